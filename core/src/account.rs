@@ -1,0 +1,528 @@
+//! Wallet accounts (SPEC F1, the article's 一、登录数字钱包帐户): registration
+//! with a verified phone number or e-mail address, login, and lockout.
+//!
+//! Rules:
+//! - an address registers once; it is proved by a code sent to the phone
+//!   inbox ([`crate::verification`]);
+//! - the password meets [`crate::security::check_policy`] and is kept only
+//!   as an Argon2id hash;
+//! - [`MAX_FAILED_LOGINS`] wrong passwords in a row lock the account for
+//!   [`LOCKOUT`]; while locked even the right password is refused; a
+//!   successful login clears the count;
+//! - every command validates all its input before it changes anything, so a
+//!   rejected command leaves the state as it was — except the counters that
+//!   exist to count failures (wrong codes, wrong passwords).
+
+use crate::error::{Guidance, UserError};
+use crate::identity::{IdentityError, LoginId, RealName};
+use crate::phone::{Body, Channel, Sender};
+use crate::security::{check_policy, Hasher, PasswordError, PasswordHash, SALT_BYTES};
+use crate::session::{IdleLock, Session};
+use crate::state::State;
+use crate::time::Timestamp;
+use crate::verification::{Purpose, VerifyError};
+use rand_core::RngCore;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+pub const MAX_FAILED_LOGINS: u8 = 5;
+pub const LOCKOUT: Duration = Duration::from_secs(15 * 60);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AccountId(u32);
+
+impl AccountId {
+    pub const fn get(self) -> u32 {
+        self.0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    id: AccountId,
+    login: LoginId,
+    real_name: RealName,
+    password: PasswordHash,
+    created_at: Timestamp,
+    failed_logins: u8,
+    locked_until: Option<Timestamp>,
+    #[serde(default)]
+    idle_lock: IdleLock,
+}
+
+impl Account {
+    pub fn id(&self) -> AccountId {
+        self.id
+    }
+    pub fn login(&self) -> &LoginId {
+        &self.login
+    }
+    pub fn real_name(&self) -> &RealName {
+        &self.real_name
+    }
+    pub fn created_at(&self) -> Timestamp {
+        self.created_at
+    }
+    pub fn idle_lock(&self) -> IdleLock {
+        self.idle_lock
+    }
+    pub(crate) fn set_idle_lock(&mut self, idle_lock: IdleLock) {
+        self.idle_lock = idle_lock;
+    }
+    pub(crate) fn password_hash(&self) -> &PasswordHash {
+        &self.password
+    }
+    /// When the lockout ends, if the account is locked at `now`.
+    pub fn locked_until(&self, now: Timestamp) -> Option<Timestamp> {
+        self.locked_until.filter(|until| *until > now)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AccountError {
+    #[error(transparent)]
+    Identity(#[from] IdentityError),
+    #[error(transparent)]
+    Password(#[from] PasswordError),
+    #[error(transparent)]
+    Code(#[from] VerifyError),
+    #[error("this address already has a wallet account")]
+    AlreadyRegistered,
+    #[error("no wallet account uses this address")]
+    NotRegistered,
+    #[error("wrong password, {remaining} attempts left before a 15-minute lock")]
+    WrongPassword { remaining: u8 },
+    #[error("too many wrong passwords; the account is locked")]
+    Locked { until: Timestamp },
+    #[error("nobody is signed in")]
+    NotSignedIn,
+}
+
+impl UserError for AccountError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Identity(e) => e.code(),
+            Self::Password(e) => e.code(),
+            Self::Code(e) => e.code(),
+            Self::AlreadyRegistered => "W-ACC-EXISTS",
+            Self::NotRegistered => "W-ACC-UNKNOWN",
+            Self::WrongPassword { .. } => "W-ACC-PASSWORD",
+            Self::Locked { .. } => "W-ACC-LOCKED",
+            Self::NotSignedIn => "W-ACC-SIGNED-OUT",
+        }
+    }
+
+    fn guidance(&self) -> Guidance {
+        match self {
+            Self::Identity(e) => e.guidance(),
+            Self::Password(e) => e.guidance(),
+            Self::Code(e) => e.guidance(),
+            Self::AlreadyRegistered => Guidance::LogInInstead,
+            Self::NotRegistered => Guidance::RegisterFirst,
+            Self::WrongPassword { .. } => Guidance::ReenterAndVerify,
+            Self::Locked { .. } => Guidance::WaitForUnlock,
+            Self::NotSignedIn => Guidance::LogInAgain,
+        }
+    }
+}
+
+/// What the registration form submits, as typed.
+#[derive(Debug, Clone, Copy)]
+pub struct Registration<'a> {
+    pub login: &'a str,
+    pub real_name: &'a str,
+    pub password: &'a str,
+    pub code: &'a str,
+}
+
+/// Where a code went, for the "sent to 138****8000" message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeSent {
+    pub to: LoginId,
+}
+
+impl State {
+    pub fn accounts(&self) -> &[Account] {
+        &self.accounts
+    }
+
+    pub fn account(&self, id: AccountId) -> Option<&Account> {
+        self.accounts.iter().find(|a| a.id == id)
+    }
+
+    pub(crate) fn account_mut(&mut self, id: AccountId) -> Option<&mut Account> {
+        self.accounts.iter_mut().find(|a| a.id == id)
+    }
+
+    /// How long until a new code may be sent to `address` (zero if now).
+    pub fn resend_wait(&self, address: &str, purpose: Purpose, now: Timestamp) -> Duration {
+        self.verifications.resend_wait(address, purpose, now)
+    }
+
+    fn account_by_login(&self, login: &LoginId) -> Option<&Account> {
+        self.accounts.iter().find(|a| &a.login == login)
+    }
+
+    /// 「获取验证码」 on the registration form: sends a code to the phone
+    /// inbox (SMS for a phone number, e-mail for an address).
+    pub fn send_register_code(
+        &mut self,
+        login: &str,
+        now: Timestamp,
+        rng: &mut impl RngCore,
+    ) -> Result<CodeSent, AccountError> {
+        let login = LoginId::parse(login)?;
+        if self.account_by_login(&login).is_some() {
+            return Err(AccountError::AlreadyRegistered);
+        }
+        let code = self
+            .verifications
+            .issue(login.as_str(), Purpose::Register, now, rng)?;
+        let channel = match login {
+            LoginId::Phone(_) => Channel::Sms,
+            LoginId::Email(_) => Channel::Email,
+        };
+        let body = Body::VerificationCode {
+            code,
+            purpose: Purpose::Register,
+        };
+        self.inbox
+            .deliver(login.as_str(), channel, Sender::Wallet, body, now);
+        Ok(CodeSent { to: login })
+    }
+
+    /// 「注册」: creates the account once the code proves the address.
+    /// Every field is validated before the code is checked, so a typo in the
+    /// name or a weak password costs no code attempt.
+    pub fn register(
+        &mut self,
+        form: Registration<'_>,
+        now: Timestamp,
+        rng: &mut impl RngCore,
+        hasher: &Hasher,
+    ) -> Result<AccountId, AccountError> {
+        let login = LoginId::parse(form.login)?;
+        let real_name = RealName::parse(form.real_name)?;
+        check_policy(form.password, login.phone(), email_of(&login))?;
+        if self.account_by_login(&login).is_some() {
+            return Err(AccountError::AlreadyRegistered);
+        }
+        self.verifications
+            .check(login.as_str(), Purpose::Register, form.code, now)?;
+        Ok(self.create_account(login, real_name, form.password, now, rng, hasher))
+    }
+
+    pub(crate) fn create_account(
+        &mut self,
+        login: LoginId,
+        real_name: RealName,
+        password: &str,
+        now: Timestamp,
+        rng: &mut impl RngCore,
+        hasher: &Hasher,
+    ) -> AccountId {
+        let mut salt = [0u8; SALT_BYTES];
+        rng.fill_bytes(&mut salt);
+        let id = AccountId(self.next_account_id);
+        self.next_account_id += 1;
+        self.accounts.push(Account {
+            id,
+            login,
+            real_name,
+            password: hasher.hash(password, salt),
+            created_at: now,
+            failed_logins: 0,
+            locked_until: None,
+            idle_lock: IdleLock::default(),
+        });
+        id
+    }
+
+    /// 「登录」 with phone or e-mail and password. Starts a session.
+    pub fn log_in(
+        &mut self,
+        login: &str,
+        password: &str,
+        now: Timestamp,
+    ) -> Result<AccountId, AccountError> {
+        let login = LoginId::parse(login)?;
+        let id = self
+            .account_by_login(&login)
+            .map(Account::id)
+            .ok_or(AccountError::NotRegistered)?;
+        self.check_password(id, password, now)?;
+        self.session = Some(Session::start(id, now));
+        Ok(id)
+    }
+
+    /// Verifies a password for `id`, counting failures towards the lockout.
+    pub(crate) fn check_password(
+        &mut self,
+        id: AccountId,
+        password: &str,
+        now: Timestamp,
+    ) -> Result<(), AccountError> {
+        let account = self.account_mut(id).ok_or(AccountError::NotRegistered)?;
+        if let Some(until) = account.locked_until(now) {
+            return Err(AccountError::Locked { until });
+        }
+        if Hasher::verify(&account.password, password) {
+            account.failed_logins = 0;
+            account.locked_until = None;
+            return Ok(());
+        }
+        account.failed_logins = account.failed_logins.saturating_add(1);
+        if account.failed_logins >= MAX_FAILED_LOGINS {
+            let until = now.plus(LOCKOUT);
+            account.failed_logins = 0;
+            account.locked_until = Some(until);
+            return Err(AccountError::Locked { until });
+        }
+        Err(AccountError::WrongPassword {
+            remaining: MAX_FAILED_LOGINS - account.failed_logins,
+        })
+    }
+}
+
+fn email_of(login: &LoginId) -> Option<&crate::identity::Email> {
+    match login {
+        LoginId::Email(email) => Some(email),
+        LoginId::Phone(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::phone::Message;
+    use crate::security::fast_hasher;
+    use proptest::prelude::*;
+    use rand_chacha::rand_core::SeedableRng;
+    use rand_chacha::ChaCha20Rng;
+    use rstest::rstest;
+
+    const PHONE: &str = "+86 138 0013 8000";
+    const PASSWORD: &str = "Sandbox2026x";
+
+    fn at(secs: i64) -> Timestamp {
+        Timestamp::from_millis(secs * 1000)
+    }
+
+    fn rng() -> ChaCha20Rng {
+        ChaCha20Rng::seed_from_u64(7)
+    }
+
+    fn latest_code(state: &State) -> String {
+        match state.inbox().newest_first().next() {
+            Some(Message {
+                body: Body::VerificationCode { code, .. },
+                ..
+            }) => code.clone(),
+            None => String::new(),
+        }
+    }
+
+    fn registered() -> (State, AccountId) {
+        let mut state = State::default();
+        let mut rng = rng();
+        state
+            .send_register_code(PHONE, at(0), &mut rng)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let code = latest_code(&state);
+        let form = Registration {
+            login: PHONE,
+            real_name: "张小明",
+            password: PASSWORD,
+            code: &code,
+        };
+        let id = state
+            .register(form, at(10), &mut rng, &fast_hasher())
+            .unwrap_or_else(|e| panic!("{e}"));
+        (state, id)
+    }
+
+    #[test]
+    fn code_arrives_in_the_phone_inbox() {
+        let mut state = State::default();
+        let sent = state.send_register_code(PHONE, at(0), &mut rng());
+        assert_eq!(sent.map(|s| s.to.masked()), Ok("138****8000".to_owned()));
+        let message = state.inbox().newest_first().next().cloned();
+        assert_eq!(message.as_ref().map(|m| m.to.as_str()), Some("13800138000"));
+        assert_eq!(message.map(|m| m.channel), Some(Channel::Sms));
+        assert_eq!(latest_code(&state).len(), 6);
+    }
+
+    #[test]
+    fn email_codes_arrive_as_email() {
+        let mut state = State::default();
+        let _ = state.send_register_code("Li.Hua@Example.com", at(0), &mut rng());
+        let message = state.inbox().newest_first().next().cloned();
+        assert_eq!(
+            message.map(|m| (m.to, m.channel)),
+            Some(("li.hua@example.com".to_owned(), Channel::Email))
+        );
+    }
+
+    #[test]
+    fn register_then_log_in_by_normalised_phone() {
+        let (mut state, id) = registered();
+        assert_eq!(
+            state.account(id).map(|a| a.login().as_str()),
+            Some("13800138000")
+        );
+        assert_eq!(state.log_in("13800138000", PASSWORD, at(20)), Ok(id));
+        assert_eq!(state.signed_in().map(Account::id), Some(id));
+    }
+
+    #[test]
+    fn password_is_never_stored_in_clear() {
+        let (state, _) = registered();
+        let json = state.to_json().unwrap_or_default();
+        assert!(!json.contains(PASSWORD));
+        assert!(json.contains("$argon2id$"));
+    }
+
+    #[test]
+    fn an_address_registers_once() {
+        let (mut state, _) = registered();
+        assert_eq!(
+            state.send_register_code("13800138000", at(100), &mut rng()),
+            Err(AccountError::AlreadyRegistered)
+        );
+    }
+
+    #[rstest]
+    #[case("张小明", "abc", AccountError::Password(PasswordError::TooShort))]
+    #[case("张小明", "password123", AccountError::Password(PasswordError::Common))]
+    #[case(
+        "张小明",
+        "a13800138000",
+        AccountError::Password(PasswordError::ContainsPhone)
+    )]
+    #[case("x", PASSWORD, AccountError::Identity(IdentityError::NameInvalid))]
+    fn a_rejected_form_costs_no_code_attempt(
+        #[case] name: &str,
+        #[case] password: &str,
+        #[case] error: AccountError,
+    ) {
+        let mut state = State::default();
+        let mut rng = rng();
+        let _ = state.send_register_code(PHONE, at(0), &mut rng);
+        let before = state.clone();
+        let code = latest_code(&state);
+        for _ in 0..10 {
+            let form = Registration {
+                login: PHONE,
+                real_name: name,
+                password,
+                code: &code,
+            };
+            assert_eq!(
+                state.register(form, at(5), &mut rng, &fast_hasher()),
+                Err(error.clone())
+            );
+        }
+        assert_eq!(state, before);
+    }
+
+    #[test]
+    fn five_wrong_passwords_lock_for_fifteen_minutes() {
+        let (mut state, id) = registered();
+        for remaining in (1..=4).rev() {
+            assert_eq!(
+                state.log_in(PHONE, "Wrong2026x", at(100)),
+                Err(AccountError::WrongPassword { remaining })
+            );
+        }
+        let until = at(100).plus(LOCKOUT);
+        assert_eq!(
+            state.log_in(PHONE, "Wrong2026x", at(100)),
+            Err(AccountError::Locked { until })
+        );
+        // Locked: even the right password is refused, until the lock ends.
+        assert_eq!(
+            state.log_in(PHONE, PASSWORD, at(100 + 899)),
+            Err(AccountError::Locked { until })
+        );
+        assert_eq!(state.log_in(PHONE, PASSWORD, at(100 + 900)), Ok(id));
+    }
+
+    #[test]
+    fn success_resets_the_count() {
+        let (mut state, id) = registered();
+        for _ in 0..4 {
+            let _ = state.log_in(PHONE, "Wrong2026x", at(100));
+        }
+        assert_eq!(state.log_in(PHONE, PASSWORD, at(101)), Ok(id));
+        assert_eq!(
+            state.log_in(PHONE, "Wrong2026x", at(102)),
+            Err(AccountError::WrongPassword { remaining: 4 })
+        );
+    }
+
+    #[rstest]
+    #[case("13900139000", AccountError::NotRegistered)]
+    #[case("139", AccountError::Identity(IdentityError::PhoneInvalid))]
+    #[case("", AccountError::Identity(IdentityError::Empty))]
+    fn log_in_rejects(#[case] login: &str, #[case] error: AccountError) {
+        let (mut state, _) = registered();
+        let before = state.clone();
+        assert_eq!(state.log_in(login, PASSWORD, at(20)), Err(error));
+        assert_eq!(state, before);
+    }
+
+    #[derive(Debug, Clone)]
+    enum Attempt {
+        Right,
+        Wrong,
+        Wait(i64),
+    }
+
+    fn attempt() -> impl Strategy<Value = Attempt> {
+        prop_oneof![
+            2 => Just(Attempt::Wrong),
+            1 => Just(Attempt::Right),
+            1 => (1i64..1200).prop_map(Attempt::Wait),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Against a simple model: success only when not locked; the lock
+        /// starts on the fifth consecutive failure and lasts 15 minutes.
+        #[test]
+        fn lockout_matches_the_model(attempts in proptest::collection::vec(attempt(), 1..40)) {
+            let (mut state, id) = registered();
+            let mut now = 1000;
+            let mut failures = 0u8;
+            let mut locked_until: Option<i64> = None;
+            for step in attempts {
+                match step {
+                    Attempt::Wait(secs) => now += secs,
+                    Attempt::Right | Attempt::Wrong => {
+                        let right = matches!(step, Attempt::Right);
+                        let result = state.log_in(PHONE, if right { PASSWORD } else { "Wrong2026x" }, at(now));
+                        let locked = locked_until.is_some_and(|u| u > now);
+                        if locked {
+                            let refused = matches!(result, Err(AccountError::Locked { .. }));
+                            prop_assert!(refused, "{:?}", result);
+                        } else if right {
+                            prop_assert_eq!(result, Ok(id));
+                            failures = 0;
+                        } else {
+                            failures += 1;
+                            if failures == MAX_FAILED_LOGINS {
+                                failures = 0;
+                                locked_until = Some(now + 900);
+                                prop_assert_eq!(result, Err(AccountError::Locked { until: at(now + 900) }));
+                            } else {
+                                prop_assert_eq!(result, Err(AccountError::WrongPassword { remaining: MAX_FAILED_LOGINS - failures }));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! What every error a user can meet has in common.
+//!
+//! Each domain module has its own `thiserror` enum whose `Display` is the
+//! developer-facing message (lowercase, no trailing period). On top of that,
+//! every such error implements [`UserError`]: a **stable code** that support
+//! can quote and the help centre links to, and the **guidance** the user
+//! should follow — the article's troubleshooting steps (三、1) where they apply.
+//! The browser shell translates codes and guidance into zh-CN and English;
+//! the rules of *which* guidance fits *which* error live here.
+
+/// An error a user can see.
+pub trait UserError: std::error::Error {
+    /// Stable, never reused, quoted to customer service, e.g. `W-ACC-LOCKED`.
+    fn code(&self) -> &'static str;
+    /// What the user should do next.
+    fn guidance(&self) -> Guidance;
+}
+
+/// The advice attached to an error. The shell words it in the user's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Guidance {
+    /// Re-enter the information and check it (the article: 请重新输入并核实).
+    ReenterAndVerify,
+    /// Enter a mainland mobile number or an e-mail address.
+    UseMobileOrEmail,
+    /// Choose a stronger password, following the listed rules.
+    ChooseStrongerPassword,
+    /// Open the phone inbox, read the latest code and type it.
+    ReadLatestCode,
+    /// Ask for a new code.
+    RequestNewCode,
+    /// Wait the given time, then try again.
+    WaitThenRetry,
+    /// Log in instead: this address already has an account.
+    LogInInstead,
+    /// Register first: no account uses this address.
+    RegisterFirst,
+    /// Wait for the lock to end; the password can be retyped after that.
+    WaitForUnlock,
+    /// Log in again.
+    LogInAgain,
+    /// Keep the damaged copy, export it, and start again or import a backup.
+    RecoverStorage,
+    /// Restart the app or contact customer service quoting the code (article 三、1).
+    RestartOrContactSupport,
+}

@@ -1,0 +1,37 @@
+//! # Qianbao core
+//!
+//! Every rule of Qianbao, the digital wallet that binds to a simulated WeChat,
+//! lives in this crate; the browser shell (`qianbao-web`) only renders and
+//! persists. The crate is *sans-IO*: it never reads a clock, never draws
+//! randomness of its own and never touches storage. Whatever needs the time
+//! takes `now: Timestamp`; whatever needs randomness takes a `rng`. The same
+//! code therefore runs in native tests, property tests and the browser, and a
+//! test can put a lockout or a code expiry exactly where it wants it.
+//!
+//! # Layout
+//!
+//! - [`time`] — `Timestamp`, the only notion of "now" the crate knows.
+//! - [`error`] — what all user-facing errors share: a stable code and guidance.
+//! - [`identity`] — phone numbers, e-mail addresses and real names: parsing,
+//!   normalisation and masking.
+//! - [`security`] — the password policy and the slow salted password hash.
+//! - [`verification`] — 6-digit codes: expiry, attempts, resend interval.
+//! - [`phone`] — the simulated phone: the inbox where codes arrive.
+//! - [`account`] — wallet accounts: registration, login, lockout.
+//! - [`session`] — who is signed in, logout, lock after idle.
+//! - [`demo`] — 「一键创建演示账户」.
+//! - [`state`] — the one serialisable [`State`], its schema version and migrations.
+
+pub mod account;
+pub mod demo;
+pub mod error;
+pub mod identity;
+pub mod phone;
+pub mod security;
+pub mod session;
+pub mod state;
+pub mod time;
+pub mod verification;
+
+pub use state::State;
+pub use time::Timestamp;

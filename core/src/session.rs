@@ -1,0 +1,277 @@
+//! Who is signed in on this browser, and the lock that falls after idle time.
+//!
+//! A session belongs to one account. Every user action *touches* it; when it
+//! has been idle longer than the account's [`IdleLock`] setting, it locks: the
+//! wallet hides everything behind a lock screen until the password is typed
+//! again (a wrong password there counts towards the lockout like a wrong
+//! login). 「退出登录」 ends the session. Several accounts can live in one
+//! browser; one of them is signed in at a time.
+
+use crate::account::{Account, AccountError, AccountId};
+use crate::state::State;
+use crate::time::Timestamp;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// Touches closer together than this are not recorded, so that a burst of
+/// clicks does not rewrite storage each time. The lock may therefore fall up
+/// to this much later than the setting says.
+pub const TOUCH_GRANULARITY: Duration = Duration::from_secs(5);
+
+/// How long a session may sit idle before it locks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdleLock {
+    OneMinute,
+    #[default]
+    FiveMinutes,
+    FifteenMinutes,
+    Never,
+}
+
+impl IdleLock {
+    pub const ALL: [IdleLock; 4] = [
+        Self::OneMinute,
+        Self::FiveMinutes,
+        Self::FifteenMinutes,
+        Self::Never,
+    ];
+
+    pub fn after(self) -> Option<Duration> {
+        match self {
+            Self::OneMinute => Some(Duration::from_secs(60)),
+            Self::FiveMinutes => Some(Duration::from_secs(5 * 60)),
+            Self::FifteenMinutes => Some(Duration::from_secs(15 * 60)),
+            Self::Never => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    account: AccountId,
+    last_active: Timestamp,
+    locked: bool,
+}
+
+impl Session {
+    pub(crate) fn start(account: AccountId, now: Timestamp) -> Self {
+        Self {
+            account,
+            last_active: now,
+            locked: false,
+        }
+    }
+
+    pub fn account(&self) -> AccountId {
+        self.account
+    }
+
+    pub fn is_locked(&self) -> bool {
+        self.locked
+    }
+
+    pub fn last_active(&self) -> Timestamp {
+        self.last_active
+    }
+}
+
+impl State {
+    pub fn session(&self) -> Option<&Session> {
+        self.session.as_ref()
+    }
+
+    /// The account whose session is open and unlocked.
+    pub fn signed_in(&self) -> Option<&Account> {
+        self.session
+            .as_ref()
+            .filter(|s| !s.locked)
+            .and_then(|s| self.account(s.account))
+    }
+
+    /// Whether the session would lock at `now`: nothing changes.
+    pub fn is_idle(&self, now: Timestamp) -> bool {
+        let Some(session) = self.session.as_ref().filter(|s| !s.locked) else {
+            return false;
+        };
+        let limit = self
+            .account(session.account)
+            .and_then(|a| a.idle_lock().after());
+        limit.is_some_and(|limit| now.since(session.last_active) >= limit)
+    }
+
+    /// Whether [`State::touch`] at `now` would change anything. Lets the
+    /// shell skip a state update (and a storage write) for most events.
+    pub fn needs_touch(&self, now: Timestamp) -> bool {
+        self.session.as_ref().is_some_and(|s| {
+            !s.locked && (self.is_idle(now) || now.since(s.last_active) >= TOUCH_GRANULARITY)
+        })
+    }
+
+    /// Records user activity at `now`. An idle session locks instead: the
+    /// activity that finds it idle does not revive it.
+    pub fn touch(&mut self, now: Timestamp) {
+        if self.is_idle(now) {
+            self.lock_now();
+        } else if let Some(session) = self.session.as_mut().filter(|s| !s.locked) {
+            session.last_active = session.last_active.max(now);
+        }
+    }
+
+    /// Locks the session if it has been idle too long. Returns whether it
+    /// locked now.
+    pub fn lock_if_idle(&mut self, now: Timestamp) -> bool {
+        let idle = self.is_idle(now);
+        if idle {
+            self.lock_now();
+        }
+        idle
+    }
+
+    /// Locks at once (the lock button, or idle).
+    pub fn lock_now(&mut self) {
+        if let Some(session) = self.session.as_mut() {
+            session.locked = true;
+        }
+    }
+
+    /// Unlocks with the account's password. Wrong passwords count towards
+    /// the lockout; when the account locks, the session ends.
+    pub fn unlock(&mut self, password: &str, now: Timestamp) -> Result<(), AccountError> {
+        let id = self
+            .session
+            .as_ref()
+            .map(Session::account)
+            .ok_or(AccountError::NotSignedIn)?;
+        match self.check_password(id, password, now) {
+            Ok(()) => {
+                self.session = Some(Session::start(id, now));
+                Ok(())
+            }
+            Err(locked @ AccountError::Locked { .. }) => {
+                self.session = None;
+                Err(locked)
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    /// 「退出登录」.
+    pub fn log_out(&mut self) {
+        self.session = None;
+    }
+
+    /// Changes the signed-in account's idle-lock setting.
+    pub fn set_idle_lock(&mut self, idle_lock: IdleLock) -> Result<(), AccountError> {
+        let id = self
+            .signed_in()
+            .map(Account::id)
+            .ok_or(AccountError::NotSignedIn)?;
+        let account = self.account_mut(id).ok_or(AccountError::NotSignedIn)?;
+        account.set_idle_lock(idle_lock);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identity::{LoginId, RealName};
+    use crate::security::fast_hasher;
+    use rand_chacha::rand_core::SeedableRng;
+    use rand_chacha::ChaCha20Rng;
+    use rstest::rstest;
+
+    const PASSWORD: &str = "Sandbox2026x";
+
+    fn at(secs: i64) -> Timestamp {
+        Timestamp::from_millis(secs * 1000)
+    }
+
+    fn signed_in(idle: IdleLock) -> State {
+        let mut state = State::default();
+        let login = LoginId::parse("13800138000").unwrap_or_else(|e| panic!("{e}"));
+        let name = RealName::parse("张小明").unwrap_or_else(|e| panic!("{e}"));
+        let mut rng = ChaCha20Rng::seed_from_u64(1);
+        state.create_account(login, name, PASSWORD, at(0), &mut rng, &fast_hasher());
+        let _ = state.log_in("13800138000", PASSWORD, at(0));
+        let _ = state.set_idle_lock(idle);
+        state
+    }
+
+    #[rstest]
+    #[case(IdleLock::OneMinute, 59, false)]
+    #[case(IdleLock::OneMinute, 60, true)]
+    #[case(IdleLock::FiveMinutes, 299, false)]
+    #[case(IdleLock::FiveMinutes, 300, true)]
+    #[case(IdleLock::FifteenMinutes, 900, true)]
+    #[case(IdleLock::Never, 1_000_000, false)]
+    fn locks_after_idle(#[case] setting: IdleLock, #[case] idle_secs: i64, #[case] locks: bool) {
+        let mut state = signed_in(setting);
+        assert_eq!(state.lock_if_idle(at(idle_secs)), locks);
+        assert_eq!(state.signed_in().is_none(), locks);
+        assert!(state.session().is_some());
+    }
+
+    #[test]
+    fn activity_keeps_the_session_open() {
+        let mut state = signed_in(IdleLock::OneMinute);
+        for minute in 1..10 {
+            state.touch(at(minute * 50));
+        }
+        assert!(!state.lock_if_idle(at(9 * 50 + 59)));
+    }
+
+    #[test]
+    fn the_touch_that_finds_it_idle_locks_it() {
+        let mut state = signed_in(IdleLock::OneMinute);
+        state.touch(at(61));
+        assert!(state.signed_in().is_none());
+    }
+
+    #[test]
+    fn unlock_with_the_password() {
+        let mut state = signed_in(IdleLock::OneMinute);
+        state.lock_now();
+        assert_eq!(
+            state.unlock("Wrong2026x", at(70)),
+            Err(AccountError::WrongPassword { remaining: 4 })
+        );
+        assert!(state.signed_in().is_none());
+        assert_eq!(state.unlock(PASSWORD, at(71)), Ok(()));
+        assert!(state.signed_in().is_some());
+        assert!(!state.lock_if_idle(at(71 + 59)));
+    }
+
+    #[test]
+    fn lockout_at_the_lock_screen_ends_the_session() {
+        let mut state = signed_in(IdleLock::OneMinute);
+        state.lock_now();
+        for _ in 0..4 {
+            let _ = state.unlock("Wrong2026x", at(70));
+        }
+        assert!(matches!(
+            state.unlock("Wrong2026x", at(70)),
+            Err(AccountError::Locked { .. })
+        ));
+        assert!(state.session().is_none());
+    }
+
+    #[test]
+    fn touches_are_coalesced() {
+        let state = signed_in(IdleLock::FiveMinutes);
+        assert!(!state.needs_touch(at(4)));
+        assert!(state.needs_touch(at(5)));
+    }
+
+    #[test]
+    fn log_out_ends_the_session() {
+        let mut state = signed_in(IdleLock::FiveMinutes);
+        state.log_out();
+        assert!(state.session().is_none());
+        assert_eq!(
+            state.set_idle_lock(IdleLock::Never),
+            Err(AccountError::NotSignedIn)
+        );
+    }
+}

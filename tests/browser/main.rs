@@ -1,0 +1,188 @@
+//! Browser tests: run by wasm-bindgen-test in headless Chromium
+//! (`scripts/test.sh`). They exercise what only a browser has: localStorage
+//! round trips, damaged and unknown stored values, and mounted components.
+
+use qianbao_core::security::Hasher;
+use qianbao_core::{State, Timestamp};
+use qianbao_web::i18n::Locale;
+use qianbao_web::storage::{self, Loaded, DAMAGED_PREFIX, LOCALE_KEY, STATE_KEY};
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn local_storage() -> web_sys::Storage {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .unwrap_or_else(|| panic!("the test browser has localStorage"))
+}
+
+fn clear() {
+    let _ = local_storage().clear();
+}
+
+fn state_with_account() -> State {
+    let mut state = State::default();
+    let mut rng = ChaCha20Rng::seed_from_u64(11);
+    let demo = state
+        .create_demo_wallet(
+            Timestamp::from_millis(1_800_000_000_000),
+            &mut rng,
+            &Hasher::standard(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let _ = state.log_in(
+        demo.login.as_str(),
+        &demo.password,
+        Timestamp::from_millis(1_800_000_000_001),
+    );
+    state
+}
+
+#[wasm_bindgen_test]
+fn nothing_stored_is_a_fresh_start() {
+    clear();
+    assert_eq!(storage::load_state(), Loaded::Fresh(State::default()));
+}
+
+#[wasm_bindgen_test]
+fn state_round_trips_through_local_storage() {
+    clear();
+    let state = state_with_account();
+    assert_eq!(storage::save_state(&state), Ok(()));
+    assert_eq!(storage::load_state(), Loaded::Restored(state));
+}
+
+#[wasm_bindgen_test]
+fn damaged_value_is_reported_and_left_in_place() {
+    for raw in ["{not json", "[1,2,3]", r#"{"schema":1,"accounts":"x"}"#, ""] {
+        clear();
+        let _ = local_storage().set_item(STATE_KEY, raw);
+        match storage::load_state() {
+            Loaded::Damaged { raw: found, error } => {
+                assert_eq!(found, raw);
+                assert_eq!(
+                    qianbao_core::error::UserError::code(&error),
+                    "W-STORE-CORRUPT"
+                );
+            }
+            other => panic!("{raw:?} loaded as {other:?}"),
+        }
+        // Reading reported the damage; it did not wipe or rewrite anything.
+        assert_eq!(
+            local_storage()
+                .get_item(STATE_KEY)
+                .ok()
+                .flatten()
+                .as_deref(),
+            Some(raw)
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+fn newer_schema_is_refused_not_misread() {
+    clear();
+    let raw = r#"{"schema":7,"accounts":[]}"#;
+    let _ = local_storage().set_item(STATE_KEY, raw);
+    match storage::load_state() {
+        Loaded::Damaged { error, .. } => {
+            assert_eq!(
+                qianbao_core::error::UserError::code(&error),
+                "W-STORE-TOO-NEW"
+            );
+        }
+        other => panic!("loaded as {other:?}"),
+    }
+}
+
+#[wasm_bindgen_test]
+fn damaged_copy_is_kept_aside_before_a_fresh_start() {
+    clear();
+    let _ = local_storage().set_item(STATE_KEY, "{broken");
+    let key = storage::keep_damaged_copy("{broken", Timestamp::from_millis(42)).unwrap_or_default();
+    assert_eq!(key, format!("{DAMAGED_PREFIX}42"));
+    assert_eq!(
+        local_storage().get_item(&key).ok().flatten().as_deref(),
+        Some("{broken")
+    );
+    assert_eq!(storage::damaged_copies(), vec![key]);
+    assert_eq!(storage::load_state(), Loaded::Fresh(State::default()));
+}
+
+#[wasm_bindgen_test]
+fn locale_round_trips_and_bad_values_fall_back() {
+    clear();
+    assert_eq!(storage::load_locale(), Locale::ZhCn);
+    storage::save_locale(Locale::En);
+    assert_eq!(storage::load_locale(), Locale::En);
+    let _ = local_storage().set_item(LOCALE_KEY, "\"klingon\"");
+    assert_eq!(storage::load_locale(), Locale::ZhCn);
+}
+
+fn app_text() -> String {
+    use wasm_bindgen::JsCast;
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("app-under-test"))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        .map(|e| e.inner_text())
+        .unwrap_or_default()
+}
+
+/// A fresh element to mount the app into. The runner's own output lives in
+/// the body too, so earlier roots are removed, never the whole body.
+fn fresh_root() -> web_sys::HtmlElement {
+    use wasm_bindgen::JsCast;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .unwrap_or_else(|| panic!("the test browser has a document"));
+    if let Some(old) = document.get_element_by_id("app-under-test") {
+        old.remove();
+    }
+    let root = document
+        .create_element("div")
+        .ok()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        .unwrap_or_else(|| panic!("a div can be created"));
+    root.set_id("app-under-test");
+    if let Some(body) = document.body() {
+        let _ = body.append_child(&root);
+    }
+    root
+}
+
+#[wasm_bindgen_test]
+async fn app_shows_recovery_for_damaged_storage() {
+    clear();
+    let _ = local_storage().set_item(STATE_KEY, "{broken");
+    let handle = leptos::mount::mount_to(fresh_root(), qianbao_web::app::App);
+    leptos::task::tick().await;
+    let text = app_text();
+    assert!(text.contains("本地数据无法读取"), "{text}");
+    assert!(text.contains("W-STORE-CORRUPT"), "{text}");
+    assert!(text.contains("导出损坏的数据"), "{text}");
+    // Showing the screen wrote nothing.
+    assert_eq!(
+        local_storage()
+            .get_item(STATE_KEY)
+            .ok()
+            .flatten()
+            .as_deref(),
+        Some("{broken")
+    );
+    drop(handle);
+}
+
+#[wasm_bindgen_test]
+async fn app_greets_a_first_visit_with_the_three_ways_in() {
+    clear();
+    let handle = leptos::mount::mount_to(fresh_root(), qianbao_web::app::App);
+    leptos::task::tick().await;
+    let text = app_text();
+    for label in ["登录", "注册", "一键创建演示账户", "模拟环境"] {
+        assert!(text.contains(label), "{label} missing from {text}");
+    }
+    drop(handle);
+}

@@ -1,0 +1,83 @@
+// Prints the size-and-speed figures of a built site against the floor:
+//   node bench.mjs <site-dist> <floor-dist>
+// Sizes: raw, gzip -9 and brotli q11 of the wasm, js, css and html a first
+// load fetches. Time: navigation start → the app's `first-render` mark, in a
+// fresh headless Chromium context each run, median of 5 (after 1 warm-up).
+import { readdirSync, readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { serve } from './lib/server.mjs';
+import { launch } from './lib/browser.mjs';
+
+const [siteDir, floorDir] = process.argv.slice(2);
+const RUNS = 5;
+
+function sizes(dir) {
+  const totals = {};
+  for (const name of readdirSync(dir)) {
+    const kind = extname(name).slice(1);
+    if (!['wasm', 'js', 'css', 'html'].includes(kind)) continue;
+    const bytes = readFileSync(join(dir, name));
+    const t = (totals[kind] ??= { raw: 0, gzip: 0, brotli: 0 });
+    t.raw += bytes.length;
+    t.gzip += gzipSync(bytes, { level: 9 }).length;
+    t.brotli += brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+  }
+  totals.total = Object.values(totals).reduce(
+    (a, t) => ({ raw: a.raw + t.raw, gzip: a.gzip + t.gzip, brotli: a.brotli + t.brotli }),
+    { raw: 0, gzip: 0, brotli: 0 });
+  return totals;
+}
+
+async function firstRender(browser, dir) {
+  const server = await serve(dir);
+  const times = [];
+  try {
+    for (let i = 0; i <= RUNS; i++) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(server.url + '/');
+      const ms = await page.evaluate(() => new Promise((resolve) => {
+        const poll = () => {
+          const mark = performance.getEntriesByName('first-render')[0];
+          if (mark) resolve(mark.startTime); else setTimeout(poll, 5);
+        };
+        poll();
+      }));
+      if (i > 0) times.push(ms);
+      await context.close();
+    }
+  } finally {
+    await server.close();
+  }
+  times.sort((a, b) => a - b);
+  return { median: times[Math.floor(times.length / 2)], all: times };
+}
+
+const fmt = (n) => n.toLocaleString('en-US');
+const ratio = (a, b) => (b ? (a / b).toFixed(2) + '×' : 'n/a');
+
+const site = sizes(siteDir);
+const floor = sizes(floorDir);
+console.log('Sizes in bytes (raw / gzip / brotli)');
+console.log('kind   | Qianbao                       | floor                         | brotli ratio');
+for (const kind of ['wasm', 'js', 'css', 'html', 'total']) {
+  const s = site[kind] ?? { raw: 0, gzip: 0, brotli: 0 };
+  const f = floor[kind] ?? { raw: 0, gzip: 0, brotli: 0 };
+  const cell = (t) => `${fmt(t.raw)} / ${fmt(t.gzip)} / ${fmt(t.brotli)}`.padEnd(29);
+  console.log(`${kind.padEnd(6)} | ${cell(s)} | ${cell(f)} | ${ratio(s.brotli, f.brotli)}`);
+}
+
+const browser = await launch();
+try {
+  const s = await firstRender(browser, siteDir);
+  const f = await firstRender(browser, floorDir);
+  console.log('\nNavigation → first render, ms (median of 5; runs)');
+  console.log(`Qianbao ${s.median.toFixed(1)}  [${s.all.map((t) => t.toFixed(1)).join(', ')}]`);
+  console.log(`floor   ${f.median.toFixed(1)}  [${f.all.map((t) => t.toFixed(1)).join(', ')}]`);
+  console.log(`ratio   ${ratio(s.median, f.median)}`);
+  console.log(`\nTargets: first load ≤ 150 KB brotli (now ${(site.total.brotli / 1024).toFixed(1)} KiB), ` +
+    `≤ 2.5× floor (now ${ratio(site.total.brotli, floor.total.brotli)}); first render ≤ 1.3× floor (now ${ratio(s.median, f.median)})`);
+} finally {
+  await browser.close();
+}

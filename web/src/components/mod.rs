@@ -1,0 +1,11 @@
+//! Pieces several screens share.
+
+mod error_box;
+mod locale_switch;
+mod messages;
+mod phone_panel;
+
+pub use error_box::ErrorBox;
+pub use locale_switch::LocaleSwitch;
+pub use messages::MessageList;
+pub use phone_panel::PhonePanel;

@@ -1,0 +1,50 @@
+//! The always-available phone: a button in the corner of every page that
+//! opens the SMS and e-mail inbox as a side panel, so a code can be read
+//! without leaving the form that asked for it.
+
+use crate::app::Page;
+use crate::components::MessageList;
+use crate::store::use_store;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+#[component]
+pub fn PhonePanel() -> impl IntoView {
+    let store = use_store();
+    let open = RwSignal::new(false);
+    let unread = move || store.state.with(|s| s.inbox().unread());
+    let toggle = move |_| {
+        let opening = !open.get_untracked();
+        open.set(opening);
+        if opening && unread() > 0 {
+            store.state.update(|s| s.inbox_mut().mark_all_read());
+        }
+    };
+    view! {
+        <button
+            type="button"
+            class="phone-toggle"
+            aria-expanded=move || open.get().to_string()
+            aria-controls="phone-panel"
+            on:click=toggle
+        >
+            <span aria-hidden="true">"📱 "</span>
+            {move || store.text().phone_title}
+            <Show when=move || { unread() > 0 }>
+                <span class="badge" aria-label=move || (store.text().unread)(unread())>
+                    {unread}
+                </span>
+            </Show>
+        </button>
+        <aside id="phone-panel" class="phone-panel" hidden=move || !open.get() aria-label=move || store.text().phone_title>
+            <div class="phone-panel-head">
+                <h2>{move || store.text().phone_title}</h2>
+                <A href=Page::Phone.path()>{move || store.text().phone_full_page}</A>
+                <button type="button" on:click=move |_| open.set(false)>
+                    {move || store.text().phone_close}
+                </button>
+            </div>
+            <MessageList />
+        </aside>
+    }
+}

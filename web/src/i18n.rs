@@ -1,0 +1,538 @@
+//! Every string a user can see, in zh-CN (the default) and English.
+//!
+//! Labels live in one [`Text`] table per locale: a field missing from either
+//! table is a compile error, so the two locales cannot drift apart. Errors
+//! are worded here too, by matching on `core`'s error enums exhaustively —
+//! a new error variant does not compile until both languages say it.
+
+use qianbao_core::account::AccountError;
+use qianbao_core::error::{Guidance, UserError};
+use qianbao_core::identity::IdentityError;
+use qianbao_core::phone::{Body, Channel, Message, Sender};
+use qianbao_core::security::{PasswordError, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
+use qianbao_core::session::IdleLock;
+use qianbao_core::state::StateError;
+use qianbao_core::verification::{Purpose, VerifyError};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Locale {
+    #[default]
+    #[serde(rename = "zh-CN")]
+    ZhCn,
+    #[serde(rename = "en")]
+    En,
+}
+
+impl Locale {
+    pub const ALL: [Locale; 2] = [Locale::ZhCn, Locale::En];
+
+    pub fn text(self) -> &'static Text {
+        match self {
+            Locale::ZhCn => &ZH_CN,
+            Locale::En => &EN,
+        }
+    }
+
+    /// The value of `<html lang>`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Locale::ZhCn => "zh-CN",
+            Locale::En => "en",
+        }
+    }
+
+    /// How the switch names this locale, in its own language.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Locale::ZhCn => "中文",
+            Locale::En => "English",
+        }
+    }
+}
+
+/// The labels of every screen.
+#[derive(Debug)]
+pub struct Text {
+    pub app_name: &'static str,
+    pub simulation_notice: &'static str,
+    pub nav_wallet: &'static str,
+    pub nav_phone: &'static str,
+    pub language: &'static str,
+    pub skip_to_content: &'static str,
+
+    // F1 form labels (required wording, SPEC F1).
+    pub login_id: &'static str,
+    pub real_name: &'static str,
+    pub password: &'static str,
+    pub get_code: &'static str,
+    pub code: &'static str,
+    pub register: &'static str,
+    pub log_in: &'static str,
+    pub log_out: &'static str,
+    pub create_demo: &'static str,
+
+    pub login_id_hint: &'static str,
+    pub real_name_hint: &'static str,
+    pub password_hint: &'static str,
+    pub code_hint: &'static str,
+    pub resend_in: fn(u64) -> String,
+    pub code_sent_to: fn(&str) -> String,
+    pub working: &'static str,
+
+    pub register_title: &'static str,
+    pub register_intro: &'static str,
+    pub have_account: &'static str,
+    pub registered_please_log_in: &'static str,
+    pub login_title: &'static str,
+    pub no_account: &'static str,
+    pub accounts_here: &'static str,
+    pub use_this_account: &'static str,
+
+    pub welcome_title: &'static str,
+    pub welcome_intro: &'static str,
+    pub demo_created: &'static str,
+    pub demo_intro: &'static str,
+    pub log_in_as_demo: &'static str,
+    pub hello: fn(&str) -> String,
+    pub home_intro: &'static str,
+    pub signed_in_as: &'static str,
+    pub registered_at: &'static str,
+
+    pub settings: &'static str,
+    pub account_management: &'static str,
+    pub security: &'static str,
+    pub auto_lock: &'static str,
+    pub auto_lock_hint: &'static str,
+    pub lock_now: &'static str,
+    pub saved: &'static str,
+    pub sign_in_first: &'static str,
+
+    pub locked_title: &'static str,
+    pub locked_intro: fn(&str) -> String,
+    pub unlock: &'static str,
+    pub switch_account: &'static str,
+
+    pub phone_title: &'static str,
+    pub phone_intro: &'static str,
+    pub phone_open: &'static str,
+    pub phone_close: &'static str,
+    pub phone_empty: &'static str,
+    pub phone_to: fn(&str) -> String,
+    pub phone_clear: &'static str,
+    pub phone_full_page: &'static str,
+    pub unread: fn(usize) -> String,
+
+    pub error_code: &'static str,
+    pub what_to_do: &'static str,
+
+    pub storage_title: &'static str,
+    pub storage_intro: &'static str,
+    pub storage_export: &'static str,
+    pub storage_start_over: &'static str,
+    pub storage_kept_as: fn(&str) -> String,
+    pub storage_unavailable: &'static str,
+    pub storage_save_failed: &'static str,
+
+    pub not_found_title: &'static str,
+    pub not_found_intro: &'static str,
+    pub back_home: &'static str,
+}
+
+pub static ZH_CN: Text = Text {
+    app_name: "数字钱包",
+    simulation_notice: "模拟环境：不涉及真实资金，与腾讯及任何钱包公司无关。",
+    nav_wallet: "钱包",
+    nav_phone: "手机",
+    language: "语言",
+    skip_to_content: "跳到正文",
+
+    login_id: "手机号或邮箱",
+    real_name: "真实姓名",
+    password: "密码",
+    get_code: "获取验证码",
+    code: "验证码",
+    register: "注册",
+    log_in: "登录",
+    log_out: "退出登录",
+    create_demo: "一键创建演示账户",
+
+    login_id_hint: "中国大陆手机号（可带 +86）或邮箱地址",
+    real_name_hint: "与身份证一致，用于绑卡和绑定微信时核对",
+    password_hint: "至少 8 位，须同时包含字母和数字；不能是常见密码，不能包含手机号",
+    code_hint: "6 位数字，发送到「手机」收件箱，5 分钟内有效",
+    resend_in: |s| format!("{s} 秒后重发"),
+    code_sent_to: |to| format!("验证码已发送至 {to}，请在「手机」中查看"),
+    working: "请稍候…",
+
+    register_title: "注册数字钱包",
+    register_intro: "用手机号或邮箱注册，验证码会出现在本页右下角的「手机」里。",
+    have_account: "已有账户？去登录",
+    registered_please_log_in: "注册成功，请登录。",
+    login_title: "登录数字钱包",
+    no_account: "还没有账户？去注册",
+    accounts_here: "本机上的账户",
+    use_this_account: "使用此账户",
+
+    welcome_title: "欢迎使用数字钱包",
+    welcome_intro: "在这里练习注册、登录、绑定微信和支付，全程使用模拟资金，放心操作。",
+    demo_created: "演示账户已创建",
+    demo_intro: "请记下以下信息，也可以直接登录：",
+    log_in_as_demo: "用演示账户登录",
+    hello: |name| format!("你好，{name}"),
+    home_intro: "你已登录数字钱包。",
+    signed_in_as: "登录账号",
+    registered_at: "注册时间",
+
+    settings: "设置",
+    account_management: "账户管理",
+    security: "安全",
+    auto_lock: "闲置自动锁定",
+    auto_lock_hint: "一段时间没有操作后锁定钱包，需输入密码解锁",
+    lock_now: "立即锁定",
+    saved: "已保存",
+    sign_in_first: "请先登录。",
+
+    locked_title: "钱包已锁定",
+    locked_intro: |who| format!("{who} 的钱包因长时间未操作已锁定，请输入密码解锁。"),
+    unlock: "解锁",
+    switch_account: "切换账户",
+
+    phone_title: "手机",
+    phone_intro: "模拟手机的短信和邮件收件箱：验证码会发到这里。",
+    phone_open: "打开手机",
+    phone_close: "关闭",
+    phone_empty: "还没有消息。",
+    phone_to: |to| format!("发送至 {to}"),
+    phone_clear: "清空",
+    phone_full_page: "全屏查看",
+    unread: |n| format!("{n} 条未读"),
+
+    error_code: "错误码",
+    what_to_do: "建议",
+
+    storage_title: "本地数据无法读取",
+    storage_intro:
+        "浏览器中保存的钱包数据无法读取。数据没有被删除：你可以先导出一份，再决定如何处理。",
+    storage_export: "导出损坏的数据",
+    storage_start_over: "保留副本并重新开始",
+    storage_kept_as: |key| format!("损坏的数据已另存为 {key}"),
+    storage_unavailable: "浏览器存储不可用（可能处于无痕模式或已被禁用），本次操作不会被保存。",
+    storage_save_failed: "保存失败：浏览器存储空间已满或不可用，刚才的操作未能保存。",
+
+    not_found_title: "页面不存在",
+    not_found_intro: "你访问的地址不存在。",
+    back_home: "返回首页",
+};
+
+pub static EN: Text = Text {
+    app_name: "Digital Wallet",
+    simulation_notice: "Simulation: no real money; not affiliated with Tencent or any wallet company.",
+    nav_wallet: "Wallet",
+    nav_phone: "Phone",
+    language: "Language",
+    skip_to_content: "Skip to content",
+
+    login_id: "Mobile number or email",
+    real_name: "Real name",
+    password: "Password",
+    get_code: "Get code",
+    code: "Verification code",
+    register: "Register",
+    log_in: "Log in",
+    log_out: "Log out",
+    create_demo: "Create demo accounts in one click",
+
+    login_id_hint: "A mainland China mobile number (+86 optional) or an email address",
+    real_name_hint: "As on your ID card; checked when you add cards or bind WeChat",
+    password_hint: "At least 8 characters with letters and digits; not a common password; not containing your phone number",
+    code_hint: "6 digits, sent to the Phone inbox, valid for 5 minutes",
+    resend_in: |s| format!("Resend in {s} s"),
+    code_sent_to: |to| format!("Code sent to {to}. Open the Phone to read it"),
+    working: "Please wait…",
+
+    register_title: "Register a digital wallet",
+    register_intro: "Register with a mobile number or email; the code arrives in the Phone at the bottom right.",
+    have_account: "Have an account? Log in",
+    registered_please_log_in: "Registered. Please log in.",
+    login_title: "Log in to your wallet",
+    no_account: "No account yet? Register",
+    accounts_here: "Accounts in this browser",
+    use_this_account: "Use this account",
+
+    welcome_title: "Welcome to Digital Wallet",
+    welcome_intro: "Practise registering, logging in, binding WeChat and paying here, with simulated money only.",
+    demo_created: "Demo account created",
+    demo_intro: "Note these details, or log in straight away:",
+    log_in_as_demo: "Log in with the demo account",
+    hello: |name| format!("Hello, {name}"),
+    home_intro: "You are logged in to your wallet.",
+    signed_in_as: "Signed in as",
+    registered_at: "Registered",
+
+    settings: "Settings",
+    account_management: "Account management",
+    security: "Security",
+    auto_lock: "Lock when idle",
+    auto_lock_hint: "Lock the wallet after a while without activity; the password unlocks it",
+    lock_now: "Lock now",
+    saved: "Saved",
+    sign_in_first: "Please log in first.",
+
+    locked_title: "Wallet locked",
+    locked_intro: |who| format!("The wallet of {who} locked after a period of inactivity. Enter the password to unlock it."),
+    unlock: "Unlock",
+    switch_account: "Switch account",
+
+    phone_title: "Phone",
+    phone_intro: "The simulated phone's SMS and email inbox: verification codes arrive here.",
+    phone_open: "Open phone",
+    phone_close: "Close",
+    phone_empty: "No messages yet.",
+    phone_to: |to| format!("To {to}"),
+    phone_clear: "Clear",
+    phone_full_page: "Full screen",
+    unread: |n| format!("{n} unread"),
+
+    error_code: "Error code",
+    what_to_do: "What to do",
+
+    storage_title: "Saved data cannot be read",
+    storage_intro: "The wallet data saved in this browser cannot be read. Nothing has been deleted: export a copy first, then decide what to do.",
+    storage_export: "Export the damaged data",
+    storage_start_over: "Keep a copy and start over",
+    storage_kept_as: |key| format!("The damaged data was kept as {key}"),
+    storage_unavailable: "Browser storage is unavailable (private mode, or disabled); nothing you do now will be saved.",
+    storage_save_failed: "Saving failed: browser storage is full or unavailable, so the last change was not saved.",
+
+    not_found_title: "Page not found",
+    not_found_intro: "There is nothing at this address.",
+    back_home: "Back to the start page",
+};
+
+/// An error as the user sees it: code, message, guidance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorText {
+    pub code: &'static str,
+    pub message: String,
+    pub guidance: &'static str,
+}
+
+impl ErrorText {
+    fn new(locale: Locale, error: &dyn UserError, message: String) -> Self {
+        Self {
+            code: error.code(),
+            message,
+            guidance: guidance(locale, error.guidance()),
+        }
+    }
+}
+
+fn pick(locale: Locale, zh: &str, en: &str) -> String {
+    match locale {
+        Locale::ZhCn => zh.to_owned(),
+        Locale::En => en.to_owned(),
+    }
+}
+
+pub fn guidance(locale: Locale, guidance: Guidance) -> &'static str {
+    let (zh, en) = match guidance {
+        Guidance::ReenterAndVerify => ("请重新输入并核实信息是否准确无误。", "Re-enter the information and check that it is exactly right."),
+        Guidance::UseMobileOrEmail => (
+            "请输入 11 位中国大陆手机号（如 138 0013 8000，可带 +86），或完整的邮箱地址（如 name@example.com）。",
+            "Enter an 11-digit mainland China mobile number (e.g. 138 0013 8000, +86 optional) or a full email address (e.g. name@example.com).",
+        ),
+        Guidance::ChooseStrongerPassword => (
+            "请换一个更安全的密码：至少 8 位，同时包含字母和数字，避免常见密码和手机号。",
+            "Choose a stronger password: at least 8 characters, letters and digits, not a common password or your phone number.",
+        ),
+        Guidance::ReadLatestCode => ("打开「手机」，查看最新一条验证码，输入其中的 6 位数字。", "Open the Phone, read the newest code and type its 6 digits."),
+        Guidance::RequestNewCode => ("请点击「获取验证码」重新获取。", "Press “Get code” to receive a new one."),
+        Guidance::WaitThenRetry => ("请稍等片刻再试。", "Wait a moment, then try again."),
+        Guidance::LogInInstead => ("该账号已注册，请直接登录。", "This address is already registered: log in instead."),
+        Guidance::RegisterFirst => ("请检查输入是否正确；如果还没有账户，请先注册。", "Check what you typed; if you have no account yet, register first."),
+        Guidance::WaitForUnlock => ("为保护账户安全已临时锁定，请在锁定结束后再试。", "The account is locked for its protection; try again when the lock ends."),
+        Guidance::LogInAgain => ("请重新登录。", "Please log in again."),
+        Guidance::RecoverStorage => (
+            "请先导出损坏的数据保存备用，然后选择重新开始；如需帮助，请联系客服并提供错误码。",
+            "Export the damaged data to keep it, then start over; for help, contact customer service quoting the error code.",
+        ),
+        Guidance::RestartOrContactSupport => (
+            "若以上措施均无效，请尝试重启软件或设备，或联系客服并提供错误码。",
+            "If nothing else helps, restart the app or the device, or contact customer service quoting the error code.",
+        ),
+    };
+    match locale {
+        Locale::ZhCn => zh,
+        Locale::En => en,
+    }
+}
+
+pub fn account_error(
+    locale: Locale,
+    error: &AccountError,
+    clock: impl Fn(qianbao_core::Timestamp) -> String,
+) -> ErrorText {
+    let message = match error {
+        AccountError::Identity(e) => return identity_error(locale, e),
+        AccountError::Password(e) => return password_error(locale, e),
+        AccountError::Code(e) => return verify_error(locale, e),
+        AccountError::AlreadyRegistered => pick(locale, "该手机号或邮箱已注册。", "This number or address is already registered."),
+        AccountError::NotRegistered => pick(locale, "该手机号或邮箱尚未注册。", "No wallet account uses this number or address."),
+        AccountError::WrongPassword { remaining } => match locale {
+            Locale::ZhCn => format!("密码错误，还可以尝试 {remaining} 次，之后账户将锁定 15 分钟。"),
+            Locale::En => format!("Wrong password. {remaining} more attempts before the account locks for 15 minutes."),
+        },
+        AccountError::Locked { until } => match locale {
+            Locale::ZhCn => format!("密码连续输错 5 次，账户已锁定至 {}。", clock(*until)),
+            Locale::En => format!("5 wrong passwords in a row: the account is locked until {}.", clock(*until)),
+        },
+        AccountError::NotSignedIn => pick(locale, "当前没有登录的账户。", "Nobody is logged in."),
+    };
+    ErrorText::new(locale, error, message)
+}
+
+pub fn identity_error(locale: Locale, error: &IdentityError) -> ErrorText {
+    let message = match error {
+        IdentityError::Empty => pick(locale, "请填写此项。", "Please fill this in."),
+        IdentityError::PhoneInvalid => pick(
+            locale,
+            "手机号格式不正确。",
+            "That is not a valid mobile number.",
+        ),
+        IdentityError::EmailInvalid => pick(
+            locale,
+            "邮箱地址格式不正确。",
+            "That is not a valid email address.",
+        ),
+        IdentityError::NameInvalid => pick(
+            locale,
+            "真实姓名应为 2–30 个汉字或英文字母，不含数字和符号。",
+            "A real name is 2–30 Chinese characters or Latin letters, without digits or symbols.",
+        ),
+    };
+    ErrorText::new(locale, error, message)
+}
+
+pub fn password_error(locale: Locale, error: &PasswordError) -> ErrorText {
+    let message = match error {
+        PasswordError::TooShort => match locale {
+            Locale::ZhCn => format!("密码至少需要 {MIN_PASSWORD_CHARS} 位。"),
+            Locale::En => format!("A password needs at least {MIN_PASSWORD_CHARS} characters."),
+        },
+        PasswordError::TooLong => match locale {
+            Locale::ZhCn => format!("密码最多 {MAX_PASSWORD_CHARS} 位。"),
+            Locale::En => format!("A password may have at most {MAX_PASSWORD_CHARS} characters."),
+        },
+        PasswordError::NeedsLettersAndDigits => pick(
+            locale,
+            "密码须同时包含字母和数字。",
+            "A password needs both letters and digits.",
+        ),
+        PasswordError::ControlCharacter => pick(
+            locale,
+            "密码不能包含控制字符。",
+            "A password may not contain control characters.",
+        ),
+        PasswordError::Common => pick(
+            locale,
+            "这是常见的泄露密码，很容易被猜到。",
+            "This is a commonly leaked password and easy to guess.",
+        ),
+        PasswordError::ContainsPhone => pick(
+            locale,
+            "密码不能包含手机号。",
+            "A password may not contain the phone number.",
+        ),
+        PasswordError::ContainsEmail => pick(
+            locale,
+            "密码不能包含邮箱用户名。",
+            "A password may not contain the email name.",
+        ),
+    };
+    ErrorText::new(locale, error, message)
+}
+
+pub fn verify_error(locale: Locale, error: &VerifyError) -> ErrorText {
+    let message = match error {
+        VerifyError::Format => pick(
+            locale,
+            "验证码为 6 位数字。",
+            "A verification code has 6 digits.",
+        ),
+        VerifyError::NotRequested => pick(locale, "请先获取验证码。", "Request a code first."),
+        VerifyError::Expired => pick(
+            locale,
+            "验证码已过期（有效期 5 分钟）。",
+            "The code has expired (codes last 5 minutes).",
+        ),
+        VerifyError::Wrong { remaining } => match locale {
+            Locale::ZhCn => format!("验证码错误，还可以尝试 {remaining} 次。"),
+            Locale::En => format!("Wrong code. {remaining} attempts left."),
+        },
+        VerifyError::Exhausted => pick(
+            locale,
+            "验证码错误次数过多，该验证码已失效。",
+            "Too many wrong codes: this code no longer works.",
+        ),
+        VerifyError::ResendTooSoon { seconds } => match locale {
+            Locale::ZhCn => format!("发送太频繁，请 {seconds} 秒后再获取。"),
+            Locale::En => format!("Too soon: you can ask for a new code in {seconds} s."),
+        },
+    };
+    ErrorText::new(locale, error, message)
+}
+
+pub fn state_error(locale: Locale, error: &StateError) -> ErrorText {
+    let message = match error {
+        StateError::Corrupt { .. } => pick(locale, "保存的数据已损坏或被改动。", "The saved data is damaged or was altered."),
+        StateError::TooNew { found } => match locale {
+            Locale::ZhCn => format!("保存的数据来自更新版本的应用（数据版本 {found}），当前版本无法读取。"),
+            Locale::En => format!("The saved data comes from a newer version of the app (data version {found}) and cannot be read by this one."),
+        },
+        StateError::Unwritable { .. } => pick(locale, "数据无法保存。", "The data could not be saved."),
+    };
+    ErrorText::new(locale, error, message)
+}
+
+pub fn idle_lock(locale: Locale, setting: IdleLock) -> &'static str {
+    match (locale, setting) {
+        (Locale::ZhCn, IdleLock::OneMinute) => "1 分钟",
+        (Locale::ZhCn, IdleLock::FiveMinutes) => "5 分钟",
+        (Locale::ZhCn, IdleLock::FifteenMinutes) => "15 分钟",
+        (Locale::ZhCn, IdleLock::Never) => "从不",
+        (Locale::En, IdleLock::OneMinute) => "1 minute",
+        (Locale::En, IdleLock::FiveMinutes) => "5 minutes",
+        (Locale::En, IdleLock::FifteenMinutes) => "15 minutes",
+        (Locale::En, IdleLock::Never) => "Never",
+    }
+}
+
+/// A message in the phone inbox, worded as the phone shows it.
+pub fn message_text(locale: Locale, message: &Message) -> String {
+    let sender = match (locale, message.from) {
+        (Locale::ZhCn, Sender::Wallet) => "【数字钱包】",
+        (Locale::En, Sender::Wallet) => "[Digital Wallet] ",
+    };
+    match &message.body {
+        Body::VerificationCode { code, purpose } => {
+            let what = match (locale, purpose) {
+                (Locale::ZhCn, Purpose::Register) => "注册",
+                (Locale::En, Purpose::Register) => "registration",
+            };
+            match locale {
+                Locale::ZhCn => format!("{sender}您的{what}验证码是 {code}，5 分钟内有效。请勿将验证码告诉他人。"),
+                Locale::En => format!("{sender}Your {what} code is {code}, valid for 5 minutes. Never share it with anyone."),
+            }
+        }
+    }
+}
+
+pub fn channel(locale: Locale, channel: Channel) -> &'static str {
+    match (locale, channel) {
+        (Locale::ZhCn, Channel::Sms) => "短信",
+        (Locale::ZhCn, Channel::Email) => "邮件",
+        (Locale::En, Channel::Sms) => "SMS",
+        (Locale::En, Channel::Email) => "Email",
+    }
+}

@@ -1,0 +1,22 @@
+//! # Qianbao web
+//!
+//! The browser shell of Qianbao: Leptos pages over `qianbao-core`. It renders,
+//! routes, persists and dispatches; it holds no business rule.
+//!
+//! # Layout
+//! - `main.rs` only mounts [`app::App`].
+//! - [`app`] — the router and the page frame; paths come from [`app::Page`].
+//! - [`store`] — the one reactive store; runs `core` commands.
+//! - [`storage`] — the only code that touches `localStorage`.
+//! - [`env`] — clock, randomness and other browser services for `core`.
+//! - [`i18n`] — every user-visible string, zh-CN and English.
+//! - [`pages`] — one file per screen, grouped by world (`wallet`, `phone`).
+//! - [`components`] — pieces several screens share.
+
+pub mod app;
+pub mod components;
+pub mod env;
+pub mod i18n;
+pub mod pages;
+pub mod storage;
+pub mod store;

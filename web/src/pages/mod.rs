@@ -1,0 +1,22 @@
+//! One file per screen, grouped by world.
+
+pub mod phone;
+pub mod wallet;
+
+use crate::app::Page;
+use crate::store::use_store;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    let store = use_store();
+    let t = move || store.text();
+    view! {
+        <section class="card">
+            <h1>{move || t().not_found_title}</h1>
+            <p>{move || t().not_found_intro}</p>
+            <A href=Page::Home.path()>{move || t().back_home}</A>
+        </section>
+    }
+}

@@ -1,0 +1,192 @@
+//! The start page: a welcome with 登录 / 注册 / 「一键创建演示账户」 when nobody
+//! is signed in, the wallet's own home when somebody is.
+
+use super::{session_view, LockScreen, SessionView};
+use crate::app::Page;
+use crate::env;
+use crate::i18n;
+use crate::store::use_store;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use qianbao_core::account::AccountError;
+use qianbao_core::demo::DemoWallet;
+
+#[component]
+pub fn Home() -> impl IntoView {
+    let store = use_store();
+    let view_kind = Memo::new(move |_| session_view(store));
+    move || match view_kind.get() {
+        SessionView::SignedOut => view! { <Welcome /> }.into_any(),
+        SessionView::Locked => view! { <LockScreen /> }.into_any(),
+        SessionView::SignedIn => view! { <WalletHome /> }.into_any(),
+    }
+}
+
+#[component]
+fn Welcome() -> impl IntoView {
+    let store = use_store();
+    let t = move || store.text();
+    let demo = RwSignal::new(None::<DemoWallet>);
+    let error = RwSignal::new(None::<AccountError>);
+    let busy = RwSignal::new(false);
+    let create_demo = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        // Let the "please wait" paint before the password hash takes the thread.
+        set_timeout(
+            move || {
+                let result = store.run(|s, ctx| s.create_demo_wallet(ctx.now, ctx.rng, ctx.hasher));
+                match result {
+                    Some(Ok(created)) => {
+                        demo.set(Some(created));
+                        error.set(None);
+                    }
+                    Some(Err(e)) => error.set(Some(e)),
+                    None => {}
+                }
+                busy.set(false);
+            },
+            std::time::Duration::from_millis(30),
+        );
+    };
+    let error_text = Signal::derive(move || {
+        error
+            .get()
+            .map(|e| i18n::account_error(store.locale.get(), &e, env::clock_time))
+    });
+    view! {
+        <section class="card welcome">
+            <h1>{move || t().welcome_title}</h1>
+            <p>{move || t().welcome_intro}</p>
+            <div class="actions">
+                <A href=Page::Login.path() attr:class="button primary">{move || t().log_in}</A>
+                <A href=Page::Register.path() attr:class="button">{move || t().register}</A>
+                <button type="button" class="button" on:click=create_demo disabled=move || busy.get()>
+                    {move || if busy.get() { t().working } else { t().create_demo }}
+                </button>
+            </div>
+            <crate::components::ErrorBox error=error_text />
+            {move || demo.get().map(|demo| view! { <DemoCard demo /> })}
+        </section>
+        <AccountsHere />
+    }
+}
+
+#[component]
+fn DemoCard(demo: DemoWallet) -> impl IntoView {
+    let store = use_store();
+    let t = move || store.text();
+    let login = demo.login.as_str().to_owned();
+    let password = demo.password.clone();
+    let log_in = move |_| {
+        let (login, password) = (login.clone(), password.clone());
+        store.run(move |s, ctx| s.log_in(&login, &password, ctx.now));
+    };
+    view! {
+        <div class="demo-card" role="status">
+            <h2>{move || t().demo_created}</h2>
+            <p>{move || t().demo_intro}</p>
+            <dl class="credentials">
+                <dt>{move || t().login_id}</dt>
+                <dd data-field="login">{demo.login.as_str().to_owned()}</dd>
+                <dt>{move || t().password}</dt>
+                <dd data-field="password">{demo.password.clone()}</dd>
+                <dt>{move || t().real_name}</dt>
+                <dd data-field="real-name">{demo.real_name.as_str().to_owned()}</dd>
+            </dl>
+            <button type="button" class="button primary" on:click=log_in>
+                {move || t().log_in_as_demo}
+            </button>
+        </div>
+    }
+}
+
+/// The accounts that exist in this browser, each a shortcut to its login.
+#[component]
+pub fn AccountsHere() -> impl IntoView {
+    let store = use_store();
+    let accounts = move || {
+        store.state.with(|s| {
+            s.accounts()
+                .iter()
+                .map(|a| {
+                    (
+                        a.login().as_str().to_owned(),
+                        a.login().masked(),
+                        a.real_name().masked(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <Show when=move || !accounts().is_empty()>
+            <section class="card">
+                <h2>{move || store.text().accounts_here}</h2>
+                <ul class="account-list">
+                    {move || {
+                        accounts()
+                            .into_iter()
+                            .map(|(login, masked, name)| {
+                                let href = format!("{}?id={login}", Page::Login.path());
+                                view! {
+                                    <li>
+                                        <A href=href>
+                                            <span>{masked}</span>
+                                            " "
+                                            <span class="muted">{name}</span>
+                                        </A>
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </ul>
+            </section>
+        </Show>
+    }
+}
+
+#[component]
+fn WalletHome() -> impl IntoView {
+    let store = use_store();
+    let t = move || store.text();
+    let account = move || {
+        store.state.with(|s| {
+            s.signed_in().map(|a| {
+                (
+                    a.real_name().as_str().to_owned(),
+                    a.login().masked(),
+                    env::date_time(a.created_at()),
+                )
+            })
+        })
+    };
+    view! {
+        {move || {
+            account()
+                .map(|(name, login, created)| {
+                    view! {
+                        <section class="card">
+                            <h1>{(t().hello)(&name)}</h1>
+                            <p>{t().home_intro}</p>
+                            <dl class="facts">
+                                <dt>{t().signed_in_as}</dt>
+                                <dd data-field="login">{login}</dd>
+                                <dt>{t().registered_at}</dt>
+                                <dd>{created}</dd>
+                            </dl>
+                            <div class="actions">
+                                <A href=Page::Settings.path() attr:class="button">{t().settings}</A>
+                                <button type="button" class="button" on:click=move |_| store.state.update(|s| s.log_out())>
+                                    {t().log_out}
+                                </button>
+                            </div>
+                        </section>
+                    }
+                })
+        }}
+    }
+}

@@ -1,0 +1,69 @@
+//! The lock screen shown over the wallet after idle time.
+
+use crate::components::ErrorBox;
+use crate::env;
+use crate::i18n;
+use crate::store::use_store;
+use leptos::prelude::*;
+use qianbao_core::account::AccountError;
+
+#[component]
+pub fn LockScreen() -> impl IntoView {
+    let store = use_store();
+    let t = move || store.text();
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AccountError>);
+    let busy = RwSignal::new(false);
+    let who = move || {
+        store.state.with(|s| {
+            s.session()
+                .and_then(|session| s.account(session.account()))
+                .map(|a| a.login().masked())
+                .unwrap_or_default()
+        })
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        set_timeout(
+            move || {
+                let typed = password.get_untracked();
+                match store.run(|s, ctx| s.unlock(&typed, ctx.now)) {
+                    Some(Ok(())) => error.set(None),
+                    Some(Err(e)) => error.set(Some(e)),
+                    None => {}
+                }
+                password.set(String::new());
+                busy.set(false);
+            },
+            std::time::Duration::from_millis(30),
+        );
+    };
+    let error_text = Signal::derive(move || {
+        error
+            .get()
+            .map(|e| i18n::account_error(store.locale.get(), &e, env::clock_time))
+    });
+    view! {
+        <section class="card lock-screen">
+            <h1>{move || t().locked_title}</h1>
+            <p>{move || (t().locked_intro)(&who())}</p>
+            <form on:submit=submit>
+                <label for="unlock-password">{move || t().password}</label>
+                <input id="unlock-password" type="password" autocomplete="current-password" bind:value=password />
+                <ErrorBox error=error_text />
+                <div class="actions">
+                    <button type="submit" class="button primary" disabled=move || busy.get()>
+                        {move || if busy.get() { t().working } else { t().unlock }}
+                    </button>
+                    <button type="button" class="button" on:click=move |_| store.state.update(|s| s.log_out())>
+                        {move || t().switch_account}
+                    </button>
+                </div>
+            </form>
+        </section>
+    }
+}

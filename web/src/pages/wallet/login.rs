@@ -1,0 +1,87 @@
+//! 「登录」 with phone number or e-mail and password.
+
+use super::home::AccountsHere;
+use crate::app::Page;
+use crate::components::ErrorBox;
+use crate::env;
+use crate::i18n;
+use crate::store::{use_store, Notice};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+use qianbao_core::account::AccountError;
+
+#[component]
+pub fn Login() -> impl IntoView {
+    let store = use_store();
+    let t = move || store.text();
+    let navigate = use_navigate();
+    let query = use_query_map();
+    // `?id=` only pre-fills the field; whatever it holds is parsed like typing.
+    let login = RwSignal::new(query.with_untracked(|q| q.get("id")).unwrap_or_default());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AccountError>);
+    let busy = RwSignal::new(false);
+    let notice = store.notice.get_untracked();
+    store.notice.set(None);
+
+    // Follow `?id=` when an account shortcut is clicked on this page.
+    Effect::new(move |_| {
+        if let Some(id) = query.with(|q| q.get("id")) {
+            login.set(id);
+        }
+    });
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        let navigate = navigate.clone();
+        set_timeout(
+            move || {
+                let (l, p) = (login.get_untracked(), password.get_untracked());
+                let result = store.run(|s, ctx| s.log_in(&l, &p, ctx.now));
+                busy.set(false);
+                match result {
+                    Some(Ok(_)) => navigate(Page::Home.path(), NavigateOptions::default()),
+                    Some(Err(e)) => {
+                        password.set(String::new());
+                        error.set(Some(e));
+                    }
+                    None => {}
+                }
+            },
+            std::time::Duration::from_millis(30),
+        );
+    };
+
+    let error_text = Signal::derive(move || {
+        error
+            .get()
+            .map(|e| i18n::account_error(store.locale.get(), &e, env::clock_time))
+    });
+    view! {
+        <section class="card">
+            <h1>{move || t().login_title}</h1>
+            {move || {
+                (notice == Some(Notice::Registered))
+                    .then(|| view! { <p class="success" role="status">{t().registered_please_log_in}</p> })
+            }}
+            <form on:submit=submit novalidate>
+                <label for="login-id">{move || t().login_id}</label>
+                <input id="login-id" name="login" autocomplete="username" bind:value=login />
+                <label for="login-password">{move || t().password}</label>
+                <input id="login-password" name="password" type="password" autocomplete="current-password" bind:value=password />
+                <ErrorBox error=error_text />
+                <button type="submit" class="button primary" disabled=move || busy.get()>
+                    {move || if busy.get() { t().working } else { t().log_in }}
+                </button>
+            </form>
+            <p><A href=Page::Register.path()>{move || t().no_account}</A></p>
+        </section>
+        <AccountsHere />
+    }
+}

@@ -1,0 +1,144 @@
+//! 「注册」: phone number or e-mail, a code from the phone inbox, real name
+//! and password.
+
+use crate::app::Page;
+use crate::components::ErrorBox;
+use crate::env;
+use crate::i18n;
+use crate::store::{use_store, Notice};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+use leptos_router::NavigateOptions;
+use qianbao_core::account::{AccountError, Registration};
+use qianbao_core::identity::LoginId;
+use qianbao_core::time::ceil_secs;
+use qianbao_core::verification::Purpose;
+
+#[component]
+pub fn Register() -> impl IntoView {
+    let store = use_store();
+    let t = move || store.text();
+    let navigate = use_navigate();
+    let login = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
+    let real_name = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AccountError>);
+    let sent_to = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+
+    // Seconds until 「获取验证码」 works again for the address typed.
+    let resend_wait = move || {
+        let now = store.clock.get();
+        let address = LoginId::parse(&login.get()).ok()?;
+        let wait = store
+            .state
+            .with(|s| s.resend_wait(address.as_str(), Purpose::Register, now));
+        Some(ceil_secs(wait)).filter(|secs| *secs > 0)
+    };
+
+    let get_code = move |_| {
+        let typed = login.get_untracked();
+        match store.run(|s, ctx| s.send_register_code(&typed, ctx.now, ctx.rng)) {
+            Some(Ok(sent)) => {
+                sent_to.set(Some(sent.to.masked()));
+                error.set(None);
+            }
+            Some(Err(e)) => {
+                sent_to.set(None);
+                error.set(Some(e));
+            }
+            None => {}
+        }
+    };
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        let navigate = navigate.clone();
+        set_timeout(
+            move || {
+                let (l, c, n, p) = (
+                    login.get_untracked(),
+                    code.get_untracked(),
+                    real_name.get_untracked(),
+                    password.get_untracked(),
+                );
+                let form = Registration {
+                    login: &l,
+                    real_name: &n,
+                    password: &p,
+                    code: &c,
+                };
+                let result = store.run(|s, ctx| s.register(form, ctx.now, ctx.rng, ctx.hasher));
+                busy.set(false);
+                match result {
+                    Some(Ok(id)) => {
+                        let key = store
+                            .state
+                            .with_untracked(|s| {
+                                s.account(id).map(|a| a.login().as_str().to_owned())
+                            })
+                            .unwrap_or_default();
+                        store.notice.set(Some(Notice::Registered));
+                        navigate(
+                            &format!("{}?id={key}", Page::Login.path()),
+                            NavigateOptions::default(),
+                        );
+                    }
+                    Some(Err(e)) => error.set(Some(e)),
+                    None => {}
+                }
+            },
+            std::time::Duration::from_millis(30),
+        );
+    };
+
+    let error_text = Signal::derive(move || {
+        error
+            .get()
+            .map(|e| i18n::account_error(store.locale.get(), &e, env::clock_time))
+    });
+    view! {
+        <section class="card">
+            <h1>{move || t().register_title}</h1>
+            <p class="muted">{move || t().register_intro}</p>
+            <form on:submit=submit novalidate>
+                <label for="reg-login">{move || t().login_id}</label>
+                <div class="with-button">
+                    <input id="reg-login" name="login" autocomplete="username" aria-describedby="reg-login-hint" bind:value=login />
+                    <button type="button" class="button" on:click=get_code disabled=move || resend_wait().is_some()>
+                        {move || match resend_wait() {
+                            Some(secs) => (t().resend_in)(secs),
+                            None => t().get_code.to_owned(),
+                        }}
+                    </button>
+                </div>
+                <p id="reg-login-hint" class="hint">{move || t().login_id_hint}</p>
+                {move || sent_to.get().map(|to| view! { <p class="sent" role="status">{(t().code_sent_to)(&to)}</p> })}
+
+                <label for="reg-code">{move || t().code}</label>
+                <input id="reg-code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="12" aria-describedby="reg-code-hint" bind:value=code />
+                <p id="reg-code-hint" class="hint">{move || t().code_hint}</p>
+
+                <label for="reg-name">{move || t().real_name}</label>
+                <input id="reg-name" name="real-name" autocomplete="name" aria-describedby="reg-name-hint" bind:value=real_name />
+                <p id="reg-name-hint" class="hint">{move || t().real_name_hint}</p>
+
+                <label for="reg-password">{move || t().password}</label>
+                <input id="reg-password" name="password" type="password" autocomplete="new-password" aria-describedby="reg-password-hint" bind:value=password />
+                <p id="reg-password-hint" class="hint">{move || t().password_hint}</p>
+
+                <ErrorBox error=error_text />
+                <button type="submit" class="button primary" disabled=move || busy.get()>
+                    {move || if busy.get() { t().working } else { t().register }}
+                </button>
+            </form>
+            <p><A href=Page::Login.path()>{move || t().have_account}</A></p>
+        </section>
+    }
+}

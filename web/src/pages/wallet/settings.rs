@@ -1,0 +1,133 @@
+//! 「设置」: 账户管理 (who is signed in), security (idle lock, lock now),
+//! language, and 「退出登录」. Binding management joins it later.
+
+use super::{session_view, LockScreen, SessionView};
+use crate::app::Page;
+use crate::env;
+use crate::i18n::{self, Locale};
+use crate::store::use_store;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use qianbao_core::session::IdleLock;
+
+#[component]
+pub fn Settings() -> impl IntoView {
+    let store = use_store();
+    let view_kind = Memo::new(move |_| session_view(store));
+    move || {
+        match view_kind.get() {
+        SessionView::SignedOut => view! {
+            <section class="card">
+                <h1>{move || store.text().settings}</h1>
+                <p>{move || store.text().sign_in_first}</p>
+                <A href=Page::Login.path() attr:class="button primary">{move || store.text().log_in}</A>
+            </section>
+        }
+        .into_any(),
+        SessionView::Locked => view! { <LockScreen /> }.into_any(),
+        SessionView::SignedIn => view! { <SettingsPanel /> }.into_any(),
+    }
+    }
+}
+
+#[component]
+fn SettingsPanel() -> impl IntoView {
+    let store = use_store();
+    let t = move || store.text();
+    let account = move || {
+        store.state.with(|s| {
+            s.signed_in().map(|a| {
+                (
+                    a.real_name().as_str().to_owned(),
+                    a.login().masked(),
+                    env::date_time(a.created_at()),
+                    a.idle_lock(),
+                )
+            })
+        })
+    };
+    let idle_lock = move || account().map(|a| a.3).unwrap_or_default();
+    let set_idle = move |ev: leptos::ev::Event| {
+        let chosen = IdleLock::ALL
+            .into_iter()
+            .find(|option| option_value(*option) == event_target_value(&ev));
+        if let Some(chosen) = chosen {
+            store.state.update(|s| {
+                let _ = s.set_idle_lock(chosen);
+            });
+        }
+    };
+    let set_locale = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        if let Some(locale) = Locale::ALL.into_iter().find(|l| l.tag() == value) {
+            store.locale.set(locale);
+        }
+    };
+    view! {
+        <section class="card settings">
+            <h1>{move || t().settings}</h1>
+            <h2>{move || t().account_management}</h2>
+            {move || {
+                account()
+                    .map(|(name, login, created, _)| {
+                        view! {
+                            <dl class="facts">
+                                <dt>{t().real_name}</dt>
+                                <dd>{name}</dd>
+                                <dt>{t().signed_in_as}</dt>
+                                <dd>{login}</dd>
+                                <dt>{t().registered_at}</dt>
+                                <dd>{created}</dd>
+                            </dl>
+                        }
+                    })
+            }}
+            <h2>{move || t().security}</h2>
+            <label for="idle-lock">{move || t().auto_lock}</label>
+            <select id="idle-lock" on:change=set_idle aria-describedby="idle-lock-hint">
+                {IdleLock::ALL
+                    .into_iter()
+                    .map(|option| {
+                        view! {
+                            <option value=option_value(option) selected=move || idle_lock() == option>
+                                {move || i18n::idle_lock(store.locale.get(), option)}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+            <p id="idle-lock-hint" class="hint">{move || t().auto_lock_hint}</p>
+            <button type="button" class="button" on:click=move |_| store.state.update(|s| s.lock_now())>
+                {move || t().lock_now}
+            </button>
+            <h2>{move || t().language}</h2>
+            <label for="language" class="visually-hidden">{move || t().language}</label>
+            <select id="language" on:change=set_locale>
+                {Locale::ALL
+                    .into_iter()
+                    .map(|locale| {
+                        view! {
+                            <option value=locale.tag() selected=move || store.locale.get() == locale>
+                                {locale.native_name()}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+            <div class="actions">
+                <button type="button" class="button danger" on:click=move |_| store.state.update(|s| s.log_out())>
+                    {move || t().log_out}
+                </button>
+            </div>
+        </section>
+    }
+}
+
+fn option_value(option: IdleLock) -> &'static str {
+    match option {
+        IdleLock::OneMinute => "1",
+        IdleLock::FiveMinutes => "5",
+        IdleLock::FifteenMinutes => "15",
+        IdleLock::Never => "never",
+    }
+}
