@@ -35,8 +35,9 @@ CHROMEDRIVER=/usr/bin/chromedriver \
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test --target wasm32-unknown-unknown -p qianbao-web --locked
 
-step "release build (trunk, offline)"
+step "release build (trunk, offline), at the root and under a sub-path"
 trunk build --release --offline
+trunk build --release --offline --public-url /qianbao/ --dist "$PWD/target/dist-subpath"
 
 step "end-to-end tests (playwright-core + /usr/bin/chromium)"
-(cd tests/e2e && QIANBAO_DIST="$PWD/../../dist" npm test)
+(cd tests/e2e && QIANBAO_DIST="$PWD/../../dist" QIANBAO_SUBPATH_DIST="$PWD/../../target/dist-subpath" npm test)

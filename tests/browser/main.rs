@@ -186,3 +186,22 @@ async fn app_greets_a_first_visit_with_the_three_ways_in() {
     }
     drop(handle);
 }
+
+#[wasm_bindgen_test]
+fn paths_map_to_pages() {
+    use qianbao_web::app::Page;
+    for (path, page) in [
+        ("/", Page::Home),
+        ("", Page::Home),
+        ("/login", Page::Login),
+        ("/login/", Page::Login),
+        ("/phone", Page::Phone),
+        ("/phone/", Page::Phone),
+        ("/settings", Page::Settings),
+        ("/register", Page::Register),
+        ("/no/such", Page::NotFound),
+        ("/loginx", Page::NotFound),
+    ] {
+        assert_eq!(Page::from_path(path), page, "{path}");
+    }
+}

@@ -77,3 +77,14 @@ pub fn reload() {
         let _ = window.location().reload();
     }
 }
+
+/// Moves keyboard focus to the element with `id`.
+pub fn focus_by_id(id: &str) {
+    let element = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(element) = element {
+        let _ = element.focus();
+    }
+}

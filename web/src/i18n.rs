@@ -58,6 +58,7 @@ pub struct Text {
     pub simulation_notice: &'static str,
     pub nav_wallet: &'static str,
     pub nav_phone: &'static str,
+    pub worlds: &'static str,
     pub language: &'static str,
     pub skip_to_content: &'static str,
 
@@ -144,6 +145,7 @@ pub static ZH_CN: Text = Text {
     simulation_notice: "模拟环境：不涉及真实资金，与腾讯及任何钱包公司无关。",
     nav_wallet: "钱包",
     nav_phone: "手机",
+    worlds: "模拟世界",
     language: "语言",
     skip_to_content: "跳到正文",
 
@@ -230,6 +232,7 @@ pub static EN: Text = Text {
     simulation_notice: "Simulation: no real money; not affiliated with Tencent or any wallet company.",
     nav_wallet: "Wallet",
     nav_phone: "Phone",
+    worlds: "Simulated worlds",
     language: "Language",
     skip_to_content: "Skip to content",
 

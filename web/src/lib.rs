@@ -5,7 +5,8 @@
 //!
 //! # Layout
 //! - `main.rs` only mounts [`app::App`].
-//! - [`app`] — the router and the page frame; paths come from [`app::Page`].
+//! - [`app`] — the page frame and the screen for each [`app::Page`].
+//! - [`router`] — the location as a signal, in-place links, base path.
 //! - [`store`] — the one reactive store; runs `core` commands.
 //! - [`storage`] — the only code that touches `localStorage`.
 //! - [`env`] — clock, randomness and other browser services for `core`.
@@ -18,5 +19,6 @@ pub mod components;
 pub mod env;
 pub mod i18n;
 pub mod pages;
+pub mod router;
 pub mod storage;
 pub mod store;

@@ -8,14 +8,17 @@ import { launch } from './browser.mjs';
 import { Wallet } from './wallet.mjs';
 import { expect } from './expect.mjs';
 
-const DIST = process.env.QIANBAO_DIST ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'dist');
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const DIST = process.env.QIANBAO_DIST ?? join(ROOT, 'dist');
+/** The same site built with `--public-url /qianbao/` (scripts/test.sh). */
+export const SUBPATH_DIST = process.env.QIANBAO_SUBPATH_DIST ?? join(ROOT, 'target', 'dist-subpath');
 
 export const PHONE_VIEWPORT = { width: 390, height: 844 };
 
-export function harness() {
+export function harness({ dist = DIST, prefix = '' } = {}) {
   const h = {};
   before(async () => {
-    h.server = await serve(DIST);
+    h.server = await serve(dist, { prefix });
     h.browser = await launch();
   });
   after(async () => {

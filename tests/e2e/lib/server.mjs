@@ -19,12 +19,26 @@ const TYPES = {
   '.ico': 'image/x-icon',
 };
 
-/** Starts serving `root` on `host:port` (port 0 picks a free one). */
-export async function serve(root, { host = '127.0.0.1', port = 0 } = {}) {
+/**
+ * Starts serving `root` on `host:port` (port 0 picks a free one). With a
+ * `prefix` such as '/qianbao', the site lives under that sub-path only.
+ */
+export async function serve(root, { host = '127.0.0.1', port = 0, prefix = '' } = {}) {
   const base = resolve(root);
   const server = createServer(async (req, res) => {
     try {
-      const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      const requested = new URL(req.url, 'http://x').pathname;
+      if (prefix && requested !== prefix && !requested.startsWith(prefix + '/')) {
+        res.writeHead(404, { 'content-type': 'text/plain' });
+        res.end('not under ' + prefix);
+        return;
+      }
+      let path = requested.slice(prefix.length);
+      try {
+        path = decodeURIComponent(path);
+      } catch {
+        // A malformed escape is just a path that matches no file.
+      }
       const file = normalize(join(base, path));
       let target = join(base, 'index.html');
       if (file.startsWith(base)) {
@@ -44,7 +58,7 @@ export async function serve(root, { host = '127.0.0.1', port = 0 } = {}) {
   });
   await new Promise((ok) => server.listen(port, host, ok));
   const { port: bound } = server.address();
-  return { url: `http://${host}:${bound}`, close: () => new Promise((ok) => server.close(ok)) };
+  return { url: `http://${host}:${bound}${prefix}`, close: () => new Promise((ok) => server.close(ok)) };
 }
 
 // `node server.mjs DIR PORT`: serve until stopped.

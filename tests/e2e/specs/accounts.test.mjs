@@ -79,6 +79,11 @@ test('register by phone, log in, log out, lock out, survive a reload', async () 
 test('register by email and use the English locale', async () => {
   const w = await h.wallet();
   await w.open('/register');
+  // Switching language keeps what was typed.
+  await w.field('真实姓名').fill('李华');
+  await w.button('English').click();
+  expect(await w.page.getByLabel('Real name', { exact: true }).inputValue(), 'name after switch').toBe('李华');
+  await w.button('中文').click();
   await w.register({ login: 'Li.Hua@Example.com', name: '李华', password: PASSWORD });
   await w.expectText('注册成功，请登录。');
   expect(await w.field('手机号或邮箱').inputValue(), 'pre-filled login').toBe('li.hua@example.com');

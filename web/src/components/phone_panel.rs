@@ -4,9 +4,9 @@
 
 use crate::app::Page;
 use crate::components::MessageList;
+use crate::router::Link;
 use crate::store::use_store;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 #[component]
 pub fn PhonePanel() -> impl IntoView {
@@ -39,7 +39,7 @@ pub fn PhonePanel() -> impl IntoView {
         <aside id="phone-panel" class="phone-panel" hidden=move || !open.get() aria-label=move || store.text().phone_title>
             <div class="phone-panel-head">
                 <h2>{move || store.text().phone_title}</h2>
-                <A href=Page::Phone.path()>{move || store.text().phone_full_page}</A>
+                <Link href=Page::Phone.path()>{move || store.text().phone_full_page}</Link>
                 <button type="button" on:click=move |_| open.set(false)>
                     {move || store.text().phone_close}
                 </button>

@@ -4,9 +4,9 @@ pub mod phone;
 pub mod wallet;
 
 use crate::app::Page;
+use crate::router::Link;
 use crate::store::use_store;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
@@ -16,7 +16,7 @@ pub fn NotFound() -> impl IntoView {
         <section class="card">
             <h1>{move || t().not_found_title}</h1>
             <p>{move || t().not_found_intro}</p>
-            <A href=Page::Home.path()>{move || t().back_home}</A>
+            <Link href=Page::Home.path()>{move || t().back_home}</Link>
         </section>
     }
 }

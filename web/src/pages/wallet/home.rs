@@ -5,9 +5,9 @@ use super::{session_view, LockScreen, SessionView};
 use crate::app::Page;
 use crate::env;
 use crate::i18n;
+use crate::router::{with_query, Link};
 use crate::store::use_store;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use qianbao_core::account::AccountError;
 use qianbao_core::demo::DemoWallet;
 
@@ -61,8 +61,8 @@ fn Welcome() -> impl IntoView {
             <h1>{move || t().welcome_title}</h1>
             <p>{move || t().welcome_intro}</p>
             <div class="actions">
-                <A href=Page::Login.path() attr:class="button primary">{move || t().log_in}</A>
-                <A href=Page::Register.path() attr:class="button">{move || t().register}</A>
+                <Link href=Page::Login.path() class="button primary">{move || t().log_in}</Link>
+                <Link href=Page::Register.path() class="button">{move || t().register}</Link>
                 <button type="button" class="button" on:click=create_demo disabled=move || busy.get()>
                     {move || if busy.get() { t().working } else { t().create_demo }}
                 </button>
@@ -130,14 +130,14 @@ pub fn AccountsHere() -> impl IntoView {
                         accounts()
                             .into_iter()
                             .map(|(login, masked, name)| {
-                                let href = format!("{}?id={login}", Page::Login.path());
+                                let href = with_query(Page::Login.path(), "id", &login);
                                 view! {
                                     <li>
-                                        <A href=href>
+                                        <Link href=href>
                                             <span>{masked}</span>
                                             " "
                                             <span class="muted">{name}</span>
-                                        </A>
+                                        </Link>
                                     </li>
                                 }
                             })
@@ -179,7 +179,7 @@ fn WalletHome() -> impl IntoView {
                                 <dd>{created}</dd>
                             </dl>
                             <div class="actions">
-                                <A href=Page::Settings.path() attr:class="button">{t().settings}</A>
+                                <Link href=Page::Settings.path() class="button">{t().settings}</Link>
                                 <button type="button" class="button" on:click=move |_| store.state.update(|s| s.log_out())>
                                     {t().log_out}
                                 </button>

@@ -5,21 +5,18 @@ use crate::app::Page;
 use crate::components::ErrorBox;
 use crate::env;
 use crate::i18n;
+use crate::router::{use_nav, Link};
 use crate::store::{use_store, Notice};
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::NavigateOptions;
 use qianbao_core::account::AccountError;
 
 #[component]
 pub fn Login() -> impl IntoView {
     let store = use_store();
     let t = move || store.text();
-    let navigate = use_navigate();
-    let query = use_query_map();
+    let nav = use_nav();
     // `?id=` only pre-fills the field; whatever it holds is parsed like typing.
-    let login = RwSignal::new(query.with_untracked(|q| q.get("id")).unwrap_or_default());
+    let login = RwSignal::new(untrack(|| nav.query("id")).unwrap_or_default());
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AccountError>);
     let busy = RwSignal::new(false);
@@ -28,7 +25,7 @@ pub fn Login() -> impl IntoView {
 
     // Follow `?id=` when an account shortcut is clicked on this page.
     Effect::new(move |_| {
-        if let Some(id) = query.with(|q| q.get("id")) {
+        if let Some(id) = nav.query("id") {
             login.set(id);
         }
     });
@@ -39,14 +36,13 @@ pub fn Login() -> impl IntoView {
             return;
         }
         busy.set(true);
-        let navigate = navigate.clone();
         set_timeout(
             move || {
                 let (l, p) = (login.get_untracked(), password.get_untracked());
                 let result = store.run(|s, ctx| s.log_in(&l, &p, ctx.now));
                 busy.set(false);
                 match result {
-                    Some(Ok(_)) => navigate(Page::Home.path(), NavigateOptions::default()),
+                    Some(Ok(_)) => nav.go(Page::Home.path()),
                     Some(Err(e)) => {
                         password.set(String::new());
                         error.set(Some(e));
@@ -80,7 +76,7 @@ pub fn Login() -> impl IntoView {
                     {move || if busy.get() { t().working } else { t().log_in }}
                 </button>
             </form>
-            <p><A href=Page::Register.path()>{move || t().no_account}</A></p>
+            <p><Link href=Page::Register.path()>{move || t().no_account}</Link></p>
         </section>
         <AccountsHere />
     }

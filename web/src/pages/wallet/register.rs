@@ -5,11 +5,9 @@ use crate::app::Page;
 use crate::components::ErrorBox;
 use crate::env;
 use crate::i18n;
+use crate::router::{use_nav, with_query, Link};
 use crate::store::{use_store, Notice};
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
-use leptos_router::NavigateOptions;
 use qianbao_core::account::{AccountError, Registration};
 use qianbao_core::identity::LoginId;
 use qianbao_core::time::ceil_secs;
@@ -19,7 +17,7 @@ use qianbao_core::verification::Purpose;
 pub fn Register() -> impl IntoView {
     let store = use_store();
     let t = move || store.text();
-    let navigate = use_navigate();
+    let nav = use_nav();
     let login = RwSignal::new(String::new());
     let code = RwSignal::new(String::new());
     let real_name = RwSignal::new(String::new());
@@ -59,7 +57,6 @@ pub fn Register() -> impl IntoView {
             return;
         }
         busy.set(true);
-        let navigate = navigate.clone();
         set_timeout(
             move || {
                 let (l, c, n, p) = (
@@ -85,10 +82,7 @@ pub fn Register() -> impl IntoView {
                             })
                             .unwrap_or_default();
                         store.notice.set(Some(Notice::Registered));
-                        navigate(
-                            &format!("{}?id={key}", Page::Login.path()),
-                            NavigateOptions::default(),
-                        );
+                        nav.go(&with_query(Page::Login.path(), "id", &key));
                     }
                     Some(Err(e)) => error.set(Some(e)),
                     None => {}
@@ -138,7 +132,7 @@ pub fn Register() -> impl IntoView {
                     {move || if busy.get() { t().working } else { t().register }}
                 </button>
             </form>
-            <p><A href=Page::Login.path()>{move || t().have_account}</A></p>
+            <p><Link href=Page::Login.path()>{move || t().have_account}</Link></p>
         </section>
     }
 }

@@ -5,9 +5,9 @@ use super::{session_view, LockScreen, SessionView};
 use crate::app::Page;
 use crate::env;
 use crate::i18n::{self, Locale};
+use crate::router::Link;
 use crate::store::use_store;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use qianbao_core::session::IdleLock;
 
 #[component]
@@ -20,7 +20,7 @@ pub fn Settings() -> impl IntoView {
             <section class="card">
                 <h1>{move || store.text().settings}</h1>
                 <p>{move || store.text().sign_in_first}</p>
-                <A href=Page::Login.path() attr:class="button primary">{move || store.text().log_in}</A>
+                <Link href=Page::Login.path() class="button primary">{move || store.text().log_in}</Link>
             </section>
         }
         .into_any(),
