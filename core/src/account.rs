@@ -13,6 +13,7 @@
 //!   rejected command leaves the state as it was — except the counters that
 //!   exist to count failures (wrong codes, wrong passwords).
 
+use crate::card::CardId;
 use crate::error::{Guidance, UserError};
 use crate::identity::{IdentityError, LoginId, RealName};
 use crate::phone::{Body, Channel, Sender};
@@ -33,6 +34,10 @@ pub const LOCKOUT: Duration = Duration::from_secs(15 * 60);
 pub struct AccountId(u32);
 
 impl AccountId {
+    pub const fn new(id: u32) -> Self {
+        Self(id)
+    }
+
     pub const fn get(self) -> u32 {
         self.0
     }
@@ -49,6 +54,8 @@ pub struct Account {
     locked_until: Option<Timestamp>,
     #[serde(default)]
     idle_lock: IdleLock,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    default_card: Option<CardId>,
 }
 
 impl Account {
@@ -69,6 +76,12 @@ impl Account {
     }
     pub(crate) fn set_idle_lock(&mut self, idle_lock: IdleLock) {
         self.idle_lock = idle_lock;
+    }
+    pub fn default_card(&self) -> Option<CardId> {
+        self.default_card
+    }
+    pub(crate) fn set_default_card(&mut self, card: Option<CardId>) {
+        self.default_card = card;
     }
     pub(crate) fn password_hash(&self) -> &PasswordHash {
         &self.password
@@ -235,6 +248,7 @@ impl State {
             failed_logins: 0,
             locked_until: None,
             idle_lock: IdleLock::default(),
+            default_card: None,
         });
         id
     }

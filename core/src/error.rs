@@ -43,4 +43,22 @@ pub enum Guidance {
     RecoverStorage,
     /// Restart the app or contact customer service quoting the code (article 三、1).
     RestartOrContactSupport,
+    /// Type an amount such as 12.34.
+    EnterAmount,
+    /// Check the card number, expiry and security code.
+    CheckCardDetails,
+    /// Use a card of one of the supported banks.
+    UseSupportedBank,
+    /// The card must be in the account holder's own name.
+    HolderIsRealName,
+    /// Choose another card (or add one).
+    ChooseAnotherCard,
+    /// Top up the wallet, or move a smaller amount.
+    TopUpOrLess,
+    /// Stay within the single and daily limits, or try tomorrow.
+    WithinLimits,
+    /// Start the form again.
+    StartAgain,
+    /// Free browser storage (export, then remove old data) and try again.
+    FreeStorage,
 }

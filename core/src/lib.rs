@@ -20,13 +20,23 @@
 //! - [`account`] — wallet accounts: registration, login, lockout.
 //! - [`session`] — who is signed in, logout, lock after idle.
 //! - [`demo`] — 「一键创建演示账户」.
+//! - [`money`] — `Fen`, integer money: strict parsing, formatting.
+//! - [`card`] — bank cards: Luhn, BIN table, holder check, masking.
+//! - [`provider`] — the provider's single and daily limits.
+//! - [`ledger`] — the double-entry journal, balances, storage chunks.
+//! - [`movement`] — top up, withdraw, transfer, bills; cards; history.
 //! - [`state`] — the one serialisable [`State`], its schema version and migrations.
 
 pub mod account;
+pub mod card;
 pub mod demo;
 pub mod error;
 pub mod identity;
+pub mod ledger;
+pub mod money;
+pub mod movement;
 pub mod phone;
+pub mod provider;
 pub mod security;
 pub mod session;
 pub mod state;

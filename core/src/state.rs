@@ -9,7 +9,9 @@
 //! per version, each a plain function on the JSON tree.
 
 use crate::account::Account;
+use crate::card::Card;
 use crate::error::{Guidance, UserError};
+use crate::ledger::{Entry, Ledger, LedgerAccount};
 use crate::phone::Inbox;
 use crate::security::Hasher;
 use crate::session::Session;
@@ -18,13 +20,28 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// The version this build writes.
-pub const SCHEMA_VERSION: u64 = 1;
+pub const SCHEMA_VERSION: u64 = 2;
 
 /// A migration from version `n` to `n + 1` is `MIGRATIONS[n - 1]`.
 type Migration = fn(Value) -> Result<Value, StateError>;
-pub const MIGRATIONS: &[Migration] = &[];
+pub const MIGRATIONS: &[Migration] = &[v1_to_v2];
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Version 2 added bank cards and the ledger: a version-1 copy has neither,
+/// so it gains an empty card list and an empty journal.
+fn v1_to_v2(mut value: Value) -> Result<Value, StateError> {
+    let object = value
+        .as_object_mut()
+        .ok_or_else(|| corrupt("top level is not an object"))?;
+    object.insert("cards".to_owned(), Value::Array(Vec::new()));
+    object.insert("next_card_id".to_owned(), Value::from(1));
+    object.insert("journal_len".to_owned(), Value::from(0));
+    Ok(value)
+}
+
+/// The whole sandbox. Stored as a small main record ([`State::main_json`])
+/// plus the ledger journal in chunks ([`State::chunk_json`]), so that a
+/// commit rewrites the main record and one chunk, whatever the history length.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct State {
     schema: u64,
     pub(crate) accounts: Vec<Account>,
@@ -32,6 +49,32 @@ pub struct State {
     pub(crate) session: Option<Session>,
     pub(crate) verifications: Verifications,
     pub(crate) inbox: Inbox,
+    pub(crate) cards: Vec<Card>,
+    pub(crate) next_card_id: u32,
+    pub(crate) ledger: Ledger,
+}
+
+/// The main record as stored: everything but the journal, which it counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Main {
+    schema: u64,
+    accounts: Vec<Account>,
+    next_account_id: u32,
+    session: Option<Session>,
+    verifications: Verifications,
+    inbox: Inbox,
+    cards: Vec<Card>,
+    next_card_id: u32,
+    /// How many journal entries are committed. Entries in the chunks beyond
+    /// this were written by a commit that did not finish and are not part
+    /// of the state (the main record is the commit point).
+    journal_len: usize,
+}
+
+/// What [`State::restore`] needs to undo a command whose result could not be saved.
+#[derive(Debug, Clone)]
+pub struct Checkpoint {
+    main: Main,
 }
 
 impl Default for State {
@@ -43,6 +86,9 @@ impl Default for State {
             session: None,
             verifications: Verifications::default(),
             inbox: Inbox::default(),
+            cards: Vec::new(),
+            next_card_id: 1,
+            ledger: Ledger::default(),
         }
     }
 }
@@ -55,6 +101,8 @@ pub enum StateError {
     TooNew { found: u64 },
     #[error("stored data could not be written: {detail}")]
     Unwritable { detail: String },
+    #[error("browser storage is full")]
+    Full,
 }
 
 impl UserError for StateError {
@@ -63,6 +111,7 @@ impl UserError for StateError {
             Self::Corrupt { .. } => "W-STORE-CORRUPT",
             Self::TooNew { .. } => "W-STORE-TOO-NEW",
             Self::Unwritable { .. } => "W-STORE-WRITE",
+            Self::Full => "W-STORE-FULL",
         }
     }
 
@@ -70,6 +119,7 @@ impl UserError for StateError {
         match self {
             Self::Corrupt { .. } | Self::TooNew { .. } => Guidance::RecoverStorage,
             Self::Unwritable { .. } => Guidance::RestartOrContactSupport,
+            Self::Full => Guidance::FreeStorage,
         }
     }
 }
@@ -93,26 +143,107 @@ impl State {
         &mut self.inbox
     }
 
-    pub fn to_json(&self) -> Result<String, StateError> {
-        serde_json::to_string(self).map_err(|e| StateError::Unwritable {
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    fn main(&self) -> Main {
+        Main {
+            schema: self.schema,
+            accounts: self.accounts.clone(),
+            next_account_id: self.next_account_id,
+            session: self.session.clone(),
+            verifications: self.verifications.clone(),
+            inbox: self.inbox.clone(),
+            cards: self.cards.clone(),
+            next_card_id: self.next_card_id,
+            journal_len: self.ledger.len(),
+        }
+    }
+
+    /// The main record: everything but the journal entries.
+    pub fn main_json(&self) -> Result<String, StateError> {
+        serde_json::to_string(&self.main()).map_err(|e| StateError::Unwritable {
             detail: e.to_string(),
         })
     }
 
-    /// Reads a stored copy: parse, migrate to [`SCHEMA_VERSION`], check.
+    /// Journal chunk `index` ([`crate::ledger::CHUNK_ENTRIES`] entries each).
+    pub fn chunk_json(&self, index: usize) -> Result<String, StateError> {
+        serde_json::to_string(self.ledger.chunk(index)).map_err(|e| StateError::Unwritable {
+            detail: e.to_string(),
+        })
+    }
+
+    /// A state with no journal: the main record alone (tests, first versions).
+    pub fn to_json(&self) -> Result<String, StateError> {
+        self.main_json()
+    }
+
     pub fn from_json(raw: &str) -> Result<Self, StateError> {
-        let value: Value = serde_json::from_str(raw).map_err(|e| corrupt(e.to_string()))?;
+        Self::from_parts(raw, &[])
+    }
+
+    /// Reads a stored copy: the main record (parsed, migrated) and the
+    /// journal chunks in order; replays the journal and checks every
+    /// invariant. Anything wrong is an error, never a guess.
+    pub fn from_parts(main: &str, chunks: &[String]) -> Result<Self, StateError> {
+        let value: Value = serde_json::from_str(main).map_err(|e| corrupt(e.to_string()))?;
         let found = value
             .get("schema")
             .and_then(Value::as_u64)
             .ok_or_else(|| corrupt("no schema version"))?;
         let value = migrate(value, found, MIGRATIONS)?;
-        let state: State = serde_json::from_value(value).map_err(|e| corrupt(e.to_string()))?;
+        let main: Main = serde_json::from_value(value).map_err(|e| corrupt(e.to_string()))?;
+        let mut entries: Vec<Entry> = Vec::with_capacity(main.journal_len);
+        for (index, chunk) in chunks.iter().enumerate() {
+            if entries.len() >= main.journal_len {
+                break;
+            }
+            let mut part: Vec<Entry> = serde_json::from_str(chunk)
+                .map_err(|e| corrupt(format!("history part {index}: {e}")))?;
+            entries.append(&mut part);
+        }
+        if entries.len() < main.journal_len {
+            return Err(corrupt(format!(
+                "history has {} of {} entries",
+                entries.len(),
+                main.journal_len
+            )));
+        }
+        entries.truncate(main.journal_len);
+        let ledger = Ledger::replay(entries).map_err(|e| corrupt(format!("history: {e}")))?;
+        let mut state = State::default();
+        state.restore_main(main);
+        state.ledger = ledger;
         state.check()?;
         Ok(state)
     }
 
-    /// The invariants a deserialised state must hold before it is used.
+    /// Everything needed to undo the next command, journal included.
+    pub fn checkpoint(&self) -> Checkpoint {
+        Checkpoint { main: self.main() }
+    }
+
+    /// Undoes everything since `checkpoint`.
+    pub fn restore(&mut self, checkpoint: Checkpoint) {
+        let len = checkpoint.main.journal_len;
+        self.restore_main(checkpoint.main);
+        self.ledger.truncate(len);
+    }
+
+    fn restore_main(&mut self, main: Main) {
+        self.schema = main.schema;
+        self.accounts = main.accounts;
+        self.next_account_id = main.next_account_id;
+        self.session = main.session;
+        self.verifications = main.verifications;
+        self.inbox = main.inbox;
+        self.cards = main.cards;
+        self.next_card_id = main.next_card_id;
+    }
+
+    /// The invariants a loaded state must hold before it is used.
     fn check(&self) -> Result<(), StateError> {
         let mut ids: Vec<u32> = self.accounts.iter().map(|a| a.id().get()).collect();
         ids.sort_unstable();
@@ -143,6 +274,37 @@ impl State {
         }
         if !self.inbox.is_consistent() {
             return Err(corrupt("the phone inbox is inconsistent"));
+        }
+        let mut card_ids: Vec<u32> = self.cards.iter().map(|c| c.id().get()).collect();
+        card_ids.sort_unstable();
+        if card_ids.windows(2).any(|w| w[0] == w[1])
+            || card_ids.last().is_some_and(|m| *m >= self.next_card_id)
+        {
+            return Err(corrupt("card ids are inconsistent"));
+        }
+        if self
+            .cards
+            .iter()
+            .any(|c| !c.is_well_formed() || self.account(c.owner()).is_none())
+        {
+            return Err(corrupt("a card is malformed or has no owner"));
+        }
+        if self.accounts.iter().any(|a| {
+            a.default_card()
+                .is_some_and(|id| self.card(id).is_none_or(|c| c.owner() != a.id()))
+        }) {
+            return Err(corrupt("a default card belongs to someone else"));
+        }
+        let dangling = self.ledger.entries().iter().any(|e| {
+            self.account(e.by).is_none()
+                || e.postings.iter().any(|p| match p.0 {
+                    LedgerAccount::Wallet(id) => self.account(id).is_none(),
+                    LedgerAccount::Card(id) => self.card(id).is_none(),
+                    LedgerAccount::BankReserve | LedgerAccount::Biller(_) => false,
+                })
+        });
+        if dangling {
+            return Err(corrupt("the history names a missing account or card"));
         }
         Ok(())
     }
@@ -203,7 +365,7 @@ mod tests {
     #[test]
     fn schema_is_stamped() {
         let json = State::default().to_json().unwrap_or_default();
-        expect![[r#"{"schema":1,"accounts":[],"next_account_id":1,"session":null,"verifications":{"pending":[]},"inbox":{"messages":[],"next_id":0}}"#]]
+        expect![[r#"{"schema":2,"accounts":[],"next_account_id":1,"session":null,"verifications":{"pending":[]},"inbox":{"messages":[],"next_id":0},"cards":[],"next_card_id":1,"journal_len":0}"#]]
             .assert_eq(&json);
     }
 
@@ -215,6 +377,7 @@ mod tests {
     #[case(r#"{"schema":"1"}"#, "W-STORE-CORRUPT")]
     #[case(r#"{"schema":0}"#, "W-STORE-CORRUPT")]
     #[case(r#"{"schema":1}"#, "W-STORE-CORRUPT")]
+    #[case(r#"{"schema":2}"#, "W-STORE-CORRUPT")]
     #[case(r#"{"schema":99,"anything":true}"#, "W-STORE-TOO-NEW")]
     fn bad_copies_are_refused(#[case] raw: &str, #[case] code: &str) {
         assert_eq!(State::from_json(raw).map_err(|e| e.code()), Err(code));
@@ -239,6 +402,12 @@ mod tests {
             State::from_json(&tampered),
             Err(StateError::Corrupt { .. })
         ));
+    }
+
+    #[test]
+    fn version_one_copies_migrate() {
+        let v1 = r#"{"schema":1,"accounts":[],"next_account_id":1,"session":null,"verifications":{"pending":[]},"inbox":{"messages":[],"next_id":0}}"#;
+        assert_eq!(State::from_json(v1), Ok(State::default()));
     }
 
     fn add_field(mut value: Value) -> Result<Value, StateError> {

@@ -35,6 +35,46 @@ impl Timestamp {
     }
 }
 
+/// China Standard Time is UTC+8 all year (no daylight saving): the wallet's
+/// days and months, for daily limits and monthly history, are CST ones.
+const CST_OFFSET_MS: i64 = 8 * 3600 * 1000;
+const DAY_MS: i64 = 24 * 3600 * 1000;
+
+/// The CST calendar day of `at`, as days since 1970-01-01.
+pub fn day_cst(at: Timestamp) -> i64 {
+    at.0.saturating_add(CST_OFFSET_MS).div_euclid(DAY_MS)
+}
+
+/// The CST (year, month 1–12) of `at`.
+pub fn year_month_cst(at: Timestamp) -> (i64, u32) {
+    let (year, month, _) = civil_from_days(day_cst(at));
+    (year, month)
+}
+
+/// The CST (year, month, day) of `at`.
+pub fn date_cst(at: Timestamp) -> (i64, u32, u32) {
+    civil_from_days(day_cst(at))
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
+/// `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (
+        year,
+        u32::try_from(month).unwrap_or(1),
+        u32::try_from(day).unwrap_or(1),
+    )
+}
+
 /// Whole seconds in `duration`, rounded up: "try again in 3 s" must never say 0.
 pub fn ceil_secs(duration: Duration) -> u64 {
     let secs = duration.as_secs();
@@ -56,6 +96,27 @@ mod tests {
         assert_eq!(b.since(a), Duration::from_millis(3_500));
         assert_eq!(a.since(b), Duration::ZERO);
         assert_eq!(ceil_secs(b.since(a)), 4);
+    }
+
+    #[test]
+    fn cst_dates() {
+        // 2026-11-18 16:53 UTC is already the 19th in Beijing.
+        let at = Timestamp::from_millis(1_795_020_800_000);
+        assert_eq!(date_cst(at), (2026, 11, 19));
+        assert_eq!(date_cst(Timestamp::from_millis(0)), (1970, 1, 1));
+        assert_eq!(
+            date_cst(Timestamp::from_millis(951_782_400_000)),
+            (2000, 2, 29)
+        );
+        assert_eq!(
+            year_month_cst(Timestamp::from_millis(1_795_000_000_000)),
+            (2026, 11)
+        );
+        let midnight = Timestamp::from_millis(1_795_017_600_000);
+        assert_eq!(
+            day_cst(midnight) - day_cst(Timestamp::from_millis(1_795_017_600_000 - 1)),
+            1
+        );
     }
 
     #[test]

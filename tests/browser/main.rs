@@ -2,10 +2,13 @@
 //! (`scripts/test.sh`). They exercise what only a browser has: localStorage
 //! round trips, damaged and unknown stored values, and mounted components.
 
+use qianbao_core::card::{test_card_number, NewCard};
+use qianbao_core::movement::MovementForm;
 use qianbao_core::security::Hasher;
+use qianbao_core::state::StateError;
 use qianbao_core::{State, Timestamp};
 use qianbao_web::i18n::Locale;
-use qianbao_web::storage::{self, Loaded, DAMAGED_PREFIX, LOCALE_KEY, STATE_KEY};
+use qianbao_web::storage::{self, chunk_key, Loaded, DAMAGED_PREFIX, LOCALE_KEY, STATE_KEY};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use wasm_bindgen_test::*;
@@ -22,21 +25,37 @@ fn clear() {
     let _ = local_storage().clear();
 }
 
-fn state_with_account() -> State {
+const NOW: i64 = 1_800_000_000_000;
+
+/// A signed-in demo account with a card and `movements` top-ups of ¥0.01.
+fn state_with_history(movements: usize) -> State {
     let mut state = State::default();
     let mut rng = ChaCha20Rng::seed_from_u64(11);
+    let now = Timestamp::from_millis(NOW);
     let demo = state
-        .create_demo_wallet(
-            Timestamp::from_millis(1_800_000_000_000),
-            &mut rng,
-            &Hasher::standard(),
-        )
+        .create_demo_wallet(now, &mut rng, &Hasher::standard())
         .unwrap_or_else(|e| panic!("{e}"));
-    let _ = state.log_in(
-        demo.login.as_str(),
-        &demo.password,
-        Timestamp::from_millis(1_800_000_000_001),
-    );
+    let _ = state.log_in(demo.login.as_str(), &demo.password, now);
+    let number = test_card_number("622202", "0012345678");
+    let form = NewCard {
+        number: &number,
+        holder: demo.real_name.as_str(),
+        expiry: "",
+        cvv: "",
+    };
+    let card = state.add_card(form, now).unwrap_or_else(|e| panic!("{e}"));
+    for i in 0..movements {
+        let prepared = state
+            .prepare(
+                MovementForm::TopUp {
+                    card,
+                    amount: "0.01",
+                },
+                now,
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        let _ = state.commit(&format!("k{i}"), &prepared, now);
+    }
     state
 }
 
@@ -49,9 +68,88 @@ fn nothing_stored_is_a_fresh_start() {
 #[wasm_bindgen_test]
 fn state_round_trips_through_local_storage() {
     clear();
-    let state = state_with_account();
-    assert_eq!(storage::save_state(&state), Ok(()));
+    let state = state_with_history(250);
+    assert_eq!(state.ledger().len(), 251);
+    assert_eq!(storage::save_state(&state, 0), Ok(251));
+    for index in 0..3 {
+        assert!(local_storage()
+            .get_item(&chunk_key(index))
+            .ok()
+            .flatten()
+            .is_some());
+    }
     assert_eq!(storage::load_state(), Loaded::Restored(state));
+}
+
+#[wasm_bindgen_test]
+fn a_commit_rewrites_only_the_last_chunk() {
+    clear();
+    let mut state = state_with_history(250);
+    let saved = storage::save_state(&state, 0).unwrap_or_default();
+    // Mark the full chunks: a save that rewrote them would erase the marks.
+    let marked: Vec<String> = (0..2)
+        .map(|i| {
+            local_storage()
+                .get_item(&chunk_key(i))
+                .ok()
+                .flatten()
+                .unwrap_or_default()
+        })
+        .collect();
+    for (index, chunk) in marked.iter().enumerate() {
+        let _ = local_storage().set_item(&chunk_key(index), &format!("{chunk} "));
+    }
+    let card = state
+        .cards_of(
+            state
+                .signed_in()
+                .map(|a| a.id())
+                .unwrap_or_else(|| panic!("signed in")),
+        )
+        .next()
+        .map(|c| c.id());
+    let card = card.unwrap_or_else(|| panic!("a card"));
+    let prepared = state
+        .prepare(
+            MovementForm::TopUp { card, amount: "1" },
+            Timestamp::from_millis(NOW),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let _ = state.commit("one-more", &prepared, Timestamp::from_millis(NOW));
+    assert_eq!(storage::save_state(&state, saved), Ok(252));
+    for (index, chunk) in marked.iter().enumerate() {
+        let stored = local_storage()
+            .get_item(&chunk_key(index))
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        assert_eq!(stored, format!("{chunk} "), "chunk {index} was rewritten");
+    }
+    assert!(
+        matches!(storage::load_state(), Loaded::Restored(loaded) if loaded.ledger().len() == 252)
+    );
+}
+
+#[wasm_bindgen_test]
+fn a_full_storage_is_reported_as_full() {
+    clear();
+    let state = state_with_history(1);
+    // Fill the quota with junk, in halving blocks, until nothing more fits.
+    let mut block = "x".repeat(1 << 20);
+    let mut n = 0;
+    while block.len() > 16 {
+        if local_storage()
+            .set_item(&format!("junk.{n}"), &block)
+            .is_err()
+        {
+            block.truncate(block.len() / 2);
+        }
+        n += 1;
+    }
+    assert_eq!(storage::save_state(&state, 0), Err(StateError::Full));
+    // Nothing half-written counts: the main record (the commit point) is absent.
+    assert_eq!(local_storage().get_item(STATE_KEY).ok().flatten(), None);
+    clear();
 }
 
 #[wasm_bindgen_test]
@@ -61,7 +159,9 @@ fn damaged_value_is_reported_and_left_in_place() {
         let _ = local_storage().set_item(STATE_KEY, raw);
         match storage::load_state() {
             Loaded::Damaged { raw: found, error } => {
-                assert_eq!(found, raw);
+                // The export bundle holds every stored value exactly.
+                let bundle: serde_json::Value = serde_json::from_str(&found).unwrap_or_default();
+                assert_eq!(bundle[STATE_KEY].as_str(), Some(raw));
                 assert_eq!(
                     qianbao_core::error::UserError::code(&error),
                     "W-STORE-CORRUPT"

@@ -6,6 +6,7 @@ use crate::pages::{phone::PhonePage, wallet, NotFound};
 use crate::router::{Link, Nav};
 use crate::store::{use_store, Store};
 use leptos::prelude::*;
+use qianbao_core::provider::MovementKind;
 
 /// Every screen's path, in one place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,33 +15,73 @@ pub enum Page {
     Register,
     Login,
     Settings,
+    Cards,
+    TopUp,
+    Withdraw,
+    Transfer,
+    Bills,
+    History,
+    HistoryDetail(u64),
     Phone,
     NotFound,
 }
 
 impl Page {
+    /// The screens with a fixed path, matched in this order.
+    const FIXED: [Page; 11] = [
+        Page::Register,
+        Page::Login,
+        Page::Settings,
+        Page::Cards,
+        Page::TopUp,
+        Page::Withdraw,
+        Page::Transfer,
+        Page::Bills,
+        Page::History,
+        Page::Phone,
+        Page::Home,
+    ];
+
+    /// The path of a screen; a detail screen's is its list's.
     pub const fn path(self) -> &'static str {
         match self {
             Page::Home => "/",
             Page::Register => "/register",
             Page::Login => "/login",
             Page::Settings => "/settings",
+            Page::Cards => "/cards",
+            Page::TopUp => "/top-up",
+            Page::Withdraw => "/withdraw",
+            Page::Transfer => "/transfer",
+            Page::Bills => "/bills",
+            Page::History | Page::HistoryDetail(_) => "/history",
             Page::Phone => "/phone/",
             Page::NotFound => "/404",
+        }
+    }
+
+    /// The full path of a screen, parameters included.
+    pub fn href(self) -> String {
+        match self {
+            Page::HistoryDetail(id) => format!("/history/{id}"),
+            other => other.path().to_owned(),
         }
     }
 
     /// The screen for an app path; a trailing slash does not matter.
     pub fn from_path(path: &str) -> Self {
         let trimmed = path.trim_end_matches('/');
-        [Page::Register, Page::Login, Page::Settings, Page::Phone]
+        if let Some(id) = trimmed.strip_prefix("/history/") {
+            return id
+                .parse()
+                .ok()
+                .filter(|_| id.bytes().all(|b| b.is_ascii_digit()))
+                .map_or(Page::NotFound, Page::HistoryDetail);
+        }
+        Self::FIXED
             .into_iter()
             .find(|page| page.path().trim_end_matches('/') == trimmed)
-            .unwrap_or(if trimmed.is_empty() {
-                Page::Home
-            } else {
-                Page::NotFound
-            })
+            .unwrap_or(Page::NotFound)
     }
 }
 
@@ -102,6 +143,13 @@ fn Screen(nav: Nav) -> impl IntoView {
         Page::Register => wallet::Register().into_any(),
         Page::Login => wallet::Login().into_any(),
         Page::Settings => wallet::Settings().into_any(),
+        Page::Cards => wallet::Cards().into_any(),
+        Page::TopUp => view! { <wallet::Movement kind=MovementKind::TopUp /> }.into_any(),
+        Page::Withdraw => view! { <wallet::Movement kind=MovementKind::Withdraw /> }.into_any(),
+        Page::Transfer => view! { <wallet::Movement kind=MovementKind::Transfer /> }.into_any(),
+        Page::Bills => view! { <wallet::Movement kind=MovementKind::Bill /> }.into_any(),
+        Page::History => wallet::History().into_any(),
+        Page::HistoryDetail(id) => view! { <wallet::HistoryDetail id /> }.into_any(),
         Page::Phone => PhonePage().into_any(),
         Page::NotFound => NotFound().into_any(),
     }

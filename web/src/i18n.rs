@@ -5,10 +5,16 @@
 //! are worded here too, by matching on `core`'s error enums exhaustively —
 //! a new error variant does not compile until both languages say it.
 
+use crate::store::Problem;
 use qianbao_core::account::AccountError;
+use qianbao_core::card::{Bank, CardError, CardKind};
 use qianbao_core::error::{Guidance, UserError};
 use qianbao_core::identity::IdentityError;
+use qianbao_core::ledger::{Biller, LedgerError};
+use qianbao_core::money::MoneyError;
+use qianbao_core::movement::{Counterpart, HistoryKind, MoveError};
 use qianbao_core::phone::{Body, Channel, Message, Sender};
+use qianbao_core::provider::MovementKind;
 use qianbao_core::security::{PasswordError, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 use qianbao_core::session::IdleLock;
 use qianbao_core::state::StateError;
@@ -127,6 +133,66 @@ pub struct Text {
     pub error_code: &'static str,
     pub what_to_do: &'static str,
 
+    // F2 labels (required wording, SPEC F2).
+    pub balance: &'static str,
+    pub add_card: &'static str,
+    pub card_number: &'static str,
+    pub top_up: &'static str,
+    pub withdraw: &'static str,
+    pub transfer: &'static str,
+    pub pay_bills: &'static str,
+    pub amount: &'static str,
+    pub confirm: &'static str,
+    pub history: &'static str,
+
+    pub wallet_balance_note: &'static str,
+    pub recent: &'static str,
+    pub see_all: &'static str,
+    pub cards: &'static str,
+    pub cards_empty: &'static str,
+    pub card_holder: &'static str,
+    pub card_expiry: &'static str,
+    pub card_cvv: &'static str,
+    pub card_privacy: &'static str,
+    pub card_funds_debit: &'static str,
+    pub card_funds_credit: &'static str,
+    pub default_card: &'static str,
+    pub set_default: &'static str,
+    pub remove_card: &'static str,
+    pub remove_card_confirm: fn(&str) -> String,
+    pub cancel: &'static str,
+    pub card_added: &'static str,
+    pub test_cards: &'static str,
+    pub need_card: &'static str,
+    pub from_card: &'static str,
+    pub to_card: &'static str,
+    pub payee: &'static str,
+    pub payee_hint: &'static str,
+    pub payee_label: &'static str,
+    pub note: &'static str,
+    pub biller: &'static str,
+    pub bill_account: &'static str,
+    pub bill_account_hint: fn(Biller) -> &'static str,
+    pub limits: fn(&str, &str) -> String,
+    pub next: &'static str,
+    pub another: &'static str,
+    pub review_title: &'static str,
+    pub back_to_edit: &'static str,
+    pub done_title: &'static str,
+    pub balance_now: &'static str,
+    pub filter_kind: &'static str,
+    pub filter_month: &'static str,
+    pub all: &'static str,
+    pub no_history: &'static str,
+    pub load_more: &'static str,
+    pub detail_title: &'static str,
+    pub entry_no: &'static str,
+    pub time: &'static str,
+    pub counterpart: &'static str,
+    pub status: &'static str,
+    pub status_success: &'static str,
+    pub month_label: fn(i64, u32) -> String,
+
     pub storage_title: &'static str,
     pub storage_intro: &'static str,
     pub storage_export: &'static str,
@@ -212,6 +278,69 @@ pub static ZH_CN: Text = Text {
 
     error_code: "错误码",
     what_to_do: "建议",
+
+    balance: "余额",
+    add_card: "添加银行卡",
+    card_number: "卡号",
+    top_up: "充值",
+    withdraw: "提现",
+    transfer: "转账",
+    pay_bills: "缴费",
+    amount: "金额",
+    confirm: "确认",
+    history: "交易记录",
+
+    wallet_balance_note: "模拟资金，仅供练习",
+    recent: "最近交易",
+    see_all: "查看全部",
+    cards: "银行卡",
+    cards_empty: "还没有银行卡。添加一张后就可以充值和提现。",
+    card_holder: "持卡人",
+    card_expiry: "有效期（月/年，如 12/30）",
+    card_cvv: "安全码（卡背面 3 位数字）",
+    card_privacy: "只保存卡号后四位；有效期和安全码仅用于校验，不会保存。持卡人须与实名一致。",
+    card_funds_debit: "模拟银行卡余额",
+    card_funds_credit: "可用额度",
+    default_card: "默认",
+    set_default: "设为默认",
+    remove_card: "删除",
+    remove_card_confirm: |card| format!("确定删除银行卡 {card} 吗？交易记录会保留。"),
+    cancel: "取消",
+    card_added: "银行卡已添加。",
+    test_cards: "练习用的测试卡号（可直接复制）：",
+    need_card: "请先添加一张银行卡。",
+    from_card: "付款银行卡",
+    to_card: "到账银行卡（借记卡）",
+    payee: "收款人手机号或邮箱",
+    payee_hint: "收款人须是本模拟环境中的数字钱包用户",
+    payee_label: "收款人",
+    note: "备注（选填）",
+    biller: "缴费项目",
+    bill_account: "户号",
+    bill_account_hint: |biller| match biller {
+        Biller::Electricity => "电费户号为 10 位数字，见电费单",
+        Biller::Water => "水费户号为 8–10 位数字，见水费单",
+        Biller::Mobile => "要充值的中国大陆手机号",
+    },
+    limits: |single, daily| format!("单笔限额 {single}，每日限额 {daily}"),
+    next: "下一步",
+    another: "再来一笔",
+    review_title: "请确认",
+    back_to_edit: "返回修改",
+    done_title: "操作成功",
+    balance_now: "当前余额",
+    filter_kind: "类型",
+    filter_month: "月份",
+    all: "全部",
+    no_history: "暂无交易记录。",
+    load_more: "加载更多",
+    detail_title: "交易详情",
+    entry_no: "交易单号",
+    time: "时间",
+    counterpart: "对方",
+    status: "状态",
+    status_success: "成功",
+    month_label: |y, m| format!("{y}年{m}月"),
 
     storage_title: "本地数据无法读取",
     storage_intro:
@@ -300,6 +429,69 @@ pub static EN: Text = Text {
     error_code: "Error code",
     what_to_do: "What to do",
 
+    balance: "Balance",
+    add_card: "Add bank card",
+    card_number: "Card number",
+    top_up: "Top up",
+    withdraw: "Withdraw",
+    transfer: "Transfer",
+    pay_bills: "Pay bills",
+    amount: "Amount",
+    confirm: "Confirm",
+    history: "Transactions",
+
+    wallet_balance_note: "Simulated money, for practice only",
+    recent: "Recent transactions",
+    see_all: "See all",
+    cards: "Bank cards",
+    cards_empty: "No bank cards yet. Add one to top up and withdraw.",
+    card_holder: "Card holder",
+    card_expiry: "Expiry (MM/YY, e.g. 12/30)",
+    card_cvv: "Security code (3 digits on the back)",
+    card_privacy: "Only the last four digits are kept; expiry and security code are checked, never stored. The holder must be your real name.",
+    card_funds_debit: "Simulated card balance",
+    card_funds_credit: "Available credit",
+    default_card: "Default",
+    set_default: "Make default",
+    remove_card: "Remove",
+    remove_card_confirm: |card| format!("Remove the card {card}? Its transactions stay in the history."),
+    cancel: "Cancel",
+    card_added: "Card added.",
+    test_cards: "Test card numbers for practice (copy one):",
+    need_card: "Add a bank card first.",
+    from_card: "Pay from card",
+    to_card: "To card (debit)",
+    payee: "Payee's mobile number or email",
+    payee_hint: "The payee must be a digital wallet user in this sandbox",
+    payee_label: "Payee",
+    note: "Note (optional)",
+    biller: "Bill",
+    bill_account: "Account number",
+    bill_account_hint: |biller| match biller {
+        Biller::Electricity => "10 digits, printed on the electricity bill",
+        Biller::Water => "8–10 digits, printed on the water bill",
+        Biller::Mobile => "The mainland China mobile number to top up",
+    },
+    limits: |single, daily| format!("Up to {single} at once, {daily} a day"),
+    next: "Next",
+    another: "Another one",
+    review_title: "Please confirm",
+    back_to_edit: "Back to edit",
+    done_title: "Done",
+    balance_now: "Balance now",
+    filter_kind: "Type",
+    filter_month: "Month",
+    all: "All",
+    no_history: "No transactions yet.",
+    load_more: "Load more",
+    detail_title: "Transaction details",
+    entry_no: "Transaction no.",
+    time: "Time",
+    counterpart: "Counterpart",
+    status: "Status",
+    status_success: "Succeeded",
+    month_label: |y, m| format!("{y}-{m:02}"),
+
     storage_title: "Saved data cannot be read",
     storage_intro: "The wallet data saved in this browser cannot be read. Nothing has been deleted: export a copy first, then decide what to do.",
     storage_export: "Export the damaged data",
@@ -364,10 +556,287 @@ pub fn guidance(locale: Locale, guidance: Guidance) -> &'static str {
             "若以上措施均无效，请尝试重启软件或设备，或联系客服并提供错误码。",
             "If nothing else helps, restart the app or the device, or contact customer service quoting the error code.",
         ),
+        Guidance::EnterAmount => ("请输入金额，如 12 或 12.34（最多两位小数，不能为负数）。", "Enter an amount such as 12 or 12.34 (at most two decimals, never negative)."),
+        Guidance::CheckCardDetails => ("请核对卡号、有效期和安全码后重新输入。", "Check the card number, expiry date and security code, then type them again."),
+        Guidance::UseSupportedBank => (
+            "目前支持工商、农业、中国、建设、交通、招商、邮储银行的卡。",
+            "Cards of ICBC, ABC, Bank of China, CCB, BOCOM, CMB and PSBC are supported.",
+        ),
+        Guidance::HolderIsRealName => ("只能添加本人名下的银行卡：持卡人须与实名一致。", "Only cards in your own name can be added: the holder must match your real name."),
+        Guidance::ChooseAnotherCard => ("请选择其他银行卡，或先添加一张。", "Choose another card, or add one first."),
+        Guidance::TopUpOrLess => ("请先充值，或减少金额，或选择其他支付方式。", "Top up first, use a smaller amount, or choose another payment method."),
+        Guidance::WithinLimits => ("请在单笔和每日限额内操作，或明天再试。", "Stay within the single and daily limits, or try again tomorrow."),
+        Guidance::StartAgain => ("请重新填写并提交。", "Fill in the form again and submit it."),
+        Guidance::FreeStorage => (
+            "浏览器存储空间已满：请在开发者控制台导出数据后清理旧数据，再重试。",
+            "Browser storage is full: export your data, remove old data, then try again.",
+        ),
     };
     match locale {
         Locale::ZhCn => zh,
         Locale::En => en,
+    }
+}
+
+/// Any problem a command reports, worded for the user.
+pub fn problem(
+    locale: Locale,
+    problem: &Problem,
+    clock: impl Fn(qianbao_core::Timestamp) -> String,
+) -> ErrorText {
+    match problem {
+        Problem::Account(e) => account_error(locale, e, clock),
+        Problem::Move(e) => move_error(locale, e, clock),
+        Problem::Storage(e) => state_error(locale, e),
+        Problem::NoRandomness => ErrorText {
+            code: "W-NO-CRYPTO",
+            message: pick(
+                locale,
+                "此浏览器不支持安全随机数（Web Crypto），无法进行此操作。",
+                "This browser has no secure randomness (Web Crypto), so this cannot be done.",
+            ),
+            guidance: guidance(locale, Guidance::RestartOrContactSupport),
+        },
+    }
+}
+
+pub fn move_error(
+    locale: Locale,
+    error: &MoveError,
+    clock: impl Fn(qianbao_core::Timestamp) -> String,
+) -> ErrorText {
+    let message = match error {
+        MoveError::Amount(e) => return money_error(locale, e),
+        MoveError::Card(e) => return card_error(locale, e),
+        MoveError::Payee(e) => return identity_error(locale, e),
+        MoveError::Account(e) => return account_error(locale, e, clock),
+        MoveError::Ledger(e) => return ledger_error(locale, e),
+        MoveError::NotDebit => pick(
+            locale,
+            "提现只能到借记卡。",
+            "Withdrawals can only go to a debit card.",
+        ),
+        MoveError::CardFunds { available } => match locale {
+            Locale::ZhCn => format!("银行卡余额不足（可用 {available}）。"),
+            Locale::En => {
+                format!("The card's bank account has too little money ({available} available).")
+            }
+        },
+        MoveError::NotEnough { balance } => match locale {
+            Locale::ZhCn => format!("余额不足（当前余额 {balance}）。"),
+            Locale::En => format!("Not enough balance (balance {balance})."),
+        },
+        MoveError::SingleLimit { kind, max } => match locale {
+            Locale::ZhCn => format!("超过{}单笔限额 {max}。", movement_name(locale, *kind)),
+            Locale::En => format!(
+                "Above the single {} limit of {max}.",
+                movement_name(locale, *kind).to_lowercase()
+            ),
+        },
+        MoveError::DailyLimit { kind, max, left } => match locale {
+            Locale::ZhCn => format!(
+                "超过{}每日限额 {max}，今日还可 {left}。",
+                movement_name(locale, *kind)
+            ),
+            Locale::En => format!(
+                "Above the daily {} limit of {max}; {left} left today.",
+                movement_name(locale, *kind).to_lowercase()
+            ),
+        },
+        MoveError::PayeeNotFound => pick(
+            locale,
+            "找不到该收款人：此手机号或邮箱未注册数字钱包。",
+            "No wallet user has this mobile number or email.",
+        ),
+        MoveError::PayeeIsSelf => pick(
+            locale,
+            "不能转账给自己。",
+            "You cannot transfer to yourself.",
+        ),
+        MoveError::BillAccount { biller } => match locale {
+            Locale::ZhCn => format!("{}户号格式不正确。", biller_name(locale, *biller)),
+            Locale::En => format!(
+                "That is not a valid {} account number.",
+                biller_name(locale, *biller).to_lowercase()
+            ),
+        },
+        MoveError::NoteTooLong => pick(
+            locale,
+            "备注最多 30 个字。",
+            "A note has at most 30 characters.",
+        ),
+        MoveError::KeyReused => pick(
+            locale,
+            "此次提交已用于另一笔交易，未重复执行。",
+            "This submission was already used for another transaction; nothing was done.",
+        ),
+    };
+    ErrorText::new(locale, error, message)
+}
+
+pub fn money_error(locale: Locale, error: &MoneyError) -> ErrorText {
+    let message = match error {
+        MoneyError::Empty => pick(locale, "请输入金额。", "Please enter an amount."),
+        MoneyError::Negative => pick(locale, "金额不能为负数。", "An amount cannot be negative."),
+        MoneyError::TooManyDecimals => pick(
+            locale,
+            "金额最多两位小数（精确到分）。",
+            "At most two decimal places (fen).",
+        ),
+        MoneyError::Exponent => pick(
+            locale,
+            "请直接输入金额，不要使用科学计数法。",
+            "Type the amount itself, not exponent notation.",
+        ),
+        MoneyError::Invalid => pick(locale, "金额格式不正确。", "That is not an amount."),
+        MoneyError::TooLarge => pick(locale, "金额过大。", "That amount is too large."),
+        MoneyError::NotPositive => pick(
+            locale,
+            "金额须大于 0。",
+            "The amount must be greater than zero.",
+        ),
+        MoneyError::Overflow => pick(locale, "金额计算溢出。", "The amount is out of range."),
+    };
+    ErrorText::new(locale, error, message)
+}
+
+pub fn card_error(locale: Locale, error: &CardError) -> ErrorText {
+    let message = match error {
+        CardError::NumberLength => pick(
+            locale,
+            "卡号应为 16–19 位数字。",
+            "A card number has 16–19 digits.",
+        ),
+        CardError::Luhn => pick(
+            locale,
+            "卡号有误（校验位不符），请核对。",
+            "The card number is mistyped (check digit).",
+        ),
+        CardError::UnknownBank => pick(
+            locale,
+            "暂不支持该银行的卡。",
+            "Cards of this bank are not supported.",
+        ),
+        CardError::HolderMismatch => pick(
+            locale,
+            "持卡人与账户实名不一致。",
+            "The card holder does not match the account's real name.",
+        ),
+        CardError::ExpiryFormat => pick(
+            locale,
+            "有效期格式应为 月/年，如 12/30。",
+            "Expiry must look like MM/YY, e.g. 12/30.",
+        ),
+        CardError::Expired => pick(locale, "该卡已过期。", "This card has expired."),
+        CardError::Cvv => pick(
+            locale,
+            "安全码应为 3 位数字。",
+            "The security code has 3 digits.",
+        ),
+        CardError::Duplicate => pick(
+            locale,
+            "这张卡已经添加过了。",
+            "This card is already added.",
+        ),
+        CardError::NotFound => pick(
+            locale,
+            "找不到这张银行卡。",
+            "That card is not in your wallet.",
+        ),
+    };
+    ErrorText::new(locale, error, message)
+}
+
+pub fn ledger_error(locale: Locale, error: &LedgerError) -> ErrorText {
+    let message = pick(
+        locale,
+        "账本拒绝了这笔交易，未做任何更改。",
+        "The ledger refused this transaction; nothing changed.",
+    );
+    ErrorText::new(locale, error, message)
+}
+
+pub fn movement_name(locale: Locale, kind: MovementKind) -> &'static str {
+    let t = locale.text();
+    match kind {
+        MovementKind::TopUp => t.top_up,
+        MovementKind::Withdraw => t.withdraw,
+        MovementKind::Transfer => t.transfer,
+        MovementKind::Bill => t.pay_bills,
+    }
+}
+
+pub fn history_kind(locale: Locale, kind: HistoryKind) -> &'static str {
+    match (locale, kind) {
+        (Locale::ZhCn, HistoryKind::TopUp) => "充值",
+        (Locale::ZhCn, HistoryKind::Withdraw) => "提现",
+        (Locale::ZhCn, HistoryKind::TransferOut) => "转账",
+        (Locale::ZhCn, HistoryKind::TransferIn) => "收款",
+        (Locale::ZhCn, HistoryKind::Bill) => "缴费",
+        (Locale::En, HistoryKind::TopUp) => "Top-up",
+        (Locale::En, HistoryKind::Withdraw) => "Withdrawal",
+        (Locale::En, HistoryKind::TransferOut) => "Transfer out",
+        (Locale::En, HistoryKind::TransferIn) => "Received",
+        (Locale::En, HistoryKind::Bill) => "Bill",
+    }
+}
+
+pub fn biller_name(locale: Locale, biller: Biller) -> &'static str {
+    match (locale, biller) {
+        (Locale::ZhCn, Biller::Electricity) => "电费",
+        (Locale::ZhCn, Biller::Water) => "水费",
+        (Locale::ZhCn, Biller::Mobile) => "话费",
+        (Locale::En, Biller::Electricity) => "Electricity",
+        (Locale::En, Biller::Water) => "Water",
+        (Locale::En, Biller::Mobile) => "Mobile",
+    }
+}
+
+pub fn bank_name(locale: Locale, bank: Bank) -> &'static str {
+    match (locale, bank) {
+        (Locale::ZhCn, Bank::Icbc) => "工商银行",
+        (Locale::ZhCn, Bank::Abc) => "农业银行",
+        (Locale::ZhCn, Bank::Boc) => "中国银行",
+        (Locale::ZhCn, Bank::Ccb) => "建设银行",
+        (Locale::ZhCn, Bank::Bocom) => "交通银行",
+        (Locale::ZhCn, Bank::Cmb) => "招商银行",
+        (Locale::ZhCn, Bank::Psbc) => "邮储银行",
+        (Locale::En, Bank::Icbc) => "ICBC",
+        (Locale::En, Bank::Abc) => "Agricultural Bank of China",
+        (Locale::En, Bank::Boc) => "Bank of China",
+        (Locale::En, Bank::Ccb) => "China Construction Bank",
+        (Locale::En, Bank::Bocom) => "Bank of Communications",
+        (Locale::En, Bank::Cmb) => "China Merchants Bank",
+        (Locale::En, Bank::Psbc) => "Postal Savings Bank",
+    }
+}
+
+pub fn card_kind(locale: Locale, kind: CardKind) -> &'static str {
+    match (locale, kind) {
+        (Locale::ZhCn, CardKind::Debit) => "借记卡",
+        (Locale::ZhCn, CardKind::Credit) => "信用卡",
+        (Locale::En, CardKind::Debit) => "debit card",
+        (Locale::En, CardKind::Credit) => "credit card",
+    }
+}
+
+/// `工商银行 借记卡 (**** 1234)`.
+pub fn card_label(locale: Locale, bank: Bank, kind: CardKind, last4: &str) -> String {
+    format!(
+        "{} {} (**** {last4})",
+        bank_name(locale, bank),
+        card_kind(locale, kind)
+    )
+}
+
+/// The other side of a movement, as one line.
+pub fn counterpart(locale: Locale, counterpart: &Counterpart) -> String {
+    match counterpart {
+        Counterpart::Card { bank, kind, last4 } => card_label(locale, *bank, *kind, last4),
+        Counterpart::Payee { name, login } => format!("{name}（{login}）"),
+        Counterpart::Biller { biller, account } => {
+            format!("{} {account}", biller_name(locale, *biller))
+        }
     }
 }
 
@@ -494,6 +963,11 @@ pub fn state_error(locale: Locale, error: &StateError) -> ErrorText {
             Locale::En => format!("The saved data comes from a newer version of the app (data version {found}) and cannot be read by this one."),
         },
         StateError::Unwritable { .. } => pick(locale, "数据无法保存。", "The data could not be saved."),
+        StateError::Full => pick(
+            locale,
+            "浏览器存储空间已满，这次操作没有执行，已保存的数据没有丢失。",
+            "Browser storage is full: this was not done, and nothing saved before was lost.",
+        ),
     };
     ErrorText::new(locale, error, message)
 }

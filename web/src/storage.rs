@@ -1,21 +1,30 @@
 //! The only code that touches `localStorage`.
 //!
 //! Keys:
-//! - [`STATE_KEY`]: the sandbox [`State`] as `core` serialises it;
+//! - [`STATE_KEY`]: the main record of the sandbox [`State`] — accounts,
+//!   cards, sessions, the phone inbox, and how many history entries exist;
+//! - [`JOURNAL_PREFIX`]`<n>`: the ledger journal, in chunks of
+//!   [`CHUNK_ENTRIES`](qianbao_core::ledger::CHUNK_ENTRIES) entries. Committing an entry rewrites the last chunk
+//!   and the main record, never the whole history;
 //! - [`LOCALE_KEY`]: the chosen language;
-//! - [`DAMAGED_PREFIX`]`<millis>`: a copy that could not be read, kept aside
-//!   by [`keep_damaged_copy`] when the user chooses to start over.
+//! - [`DAMAGED_PREFIX`]`<millis>`: everything that could not be read, kept
+//!   aside by [`keep_damaged_copy`] when the user chooses to start over.
 //!
+//! Chunks are written before the main record, which is the commit point: if
+//! the browser stops between the two, the stored state is the previous one.
 //! A stored state that cannot be read is never overwritten and never
 //! discarded silently: [`load_state`] reports it with the raw text, and
 //! nothing is written until the user has chosen what to do.
 
 use crate::i18n::Locale;
 use gloo_storage::{LocalStorage, Storage};
+use qianbao_core::ledger::dirty_chunks;
 use qianbao_core::state::StateError;
 use qianbao_core::{State, Timestamp};
+use wasm_bindgen::JsValue;
 
 pub const STATE_KEY: &str = "qianbao.state";
+pub const JOURNAL_PREFIX: &str = "qianbao.journal.";
 pub const LOCALE_KEY: &str = "qianbao.locale";
 pub const DAMAGED_PREFIX: &str = "qianbao.damaged.";
 
@@ -26,7 +35,8 @@ pub enum Loaded {
     Fresh(State),
     /// A stored state, read back whole.
     Restored(State),
-    /// A stored value that cannot be used; `raw` is exactly what is stored.
+    /// Stored values that cannot be used; `raw` holds them exactly, as a JSON
+    /// object from key to stored text.
     Damaged { raw: String, error: StateError },
     /// `localStorage` itself is missing or refused (private mode, disabled).
     Unavailable(State),
@@ -40,31 +50,61 @@ pub fn available() -> bool {
         .is_some()
 }
 
+pub fn chunk_key(index: usize) -> String {
+    format!("{JOURNAL_PREFIX}{index}")
+}
+
 pub fn load_state() -> Loaded {
     if !available() {
         return Loaded::Unavailable(State::default());
     }
-    match LocalStorage::raw().get_item(STATE_KEY) {
-        Ok(None) => Loaded::Fresh(State::default()),
-        Ok(Some(raw)) => match State::from_json(&raw) {
-            Ok(state) => Loaded::Restored(state),
-            Err(error) => Loaded::Damaged { raw, error },
+    let storage = LocalStorage::raw();
+    let main = match storage.get_item(STATE_KEY) {
+        Ok(None) => return Loaded::Fresh(State::default()),
+        Ok(Some(main)) => main,
+        Err(_) => return Loaded::Unavailable(State::default()),
+    };
+    let chunks: Vec<String> = (0..)
+        .map_while(|i| storage.get_item(&chunk_key(i)).ok().flatten())
+        .collect();
+    match State::from_parts(&main, &chunks) {
+        Ok(state) => Loaded::Restored(state),
+        Err(error) => Loaded::Damaged {
+            raw: bundle(&main, &chunks),
+            error,
         },
-        Err(_) => Loaded::Unavailable(State::default()),
     }
 }
 
-pub fn save_state(state: &State) -> Result<(), StateError> {
-    let json = state.to_json()?;
-    write(STATE_KEY, &json)
+/// Writes what changed since `saved_len` journal entries were stored: the
+/// new chunks, then the main record. Returns the journal length now stored.
+pub fn save_state(state: &State, saved_len: usize) -> Result<usize, StateError> {
+    let len = state.ledger().len();
+    for index in dirty_chunks(saved_len, len) {
+        write(&chunk_key(index), &state.chunk_json(index)?)?;
+    }
+    write(STATE_KEY, &state.main_json()?)?;
+    Ok(len)
 }
 
-/// Moves an unreadable stored state aside under a key of its own, so that a
-/// fresh start cannot overwrite it. Returns the key.
+/// Moves unreadable stored values aside under a key of their own, so that a
+/// fresh start cannot overwrite them. Returns the key.
 pub fn keep_damaged_copy(raw: &str, now: Timestamp) -> Result<String, StateError> {
     let key = format!("{DAMAGED_PREFIX}{}", now.as_millis());
     write(&key, raw)?;
     LocalStorage::delete(STATE_KEY);
+    let chunks = (0..)
+        .take_while(|i| {
+            LocalStorage::raw()
+                .get_item(&chunk_key(*i))
+                .ok()
+                .flatten()
+                .is_some()
+        })
+        .count();
+    for index in 0..chunks {
+        LocalStorage::delete(chunk_key(index));
+    }
     Ok(key)
 }
 
@@ -81,6 +121,23 @@ pub fn damaged_copies() -> Vec<String> {
         .collect()
 }
 
+/// Bytes (UTF-16 code units, as browsers count them) this app keeps in storage.
+pub fn used_units() -> usize {
+    if !available() {
+        return 0;
+    }
+    let storage = LocalStorage::raw();
+    let count = storage.length().unwrap_or(0);
+    (0..count)
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .filter(|key| key.starts_with("qianbao."))
+        .map(|key| {
+            let value = storage.get_item(&key).ok().flatten().unwrap_or_default();
+            key.encode_utf16().count() + value.encode_utf16().count()
+        })
+        .sum()
+}
+
 pub fn load_locale() -> Locale {
     if !available() {
         return Locale::default();
@@ -95,17 +152,38 @@ pub fn save_locale(locale: Locale) {
     }
 }
 
+/// The stored values as one JSON object, for export.
+fn bundle(main: &str, chunks: &[String]) -> String {
+    let mut object = serde_json::Map::new();
+    object.insert(STATE_KEY.to_owned(), serde_json::Value::from(main));
+    for (index, chunk) in chunks.iter().enumerate() {
+        object.insert(chunk_key(index), serde_json::Value::from(chunk.as_str()));
+    }
+    serde_json::Value::Object(object).to_string()
+}
+
 fn write(key: &str, value: &str) -> Result<(), StateError> {
     if !available() {
         return Err(StateError::Unwritable {
             detail: "localStorage is unavailable".to_owned(),
         });
     }
-    LocalStorage::raw()
-        .set_item(key, value)
-        .map_err(|e| StateError::Unwritable {
-            detail: e
-                .as_string()
-                .unwrap_or_else(|| "quota exceeded or storage refused".to_owned()),
-        })
+    LocalStorage::raw().set_item(key, value).map_err(|e| {
+        if is_quota_error(&e) {
+            StateError::Full
+        } else {
+            StateError::Unwritable {
+                detail: e
+                    .as_string()
+                    .unwrap_or_else(|| "storage refused the write".to_owned()),
+            }
+        }
+    })
+}
+
+fn is_quota_error(error: &JsValue) -> bool {
+    js_sys::Reflect::get(error, &JsValue::from_str("name"))
+        .ok()
+        .and_then(|name| name.as_string())
+        .is_some_and(|name| name == "QuotaExceededError")
 }

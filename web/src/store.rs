@@ -2,17 +2,23 @@
 //! language, and the way pages run `core` commands.
 //!
 //! Pages never mutate state themselves. They call [`Store::run`] with a
-//! closure over `core`; the store hands it the clock, randomness and the
-//! password hasher, and one [`Effect`] writes the result to storage. While a
-//! damaged stored copy awaits the user's decision, nothing is written.
+//! closure over a `core` command; the store hands it the clock, randomness
+//! and the password hasher, then saves. A command's result stands only if it
+//! was saved: when storage refuses (full, unavailable mid-session), the state
+//! is put back as it was and the page shows why — nothing half-done, nothing
+//! shown that a reload would take away. While a damaged stored copy awaits
+//! the user's decision, nothing is written at all.
 
 use crate::env;
 use crate::i18n::{Locale, Text};
 use crate::storage::{self, Loaded};
 use leptos::prelude::*;
+use qianbao_core::account::AccountError;
+use qianbao_core::movement::MoveError;
 use qianbao_core::security::Hasher;
 use qianbao_core::state::StateError;
 use qianbao_core::{State, Timestamp};
+use rand_chacha::rand_core::RngCore;
 use rand_chacha::ChaCha20Rng;
 
 /// What `core` commands get from the browser.
@@ -21,6 +27,34 @@ pub struct Ctx<'a> {
     pub now: Timestamp,
     pub rng: &'a mut ChaCha20Rng,
     pub hasher: &'a Hasher,
+}
+
+/// Anything a command can fail with, as pages show it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Problem {
+    Account(AccountError),
+    Move(MoveError),
+    Storage(StateError),
+    /// The browser has no Web Crypto, so no secure randomness.
+    NoRandomness,
+}
+
+impl From<AccountError> for Problem {
+    fn from(e: AccountError) -> Self {
+        Problem::Account(e)
+    }
+}
+
+impl From<MoveError> for Problem {
+    fn from(e: MoveError) -> Self {
+        Problem::Move(e)
+    }
+}
+
+impl From<StateError> for Problem {
+    fn from(e: StateError) -> Self {
+        Problem::Storage(e)
+    }
 }
 
 /// A damaged stored copy, held until the user decides.
@@ -44,9 +78,12 @@ pub struct Store {
     pub clock: RwSignal<Timestamp>,
     pub damaged: RwSignal<Option<Damaged>>,
     pub storage_unavailable: RwSignal<bool>,
+    /// The last save that failed outside a command (log out, read messages).
     pub save_error: RwSignal<Option<StateError>>,
     pub notice: RwSignal<Option<Notice>>,
     rng: StoredValue<Option<ChaCha20Rng>>,
+    /// How many journal entries storage holds.
+    saved_len: StoredValue<usize>,
 }
 
 impl Store {
@@ -59,6 +96,7 @@ impl Store {
             }
             Loaded::Unavailable(state) => (state, None, true),
         };
+        let saved_len = state.ledger().len();
         Self {
             state: RwSignal::new(state),
             locale: RwSignal::new(storage::load_locale()),
@@ -68,22 +106,14 @@ impl Store {
             save_error: RwSignal::new(None),
             notice: RwSignal::new(None),
             rng: StoredValue::new(env::seeded_rng()),
+            saved_len: StoredValue::new(saved_len),
         }
     }
 
     /// Provides the store to the component tree and starts its effects:
-    /// persistence, `<html lang>`, and the clock that drives the idle lock.
+    /// `<html lang>` and the clock that drives the idle lock.
     pub fn provide(self) {
         provide_context(self);
-        Effect::new(move |previous: Option<()>| {
-            let damaged = self.damaged.with(Option::is_some);
-            self.state.with(|state| {
-                // The first run only subscribes: what was just loaded is already stored.
-                if previous.is_some() && !damaged && !self.storage_unavailable.get_untracked() {
-                    self.save_error.set(storage::save_state(state).err());
-                }
-            });
-        });
         Effect::new(move |_| {
             let locale = self.locale.get();
             env::set_document_lang(locale.tag());
@@ -93,7 +123,7 @@ impl Store {
             let now = env::now();
             self.clock.set(now);
             if self.state.with_untracked(|s| s.is_idle(now)) {
-                self.state.update(|s| {
+                self.update(|s| {
                     s.lock_if_idle(now);
                 });
             }
@@ -106,35 +136,84 @@ impl Store {
         self.locale.get().text()
     }
 
-    /// Runs a `core` command on the state. Returns `None` when the browser
-    /// has no secure randomness, which only commands that need it notice.
-    pub fn run<T>(&self, command: impl FnOnce(&mut State, Ctx<'_>) -> T) -> Option<T> {
+    /// Runs a `core` command and saves its result. On success the result
+    /// stands; if saving fails, the state is restored and the storage error
+    /// returned. A command that fails may still have counted the failure
+    /// (a wrong password): that is saved too.
+    pub fn run<T, E: Into<Problem>>(
+        &self,
+        command: impl FnOnce(&mut State, Ctx<'_>) -> Result<T, E>,
+    ) -> Result<T, Problem> {
         let hasher = Hasher::standard();
         let now = env::now();
-        let mut result = None;
+        let mut outcome = Err(Problem::NoRandomness);
         self.rng.update_value(|rng| {
-            if let Some(rng) = rng.as_mut() {
-                self.state.update(|state| {
-                    result = Some(command(
-                        state,
-                        Ctx {
-                            now,
-                            rng,
-                            hasher: &hasher,
-                        },
-                    ));
-                });
-            }
+            let Some(rng) = rng.as_mut() else {
+                return;
+            };
+            self.state.update(|state| {
+                let checkpoint = state.checkpoint();
+                outcome = match command(
+                    state,
+                    Ctx {
+                        now,
+                        rng,
+                        hasher: &hasher,
+                    },
+                ) {
+                    Ok(value) => match self.save(state) {
+                        Ok(()) => Ok(value),
+                        Err(error) => {
+                            state.restore(checkpoint);
+                            Err(Problem::Storage(error))
+                        }
+                    },
+                    Err(error) => {
+                        self.save_error.set(self.save(state).err());
+                        Err(error.into())
+                    }
+                };
+            });
         });
-        result
+        outcome
+    }
+
+    /// Applies a change that cannot fail (log out, mark messages read) and
+    /// saves it; a failed save shows the storage banner.
+    pub fn update(&self, change: impl FnOnce(&mut State)) {
+        self.state.update(|state| {
+            change(state);
+            self.save_error.set(self.save(state).err());
+        });
     }
 
     /// Records user activity, touching storage only when `core` says it matters.
     pub fn touch(&self) {
         let now = env::now();
         if self.state.with_untracked(|s| s.needs_touch(now)) {
-            self.state.update(|s| s.touch(now));
+            self.update(|s| s.touch(now));
         }
+    }
+
+    /// A fresh idempotency key for one submission (128 random bits, hex).
+    pub fn new_key(&self) -> String {
+        let mut bytes = [0u8; 16];
+        self.rng.update_value(|rng| {
+            if let Some(rng) = rng.as_mut() {
+                rng.fill_bytes(&mut bytes);
+            }
+        });
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    fn save(&self, state: &State) -> Result<(), StateError> {
+        if self.storage_unavailable.get_untracked() || self.damaged.with_untracked(Option::is_some)
+        {
+            return Ok(());
+        }
+        let saved = storage::save_state(state, self.saved_len.get_value())?;
+        self.saved_len.set_value(saved);
+        Ok(())
     }
 }
 

@@ -97,6 +97,67 @@ export class Wallet {
     await this.page.waitForFunction(() => !document.querySelector('form button[type=submit][disabled]'));
   }
 
+  /** 「一键创建演示账户」 on the start page; returns the shown credentials. */
+  async createDemo() {
+    await this.open('/');
+    await this.button('一键创建演示账户').click();
+    await this.page.locator('[data-field=password]').waitFor();
+    const read = (f) => this.page.locator(`[data-field=${f}]`).innerText();
+    return { login: await read('login'), password: await read('password'), name: await read('real-name') };
+  }
+
+  async signInAs(user) {
+    await this.open('/login');
+    await this.logIn(user.login, user.password);
+    await this.page.getByTestId('balance').waitFor();
+  }
+
+  async logOut() {
+    await this.open('/');
+    await this.button('退出登录').click();
+    await this.expectText('欢迎使用数字钱包');
+  }
+
+  async addCard(number, holder, { expiry, cvv } = {}) {
+    await this.open('/cards');
+    await this.field('卡号').fill(number);
+    await this.field('持卡人').fill(holder);
+    if (expiry) await this.field('有效期（月/年，如 12/30）').fill(expiry);
+    if (cvv) await this.field('安全码（卡背面 3 位数字）').fill(cvv);
+    await this.button('添加银行卡').click();
+  }
+
+  /** Fills a movement form's amount (and extra fields) and presses 下一步. */
+  async fillMovement(path, fields) {
+    await this.open(path);
+    for (const [label, value] of Object.entries(fields)) {
+      const field = this.field(label);
+      if ((await field.evaluate((e) => e.tagName)) === 'SELECT') await field.selectOption({ label: value });
+      else await field.fill(value);
+    }
+    await this.button('下一步').click();
+  }
+
+  /** Confirms the review step and waits for 操作成功; returns the balance after. */
+  async confirmMovement() {
+    await this.button('确认').click();
+    await this.expectText('操作成功');
+    return this.page.getByTestId('balance-after').innerText();
+  }
+
+  async balance() {
+    await this.open('/');
+    return this.page.getByTestId('balance').innerText();
+  }
+
+  /** The history lines as "kind|amount", newest first. */
+  async historyLines() {
+    await this.open('/history');
+    await this.page.locator('main h1').waitFor();
+    return this.page.locator('.history li').evaluateAll((items) =>
+      items.map((li) => `${li.querySelector('.h-kind').textContent}|${li.querySelector('.h-amount').textContent}`));
+  }
+
   async storage() {
     return this.page.evaluate(() => JSON.stringify(Object.entries(localStorage).sort()));
   }

@@ -17,7 +17,7 @@ pub fn PhonePanel() -> impl IntoView {
         let opening = !open.get_untracked();
         open.set(opening);
         if opening && unread() > 0 {
-            store.state.update(|s| s.inbox_mut().mark_all_read());
+            store.update(|s| s.inbox_mut().mark_all_read());
         }
     };
     view! {

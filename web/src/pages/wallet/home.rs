@@ -1,15 +1,16 @@
 //! The start page: a welcome with 登录 / 注册 / 「一键创建演示账户」 when nobody
 //! is signed in, the wallet's own home when somebody is.
 
+use super::history::HistoryList;
 use super::{session_view, LockScreen, SessionView};
 use crate::app::Page;
 use crate::env;
 use crate::i18n;
 use crate::router::{with_query, Link};
-use crate::store::use_store;
+use crate::store::{use_store, Problem};
 use leptos::prelude::*;
-use qianbao_core::account::AccountError;
 use qianbao_core::demo::DemoWallet;
+use qianbao_core::movement::HistoryFilter;
 
 #[component]
 pub fn Home() -> impl IntoView {
@@ -27,7 +28,7 @@ fn Welcome() -> impl IntoView {
     let store = use_store();
     let t = move || store.text();
     let demo = RwSignal::new(None::<DemoWallet>);
-    let error = RwSignal::new(None::<AccountError>);
+    let error = RwSignal::new(None::<Problem>);
     let busy = RwSignal::new(false);
     let create_demo = move |_| {
         if busy.get_untracked() {
@@ -39,12 +40,11 @@ fn Welcome() -> impl IntoView {
             move || {
                 let result = store.run(|s, ctx| s.create_demo_wallet(ctx.now, ctx.rng, ctx.hasher));
                 match result {
-                    Some(Ok(created)) => {
+                    Ok(created) => {
                         demo.set(Some(created));
                         error.set(None);
                     }
-                    Some(Err(e)) => error.set(Some(e)),
-                    None => {}
+                    Err(e) => error.set(Some(e)),
                 }
                 busy.set(false);
             },
@@ -54,7 +54,7 @@ fn Welcome() -> impl IntoView {
     let error_text = Signal::derive(move || {
         error
             .get()
-            .map(|e| i18n::account_error(store.locale.get(), &e, env::clock_time))
+            .map(|e| i18n::problem(store.locale.get(), &e, env::clock_time))
     });
     view! {
         <section class="card welcome">
@@ -82,7 +82,7 @@ fn DemoCard(demo: DemoWallet) -> impl IntoView {
     let password = demo.password.clone();
     let log_in = move |_| {
         let (login, password) = (login.clone(), password.clone());
-        store.run(move |s, ctx| s.log_in(&login, &password, ctx.now));
+        let _ = store.run(move |s, ctx| s.log_in(&login, &password, ctx.now));
     };
     view! {
         <div class="demo-card" role="status">
@@ -159,34 +159,65 @@ fn WalletHome() -> impl IntoView {
                 (
                     a.real_name().as_str().to_owned(),
                     a.login().masked(),
-                    env::date_time(a.created_at()),
+                    s.balance(a.id()),
                 )
             })
         })
     };
+    let actions = [
+        (Page::TopUp, "top-up"),
+        (Page::Withdraw, "withdraw"),
+        (Page::Transfer, "transfer"),
+        (Page::Bills, "bills"),
+    ];
+    let action_label = move |page: Page| match page {
+        Page::TopUp => t().top_up,
+        Page::Withdraw => t().withdraw,
+        Page::Transfer => t().transfer,
+        _ => t().pay_bills,
+    };
     view! {
         {move || {
             account()
-                .map(|(name, login, created)| {
+                .map(|(name, login, balance)| {
                     view! {
-                        <section class="card">
-                            <h1>{(t().hello)(&name)}</h1>
-                            <p>{t().home_intro}</p>
-                            <dl class="facts">
-                                <dt>{t().signed_in_as}</dt>
-                                <dd data-field="login">{login}</dd>
-                                <dt>{t().registered_at}</dt>
-                                <dd>{created}</dd>
-                            </dl>
-                            <div class="actions">
-                                <Link href=Page::Settings.path() class="button">{t().settings}</Link>
-                                <button type="button" class="button" on:click=move |_| store.state.update(|s| s.log_out())>
-                                    {t().log_out}
-                                </button>
-                            </div>
+                        <section class="card balance-card">
+                            <p class="greeting">{(t().hello)(&name)} " · " {login}</p>
+                            <p class="muted">{t().balance}</p>
+                            <p class="balance" data-testid="balance">{balance.to_string()}</p>
+                            <p class="hint">{t().wallet_balance_note}</p>
                         </section>
                     }
                 })
         }}
+        <nav class="card quick-actions" aria-label=move || t().balance>
+            {actions
+                .into_iter()
+                .map(|(page, icon)| {
+                    view! {
+                        <Link href=page.path() class="quick-action">
+                            <span class=format!("icon icon-{icon}") aria-hidden="true"></span>
+                            <span>{move || action_label(page)}</span>
+                        </Link>
+                    }
+                })
+                .collect_view()}
+        </nav>
+        <section class="card">
+            <div class="section-head">
+                <h2>{move || t().recent}</h2>
+                <Link href=Page::History.path()>{move || t().see_all}</Link>
+            </div>
+            <HistoryList filter=Signal::stored(HistoryFilter::default()) limit=Signal::stored(5) />
+        </section>
+        <section class="card">
+            <div class="actions">
+                <Link href=Page::Cards.path() class="button">{move || t().cards}</Link>
+                <Link href=Page::Settings.path() class="button">{move || t().settings}</Link>
+                <button type="button" class="button" on:click=move |_| store.update(|s| s.log_out())>
+                    {move || t().log_out}
+                </button>
+            </div>
+        </section>
     }
 }

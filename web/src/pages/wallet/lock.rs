@@ -3,16 +3,15 @@
 use crate::components::ErrorBox;
 use crate::env;
 use crate::i18n;
-use crate::store::use_store;
+use crate::store::{use_store, Problem};
 use leptos::prelude::*;
-use qianbao_core::account::AccountError;
 
 #[component]
 pub fn LockScreen() -> impl IntoView {
     let store = use_store();
     let t = move || store.text();
     let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<AccountError>);
+    let error = RwSignal::new(None::<Problem>);
     let busy = RwSignal::new(false);
     let who = move || {
         store.state.with(|s| {
@@ -32,9 +31,8 @@ pub fn LockScreen() -> impl IntoView {
             move || {
                 let typed = password.get_untracked();
                 match store.run(|s, ctx| s.unlock(&typed, ctx.now)) {
-                    Some(Ok(())) => error.set(None),
-                    Some(Err(e)) => error.set(Some(e)),
-                    None => {}
+                    Ok(()) => error.set(None),
+                    Err(e) => error.set(Some(e)),
                 }
                 password.set(String::new());
                 busy.set(false);
@@ -45,7 +43,7 @@ pub fn LockScreen() -> impl IntoView {
     let error_text = Signal::derive(move || {
         error
             .get()
-            .map(|e| i18n::account_error(store.locale.get(), &e, env::clock_time))
+            .map(|e| i18n::problem(store.locale.get(), &e, env::clock_time))
     });
     view! {
         <section class="card lock-screen">
@@ -59,7 +57,7 @@ pub fn LockScreen() -> impl IntoView {
                     <button type="submit" class="button primary" disabled=move || busy.get()>
                         {move || if busy.get() { t().working } else { t().unlock }}
                     </button>
-                    <button type="button" class="button" on:click=move |_| store.state.update(|s| s.log_out())>
+                    <button type="button" class="button" on:click=move |_| store.update(|s| s.log_out())>
                         {move || t().switch_account}
                     </button>
                 </div>

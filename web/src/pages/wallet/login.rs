@@ -6,9 +6,8 @@ use crate::components::ErrorBox;
 use crate::env;
 use crate::i18n;
 use crate::router::{use_nav, Link};
-use crate::store::{use_store, Notice};
+use crate::store::{use_store, Notice, Problem};
 use leptos::prelude::*;
-use qianbao_core::account::AccountError;
 
 #[component]
 pub fn Login() -> impl IntoView {
@@ -18,7 +17,7 @@ pub fn Login() -> impl IntoView {
     // `?id=` only pre-fills the field; whatever it holds is parsed like typing.
     let login = RwSignal::new(untrack(|| nav.query("id")).unwrap_or_default());
     let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<AccountError>);
+    let error = RwSignal::new(None::<Problem>);
     let busy = RwSignal::new(false);
     let notice = store.notice.get_untracked();
     store.notice.set(None);
@@ -42,12 +41,11 @@ pub fn Login() -> impl IntoView {
                 let result = store.run(|s, ctx| s.log_in(&l, &p, ctx.now));
                 busy.set(false);
                 match result {
-                    Some(Ok(_)) => nav.go(Page::Home.path()),
-                    Some(Err(e)) => {
+                    Ok(_) => nav.go(Page::Home.path()),
+                    Err(e) => {
                         password.set(String::new());
                         error.set(Some(e));
                     }
-                    None => {}
                 }
             },
             std::time::Duration::from_millis(30),
@@ -57,7 +55,7 @@ pub fn Login() -> impl IntoView {
     let error_text = Signal::derive(move || {
         error
             .get()
-            .map(|e| i18n::account_error(store.locale.get(), &e, env::clock_time))
+            .map(|e| i18n::problem(store.locale.get(), &e, env::clock_time))
     });
     view! {
         <section class="card">

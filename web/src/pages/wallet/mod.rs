@@ -1,21 +1,30 @@
-//! The wallet world (`/`): start page, registration, login, settings, and
-//! the lock and recovery screens.
+//! The wallet world (`/`): start page, registration, login, settings, cards,
+//! money movements, history, and the lock and recovery screens.
 
+mod cards;
+mod history;
 mod home;
 mod lock;
 mod login;
+mod movement;
 mod recovery;
 mod register;
 mod settings;
 
+pub use cards::Cards;
+pub use history::{History, HistoryDetail};
 pub use home::Home;
 pub use lock::LockScreen;
 pub use login::Login;
+pub use movement::Movement;
 pub use recovery::Recovery;
 pub use register::Register;
 pub use settings::Settings;
 
-use crate::store::Store;
+use crate::app::Page;
+use crate::router::Link;
+use crate::store::{use_store, Store};
+use leptos::prelude::*;
 
 /// Where the session stands, as the wallet screens branch on it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,10 +35,30 @@ pub enum SessionView {
 }
 
 pub fn session_view(store: Store) -> SessionView {
-    use leptos::prelude::With;
     store.state.with(|s| match s.session() {
         None => SessionView::SignedOut,
         Some(session) if session.is_locked() => SessionView::Locked,
         Some(_) => SessionView::SignedIn,
     })
+}
+
+/// Shows its children to a signed-in, unlocked session only; otherwise the
+/// way to log in, or the lock screen.
+#[component]
+pub fn SignedIn(children: ChildrenFn) -> impl IntoView {
+    let store = use_store();
+    let view_kind = Memo::new(move |_| session_view(store));
+    move || {
+        match view_kind.get() {
+        SessionView::SignedOut => view! {
+            <section class="card">
+                <p>{move || store.text().sign_in_first}</p>
+                <Link href=Page::Login.path() class="button primary">{move || store.text().log_in}</Link>
+            </section>
+        }
+        .into_any(),
+        SessionView::Locked => view! { <LockScreen /> }.into_any(),
+        SessionView::SignedIn => children().into_any(),
+    }
+    }
 }

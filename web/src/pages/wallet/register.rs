@@ -6,9 +6,9 @@ use crate::components::ErrorBox;
 use crate::env;
 use crate::i18n;
 use crate::router::{use_nav, with_query, Link};
-use crate::store::{use_store, Notice};
+use crate::store::{use_store, Notice, Problem};
 use leptos::prelude::*;
-use qianbao_core::account::{AccountError, Registration};
+use qianbao_core::account::Registration;
 use qianbao_core::identity::LoginId;
 use qianbao_core::time::ceil_secs;
 use qianbao_core::verification::Purpose;
@@ -22,7 +22,7 @@ pub fn Register() -> impl IntoView {
     let code = RwSignal::new(String::new());
     let real_name = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<AccountError>);
+    let error = RwSignal::new(None::<Problem>);
     let sent_to = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
 
@@ -39,15 +39,14 @@ pub fn Register() -> impl IntoView {
     let get_code = move |_| {
         let typed = login.get_untracked();
         match store.run(|s, ctx| s.send_register_code(&typed, ctx.now, ctx.rng)) {
-            Some(Ok(sent)) => {
+            Ok(sent) => {
                 sent_to.set(Some(sent.to.masked()));
                 error.set(None);
             }
-            Some(Err(e)) => {
+            Err(e) => {
                 sent_to.set(None);
                 error.set(Some(e));
             }
-            None => {}
         }
     };
 
@@ -74,7 +73,7 @@ pub fn Register() -> impl IntoView {
                 let result = store.run(|s, ctx| s.register(form, ctx.now, ctx.rng, ctx.hasher));
                 busy.set(false);
                 match result {
-                    Some(Ok(id)) => {
+                    Ok(id) => {
                         let key = store
                             .state
                             .with_untracked(|s| {
@@ -84,8 +83,7 @@ pub fn Register() -> impl IntoView {
                         store.notice.set(Some(Notice::Registered));
                         nav.go(&with_query(Page::Login.path(), "id", &key));
                     }
-                    Some(Err(e)) => error.set(Some(e)),
-                    None => {}
+                    Err(e) => error.set(Some(e)),
                 }
             },
             std::time::Duration::from_millis(30),
@@ -95,7 +93,7 @@ pub fn Register() -> impl IntoView {
     let error_text = Signal::derive(move || {
         error
             .get()
-            .map(|e| i18n::account_error(store.locale.get(), &e, env::clock_time))
+            .map(|e| i18n::problem(store.locale.get(), &e, env::clock_time))
     });
     view! {
         <section class="card">

@@ -1,7 +1,7 @@
 //! 「设置」: 账户管理 (who is signed in), security (idle lock, lock now),
 //! language, and 「退出登录」. Binding management joins it later.
 
-use super::{session_view, LockScreen, SessionView};
+use super::SignedIn;
 use crate::app::Page;
 use crate::env;
 use crate::i18n::{self, Locale};
@@ -12,21 +12,10 @@ use qianbao_core::session::IdleLock;
 
 #[component]
 pub fn Settings() -> impl IntoView {
-    let store = use_store();
-    let view_kind = Memo::new(move |_| session_view(store));
-    move || {
-        match view_kind.get() {
-        SessionView::SignedOut => view! {
-            <section class="card">
-                <h1>{move || store.text().settings}</h1>
-                <p>{move || store.text().sign_in_first}</p>
-                <Link href=Page::Login.path() class="button primary">{move || store.text().log_in}</Link>
-            </section>
-        }
-        .into_any(),
-        SessionView::Locked => view! { <LockScreen /> }.into_any(),
-        SessionView::SignedIn => view! { <SettingsPanel /> }.into_any(),
-    }
+    view! {
+        <SignedIn>
+            <SettingsPanel />
+        </SignedIn>
     }
 }
 
@@ -52,7 +41,7 @@ fn SettingsPanel() -> impl IntoView {
             .into_iter()
             .find(|option| option_value(*option) == event_target_value(&ev));
         if let Some(chosen) = chosen {
-            store.state.update(|s| {
+            store.update(|s| {
                 let _ = s.set_idle_lock(chosen);
             });
         }
@@ -82,6 +71,9 @@ fn SettingsPanel() -> impl IntoView {
                         }
                     })
             }}
+            <p>
+                <Link href=Page::Cards.path()>{move || t().cards}</Link>
+            </p>
             <h2>{move || t().security}</h2>
             <label for="idle-lock">{move || t().auto_lock}</label>
             <select id="idle-lock" on:change=set_idle aria-describedby="idle-lock-hint">
@@ -97,7 +89,7 @@ fn SettingsPanel() -> impl IntoView {
                     .collect_view()}
             </select>
             <p id="idle-lock-hint" class="hint">{move || t().auto_lock_hint}</p>
-            <button type="button" class="button" on:click=move |_| store.state.update(|s| s.lock_now())>
+            <button type="button" class="button" on:click=move |_| store.update(|s| s.lock_now())>
                 {move || t().lock_now}
             </button>
             <h2>{move || t().language}</h2>
@@ -115,7 +107,7 @@ fn SettingsPanel() -> impl IntoView {
                     .collect_view()}
             </select>
             <div class="actions">
-                <button type="button" class="button danger" on:click=move |_| store.state.update(|s| s.log_out())>
+                <button type="button" class="button danger" on:click=move |_| store.update(|s| s.log_out())>
                     {move || t().log_out}
                 </button>
             </div>

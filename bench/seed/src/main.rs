@@ -1,0 +1,103 @@
+//! `qianbao-seed N NOW_MS`: prints, as one JSON object from key to value, what
+//! Qianbao's localStorage holds after two demo users and `N` movements by the
+//! first (top-ups, transfers to the second, water bills, one a minute up to
+//! `NOW_MS`), with the first signed in and never idle-locked. The benchmark
+//! loads it into a fresh browser to time the app at 100 and 10,000 entries.
+//! Built from the same `core` the app runs, through its public commands, so
+//! the history is one the app itself could have written.
+
+use qianbao_core::card::{test_card_number, NewCard};
+use qianbao_core::ledger::Biller;
+use qianbao_core::movement::MovementForm;
+use qianbao_core::security::Hasher;
+use qianbao_core::session::IdleLock;
+use qianbao_core::{State, Timestamp};
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use std::io::Write;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    let (Some(n), Some(now)) = (
+        args.get(1).and_then(|a| a.parse::<usize>().ok()),
+        args.get(2).and_then(|a| a.parse::<i64>().ok()),
+    ) else {
+        eprintln!("usage: qianbao-seed N NOW_MS");
+        return ExitCode::FAILURE;
+    };
+    match seed(n, now) {
+        Ok(json) => {
+            let mut out = std::io::stdout().lock();
+            if writeln!(out, "{json}").is_err() {
+                return ExitCode::FAILURE;
+            }
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("qianbao-seed: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn seed(n: usize, now_ms: i64) -> Result<String, String> {
+    let mut state = State::default();
+    let mut rng = ChaCha20Rng::seed_from_u64(2026);
+    let start = Timestamp::from_millis(now_ms - (n as i64 + 10) * 60_000);
+    let hasher = Hasher::standard();
+    let payee = state
+        .create_demo_wallet(start, &mut rng, &hasher)
+        .map_err(|e| e.to_string())?;
+    let me = state
+        .create_demo_wallet(start, &mut rng, &hasher)
+        .map_err(|e| e.to_string())?;
+    state
+        .log_in(me.login.as_str(), &me.password, start)
+        .map_err(|e| e.to_string())?;
+    state
+        .set_idle_lock(IdleLock::Never)
+        .map_err(|e| e.to_string())?;
+    let number = test_card_number("622202", "0012345678");
+    let form = NewCard {
+        number: &number,
+        holder: me.real_name.as_str(),
+        expiry: "",
+        cvv: "",
+    };
+    let card = state.add_card(form, start).map_err(|e| e.to_string())?;
+    for i in 0..n {
+        let at = Timestamp::from_millis(start.as_millis() + (i as i64 + 1) * 60_000);
+        let form = match i % 3 {
+            0 => MovementForm::TopUp { card, amount: "5" },
+            1 => MovementForm::Transfer {
+                payee: payee.login.as_str(),
+                amount: "1",
+                note: "",
+            },
+            _ => MovementForm::Bill {
+                biller: Biller::Water,
+                account: "12345678",
+                amount: "1",
+            },
+        };
+        let prepared = state
+            .prepare(form, at)
+            .map_err(|e| format!("movement {i}: {e}"))?;
+        state
+            .commit(&format!("seed-{i}"), &prepared, at)
+            .map_err(|e| format!("movement {i}: {e}"))?;
+    }
+    state.touch(Timestamp::from_millis(now_ms));
+    let mut object = serde_json::Map::new();
+    object.insert(
+        "qianbao.state".to_owned(),
+        state.main_json().map_err(|e| e.to_string())?.into(),
+    );
+    for index in 0..state.ledger().chunk_count() {
+        let chunk = state.chunk_json(index).map_err(|e| e.to_string())?;
+        object.insert(format!("qianbao.journal.{index}"), chunk.into());
+    }
+    let credentials = serde_json::json!({ "payee": payee.login.as_str(), "login": me.login.as_str(), "password": me.password });
+    Ok(serde_json::json!({ "storage": object, "credentials": credentials }).to_string())
+}

@@ -1,0 +1,587 @@
+//! The double-entry ledger: every movement of money is one [`Entry`] whose
+//! [`Posting`]s sum to zero. Balances are not stored anywhere: they are what
+//! the postings add up to, kept in a cache that is rebuilt from the journal
+//! whenever the journal is loaded.
+//!
+//! Ledger accounts:
+//! - `Wallet(id)` — a user's wallet balance; never below zero;
+//! - `Card(id)` — the simulated bank account behind a card (a debit card's
+//!   balance, a credit card's available credit); never below zero;
+//! - `BankReserve` — the banking world outside the wallet, which opens card
+//!   accounts; it may go negative (it is where simulated money comes from);
+//! - `Biller(b)` — what a biller has been paid.
+//!
+//! So the sum over all accounts is always zero, an entry is applied whole or
+//! not at all ([`Ledger::post`] checks everything before it changes anything),
+//! and the journal is append-only. For storage the journal is cut into chunks
+//! of [`CHUNK_ENTRIES`]: committing an entry rewrites only the last chunk.
+
+use crate::account::AccountId;
+use crate::card::CardId;
+use crate::error::{Guidance, UserError};
+use crate::money::Fen;
+use crate::provider::MovementKind;
+use crate::time::{day_cst, year_month_cst, Timestamp};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+/// Entries per storage chunk.
+pub const CHUNK_ENTRIES: usize = 100;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Biller {
+    Electricity,
+    Water,
+    Mobile,
+}
+
+impl Biller {
+    pub const ALL: [Biller; 3] = [Biller::Electricity, Biller::Water, Biller::Mobile];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Biller::Electricity => "electricity",
+            Biller::Water => "water",
+            Biller::Mobile => "mobile",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub enum LedgerAccount {
+    Wallet(AccountId),
+    Card(CardId),
+    BankReserve,
+    Biller(Biller),
+}
+
+impl LedgerAccount {
+    /// Whether the balance of this account may never go below zero.
+    pub fn must_stay_positive(self) -> bool {
+        matches!(self, LedgerAccount::Wallet(_) | LedgerAccount::Card(_))
+    }
+}
+
+impl fmt::Display for LedgerAccount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LedgerAccount::Wallet(id) => write!(f, "w:{}", id.get()),
+            LedgerAccount::Card(id) => write!(f, "c:{}", id.get()),
+            LedgerAccount::BankReserve => f.write_str("bank"),
+            LedgerAccount::Biller(b) => write!(f, "biller:{}", b.as_str()),
+        }
+    }
+}
+
+impl FromStr for LedgerAccount {
+    type Err = LedgerError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || LedgerError::Malformed(format!("ledger account {s:?}"));
+        if s == "bank" {
+            return Ok(LedgerAccount::BankReserve);
+        }
+        let (kind, rest) = s.split_once(':').ok_or_else(bad)?;
+        match kind {
+            "w" => rest
+                .parse()
+                .map(|n| LedgerAccount::Wallet(AccountId::new(n)))
+                .map_err(|_| bad()),
+            "c" => rest
+                .parse()
+                .map(|n| LedgerAccount::Card(CardId::new(n)))
+                .map_err(|_| bad()),
+            "biller" => Biller::ALL
+                .into_iter()
+                .find(|b| b.as_str() == rest)
+                .map(LedgerAccount::Biller)
+                .ok_or_else(bad),
+            _ => Err(bad()),
+        }
+    }
+}
+
+impl From<LedgerAccount> for String {
+    fn from(value: LedgerAccount) -> Self {
+        value.to_string()
+    }
+}
+
+impl TryFrom<String> for LedgerAccount {
+    type Error = LedgerError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        value.parse()
+    }
+}
+
+/// One side of an entry: money into (positive) or out of (negative) an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Posting(pub LedgerAccount, pub Fen);
+
+/// What an entry is, beyond its postings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "t", rename_all = "snake_case")]
+pub enum EntryKind {
+    /// A card was added: the bank opens its simulated account.
+    CardOpening {
+        card: CardId,
+    },
+    TopUp {
+        card: CardId,
+    },
+    Withdraw {
+        card: CardId,
+    },
+    Transfer {
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        note: String,
+    },
+    Bill {
+        biller: Biller,
+        account: String,
+    },
+}
+
+impl EntryKind {
+    /// The limit this entry counts against, if any.
+    pub fn movement(&self) -> Option<MovementKind> {
+        match self {
+            EntryKind::CardOpening { .. } => None,
+            EntryKind::TopUp { .. } => Some(MovementKind::TopUp),
+            EntryKind::Withdraw { .. } => Some(MovementKind::Withdraw),
+            EntryKind::Transfer { .. } => Some(MovementKind::Transfer),
+            EntryKind::Bill { .. } => Some(MovementKind::Bill),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub id: u64,
+    pub at: Timestamp,
+    /// The account whose action this was.
+    pub by: AccountId,
+    /// The idempotency key the action was submitted with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    pub kind: EntryKind,
+    #[serde(rename = "p")]
+    pub postings: Vec<Posting>,
+}
+
+impl Entry {
+    /// The net amount this entry moves for `account` (zero if untouched).
+    pub fn net_for(&self, account: LedgerAccount) -> Fen {
+        Fen::new(
+            self.postings
+                .iter()
+                .filter(|p| p.0 == account)
+                .map(|p| p.1.get())
+                .sum(),
+        )
+    }
+
+    pub fn year_month(&self) -> (i64, u32) {
+        year_month_cst(self.at)
+    }
+}
+
+/// An entry before the ledger numbers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    pub at: Timestamp,
+    pub by: AccountId,
+    pub key: Option<String>,
+    pub kind: EntryKind,
+    pub postings: Vec<Posting>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LedgerError {
+    #[error("postings do not sum to zero")]
+    Unbalanced,
+    #[error("an entry needs at least two postings")]
+    TooFewPostings,
+    #[error("{0} would go below zero")]
+    NegativeBalance(LedgerAccount),
+    #[error("amount overflow")]
+    Overflow,
+    #[error("idempotency key already used")]
+    DuplicateKey,
+    #[error("entry {found} where {expected} was expected")]
+    Sequence { expected: u64, found: u64 },
+    #[error("malformed: {0}")]
+    Malformed(String),
+}
+
+impl UserError for LedgerError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Unbalanced | Self::TooFewPostings => "W-LEDGER-UNBALANCED",
+            Self::NegativeBalance(_) => "W-LEDGER-NEGATIVE",
+            Self::Overflow => "W-LEDGER-OVERFLOW",
+            Self::DuplicateKey => "W-LEDGER-DUPLICATE",
+            Self::Sequence { .. } | Self::Malformed(_) => "W-LEDGER-CORRUPT",
+        }
+    }
+
+    fn guidance(&self) -> Guidance {
+        Guidance::RestartOrContactSupport
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ledger {
+    journal: Vec<Entry>,
+    balances: BTreeMap<LedgerAccount, i64>,
+    by_wallet: BTreeMap<AccountId, Vec<usize>>,
+    keys: BTreeMap<(AccountId, String), usize>,
+    daily: BTreeMap<(AccountId, MovementKind, i64), i64>,
+}
+
+impl Ledger {
+    /// Rebuilds a ledger from a stored journal, checking every entry as if it
+    /// were posted again: numbering, balance, non-negative accounts, keys.
+    pub fn replay(entries: Vec<Entry>) -> Result<Self, LedgerError> {
+        let mut ledger = Ledger::default();
+        for entry in entries {
+            let expected = ledger.next_id();
+            if entry.id != expected {
+                return Err(LedgerError::Sequence {
+                    expected,
+                    found: entry.id,
+                });
+            }
+            let draft = Draft {
+                at: entry.at,
+                by: entry.by,
+                key: entry.key,
+                kind: entry.kind,
+                postings: entry.postings,
+            };
+            ledger.post(draft)?;
+        }
+        Ok(ledger)
+    }
+
+    pub fn next_id(&self) -> u64 {
+        self.journal.len() as u64 + 1
+    }
+
+    /// Appends `draft` if it is balanced, keeps every constrained account at
+    /// or above zero and reuses no key; otherwise changes nothing.
+    pub fn post(&mut self, draft: Draft) -> Result<&Entry, LedgerError> {
+        if draft.postings.len() < 2 {
+            return Err(LedgerError::TooFewPostings);
+        }
+        let mut sum: i64 = 0;
+        let mut after: BTreeMap<LedgerAccount, i64> = BTreeMap::new();
+        for Posting(account, amount) in &draft.postings {
+            sum = sum.checked_add(amount.get()).ok_or(LedgerError::Overflow)?;
+            let current = after
+                .get(account)
+                .copied()
+                .unwrap_or_else(|| self.balances.get(account).copied().unwrap_or(0));
+            let next = current
+                .checked_add(amount.get())
+                .ok_or(LedgerError::Overflow)?;
+            after.insert(*account, next);
+        }
+        if sum != 0 {
+            return Err(LedgerError::Unbalanced);
+        }
+        if let Some((account, _)) = after
+            .iter()
+            .find(|(a, b)| a.must_stay_positive() && **b < 0)
+        {
+            return Err(LedgerError::NegativeBalance(*account));
+        }
+        if let Some(key) = &draft.key {
+            if self.keys.contains_key(&(draft.by, key.clone())) {
+                return Err(LedgerError::DuplicateKey);
+            }
+        }
+        let daily_key = draft
+            .kind
+            .movement()
+            .map(|kind| (draft.by, kind, day_cst(draft.at)));
+        let moved = draft
+            .postings
+            .iter()
+            .map(|p| p.1.get())
+            .filter(|a| *a > 0)
+            .sum::<i64>();
+        let used = daily_key.map(|k| self.daily.get(&k).copied().unwrap_or(0).checked_add(moved));
+        if used.is_some_and(|u| u.is_none()) {
+            return Err(LedgerError::Overflow);
+        }
+
+        // Every check passed: apply.
+        let index = self.journal.len();
+        self.balances.extend(after);
+        let mut wallets: Vec<AccountId> = draft
+            .postings
+            .iter()
+            .filter_map(|p| match p.0 {
+                LedgerAccount::Wallet(id) => Some(id),
+                _ => None,
+            })
+            .collect();
+        wallets.sort_unstable();
+        wallets.dedup();
+        for wallet in wallets {
+            self.by_wallet.entry(wallet).or_default().push(index);
+        }
+        if let Some(key) = &draft.key {
+            self.keys.insert((draft.by, key.clone()), index);
+        }
+        if let (Some(k), Some(Some(u))) = (daily_key, used) {
+            self.daily.insert(k, u);
+        }
+        self.journal.push(Entry {
+            id: index as u64 + 1,
+            at: draft.at,
+            by: draft.by,
+            key: draft.key,
+            kind: draft.kind,
+            postings: draft.postings,
+        });
+        Ok(&self.journal[index])
+    }
+
+    pub fn balance(&self, account: LedgerAccount) -> Fen {
+        Fen::new(self.balances.get(&account).copied().unwrap_or(0))
+    }
+
+    /// The sum of every balance: zero, always (a test invariant).
+    pub fn total(&self) -> i128 {
+        self.balances.values().map(|b| i128::from(*b)).sum()
+    }
+
+    pub fn len(&self) -> usize {
+        self.journal.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.journal.is_empty()
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        &self.journal
+    }
+
+    pub fn entry(&self, id: u64) -> Option<&Entry> {
+        usize::try_from(id)
+            .ok()
+            .and_then(|i| i.checked_sub(1))
+            .and_then(|i| self.journal.get(i))
+    }
+
+    /// Entries touching a wallet, oldest first (reverse for newest first).
+    pub fn for_wallet(&self, wallet: AccountId) -> impl DoubleEndedIterator<Item = &Entry> + '_ {
+        self.by_wallet
+            .get(&wallet)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|i| self.journal.get(*i))
+    }
+
+    /// How many entries touch a wallet.
+    pub fn count_for_wallet(&self, wallet: AccountId) -> usize {
+        self.by_wallet.get(&wallet).map_or(0, Vec::len)
+    }
+
+    /// The entry submitted by `by` with idempotency key `key`.
+    pub fn by_key(&self, by: AccountId, key: &str) -> Option<&Entry> {
+        self.keys
+            .get(&(by, key.to_owned()))
+            .and_then(|i| self.journal.get(*i))
+    }
+
+    /// What `by` has moved of `kind` on the CST day of `at`.
+    pub fn used_on_day(&self, by: AccountId, kind: MovementKind, at: Timestamp) -> Fen {
+        Fen::new(
+            self.daily
+                .get(&(by, kind, day_cst(at)))
+                .copied()
+                .unwrap_or(0),
+        )
+    }
+
+    /// Forgets entries after the first `len` (undoing a commit that could
+    /// not be saved). Rebuilds the caches: rare, so O(n) is fine.
+    pub fn truncate(&mut self, len: usize) {
+        if len < self.journal.len() {
+            let mut journal = std::mem::take(&mut self.journal);
+            journal.truncate(len);
+            *self = Ledger::replay(journal).unwrap_or_default();
+        }
+    }
+
+    /// The entries of storage chunk `index`.
+    pub fn chunk(&self, index: usize) -> &[Entry] {
+        let start = index.saturating_mul(CHUNK_ENTRIES).min(self.journal.len());
+        let end = start.saturating_add(CHUNK_ENTRIES).min(self.journal.len());
+        &self.journal[start..end]
+    }
+
+    /// How many chunks the journal fills.
+    pub fn chunk_count(&self) -> usize {
+        self.journal.len().div_ceil(CHUNK_ENTRIES)
+    }
+}
+
+/// The chunks to rewrite after the journal grew from `saved` entries to `now`.
+pub fn dirty_chunks(saved: usize, now: usize) -> std::ops::Range<usize> {
+    if now <= saved {
+        return 0..0;
+    }
+    (saved / CHUNK_ENTRIES)..now.div_ceil(CHUNK_ENTRIES)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn wallet(n: u32) -> LedgerAccount {
+        LedgerAccount::Wallet(AccountId::new(n))
+    }
+
+    fn draft(postings: Vec<Posting>) -> Draft {
+        Draft {
+            at: Timestamp::from_millis(0),
+            by: AccountId::new(1),
+            key: None,
+            kind: EntryKind::Transfer {
+                note: String::new(),
+            },
+            postings,
+        }
+    }
+
+    fn funded() -> Ledger {
+        let mut ledger = Ledger::default();
+        let opening = Draft {
+            kind: EntryKind::TopUp {
+                card: CardId::new(1),
+            },
+            ..draft(vec![
+                Posting(LedgerAccount::BankReserve, Fen::new(-10_000)),
+                Posting(wallet(1), Fen::new(10_000)),
+            ])
+        };
+        let _ = ledger.post(opening);
+        ledger
+    }
+
+    #[test]
+    fn accounts_round_trip_as_text() {
+        for account in [
+            wallet(7),
+            LedgerAccount::Card(CardId::new(3)),
+            LedgerAccount::BankReserve,
+            LedgerAccount::Biller(Biller::Water),
+        ] {
+            assert_eq!(account.to_string().parse::<LedgerAccount>(), Ok(account));
+        }
+        assert!("w:x".parse::<LedgerAccount>().is_err());
+        assert!("z:1".parse::<LedgerAccount>().is_err());
+    }
+
+    #[test]
+    fn unbalanced_entries_are_refused_whole() {
+        let mut ledger = funded();
+        let before = ledger.clone();
+        let result = ledger.post(draft(vec![
+            Posting(wallet(1), Fen::new(-100)),
+            Posting(wallet(2), Fen::new(99)),
+        ]));
+        assert_eq!(result.err(), Some(LedgerError::Unbalanced));
+        assert_eq!(ledger, before);
+    }
+
+    #[test]
+    fn wallets_never_go_negative() {
+        let mut ledger = funded();
+        let before = ledger.clone();
+        let result = ledger.post(draft(vec![
+            Posting(wallet(1), Fen::new(-10_001)),
+            Posting(wallet(2), Fen::new(10_001)),
+        ]));
+        assert_eq!(result.err(), Some(LedgerError::NegativeBalance(wallet(1))));
+        assert_eq!(ledger, before);
+    }
+
+    #[test]
+    fn keys_are_single_use() {
+        let mut ledger = funded();
+        let keyed = || Draft {
+            key: Some("k1".into()),
+            ..draft(vec![
+                Posting(wallet(1), Fen::new(-1)),
+                Posting(wallet(2), Fen::new(1)),
+            ])
+        };
+        assert!(ledger.post(keyed()).is_ok());
+        assert_eq!(ledger.post(keyed()).err(), Some(LedgerError::DuplicateKey));
+        assert_eq!(
+            ledger.by_key(AccountId::new(1), "k1").map(|e| e.id),
+            Some(2)
+        );
+    }
+
+    #[test]
+    fn replay_checks_numbering() {
+        let ledger = funded();
+        let mut entries = ledger.entries().to_vec();
+        entries[0].id = 5;
+        assert_eq!(
+            Ledger::replay(entries),
+            Err(LedgerError::Sequence {
+                expected: 1,
+                found: 5
+            })
+        );
+    }
+
+    #[test]
+    fn dirty_chunks_cover_only_what_grew() {
+        assert_eq!(dirty_chunks(0, 0), 0..0);
+        assert_eq!(dirty_chunks(0, 1), 0..1);
+        assert_eq!(dirty_chunks(99, 100), 0..1);
+        assert_eq!(dirty_chunks(100, 101), 1..2);
+        assert_eq!(dirty_chunks(150, 250), 1..3);
+        assert_eq!(dirty_chunks(5, 5), 0..0);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+        /// Random transfers between five wallets: whatever is refused changes
+        /// nothing; postings always sum to zero; no wallet goes negative;
+        /// balances equal the sum of their postings; replay rebuilds the same.
+        #[test]
+        fn random_transfers_keep_every_invariant(moves in proptest::collection::vec((1u32..=5, 1u32..=5, 0i64..6_000), 1..200)) {
+            let mut ledger = funded();
+            for (from, to, amount) in moves {
+                let before = ledger.clone();
+                let result = ledger.post(draft(vec![Posting(wallet(from), Fen::new(-amount)), Posting(wallet(to), Fen::new(amount))]));
+                if result.is_err() {
+                    prop_assert_eq!(&ledger, &before);
+                }
+                prop_assert_eq!(ledger.total(), 0);
+                for w in 1..=5 {
+                    let sum: i64 = ledger.entries().iter().map(|e| e.net_for(wallet(w)).get()).sum();
+                    prop_assert_eq!(ledger.balance(wallet(w)).get(), sum);
+                    prop_assert!(sum >= 0);
+                }
+            }
+            let replayed = Ledger::replay(ledger.entries().to_vec());
+            prop_assert_eq!(replayed.as_ref(), Ok(&ledger));
+        }
+    }
+}

@@ -1,0 +1,219 @@
+//! 「银行卡」: the signed-in account's cards — bank, type, last four digits,
+//! the simulated bank balance behind each — with 「添加银行卡」, set default
+//! and remove.
+
+use super::SignedIn;
+use crate::components::ErrorBox;
+use crate::env;
+use crate::i18n;
+use crate::store::{use_store, Problem};
+use leptos::prelude::*;
+use qianbao_core::card::{self, CardId, CardKind, NewCard, BINS};
+
+#[component]
+pub fn Cards() -> impl IntoView {
+    view! {
+        <SignedIn>
+            <CardList />
+            <AddCard />
+        </SignedIn>
+    }
+}
+
+#[component]
+fn CardList() -> impl IntoView {
+    let store = use_store();
+    let t = move || store.text();
+    let removing = RwSignal::new(None::<CardId>);
+    let error = RwSignal::new(None::<Problem>);
+    let cards = move || {
+        let locale = store.locale.get();
+        store.state.with(|s| {
+            let Some(me) = s.signed_in().map(|a| a.id()) else {
+                return Vec::new();
+            };
+            let default = s.default_card(me).map(|c| c.id());
+            s.cards_of(me)
+                .map(|c| {
+                    let label = i18n::card_label(locale, c.bank(), c.kind(), c.last4());
+                    (
+                        c.id(),
+                        label,
+                        c.kind(),
+                        s.card_funds(c.id()),
+                        Some(c.id()) == default,
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let set_default = move |id: CardId| {
+        let result = store.run(|s, _| s.set_default_card(id));
+        error.set(result.err());
+    };
+    let remove = move |id: CardId| {
+        let result = store.run(|s, _| s.remove_card(id));
+        removing.set(None);
+        error.set(result.err());
+    };
+    let error_text = Signal::derive(move || {
+        error
+            .get()
+            .map(|e| i18n::problem(store.locale.get(), &e, env::clock_time))
+    });
+    view! {
+        <section class="card">
+            <h1>{move || t().cards}</h1>
+            <Show when=move || !cards().is_empty() fallback=move || view! { <p class="muted">{move || t().cards_empty}</p> }>
+                <ul class="card-list">
+                    {move || {
+                        cards()
+                            .into_iter()
+                            .map(|(id, label, kind, funds, is_default)| {
+                                let funds_label = match kind {
+                                    CardKind::Debit => t().card_funds_debit,
+                                    CardKind::Credit => t().card_funds_credit,
+                                };
+                                let confirm_text = (t().remove_card_confirm)(&label);
+                                view! {
+                                    <li class="bank-card" data-card-id=id.get()>
+                                        <div class="bank-card-head">
+                                            <strong>{label}</strong>
+                                            {is_default.then(|| view! { <span class="tag">{t().default_card}</span> })}
+                                        </div>
+                                        <p class="muted">{funds_label}": " {funds.to_string()}</p>
+                                        <Show
+                                            when=move || removing.get() == Some(id)
+                                            fallback=move || {
+                                                view! {
+                                                    <div class="actions">
+                                                        {(!is_default)
+                                                            .then(|| {
+                                                                view! {
+                                                                    <button type="button" class="button" on:click=move |_| set_default(id)>
+                                                                        {t().set_default}
+                                                                    </button>
+                                                                }
+                                                            })}
+                                                        <button type="button" class="button danger" on:click=move |_| removing.set(Some(id))>
+                                                            {t().remove_card}
+                                                        </button>
+                                                    </div>
+                                                }
+                                            }
+                                        >
+                                            <div class="confirm-box" role="alertdialog" aria-label=t().remove_card>
+                                                <p>{confirm_text.clone()}</p>
+                                                <div class="actions">
+                                                    <button type="button" class="button danger" on:click=move |_| remove(id)>
+                                                        {t().confirm}
+                                                    </button>
+                                                    <button type="button" class="button" on:click=move |_| removing.set(None)>
+                                                        {t().cancel}
+                                                    </button>
+                                                </div>
+                                            </div>
+                                        </Show>
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </ul>
+            </Show>
+            <ErrorBox error=error_text />
+        </section>
+    }
+}
+
+#[component]
+fn AddCard() -> impl IntoView {
+    let store = use_store();
+    let t = move || store.text();
+    let number = RwSignal::new(String::new());
+    let holder = RwSignal::new(String::new());
+    let expiry = RwSignal::new(String::new());
+    let cvv = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<Problem>);
+    let added = RwSignal::new(false);
+    // Which bank and type the number belongs to, as it is typed.
+    let identified = move || number.with(|n| card::identify(n));
+    let is_credit = move || identified().is_some_and(|(_, kind)| kind == CardKind::Credit);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (n, h, e, c) = (
+            number.get_untracked(),
+            holder.get_untracked(),
+            expiry.get_untracked(),
+            cvv.get_untracked(),
+        );
+        let form = NewCard {
+            number: &n,
+            holder: &h,
+            expiry: &e,
+            cvv: &c,
+        };
+        match store.run(|s, ctx| s.add_card(form, ctx.now)) {
+            Ok(_) => {
+                error.set(None);
+                added.set(true);
+                number.set(String::new());
+                expiry.set(String::new());
+            }
+            Err(e) => {
+                added.set(false);
+                error.set(Some(e));
+            }
+        }
+        // The security code is never kept, not even in the form.
+        cvv.set(String::new());
+    };
+    let error_text = Signal::derive(move || {
+        error
+            .get()
+            .map(|e| i18n::problem(store.locale.get(), &e, env::clock_time))
+    });
+    let samples: Vec<String> = BINS
+        .iter()
+        .filter(|(bin, _, _)| ["622202", "622588", "625330"].contains(bin))
+        .map(|(bin, _, _)| card::test_card_number(bin, "0012345678"))
+        .collect();
+    view! {
+        <section class="card">
+            <h2>{move || t().add_card}</h2>
+            <form on:submit=submit novalidate>
+                <label for="card-number">{move || t().card_number}</label>
+                <input id="card-number" name="card-number" inputmode="numeric" autocomplete="cc-number" aria-describedby="card-privacy" bind:value=number />
+                {move || {
+                    identified()
+                        .map(|(bank, kind)| {
+                            let locale = store.locale.get();
+                            view! {
+                                <p class="hint" role="status">
+                                    {i18n::bank_name(locale, bank)} " " {i18n::card_kind(locale, kind)}
+                                </p>
+                            }
+                        })
+                }}
+                <label for="card-holder">{move || t().card_holder}</label>
+                <input id="card-holder" name="card-holder" autocomplete="cc-name" bind:value=holder />
+                <Show when=is_credit>
+                    <label for="card-expiry">{move || t().card_expiry}</label>
+                    <input id="card-expiry" name="card-expiry" autocomplete="cc-exp" placeholder="MM/YY" bind:value=expiry />
+                    <label for="card-cvv">{move || t().card_cvv}</label>
+                    <input id="card-cvv" name="card-cvv" type="password" inputmode="numeric" autocomplete="cc-csc" maxlength="4" bind:value=cvv />
+                </Show>
+                <p id="card-privacy" class="hint">{move || t().card_privacy}</p>
+                <ErrorBox error=error_text />
+                {move || added.get().then(|| view! { <p class="success" role="status">{t().card_added}</p> })}
+                <button type="submit" class="button primary">{move || t().add_card}</button>
+            </form>
+            <details class="test-cards">
+                <summary>{move || t().test_cards}</summary>
+                <ul>
+                    {samples.into_iter().map(|n| view! { <li><code>{n}</code></li> }).collect_view()}
+                </ul>
+            </details>
+        </section>
+    }
+}

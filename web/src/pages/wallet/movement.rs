@@ -1,0 +1,311 @@
+//! 「充值」, 「提现」, 「转账」 and 「缴费」: one screen in three steps — fill in,
+//! confirm (「确认」, with the payee masked as 「*明」), done. The confirmation
+//! carries one idempotency key, so a double click or a retry moves money once.
+
+use super::SignedIn;
+use crate::app::Page;
+use crate::components::ErrorBox;
+use crate::env;
+use crate::i18n;
+use crate::router::Link;
+use crate::store::{use_store, Problem};
+use leptos::prelude::*;
+use qianbao_core::card::{CardId, CardKind};
+use qianbao_core::ledger::Biller;
+use qianbao_core::movement::{MovementForm, Prepared, Receipt};
+use qianbao_core::provider::{MovementKind, Policy};
+
+#[derive(Debug, Clone, PartialEq)]
+enum Step {
+    Fill,
+    Review { prepared: Prepared, key: String },
+    Done(Receipt),
+}
+
+#[component]
+pub fn Movement(kind: MovementKind) -> impl IntoView {
+    view! {
+        <SignedIn>
+            <MovementSteps kind />
+        </SignedIn>
+    }
+}
+
+#[component]
+fn MovementSteps(kind: MovementKind) -> impl IntoView {
+    let store = use_store();
+    let t = move || store.text();
+    let step = RwSignal::new(Step::Fill);
+    let card = RwSignal::new(String::new());
+    let amount = RwSignal::new(String::new());
+    let payee = RwSignal::new(String::new());
+    let note = RwSignal::new(String::new());
+    let biller = RwSignal::new(Biller::Electricity);
+    let account = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<Problem>);
+    let busy = RwSignal::new(false);
+
+    // The cards this movement can use, and the one to preselect.
+    let cards = move || {
+        let locale = store.locale.get();
+        store.state.with(|s| {
+            let Some(me) = s.signed_in().map(|a| a.id()) else {
+                return (Vec::new(), None);
+            };
+            let usable: Vec<(CardId, String)> = s
+                .cards_of(me)
+                .filter(|c| kind != MovementKind::Withdraw || c.kind() == CardKind::Debit)
+                .map(|c| {
+                    (
+                        c.id(),
+                        i18n::card_label(locale, c.bank(), c.kind(), c.last4()),
+                    )
+                })
+                .collect();
+            let preferred = s
+                .default_card(me)
+                .map(|c| c.id())
+                .filter(|id| usable.iter().any(|(u, _)| u == id))
+                .or_else(|| usable.first().map(|(id, _)| *id));
+            (usable, preferred)
+        })
+    };
+    Effect::new(move |_| {
+        if card.with_untracked(String::is_empty) {
+            if let Some(id) = cards().1 {
+                card.set(id.get().to_string());
+            }
+        }
+    });
+
+    let title = move || i18n::movement_name(store.locale.get(), kind);
+    let limit = Policy::STANDARD.limit(kind);
+    let next = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let card_id = card
+            .with_untracked(|c| c.parse().ok().map(CardId::new))
+            .unwrap_or(CardId::new(0));
+        let (a, p, n, acc) = (
+            amount.get_untracked(),
+            payee.get_untracked(),
+            note.get_untracked(),
+            account.get_untracked(),
+        );
+        let form = match kind {
+            MovementKind::TopUp => MovementForm::TopUp {
+                card: card_id,
+                amount: &a,
+            },
+            MovementKind::Withdraw => MovementForm::Withdraw {
+                card: card_id,
+                amount: &a,
+            },
+            MovementKind::Transfer => MovementForm::Transfer {
+                payee: &p,
+                amount: &a,
+                note: &n,
+            },
+            MovementKind::Bill => MovementForm::Bill {
+                biller: biller.get_untracked(),
+                account: &acc,
+                amount: &a,
+            },
+        };
+        match store.state.with_untracked(|s| s.prepare(form, env::now())) {
+            Ok(prepared) => {
+                error.set(None);
+                step.set(Step::Review {
+                    prepared,
+                    key: store.new_key(),
+                });
+            }
+            Err(e) => error.set(Some(e.into())),
+        }
+    };
+    let confirm = move |_| {
+        let Step::Review { prepared, key } = step.get_untracked() else {
+            return;
+        };
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        match store.run(|s, ctx| s.commit(&key, &prepared, ctx.now)) {
+            Ok(receipt) => {
+                error.set(None);
+                step.set(Step::Done(receipt));
+            }
+            Err(e) => error.set(Some(e)),
+        }
+        busy.set(false);
+    };
+    let again = move |_| {
+        amount.set(String::new());
+        error.set(None);
+        step.set(Step::Fill);
+    };
+    let error_text = Signal::derive(move || {
+        error
+            .get()
+            .map(|e| i18n::problem(store.locale.get(), &e, env::clock_time))
+    });
+
+    let fill = move || {
+        let needs_card = matches!(kind, MovementKind::TopUp | MovementKind::Withdraw);
+        // Read inside its own closure: the form itself must not re-render
+        // when the state changes, or it would lose focus while typing.
+        let no_cards = move || needs_card && cards().0.is_empty();
+        view! {
+            <form on:submit=next novalidate>
+                {needs_card
+                    .then(|| {
+                        view! {
+                            <label for="mv-card">
+                                {move || if kind == MovementKind::Withdraw { t().to_card } else { t().from_card }}
+                            </label>
+                            <select id="mv-card" on:change=move |ev| card.set(event_target_value(&ev))>
+                                {move || {
+                                    let selected = card.get();
+                                    cards()
+                                        .0
+                                        .into_iter()
+                                        .map(|(id, label)| {
+                                            let value = id.get().to_string();
+                                            let is_selected = value == selected;
+                                            view! { <option value=value selected=is_selected>{label}</option> }
+                                        })
+                                        .collect_view()
+                                }}
+                            </select>
+                        }
+                    })}
+                {move || {
+                    no_cards()
+                        .then(|| {
+                            view! {
+                                <p class="hint">
+                                    {t().need_card} " " <Link href=Page::Cards.path()>{t().add_card}</Link>
+                                </p>
+                            }
+                        })
+                }}
+                {(kind == MovementKind::Transfer)
+                    .then(|| {
+                        view! {
+                            <label for="mv-payee">{move || t().payee}</label>
+                            <input id="mv-payee" name="payee" autocomplete="off" aria-describedby="mv-payee-hint" bind:value=payee />
+                            <p id="mv-payee-hint" class="hint">{move || t().payee_hint}</p>
+                        }
+                    })}
+                {(kind == MovementKind::Bill)
+                    .then(|| {
+                        view! {
+                            <label for="mv-biller">{move || t().biller}</label>
+                            <select
+                                id="mv-biller"
+                                on:change=move |ev| {
+                                    let value = event_target_value(&ev);
+                                    if let Some(b) = Biller::ALL.into_iter().find(|b| format!("{b:?}") == value) {
+                                        biller.set(b);
+                                    }
+                                }
+                            >
+                                {Biller::ALL
+                                    .into_iter()
+                                    .map(|b| {
+                                        view! {
+                                            <option value=format!("{b:?}") selected=move || biller.get() == b>
+                                                {move || i18n::biller_name(store.locale.get(), b)}
+                                            </option>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </select>
+                            <label for="mv-account">{move || t().bill_account}</label>
+                            <input id="mv-account" name="bill-account" inputmode="numeric" aria-describedby="mv-account-hint" bind:value=account />
+                            <p id="mv-account-hint" class="hint">{move || (t().bill_account_hint)(biller.get())}</p>
+                        }
+                    })}
+                <label for="mv-amount">{move || t().amount}</label>
+                <input id="mv-amount" name="amount" inputmode="decimal" autocomplete="off" placeholder="0.00" aria-describedby="mv-limits" bind:value=amount />
+                <p id="mv-limits" class="hint">{move || (t().limits)(&limit.single.to_string(), &limit.daily.to_string())}</p>
+                {(kind == MovementKind::Transfer)
+                    .then(|| {
+                        view! {
+                            <label for="mv-note">{move || t().note}</label>
+                            <input id="mv-note" name="note" maxlength="30" bind:value=note />
+                        }
+                    })}
+                <ErrorBox error=error_text />
+                <button type="submit" class="button primary">{move || t().next}</button>
+            </form>
+        }
+    };
+
+    let review = move |prepared: Prepared| {
+        let locale = store.locale.get();
+        let other = store
+            .state
+            .with_untracked(|s| s.counterpart(&prepared))
+            .map(|c| i18n::counterpart(locale, &c));
+        let note_text = prepared.note().to_owned();
+        view! {
+            <div class="review" role="group" aria-label=t().review_title>
+                <h2>{t().review_title}</h2>
+                <p class="big-amount" data-testid="review-amount">{prepared.amount().to_string()}</p>
+                <dl class="facts">
+                    <dt>
+                        {match kind {
+                            MovementKind::TopUp => t().from_card,
+                            MovementKind::Withdraw => t().to_card,
+                            MovementKind::Transfer => t().payee_label,
+                            MovementKind::Bill => t().biller,
+                        }}
+                    </dt>
+                    <dd data-testid="review-counterpart">{other}</dd>
+                    {(!note_text.is_empty()).then(|| view! { <dt>{t().note}</dt><dd>{note_text.clone()}</dd> })}
+                </dl>
+                <ErrorBox error=error_text />
+                <div class="actions">
+                    <button type="button" class="button primary" on:click=confirm disabled=move || busy.get()>
+                        {t().confirm}
+                    </button>
+                    <button type="button" class="button" on:click=move |_| step.set(Step::Fill)>
+                        {t().back_to_edit}
+                    </button>
+                </div>
+            </div>
+        }
+    };
+
+    let done = move |receipt: Receipt| {
+        view! {
+            <div class="done" role="status">
+                <h2>{t().done_title}</h2>
+                <p class="big-amount">{receipt.amount.to_string()}</p>
+                <dl class="facts">
+                    <dt>{t().balance_now}</dt>
+                    <dd data-testid="balance-after">{receipt.balance.to_string()}</dd>
+                    <dt>{t().entry_no}</dt>
+                    <dd>{receipt.entry}</dd>
+                </dl>
+                <div class="actions">
+                    <Link href=Page::History.path() class="button">{t().history}</Link>
+                    <button type="button" class="button" on:click=again>{t().another}</button>
+                    <Link href=Page::Home.path() class="button">{t().back_home}</Link>
+                </div>
+            </div>
+        }
+    };
+
+    view! {
+        <section class="card movement">
+            <h1>{title}</h1>
+            {move || match step.get() {
+                Step::Fill => fill().into_any(),
+                Step::Review { prepared, .. } => review(prepared).into_any(),
+                Step::Done(receipt) => done(receipt).into_any(),
+            }}
+        </section>
+    }
+}
