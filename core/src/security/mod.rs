@@ -197,7 +197,7 @@ impl Hasher {
 #[cfg(test)]
 pub(crate) fn fast_hasher() -> Hasher {
     #[allow(clippy::unwrap_used)]
-    Hasher::with_params(Params::new(8, 1, 1, None).unwrap())
+    Hasher::with_params(Params::new(8, 1, 1, None).unwrap()) // ok: test-only, constant valid parameters
 }
 
 #[cfg(test)]

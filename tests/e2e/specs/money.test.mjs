@@ -27,6 +27,15 @@ const ICBC_DEBIT = luhn('6222020012345678');
 const ICBC_CREDIT = luhn('6253300012345678');
 const LAST4 = ICBC_DEBIT.slice(-4);
 
+/** A new demo user, signed in, with an ICBC debit card. */
+async function withCard(w) {
+  const user = await w.createDemo();
+  await w.signInAs(user);
+  await w.addCard(ICBC_DEBIT, user.name);
+  await w.expectText('银行卡已添加。');
+  return user;
+}
+
 test('two users: card, top-up, transfer, bill, reload — balances and histories agree', async () => {
   const w = await h.wallet({ viewport: PHONE_VIEWPORT });
   const bob = await w.createDemo();
@@ -75,10 +84,7 @@ test('two users: card, top-up, transfer, bill, reload — balances and histories
 test('bad amounts, cards and payees get a message and change nothing', async () => {
   const w = await h.wallet();
   const bob = await w.createDemo();
-  const amy = await w.createDemo();
-  await w.signInAs(amy);
-  await w.addCard(ICBC_DEBIT, amy.name);
-  await w.expectText('银行卡已添加。');
+  const amy = await withCard(w);
   const before = await w.storage();
 
   for (const [amount, code] of [['-5', 'W-AMT-NEGATIVE'], ['1.234', 'W-AMT-DECIMALS'], ['1e3', 'W-AMT-EXPONENT'],
@@ -110,10 +116,7 @@ test('bad amounts, cards and payees get a message and change nothing', async () 
 
 test('a double click on 确认 moves money once', async () => {
   const w = await h.wallet();
-  const amy = await w.createDemo();
-  await w.signInAs(amy);
-  await w.addCard(ICBC_DEBIT, amy.name);
-  await w.expectText('银行卡已添加。');
+  const amy = await withCard(w);
   await w.fillMovement('/top-up', { 金额: '10' });
   await w.button('确认').evaluate((b) => { b.click(); b.click(); b.click(); });
   await w.expectText('操作成功');
@@ -124,10 +127,7 @@ test('a double click on 确认 moves money once', async () => {
 
 test('a full storage refuses the operation and loses nothing', async () => {
   const w = await h.wallet();
-  const amy = await w.createDemo();
-  await w.signInAs(amy);
-  await w.addCard(ICBC_DEBIT, amy.name);
-  await w.expectText('银行卡已添加。');
+  const amy = await withCard(w);
   await w.fillMovement('/top-up', { 金额: '10' });
   expect(await w.confirmMovement(), 'first top-up').toBe('¥10.00');
 

@@ -1,16 +1,20 @@
-//! An error as users see it everywhere: message, stable code, guidance.
+//! An error as users see it everywhere: message, stable code, guidance —
+//! worded in the current language, re-worded when it changes.
 
-use crate::i18n::ErrorText;
-use crate::store::use_store;
+use crate::env;
+use crate::i18n;
+use crate::store::{use_store, Problem};
 use leptos::prelude::*;
 
-/// Renders `error` when there is one; announced to screen readers.
+/// Renders `problem` when there is one; announced to screen readers.
 #[component]
-pub fn ErrorBox(#[prop(into)] error: Signal<Option<ErrorText>>) -> impl IntoView {
+pub fn ErrorBox(#[prop(into)] problem: Signal<Option<Problem>>) -> impl IntoView {
     let store = use_store();
     move || {
-        error.get().map(|error| {
-            let t = store.text();
+        problem.get().map(|problem| {
+            let locale = store.locale.get();
+            let t = locale.text();
+            let error = i18n::problem(locale, &problem, env::clock_time);
             view! {
                 <div class="error-box" role="alert" data-code=error.code>
                     <p class="error-message">{error.message}</p>

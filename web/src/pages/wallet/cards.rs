@@ -4,7 +4,6 @@
 
 use super::SignedIn;
 use crate::components::ErrorBox;
-use crate::env;
 use crate::i18n;
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
@@ -56,11 +55,6 @@ fn CardList() -> impl IntoView {
         removing.set(None);
         error.set(result.err());
     };
-    let error_text = Signal::derive(move || {
-        error
-            .get()
-            .map(|e| i18n::problem(store.locale.get(), &e, env::clock_time))
-    });
     view! {
         <section class="card">
             <h1>{move || t().cards}</h1>
@@ -121,7 +115,7 @@ fn CardList() -> impl IntoView {
                     }}
                 </ul>
             </Show>
-            <ErrorBox error=error_text />
+            <ErrorBox problem=error />
         </section>
     }
 }
@@ -168,11 +162,6 @@ fn AddCard() -> impl IntoView {
         // The security code is never kept, not even in the form.
         cvv.set(String::new());
     };
-    let error_text = Signal::derive(move || {
-        error
-            .get()
-            .map(|e| i18n::problem(store.locale.get(), &e, env::clock_time))
-    });
     let samples: Vec<String> = BINS
         .iter()
         .filter(|(bin, _, _)| ["622202", "622588", "625330"].contains(bin))
@@ -204,7 +193,7 @@ fn AddCard() -> impl IntoView {
                     <input id="card-cvv" name="card-cvv" type="password" inputmode="numeric" autocomplete="cc-csc" maxlength="4" bind:value=cvv />
                 </Show>
                 <p id="card-privacy" class="hint">{move || t().card_privacy}</p>
-                <ErrorBox error=error_text />
+                <ErrorBox problem=error />
                 {move || added.get().then(|| view! { <p class="success" role="status">{t().card_added}</p> })}
                 <button type="submit" class="button primary">{move || t().add_card}</button>
             </form>

@@ -4,8 +4,6 @@
 use super::history::HistoryList;
 use super::{session_view, LockScreen, SessionView};
 use crate::app::Page;
-use crate::env;
-use crate::i18n;
 use crate::router::{with_query, Link};
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
@@ -51,11 +49,6 @@ fn Welcome() -> impl IntoView {
             std::time::Duration::from_millis(30),
         );
     };
-    let error_text = Signal::derive(move || {
-        error
-            .get()
-            .map(|e| i18n::problem(store.locale.get(), &e, env::clock_time))
-    });
     view! {
         <section class="card welcome">
             <h1>{move || t().welcome_title}</h1>
@@ -67,7 +60,7 @@ fn Welcome() -> impl IntoView {
                     {move || if busy.get() { t().working } else { t().create_demo }}
                 </button>
             </div>
-            <crate::components::ErrorBox error=error_text />
+            <crate::components::ErrorBox problem=error />
             {move || demo.get().map(|demo| view! { <DemoCard demo /> })}
         </section>
         <AccountsHere />

@@ -1,8 +1,6 @@
 //! The lock screen shown over the wallet after idle time.
 
 use crate::components::ErrorBox;
-use crate::env;
-use crate::i18n;
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
 
@@ -40,11 +38,6 @@ pub fn LockScreen() -> impl IntoView {
             std::time::Duration::from_millis(30),
         );
     };
-    let error_text = Signal::derive(move || {
-        error
-            .get()
-            .map(|e| i18n::problem(store.locale.get(), &e, env::clock_time))
-    });
     view! {
         <section class="card lock-screen">
             <h1>{move || t().locked_title}</h1>
@@ -52,7 +45,7 @@ pub fn LockScreen() -> impl IntoView {
             <form on:submit=submit>
                 <label for="unlock-password">{move || t().password}</label>
                 <input id="unlock-password" type="password" autocomplete="current-password" bind:value=password />
-                <ErrorBox error=error_text />
+                <ErrorBox problem=error />
                 <div class="actions">
                     <button type="submit" class="button primary" disabled=move || busy.get()>
                         {move || if busy.get() { t().working } else { t().unlock }}

@@ -3,8 +3,6 @@
 use super::home::AccountsHere;
 use crate::app::Page;
 use crate::components::ErrorBox;
-use crate::env;
-use crate::i18n;
 use crate::router::{use_nav, Link};
 use crate::store::{use_store, Notice, Problem};
 use leptos::prelude::*;
@@ -52,11 +50,6 @@ pub fn Login() -> impl IntoView {
         );
     };
 
-    let error_text = Signal::derive(move || {
-        error
-            .get()
-            .map(|e| i18n::problem(store.locale.get(), &e, env::clock_time))
-    });
     view! {
         <section class="card">
             <h1>{move || t().login_title}</h1>
@@ -69,7 +62,7 @@ pub fn Login() -> impl IntoView {
                 <input id="login-id" name="login" autocomplete="username" bind:value=login />
                 <label for="login-password">{move || t().password}</label>
                 <input id="login-password" name="password" type="password" autocomplete="current-password" bind:value=password />
-                <ErrorBox error=error_text />
+                <ErrorBox problem=error />
                 <button type="submit" class="button primary" disabled=move || busy.get()>
                     {move || if busy.get() { t().working } else { t().log_in }}
                 </button>

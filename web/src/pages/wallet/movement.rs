@@ -144,11 +144,6 @@ fn MovementSteps(kind: MovementKind) -> impl IntoView {
         error.set(None);
         step.set(Step::Fill);
     };
-    let error_text = Signal::derive(move || {
-        error
-            .get()
-            .map(|e| i18n::problem(store.locale.get(), &e, env::clock_time))
-    });
 
     let fill = move || {
         let needs_card = matches!(kind, MovementKind::TopUp | MovementKind::Withdraw);
@@ -236,7 +231,7 @@ fn MovementSteps(kind: MovementKind) -> impl IntoView {
                             <input id="mv-note" name="note" maxlength="30" bind:value=note />
                         }
                     })}
-                <ErrorBox error=error_text />
+                <ErrorBox problem=error />
                 <button type="submit" class="button primary">{move || t().next}</button>
             </form>
         }
@@ -265,7 +260,7 @@ fn MovementSteps(kind: MovementKind) -> impl IntoView {
                     <dd data-testid="review-counterpart">{other}</dd>
                     {(!note_text.is_empty()).then(|| view! { <dt>{t().note}</dt><dd>{note_text.clone()}</dd> })}
                 </dl>
-                <ErrorBox error=error_text />
+                <ErrorBox problem=error />
                 <div class="actions">
                     <button type="button" class="button primary" on:click=confirm disabled=move || busy.get()>
                         {t().confirm}

@@ -4,9 +4,8 @@
 
 use crate::components::ErrorBox;
 use crate::env;
-use crate::i18n;
 use crate::storage;
-use crate::store::use_store;
+use crate::store::{use_store, Problem};
 use leptos::prelude::*;
 
 #[component]
@@ -14,13 +13,14 @@ pub fn Recovery() -> impl IntoView {
     let store = use_store();
     let t = move || store.text();
     let kept = RwSignal::new(None::<String>);
-    let write_error = RwSignal::new(None);
-    let error_text = Signal::derive(move || {
-        let locale = store.locale.get();
-        write_error
-            .get()
-            .or_else(|| store.damaged.with(|d| d.as_ref().map(|d| d.error.clone())))
-            .map(|e| i18n::state_error(locale, &e))
+    let write_error = RwSignal::new(None::<Problem>);
+    // What went wrong: the write that failed, else why the copy is unreadable.
+    let error = Signal::derive(move || {
+        write_error.get().or_else(|| {
+            store
+                .damaged
+                .with(|d| d.as_ref().map(|d| Problem::Storage(d.error.clone())))
+        })
     });
     let export = move |_| {
         if let Some(raw) = store
@@ -42,7 +42,7 @@ pub fn Recovery() -> impl IntoView {
                 kept.set(Some(key));
                 env::reload();
             }
-            Err(e) => write_error.set(Some(e)),
+            Err(e) => write_error.set(Some(Problem::Storage(e))),
         }
     };
     view! {
@@ -51,7 +51,7 @@ pub fn Recovery() -> impl IntoView {
             <section class="card">
                 <h1>{move || t().storage_title}</h1>
                 <p>{move || t().storage_intro}</p>
-                <ErrorBox error=error_text />
+                <ErrorBox problem=error />
                 <div class="actions">
                     <button type="button" class="button" on:click=export>{move || t().storage_export}</button>
                     <button type="button" class="button primary" on:click=start_over>

@@ -3,8 +3,6 @@
 
 use crate::app::Page;
 use crate::components::ErrorBox;
-use crate::env;
-use crate::i18n;
 use crate::router::{use_nav, with_query, Link};
 use crate::store::{use_store, Notice, Problem};
 use leptos::prelude::*;
@@ -90,11 +88,6 @@ pub fn Register() -> impl IntoView {
         );
     };
 
-    let error_text = Signal::derive(move || {
-        error
-            .get()
-            .map(|e| i18n::problem(store.locale.get(), &e, env::clock_time))
-    });
     view! {
         <section class="card">
             <h1>{move || t().register_title}</h1>
@@ -125,7 +118,7 @@ pub fn Register() -> impl IntoView {
                 <input id="reg-password" name="password" type="password" autocomplete="new-password" aria-describedby="reg-password-hint" bind:value=password />
                 <p id="reg-password-hint" class="hint">{move || t().password_hint}</p>
 
-                <ErrorBox error=error_text />
+                <ErrorBox problem=error />
                 <button type="submit" class="button primary" disabled=move || busy.get()>
                     {move || if busy.get() { t().working } else { t().register }}
                 </button>
