@@ -61,4 +61,12 @@ pub enum Guidance {
     StartAgain,
     /// Free browser storage (export, then remove old data) and try again.
     FreeStorage,
+    /// Check the network — Wi-Fi suggested — and try again (article 三、1).
+    CheckNetwork,
+    /// Allow third-party apps in WeChat's settings (article 三、1).
+    AllowThirdParty,
+    /// Start the binding again from 「绑定微信」.
+    BindAgain,
+    /// Unbind first, then bind again.
+    UnbindFirst,
 }

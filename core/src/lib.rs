@@ -25,9 +25,13 @@
 //! - [`provider`] — the provider's single and daily limits.
 //! - [`ledger`] — the double-entry journal, balances, storage chunks.
 //! - [`movement`] — top up, withdraw, transfer, bills; cards; history.
+//! - [`wechat`] — the simulated WeChat: accounts, settings, OAuth, tokens.
+//! - [`binding`] — the wallet's binding state machine and its exchanges.
+//! - [`sim`] — the developer console: request log, faults, clock.
 //! - [`state`] — the one serialisable [`State`], its schema version and migrations.
 
 pub mod account;
+pub mod binding;
 pub mod card;
 pub mod demo;
 pub mod error;
@@ -39,9 +43,11 @@ pub mod phone;
 pub mod provider;
 pub mod security;
 pub mod session;
+pub mod sim;
 pub mod state;
 pub mod time;
 pub mod verification;
+pub mod wechat;
 
 pub use state::State;
 pub use time::Timestamp;

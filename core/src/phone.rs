@@ -23,6 +23,7 @@ pub enum Channel {
 #[serde(rename_all = "snake_case")]
 pub enum Sender {
     Wallet,
+    WeChat,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,23 +8,26 @@
 //! to export. Older versions are brought forward by [`MIGRATIONS`], one step
 //! per version, each a plain function on the JSON tree.
 
-use crate::account::Account;
+use crate::account::{Account, AccountId};
+use crate::binding::Binding;
 use crate::card::Card;
 use crate::error::{Guidance, UserError};
 use crate::ledger::{Entry, Ledger, LedgerAccount};
 use crate::phone::Inbox;
 use crate::security::Hasher;
 use crate::session::Session;
+use crate::sim::Sim;
 use crate::verification::Verifications;
+use crate::wechat::WeChat;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// The version this build writes.
-pub const SCHEMA_VERSION: u64 = 2;
+pub const SCHEMA_VERSION: u64 = 3;
 
 /// A migration from version `n` to `n + 1` is `MIGRATIONS[n - 1]`.
 type Migration = fn(Value) -> Result<Value, StateError>;
-pub const MIGRATIONS: &[Migration] = &[v1_to_v2];
+pub const MIGRATIONS: &[Migration] = &[v1_to_v2, v2_to_v3];
 
 /// Version 2 added bank cards and the ledger: a version-1 copy has neither,
 /// so it gains an empty card list and an empty journal.
@@ -35,6 +38,27 @@ fn v1_to_v2(mut value: Value) -> Result<Value, StateError> {
     object.insert("cards".to_owned(), Value::Array(Vec::new()));
     object.insert("next_card_id".to_owned(), Value::from(1));
     object.insert("journal_len".to_owned(), Value::from(0));
+    Ok(value)
+}
+
+/// Version 3 added the simulated WeChat, the developer console's state and
+/// the wallet's bindings: a version-2 copy has none of them yet.
+fn v2_to_v3(mut value: Value) -> Result<Value, StateError> {
+    let object = value
+        .as_object_mut()
+        .ok_or_else(|| corrupt("top level is not an object"))?;
+    let defaults = serde_json::to_value((WeChat::default(), Sim::default()))
+        .map_err(|e| corrupt(e.to_string()))?;
+    let (wechat, sim) = match defaults {
+        Value::Array(mut pair) if pair.len() == 2 => {
+            let sim = pair.pop().unwrap_or_default();
+            (pair.pop().unwrap_or_default(), sim)
+        }
+        _ => return Err(corrupt("defaults did not serialise")),
+    };
+    object.insert("wechat".to_owned(), wechat);
+    object.insert("sim".to_owned(), sim);
+    object.insert("bindings".to_owned(), Value::Array(Vec::new()));
     Ok(value)
 }
 
@@ -52,6 +76,9 @@ pub struct State {
     pub(crate) cards: Vec<Card>,
     pub(crate) next_card_id: u32,
     pub(crate) ledger: Ledger,
+    pub(crate) wechat: WeChat,
+    pub(crate) sim: Sim,
+    pub(crate) bindings: Vec<(AccountId, Binding)>,
 }
 
 /// The main record as stored: everything but the journal, which it counts.
@@ -65,6 +92,9 @@ struct Main {
     inbox: Inbox,
     cards: Vec<Card>,
     next_card_id: u32,
+    wechat: WeChat,
+    sim: Sim,
+    bindings: Vec<(AccountId, Binding)>,
     /// How many journal entries are committed. Entries in the chunks beyond
     /// this were written by a commit that did not finish and are not part
     /// of the state (the main record is the commit point).
@@ -89,6 +119,9 @@ impl Default for State {
             cards: Vec::new(),
             next_card_id: 1,
             ledger: Ledger::default(),
+            wechat: WeChat::default(),
+            sim: Sim::default(),
+            bindings: Vec::new(),
         }
     }
 }
@@ -157,6 +190,9 @@ impl State {
             inbox: self.inbox.clone(),
             cards: self.cards.clone(),
             next_card_id: self.next_card_id,
+            wechat: self.wechat.clone(),
+            sim: self.sim.clone(),
+            bindings: self.bindings.clone(),
             journal_len: self.ledger.len(),
         }
     }
@@ -241,6 +277,9 @@ impl State {
         self.inbox = main.inbox;
         self.cards = main.cards;
         self.next_card_id = main.next_card_id;
+        self.wechat = main.wechat;
+        self.sim = main.sim;
+        self.bindings = main.bindings;
     }
 
     /// The invariants a loaded state must hold before it is used.
@@ -306,6 +345,16 @@ impl State {
         if dangling {
             return Err(corrupt("the history names a missing account or card"));
         }
+        if !self.wechat.is_consistent() {
+            return Err(corrupt("the simulated WeChat is inconsistent"));
+        }
+        if self
+            .bindings
+            .iter()
+            .any(|(id, _)| self.account(*id).is_none())
+        {
+            return Err(corrupt("a binding names a missing account"));
+        }
         Ok(())
     }
 }
@@ -365,7 +414,7 @@ mod tests {
     #[test]
     fn schema_is_stamped() {
         let json = State::default().to_json().unwrap_or_default();
-        expect![[r#"{"schema":2,"accounts":[],"next_account_id":1,"session":null,"verifications":{"pending":[]},"inbox":{"messages":[],"next_id":0},"cards":[],"next_card_id":1,"journal_len":0}"#]]
+        expect![[r#"{"schema":3,"accounts":[],"next_account_id":1,"session":null,"verifications":{"pending":[]},"inbox":{"messages":[],"next_id":0},"cards":[],"next_card_id":1,"wechat":{"accounts":[],"next_id":0,"session":null,"codes":[],"grants":[],"verified":[]},"sim":{"log":[],"next_log_id":0,"faults":{"network":0,"busy":0},"clock_offset_ms":0},"bindings":[],"journal_len":0}"#]]
             .assert_eq(&json);
     }
 

@@ -25,6 +25,8 @@ pub const CODE_DIGITS: usize = 6;
 pub enum Purpose {
     /// Proving ownership of the address a new wallet account registers with.
     Register,
+    /// WeChat's 二次验证 before a first authorization of an app.
+    WeChatBind,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -2,7 +2,7 @@
 //! language switch, the simulation notice, and the always-available phone.
 
 use crate::components::{LocaleSwitch, PhonePanel};
-use crate::pages::{phone::PhonePage, wallet, NotFound};
+use crate::pages::{dev, phone::PhonePage, wallet, wechat, NotFound};
 use crate::router::{Link, Nav};
 use crate::store::{use_store, Store};
 use leptos::prelude::*;
@@ -22,13 +22,20 @@ pub enum Page {
     Bills,
     History,
     HistoryDetail(u64),
+    Bindings,
+    BindCallback,
     Phone,
+    WeChat,
+    WeChatRegister,
+    WeChatSettings,
+    WeChatAuthorize,
+    Dev,
     NotFound,
 }
 
 impl Page {
     /// The screens with a fixed path, matched in this order.
-    const FIXED: [Page; 11] = [
+    const FIXED: [Page; 18] = [
         Page::Register,
         Page::Login,
         Page::Settings,
@@ -38,7 +45,14 @@ impl Page {
         Page::Transfer,
         Page::Bills,
         Page::History,
+        Page::Bindings,
+        Page::BindCallback,
         Page::Phone,
+        Page::WeChat,
+        Page::WeChatRegister,
+        Page::WeChatSettings,
+        Page::WeChatAuthorize,
+        Page::Dev,
         Page::Home,
     ];
 
@@ -55,7 +69,14 @@ impl Page {
             Page::Transfer => "/transfer",
             Page::Bills => "/bills",
             Page::History | Page::HistoryDetail(_) => "/history",
+            Page::Bindings => "/settings/bindings",
+            Page::BindCallback => "/bind/callback",
             Page::Phone => "/phone/",
+            Page::WeChat => "/wechat/",
+            Page::WeChatRegister => "/wechat/register",
+            Page::WeChatSettings => "/wechat/settings",
+            Page::WeChatAuthorize => "/wechat/connect/oauth2/authorize",
+            Page::Dev => "/dev",
             Page::NotFound => "/404",
         }
     }
@@ -116,7 +137,9 @@ fn Frame() -> impl IntoView {
             <Link href=Page::Home.path() class="brand">{move || t().app_name}</Link>
             <nav aria-label=move || t().worlds>
                 <Link href=Page::Home.path()>{move || t().nav_wallet}</Link>
+                <Link href=Page::WeChat.path()>{move || t().nav_wechat}</Link>
                 <Link href=Page::Phone.path()>{move || t().nav_phone}</Link>
+                <Link href=Page::Dev.path()>{move || t().nav_dev}</Link>
             </nav>
             <LocaleSwitch />
         </header>
@@ -150,7 +173,14 @@ fn Screen(nav: Nav) -> impl IntoView {
         Page::Bills => view! { <wallet::Movement kind=MovementKind::Bill /> }.into_any(),
         Page::History => wallet::History().into_any(),
         Page::HistoryDetail(id) => view! { <wallet::HistoryDetail id /> }.into_any(),
+        Page::Bindings => wallet::Bindings().into_any(),
+        Page::BindCallback => wallet::BindCallback().into_any(),
         Page::Phone => PhonePage().into_any(),
+        Page::WeChat => wechat::WeChatHome().into_any(),
+        Page::WeChatRegister => wechat::WeChatRegister().into_any(),
+        Page::WeChatSettings => wechat::WeChatSettings().into_any(),
+        Page::WeChatAuthorize => wechat::Authorize().into_any(),
+        Page::Dev => dev::Console().into_any(),
         Page::NotFound => NotFound().into_any(),
     }
 }

@@ -88,3 +88,35 @@ pub fn focus_by_id(id: &str) {
         let _ = element.focus();
     }
 }
+
+/// The page's origin, like `http://127.0.0.1:8080`.
+pub fn origin() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
+}
+
+/// A real browser navigation (the WeChat redirects are page loads, as on a phone).
+pub fn assign(url: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().assign(url);
+    }
+}
+
+/// Reads a chosen file as text and hands it to `done` (FileReader, no futures).
+pub fn read_text(file: &web_sys::File, done: impl FnOnce(String) + 'static) {
+    let Ok(reader) = web_sys::FileReader::new() else {
+        return;
+    };
+    let handle = reader.clone();
+    let onload = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let text = handle
+            .result()
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default();
+        done(text);
+    });
+    reader.set_onload(Some(onload.unchecked_ref()));
+    let _ = reader.read_as_text(file);
+}

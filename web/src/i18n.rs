@@ -7,6 +7,7 @@
 
 use crate::store::Problem;
 use qianbao_core::account::AccountError;
+use qianbao_core::binding::BindError;
 use qianbao_core::card::{Bank, CardError, CardKind};
 use qianbao_core::error::{Guidance, UserError};
 use qianbao_core::identity::IdentityError;
@@ -17,8 +18,10 @@ use qianbao_core::phone::{Body, Channel, Message, Sender};
 use qianbao_core::provider::MovementKind;
 use qianbao_core::security::{PasswordError, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 use qianbao_core::session::IdleLock;
+use qianbao_core::sim::Endpoint;
 use qianbao_core::state::StateError;
 use qianbao_core::verification::{Purpose, VerifyError};
+use qianbao_core::wechat::WeChatError;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -193,6 +196,84 @@ pub struct Text {
     pub status_success: &'static str,
     pub month_label: fn(i64, u32) -> String,
 
+    // F3/F5 binding and the WeChat world (required wording, SPEC F1, F3, F5).
+    pub nav_wechat: &'static str,
+    pub nav_dev: &'static str,
+    pub bind_wechat: &'static str,
+    pub bind_success: &'static str,
+    pub to_wechat_change: &'static str,
+    pub binding_management: &'static str,
+    pub third_party_management: &'static str,
+    pub payment_methods: &'static str,
+    pub unbind: &'static str,
+    pub revoke: &'static str,
+    pub unbind_confirm: &'static str,
+    pub unbound_done: &'static str,
+    pub bind_intro: &'static str,
+    pub bound_to: &'static str,
+    pub wechat_nickname: &'static str,
+    pub wechat_id: &'static str,
+    pub bound_at: &'static str,
+    pub not_bound: &'static str,
+    pub binding_in_progress: &'static str,
+    pub binding_ended_unbound: &'static str,
+    pub binding_ended_revoked: &'static str,
+    pub binding_now: &'static str,
+    pub retry: &'static str,
+    pub bind_again: &'static str,
+    pub wechat_title: &'static str,
+    pub wechat_login_title: &'static str,
+    pub wechat_who: &'static str,
+    pub wechat_register_title: &'static str,
+    pub wxid: &'static str,
+    pub mobile: &'static str,
+    pub nickname: &'static str,
+    pub pay_password: &'static str,
+    pub wxid_hint: &'static str,
+    pub pay_password_hint: &'static str,
+    pub wechat_registered: &'static str,
+    pub wechat_settings: &'static str,
+    pub allow_third_party: &'static str,
+    pub allow_third_party_hint: &'static str,
+    pub authorization_management: &'static str,
+    pub no_authorized_apps: &'static str,
+    pub authorized_at: &'static str,
+    pub revoke_confirm: fn(&str) -> String,
+    pub consent_title: &'static str,
+    pub consent_app: fn(&str) -> String,
+    pub consent_shares: &'static str,
+    pub allow: &'static str,
+    pub deny: &'static str,
+    pub second_factor_title: &'static str,
+    pub second_factor_intro: fn(&str) -> String,
+    pub open_wechat_settings: &'static str,
+    pub back_to_authorize: &'static str,
+    pub redirecting: &'static str,
+    pub demo_wechat: &'static str,
+    pub demo_wechat_mismatch: &'static str,
+    pub dev_title: &'static str,
+    pub dev_intro: &'static str,
+    pub dev_log: &'static str,
+    pub dev_log_empty: &'static str,
+    pub dev_request: &'static str,
+    pub dev_response: &'static str,
+    pub dev_faults: &'static str,
+    pub dev_network_next: &'static str,
+    pub dev_busy_next: &'static str,
+    pub dev_apply: &'static str,
+    pub dev_faults_now: fn(u32, u32) -> String,
+    pub dev_clock: &'static str,
+    pub dev_clock_now: fn(&str, u64) -> String,
+    pub dev_advance: fn(&str) -> String,
+    pub dev_clock_reset: &'static str,
+    pub dev_data: &'static str,
+    pub dev_export: &'static str,
+    pub dev_import: &'static str,
+    pub dev_imported: &'static str,
+    pub dev_reset: &'static str,
+    pub dev_reset_confirm: &'static str,
+    pub dev_clear_log: &'static str,
+
     pub storage_title: &'static str,
     pub storage_intro: &'static str,
     pub storage_export: &'static str,
@@ -341,6 +422,86 @@ pub static ZH_CN: Text = Text {
     status: "状态",
     status_success: "成功",
     month_label: |y, m| format!("{y}年{m}月"),
+
+    nav_wechat: "微信",
+    nav_dev: "开发者",
+    bind_wechat: "绑定微信",
+    bind_success: "绑定成功",
+    to_wechat_change: "转入微信零钱",
+    binding_management: "绑定管理",
+    third_party_management: "第三方应用管理",
+    payment_methods: "支付方式管理",
+    unbind: "解除绑定",
+    revoke: "取消授权",
+    unbind_confirm:
+        "解除绑定后，将不能再通过微信使用数字钱包支付。钱包的其他功能不受影响。确定解除吗？",
+    unbound_done: "已解除绑定。",
+    bind_intro: "点击后将跳转到微信，按提示登录并授权即可完成绑定。",
+    bound_to: "已绑定微信",
+    wechat_nickname: "微信昵称",
+    wechat_id: "微信号",
+    bound_at: "绑定时间",
+    not_bound: "尚未绑定微信。",
+    binding_in_progress: "正在绑定：请在微信中完成授权。",
+    binding_ended_unbound: "已解除与微信的绑定。",
+    binding_ended_revoked: "绑定已结束：已在微信中取消授权。",
+    binding_now: "正在完成绑定…",
+    retry: "重试",
+    bind_again: "重新绑定",
+    wechat_title: "微信（模拟）",
+    wechat_login_title: "登录微信",
+    wechat_who: "微信号或手机号",
+    wechat_register_title: "注册微信（模拟）",
+    wxid: "微信号",
+    mobile: "手机号",
+    nickname: "昵称",
+    pay_password: "支付密码",
+    wxid_hint: "6–20 位字母、数字、下划线或减号，以字母开头",
+    pay_password_hint: "6 位数字，不能全部相同或连续",
+    wechat_registered: "微信账号已注册，请登录。",
+    wechat_settings: "设置",
+    allow_third_party: "允许第三方应用授权",
+    allow_third_party_hint: "关闭后，数字钱包等第三方应用将无法通过微信授权登录或绑定。",
+    authorization_management: "授权管理",
+    no_authorized_apps: "没有已授权的应用。",
+    authorized_at: "授权时间",
+    revoke_confirm: |app| format!("取消对「{app}」的授权？该应用将不能再使用你的微信信息。"),
+    consent_title: "微信授权",
+    consent_app: |app| format!("「{app}」申请使用你的微信账号"),
+    consent_shares: "获得你的公开信息（昵称、头像）",
+    allow: "允许",
+    deny: "拒绝",
+    second_factor_title: "二次验证",
+    second_factor_intro: |phone| {
+        format!("首次绑定需要验证身份：验证码将发送至 {phone}，请在「手机」中查看。")
+    },
+    open_wechat_settings: "打开微信设置",
+    back_to_authorize: "返回授权页重试",
+    redirecting: "正在返回数字钱包…",
+    demo_wechat: "微信账号（实名一致，可绑定）",
+    demo_wechat_mismatch: "微信账号（实名不一致，用于练习“信息不匹配”）",
+    dev_title: "开发者控制台",
+    dev_intro: "查看模拟请求与响应，注入故障，快进时钟，导出或导入数据。",
+    dev_log: "请求日志",
+    dev_log_empty: "还没有请求。",
+    dev_request: "请求",
+    dev_response: "响应",
+    dev_faults: "故障注入",
+    dev_network_next: "接下来 N 次请求网络失败",
+    dev_busy_next: "接下来 N 次请求返回系统繁忙（-1）",
+    dev_apply: "应用",
+    dev_faults_now: |n, b| format!("当前：网络失败 {n} 次，系统繁忙 {b} 次"),
+    dev_clock: "模拟时钟",
+    dev_clock_now: |t, mins| format!("模拟时间 {t}（快进了 {mins} 分钟）"),
+    dev_advance: |by| format!("快进 {by}"),
+    dev_clock_reset: "恢复真实时间",
+    dev_data: "数据",
+    dev_export: "导出 JSON",
+    dev_import: "导入 JSON",
+    dev_imported: "导入成功。",
+    dev_reset: "重置全部数据",
+    dev_reset_confirm: "确定清空本浏览器中的全部模拟数据吗？此操作不可撤销（可先导出）。",
+    dev_clear_log: "清空日志",
 
     storage_title: "本地数据无法读取",
     storage_intro:
@@ -492,6 +653,83 @@ pub static EN: Text = Text {
     status_success: "Succeeded",
     month_label: |y, m| format!("{y}-{m:02}"),
 
+    nav_wechat: "WeChat",
+    nav_dev: "Developer",
+    bind_wechat: "Bind WeChat",
+    bind_success: "Bound successfully",
+    to_wechat_change: "Move to WeChat Change",
+    binding_management: "Binding management",
+    third_party_management: "Third-party app management",
+    payment_methods: "Payment methods",
+    unbind: "Unbind",
+    revoke: "Revoke authorization",
+    unbind_confirm: "After unbinding you can no longer pay with the wallet through WeChat. Everything else in the wallet keeps working. Unbind?",
+    unbound_done: "Unbound.",
+    bind_intro: "You will go to WeChat: log in and authorize to finish binding.",
+    bound_to: "Bound to WeChat",
+    wechat_nickname: "WeChat nickname",
+    wechat_id: "WeChat ID",
+    bound_at: "Bound at",
+    not_bound: "Not bound to WeChat yet.",
+    binding_in_progress: "Binding in progress: finish the authorization in WeChat.",
+    binding_ended_unbound: "The WeChat binding was removed.",
+    binding_ended_revoked: "The binding ended: the authorization was revoked in WeChat.",
+    binding_now: "Finishing the binding…",
+    retry: "Retry",
+    bind_again: "Bind again",
+    wechat_title: "WeChat (simulated)",
+    wechat_login_title: "Log in to WeChat",
+    wechat_who: "WeChat ID or mobile number",
+    wechat_register_title: "Register for WeChat (simulated)",
+    wxid: "WeChat ID",
+    mobile: "Mobile number",
+    nickname: "Nickname",
+    pay_password: "Payment password",
+    wxid_hint: "6–20 letters, digits, _ or -, starting with a letter",
+    pay_password_hint: "6 digits, not all the same and not in a row",
+    wechat_registered: "WeChat account registered. Please log in.",
+    wechat_settings: "Settings",
+    allow_third_party: "Allow third-party app authorization",
+    allow_third_party_hint: "When off, third-party apps such as the wallet cannot log in or bind with WeChat.",
+    authorization_management: "Authorization management",
+    no_authorized_apps: "No authorized apps.",
+    authorized_at: "Authorized",
+    revoke_confirm: |app| format!("Revoke “{app}”? It will no longer be able to use your WeChat information."),
+    consent_title: "WeChat authorization",
+    consent_app: |app| format!("“{app}” asks to use your WeChat account"),
+    consent_shares: "To get your public profile (nickname, avatar)",
+    allow: "Allow",
+    deny: "Deny",
+    second_factor_title: "Second verification",
+    second_factor_intro: |phone| format!("The first binding needs a second check: a code goes to {phone}; read it on the Phone."),
+    open_wechat_settings: "Open WeChat settings",
+    back_to_authorize: "Back to the authorization page",
+    redirecting: "Returning to the wallet…",
+    demo_wechat: "WeChat account (same real name: binds)",
+    demo_wechat_mismatch: "WeChat account (different real name: practise “information mismatch”)",
+    dev_title: "Developer console",
+    dev_intro: "See simulated requests and responses, inject faults, move the clock, export or import data.",
+    dev_log: "Request log",
+    dev_log_empty: "No requests yet.",
+    dev_request: "Request",
+    dev_response: "Response",
+    dev_faults: "Fault injection",
+    dev_network_next: "Network failure on the next N requests",
+    dev_busy_next: "System busy (-1) on the next N requests",
+    dev_apply: "Apply",
+    dev_faults_now: |n, b| format!("Now: {n} network failures, {b} system busy"),
+    dev_clock: "Simulated clock",
+    dev_clock_now: |t, mins| format!("Simulated time {t} ({mins} minutes ahead)"),
+    dev_advance: |by| format!("Advance {by}"),
+    dev_clock_reset: "Back to real time",
+    dev_data: "Data",
+    dev_export: "Export JSON",
+    dev_import: "Import JSON",
+    dev_imported: "Imported.",
+    dev_reset: "Reset all data",
+    dev_reset_confirm: "Erase all simulated data in this browser? This cannot be undone (export first).",
+    dev_clear_log: "Clear log",
+
     storage_title: "Saved data cannot be read",
     storage_intro: "The wallet data saved in this browser cannot be read. Nothing has been deleted: export a copy first, then decide what to do.",
     storage_export: "Export the damaged data",
@@ -567,6 +805,16 @@ pub fn guidance(locale: Locale, guidance: Guidance) -> &'static str {
         Guidance::TopUpOrLess => ("请先充值，或减少金额，或选择其他支付方式。", "Top up first, use a smaller amount, or choose another payment method."),
         Guidance::WithinLimits => ("请在单笔和每日限额内操作，或明天再试。", "Stay within the single and daily limits, or try again tomorrow."),
         Guidance::StartAgain => ("请重新填写并提交。", "Fill in the form again and submit it."),
+        Guidance::CheckNetwork => (
+            "请确保设备连接正常的网络，建议使用 Wi-Fi 连接后重试。若仍无效，请重启软件或设备，或联系客服并提供错误码。",
+            "Make sure the device has a working network connection (Wi-Fi is suggested), then retry. If that fails, restart the app or device, or contact customer service quoting the error code.",
+        ),
+        Guidance::AllowThirdParty => (
+            "请在微信「设置」中开启「允许第三方应用授权」，然后返回重试。",
+            "Turn on “Allow third-party app authorization” in WeChat's Settings, then come back and retry.",
+        ),
+        Guidance::BindAgain => ("请从「绑定微信」重新开始绑定。", "Start again from “Bind WeChat”."),
+        Guidance::UnbindFirst => ("钱包已绑定微信；如需更换，请先在「绑定管理」中解除绑定。", "The wallet is already bound; to change, unbind first in Binding management."),
         Guidance::FreeStorage => (
             "浏览器存储空间已满：请在开发者控制台导出数据后清理旧数据，再重试。",
             "Browser storage is full: export your data, remove old data, then try again.",
@@ -588,6 +836,8 @@ pub fn problem(
         Problem::Account(e) => account_error(locale, e, clock),
         Problem::Move(e) => move_error(locale, e, clock),
         Problem::Storage(e) => state_error(locale, e),
+        Problem::Bind(e) => bind_error(locale, e, clock),
+        Problem::WeChat(e) => wechat_error(locale, e),
         Problem::NoRandomness => ErrorText {
             code: "W-NO-CRYPTO",
             message: pick(
@@ -672,6 +922,158 @@ pub fn move_error(
         ),
     };
     ErrorText::new(locale, error, message)
+}
+
+pub fn bind_error(
+    locale: Locale,
+    error: &BindError,
+    clock: impl Fn(qianbao_core::Timestamp) -> String,
+) -> ErrorText {
+    let message = match error {
+        BindError::WeChat(e) => return wechat_error(locale, e),
+        BindError::Account(e) => return account_error(locale, e, clock),
+        BindError::AlreadyBound => pick(locale, "钱包已绑定微信。", "The wallet is already bound to WeChat."),
+        BindError::NotBound => pick(locale, "钱包尚未绑定微信。", "The wallet is not bound to WeChat."),
+        BindError::NotAuthorizing => pick(locale, "没有正在进行的绑定。", "No binding is in progress."),
+        BindError::ForgedState => pick(
+            locale,
+            "绑定请求校验失败（state 不一致），可能是伪造的请求，已拒绝。",
+            "The binding callback failed its check (state mismatch) and may be forged; it was refused.",
+        ),
+        BindError::Denied => pick(locale, "你在微信中拒绝了授权，绑定已取消。", "You declined in WeChat; the binding was cancelled."),
+        BindError::Mismatch => pick(
+            locale,
+            "信息不匹配：微信账号的实名信息与数字钱包账户不一致。",
+            "Information mismatch: the WeChat account's real name does not match the wallet account's.",
+        ),
+    };
+    ErrorText::new(locale, error, message)
+}
+
+pub fn wechat_error(locale: Locale, error: &WeChatError) -> ErrorText {
+    let message = match error {
+        WeChatError::Identity(e) => return identity_error(locale, e),
+        WeChatError::Password(e) => return password_error(locale, e),
+        WeChatError::Code(e) => return verify_error(locale, e),
+        WeChatError::InvalidAppId => pick(
+            locale,
+            "无效的 appid：该应用未在微信注册。",
+            "Invalid appid: the app is not registered with WeChat.",
+        ),
+        WeChatError::RedirectDomain => pick(
+            locale,
+            "redirect_uri 域名与后台配置不一致。",
+            "The redirect_uri domain does not match the app's registered domain.",
+        ),
+        WeChatError::Scope => pick(
+            locale,
+            "授权参数错误（response_type 或 scope）。",
+            "Wrong authorization parameters (response_type or scope).",
+        ),
+        WeChatError::InvalidCode => pick(
+            locale,
+            "授权码无效或已过期（有效期 5 分钟）。",
+            "The authorization code is invalid or expired (codes last 5 minutes).",
+        ),
+        WeChatError::CodeUsed => pick(
+            locale,
+            "授权码已被使用过。",
+            "The authorization code was already used.",
+        ),
+        WeChatError::InvalidToken => pick(
+            locale,
+            "access_token 无效。",
+            "The access_token is invalid.",
+        ),
+        WeChatError::TokenExpired => pick(
+            locale,
+            "access_token 已过期。",
+            "The access_token has expired.",
+        ),
+        WeChatError::InvalidRefresh => pick(
+            locale,
+            "refresh_token 无效。",
+            "The refresh_token is invalid.",
+        ),
+        WeChatError::RefreshExpired => pick(
+            locale,
+            "授权已过期（refresh_token 30 天）。",
+            "The authorization has expired (refresh_token, 30 days).",
+        ),
+        WeChatError::Unauthorized => pick(
+            locale,
+            "用户已在微信中取消授权。",
+            "The user revoked the authorization in WeChat.",
+        ),
+        WeChatError::SystemBusy => pick(
+            locale,
+            "微信系统繁忙，请稍后再试。",
+            "WeChat is busy; try again later.",
+        ),
+        WeChatError::Network => pick(
+            locale,
+            "网络连接失败，无法连接微信。",
+            "The network request to WeChat failed.",
+        ),
+        WeChatError::ThirdPartyOff => pick(
+            locale,
+            "微信设置中未允许第三方应用授权。",
+            "Third-party app authorization is not allowed in WeChat's settings.",
+        ),
+        WeChatError::NotLoggedIn => pick(locale, "请先登录微信。", "Log in to WeChat first."),
+        WeChatError::NoSuchAccount => pick(
+            locale,
+            "该微信号或手机号未注册微信。",
+            "No WeChat account uses this ID or number.",
+        ),
+        WeChatError::WrongPassword => pick(locale, "微信密码错误。", "Wrong WeChat password."),
+        WeChatError::WxIdInvalid => pick(
+            locale,
+            "微信号格式不正确。",
+            "That is not a valid WeChat ID.",
+        ),
+        WeChatError::Taken => pick(
+            locale,
+            "该微信号或手机号已被注册。",
+            "This WeChat ID or number is taken.",
+        ),
+        WeChatError::NicknameInvalid => pick(
+            locale,
+            "昵称为 1–16 个字符。",
+            "A nickname has 1–16 characters.",
+        ),
+        WeChatError::PayPasswordInvalid => pick(
+            locale,
+            "支付密码须为 6 位数字，不能全部相同或连续。",
+            "A payment password has 6 digits, not all the same and not in a row.",
+        ),
+    };
+    ErrorText::new(locale, error, message)
+}
+
+/// What an error code in the request log means, in words.
+pub fn code_meaning(locale: Locale, code: &str) -> Option<String> {
+    let error = match code {
+        "40013" => WeChatError::InvalidAppId,
+        "10003" => WeChatError::RedirectDomain,
+        "10005" => WeChatError::Scope,
+        "40029" => WeChatError::InvalidCode,
+        "40163" => WeChatError::CodeUsed,
+        "40001" => WeChatError::InvalidToken,
+        "42001" => WeChatError::TokenExpired,
+        "40030" => WeChatError::InvalidRefresh,
+        "42002" => WeChatError::RefreshExpired,
+        "48001" => WeChatError::Unauthorized,
+        "-1" => WeChatError::SystemBusy,
+        "W-BIND-NETWORK" => WeChatError::Network,
+        _ => return None,
+    };
+    Some(wechat_error(locale, &error).message)
+}
+
+/// How the developer console names an endpoint.
+pub fn endpoint(endpoint: Endpoint) -> String {
+    format!("GET {}", endpoint.path())
 }
 
 pub fn money_error(locale: Locale, error: &MoneyError) -> ErrorText {
@@ -990,12 +1392,16 @@ pub fn message_text(locale: Locale, message: &Message) -> String {
     let sender = match (locale, message.from) {
         (Locale::ZhCn, Sender::Wallet) => "【数字钱包】",
         (Locale::En, Sender::Wallet) => "[Digital Wallet] ",
+        (Locale::ZhCn, Sender::WeChat) => "【微信】",
+        (Locale::En, Sender::WeChat) => "[WeChat] ",
     };
     match &message.body {
         Body::VerificationCode { code, purpose } => {
             let what = match (locale, purpose) {
                 (Locale::ZhCn, Purpose::Register) => "注册",
                 (Locale::En, Purpose::Register) => "registration",
+                (Locale::ZhCn, Purpose::WeChatBind) => "授权绑定",
+                (Locale::En, Purpose::WeChatBind) => "authorization",
             };
             match locale {
                 Locale::ZhCn => format!("{sender}您的{what}验证码是 {code}，5 分钟内有效。请勿将验证码告诉他人。"),

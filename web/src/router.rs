@@ -45,6 +45,11 @@ impl Nav {
         nav
     }
 
+    /// The base path ("" at the root).
+    pub fn base(&self) -> String {
+        self.base.get_value()
+    }
+
     /// The current app path (tracked).
     pub fn path(&self) -> String {
         self.location.with(|l| l.path.clone())
@@ -57,6 +62,11 @@ impl Nav {
                 .ok()
                 .and_then(|params| params.get(key))
         })
+    }
+
+    /// The current query string, without `?` (tracked).
+    pub fn query_string(&self) -> String {
+        self.location.with(|l| l.search.clone())
     }
 
     /// The URL of an app path, for an `href`.

@@ -152,6 +152,70 @@ pub fn save_locale(locale: Locale) {
     }
 }
 
+/// Everything this app keeps (state, history chunks, language), as one JSON
+/// object from key to stored text: the developer console's export.
+pub fn export_bundle() -> String {
+    if !available() {
+        return "{}".to_owned();
+    }
+    let storage = LocalStorage::raw();
+    let count = storage.length().unwrap_or(0);
+    let mut object = serde_json::Map::new();
+    for key in (0..count).filter_map(|i| storage.key(i).ok().flatten()) {
+        if key == STATE_KEY || key.starts_with(JOURNAL_PREFIX) || key == LOCALE_KEY {
+            let value = storage.get_item(&key).ok().flatten().unwrap_or_default();
+            object.insert(key, serde_json::Value::from(value));
+        }
+    }
+    serde_json::Value::Object(object).to_string()
+}
+
+/// Replaces the stored state with an exported bundle — only if the bundle
+/// reads back as a whole, valid state; otherwise nothing is touched.
+pub fn import_bundle(text: &str) -> Result<(), StateError> {
+    let bad = |detail: &str| StateError::Corrupt {
+        detail: detail.to_owned(),
+    };
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| bad(&e.to_string()))?;
+    let object = value.as_object().ok_or_else(|| bad("not a JSON object"))?;
+    let text_of = |key: &str| {
+        object
+            .get(key)
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+    };
+    let main = text_of(STATE_KEY).ok_or_else(|| bad("no qianbao.state"))?;
+    let chunks: Vec<String> = (0..).map_while(|i| text_of(&chunk_key(i))).collect();
+    // Validate exactly as a load would.
+    State::from_parts(&main, &chunks)?;
+    reset_all();
+    for (index, chunk) in chunks.iter().enumerate() {
+        write(&chunk_key(index), chunk)?;
+    }
+    write(STATE_KEY, &main)?;
+    if let Some(locale) = text_of(LOCALE_KEY) {
+        let _ = write(LOCALE_KEY, &locale);
+    }
+    Ok(())
+}
+
+/// Removes the state and its history (the console's reset). Damaged copies
+/// kept aside stay.
+pub fn reset_all() {
+    if !available() {
+        return;
+    }
+    let storage = LocalStorage::raw();
+    let count = storage.length().unwrap_or(0);
+    let keys: Vec<String> = (0..count)
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .filter(|key| key == STATE_KEY || key.starts_with(JOURNAL_PREFIX))
+        .collect();
+    for key in keys {
+        LocalStorage::delete(key);
+    }
+}
+
 /// The stored values as one JSON object, for export.
 fn bundle(main: &str, chunks: &[String]) -> String {
     let mut object = serde_json::Map::new();

@@ -14,9 +14,12 @@ use crate::i18n::{Locale, Text};
 use crate::storage::{self, Loaded};
 use leptos::prelude::*;
 use qianbao_core::account::AccountError;
+use qianbao_core::binding::BindError;
+use qianbao_core::demo::DemoError;
 use qianbao_core::movement::MoveError;
 use qianbao_core::security::Hasher;
 use qianbao_core::state::StateError;
+use qianbao_core::wechat::WeChatError;
 use qianbao_core::{State, Timestamp};
 use rand_chacha::rand_core::RngCore;
 use rand_chacha::ChaCha20Rng;
@@ -35,6 +38,8 @@ pub enum Problem {
     Account(AccountError),
     Move(MoveError),
     Storage(StateError),
+    Bind(BindError),
+    WeChat(WeChatError),
     /// The browser has no Web Crypto, so no secure randomness.
     NoRandomness,
 }
@@ -48,6 +53,27 @@ impl From<AccountError> for Problem {
 impl From<MoveError> for Problem {
     fn from(e: MoveError) -> Self {
         Problem::Move(e)
+    }
+}
+
+impl From<BindError> for Problem {
+    fn from(e: BindError) -> Self {
+        Problem::Bind(e)
+    }
+}
+
+impl From<WeChatError> for Problem {
+    fn from(e: WeChatError) -> Self {
+        Problem::WeChat(e)
+    }
+}
+
+impl From<DemoError> for Problem {
+    fn from(e: DemoError) -> Self {
+        match e {
+            DemoError::Account(e) => Problem::Account(e),
+            DemoError::WeChat(e) => Problem::WeChat(e),
+        }
     }
 }
 
@@ -120,7 +146,7 @@ impl Store {
             storage::save_locale(locale);
         });
         let tick = move || {
-            let now = env::now();
+            let now = self.now();
             self.clock.set(now);
             if self.state.with_untracked(|s| s.is_idle(now)) {
                 self.update(|s| {
@@ -130,6 +156,11 @@ impl Store {
         };
         // The handle is dropped on purpose: the clock runs for the page's life.
         let _ = set_interval_with_handle(tick, std::time::Duration::from_secs(1));
+    }
+
+    /// The simulated "now": the browser's clock plus the console's offset.
+    pub fn now(&self) -> Timestamp {
+        self.state.with_untracked(|s| s.sim().now(env::now()))
     }
 
     pub fn text(&self) -> &'static Text {
@@ -145,7 +176,7 @@ impl Store {
         command: impl FnOnce(&mut State, Ctx<'_>) -> Result<T, E>,
     ) -> Result<T, Problem> {
         let hasher = Hasher::standard();
-        let now = env::now();
+        let now = self.now();
         let mut outcome = Err(Problem::NoRandomness);
         self.rng.update_value(|rng| {
             let Some(rng) = rng.as_mut() else {
@@ -189,7 +220,7 @@ impl Store {
 
     /// Records user activity, touching storage only when `core` says it matters.
     pub fn touch(&self) {
-        let now = env::now();
+        let now = self.now();
         if self.state.with_untracked(|s| s.needs_touch(now)) {
             self.update(|s| s.touch(now));
         }

@@ -101,9 +101,21 @@ export class Wallet {
   async createDemo() {
     await this.open('/');
     await this.button('一键创建演示账户').click();
-    await this.page.locator('[data-field=password]').waitFor();
-    const read = (f) => this.page.locator(`[data-field=${f}]`).innerText();
-    return { login: await read('login'), password: await read('password'), name: await read('real-name') };
+    await this.page.locator('[data-wallet] [data-field=password]').waitFor();
+    const read = (scope, f) => this.page.locator(`${scope} [data-field=${f}]`).innerText();
+    const wechat = async (role) => ({
+      wxid: await read(`[data-wechat=${role}]`, 'wxid'),
+      password: await read(`[data-wechat=${role}]`, 'password'),
+      payPassword: await read(`[data-wechat=${role}]`, 'pay-password'),
+      name: await read(`[data-wechat=${role}]`, 'real-name'),
+    });
+    return {
+      login: await read('[data-wallet]', 'login'),
+      password: await read('[data-wallet]', 'password'),
+      name: await read('[data-wallet]', 'real-name'),
+      wechat: await wechat('match'),
+      wechatMismatch: await wechat('mismatch'),
+    };
   }
 
   async signInAs(user) {

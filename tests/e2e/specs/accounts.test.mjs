@@ -141,8 +141,8 @@ test('demo account in one click, settings, auto-lock after idle', async () => {
   await w.open('/');
   await w.button('一键创建演示账户').click();
   await w.expectText('演示账户已创建');
-  const login = await w.page.locator('[data-field=login]').innerText();
-  const password = await w.page.locator('[data-field=password]').innerText();
+  const login = await w.page.locator('[data-wallet] [data-field=login]').innerText();
+  const password = await w.page.locator('[data-wallet] [data-field=password]').innerText();
   expect(login, 'demo login').toContain('1700000');
   await w.screenshot('08-demo');
   await w.button('用演示账户登录').click();

@@ -1,7 +1,9 @@
 //! One file per screen, grouped by world.
 
+pub mod dev;
 pub mod phone;
 pub mod wallet;
+pub mod wechat;
 
 use crate::app::Page;
 use crate::router::Link;

@@ -2,20 +2,43 @@
 //! the simulated bank balance behind each — with 「添加银行卡」, set default
 //! and remove.
 
-use super::SignedIn;
+use super::{BindButton, BindingStatus, SignedIn};
 use crate::components::ErrorBox;
 use crate::i18n;
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
 use qianbao_core::card::{self, CardId, CardKind, NewCard, BINS};
 
+/// 「支付方式管理」: bank cards, and the WeChat binding as a way to pay.
 #[component]
 pub fn Cards() -> impl IntoView {
     view! {
         <SignedIn>
             <CardList />
             <AddCard />
+            <WeChatMethod />
         </SignedIn>
+    }
+}
+
+#[component]
+fn WeChatMethod() -> impl IntoView {
+    let store = use_store();
+    let t = move || store.text();
+    let bound = move || {
+        store.state.with(|s| {
+            s.signed_in()
+                .is_some_and(|a| s.binding(a.id()).bound().is_some())
+        })
+    };
+    view! {
+        <section class="card">
+            <h2>{move || t().bind_wechat}</h2>
+            <BindingStatus />
+            <Show when=move || !bound()>
+                <BindButton />
+            </Show>
+        </section>
     }
 }
 

@@ -7,7 +7,7 @@ use crate::app::Page;
 use crate::router::{with_query, Link};
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
-use qianbao_core::demo::DemoWallet;
+use qianbao_core::demo::{Demo, DemoWeChat};
 use qianbao_core::movement::HistoryFilter;
 
 #[component]
@@ -25,7 +25,7 @@ pub fn Home() -> impl IntoView {
 fn Welcome() -> impl IntoView {
     let store = use_store();
     let t = move || store.text();
-    let demo = RwSignal::new(None::<DemoWallet>);
+    let demo = RwSignal::new(None::<Demo>);
     let error = RwSignal::new(None::<Problem>);
     let busy = RwSignal::new(false);
     let create_demo = move |_| {
@@ -36,7 +36,7 @@ fn Welcome() -> impl IntoView {
         // Let the "please wait" paint before the password hash takes the thread.
         set_timeout(
             move || {
-                let result = store.run(|s, ctx| s.create_demo_wallet(ctx.now, ctx.rng, ctx.hasher));
+                let result = store.run(|s, ctx| s.create_demo(ctx.now, ctx.rng, ctx.hasher));
                 match result {
                     Ok(created) => {
                         demo.set(Some(created));
@@ -68,11 +68,12 @@ fn Welcome() -> impl IntoView {
 }
 
 #[component]
-fn DemoCard(demo: DemoWallet) -> impl IntoView {
+fn DemoCard(demo: Demo) -> impl IntoView {
     let store = use_store();
     let t = move || store.text();
-    let login = demo.login.as_str().to_owned();
-    let password = demo.password.clone();
+    let wallet = demo.wallet.clone();
+    let login = wallet.login.as_str().to_owned();
+    let password = wallet.password.clone();
     let log_in = move |_| {
         let (login, password) = (login.clone(), password.clone());
         let _ = store.run(move |s, ctx| s.log_in(&login, &password, ctx.now));
@@ -81,18 +82,43 @@ fn DemoCard(demo: DemoWallet) -> impl IntoView {
         <div class="demo-card" role="status">
             <h2>{move || t().demo_created}</h2>
             <p>{move || t().demo_intro}</p>
-            <dl class="credentials">
+            <dl class="credentials" data-wallet="demo">
                 <dt>{move || t().login_id}</dt>
-                <dd data-field="login">{demo.login.as_str().to_owned()}</dd>
+                <dd data-field="login">{wallet.login.as_str().to_owned()}</dd>
                 <dt>{move || t().password}</dt>
-                <dd data-field="password">{demo.password.clone()}</dd>
+                <dd data-field="password">{wallet.password.clone()}</dd>
                 <dt>{move || t().real_name}</dt>
-                <dd data-field="real-name">{demo.real_name.as_str().to_owned()}</dd>
+                <dd data-field="real-name">{wallet.real_name.as_str().to_owned()}</dd>
             </dl>
+            <DemoWeChatCard title=Signal::derive(move || t().demo_wechat) account=demo.wechat.clone() role="match" />
+            <DemoWeChatCard title=Signal::derive(move || t().demo_wechat_mismatch) account=demo.wechat_mismatch.clone() role="mismatch" />
             <button type="button" class="button primary" on:click=log_in>
                 {move || t().log_in_as_demo}
             </button>
         </div>
+    }
+}
+
+#[component]
+fn DemoWeChatCard(
+    title: Signal<&'static str>,
+    account: DemoWeChat,
+    role: &'static str,
+) -> impl IntoView {
+    let store = use_store();
+    let t = move || store.text();
+    view! {
+        <h3>{title}</h3>
+        <dl class="credentials" data-wechat=role>
+            <dt>{move || t().wxid}</dt>
+            <dd data-field="wxid">{account.wxid.clone()}</dd>
+            <dt>{move || t().password}</dt>
+            <dd data-field="password">{account.password.clone()}</dd>
+            <dt>{move || t().pay_password}</dt>
+            <dd data-field="pay-password">{account.pay_password.clone()}</dd>
+            <dt>{move || t().real_name}</dt>
+            <dd data-field="real-name">{account.real_name.clone()}</dd>
+        </dl>
     }
 }
 

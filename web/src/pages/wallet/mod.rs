@@ -1,6 +1,7 @@
 //! The wallet world (`/`): start page, registration, login, settings, cards,
 //! money movements, history, and the lock and recovery screens.
 
+mod binding;
 mod cards;
 mod history;
 mod home;
@@ -11,6 +12,7 @@ mod recovery;
 mod register;
 mod settings;
 
+pub use binding::{site, BindButton, BindCallback, BindingStatus, Bindings};
 pub use cards::Cards;
 pub use history::{History, HistoryDetail};
 pub use home::Home;

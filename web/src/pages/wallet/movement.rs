@@ -5,7 +5,6 @@
 use super::SignedIn;
 use crate::app::Page;
 use crate::components::ErrorBox;
-use crate::env;
 use crate::i18n;
 use crate::router::Link;
 use crate::store::{use_store, Problem};
@@ -111,7 +110,7 @@ fn MovementSteps(kind: MovementKind) -> impl IntoView {
                 amount: &a,
             },
         };
-        match store.state.with_untracked(|s| s.prepare(form, env::now())) {
+        match store.state.with_untracked(|s| s.prepare(form, store.now())) {
             Ok(prepared) => {
                 error.set(None);
                 step.set(Step::Review {

@@ -1,7 +1,7 @@
 //! 「设置」: 账户管理 (who is signed in), security (idle lock, lock now),
 //! language, and 「退出登录」. Binding management joins it later.
 
-use super::SignedIn;
+use super::{BindButton, BindingStatus, SignedIn};
 use crate::app::Page;
 use crate::env;
 use crate::i18n::{self, Locale};
@@ -71,9 +71,17 @@ fn SettingsPanel() -> impl IntoView {
                         }
                     })
             }}
-            <p>
-                <Link href=Page::Cards.path()>{move || t().cards}</Link>
-            </p>
+            <h3>{move || t().bind_wechat}</h3>
+            <BindingStatus />
+            <Show when=move || !store.state.with(|s| s.signed_in().is_some_and(|a| s.binding(a.id()).bound().is_some()))>
+                <p class="hint">{move || t().bind_intro}</p>
+                <BindButton />
+            </Show>
+            <ul class="links">
+                <li><Link href=Page::Cards.path()>{move || t().payment_methods}</Link></li>
+                <li><Link href=Page::Bindings.path()>{move || t().binding_management}</Link></li>
+                <li><Link href=Page::Bindings.path()>{move || t().third_party_management}</Link></li>
+            </ul>
             <h2>{move || t().security}</h2>
             <label for="idle-lock">{move || t().auto_lock}</label>
             <select id="idle-lock" on:change=set_idle aria-describedby="idle-lock-hint">

@@ -1,0 +1,594 @@
+//! Binding the wallet to the simulated WeChat, through `core`'s public API
+//! with the clock driven: the article's steps, every failure it lists, the
+//! OAuth errors, unbinding from either side, rebinding — and a property
+//! test that no sequence of steps leaves half a binding.
+
+use proptest::prelude::*;
+use qianbao_core::binding::{BindError, Binding, EndReason, Site};
+use qianbao_core::demo::Demo;
+use qianbao_core::error::UserError;
+use qianbao_core::phone::{Body, Sender};
+use qianbao_core::security::Hasher;
+use qianbao_core::sim::{Endpoint, Faults};
+use qianbao_core::wechat::{AuthorizeRequest, WeChatError, QIANBAO};
+use qianbao_core::{State, Timestamp};
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use std::time::Duration;
+
+const T0: i64 = 1_795_000_000_000;
+
+fn at(secs: i64) -> Timestamp {
+    Timestamp::from_millis(T0 + secs * 1000)
+}
+
+fn site() -> Site {
+    Site {
+        origin: "http://127.0.0.1:8080".into(),
+        base: String::new(),
+    }
+}
+
+/// The query parameters of a URL.
+fn param(url: &str, key: &str) -> Option<String> {
+    let query = url.split('?').nth(1)?.split('#').next()?;
+    query.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        (k == key).then(|| decode(v))
+    })
+}
+
+fn decode(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() + 1 {
+            if let Ok(b) = u8::from_str_radix(&value[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
+struct World {
+    state: State,
+    rng: ChaCha20Rng,
+    demo: Demo,
+    now: i64,
+}
+
+impl World {
+    fn new() -> Self {
+        let mut state = State::default();
+        let mut rng = ChaCha20Rng::seed_from_u64(7);
+        let hasher = Hasher::with_params(
+            argon2::Params::new(8, 1, 1, None).unwrap_or_else(|e| panic!("{e}")),
+        );
+        let demo = state
+            .create_demo(at(0), &mut rng, &hasher)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let _ = state.log_in(demo.wallet.login.as_str(), &demo.wallet.password, at(1));
+        World {
+            state,
+            rng,
+            demo,
+            now: 10,
+        }
+    }
+
+    fn tick(&mut self, secs: i64) -> Timestamp {
+        self.now += secs;
+        at(self.now)
+    }
+
+    fn me(&self) -> qianbao_core::account::AccountId {
+        self.state
+            .signed_in()
+            .map(|a| a.id())
+            .unwrap_or_else(|| panic!("signed in"))
+    }
+
+    fn binding(&self) -> Binding {
+        self.state.binding(self.me())
+    }
+
+    /// 「绑定微信」: the authorize URL.
+    fn start(&mut self) -> String {
+        let now = self.tick(1);
+        self.state
+            .start_binding(&site(), now, &mut self.rng)
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn wechat_log_in(&mut self, mismatch: bool) {
+        let wx = if mismatch {
+            self.demo.wechat_mismatch.clone()
+        } else {
+            self.demo.wechat.clone()
+        };
+        self.state.wechat_mut().log_out();
+        let _ = self.state.wechat_mut().log_in(&wx.wxid, &wx.password);
+    }
+
+    /// 「允许」 with 二次验证 (the code read from the phone inbox).
+    fn approve(&mut self, url: &str) -> Result<String, BindError> {
+        let (appid, redirect, state) = (
+            param(url, "appid"),
+            param(url, "redirect_uri"),
+            param(url, "state"),
+        );
+        let (appid, redirect, state) = (
+            appid.unwrap_or_default(),
+            redirect.unwrap_or_default(),
+            state.unwrap_or_default(),
+        );
+        let request = AuthorizeRequest {
+            appid: &appid,
+            redirect_uri: &redirect,
+            response_type: "code",
+            scope: "snsapi_userinfo",
+            state: &state,
+        };
+        let needs = self.state.wechat().needs_second_factor(&appid);
+        let code = if needs {
+            let now = self.tick(1);
+            self.state.send_wechat_code(now, &mut self.rng)?;
+            self.latest_sms()
+        } else {
+            String::new()
+        };
+        let now = self.tick(1);
+        self.state
+            .approve_authorization(&request, &site(), Some(&code), now, &mut self.rng)
+    }
+
+    fn latest_sms(&self) -> String {
+        self.state
+            .inbox()
+            .newest_first()
+            .find(|m| m.from == Sender::WeChat)
+            .map(|m| match &m.body {
+                Body::VerificationCode { code, .. } => code.clone(),
+            })
+            .unwrap_or_default()
+    }
+
+    /// The wallet's callback with what the redirect carried.
+    fn callback(&mut self, redirect: &str) -> Result<(), BindError> {
+        let code = param(redirect, "code");
+        let state = param(redirect, "state").unwrap_or_default();
+        let now = self.tick(1);
+        self.state
+            .complete_binding(code.as_deref(), &state, now, &mut self.rng)
+    }
+
+    fn bind(&mut self) -> Result<(), BindError> {
+        let url = self.start();
+        self.wechat_log_in(false);
+        let redirect = self.approve(&url)?;
+        self.callback(&redirect)
+    }
+
+    fn live_grant(&self) -> bool {
+        match self.binding() {
+            Binding::Bound(b) => self.state.wechat().has_live_grant(QIANBAO.appid, &b.openid),
+            _ => false,
+        }
+    }
+}
+
+#[test]
+fn the_articles_steps_bind_the_wallet() {
+    let mut w = World::new();
+    let url = w.start();
+    assert!(
+        url.starts_with("/wechat/connect/oauth2/authorize?appid="),
+        "{url}"
+    );
+    assert!(url.ends_with("#wechat_redirect"));
+    assert_eq!(
+        param(&url, "redirect_uri").as_deref(),
+        Some("http://127.0.0.1:8080/bind/callback")
+    );
+    assert_eq!(param(&url, "scope").as_deref(), Some("snsapi_userinfo"));
+    assert_eq!(param(&url, "state").map(|s| s.len()), Some(32));
+    w.wechat_log_in(false);
+    let redirect = w.approve(&url).unwrap_or_else(|e| panic!("{e}"));
+    assert!(redirect.starts_with("http://127.0.0.1:8080/bind/callback?code="));
+    assert_eq!(w.callback(&redirect), Ok(()));
+    let Binding::Bound(bound) = w.binding() else {
+        panic!("not bound: {:?}", w.binding())
+    };
+    assert_eq!(bound.nickname, w.demo.wechat.nickname);
+    assert!(bound.masked_wxid.contains('*'));
+    assert!(w.live_grant());
+    // A reload of the callback page is recognised, not refused.
+    assert_eq!(w.callback(&redirect), Ok(()));
+    // The log shows the exchanges with their real field names.
+    let endpoints: Vec<Endpoint> = w.state.sim().log().iter().map(|e| e.endpoint).collect();
+    assert_eq!(
+        endpoints,
+        vec![
+            Endpoint::Authorize,
+            Endpoint::AccessToken,
+            Endpoint::UserInfo,
+            Endpoint::CheckRealName
+        ]
+    );
+    assert!(w.state.sim().log()[1]
+        .response
+        .iter()
+        .any(|(k, _)| k == "openid"));
+}
+
+#[test]
+fn second_factor_is_asked_only_the_first_time() {
+    let mut w = World::new();
+    assert_eq!(w.bind(), Ok(()));
+    let now = w.tick(1);
+    let _ = w.state.unbind_wechat(now);
+    let url = w.start();
+    assert!(!w.state.wechat().needs_second_factor(QIANBAO.appid));
+    let redirect = w.approve(&url).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(w.callback(&redirect), Ok(()));
+}
+
+#[test]
+fn a_wrong_second_factor_code_is_refused() {
+    let mut w = World::new();
+    let url = w.start();
+    w.wechat_log_in(false);
+    let state = param(&url, "state").unwrap_or_default();
+    let redirect_uri = site().redirect_uri();
+    let request = AuthorizeRequest {
+        appid: QIANBAO.appid,
+        redirect_uri: &redirect_uri,
+        response_type: "code",
+        scope: "snsapi_userinfo",
+        state: &state,
+    };
+    let now = w.tick(1);
+    let _ = w.state.send_wechat_code(now, &mut w.rng);
+    let wrong = if w.latest_sms() == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    let result = w
+        .state
+        .approve_authorization(&request, &site(), Some(wrong), now, &mut w.rng);
+    assert_eq!(result.map_err(|e| e.code()), Err("W-CODE-WRONG"));
+}
+
+#[test]
+fn denial_cancels_and_rebinding_works() {
+    let mut w = World::new();
+    let url = w.start();
+    w.wechat_log_in(false);
+    let state = param(&url, "state").unwrap_or_default();
+    let redirect_uri = site().redirect_uri();
+    let request = AuthorizeRequest {
+        appid: QIANBAO.appid,
+        redirect_uri: &redirect_uri,
+        response_type: "code",
+        scope: "snsapi_userinfo",
+        state: &state,
+    };
+    let now = w.tick(1);
+    let back = w
+        .state
+        .deny_authorization(&request, &site(), now)
+        .unwrap_or_default();
+    assert_eq!(param(&back, "code"), None);
+    assert_eq!(w.callback(&back), Err(BindError::Denied));
+    assert_eq!(w.binding(), Binding::Unbound);
+    assert_eq!(w.bind(), Ok(()));
+}
+
+#[test]
+fn permission_off_is_an_error_with_guidance_until_turned_on() {
+    let mut w = World::new();
+    let url = w.start();
+    w.wechat_log_in(false);
+    let _ = w.state.wechat_mut().set_allow_third_party(false);
+    let error = w.approve(&url).err();
+    assert_eq!(error, Some(BindError::WeChat(WeChatError::ThirdPartyOff)));
+    assert_eq!(error.map(|e| e.code()), Some("W-BIND-PERMISSION"));
+    let _ = w.state.wechat_mut().set_allow_third_party(true);
+    let redirect = w.approve(&url).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(w.callback(&redirect), Ok(()));
+}
+
+#[test]
+fn a_mismatching_real_name_binds_nothing_on_either_side() {
+    let mut w = World::new();
+    let url = w.start();
+    w.wechat_log_in(true);
+    let redirect = w.approve(&url).unwrap_or_else(|e| panic!("{e}"));
+    let wechat_before = w.state.wechat().clone();
+    assert_eq!(w.callback(&redirect), Err(BindError::Mismatch));
+    assert_eq!(w.binding(), Binding::Unbound);
+    assert_eq!(w.state.wechat(), &wechat_before);
+    assert!(w.state.wechat().authorized_apps().is_empty());
+}
+
+#[test]
+fn a_network_failure_changes_nothing_and_the_retry_works() {
+    let mut w = World::new();
+    let url = w.start();
+    w.wechat_log_in(false);
+    let redirect = w.approve(&url).unwrap_or_else(|e| panic!("{e}"));
+    // The token exchange fails twice as if offline: nothing changes anywhere.
+    for _ in 0..2 {
+        w.state.sim_mut().set_faults(Faults {
+            network: 1,
+            busy: 0,
+        });
+        let wechat_before = w.state.wechat().clone();
+        let result = w.callback(&redirect);
+        assert_eq!(result.as_ref().map_err(|e| e.code()), Err("W-BIND-NETWORK"));
+        assert!(matches!(w.binding(), Binding::Authorizing { .. }));
+        assert_eq!(w.state.wechat(), &wechat_before);
+    }
+    w.state.sim_mut().set_faults(Faults {
+        network: 0,
+        busy: 1,
+    });
+    assert_eq!(w.callback(&redirect).map_err(|e| e.code()), Err("-1"));
+    assert_eq!(w.callback(&redirect), Ok(()));
+    assert!(w.live_grant());
+}
+
+#[test]
+fn oauth_errors_are_reproducible() {
+    let mut w = World::new();
+    // Forged state.
+    let url = w.start();
+    w.wechat_log_in(false);
+    let redirect = w.approve(&url).unwrap_or_else(|e| panic!("{e}"));
+    let forged = redirect.replace("state=", "state=x");
+    assert_eq!(w.callback(&forged), Err(BindError::ForgedState));
+    // Expired code: five minutes pass before the callback.
+    w.tick(301);
+    assert_eq!(
+        w.callback(&redirect),
+        Err(BindError::WeChat(WeChatError::InvalidCode))
+    );
+    assert_eq!(w.binding(), Binding::Unbound);
+    // Reused code: bind, unbind, start again and replay the old code.
+    let url = w.start();
+    let first = w.approve(&url).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(w.callback(&first), Ok(()));
+    let now = w.tick(1);
+    assert_eq!(w.state.unbind_wechat(now), Ok(()));
+    let url = w.start();
+    let new_state = param(&url, "state").unwrap_or_default();
+    let old_code = param(&first, "code").unwrap_or_default();
+    let replay = format!("http://127.0.0.1:8080/bind/callback?code={old_code}&state={new_state}");
+    assert_eq!(
+        w.callback(&replay),
+        Err(BindError::WeChat(WeChatError::CodeUsed))
+    );
+    // Unknown appid and a foreign redirect domain are refused by WeChat.
+    let request = AuthorizeRequest {
+        appid: "wx0000000000000000",
+        redirect_uri: "http://127.0.0.1:8080/bind/callback",
+        response_type: "code",
+        scope: "snsapi_userinfo",
+        state: "s",
+    };
+    assert_eq!(
+        w.state
+            .wechat()
+            .check_request(&request, "127.0.0.1:8080")
+            .err()
+            .map(|e| e.code()),
+        Some("40013")
+    );
+    let request = AuthorizeRequest {
+        appid: QIANBAO.appid,
+        redirect_uri: "http://evil.example.com/cb",
+        ..request
+    };
+    assert_eq!(
+        w.state
+            .wechat()
+            .check_request(&request, "127.0.0.1:8080")
+            .err()
+            .map(|e| e.code()),
+        Some("10003")
+    );
+    // A callback nobody started.
+    let now = w.tick(1);
+    let _ = w
+        .state
+        .complete_binding(None, &new_state, now, &mut ChaCha20Rng::seed_from_u64(1));
+    assert_eq!(w.callback(&replay), Err(BindError::NotAuthorizing));
+}
+
+#[test]
+fn unbinding_from_the_wallet_revokes_the_tokens() {
+    let mut w = World::new();
+    assert_eq!(w.bind(), Ok(()));
+    let Binding::Bound(bound) = w.binding() else {
+        panic!("bound")
+    };
+    w.state.sim_mut().set_faults(Faults {
+        network: 1,
+        busy: 0,
+    });
+    let now = w.tick(1);
+    assert_eq!(
+        w.state.unbind_wechat(now).map_err(|e| e.code()),
+        Err("W-BIND-NETWORK")
+    );
+    assert!(w.live_grant());
+    let now = w.tick(1);
+    assert_eq!(w.state.unbind_wechat(now), Ok(()));
+    assert!(matches!(
+        w.binding(),
+        Binding::Ended {
+            reason: EndReason::Unbound,
+            ..
+        }
+    ));
+    assert!(!w
+        .state
+        .wechat()
+        .has_live_grant(QIANBAO.appid, &bound.openid));
+    assert_eq!(w.bind(), Ok(()));
+}
+
+#[test]
+fn revoking_in_wechat_ends_the_binding_on_next_use() {
+    let mut w = World::new();
+    assert_eq!(w.bind(), Ok(()));
+    assert_eq!(w.state.wechat_mut().revoke_app(QIANBAO.appid), Ok(()));
+    assert!(w.state.wechat().authorized_apps().is_empty());
+    assert!(matches!(w.binding(), Binding::Bound(_)));
+    let now = w.tick(1);
+    assert_eq!(
+        w.state
+            .check_binding(now, &mut ChaCha20Rng::seed_from_u64(2)),
+        Ok(())
+    );
+    assert!(matches!(
+        w.binding(),
+        Binding::Ended {
+            reason: EndReason::RevokedInWeChat,
+            ..
+        }
+    ));
+    assert_eq!(w.bind(), Ok(()));
+}
+
+#[test]
+fn tokens_refresh_after_two_hours_and_die_after_thirty_days() {
+    let mut w = World::new();
+    assert_eq!(w.bind(), Ok(()));
+    w.state.sim_mut().advance(Duration::from_secs(3 * 3600));
+    let now = w.tick(3 * 3600);
+    assert_eq!(
+        w.state
+            .check_binding(now, &mut ChaCha20Rng::seed_from_u64(3)),
+        Ok(())
+    );
+    assert!(w.live_grant());
+    let refreshed = w
+        .state
+        .sim()
+        .log()
+        .iter()
+        .any(|e| e.endpoint == Endpoint::RefreshToken && e.error.is_none());
+    assert!(refreshed);
+    let now = w.tick(31 * 24 * 3600);
+    assert_eq!(
+        w.state
+            .check_binding(now, &mut ChaCha20Rng::seed_from_u64(4)),
+        Ok(())
+    );
+    assert!(matches!(w.binding(), Binding::Ended { .. }));
+}
+
+#[test]
+fn the_binding_state_machine_refuses_illegal_steps() {
+    let mut w = World::new();
+    let now = w.tick(1);
+    assert_eq!(w.state.unbind_wechat(now), Err(BindError::NotBound));
+    assert_eq!(w.bind(), Ok(()));
+    let now = w.tick(1);
+    assert_eq!(
+        w.state
+            .start_binding(&site(), now, &mut ChaCha20Rng::seed_from_u64(5)),
+        Err(BindError::AlreadyBound)
+    );
+}
+
+#[derive(Debug, Clone)]
+enum Step {
+    Start,
+    Approve,
+    Deny,
+    Callback,
+    Forge,
+    Unbind,
+    RevokeInWeChat,
+    Check,
+    Fault(u32),
+    Wait(i64),
+    PermissionOff,
+    PermissionOn,
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        3 => Just(Step::Start),
+        3 => Just(Step::Approve),
+        1 => Just(Step::Deny),
+        3 => Just(Step::Callback),
+        1 => Just(Step::Forge),
+        2 => Just(Step::Unbind),
+        1 => Just(Step::RevokeInWeChat),
+        2 => Just(Step::Check),
+        2 => (1u32..3).prop_map(Step::Fault),
+        1 => (1i64..400).prop_map(Step::Wait),
+        1 => Just(Step::PermissionOff),
+        1 => Just(Step::PermissionOn),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+    /// Whatever happens, the two sides agree: the wallet is bound exactly
+    /// when WeChat holds a live grant for its openid, and WeChat never holds
+    /// a live grant the wallet does not know about.
+    #[test]
+    fn bind_unbind_revoke_and_faults_keep_both_sides_consistent(steps in proptest::collection::vec(step(), 1..40)) {
+        let mut w = World::new();
+        w.wechat_log_in(false);
+        let mut url = String::new();
+        let mut redirect = String::new();
+        for step in steps {
+            match step {
+                Step::Start => {
+                    let now = w.tick(1);
+                    if let Ok(u) = w.state.start_binding(&site(), now, &mut w.rng) { url = u; }
+                }
+                Step::Approve => if !url.is_empty() { if let Ok(r) = w.approve(&url) { redirect = r; } },
+                Step::Deny => if !url.is_empty() {
+                    let state = param(&url, "state").unwrap_or_default();
+                    let redirect_uri = site().redirect_uri();
+                    let request = AuthorizeRequest { appid: QIANBAO.appid, redirect_uri: &redirect_uri, response_type: "code", scope: "snsapi_userinfo", state: &state };
+                    let now = w.tick(1);
+                    if let Ok(r) = w.state.deny_authorization(&request, &site(), now) { redirect = r; }
+                },
+                Step::Callback => if !redirect.is_empty() { let _ = w.callback(&redirect.clone()); },
+                Step::Forge => if !redirect.is_empty() { let _ = w.callback(&redirect.replace("state=", "state=f")); },
+                Step::Unbind => { let now = w.tick(1); let _ = w.state.unbind_wechat(now); }
+                Step::RevokeInWeChat => { let _ = w.state.wechat_mut().revoke_app(QIANBAO.appid); }
+                Step::Check => { let now = w.tick(1); let _ = w.state.check_binding(now, &mut ChaCha20Rng::seed_from_u64(9)); }
+                Step::Fault(n) => w.state.sim_mut().set_faults(Faults { network: n, busy: 0 }),
+                Step::Wait(secs) => { w.tick(secs); }
+                Step::PermissionOff => { let _ = w.state.wechat_mut().set_allow_third_party(false); }
+                Step::PermissionOn => { let _ = w.state.wechat_mut().set_allow_third_party(true); }
+            }
+            let live = w.state.wechat().authorized_apps().len();
+            match w.binding() {
+                Binding::Bound(b) => {
+                    // Bound: WeChat has the grant, unless the user revoked it
+                    // there and the wallet has not used the token since.
+                    let grant_live = w.state.wechat().has_live_grant(QIANBAO.appid, &b.openid);
+                    prop_assert!(grant_live || live == 0);
+                    prop_assert!(live <= 1);
+                }
+                _ => prop_assert_eq!(live, 0, "a live grant without a binding"),
+            }
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! The developer console (`/dev`): every simulated request and response,
+//! fault injection, the simulated clock, and the sandbox's data — export,
+//! import (validated: a bad file changes nothing), reset.
+
+use crate::components::ErrorBox;
+use crate::env;
+use crate::i18n;
+use crate::storage;
+use crate::store::{use_store, Problem};
+use leptos::prelude::*;
+use qianbao_core::sim::Faults;
+use std::time::Duration;
+use wasm_bindgen::JsCast;
+
+#[component]
+pub fn Console() -> impl IntoView {
+    let store = use_store();
+    let t = move || store.text();
+    let network = RwSignal::new(String::from("1"));
+    let busy = RwSignal::new(String::from("0"));
+    let error = RwSignal::new(None::<Problem>);
+    let imported = RwSignal::new(false);
+    let confirming_reset = RwSignal::new(false);
+
+    let faults = move || store.state.with(|s| s.sim().faults());
+    let apply_faults = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let parse = |v: String| v.trim().parse::<u32>().unwrap_or(0).min(99);
+        let plan = Faults {
+            network: parse(network.get_untracked()),
+            busy: parse(busy.get_untracked()),
+        };
+        store.update(|s| s.sim_mut().set_faults(plan));
+    };
+    let advance = move |by: Duration| store.update(|s| s.sim_mut().advance(by));
+    let clock = move || {
+        let now = store.clock.get();
+        store.state.with(|s| {
+            (
+                env::date_time(s.sim().now(now)),
+                s.sim().clock_offset().as_secs() / 60,
+            )
+        })
+    };
+    let log = move || {
+        let locale = store.locale.get();
+        store.state.with(|s| {
+            s.sim()
+                .log()
+                .iter()
+                .rev()
+                .map(|e| {
+                    let meaning = e
+                        .error
+                        .as_deref()
+                        .and_then(|code| i18n::code_meaning(locale, code));
+                    (
+                        e.id,
+                        env::date_time(e.at),
+                        i18n::endpoint(e.endpoint),
+                        e.request.clone(),
+                        e.response.clone(),
+                        e.error.clone(),
+                        meaning,
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let export = move |_| {
+        env::download("qianbao-export.json", &storage::export_bundle());
+    };
+    let import = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        env::read_text(&file, move |text| match storage::import_bundle(&text) {
+            Ok(()) => {
+                imported.set(true);
+                env::reload();
+            }
+            Err(e) => error.set(Some(Problem::Storage(e))),
+        });
+        input.set_value("");
+    };
+    let reset = move |_| {
+        storage::reset_all();
+        env::reload();
+    };
+    let field =
+        |(k, v): (String, String)| view! { <li><code>{k}</code>" = " <code>{v}</code></li> };
+
+    view! {
+        <section class="card dev">
+            <h1>{move || t().dev_title}</h1>
+            <p class="muted">{move || t().dev_intro}</p>
+
+            <h2>{move || t().dev_faults}</h2>
+            <form on:submit=apply_faults class="inline-form">
+                <label for="dev-network">{move || t().dev_network_next}</label>
+                <input id="dev-network" inputmode="numeric" bind:value=network />
+                <label for="dev-busy">{move || t().dev_busy_next}</label>
+                <input id="dev-busy" inputmode="numeric" bind:value=busy />
+                <button type="submit" class="button">{move || t().dev_apply}</button>
+            </form>
+            <p class="hint" data-testid="faults">{move || { let f = faults(); (t().dev_faults_now)(f.network, f.busy) }}</p>
+
+            <h2>{move || t().dev_clock}</h2>
+            <p data-testid="clock">{move || { let (at, mins) = clock(); (t().dev_clock_now)(&at, mins) }}</p>
+            <div class="actions">
+                <button type="button" class="button" on:click=move |_| advance(Duration::from_secs(5 * 60 + 1))>
+                    {move || (t().dev_advance)(if store.locale.get() == i18n::Locale::ZhCn { "5 分钟" } else { "5 minutes" })}
+                </button>
+                <button type="button" class="button" on:click=move |_| advance(Duration::from_secs(2 * 3600 + 1))>
+                    {move || (t().dev_advance)(if store.locale.get() == i18n::Locale::ZhCn { "2 小时" } else { "2 hours" })}
+                </button>
+                <button type="button" class="button" on:click=move |_| advance(Duration::from_secs(30 * 24 * 3600 + 1))>
+                    {move || (t().dev_advance)(if store.locale.get() == i18n::Locale::ZhCn { "30 天" } else { "30 days" })}
+                </button>
+                <button type="button" class="button" on:click=move |_| store.update(|s| s.sim_mut().reset_clock())>
+                    {move || t().dev_clock_reset}
+                </button>
+            </div>
+
+            <h2>{move || t().dev_data}</h2>
+            <div class="actions">
+                <button type="button" class="button" on:click=export>{move || t().dev_export}</button>
+                <label class="button" for="dev-import">{move || t().dev_import}</label>
+                <input id="dev-import" type="file" accept="application/json,.json" class="visually-hidden" on:change=import />
+                <button type="button" class="button danger" on:click=move |_| confirming_reset.set(true)>{move || t().dev_reset}</button>
+            </div>
+            <Show when=move || confirming_reset.get()>
+                <div class="confirm-box" role="alertdialog">
+                    <p>{move || t().dev_reset_confirm}</p>
+                    <div class="actions">
+                        <button type="button" class="button danger" on:click=reset>{move || t().confirm}</button>
+                        <button type="button" class="button" on:click=move |_| confirming_reset.set(false)>{move || t().cancel}</button>
+                    </div>
+                </div>
+            </Show>
+            {move || imported.get().then(|| view! { <p class="success" role="status">{t().dev_imported}</p> })}
+            <ErrorBox problem=error />
+
+            <div class="section-head">
+                <h2>{move || t().dev_log}</h2>
+                <button type="button" class="button" on:click=move |_| store.update(|s| s.sim_mut().clear_log())>
+                    {move || t().dev_clear_log}
+                </button>
+            </div>
+            <Show when=move || !log().is_empty() fallback=move || view! { <p class="muted">{move || t().dev_log_empty}</p> }>
+                <ol class="dev-log">
+                    {move || {
+                        log()
+                            .into_iter()
+                            .map(|(id, at, endpoint, request, response, code, meaning)| {
+                                view! {
+                                    <li class="log-entry" class:failed=code.is_some() data-log-id=id>
+                                        <div class="log-head">
+                                            <code class="endpoint">{endpoint}</code>
+                                            <time>{at}</time>
+                                            {code.clone().map(|c| view! { <span class="tag error-tag">{c}</span> })}
+                                        </div>
+                                        <p class="log-label">{t().dev_request}</p>
+                                        <ul class="fields">{request.into_iter().map(field).collect_view()}</ul>
+                                        <p class="log-label">{t().dev_response}</p>
+                                        <ul class="fields">{response.into_iter().map(field).collect_view()}</ul>
+                                        {meaning.map(|m| view! { <p class="hint">{m}</p> })}
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </ol>
+            </Show>
+        </section>
+    }
+}

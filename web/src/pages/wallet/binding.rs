@@ -1,0 +1,234 @@
+//! 「绑定微信」 and its aftermath on the wallet side: the button that sends the
+//! browser to WeChat's authorize page, the callback that completes the
+//! binding (「绑定成功」), the binding's status, and 「绑定管理」 /
+//! 「第三方应用管理」 with 「解除绑定」/「取消授权」.
+
+use super::SignedIn;
+use crate::app::Page;
+use crate::components::ErrorBox;
+use crate::env;
+use crate::router::{use_nav, Link};
+use crate::store::{use_store, Problem};
+use leptos::prelude::*;
+use qianbao_core::binding::{BindError, Binding, EndReason, Site};
+use qianbao_core::wechat::WeChatError;
+
+/// Where this sandbox is served, for the redirect URI.
+pub fn site() -> Site {
+    Site {
+        origin: env::origin(),
+        base: use_nav().base(),
+    }
+}
+
+/// 「绑定微信」: starts an authorization and navigates to WeChat.
+#[component]
+pub fn BindButton(#[prop(optional)] label: Option<&'static str>) -> impl IntoView {
+    let store = use_store();
+    let nav = use_nav();
+    let error = RwSignal::new(None::<Problem>);
+    let site = site();
+    let start = move |_| {
+        let site = site.clone();
+        match store.run(|s, ctx| s.start_binding(&site, ctx.now, ctx.rng)) {
+            Ok(url) => env::assign(&nav.href(&url)),
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    view! {
+        <button type="button" class="button primary" on:click=start>
+            {move || label.unwrap_or(store.text().bind_wechat)}
+        </button>
+        <ErrorBox problem=error />
+    }
+}
+
+/// The signed-in wallet's binding, as a card.
+#[component]
+pub fn BindingStatus() -> impl IntoView {
+    let store = use_store();
+    let t = move || store.text();
+    let binding = move || {
+        store
+            .state
+            .with(|s| s.signed_in().map(|a| s.binding(a.id())).unwrap_or_default())
+    };
+    move || match binding() {
+        Binding::Bound(bound) => view! {
+            <div class="bound-card" data-binding="bound">
+                <span class="avatar" aria-hidden="true">{bound.avatar.clone()}</span>
+                <dl class="facts">
+                    <dt>{t().wechat_nickname}</dt>
+                    <dd data-field="nickname">{bound.nickname.clone()}</dd>
+                    <dt>{t().wechat_id}</dt>
+                    <dd data-field="wxid">{bound.masked_wxid.clone()}</dd>
+                    <dt>{t().bound_at}</dt>
+                    <dd>{env::date_time(bound.bound_at)}</dd>
+                </dl>
+            </div>
+        }
+        .into_any(),
+        Binding::Authorizing { .. } => {
+            view! { <p class="hint" data-binding="authorizing">{t().binding_in_progress}</p> }
+                .into_any()
+        }
+        Binding::Ended {
+            reason: EndReason::Unbound,
+            ..
+        } => view! { <p class="hint" data-binding="ended">{t().binding_ended_unbound}</p> }
+            .into_any(),
+        Binding::Ended {
+            reason: EndReason::RevokedInWeChat,
+            ..
+        } => view! { <p class="hint" data-binding="revoked">{t().binding_ended_revoked}</p> }
+            .into_any(),
+        Binding::Unbound => {
+            view! { <p class="hint" data-binding="unbound">{t().not_bound}</p> }.into_any()
+        }
+    }
+}
+
+fn is_bound(store: crate::store::Store) -> bool {
+    store.state.with(|s| {
+        s.signed_in()
+            .is_some_and(|a| s.binding(a.id()).bound().is_some())
+    })
+}
+
+/// 「绑定管理」 (also 「第三方应用管理」): the WeChat entry and how to end it.
+#[component]
+pub fn Bindings() -> impl IntoView {
+    view! {
+        <SignedIn>
+            <BindingsPanel />
+        </SignedIn>
+    }
+}
+
+#[component]
+fn BindingsPanel() -> impl IntoView {
+    let store = use_store();
+    let t = move || store.text();
+    let confirming = RwSignal::new(false);
+    let error = RwSignal::new(None::<Problem>);
+    let done = RwSignal::new(false);
+    // Using the binding checks its token: a revocation in WeChat shows here.
+    let _ = store.run(|s, ctx| s.check_binding(ctx.now, ctx.rng));
+    let unbind = move |_| {
+        match store.run(|s, ctx| s.unbind_wechat(ctx.now)) {
+            Ok(()) => {
+                error.set(None);
+                done.set(true);
+            }
+            Err(e) => error.set(Some(e)),
+        }
+        confirming.set(false);
+    };
+    view! {
+        <section class="card">
+            <h1>{move || t().binding_management}</h1>
+            <p class="muted">{move || t().third_party_management}</p>
+            <div class="binding-entry">
+                <h2>{move || t().nav_wechat}</h2>
+                <BindingStatus />
+                <Show
+                    when=move || is_bound(store)
+                    fallback=move || view! { <BindButton /> }
+                >
+                    <Show
+                        when=move || confirming.get()
+                        fallback=move || {
+                            view! {
+                                <div class="actions">
+                                    <button type="button" class="button danger" on:click=move |_| confirming.set(true)>
+                                        {move || t().unbind}
+                                    </button>
+                                    <button type="button" class="button" on:click=move |_| confirming.set(true)>
+                                        {move || t().revoke}
+                                    </button>
+                                </div>
+                            }
+                        }
+                    >
+                        <div class="confirm-box" role="alertdialog" aria-label=move || t().unbind>
+                            <p>{move || t().unbind_confirm}</p>
+                            <div class="actions">
+                                <button type="button" class="button danger" on:click=unbind>{move || t().confirm}</button>
+                                <button type="button" class="button" on:click=move |_| confirming.set(false)>
+                                    {move || t().cancel}
+                                </button>
+                            </div>
+                        </div>
+                    </Show>
+                </Show>
+                {move || done.get().then(|| view! { <p class="success" role="status">{t().unbound_done}</p> })}
+                <ErrorBox problem=error />
+            </div>
+        </section>
+    }
+}
+
+/// The redirect target: `/bind/callback?code=…&state=…`.
+#[component]
+pub fn BindCallback() -> impl IntoView {
+    view! {
+        <SignedIn>
+            <CallbackPanel />
+        </SignedIn>
+    }
+}
+
+#[component]
+fn CallbackPanel() -> impl IntoView {
+    let store = use_store();
+    let nav = use_nav();
+    let t = move || store.text();
+    let code = untrack(|| nav.query("code"));
+    let state = untrack(|| nav.query("state")).unwrap_or_default();
+    let outcome = RwSignal::new(None::<Result<(), Problem>>);
+    let complete = move || {
+        let (code, state) = (code.clone(), state.clone());
+        let result =
+            store.run(|s, ctx| s.complete_binding(code.as_deref(), &state, ctx.now, ctx.rng));
+        outcome.set(Some(result));
+    };
+    complete();
+    let retryable = move || {
+        matches!(
+            outcome.get(),
+            Some(Err(Problem::Bind(BindError::WeChat(
+                WeChatError::Network | WeChatError::SystemBusy
+            ))))
+        )
+    };
+    let error = Signal::derive(move || outcome.get().and_then(Result::err));
+    let retry = {
+        let complete = complete.clone();
+        move |_| complete()
+    };
+    view! {
+        <section class="card">
+            {move || match outcome.get() {
+                Some(Ok(())) => view! {
+                    <h1 class="success">{t().bind_success}</h1>
+                    <p>{t().bound_to}</p>
+                }
+                .into_any(),
+                Some(Err(_)) => view! { <h1>{t().bind_wechat}</h1> }.into_any(),
+                None => view! { <h1>{t().binding_now}</h1> }.into_any(),
+            }}
+            <BindingStatus />
+            <ErrorBox problem=error />
+            <div class="actions">
+                <Show when=retryable>
+                    <button type="button" class="button primary" on:click=retry.clone()>{move || t().retry}</button>
+                </Show>
+                <Show when=move || !is_bound(store) && !retryable()>
+                    <BindButton label=t().bind_again />
+                </Show>
+                <Link href=Page::Bindings.path() class="button">{move || t().binding_management}</Link>
+                <Link href=Page::Home.path() class="button">{move || t().back_home}</Link>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,221 @@
+//! `/wechat/connect/oauth2/authorize?appid=…&redirect_uri=…&response_type=code
+//! &scope=snsapi_userinfo&state=…#wechat_redirect`: WeChat's authorization
+//! page. It checks the request (unknown appid → 40013, foreign redirect
+//! domain → 10003), asks the user to log in to WeChat if needed, stops with
+//! guidance when 「允许第三方应用授权」 is off, shows the consent screen
+//! (「允许」/「拒绝」), runs 二次验证 on a first binding, and sends the
+//! browser back to the app with `code` and `state` (or `state` alone).
+
+use super::WeChatLogin;
+use crate::app::Page;
+use crate::components::ErrorBox;
+use crate::env;
+use crate::i18n::Locale;
+use crate::pages::wallet::site;
+use crate::router::{use_nav, Link};
+use crate::store::{use_store, Problem};
+use leptos::prelude::*;
+use qianbao_core::binding::BindError;
+use qianbao_core::wechat::{AuthorizeRequest, WeChatError};
+
+/// The request's parameters, owned.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Params {
+    appid: String,
+    redirect_uri: String,
+    response_type: String,
+    scope: String,
+    state: String,
+}
+
+impl Params {
+    fn request(&self) -> AuthorizeRequest<'_> {
+        AuthorizeRequest {
+            appid: &self.appid,
+            redirect_uri: &self.redirect_uri,
+            response_type: &self.response_type,
+            scope: &self.scope,
+            state: &self.state,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Consent,
+    SecondFactor,
+    Leaving,
+}
+
+#[component]
+pub fn Authorize() -> impl IntoView {
+    let store = use_store();
+    let nav = use_nav();
+    let t = move || store.text();
+    let get = move |key: &str| untrack(|| nav.query(key)).unwrap_or_default();
+    let params = Params {
+        appid: get("appid"),
+        redirect_uri: get("redirect_uri"),
+        response_type: get("response_type"),
+        scope: get("scope"),
+        state: get("state"),
+    };
+    let site = site();
+    let host = site.host();
+    let checked = {
+        let params = params.clone();
+        let host = host.clone();
+        move || {
+            store.state.with(|s| {
+                s.wechat()
+                    .check_request(&params.request(), &host)
+                    .map(|app| (app.name_zh, app.name_en))
+            })
+        }
+    };
+    let request_error = {
+        let checked = checked.clone();
+        Signal::derive(move || checked().err().map(Problem::WeChat))
+    };
+    let logged_in = move || store.state.with(|s| s.wechat().signed_in().is_some());
+    let allowed = move || {
+        store.state.with(|s| {
+            s.wechat()
+                .signed_in()
+                .is_some_and(|a| a.allows_third_party())
+        })
+    };
+    let step = RwSignal::new(Step::Consent);
+    let code = RwSignal::new(String::new());
+    let sent_to = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
+
+    let leave = move |result: Result<String, Problem>| match result {
+        Ok(url) => {
+            step.set(Step::Leaving);
+            env::assign(&url);
+        }
+        Err(e) => error.set(Some(e)),
+    };
+    let approve = {
+        let params = params.clone();
+        let site = site.clone();
+        move || {
+            let typed = code.get_untracked();
+            let result = store.run(|s, ctx| {
+                s.approve_authorization(&params.request(), &site, Some(&typed), ctx.now, ctx.rng)
+            });
+            leave(result);
+        }
+    };
+    let allow = {
+        let params = params.clone();
+        let approve = approve.clone();
+        move |_| {
+            error.set(None);
+            if store
+                .state
+                .with_untracked(|s| s.wechat().needs_second_factor(&params.appid))
+            {
+                step.set(Step::SecondFactor);
+            } else {
+                approve();
+            }
+        }
+    };
+    let deny = {
+        let params = params.clone();
+        let site = site.clone();
+        move |_| {
+            let result =
+                store.run(|s, ctx| s.deny_authorization(&params.request(), &site, ctx.now));
+            leave(result);
+        }
+    };
+    let send_code = move |_| match store.run(|s, ctx| s.send_wechat_code(ctx.now, ctx.rng)) {
+        Ok(to) => {
+            error.set(None);
+            sent_to.set(Some(to));
+        }
+        Err(e) => error.set(Some(e)),
+    };
+    let confirm = {
+        let approve = approve.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            approve();
+        }
+    };
+    let phone = move || {
+        store.state.with(|s| {
+            s.wechat()
+                .signed_in()
+                .map(|a| a.phone().masked())
+                .unwrap_or_default()
+        })
+    };
+    let permission_off =
+        Signal::derive(move || Some(Problem::Bind(BindError::WeChat(WeChatError::ThirdPartyOff))));
+    let retry_href = nav.href(&format!(
+        "{}?{}",
+        Page::WeChatAuthorize.path(),
+        untrack(|| nav.query_string())
+    ));
+
+    view! {
+        <section class="card wechat-world authorize">
+            <h1>{move || t().consent_title}</h1>
+            {move || {
+                if checked().is_err() {
+                    return view! { <ErrorBox problem=request_error /> }.into_any();
+                }
+                if !logged_in() {
+                    return view! { <WeChatLogin /> }.into_any();
+                }
+                if !allowed() {
+                    return view! {
+                        <ErrorBox problem=permission_off />
+                        <div class="actions">
+                            <Link href=Page::WeChatSettings.path() class="button primary">{t().open_wechat_settings}</Link>
+                            <a href=retry_href.clone() class="button">{t().back_to_authorize}</a>
+                        </div>
+                    }
+                    .into_any();
+                }
+                let (name_zh, name_en) = checked().unwrap_or_default();
+                let name = match store.locale.get() {
+                    Locale::ZhCn => name_zh,
+                    Locale::En => name_en,
+                };
+                match step.get() {
+                    Step::Consent => view! {
+                        <p class="consent-app">{(t().consent_app)(name)}</p>
+                        <ul class="consent-scope">
+                            <li>{t().consent_shares}</li>
+                        </ul>
+                        <ErrorBox problem=error />
+                        <div class="actions">
+                            <button type="button" class="button wechat" on:click=allow.clone()>{t().allow}</button>
+                            <button type="button" class="button" on:click=deny.clone()>{t().deny}</button>
+                        </div>
+                    }
+                    .into_any(),
+                    Step::SecondFactor => view! {
+                        <h2>{t().second_factor_title}</h2>
+                        <p>{(t().second_factor_intro)(&phone())}</p>
+                        <form on:submit=confirm.clone() novalidate>
+                            <button type="button" class="button" on:click=send_code>{t().get_code}</button>
+                            {move || sent_to.get().map(|to| view! { <p class="sent" role="status">{(t().code_sent_to)(&to)}</p> })}
+                            <label for="wx-code">{t().code}</label>
+                            <input id="wx-code" name="code" inputmode="numeric" autocomplete="one-time-code" bind:value=code />
+                            <ErrorBox problem=error />
+                            <button type="submit" class="button wechat">{t().confirm}</button>
+                        </form>
+                    }
+                    .into_any(),
+                    Step::Leaving => view! { <p role="status">{t().redirecting}</p> }.into_any(),
+                }
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,280 @@
+//! The WeChat world (`/wechat/`, simulated): its own login (「微信号或手机号」,
+//! 「密码」, 「登录」) and 「注册」, its settings with 「允许第三方应用授权」 and
+//! 「授权管理」, and the OAuth authorize page the wallet redirects to.
+
+mod authorize;
+
+pub use authorize::Authorize;
+
+use crate::app::Page;
+use crate::components::ErrorBox;
+use crate::env;
+use crate::router::{use_nav, Link};
+use crate::store::{use_store, Problem};
+use leptos::prelude::*;
+use qianbao_core::wechat::{self, NewWeChat};
+
+fn wechat_signed_in(store: crate::store::Store) -> bool {
+    store.state.with(|s| s.wechat().signed_in().is_some())
+}
+
+/// WeChat's 「登录」 form.
+#[component]
+pub fn WeChatLogin() -> impl IntoView {
+    let store = use_store();
+    let t = move || store.text();
+    let who = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<Problem>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (w, p) = (who.get_untracked(), password.get_untracked());
+        match store.run(|s, _| s.wechat_mut().log_in(&w, &p)) {
+            Ok(_) => error.set(None),
+            Err(e) => {
+                password.set(String::new());
+                error.set(Some(e));
+            }
+        }
+    };
+    view! {
+        <form on:submit=submit novalidate class="wechat-form">
+            <h2>{move || t().wechat_login_title}</h2>
+            <label for="wx-who">{move || t().wechat_who}</label>
+            <input id="wx-who" name="wechat-id" autocomplete="username" bind:value=who />
+            <label for="wx-password">{move || t().password}</label>
+            <input id="wx-password" name="wechat-password" type="password" autocomplete="current-password" bind:value=password />
+            <ErrorBox problem=error />
+            <button type="submit" class="button wechat">{move || t().log_in}</button>
+            <p><Link href=Page::WeChatRegister.path()>{move || t().register}</Link></p>
+        </form>
+    }
+}
+
+#[component]
+pub fn WeChatHome() -> impl IntoView {
+    let store = use_store();
+    let t = move || store.text();
+    let me = move || {
+        store.state.with(|s| {
+            s.wechat().signed_in().map(|a| {
+                (
+                    a.avatar(),
+                    a.nickname().to_owned(),
+                    a.wxid().to_owned(),
+                    a.phone().masked(),
+                )
+            })
+        })
+    };
+    view! {
+        <section class="card wechat-world">
+            <h1>{move || t().wechat_title}</h1>
+            {move || match me() {
+                Some((avatar, nickname, wxid, phone)) => view! {
+                    <div class="bound-card">
+                        <span class="avatar" aria-hidden="true">{avatar}</span>
+                        <dl class="facts">
+                            <dt>{t().nickname}</dt>
+                            <dd>{nickname}</dd>
+                            <dt>{t().wxid}</dt>
+                            <dd>{wxid}</dd>
+                            <dt>{t().mobile}</dt>
+                            <dd>{phone}</dd>
+                        </dl>
+                    </div>
+                    <div class="actions">
+                        <Link href=Page::WeChatSettings.path() class="button">{t().wechat_settings}</Link>
+                        <button type="button" class="button" on:click=move |_| store.update(|s| s.wechat_mut().log_out())>
+                            {t().log_out}
+                        </button>
+                    </div>
+                }
+                .into_any(),
+                None => view! { <WeChatLogin /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+pub fn WeChatRegister() -> impl IntoView {
+    let store = use_store();
+    let nav = use_nav();
+    let t = move || store.text();
+    let wxid = RwSignal::new(String::new());
+    let phone = RwSignal::new(String::new());
+    let nickname = RwSignal::new(String::new());
+    let real_name = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let pay_password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<Problem>);
+    let done = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let values = (
+            wxid.get_untracked(),
+            phone.get_untracked(),
+            nickname.get_untracked(),
+            real_name.get_untracked(),
+            password.get_untracked(),
+            pay_password.get_untracked(),
+        );
+        let form = NewWeChat {
+            wxid: &values.0,
+            phone: &values.1,
+            nickname: &values.2,
+            real_name: &values.3,
+            password: &values.4,
+            pay_password: &values.5,
+        };
+        match store.run(|s, ctx| s.wechat_mut().register(form, ctx.now, ctx.rng, ctx.hasher)) {
+            Ok(_) => {
+                error.set(None);
+                done.set(true);
+                nav.go(Page::WeChat.path());
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    let field = move |id: &'static str,
+                      label: fn(&crate::i18n::Text) -> &'static str,
+                      value: RwSignal<String>,
+                      kind: &'static str| {
+        view! {
+            <label for=id>{move || label(t())}</label>
+            <input id=id type=kind bind:value=value />
+        }
+    };
+    view! {
+        <section class="card wechat-world">
+            <h1>{move || t().wechat_register_title}</h1>
+            <form on:submit=submit novalidate>
+                {field("wxr-wxid", |t| t.wxid, wxid, "text")}
+                <p class="hint">{move || t().wxid_hint}</p>
+                {field("wxr-phone", |t| t.mobile, phone, "tel")}
+                {field("wxr-nickname", |t| t.nickname, nickname, "text")}
+                {field("wxr-name", |t| t.real_name, real_name, "text")}
+                {field("wxr-password", |t| t.password, password, "password")}
+                <p class="hint">{move || t().password_hint}</p>
+                {field("wxr-pay", |t| t.pay_password, pay_password, "password")}
+                <p class="hint">{move || t().pay_password_hint}</p>
+                <ErrorBox problem=error />
+                {move || done.get().then(|| view! { <p class="success" role="status">{t().wechat_registered}</p> })}
+                <button type="submit" class="button wechat">{move || t().register}</button>
+            </form>
+        </section>
+    }
+}
+
+/// WeChat 「设置」: 「允许第三方应用授权」 and 「授权管理」 with 「取消授权」.
+#[component]
+pub fn WeChatSettings() -> impl IntoView {
+    let store = use_store();
+    let t = move || store.text();
+    let allow = move || {
+        store.state.with(|s| {
+            s.wechat()
+                .signed_in()
+                .is_some_and(|a| a.allows_third_party())
+        })
+    };
+    let revoking = RwSignal::new(None::<String>);
+    let toggle = move |ev: leptos::ev::Event| {
+        let on = event_target_checked(&ev);
+        let _ = store.run(|s, _| s.wechat_mut().set_allow_third_party(on));
+    };
+    let grants = move || {
+        let locale = store.locale.get();
+        store.state.with(|s| {
+            s.wechat()
+                .authorized_apps()
+                .into_iter()
+                .map(|g| {
+                    let name = wechat::app(&g.appid)
+                        .map(|a| match locale {
+                            crate::i18n::Locale::ZhCn => a.name_zh,
+                            crate::i18n::Locale::En => a.name_en,
+                        })
+                        .unwrap_or_default();
+                    (g.appid.clone(), name, env::date_time(g.granted_at))
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let revoke = move |appid: String| {
+        let _ = store.run(|s, _| s.wechat_mut().revoke_app(&appid));
+        revoking.set(None);
+    };
+    view! {
+        <section class="card wechat-world">
+            <h1>{move || t().wechat_settings}</h1>
+            <Show when=move || wechat_signed_in(store) fallback=WeChatLogin>
+                <div class="switch-row">
+                    <input id="wx-allow" type="checkbox" role="switch" prop:checked=allow on:change=toggle />
+                    <label for="wx-allow">{move || t().allow_third_party}</label>
+                </div>
+                <p class="hint">{move || t().allow_third_party_hint}</p>
+                <h2>{move || t().authorization_management}</h2>
+                <Show when=move || !grants().is_empty() fallback=move || view! { <p class="muted">{move || t().no_authorized_apps}</p> }>
+                    <ul class="card-list">
+                        {move || {
+                            grants()
+                                .into_iter()
+                                .map(|(appid, name, at)| {
+                                    let id_for_confirm = appid.clone();
+                                    let id_for_revoke = appid.clone();
+                                    let confirm_text = (t().revoke_confirm)(name);
+                                    view! {
+                                        <li class="bank-card" data-appid=appid.clone()>
+                                            <strong>{name}</strong>
+                                            <p class="muted">{t().authorized_at}": " {at}</p>
+                                            <Show
+                                                when=move || revoking.get().as_deref() == Some(id_for_confirm.as_str())
+                                                fallback={
+                                                    let appid = appid.clone();
+                                                    move || {
+                                                        let appid = appid.clone();
+                                                        view! {
+                                                            <button type="button" class="button danger" on:click=move |_| revoking.set(Some(appid.clone()))>
+                                                                {t().revoke}
+                                                            </button>
+                                                        }
+                                                    }
+                                                }
+                                            >
+                                                <div class="confirm-box" role="alertdialog">
+                                                    <p>{confirm_text.clone()}</p>
+                                                    <div class="actions">
+                                                        <button
+                                                            type="button"
+                                                            class="button danger"
+                                                            on:click={
+                                                                let appid = id_for_revoke.clone();
+                                                                move |_| revoke(appid.clone())
+                                                            }
+                                                        >
+                                                            {t().confirm}
+                                                        </button>
+                                                        <button type="button" class="button" on:click=move |_| revoking.set(None)>
+                                                            {t().cancel}
+                                                        </button>
+                                                    </div>
+                                                </div>
+                                            </Show>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()
+                        }}
+                    </ul>
+                </Show>
+                <div class="actions">
+                    <button type="button" class="button" on:click=move |_| store.update(|s| s.wechat_mut().log_out())>
+                        {move || t().log_out}
+                    </button>
+                </div>
+            </Show>
+        </section>
+    }
+}
