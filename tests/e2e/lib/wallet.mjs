@@ -105,6 +105,7 @@ export class Wallet {
     const read = (scope, f) => this.page.locator(`${scope} [data-field=${f}]`).innerText();
     const wechat = async (role) => ({
       wxid: await read(`[data-wechat=${role}]`, 'wxid'),
+      nickname: await read(`[data-wechat=${role}]`, 'nickname'),
       password: await read(`[data-wechat=${role}]`, 'password'),
       payPassword: await read(`[data-wechat=${role}]`, 'pay-password'),
       name: await read(`[data-wechat=${role}]`, 'real-name'),
@@ -168,6 +169,46 @@ export class Wallet {
     await this.page.locator('main h1').waitFor();
     return this.page.locator('.history li').evaluateAll((items) =>
       items.map((li) => `${li.querySelector('.h-kind').textContent}|${li.querySelector('.h-amount').textContent}`));
+  }
+
+  /** 设置 → 账户管理 → 「绑定微信」: lands on WeChat's authorize page. */
+  async startBinding() {
+    await this.open('/settings');
+    await this.expectText('账户管理');
+    await this.button('绑定微信').click();
+    await this.page.waitForURL(/\/wechat\/connect\/oauth2\/authorize\?appid=/);
+    await this.page.locator('main h1').waitFor();
+  }
+
+  /** WeChat's 「登录」 (on whichever WeChat page shows it). */
+  async wechatLogIn(account) {
+    await this.field('微信号或手机号').fill(account.wxid);
+    await this.field('密码').fill(account.password);
+    await this.button('登录').click();
+  }
+
+  /** 「允许」, with 二次验证 when WeChat asks for it; waits for the callback. */
+  async allow() {
+    await this.button('允许').click();
+    if (await this.page.getByText('二次验证').count()) {
+      await this.button('获取验证码').click();
+      await this.page.locator('.sent').waitFor();
+      const code = await this.readCodeFromPhone();
+      await this.closePhone();
+      await this.field('验证码').fill(code);
+      await this.button('确认').click();
+    }
+    await this.page.waitForURL(/\/bind\/callback\?/);
+    await this.page.locator('main h1').waitFor();
+  }
+
+  /** The dev console: network failure (or system busy) on the next N requests. */
+  async injectFaults({ network = 0, busy = 0 }) {
+    await this.open('/dev');
+    await this.field('接下来 N 次请求网络失败').fill(String(network));
+    await this.field('接下来 N 次请求返回系统繁忙（-1）').fill(String(busy));
+    await this.button('应用').click();
+    await this.expectText(`当前：网络失败 ${network} 次，系统繁忙 ${busy} 次`);
   }
 
   async storage() {

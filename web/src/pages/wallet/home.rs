@@ -112,6 +112,8 @@ fn DemoWeChatCard(
         <dl class="credentials" data-wechat=role>
             <dt>{move || t().wxid}</dt>
             <dd data-field="wxid">{account.wxid.clone()}</dd>
+            <dt>{move || t().nickname}</dt>
+            <dd data-field="nickname">{account.nickname.clone()}</dd>
             <dt>{move || t().password}</dt>
             <dd data-field="password">{account.password.clone()}</dd>
             <dt>{move || t().pay_password}</dt>

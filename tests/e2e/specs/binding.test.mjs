@@ -1,0 +1,184 @@
+// F3/F5 binding, end to end in the built site, following the article's
+// section 二 word for word: 设置 → 账户管理 → 绑定微信 → WeChat login →
+// 允许 (+ 二次验证) → 绑定成功. Then every failure of 三.1 — denial,
+// permission off, information mismatch, network failure — and unbinding from
+// either side (三.3), and rebinding.
+import { test } from 'node:test';
+import { harness, PHONE_VIEWPORT } from '../lib/harness.mjs';
+import { expect } from '../lib/expect.mjs';
+
+const h = harness();
+
+async function signedInDemo(w) {
+  const demo = await w.createDemo();
+  await w.signInAs(demo);
+  return demo;
+}
+
+async function bindingStatus(w) {
+  await w.open('/settings/bindings');
+  await w.page.locator('[data-binding]').waitFor();
+  return w.page.locator('[data-binding]').getAttribute('data-binding');
+}
+
+test('the article\'s steps bind the wallet to WeChat', async () => {
+  const w = await h.wallet({ viewport: PHONE_VIEWPORT });
+  const demo = await signedInDemo(w);
+  await w.startBinding();
+  const url = new URL(w.page.url());
+  expect(url.searchParams.get('response_type'), 'response_type').toBe('code');
+  expect(url.searchParams.get('scope'), 'scope').toBe('snsapi_userinfo');
+  expect(url.searchParams.get('redirect_uri'), 'redirect_uri').toBe(`${new URL(w.page.url()).origin}/bind/callback`);
+  expect(url.hash, 'fragment').toBe('#wechat_redirect');
+  await w.wechatLogIn(demo.wechat);
+  await w.expectText('「数字钱包」申请使用你的微信账号');
+  await w.screenshot('30-consent');
+  await w.button('允许').click();
+  await w.expectText('二次验证');
+  await w.button('获取验证码').click();
+  await w.page.locator('.sent').waitFor();
+  const code = await w.readCodeFromPhone();
+  await w.closePhone();
+  await w.field('验证码').fill(code);
+  await w.screenshot('31-second-factor');
+  await w.button('确认').click();
+  await w.page.waitForURL(/\/bind\/callback\?code=.+&state=.+/);
+  await w.expectText('绑定成功');
+  expect(await w.page.locator('[data-field=nickname]').innerText(), 'nickname').toBe(demo.wechat.nickname);
+  const masked = await w.page.locator('[data-field=wxid]').innerText();
+  expect(masked, 'masked wxid').toBe(`${demo.wechat.wxid.slice(0, 2)}${'*'.repeat(demo.wechat.wxid.length - 4)}${demo.wechat.wxid.slice(-2)}`);
+  await w.screenshot('32-bound');
+  // Reloading the callback page does not break anything.
+  await w.reload();
+  await w.expectText('绑定成功');
+  // WeChat lists the wallet under 授权管理.
+  await w.open('/wechat/settings');
+  await w.expectText('授权管理');
+  await w.page.locator('[data-appid]').waitFor();
+  // The console saw the token exchange with its real field names.
+  await w.open('/dev');
+  await w.expectText('GET /sns/oauth2/access_token');
+  await w.expectText('openid');
+  await w.screenshot('33-dev-console');
+  await w.close();
+});
+
+test('denying in WeChat cancels the binding', async () => {
+  const w = await h.wallet();
+  const demo = await signedInDemo(w);
+  await w.startBinding();
+  await w.wechatLogIn(demo.wechat);
+  await w.button('拒绝').click();
+  await w.page.waitForURL(/\/bind\/callback\?state=/);
+  await w.expectError('W-BIND-DENIED');
+  expect(new URL(w.page.url()).searchParams.get('code'), 'no code').toBe(null);
+  expect(await bindingStatus(w), 'status').toBe('unbound');
+  await w.close();
+});
+
+test('third-party authorization off: guidance, link to the setting, then it works', async () => {
+  const w = await h.wallet();
+  const demo = await signedInDemo(w);
+  await w.open('/wechat/settings');
+  await w.wechatLogIn(demo.wechat);
+  await w.page.getByRole('switch', { name: '允许第三方应用授权' }).uncheck();
+  await w.startBinding();
+  await w.expectError('W-BIND-PERMISSION');
+  await w.expectText('请在微信「设置」中开启「允许第三方应用授权」');
+  await w.screenshot('34-permission-off');
+  await w.link('打开微信设置').click();
+  await w.page.getByRole('switch', { name: '允许第三方应用授权' }).check();
+  await w.page.goBack();
+  await w.page.locator('main h1').waitFor();
+  await w.allow();
+  await w.expectText('绑定成功');
+  await w.close();
+});
+
+test('information mismatch binds nothing on either side', async () => {
+  const w = await h.wallet();
+  const demo = await signedInDemo(w);
+  await w.startBinding();
+  await w.wechatLogIn(demo.wechatMismatch);
+  await w.allow();
+  await w.expectError('W-BIND-MISMATCH');
+  await w.expectText('请重新输入并核实信息是否准确无误');
+  await w.screenshot('35-mismatch');
+  expect(await bindingStatus(w), 'wallet side').toBe('unbound');
+  await w.open('/wechat/settings');
+  await w.expectText('没有已授权的应用。');
+  await w.close();
+});
+
+test('a network failure changes nothing, and 重试 completes the binding', async () => {
+  const w = await h.wallet();
+  const demo = await signedInDemo(w);
+  await w.injectFaults({ network: 1 });
+  await w.startBinding();
+  await w.wechatLogIn(demo.wechat);
+  await w.allow();
+  await w.expectError('W-BIND-NETWORK');
+  await w.expectText('建议使用 Wi-Fi');
+  await w.screenshot('36-network');
+  await w.button('重试').click();
+  await w.expectText('绑定成功');
+  expect(await bindingStatus(w), 'after retry').toBe('bound');
+  await w.close();
+});
+
+test('unbind in the wallet, revoke in WeChat, and rebind', async () => {
+  const w = await h.wallet();
+  const demo = await signedInDemo(w);
+  await w.startBinding();
+  await w.wechatLogIn(demo.wechat);
+  await w.allow();
+  await w.expectText('绑定成功');
+
+  // Wallet: 设置 → 绑定管理 → 解除绑定 → 确认.
+  await w.open('/settings');
+  await w.link('绑定管理').first().click();
+  await w.button('解除绑定').click();
+  await w.expectText('解除绑定后');
+  await w.button('确认').click();
+  await w.expectText('已解除绑定。');
+  expect(await bindingStatus(w), 'after unbinding').toBe('ended');
+  await w.open('/wechat/settings');
+  await w.expectText('没有已授权的应用。');
+
+  // Rebind: WeChat remembers the first verification.
+  await w.startBinding();
+  await w.button('允许').click();
+  await w.page.waitForURL(/\/bind\/callback\?/);
+  await w.expectText('绑定成功');
+
+  // WeChat: 设置 → 授权管理 → 数字钱包 → 取消授权; the wallet notices.
+  await w.open('/wechat/settings');
+  await w.button('取消授权').click();
+  await w.button('确认').click();
+  await w.expectText('没有已授权的应用。');
+  expect(await bindingStatus(w), 'after revoking in WeChat').toBe('revoked');
+  await w.expectText('绑定已结束：已在微信中取消授权。');
+  await w.screenshot('37-revoked');
+  // Other wallet functions keep working.
+  expect(await w.balance(), 'wallet still works').toBe('¥0.00');
+  await w.close();
+});
+
+test('bad or hand-edited URLs show the right error, never a crash', async () => {
+  const w = await h.wallet();
+  await signedInDemo(w);
+  const origin = new URL(w.page.url()).origin;
+  const cb = encodeURIComponent(`${origin}/bind/callback`);
+  await w.open(`/wechat/connect/oauth2/authorize?appid=wx0000000000000000&redirect_uri=${cb}&response_type=code&scope=snsapi_userinfo&state=x`);
+  await w.expectError('40013');
+  await w.open(`/wechat/connect/oauth2/authorize?appid=wx5f3c0a9b2e7d41c8&redirect_uri=${encodeURIComponent('http://evil.example.com/cb')}&response_type=code&scope=snsapi_userinfo&state=x`);
+  await w.expectError('10003');
+  await w.open('/wechat/connect/oauth2/authorize?%E0%A4%A');
+  await w.expectError('40013');
+  await w.open('/bind/callback?code=forged&state=forged');
+  await w.expectError('W-BIND-NOT-STARTED');
+  await w.startBinding();
+  await w.open('/bind/callback?code=forged&state=forged');
+  await w.expectError('W-BIND-STATE');
+  await w.close();
+});
