@@ -266,6 +266,11 @@ impl State {
         Ok(())
     }
 
+    /// The wallet learned that WeChat no longer honours its authorization.
+    pub(crate) fn end_binding_revoked(&mut self, account: AccountId, now: Timestamp) {
+        let _ = self.transition(account, Event::RevokedSeen { at: now });
+    }
+
     /// 「绑定微信」: a fresh `state`, and the WeChat authorize URL (app path,
     /// under the site's base) to navigate to.
     pub fn start_binding(

@@ -22,6 +22,7 @@ use crate::error::{Guidance, UserError};
 use crate::money::Fen;
 use crate::provider::MovementKind;
 use crate::time::{day_cst, year_month_cst, Timestamp};
+use crate::wechat::WeChatId;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -57,12 +58,17 @@ pub enum LedgerAccount {
     Card(CardId),
     BankReserve,
     Biller(Biller),
+    /// A WeChat user's 零钱 balance.
+    WeChatChange(WeChatId),
 }
 
 impl LedgerAccount {
     /// Whether the balance of this account may never go below zero.
     pub fn must_stay_positive(self) -> bool {
-        matches!(self, LedgerAccount::Wallet(_) | LedgerAccount::Card(_))
+        matches!(
+            self,
+            LedgerAccount::Wallet(_) | LedgerAccount::Card(_) | LedgerAccount::WeChatChange(_)
+        )
     }
 }
 
@@ -73,6 +79,7 @@ impl fmt::Display for LedgerAccount {
             LedgerAccount::Card(id) => write!(f, "c:{}", id.get()),
             LedgerAccount::BankReserve => f.write_str("bank"),
             LedgerAccount::Biller(b) => write!(f, "biller:{}", b.as_str()),
+            LedgerAccount::WeChatChange(id) => write!(f, "x:{}", id.get()),
         }
     }
 }
@@ -93,6 +100,10 @@ impl FromStr for LedgerAccount {
             "c" => rest
                 .parse()
                 .map(|n| LedgerAccount::Card(CardId::new(n)))
+                .map_err(|_| bad()),
+            "x" => rest
+                .parse()
+                .map(|n| LedgerAccount::WeChatChange(WeChatId::new(n)))
                 .map_err(|_| bad()),
             "biller" => Biller::ALL
                 .into_iter()
@@ -143,6 +154,8 @@ pub enum EntryKind {
         biller: Biller,
         account: String,
     },
+    /// 「转入微信零钱」: from the wallet to the bound WeChat user's 零钱.
+    ToWeChat,
 }
 
 impl EntryKind {
@@ -154,6 +167,7 @@ impl EntryKind {
             EntryKind::Withdraw { .. } => Some(MovementKind::Withdraw),
             EntryKind::Transfer { .. } => Some(MovementKind::Transfer),
             EntryKind::Bill { .. } => Some(MovementKind::Bill),
+            EntryKind::ToWeChat => Some(MovementKind::ToWeChat),
         }
     }
 }
@@ -486,6 +500,7 @@ mod tests {
             LedgerAccount::Card(CardId::new(3)),
             LedgerAccount::BankReserve,
             LedgerAccount::Biller(Biller::Water),
+            LedgerAccount::WeChatChange(WeChatId::new(2)),
         ] {
             assert_eq!(account.to_string().parse::<LedgerAccount>(), Ok(account));
         }

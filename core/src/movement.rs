@@ -12,6 +12,7 @@
 //! different content is refused.
 
 use crate::account::{AccountError, AccountId};
+use crate::binding::Binding;
 use crate::card::{
     self, Card, CardError, CardId, CardKind, NewCard, CREDIT_LIMIT, DEBIT_OPENING_BALANCE,
 };
@@ -20,8 +21,10 @@ use crate::identity::{to_half_width, IdentityError, LoginId, Phone};
 use crate::ledger::{Biller, Draft, Entry, EntryKind, LedgerAccount, LedgerError, Posting};
 use crate::money::{Fen, MoneyError};
 use crate::provider::{MovementKind, Policy};
+use crate::sim::{redact, Endpoint, Fault};
 use crate::state::State;
 use crate::time::Timestamp;
+use crate::wechat::{WeChatError, WeChatId, QIANBAO};
 use serde::{Deserialize, Serialize};
 
 /// The longest note a transfer may carry, in characters.
@@ -63,6 +66,10 @@ pub enum MoveError {
     KeyReused,
     #[error(transparent)]
     Ledger(#[from] LedgerError),
+    #[error("the wallet is not bound to WeChat")]
+    NotBound,
+    #[error(transparent)]
+    Remote(#[from] WeChatError),
 }
 
 impl UserError for MoveError {
@@ -73,6 +80,8 @@ impl UserError for MoveError {
             Self::Payee(e) => e.code(),
             Self::Account(e) => e.code(),
             Self::Ledger(e) => e.code(),
+            Self::Remote(e) => e.code(),
+            Self::NotBound => "W-BIND-NONE",
             Self::NotDebit => "W-CARD-NOT-DEBIT",
             Self::CardFunds { .. } => "W-CARD-FUNDS",
             Self::NotEnough { .. } => "NOTENOUGH",
@@ -93,6 +102,8 @@ impl UserError for MoveError {
             Self::Payee(e) => e.guidance(),
             Self::Account(e) => e.guidance(),
             Self::Ledger(e) => e.guidance(),
+            Self::Remote(e) => e.guidance(),
+            Self::NotBound => Guidance::BindAgain,
             Self::NotDebit | Self::CardFunds { .. } => Guidance::ChooseAnotherCard,
             Self::NotEnough { .. } => Guidance::TopUpOrLess,
             Self::SingleLimit { .. } | Self::DailyLimit { .. } => Guidance::WithinLimits,
@@ -126,6 +137,10 @@ pub enum MovementForm<'a> {
         account: &'a str,
         amount: &'a str,
     },
+    /// 「转入微信零钱」 to the bound WeChat account.
+    ToWeChat {
+        amount: &'a str,
+    },
 }
 
 /// A movement that passed every check, ready for the confirmation screen.
@@ -143,6 +158,7 @@ enum What {
     Withdraw { card: CardId },
     Transfer { to: AccountId, note: String },
     Bill { biller: Biller, account: String },
+    ToWeChat { user: WeChatId },
 }
 
 /// What the confirmation screen shows about the other side.
@@ -162,6 +178,11 @@ pub enum Counterpart {
         biller: Biller,
         account: String,
     },
+    /// The bound WeChat account's 零钱.
+    WeChat {
+        nickname: String,
+        masked_wxid: String,
+    },
 }
 
 impl Prepared {
@@ -175,6 +196,7 @@ impl Prepared {
             What::Withdraw { .. } => MovementKind::Withdraw,
             What::Transfer { .. } => MovementKind::Transfer,
             What::Bill { .. } => MovementKind::Bill,
+            What::ToWeChat { .. } => MovementKind::ToWeChat,
         }
     }
 
@@ -358,6 +380,10 @@ impl State {
                 let account = bill_account(biller, account)?;
                 (Fen::parse_positive(amount)?, What::Bill { biller, account })
             }
+            MovementForm::ToWeChat { amount } => {
+                let user = self.bound_wechat_user(by)?;
+                (Fen::parse_positive(amount)?, What::ToWeChat { user })
+            }
         };
         let prepared = Prepared { by, amount, what };
         self.check_rules(&prepared, now)?;
@@ -382,6 +408,77 @@ impl State {
                 biller: *biller,
                 account: account.clone(),
             }),
+            What::ToWeChat { user } => self.wechat_counterpart(*user),
+        }
+    }
+
+    fn wechat_counterpart(&self, user: WeChatId) -> Option<Counterpart> {
+        self.wechat.account(user).map(|a| Counterpart::WeChat {
+            nickname: a.nickname().to_owned(),
+            masked_wxid: a.masked_wxid(),
+        })
+    }
+
+    /// The WeChat user the wallet account is bound to.
+    fn bound_wechat_user(&self, account: AccountId) -> Result<WeChatId, MoveError> {
+        match self.binding(account) {
+            Binding::Bound(bound) => self
+                .wechat
+                .user_by_openid(QIANBAO.appid, &bound.openid)
+                .ok_or(MoveError::NotBound),
+            _ => Err(MoveError::NotBound),
+        }
+    }
+
+    /// A WeChat user's 零钱 balance.
+    pub fn wechat_change(&self, user: WeChatId) -> Fen {
+        self.ledger.balance(LedgerAccount::WeChatChange(user))
+    }
+
+    /// The transfer request to WeChat Pay behind 「转入微信零钱」: subject to
+    /// fault injection, and refused once the user revoked the wallet.
+    fn send_to_change(&mut self, prepared: &Prepared, now: Timestamp) -> Result<(), MoveError> {
+        let Binding::Bound(bound) = self.binding(prepared.by) else {
+            return Err(MoveError::NotBound);
+        };
+        let fields = vec![
+            ("openid".to_owned(), bound.openid.clone()),
+            ("amount".to_owned(), prepared.amount.get().to_string()),
+            ("access_token".to_owned(), redact(&bound.openid)),
+        ];
+        let outcome = match self.sim.take_fault() {
+            Some(Fault::Network) => Err(WeChatError::Network),
+            Some(Fault::Busy) => Err(WeChatError::SystemBusy),
+            None if self.wechat.has_live_grant(QIANBAO.appid, &bound.openid) => Ok(()),
+            None => Err(WeChatError::Unauthorized),
+        };
+        match outcome {
+            Ok(()) => {
+                let response = vec![
+                    ("return_code".to_owned(), "SUCCESS".to_owned()),
+                    ("result_code".to_owned(), "SUCCESS".to_owned()),
+                ];
+                self.sim
+                    .record(now, Endpoint::ToChange, fields, response, None);
+                Ok(())
+            }
+            Err(error) => {
+                let response = vec![
+                    ("errcode".to_owned(), error.code().to_owned()),
+                    ("errmsg".to_owned(), error.to_string()),
+                ];
+                self.sim.record(
+                    now,
+                    Endpoint::ToChange,
+                    fields,
+                    response,
+                    Some(error.code().to_owned()),
+                );
+                if error == WeChatError::Unauthorized {
+                    self.end_binding_revoked(prepared.by, now);
+                }
+                Err(error.into())
+            }
         }
     }
 
@@ -405,6 +502,9 @@ impl State {
             };
         }
         self.check_rules(prepared, now)?;
+        if matches!(prepared.what, What::ToWeChat { .. }) {
+            self.send_to_change(prepared, now)?;
+        }
         let entry = self.ledger.post(draft)?.clone();
         Ok(self.receipt(&entry))
     }
@@ -460,6 +560,13 @@ impl State {
                     Posting(LedgerAccount::Biller(*biller), amount),
                 ],
             ),
+            What::ToWeChat { user } => (
+                EntryKind::ToWeChat,
+                vec![
+                    Posting(wallet, minus),
+                    Posting(LedgerAccount::WeChatChange(*user), amount),
+                ],
+            ),
         };
         Draft {
             at: now,
@@ -507,6 +614,9 @@ impl State {
                 }
             }
             What::Bill { .. } => {}
+            What::ToWeChat { .. } => {
+                self.bound_wechat_user(prepared.by)?;
+            }
         }
         if !matches!(prepared.what, What::TopUp { .. }) {
             let balance = self.balance(prepared.by);
@@ -563,10 +673,12 @@ pub enum HistoryKind {
     TransferOut,
     TransferIn,
     Bill,
+    ToWeChat,
 }
 
 impl HistoryKind {
-    pub const ALL: [HistoryKind; 5] = [
+    pub const ALL: [HistoryKind; 6] = [
+        Self::ToWeChat,
         Self::TopUp,
         Self::Withdraw,
         Self::TransferOut,
@@ -582,6 +694,7 @@ impl HistoryKind {
             EntryKind::Transfer { .. } if entry.by == wallet => Some(HistoryKind::TransferOut),
             EntryKind::Transfer { .. } => Some(HistoryKind::TransferIn),
             EntryKind::Bill { .. } => Some(HistoryKind::Bill),
+            EntryKind::ToWeChat => Some(HistoryKind::ToWeChat),
         }
     }
 }
@@ -665,6 +778,10 @@ impl State {
             EntryKind::Bill { biller, account } => Some(Counterpart::Biller {
                 biller: *biller,
                 account: account.clone(),
+            }),
+            EntryKind::ToWeChat => entry.postings.iter().find_map(|p| match p.0 {
+                LedgerAccount::WeChatChange(user) => self.wechat_counterpart(user),
+                _ => None,
             }),
         }
     }

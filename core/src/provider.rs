@@ -16,10 +16,18 @@ pub enum MovementKind {
     Withdraw,
     Transfer,
     Bill,
+    /// 「转入微信零钱」.
+    ToWeChat,
 }
 
 impl MovementKind {
-    pub const ALL: [MovementKind; 4] = [Self::TopUp, Self::Withdraw, Self::Transfer, Self::Bill];
+    pub const ALL: [MovementKind; 5] = [
+        Self::TopUp,
+        Self::Withdraw,
+        Self::Transfer,
+        Self::Bill,
+        Self::ToWeChat,
+    ];
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +44,7 @@ pub struct Policy {
     withdraw: Limit,
     transfer: Limit,
     bill: Limit,
+    to_wechat: Limit,
 }
 
 impl Policy {
@@ -56,6 +65,10 @@ impl Policy {
             single: Fen::from_yuan(5_000),
             daily: Fen::from_yuan(10_000),
         },
+        to_wechat: Limit {
+            single: Fen::from_yuan(20_000),
+            daily: Fen::from_yuan(50_000),
+        },
     };
 
     pub fn limit(&self, kind: MovementKind) -> Limit {
@@ -64,6 +77,7 @@ impl Policy {
             MovementKind::Withdraw => self.withdraw,
             MovementKind::Transfer => self.transfer,
             MovementKind::Bill => self.bill,
+            MovementKind::ToWeChat => self.to_wechat,
         }
     }
 }

@@ -339,6 +339,7 @@ impl State {
                 || e.postings.iter().any(|p| match p.0 {
                     LedgerAccount::Wallet(id) => self.account(id).is_none(),
                     LedgerAccount::Card(id) => self.card(id).is_none(),
+                    LedgerAccount::WeChatChange(id) => self.wechat.account(id).is_none(),
                     LedgerAccount::BankReserve | LedgerAccount::Biller(_) => false,
                 })
         });

@@ -659,6 +659,13 @@ impl WeChat {
             .any(|g| g.appid == appid && g.openid == openid && !g.revoked)
     }
 
+    pub(crate) fn user_by_openid(&self, appid: &str, openid: &str) -> Option<WeChatId> {
+        self.grants
+            .iter()
+            .find(|g| g.appid == appid && g.openid == openid)
+            .map(|g| g.user)
+    }
+
     pub(crate) fn is_consistent(&self) -> bool {
         self.accounts.iter().all(WeChatAccount::is_well_formed)
             && self.session.is_none_or(|id| self.account(id).is_some())

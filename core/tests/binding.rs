@@ -592,3 +592,102 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn moving_money_to_wechat_change_needs_a_live_binding() {
+    use qianbao_core::card::{test_card_number, NewCard};
+    use qianbao_core::money::Fen;
+    use qianbao_core::movement::{HistoryFilter, HistoryKind, MoveError, MovementForm};
+    let mut w = World::new();
+    let name = w.demo.wallet.real_name.as_str().to_owned();
+    let number = test_card_number("622202", "0012345678");
+    let card = w
+        .state
+        .add_card(
+            NewCard {
+                number: &number,
+                holder: &name,
+                expiry: "",
+                cvv: "",
+            },
+            at(5),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let top_up = w
+        .state
+        .prepare(
+            MovementForm::TopUp {
+                card,
+                amount: "100",
+            },
+            at(6),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let _ = w.state.commit("t", &top_up, at(6));
+    let form = MovementForm::ToWeChat { amount: "10" };
+    assert_eq!(
+        w.state.prepare(form, at(7)).err(),
+        Some(MoveError::NotBound)
+    );
+
+    assert_eq!(w.bind(), Ok(()));
+    let me = w.me();
+    let user = w
+        .state
+        .wechat()
+        .signed_in()
+        .map(|a| a.id())
+        .unwrap_or_else(|| panic!("wechat"));
+    let prepared = w
+        .state
+        .prepare(form, at(100))
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Offline: nothing moves.
+    w.state.sim_mut().set_faults(Faults {
+        network: 1,
+        busy: 0,
+    });
+    let before = w.state.balance(me);
+    assert_eq!(
+        w.state
+            .commit("c1", &prepared, at(100))
+            .map_err(|e| e.code()),
+        Err("W-BIND-NETWORK")
+    );
+    assert_eq!(w.state.balance(me), before);
+    // Online: the wallet pays, 零钱 receives, the history says so.
+    assert!(w.state.commit("c1", &prepared, at(101)).is_ok());
+    assert_eq!(w.state.balance(me), Fen::from_yuan(90));
+    assert_eq!(w.state.wechat_change(user), Fen::from_yuan(10));
+    assert_eq!(
+        w.state
+            .history(me, HistoryFilter::default())
+            .next()
+            .map(|l| l.kind),
+        Some(HistoryKind::ToWeChat)
+    );
+    assert_eq!(w.state.ledger().total(), 0);
+    let chunks: Vec<String> = (0..w.state.ledger().chunk_count())
+        .map(|i| w.state.chunk_json(i).unwrap_or_default())
+        .collect();
+    let main = w.state.main_json().unwrap_or_default();
+    assert_eq!(State::from_parts(&main, &chunks).as_ref(), Ok(&w.state));
+    // Revoked in WeChat: refused with 48001, and the binding ends.
+    let _ = w.state.wechat_mut().revoke_app(QIANBAO.appid);
+    let again = w
+        .state
+        .prepare(form, at(102))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        w.state.commit("c2", &again, at(102)).map_err(|e| e.code()),
+        Err("48001")
+    );
+    assert!(matches!(
+        w.binding(),
+        Binding::Ended {
+            reason: EndReason::RevokedInWeChat,
+            ..
+        }
+    ));
+    assert_eq!(w.state.wechat_change(user), Fen::from_yuan(10));
+}

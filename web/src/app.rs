@@ -20,6 +20,7 @@ pub enum Page {
     Withdraw,
     Transfer,
     Bills,
+    ToWeChat,
     History,
     HistoryDetail(u64),
     Bindings,
@@ -35,7 +36,7 @@ pub enum Page {
 
 impl Page {
     /// The screens with a fixed path, matched in this order.
-    const FIXED: [Page; 18] = [
+    const FIXED: [Page; 19] = [
         Page::Register,
         Page::Login,
         Page::Settings,
@@ -44,6 +45,7 @@ impl Page {
         Page::Withdraw,
         Page::Transfer,
         Page::Bills,
+        Page::ToWeChat,
         Page::History,
         Page::Bindings,
         Page::BindCallback,
@@ -68,6 +70,7 @@ impl Page {
             Page::Withdraw => "/withdraw",
             Page::Transfer => "/transfer",
             Page::Bills => "/bills",
+            Page::ToWeChat => "/to-wechat",
             Page::History | Page::HistoryDetail(_) => "/history",
             Page::Bindings => "/settings/bindings",
             Page::BindCallback => "/bind/callback",
@@ -171,6 +174,7 @@ fn Screen(nav: Nav) -> impl IntoView {
         Page::Withdraw => view! { <wallet::Movement kind=MovementKind::Withdraw /> }.into_any(),
         Page::Transfer => view! { <wallet::Movement kind=MovementKind::Transfer /> }.into_any(),
         Page::Bills => view! { <wallet::Movement kind=MovementKind::Bill /> }.into_any(),
+        Page::ToWeChat => view! { <wallet::Movement kind=MovementKind::ToWeChat /> }.into_any(),
         Page::History => wallet::History().into_any(),
         Page::HistoryDetail(id) => view! { <wallet::HistoryDetail id /> }.into_any(),
         Page::Bindings => wallet::Bindings().into_any(),

@@ -149,6 +149,8 @@ pub struct Text {
     pub history: &'static str,
 
     pub wallet_balance_note: &'static str,
+    pub change_balance: &'static str,
+    pub to_wechat_hint: &'static str,
     pub recent: &'static str,
     pub see_all: &'static str,
     pub cards: &'static str,
@@ -372,6 +374,8 @@ pub static ZH_CN: Text = Text {
     history: "交易记录",
 
     wallet_balance_note: "模拟资金，仅供练习",
+    change_balance: "零钱",
+    to_wechat_hint: "从钱包余额转入已绑定微信账号的零钱",
     recent: "最近交易",
     see_all: "查看全部",
     cards: "银行卡",
@@ -602,6 +606,8 @@ pub static EN: Text = Text {
     history: "Transactions",
 
     wallet_balance_note: "Simulated money, for practice only",
+    change_balance: "Change (零钱)",
+    to_wechat_hint: "From the wallet balance to the bound WeChat account's Change",
     recent: "Recent transactions",
     see_all: "See all",
     cards: "Bank cards",
@@ -861,6 +867,12 @@ pub fn move_error(
         MoveError::Payee(e) => return identity_error(locale, e),
         MoveError::Account(e) => return account_error(locale, e, clock),
         MoveError::Ledger(e) => return ledger_error(locale, e),
+        MoveError::Remote(e) => return wechat_error(locale, e),
+        MoveError::NotBound => pick(
+            locale,
+            "钱包尚未绑定微信，请先绑定。",
+            "The wallet is not bound to WeChat: bind it first.",
+        ),
         MoveError::NotDebit => pick(
             locale,
             "提现只能到借记卡。",
@@ -1165,6 +1177,7 @@ pub fn movement_name(locale: Locale, kind: MovementKind) -> &'static str {
         MovementKind::Withdraw => t.withdraw,
         MovementKind::Transfer => t.transfer,
         MovementKind::Bill => t.pay_bills,
+        MovementKind::ToWeChat => t.to_wechat_change,
     }
 }
 
@@ -1180,6 +1193,8 @@ pub fn history_kind(locale: Locale, kind: HistoryKind) -> &'static str {
         (Locale::En, HistoryKind::TransferOut) => "Transfer out",
         (Locale::En, HistoryKind::TransferIn) => "Received",
         (Locale::En, HistoryKind::Bill) => "Bill",
+        (Locale::ZhCn, HistoryKind::ToWeChat) => "转入微信零钱",
+        (Locale::En, HistoryKind::ToWeChat) => "To WeChat Change",
     }
 }
 
@@ -1239,6 +1254,13 @@ pub fn counterpart(locale: Locale, counterpart: &Counterpart) -> String {
         Counterpart::Biller { biller, account } => {
             format!("{} {account}", biller_name(locale, *biller))
         }
+        Counterpart::WeChat {
+            nickname,
+            masked_wxid,
+        } => match locale {
+            Locale::ZhCn => format!("微信零钱 · {nickname}（{masked_wxid}）"),
+            Locale::En => format!("WeChat Change · {nickname} ({masked_wxid})"),
+        },
     }
 }
 

@@ -182,3 +182,56 @@ test('bad or hand-edited URLs show the right error, never a crash', async () => 
   await w.expectError('W-BIND-STATE');
   await w.close();
 });
+
+test('「转入微信零钱」 moves money from the wallet to WeChat 零钱 through the ledger', async () => {
+  const w = await h.wallet();
+  const demo = await signedInDemo(w);
+  await w.startBinding();
+  await w.wechatLogIn(demo.wechat);
+  await w.allow();
+  await w.expectText('绑定成功');
+  await w.link('转入微信零钱').click();
+  await w.fillMovement('/to-wechat', { 金额: '1' });
+  await w.expectError('NOTENOUGH');
+  // Fund the wallet from a card, then move ¥10 to 零钱.
+  await w.addCard('62220200123456782', demo.name); // ICBC debit, Luhn-valid
+  await w.expectText('银行卡已添加。');
+  await w.fillMovement('/top-up', { 金额: '50' });
+  expect(await w.confirmMovement(), 'after top-up').toBe('¥50.00');
+  await w.fillMovement('/to-wechat', { 金额: '10' });
+  await w.expectText(`微信零钱 · ${demo.wechat.nickname}`);
+  expect(await w.confirmMovement(), 'wallet after').toBe('¥40.00');
+  await w.open('/wechat/');
+  await w.screenshot('38-wechat-change');
+  expect(await w.page.getByTestId('change').innerText(), '零钱').toBe('¥10.00');
+  expect((await w.historyLines())[0], 'history').toBe('转入微信零钱|-¥10.00');
+  await w.close();
+});
+
+test('the console exports, refuses a bad import without change, and imports a good one', async () => {
+  const w = await h.wallet();
+  const demo = await signedInDemo(w);
+  await w.open('/dev');
+  const download = w.page.waitForEvent('download');
+  await w.button('导出 JSON').click();
+  const file = await (await download).path();
+  const before = await w.storage();
+  await w.page.locator('#dev-import').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"qianbao.state":"{broken"}') });
+  await w.expectError('W-STORE-CORRUPT');
+  expect(await w.storage(), 'after a bad import').toBe(before);
+  // Reset, then import the export: the account is back.
+  await w.button('重置全部数据').click();
+  const resetDone = w.page.waitForEvent('load');
+  await w.button('确认').click();
+  await resetDone;
+  await w.open('/login');
+  await w.logIn(demo.login, demo.password);
+  await w.expectError('W-ACC-UNKNOWN');
+  await w.open('/dev');
+  const importDone = w.page.waitForEvent('load');
+  await w.page.locator('#dev-import').setInputFiles(file);
+  await importDone;
+  await w.signInAs(demo);
+  expect(await w.balance(), 'restored account').toBe('¥0.00');
+  await w.close();
+});

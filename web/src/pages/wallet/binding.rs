@@ -140,6 +140,7 @@ fn BindingsPanel() -> impl IntoView {
                         fallback=move || {
                             view! {
                                 <div class="actions">
+                                    <Link href=Page::ToWeChat.path() class="button">{move || t().to_wechat_change}</Link>
                                     <button type="button" class="button danger" on:click=move |_| confirming.set(true)>
                                         {move || t().unbind}
                                     </button>
@@ -225,6 +226,9 @@ fn CallbackPanel() -> impl IntoView {
                 </Show>
                 <Show when=move || !is_bound(store) && !retryable()>
                     <BindButton label=t().bind_again />
+                </Show>
+                <Show when=move || is_bound(store)>
+                    <Link href=Page::ToWeChat.path() class="button primary">{move || t().to_wechat_change}</Link>
                 </Show>
                 <Link href=Page::Bindings.path() class="button">{move || t().binding_management}</Link>
                 <Link href=Page::Home.path() class="button">{move || t().back_home}</Link>

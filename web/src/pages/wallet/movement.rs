@@ -2,7 +2,7 @@
 //! confirm (「确认」, with the payee masked as 「*明」), done. The confirmation
 //! carries one idempotency key, so a double click or a retry moves money once.
 
-use super::SignedIn;
+use super::{BindingStatus, SignedIn};
 use crate::app::Page;
 use crate::components::ErrorBox;
 use crate::i18n;
@@ -109,6 +109,7 @@ fn MovementSteps(kind: MovementKind) -> impl IntoView {
                 account: &acc,
                 amount: &a,
             },
+            MovementKind::ToWeChat => MovementForm::ToWeChat { amount: &a },
         };
         match store.state.with_untracked(|s| s.prepare(form, store.now())) {
             Ok(prepared) => {
@@ -220,6 +221,7 @@ fn MovementSteps(kind: MovementKind) -> impl IntoView {
                             <p id="mv-account-hint" class="hint">{move || (t().bill_account_hint)(biller.get())}</p>
                         }
                     })}
+                {(kind == MovementKind::ToWeChat).then(|| view! { <BindingStatus /><p class="hint">{move || t().to_wechat_hint}</p> })}
                 <label for="mv-amount">{move || t().amount}</label>
                 <input id="mv-amount" name="amount" inputmode="decimal" autocomplete="off" placeholder="0.00" aria-describedby="mv-limits" bind:value=amount />
                 <p id="mv-limits" class="hint">{move || (t().limits)(&limit.single.to_string(), &limit.daily.to_string())}</p>
@@ -254,6 +256,7 @@ fn MovementSteps(kind: MovementKind) -> impl IntoView {
                             MovementKind::Withdraw => t().to_card,
                             MovementKind::Transfer => t().payee_label,
                             MovementKind::Bill => t().biller,
+                            MovementKind::ToWeChat => t().change_balance,
                         }}
                     </dt>
                     <dd data-testid="review-counterpart">{other}</dd>

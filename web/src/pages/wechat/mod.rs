@@ -63,6 +63,7 @@ pub fn WeChatHome() -> impl IntoView {
                     a.nickname().to_owned(),
                     a.wxid().to_owned(),
                     a.phone().masked(),
+                    s.wechat_change(a.id()),
                 )
             })
         })
@@ -71,7 +72,7 @@ pub fn WeChatHome() -> impl IntoView {
         <section class="card wechat-world">
             <h1>{move || t().wechat_title}</h1>
             {move || match me() {
-                Some((avatar, nickname, wxid, phone)) => view! {
+                Some((avatar, nickname, wxid, phone, change)) => view! {
                     <div class="bound-card">
                         <span class="avatar" aria-hidden="true">{avatar}</span>
                         <dl class="facts">
@@ -81,6 +82,8 @@ pub fn WeChatHome() -> impl IntoView {
                             <dd>{wxid}</dd>
                             <dt>{t().mobile}</dt>
                             <dd>{phone}</dd>
+                            <dt>{t().change_balance}</dt>
+                            <dd data-testid="change">{change.to_string()}</dd>
                         </dl>
                     </div>
                     <div class="actions">
