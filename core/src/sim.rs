@@ -70,6 +70,9 @@ pub struct Faults {
     pub network: u32,
     /// The next this-many requests answer `-1` (system busy).
     pub busy: u32,
+    /// Every request takes this long (the shell waits before sending it).
+    #[serde(default)]
+    pub latency_ms: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -175,6 +178,7 @@ mod tests {
         sim.set_faults(Faults {
             network: 2,
             busy: 1,
+            latency_ms: 0,
         });
         assert_eq!(sim.take_fault(), Some(Fault::Network));
         assert_eq!(sim.take_fault(), Some(Fault::Network));

@@ -415,7 +415,7 @@ mod tests {
     #[test]
     fn schema_is_stamped() {
         let json = State::default().to_json().unwrap_or_default();
-        expect![[r#"{"schema":3,"accounts":[],"next_account_id":1,"session":null,"verifications":{"pending":[]},"inbox":{"messages":[],"next_id":0},"cards":[],"next_card_id":1,"wechat":{"accounts":[],"next_id":0,"session":null,"codes":[],"grants":[],"verified":[]},"sim":{"log":[],"next_log_id":0,"faults":{"network":0,"busy":0},"clock_offset_ms":0},"bindings":[],"journal_len":0}"#]]
+        expect![[r#"{"schema":3,"accounts":[],"next_account_id":1,"session":null,"verifications":{"pending":[]},"inbox":{"messages":[],"next_id":0},"cards":[],"next_card_id":1,"wechat":{"accounts":[],"next_id":0,"session":null,"codes":[],"grants":[],"verified":[]},"sim":{"log":[],"next_log_id":0,"faults":{"network":0,"busy":0,"latency_ms":0},"clock_offset_ms":0},"bindings":[],"journal_len":0}"#]]
             .assert_eq(&json);
     }
 

@@ -329,6 +329,7 @@ fn a_network_failure_changes_nothing_and_the_retry_works() {
         w.state.sim_mut().set_faults(Faults {
             network: 1,
             busy: 0,
+            latency_ms: 0,
         });
         let wechat_before = w.state.wechat().clone();
         let result = w.callback(&redirect);
@@ -339,6 +340,7 @@ fn a_network_failure_changes_nothing_and_the_retry_works() {
     w.state.sim_mut().set_faults(Faults {
         network: 0,
         busy: 1,
+        latency_ms: 0,
     });
     assert_eq!(w.callback(&redirect).map_err(|e| e.code()), Err("-1"));
     assert_eq!(w.callback(&redirect), Ok(()));
@@ -422,6 +424,7 @@ fn unbinding_from_the_wallet_revokes_the_tokens() {
     w.state.sim_mut().set_faults(Faults {
         network: 1,
         busy: 0,
+        latency_ms: 0,
     });
     let now = w.tick(1);
     assert_eq!(
@@ -573,7 +576,7 @@ proptest! {
                 Step::Unbind => { let now = w.tick(1); let _ = w.state.unbind_wechat(now); }
                 Step::RevokeInWeChat => { let _ = w.state.wechat_mut().revoke_app(QIANBAO.appid); }
                 Step::Check => { let now = w.tick(1); let _ = w.state.check_binding(now, &mut ChaCha20Rng::seed_from_u64(9)); }
-                Step::Fault(n) => w.state.sim_mut().set_faults(Faults { network: n, busy: 0 }),
+                Step::Fault(n) => w.state.sim_mut().set_faults(Faults { network: n, busy: 0, latency_ms: 0 }),
                 Step::Wait(secs) => { w.tick(secs); }
                 Step::PermissionOff => { let _ = w.state.wechat_mut().set_allow_third_party(false); }
                 Step::PermissionOn => { let _ = w.state.wechat_mut().set_allow_third_party(true); }
@@ -646,6 +649,7 @@ fn moving_money_to_wechat_change_needs_a_live_binding() {
     w.state.sim_mut().set_faults(Faults {
         network: 1,
         busy: 0,
+        latency_ms: 0,
     });
     let before = w.state.balance(me);
     assert_eq!(

@@ -203,10 +203,11 @@ export class Wallet {
   }
 
   /** The dev console: network failure (or system busy) on the next N requests. */
-  async injectFaults({ network = 0, busy = 0 }) {
+  async injectFaults({ network = 0, busy = 0, latency = 0 }) {
     await this.open('/dev');
     await this.field('接下来 N 次请求网络失败').fill(String(network));
     await this.field('接下来 N 次请求返回系统繁忙（-1）').fill(String(busy));
+    await this.field('每次请求的延迟（毫秒）').fill(String(latency));
     await this.button('应用').click();
     await this.expectText(`当前：网络失败 ${network} 次，系统繁忙 ${busy} 次`);
   }

@@ -113,10 +113,12 @@ test('information mismatch binds nothing on either side', async () => {
 test('a network failure changes nothing, and 重试 completes the binding', async () => {
   const w = await h.wallet();
   const demo = await signedInDemo(w);
-  await w.injectFaults({ network: 1 });
+  await w.injectFaults({ network: 1, latency: 800 });
   await w.startBinding();
   await w.wechatLogIn(demo.wechat);
   await w.allow();
+  // The simulated latency shows while the wallet talks to WeChat.
+  await w.expectText('正在完成绑定…');
   await w.expectError('W-BIND-NETWORK');
   await w.expectText('建议使用 Wi-Fi');
   await w.screenshot('36-network');

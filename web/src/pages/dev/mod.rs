@@ -18,6 +18,7 @@ pub fn Console() -> impl IntoView {
     let t = move || store.text();
     let network = RwSignal::new(String::from("1"));
     let busy = RwSignal::new(String::from("0"));
+    let latency = RwSignal::new(String::from("0"));
     let error = RwSignal::new(None::<Problem>);
     let imported = RwSignal::new(false);
     let confirming_reset = RwSignal::new(false);
@@ -29,6 +30,12 @@ pub fn Console() -> impl IntoView {
         let plan = Faults {
             network: parse(network.get_untracked()),
             busy: parse(busy.get_untracked()),
+            latency_ms: latency
+                .get_untracked()
+                .trim()
+                .parse::<u32>()
+                .unwrap_or(0)
+                .min(10_000),
         };
         store.update(|s| s.sim_mut().set_faults(plan));
     };
@@ -107,9 +114,11 @@ pub fn Console() -> impl IntoView {
                 <input id="dev-network" inputmode="numeric" bind:value=network />
                 <label for="dev-busy">{move || t().dev_busy_next}</label>
                 <input id="dev-busy" inputmode="numeric" bind:value=busy />
+                <label for="dev-latency">{move || t().dev_latency}</label>
+                <input id="dev-latency" inputmode="numeric" bind:value=latency />
                 <button type="submit" class="button">{move || t().dev_apply}</button>
             </form>
-            <p class="hint" data-testid="faults">{move || { let f = faults(); (t().dev_faults_now)(f.network, f.busy) }}</p>
+            <p class="hint" data-testid="faults">{move || { let f = faults(); (t().dev_faults_now)(f.network, f.busy, f.latency_ms) }}</p>
 
             <h2>{move || t().dev_clock}</h2>
             <p data-testid="clock">{move || { let (at, mins) = clock(); (t().dev_clock_now)(&at, mins) }}</p>

@@ -193,7 +193,15 @@ fn CallbackPanel() -> impl IntoView {
             store.run(|s, ctx| s.complete_binding(code.as_deref(), &state, ctx.now, ctx.rng));
         outcome.set(Some(result));
     };
-    complete();
+    // The console's simulated latency: the exchange with WeChat takes this long.
+    let latency = store.state.with_untracked(|s| s.sim().faults().latency_ms);
+    {
+        let complete = complete.clone();
+        set_timeout(
+            complete,
+            std::time::Duration::from_millis(u64::from(latency)),
+        );
+    }
     let retryable = move || {
         matches!(
             outcome.get(),
