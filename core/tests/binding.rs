@@ -56,6 +56,33 @@ fn decode(value: &str) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// An authorization request as the authorize page reads it from its URL.
+struct Req {
+    appid: String,
+    redirect_uri: String,
+    state: String,
+}
+
+impl Req {
+    fn from_url(url: &str) -> Self {
+        Req {
+            appid: param(url, "appid").unwrap_or_default(),
+            redirect_uri: param(url, "redirect_uri").unwrap_or_default(),
+            state: param(url, "state").unwrap_or_default(),
+        }
+    }
+
+    fn get(&self) -> AuthorizeRequest<'_> {
+        AuthorizeRequest {
+            appid: &self.appid,
+            redirect_uri: &self.redirect_uri,
+            response_type: "code",
+            scope: "snsapi_userinfo",
+            state: &self.state,
+        }
+    }
+}
+
 struct World {
     state: State,
     rng: ChaCha20Rng,
@@ -118,23 +145,9 @@ impl World {
 
     /// 「允许」 with 二次验证 (the code read from the phone inbox).
     fn approve(&mut self, url: &str) -> Result<String, BindError> {
-        let (appid, redirect, state) = (
-            param(url, "appid"),
-            param(url, "redirect_uri"),
-            param(url, "state"),
-        );
-        let (appid, redirect, state) = (
-            appid.unwrap_or_default(),
-            redirect.unwrap_or_default(),
-            state.unwrap_or_default(),
-        );
-        let request = AuthorizeRequest {
-            appid: &appid,
-            redirect_uri: &redirect,
-            response_type: "code",
-            scope: "snsapi_userinfo",
-            state: &state,
-        };
+        let req = Req::from_url(url);
+        let request = req.get();
+        let appid = req.appid.clone();
         let needs = self.state.wechat().needs_second_factor(&appid);
         let code = if needs {
             let now = self.tick(1);
@@ -244,15 +257,8 @@ fn a_wrong_second_factor_code_is_refused() {
     let mut w = World::new();
     let url = w.start();
     w.wechat_log_in(false);
-    let state = param(&url, "state").unwrap_or_default();
-    let redirect_uri = site().redirect_uri();
-    let request = AuthorizeRequest {
-        appid: QIANBAO.appid,
-        redirect_uri: &redirect_uri,
-        response_type: "code",
-        scope: "snsapi_userinfo",
-        state: &state,
-    };
+    let req = Req::from_url(&url);
+    let request = req.get();
     let now = w.tick(1);
     let _ = w.state.send_wechat_code(now, &mut w.rng);
     let wrong = if w.latest_sms() == "000000" {
@@ -271,15 +277,8 @@ fn denial_cancels_and_rebinding_works() {
     let mut w = World::new();
     let url = w.start();
     w.wechat_log_in(false);
-    let state = param(&url, "state").unwrap_or_default();
-    let redirect_uri = site().redirect_uri();
-    let request = AuthorizeRequest {
-        appid: QIANBAO.appid,
-        redirect_uri: &redirect_uri,
-        response_type: "code",
-        scope: "snsapi_userinfo",
-        state: &state,
-    };
+    let req = Req::from_url(&url);
+    let request = req.get();
     let now = w.tick(1);
     let back = w
         .state
@@ -565,11 +564,9 @@ proptest! {
                 }
                 Step::Approve => if !url.is_empty() { if let Ok(r) = w.approve(&url) { redirect = r; } },
                 Step::Deny => if !url.is_empty() {
-                    let state = param(&url, "state").unwrap_or_default();
-                    let redirect_uri = site().redirect_uri();
-                    let request = AuthorizeRequest { appid: QIANBAO.appid, redirect_uri: &redirect_uri, response_type: "code", scope: "snsapi_userinfo", state: &state };
+                    let req = Req::from_url(&url);
                     let now = w.tick(1);
-                    if let Ok(r) = w.state.deny_authorization(&request, &site(), now) { redirect = r; }
+                    if let Ok(r) = w.state.deny_authorization(&req.get(), &site(), now) { redirect = r; }
                 },
                 Step::Callback => if !redirect.is_empty() { let _ = w.callback(&redirect.clone()); },
                 Step::Forge => if !redirect.is_empty() { let _ = w.callback(&redirect.replace("state=", "state=f")); },

@@ -15,6 +15,16 @@ async function signedInDemo(w) {
   return demo;
 }
 
+/** A signed-in demo user whose wallet is bound to the matching WeChat account. */
+async function boundDemo(w) {
+  const demo = await signedInDemo(w);
+  await w.startBinding();
+  await w.wechatLogIn(demo.wechat);
+  await w.allow();
+  await w.expectText('绑定成功');
+  return demo;
+}
+
 async function bindingStatus(w) {
   await w.open('/settings/bindings');
   await w.page.locator('[data-binding]').waitFor();
@@ -130,11 +140,7 @@ test('a network failure changes nothing, and 重试 completes the binding', asyn
 
 test('unbind in the wallet, revoke in WeChat, and rebind', async () => {
   const w = await h.wallet();
-  const demo = await signedInDemo(w);
-  await w.startBinding();
-  await w.wechatLogIn(demo.wechat);
-  await w.allow();
-  await w.expectText('绑定成功');
+  const demo = await boundDemo(w);
 
   // Wallet: 设置 → 绑定管理 → 解除绑定 → 确认.
   await w.open('/settings');
@@ -187,11 +193,7 @@ test('bad or hand-edited URLs show the right error, never a crash', async () => 
 
 test('「转入微信零钱」 moves money from the wallet to WeChat 零钱 through the ledger', async () => {
   const w = await h.wallet();
-  const demo = await signedInDemo(w);
-  await w.startBinding();
-  await w.wechatLogIn(demo.wechat);
-  await w.allow();
-  await w.expectText('绑定成功');
+  const demo = await boundDemo(w);
   await w.link('转入微信零钱').click();
   await w.fillMovement('/to-wechat', { 金额: '1' });
   await w.expectError('NOTENOUGH');

@@ -1,10 +1,12 @@
 //! Pieces several screens share.
 
+mod confirm;
 mod error_box;
 mod locale_switch;
 mod messages;
 mod phone_panel;
 
+pub use confirm::ConfirmBox;
 pub use error_box::ErrorBox;
 pub use locale_switch::LocaleSwitch;
 pub use messages::MessageList;

@@ -2,7 +2,7 @@
 //! fault injection, the simulated clock, and the sandbox's data — export,
 //! import (validated: a bad file changes nothing), reset.
 
-use crate::components::ErrorBox;
+use crate::components::{ConfirmBox, ErrorBox};
 use crate::env;
 use crate::i18n;
 use crate::storage;
@@ -96,7 +96,7 @@ pub fn Console() -> impl IntoView {
         });
         input.set_value("");
     };
-    let reset = move |_| {
+    let reset = move |()| {
         storage::reset_all();
         env::reload();
     };
@@ -145,13 +145,11 @@ pub fn Console() -> impl IntoView {
                 <button type="button" class="button danger" on:click=move |_| confirming_reset.set(true)>{move || t().dev_reset}</button>
             </div>
             <Show when=move || confirming_reset.get()>
-                <div class="confirm-box" role="alertdialog">
-                    <p>{move || t().dev_reset_confirm}</p>
-                    <div class="actions">
-                        <button type="button" class="button danger" on:click=reset>{move || t().confirm}</button>
-                        <button type="button" class="button" on:click=move |_| confirming_reset.set(false)>{move || t().cancel}</button>
-                    </div>
-                </div>
+                <ConfirmBox
+                    message=Signal::derive(move || t().dev_reset_confirm.to_owned())
+                    on_confirm=Callback::new(reset)
+                    on_cancel=Callback::new(move |()| confirming_reset.set(false))
+                />
             </Show>
             {move || imported.get().then(|| view! { <p class="success" role="status">{t().dev_imported}</p> })}
             <ErrorBox problem=error />

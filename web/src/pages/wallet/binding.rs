@@ -5,7 +5,7 @@
 
 use super::SignedIn;
 use crate::app::Page;
-use crate::components::ErrorBox;
+use crate::components::{ConfirmBox, ErrorBox};
 use crate::env;
 use crate::router::{use_nav, Link};
 use crate::store::{use_store, Problem};
@@ -114,7 +114,7 @@ fn BindingsPanel() -> impl IntoView {
     let done = RwSignal::new(false);
     // Using the binding checks its token: a revocation in WeChat shows here.
     let _ = store.run(|s, ctx| s.check_binding(ctx.now, ctx.rng));
-    let unbind = move |_| {
+    let unbind = move |()| {
         match store.run(|s, ctx| s.unbind_wechat(ctx.now)) {
             Ok(()) => {
                 error.set(None);
@@ -151,15 +151,11 @@ fn BindingsPanel() -> impl IntoView {
                             }
                         }
                     >
-                        <div class="confirm-box" role="alertdialog" aria-label=move || t().unbind>
-                            <p>{move || t().unbind_confirm}</p>
-                            <div class="actions">
-                                <button type="button" class="button danger" on:click=unbind>{move || t().confirm}</button>
-                                <button type="button" class="button" on:click=move |_| confirming.set(false)>
-                                    {move || t().cancel}
-                                </button>
-                            </div>
-                        </div>
+                        <ConfirmBox
+                            message=Signal::derive(move || t().unbind_confirm.to_owned())
+                            on_confirm=Callback::new(unbind)
+                            on_cancel=Callback::new(move |()| confirming.set(false))
+                        />
                     </Show>
                 </Show>
                 {move || done.get().then(|| view! { <p class="success" role="status">{t().unbound_done}</p> })}

@@ -3,7 +3,7 @@
 //! and remove.
 
 use super::{BindButton, BindingStatus, SignedIn};
-use crate::components::ErrorBox;
+use crate::components::{ConfirmBox, ErrorBox};
 use crate::i18n;
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
@@ -119,17 +119,11 @@ fn CardList() -> impl IntoView {
                                                 }
                                             }
                                         >
-                                            <div class="confirm-box" role="alertdialog" aria-label=t().remove_card>
-                                                <p>{confirm_text.clone()}</p>
-                                                <div class="actions">
-                                                    <button type="button" class="button danger" on:click=move |_| remove(id)>
-                                                        {t().confirm}
-                                                    </button>
-                                                    <button type="button" class="button" on:click=move |_| removing.set(None)>
-                                                        {t().cancel}
-                                                    </button>
-                                                </div>
-                                            </div>
+                                            <ConfirmBox
+                                                message=confirm_text.clone()
+                                                on_confirm=Callback::new(move |()| remove(id))
+                                                on_cancel=Callback::new(move |()| removing.set(None))
+                                            />
                                         </Show>
                                     </li>
                                 }

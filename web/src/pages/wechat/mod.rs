@@ -7,7 +7,7 @@ mod authorize;
 pub use authorize::Authorize;
 
 use crate::app::Page;
-use crate::components::ErrorBox;
+use crate::components::{ConfirmBox, ErrorBox};
 use crate::env;
 use crate::router::{use_nav, Link};
 use crate::store::{use_store, Problem};
@@ -246,24 +246,14 @@ pub fn WeChatSettings() -> impl IntoView {
                                                     }
                                                 }
                                             >
-                                                <div class="confirm-box" role="alertdialog">
-                                                    <p>{confirm_text.clone()}</p>
-                                                    <div class="actions">
-                                                        <button
-                                                            type="button"
-                                                            class="button danger"
-                                                            on:click={
-                                                                let appid = id_for_revoke.clone();
-                                                                move |_| revoke(appid.clone())
-                                                            }
-                                                        >
-                                                            {t().confirm}
-                                                        </button>
-                                                        <button type="button" class="button" on:click=move |_| revoking.set(None)>
-                                                            {t().cancel}
-                                                        </button>
-                                                    </div>
-                                                </div>
+                                                <ConfirmBox
+                                                    message=confirm_text.clone()
+                                                    on_confirm={
+                                                        let appid = id_for_revoke.clone();
+                                                        Callback::new(move |()| revoke(appid.clone()))
+                                                    }
+                                                    on_cancel=Callback::new(move |()| revoking.set(None))
+                                                />
                                             </Show>
                                         </li>
                                     }
