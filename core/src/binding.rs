@@ -71,7 +71,7 @@ pub enum EndReason {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Binding {
     #[default]
     Unbound,

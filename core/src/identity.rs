@@ -183,7 +183,7 @@ impl From<Email> for String {
 /// What a person signs in with: the phone number or the e-mail address they
 /// registered. Input with an `@` is read as e-mail, anything else as a phone.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "value", rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
 pub enum LoginId {
     Phone(Phone),
     Email(Email),

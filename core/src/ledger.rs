@@ -134,7 +134,7 @@ pub struct Posting(pub LedgerAccount, pub Fen);
 
 /// What an entry is, beyond its postings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "t", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum EntryKind {
     /// A card was added: the bank opens its simulated account.
     CardOpening {

@@ -27,7 +27,7 @@ pub enum Sender {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Body {
     VerificationCode { code: String, purpose: Purpose },
 }

@@ -435,10 +435,7 @@ mod tests {
 
     #[rstest]
     #[case("\"next_account_id\":2", "\"next_account_id\":1")]
-    #[case(
-        "\"login\":{\"kind\":\"phone\",\"value\":\"1700000",
-        "\"login\":{\"kind\":\"phone\",\"value\":\"2700000"
-    )]
+    #[case("\"login\":{\"phone\":\"1700000", "\"login\":{\"phone\":\"2700000")]
     #[case("$argon2id$", "$plain$")]
     #[case(
         "\"session\":null",
