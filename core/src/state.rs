@@ -224,13 +224,24 @@ impl State {
     /// journal chunks in order; replays the journal and checks every
     /// invariant. Anything wrong is an error, never a guess.
     pub fn from_parts(main: &str, chunks: &[String]) -> Result<Self, StateError> {
-        let value: Value = serde_json::from_str(main).map_err(|e| corrupt(e.to_string()))?;
-        let found = value
-            .get("schema")
-            .and_then(Value::as_u64)
-            .ok_or_else(|| corrupt("no schema version"))?;
-        let value = migrate(value, found, MIGRATIONS)?;
-        let main: Main = serde_json::from_value(value).map_err(|e| corrupt(e.to_string()))?;
+        // A current record is parsed straight into `Main`; an older one goes
+        // through a JSON tree for the migration steps and is then parsed the
+        // same way, so there is one typed parser (one copy in the wasm).
+        #[derive(Deserialize)]
+        struct Header {
+            schema: Option<u64>,
+        }
+        let header: Header = serde_json::from_str(main).map_err(|e| corrupt(e.to_string()))?;
+        let found = header.schema.ok_or_else(|| corrupt("no schema version"))?;
+        let migrated;
+        let current = if found == SCHEMA_VERSION {
+            main
+        } else {
+            let value: Value = serde_json::from_str(main).map_err(|e| corrupt(e.to_string()))?;
+            migrated = migrate(value, found, MIGRATIONS)?.to_string();
+            &migrated
+        };
+        let main: Main = serde_json::from_str(current).map_err(|e| corrupt(e.to_string()))?;
         let mut entries: Vec<Entry> = Vec::with_capacity(main.journal_len);
         for (index, chunk) in chunks.iter().enumerate() {
             if entries.len() >= main.journal_len {
