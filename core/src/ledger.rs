@@ -19,6 +19,7 @@
 use crate::account::AccountId;
 use crate::card::CardId;
 use crate::error::{Guidance, UserError};
+use crate::merchant::MerchantId;
 use crate::money::Fen;
 use crate::provider::MovementKind;
 use crate::time::{day_cst, year_month_cst, Timestamp};
@@ -60,6 +61,8 @@ pub enum LedgerAccount {
     Biller(Biller),
     /// A WeChat user's 零钱 balance.
     WeChatChange(WeChatId),
+    /// What a merchant has been paid through WeChat Pay.
+    Merchant(MerchantId),
 }
 
 impl LedgerAccount {
@@ -80,6 +83,7 @@ impl fmt::Display for LedgerAccount {
             LedgerAccount::BankReserve => f.write_str("bank"),
             LedgerAccount::Biller(b) => write!(f, "biller:{}", b.as_str()),
             LedgerAccount::WeChatChange(id) => write!(f, "x:{}", id.get()),
+            LedgerAccount::Merchant(m) => write!(f, "m:{}", m.as_str()),
         }
     }
 }
@@ -101,6 +105,9 @@ impl FromStr for LedgerAccount {
                 .parse()
                 .map(|n| LedgerAccount::Card(CardId::new(n)))
                 .map_err(|_| bad()),
+            "m" => MerchantId::parse(rest)
+                .map(LedgerAccount::Merchant)
+                .ok_or_else(bad),
             "x" => rest
                 .parse()
                 .map(|n| LedgerAccount::WeChatChange(WeChatId::new(n)))
@@ -156,6 +163,11 @@ pub enum EntryKind {
     },
     /// 「转入微信零钱」: from the wallet to the bound WeChat user's 零钱.
     ToWeChat,
+    /// A WeChat Pay payment to a merchant.
+    Payment {
+        merchant: MerchantId,
+        out_trade_no: String,
+    },
 }
 
 impl EntryKind {
@@ -168,6 +180,7 @@ impl EntryKind {
             EntryKind::Transfer { .. } => Some(MovementKind::Transfer),
             EntryKind::Bill { .. } => Some(MovementKind::Bill),
             EntryKind::ToWeChat => Some(MovementKind::ToWeChat),
+            EntryKind::Payment { .. } => Some(MovementKind::Payment),
         }
     }
 }
@@ -501,6 +514,7 @@ mod tests {
             LedgerAccount::BankReserve,
             LedgerAccount::Biller(Biller::Water),
             LedgerAccount::WeChatChange(WeChatId::new(2)),
+            LedgerAccount::Merchant(MerchantId::Digital),
         ] {
             assert_eq!(account.to_string().parse::<LedgerAccount>(), Ok(account));
         }

@@ -28,6 +28,8 @@
 //! - [`wechat`] — the simulated WeChat: accounts, settings, OAuth, tokens.
 //! - [`binding`] — the wallet's binding state machine and its exchanges.
 //! - [`sim`] — the developer console: request log, faults, clock.
+//! - [`merchant`] — the demo stores and their products.
+//! - [`payment`] — WeChat Pay orders, the cashier, paying with the wallet.
 //! - [`state`] — the one serialisable [`State`], its schema version and migrations.
 
 pub mod account;
@@ -37,8 +39,10 @@ pub mod demo;
 pub mod error;
 pub mod identity;
 pub mod ledger;
+pub mod merchant;
 pub mod money;
 pub mod movement;
+pub mod payment;
 pub mod phone;
 pub mod provider;
 pub mod security;

@@ -183,6 +183,11 @@ pub enum Counterpart {
         nickname: String,
         masked_wxid: String,
     },
+    /// A merchant paid through WeChat Pay.
+    Merchant {
+        merchant: crate::merchant::MerchantId,
+        out_trade_no: String,
+    },
 }
 
 impl Prepared {
@@ -674,10 +679,12 @@ pub enum HistoryKind {
     TransferIn,
     Bill,
     ToWeChat,
+    Payment,
 }
 
 impl HistoryKind {
-    pub const ALL: [HistoryKind; 6] = [
+    pub const ALL: [HistoryKind; 7] = [
+        Self::Payment,
         Self::ToWeChat,
         Self::TopUp,
         Self::Withdraw,
@@ -695,6 +702,7 @@ impl HistoryKind {
             EntryKind::Transfer { .. } => Some(HistoryKind::TransferIn),
             EntryKind::Bill { .. } => Some(HistoryKind::Bill),
             EntryKind::ToWeChat => Some(HistoryKind::ToWeChat),
+            EntryKind::Payment { .. } => Some(HistoryKind::Payment),
         }
     }
 }
@@ -782,6 +790,13 @@ impl State {
             EntryKind::ToWeChat => entry.postings.iter().find_map(|p| match p.0 {
                 LedgerAccount::WeChatChange(user) => self.wechat_counterpart(user),
                 _ => None,
+            }),
+            EntryKind::Payment {
+                merchant,
+                out_trade_no,
+            } => Some(Counterpart::Merchant {
+                merchant: *merchant,
+                out_trade_no: out_trade_no.clone(),
             }),
         }
     }

@@ -18,15 +18,18 @@ pub enum MovementKind {
     Bill,
     /// 「转入微信零钱」.
     ToWeChat,
+    /// WeChat Pay payments with the wallet.
+    Payment,
 }
 
 impl MovementKind {
-    pub const ALL: [MovementKind; 5] = [
+    pub const ALL: [MovementKind; 6] = [
         Self::TopUp,
         Self::Withdraw,
         Self::Transfer,
         Self::Bill,
         Self::ToWeChat,
+        Self::Payment,
     ];
 }
 
@@ -45,6 +48,7 @@ pub struct Policy {
     transfer: Limit,
     bill: Limit,
     to_wechat: Limit,
+    payment: Limit,
 }
 
 impl Policy {
@@ -69,6 +73,10 @@ impl Policy {
             single: Fen::from_yuan(20_000),
             daily: Fen::from_yuan(50_000),
         },
+        payment: Limit {
+            single: Fen::from_yuan(20_000),
+            daily: Fen::from_yuan(50_000),
+        },
     };
 
     pub fn limit(&self, kind: MovementKind) -> Limit {
@@ -78,6 +86,7 @@ impl Policy {
             MovementKind::Transfer => self.transfer,
             MovementKind::Bill => self.bill,
             MovementKind::ToWeChat => self.to_wechat,
+            MovementKind::Payment => self.payment,
         }
     }
 }

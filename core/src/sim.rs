@@ -34,6 +34,10 @@ pub enum Endpoint {
     Revoke,
     /// Wallet → WeChat 零钱 transfer.
     ToChange,
+    /// `POST /v3/pay/transactions/jsapi` — the merchant places an order.
+    UnifiedOrder,
+    /// The payment notification WeChat Pay sends the merchant.
+    Notify,
 }
 
 impl Endpoint {
@@ -47,6 +51,8 @@ impl Endpoint {
             Endpoint::CheckRealName => "/sns/realname/check",
             Endpoint::Revoke => "/sns/oauth2/revoke",
             Endpoint::ToChange => "/pay/transfer_to_balance",
+            Endpoint::UnifiedOrder => "/v3/pay/transactions/jsapi",
+            Endpoint::Notify => "(merchant) notify_url",
         }
     }
 }

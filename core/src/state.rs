@@ -13,6 +13,7 @@ use crate::binding::Binding;
 use crate::card::Card;
 use crate::error::{Guidance, UserError};
 use crate::ledger::{Entry, Ledger, LedgerAccount};
+use crate::payment::{valid_out_trade_no, Order, PayPasswordGuard};
 use crate::phone::Inbox;
 use crate::security::Hasher;
 use crate::session::Session;
@@ -79,6 +80,8 @@ pub struct State {
     pub(crate) wechat: WeChat,
     pub(crate) sim: Sim,
     pub(crate) bindings: Vec<(AccountId, Binding)>,
+    pub(crate) orders: Vec<Order>,
+    pub(crate) pay_guards: Vec<PayPasswordGuard>,
 }
 
 /// The main record as stored: everything but the journal, which it counts.
@@ -95,6 +98,10 @@ struct Main {
     wechat: WeChat,
     sim: Sim,
     bindings: Vec<(AccountId, Binding)>,
+    #[serde(default)]
+    orders: Vec<Order>,
+    #[serde(default)]
+    pay_guards: Vec<PayPasswordGuard>,
     /// How many journal entries are committed. Entries in the chunks beyond
     /// this were written by a commit that did not finish and are not part
     /// of the state (the main record is the commit point).
@@ -122,6 +129,8 @@ impl Default for State {
             wechat: WeChat::default(),
             sim: Sim::default(),
             bindings: Vec::new(),
+            orders: Vec::new(),
+            pay_guards: Vec::new(),
         }
     }
 }
@@ -193,6 +202,8 @@ impl State {
             wechat: self.wechat.clone(),
             sim: self.sim.clone(),
             bindings: self.bindings.clone(),
+            orders: self.orders.clone(),
+            pay_guards: self.pay_guards.clone(),
             journal_len: self.ledger.len(),
         }
     }
@@ -291,6 +302,8 @@ impl State {
         self.wechat = main.wechat;
         self.sim = main.sim;
         self.bindings = main.bindings;
+        self.orders = main.orders;
+        self.pay_guards = main.pay_guards;
     }
 
     /// The invariants a loaded state must hold before it is used.
@@ -351,6 +364,7 @@ impl State {
                     LedgerAccount::Wallet(id) => self.account(id).is_none(),
                     LedgerAccount::Card(id) => self.card(id).is_none(),
                     LedgerAccount::WeChatChange(id) => self.wechat.account(id).is_none(),
+                    LedgerAccount::Merchant(_) => false,
                     LedgerAccount::BankReserve | LedgerAccount::Biller(_) => false,
                 })
         });
@@ -366,6 +380,27 @@ impl State {
             .any(|(id, _)| self.account(*id).is_none())
         {
             return Err(corrupt("a binding names a missing account"));
+        }
+        let mut numbers: Vec<(&str, &str)> = self
+            .orders
+            .iter()
+            .map(|o| (o.merchant.as_str(), o.out_trade_no.as_str()))
+            .collect();
+        numbers.sort_unstable();
+        if numbers.windows(2).any(|w| w[0] == w[1])
+            || self
+                .orders
+                .iter()
+                .any(|o| !valid_out_trade_no(&o.out_trade_no))
+        {
+            return Err(corrupt("merchant order numbers are invalid or repeated"));
+        }
+        if self.orders.iter().any(|o| {
+            o.paid
+                .as_ref()
+                .is_some_and(|p| self.ledger.entry(p.entry).is_none())
+        }) {
+            return Err(corrupt("a paid order names a missing payment"));
         }
         Ok(())
     }
@@ -426,7 +461,7 @@ mod tests {
     #[test]
     fn schema_is_stamped() {
         let json = State::default().to_json().unwrap_or_default();
-        expect![[r#"{"schema":3,"accounts":[],"next_account_id":1,"session":null,"verifications":{"pending":[]},"inbox":{"messages":[],"next_id":0},"cards":[],"next_card_id":1,"wechat":{"accounts":[],"next_id":0,"session":null,"codes":[],"grants":[],"verified":[]},"sim":{"log":[],"next_log_id":0,"faults":{"network":0,"busy":0,"latency_ms":0},"clock_offset_ms":0},"bindings":[],"journal_len":0}"#]]
+        expect![[r#"{"schema":3,"accounts":[],"next_account_id":1,"session":null,"verifications":{"pending":[]},"inbox":{"messages":[],"next_id":0},"cards":[],"next_card_id":1,"wechat":{"accounts":[],"next_id":0,"session":null,"codes":[],"grants":[],"verified":[]},"sim":{"log":[],"next_log_id":0,"faults":{"network":0,"busy":0,"latency_ms":0},"clock_offset_ms":0},"bindings":[],"orders":[],"pay_guards":[],"journal_len":0}"#]]
             .assert_eq(&json);
     }
 

@@ -200,6 +200,7 @@ pub struct Text {
 
     // F3/F5 binding and the WeChat world (required wording, SPEC F1, F3, F5).
     pub nav_wechat: &'static str,
+    pub wechat_pay: &'static str,
     pub nav_dev: &'static str,
     pub bind_wechat: &'static str,
     pub bind_success: &'static str,
@@ -429,6 +430,7 @@ pub static ZH_CN: Text = Text {
     month_label: |y, m| format!("{y}年{m}月"),
 
     nav_wechat: "微信",
+    wechat_pay: "微信支付",
     nav_dev: "开发者",
     bind_wechat: "绑定微信",
     bind_success: "绑定成功",
@@ -662,6 +664,7 @@ pub static EN: Text = Text {
     month_label: |y, m| format!("{y}-{m:02}"),
 
     nav_wechat: "WeChat",
+    wechat_pay: "WeChat Pay",
     nav_dev: "Developer",
     bind_wechat: "Bind WeChat",
     bind_success: "Bound successfully",
@@ -1181,6 +1184,7 @@ pub fn movement_name(locale: Locale, kind: MovementKind) -> &'static str {
         MovementKind::Transfer => t.transfer,
         MovementKind::Bill => t.pay_bills,
         MovementKind::ToWeChat => t.to_wechat_change,
+        MovementKind::Payment => t.wechat_pay,
     }
 }
 
@@ -1198,6 +1202,8 @@ pub fn history_kind(locale: Locale, kind: HistoryKind) -> &'static str {
         (Locale::En, HistoryKind::Bill) => "Bill",
         (Locale::ZhCn, HistoryKind::ToWeChat) => "转入微信零钱",
         (Locale::En, HistoryKind::ToWeChat) => "To WeChat Change",
+        (Locale::ZhCn, HistoryKind::Payment) => "微信支付消费",
+        (Locale::En, HistoryKind::Payment) => "WeChat Pay purchase",
     }
 }
 
@@ -1264,6 +1270,17 @@ pub fn counterpart(locale: Locale, counterpart: &Counterpart) -> String {
             Locale::ZhCn => format!("微信零钱 · {nickname}（{masked_wxid}）"),
             Locale::En => format!("WeChat Change · {nickname} ({masked_wxid})"),
         },
+        Counterpart::Merchant {
+            merchant,
+            out_trade_no,
+        } => {
+            let shop = merchant.merchant();
+            let name = match locale {
+                Locale::ZhCn => shop.name_zh,
+                Locale::En => shop.name_en,
+            };
+            format!("{name} · {out_trade_no}")
+        }
     }
 }
 

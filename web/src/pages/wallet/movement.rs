@@ -110,6 +110,8 @@ fn MovementSteps(kind: MovementKind) -> impl IntoView {
                 amount: &a,
             },
             MovementKind::ToWeChat => MovementForm::ToWeChat { amount: &a },
+            // Payments are made at WeChat Pay's cashier, not on this screen.
+            MovementKind::Payment => return,
         };
         match store.state.with_untracked(|s| s.prepare(form, store.now())) {
             Ok(prepared) => {
@@ -257,6 +259,7 @@ fn MovementSteps(kind: MovementKind) -> impl IntoView {
                             MovementKind::Transfer => t().payee_label,
                             MovementKind::Bill => t().biller,
                             MovementKind::ToWeChat => t().change_balance,
+                            MovementKind::Payment => t().counterpart,
                         }}
                     </dt>
                     <dd data-testid="review-counterpart">{other}</dd>

@@ -1,0 +1,485 @@
+//! WeChat Pay with the bound wallet (SPEC F4, the article's 三.2): merchant
+//! orders, the cashier's payment methods, the 6-digit payment password, the
+//! merchants' extra confirmation, and the payment itself through the ledger.
+//!
+//! Order states: `NOTPAY → USERPAYING → SUCCESS | PAYERROR | CLOSED`, and
+//! `REFUND` after a refund. Paying a paid order is `ORDERPAID`, a closed or
+//! expired one `ORDER_CLOSED`; a wallet without the money is `NOTENOUGH`.
+//! A pay request carries an idempotency key: repeating it returns the first
+//! receipt and moves nothing.
+//!
+//! This slice pays with bound wallets; paying from 零钱, refunds and the
+//! native (QR) flow build on it.
+
+use crate::account::{AccountError, AccountId};
+use crate::binding::Binding;
+use crate::error::{Guidance, UserError};
+use crate::ledger::{Draft, EntryKind, LedgerAccount, LedgerError, Posting};
+use crate::merchant::MerchantId;
+use crate::money::{Fen, MoneyError};
+use crate::provider::{MovementKind, Policy};
+use crate::sim::Endpoint;
+use crate::state::State;
+use crate::time::Timestamp;
+use crate::wechat::{WeChatError, WeChatId, QIANBAO};
+use rand_core::RngCore;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// Wrong payment passwords in a row before the payment password locks.
+pub const MAX_PAY_PASSWORD_FAILURES: u8 = 5;
+pub const PAY_PASSWORD_LOCK: Duration = Duration::from_secs(15 * 60);
+/// The most of one product in one order.
+pub const MAX_QUANTITY: u32 = 99;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum OrderState {
+    Notpay,
+    Userpaying,
+    Success,
+    Payerror,
+    Closed,
+    Refund,
+}
+
+impl OrderState {
+    /// WeChat's spelling: `NOTPAY`, `USERPAYING`, …
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderState::Notpay => "NOTPAY",
+            OrderState::Userpaying => "USERPAYING",
+            OrderState::Success => "SUCCESS",
+            OrderState::Payerror => "PAYERROR",
+            OrderState::Closed => "CLOSED",
+            OrderState::Refund => "REFUND",
+        }
+    }
+}
+
+/// How an order was (or is to be) paid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PayMethod {
+    /// A digital wallet bound to the paying WeChat account.
+    Wallet(AccountId),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Order {
+    pub merchant: MerchantId,
+    pub out_trade_no: String,
+    pub description: String,
+    pub amount: Fen,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub state: OrderState,
+    #[serde(default)]
+    pub paid: Option<Paid>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Paid {
+    pub method: PayMethod,
+    pub payer: WeChatId,
+    pub at: Timestamp,
+    pub transaction_id: String,
+    /// The ledger entry that moved the money.
+    pub entry: u64,
+    /// The pay request's idempotency key.
+    pub key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PayError {
+    #[error("the cart is empty or holds an unknown product")]
+    Cart,
+    #[error("no such order")]
+    NoSuchOrder,
+    #[error("the order is already paid")]
+    OrderPaid,
+    #[error("the order is closed")]
+    OrderClosed,
+    #[error("the wallet balance is too low")]
+    NotEnough { balance: Fen },
+    #[error("wrong payment password, {remaining} attempts left")]
+    PayPassword { remaining: u8 },
+    #[error("the payment password is locked")]
+    PayPasswordLocked { until: Timestamp },
+    #[error("this payment method is not available")]
+    MethodUnavailable,
+    #[error("this merchant asks the wallet to confirm the payment again")]
+    NeedsConfirmation,
+    #[error("above the payment limit")]
+    Limit { max: Fen },
+    #[error(transparent)]
+    WeChat(#[from] WeChatError),
+    #[error(transparent)]
+    Account(#[from] AccountError),
+    #[error(transparent)]
+    Money(#[from] MoneyError),
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+}
+
+impl UserError for PayError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Cart => "W-PAY-CART",
+            Self::NoSuchOrder => "ORDERNOTEXIST",
+            Self::OrderPaid => "ORDERPAID",
+            Self::OrderClosed => "ORDER_CLOSED",
+            Self::NotEnough { .. } => "NOTENOUGH",
+            Self::PayPassword { .. } => "WX-PAY-PASSWORD",
+            Self::PayPasswordLocked { .. } => "WX-PAY-LOCKED",
+            Self::MethodUnavailable => "W-PAY-METHOD",
+            Self::NeedsConfirmation => "W-PAY-CONFIRM",
+            Self::Limit { .. } => "W-LIMIT-SINGLE",
+            Self::WeChat(e) => e.code(),
+            Self::Account(e) => e.code(),
+            Self::Money(e) => e.code(),
+            Self::Ledger(e) => e.code(),
+        }
+    }
+
+    fn guidance(&self) -> Guidance {
+        match self {
+            Self::Cart | Self::NoSuchOrder | Self::OrderClosed => Guidance::StartAgain,
+            Self::OrderPaid => Guidance::LogInInstead,
+            Self::NotEnough { .. } => Guidance::TopUpOrLess,
+            Self::PayPassword { .. } => Guidance::ReenterAndVerify,
+            Self::PayPasswordLocked { .. } => Guidance::WaitForUnlock,
+            Self::MethodUnavailable => Guidance::BindAgain,
+            Self::NeedsConfirmation => Guidance::ReenterAndVerify,
+            Self::Limit { .. } => Guidance::WithinLimits,
+            Self::WeChat(e) => e.guidance(),
+            Self::Account(e) => e.guidance(),
+            Self::Money(e) => e.guidance(),
+            Self::Ledger(e) => e.guidance(),
+        }
+    }
+}
+
+/// What the cashier submits.
+#[derive(Debug, Clone, Copy)]
+pub struct PayRequest<'a> {
+    pub merchant: MerchantId,
+    pub out_trade_no: &'a str,
+    pub method: PayMethod,
+    /// The 6-digit WeChat payment password.
+    pub pay_password: &'a str,
+    /// The wallet password, for merchants that ask for the extra confirmation.
+    pub wallet_password: Option<&'a str>,
+    /// One per 「确认支付」: a retry with the same key pays once.
+    pub key: &'a str,
+}
+
+/// Consecutive wrong payment passwords of a WeChat user, and a lock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayPasswordGuard {
+    user: WeChatId,
+    failures: u8,
+    locked_until: Option<Timestamp>,
+}
+
+/// Merchant order numbers: 6–32 of `[0-9A-Za-z_-|*]`.
+pub fn valid_out_trade_no(no: &str) -> bool {
+    (6..=32).contains(&no.len())
+        && no
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-|*".contains(c))
+}
+
+impl State {
+    pub fn orders(&self) -> &[Order] {
+        &self.orders
+    }
+
+    pub fn order(&self, merchant: MerchantId, out_trade_no: &str) -> Option<&Order> {
+        self.orders
+            .iter()
+            .find(|o| o.merchant == merchant && o.out_trade_no == out_trade_no)
+    }
+
+    fn order_mut(
+        &mut self,
+        merchant: MerchantId,
+        out_trade_no: &str,
+    ) -> Result<&mut Order, PayError> {
+        self.orders
+            .iter_mut()
+            .find(|o| o.merchant == merchant && o.out_trade_no == out_trade_no)
+            .ok_or(PayError::NoSuchOrder)
+    }
+
+    /// 「去结算」: the merchant places an order for the cart (SKU, quantity).
+    pub fn create_order(
+        &mut self,
+        merchant: MerchantId,
+        cart: &[(&str, u32)],
+        now: Timestamp,
+        rng: &mut impl RngCore,
+    ) -> Result<String, PayError> {
+        let shop = merchant.merchant();
+        if cart.is_empty() {
+            return Err(PayError::Cart);
+        }
+        let mut amount = Fen::ZERO;
+        let mut parts = Vec::new();
+        for (sku, quantity) in cart {
+            let product = shop.product(sku).ok_or(PayError::Cart)?;
+            if !(1..=MAX_QUANTITY).contains(quantity) {
+                return Err(PayError::Cart);
+            }
+            let line = Fen::new(
+                product
+                    .price
+                    .get()
+                    .checked_mul(i64::from(*quantity))
+                    .ok_or(MoneyError::Overflow)?,
+            );
+            amount = amount.checked_add(line)?;
+            parts.push(format!("{}×{quantity}", product.name_zh));
+        }
+        let (year, month, day) = crate::time::date_cst(now);
+        let out_trade_no = format!(
+            "{}{year:04}{month:02}{day:02}{:08}",
+            merchant.as_str().to_uppercase(),
+            rng.next_u32() % 100_000_000
+        );
+        let expires_at = now.plus(Duration::from_secs(u64::from(shop.order_minutes) * 60));
+        self.orders.push(Order {
+            merchant,
+            out_trade_no: out_trade_no.clone(),
+            description: parts.join("，"),
+            amount,
+            created_at: now,
+            expires_at,
+            state: OrderState::Notpay,
+            paid: None,
+        });
+        let fields = vec![
+            ("mchid".to_owned(), merchant.as_str().to_owned()),
+            ("out_trade_no".to_owned(), out_trade_no.clone()),
+            ("total".to_owned(), amount.get().to_string()),
+            ("time_expire".to_owned(), expires_at.as_millis().to_string()),
+        ];
+        self.sim.record(
+            now,
+            Endpoint::UnifiedOrder,
+            fields,
+            vec![("prepay_id".to_owned(), format!("wx{out_trade_no}"))],
+            None,
+        );
+        Ok(out_trade_no)
+    }
+
+    /// Closes an order whose time is up; returns its state now.
+    pub fn refresh_order(
+        &mut self,
+        merchant: MerchantId,
+        out_trade_no: &str,
+        now: Timestamp,
+    ) -> Result<OrderState, PayError> {
+        let order = self.order_mut(merchant, out_trade_no)?;
+        let open = matches!(
+            order.state,
+            OrderState::Notpay | OrderState::Userpaying | OrderState::Payerror
+        );
+        if open && now >= order.expires_at {
+            order.state = OrderState::Closed;
+        }
+        Ok(order.state)
+    }
+
+    /// The cashier opens: `NOTPAY → USERPAYING`.
+    pub fn open_cashier(
+        &mut self,
+        merchant: MerchantId,
+        out_trade_no: &str,
+        now: Timestamp,
+    ) -> Result<(), PayError> {
+        match self.refresh_order(merchant, out_trade_no, now)? {
+            OrderState::Notpay => {
+                self.order_mut(merchant, out_trade_no)?.state = OrderState::Userpaying;
+                Ok(())
+            }
+            OrderState::Userpaying | OrderState::Payerror => Ok(()),
+            OrderState::Success | OrderState::Refund => Err(PayError::OrderPaid),
+            OrderState::Closed => Err(PayError::OrderClosed),
+        }
+    }
+
+    /// The user leaves the cashier without paying: back to `NOTPAY`.
+    pub fn cancel_payment(
+        &mut self,
+        merchant: MerchantId,
+        out_trade_no: &str,
+    ) -> Result<(), PayError> {
+        let order = self.order_mut(merchant, out_trade_no)?;
+        if order.state == OrderState::Userpaying {
+            order.state = OrderState::Notpay;
+        }
+        Ok(())
+    }
+
+    /// The payment methods the cashier lists for the logged-in WeChat user:
+    /// every wallet bound to them, only while the binding is live.
+    pub fn pay_methods(&self) -> Vec<PayMethod> {
+        let Some(user) = self.wechat.signed_in().map(|a| a.id()) else {
+            return Vec::new();
+        };
+        self.bindings
+            .iter()
+            .filter_map(|(account, binding)| match binding {
+                Binding::Bound(bound)
+                    if self.wechat.has_live_grant(QIANBAO.appid, &bound.openid)
+                        && self.wechat.user_by_openid(QIANBAO.appid, &bound.openid)
+                            == Some(user) =>
+                {
+                    Some(PayMethod::Wallet(*account))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Whether paying `amount` at `merchant` with `method` needs the wallet's
+    /// extra confirmation.
+    pub fn needs_extra_confirmation(
+        &self,
+        merchant: MerchantId,
+        amount: Fen,
+        method: PayMethod,
+    ) -> bool {
+        matches!(method, PayMethod::Wallet(_))
+            && merchant.merchant().needs_extra_confirmation(amount)
+    }
+
+    /// 「确认支付」.
+    pub fn pay_order(&mut self, request: PayRequest<'_>, now: Timestamp) -> Result<Paid, PayError> {
+        let state = self.refresh_order(request.merchant, request.out_trade_no, now)?;
+        let order = self
+            .order(request.merchant, request.out_trade_no)
+            .cloned()
+            .ok_or(PayError::NoSuchOrder)?;
+        if let Some(paid) = order.paid.as_ref().filter(|p| p.key == request.key) {
+            return Ok(paid.clone());
+        }
+        match state {
+            OrderState::Success | OrderState::Refund => return Err(PayError::OrderPaid),
+            OrderState::Closed => return Err(PayError::OrderClosed),
+            OrderState::Notpay | OrderState::Userpaying | OrderState::Payerror => {}
+        }
+        let payer = self
+            .wechat
+            .signed_in()
+            .map(|a| a.id())
+            .ok_or(WeChatError::NotLoggedIn)?;
+        if !self.pay_methods().contains(&request.method) {
+            return Err(PayError::MethodUnavailable);
+        }
+        self.check_pay_password(payer, request.pay_password, now)?;
+        let PayMethod::Wallet(wallet) = request.method;
+        if self.needs_extra_confirmation(request.merchant, order.amount, request.method) {
+            let typed = request.wallet_password.ok_or(PayError::NeedsConfirmation)?;
+            self.check_password(wallet, typed, now)?;
+        }
+        let limit = Policy::STANDARD.limit(MovementKind::Payment);
+        if order.amount > limit.single {
+            return Err(PayError::Limit { max: limit.single });
+        }
+        let used = self.ledger.used_on_day(wallet, MovementKind::Payment, now);
+        if used.checked_add(order.amount)? > limit.daily {
+            return Err(PayError::Limit { max: limit.daily });
+        }
+        let balance = self.balance(wallet);
+        if order.amount > balance {
+            return Err(PayError::NotEnough { balance });
+        }
+        let draft = Draft {
+            at: now,
+            by: wallet,
+            key: Some(request.key.to_owned()),
+            kind: EntryKind::Payment {
+                merchant: request.merchant,
+                out_trade_no: order.out_trade_no.clone(),
+            },
+            postings: vec![
+                Posting(LedgerAccount::Wallet(wallet), Fen::new(-order.amount.get())),
+                Posting(LedgerAccount::Merchant(request.merchant), order.amount),
+            ],
+        };
+        let entry = self.ledger.post(draft)?.id;
+        let paid = Paid {
+            method: request.method,
+            payer,
+            at: now,
+            transaction_id: format!("4200{:016}", entry),
+            entry,
+            key: request.key.to_owned(),
+        };
+        let stored = self.order_mut(request.merchant, request.out_trade_no)?;
+        stored.state = OrderState::Success;
+        stored.paid = Some(paid.clone());
+        let fields = vec![
+            ("out_trade_no".to_owned(), order.out_trade_no.clone()),
+            ("transaction_id".to_owned(), paid.transaction_id.clone()),
+            ("trade_state".to_owned(), "SUCCESS".to_owned()),
+            ("total".to_owned(), order.amount.get().to_string()),
+        ];
+        self.sim.record(
+            now,
+            Endpoint::Notify,
+            fields,
+            vec![("code".to_owned(), "SUCCESS".to_owned())],
+            None,
+        );
+        Ok(paid)
+    }
+
+    fn check_pay_password(
+        &mut self,
+        user: WeChatId,
+        typed: &str,
+        now: Timestamp,
+    ) -> Result<(), PayError> {
+        let guard_index = match self.pay_guards.iter().position(|g| g.user == user) {
+            Some(i) => i,
+            None => {
+                self.pay_guards.push(PayPasswordGuard {
+                    user,
+                    failures: 0,
+                    locked_until: None,
+                });
+                self.pay_guards.len() - 1
+            }
+        };
+        if let Some(until) = self.pay_guards[guard_index]
+            .locked_until
+            .filter(|u| *u > now)
+        {
+            return Err(PayError::PayPasswordLocked { until });
+        }
+        let ok = self
+            .wechat
+            .account(user)
+            .is_some_and(|a| a.check_pay_password(typed));
+        let guard = &mut self.pay_guards[guard_index];
+        if ok {
+            guard.failures = 0;
+            guard.locked_until = None;
+            return Ok(());
+        }
+        guard.failures = guard.failures.saturating_add(1);
+        if guard.failures >= MAX_PAY_PASSWORD_FAILURES {
+            let until = now.plus(PAY_PASSWORD_LOCK);
+            guard.failures = 0;
+            guard.locked_until = Some(until);
+            return Err(PayError::PayPasswordLocked { until });
+        }
+        Err(PayError::PayPassword {
+            remaining: MAX_PAY_PASSWORD_FAILURES - guard.failures,
+        })
+    }
+}

@@ -1,0 +1,356 @@
+//! WeChat Pay with the bound wallet, through `core`'s public API with the
+//! clock driven: orders and their states, the cashier's methods, the payment
+//! password and its lock, the merchants' extra confirmation, idempotent pay
+//! requests, and a property test that any interleaving keeps the books.
+
+mod common;
+
+use common::*;
+use proptest::prelude::*;
+use qianbao_core::card::{test_card_number, NewCard};
+use qianbao_core::error::UserError;
+use qianbao_core::ledger::LedgerAccount;
+use qianbao_core::merchant::MerchantId;
+use qianbao_core::money::Fen;
+use qianbao_core::movement::{Counterpart, HistoryFilter, HistoryKind, MovementForm};
+use qianbao_core::payment::{OrderState, PayError, PayMethod, PayRequest};
+use qianbao_core::sim::Endpoint;
+
+/// A world whose wallet is bound, holds `yuan`, and whose WeChat user is logged in.
+fn funded(yuan: &str) -> World {
+    let mut w = World::new();
+    assert_eq!(w.bind(), Ok(()));
+    let name = w.demo.wallet.real_name.as_str().to_owned();
+    let number = test_card_number("622202", "0012345678");
+    let now = w.tick(1);
+    let card = w.state.add_card(
+        NewCard {
+            number: &number,
+            holder: &name,
+            expiry: "",
+            cvv: "",
+        },
+        now,
+    );
+    let card = card.unwrap_or_else(|e| panic!("{e}"));
+    if yuan != "0" {
+        let now = w.tick(1);
+        let top_up = w
+            .state
+            .prepare(MovementForm::TopUp { card, amount: yuan }, now);
+        let top_up = top_up.unwrap_or_else(|e| panic!("{e}"));
+        let _ = w.state.commit("fund", &top_up, now);
+    }
+    w
+}
+
+fn order(w: &mut World, merchant: MerchantId, sku: &str, quantity: u32) -> String {
+    let now = w.tick(1);
+    let no = w
+        .state
+        .create_order(merchant, &[(sku, quantity)], now, &mut w.rng);
+    let no = no.unwrap_or_else(|e| panic!("{e}"));
+    let now = w.tick(1);
+    let _ = w.state.open_cashier(merchant, &no, now);
+    no
+}
+
+fn pay(
+    w: &mut World,
+    merchant: MerchantId,
+    no: &str,
+    key: &str,
+    wallet_password: Option<&str>,
+) -> Result<u64, PayError> {
+    let method = PayMethod::Wallet(w.me());
+    let pay_password = w.demo.wechat.pay_password.clone();
+    let now = w.tick(1);
+    let request = PayRequest {
+        merchant,
+        out_trade_no: no,
+        method,
+        pay_password: &pay_password,
+        wallet_password,
+        key,
+    };
+    w.state.pay_order(request, now).map(|p| p.entry)
+}
+
+fn state_of(w: &World, merchant: MerchantId, no: &str) -> Option<OrderState> {
+    w.state.order(merchant, no).map(|o| o.state)
+}
+
+#[test]
+fn paying_with_the_bound_wallet_follows_the_article() {
+    let mut w = funded("100");
+    let me = w.me();
+    let no = order(&mut w, MerchantId::Cafe, "latte", 2);
+    assert_eq!(
+        state_of(&w, MerchantId::Cafe, &no),
+        Some(OrderState::Userpaying)
+    );
+    assert_eq!(w.state.pay_methods(), vec![PayMethod::Wallet(me)]);
+    assert!(pay(&mut w, MerchantId::Cafe, &no, "k1", None).is_ok());
+    assert_eq!(
+        state_of(&w, MerchantId::Cafe, &no),
+        Some(OrderState::Success)
+    );
+    assert_eq!(w.state.balance(me), Fen::new(10_000 - 5_600));
+    assert_eq!(
+        w.state
+            .ledger()
+            .balance(LedgerAccount::Merchant(MerchantId::Cafe)),
+        Fen::new(5_600)
+    );
+    assert_eq!(w.state.ledger().total(), 0);
+    let line = w
+        .state
+        .history(me, HistoryFilter::default())
+        .next()
+        .map(|l| (l.kind, l.amount));
+    assert_eq!(line, Some((HistoryKind::Payment, Fen::new(-5_600))));
+    let entry = w
+        .state
+        .history(me, HistoryFilter::default())
+        .next()
+        .map(|l| l.entry.clone());
+    let other = entry.and_then(|e| w.state.counterpart_of(&e, me));
+    assert_eq!(
+        other,
+        Some(Counterpart::Merchant {
+            merchant: MerchantId::Cafe,
+            out_trade_no: no.clone()
+        })
+    );
+    assert!(w
+        .state
+        .sim()
+        .log()
+        .iter()
+        .any(|e| e.endpoint == Endpoint::Notify));
+}
+
+#[test]
+fn a_repeated_request_pays_once_and_a_new_one_is_orderpaid() {
+    let mut w = funded("100");
+    let me = w.me();
+    let no = order(&mut w, MerchantId::Cafe, "americano", 1);
+    let first = pay(&mut w, MerchantId::Cafe, &no, "same", None);
+    let again = pay(&mut w, MerchantId::Cafe, &no, "same", None);
+    assert!(first.is_ok());
+    assert_eq!(first, again);
+    assert_eq!(w.state.balance(me), Fen::new(10_000 - 2_200));
+    assert_eq!(
+        pay(&mut w, MerchantId::Cafe, &no, "other", None),
+        Err(PayError::OrderPaid)
+    );
+}
+
+#[test]
+fn orders_close_when_their_time_is_up() {
+    let mut w = funded("100");
+    let no = order(&mut w, MerchantId::Cafe, "croissant", 1);
+    w.tick(15 * 60);
+    assert_eq!(
+        pay(&mut w, MerchantId::Cafe, &no, "k", None).map_err(|e| e.code()),
+        Err("ORDER_CLOSED")
+    );
+    assert_eq!(
+        state_of(&w, MerchantId::Cafe, &no),
+        Some(OrderState::Closed)
+    );
+}
+
+#[test]
+fn not_enough_balance_moves_nothing() {
+    let mut w = funded("0");
+    let no = order(&mut w, MerchantId::Books, "novel", 1);
+    let before = w.state.ledger().clone();
+    assert_eq!(
+        pay(&mut w, MerchantId::Books, &no, "k", None).map_err(|e| e.code()),
+        Err("NOTENOUGH")
+    );
+    assert_eq!(w.state.ledger(), &before);
+    assert_eq!(
+        state_of(&w, MerchantId::Books, &no),
+        Some(OrderState::Userpaying)
+    );
+}
+
+#[test]
+fn five_wrong_payment_passwords_lock_for_fifteen_minutes() {
+    let mut w = funded("100");
+    let me = w.me();
+    let no = order(&mut w, MerchantId::Cafe, "latte", 1);
+    let wrong = if w.demo.wechat.pay_password == "147258" {
+        "258147"
+    } else {
+        "147258"
+    };
+    let attempt = |w: &mut World, password: &str| {
+        let now = w.tick(1);
+        let request = PayRequest {
+            merchant: MerchantId::Cafe,
+            out_trade_no: &no,
+            method: PayMethod::Wallet(me),
+            pay_password: password,
+            wallet_password: None,
+            key: "k",
+        };
+        w.state
+            .pay_order(request, now)
+            .map(|_| ())
+            .map_err(|e| e.code())
+    };
+    for _ in 0..4 {
+        assert_eq!(attempt(&mut w, wrong), Err("WX-PAY-PASSWORD"));
+    }
+    assert_eq!(attempt(&mut w, wrong), Err("WX-PAY-LOCKED"));
+    let right = w.demo.wechat.pay_password.clone();
+    assert_eq!(attempt(&mut w, &right), Err("WX-PAY-LOCKED"));
+    w.tick(15 * 60);
+    // The order's own time ran out meanwhile: a fresh one pays.
+    let fresh = order(&mut w, MerchantId::Cafe, "latte", 1);
+    assert!(pay(&mut w, MerchantId::Cafe, &fresh, "k2", None).is_ok());
+}
+
+#[test]
+fn flagged_merchants_ask_the_wallet_to_confirm_above_their_threshold() {
+    let mut w = funded("5000");
+    let me = w.me();
+    // Below ¥500: no extra step.
+    let small = order(&mut w, MerchantId::Digital, "earbuds", 1);
+    assert!(pay(&mut w, MerchantId::Digital, &small, "a", None).is_ok());
+    // A tablet: the wallet asks again; without it nothing moves.
+    let big = order(&mut w, MerchantId::Digital, "tablet", 1);
+    let before = w.state.balance(me);
+    assert_eq!(
+        pay(&mut w, MerchantId::Digital, &big, "b", None),
+        Err(PayError::NeedsConfirmation)
+    );
+    assert_eq!(w.state.balance(me), before);
+    let now = w.tick(1);
+    let _ = w.state.cancel_payment(MerchantId::Digital, &big);
+    assert_eq!(
+        state_of(&w, MerchantId::Digital, &big),
+        Some(OrderState::Notpay)
+    );
+    let _ = w.state.open_cashier(MerchantId::Digital, &big, now);
+    assert_eq!(
+        pay(&mut w, MerchantId::Digital, &big, "b", Some("Wrong2026x")).map_err(|e| e.code()),
+        Err("W-ACC-PASSWORD")
+    );
+    let password = w.demo.wallet.password.clone();
+    assert!(pay(&mut w, MerchantId::Digital, &big, "b", Some(&password)).is_ok());
+    assert_eq!(
+        w.state.balance(me),
+        before.checked_sub(Fen::new(259_900)).unwrap_or_default()
+    );
+}
+
+#[test]
+fn after_unbinding_the_wallet_is_no_longer_offered() {
+    let mut w = funded("100");
+    let no = order(&mut w, MerchantId::Cafe, "latte", 1);
+    let now = w.tick(1);
+    assert_eq!(w.state.unbind_wechat(now), Ok(()));
+    assert!(w.state.pay_methods().is_empty());
+    assert_eq!(
+        pay(&mut w, MerchantId::Cafe, &no, "k", None),
+        Err(PayError::MethodUnavailable)
+    );
+}
+
+#[test]
+fn bad_carts_and_unknown_orders_are_refused() {
+    let mut w = funded("100");
+    let now = w.tick(1);
+    assert_eq!(
+        w.state.create_order(MerchantId::Cafe, &[], now, &mut w.rng),
+        Err(PayError::Cart)
+    );
+    assert_eq!(
+        w.state
+            .create_order(MerchantId::Cafe, &[("tablet", 1)], now, &mut w.rng),
+        Err(PayError::Cart)
+    );
+    assert_eq!(
+        w.state
+            .create_order(MerchantId::Cafe, &[("latte", 0)], now, &mut w.rng),
+        Err(PayError::Cart)
+    );
+    assert_eq!(
+        w.state
+            .create_order(MerchantId::Cafe, &[("latte", 100)], now, &mut w.rng),
+        Err(PayError::Cart)
+    );
+    assert_eq!(
+        pay(&mut w, MerchantId::Cafe, "NOPE123", "k", None),
+        Err(PayError::NoSuchOrder)
+    );
+    assert!(qianbao_core::payment::valid_out_trade_no(
+        "CAFE2026112712345678"
+    ));
+    assert!(!qianbao_core::payment::valid_out_trade_no("abc"));
+    assert!(!qianbao_core::payment::valid_out_trade_no("订单号123456"));
+}
+
+#[derive(Debug, Clone)]
+enum Step {
+    Order(usize),
+    Pay(usize, bool),
+    Wait(i64),
+    Unbind,
+    Rebind,
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        3 => (0usize..3).prop_map(Step::Order),
+        4 => (0usize..6, any::<bool>()).prop_map(|(i, same)| Step::Pay(i, same)),
+        1 => (1i64..1200).prop_map(Step::Wait),
+        1 => Just(Step::Unbind),
+        1 => Just(Step::Rebind),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+    /// Any interleaving of orders, payments (new or repeated), expiry and
+    /// unbinding: money is conserved, each paid order has exactly its one
+    /// ledger entry of its amount, and no other order moved money.
+    #[test]
+    fn interleavings_keep_money_and_orders_consistent(steps in proptest::collection::vec(step(), 1..30)) {
+        let mut w = funded("300");
+        let goods = [(MerchantId::Cafe, "latte"), (MerchantId::Books, "atlas"), (MerchantId::Digital, "powerbank")];
+        let mut orders: Vec<(MerchantId, String)> = Vec::new();
+        for (i, step) in steps.into_iter().enumerate() {
+            match step {
+                Step::Order(g) => {
+                    let (m, sku) = goods[g];
+                    orders.push((m, order(&mut w, m, sku, 1)));
+                }
+                Step::Pay(n, same) => if let Some((m, no)) = orders.get(n % orders.len().max(1)).cloned() {
+                    let key = if same { format!("k-{no}") } else { format!("k-{i}") };
+                    let _ = pay(&mut w, m, &no, &key, None);
+                },
+                Step::Wait(secs) => { w.tick(secs); }
+                Step::Unbind => { let now = w.tick(1); let _ = w.state.unbind_wechat(now); }
+                Step::Rebind => if w.binding().bound().is_none() { let _ = w.bind(); },
+            }
+            prop_assert_eq!(w.state.ledger().total(), 0);
+            for order in w.state.orders() {
+                let entries: Vec<_> = w.state.ledger().entries().iter().filter(|e| matches!(&e.kind,
+                    qianbao_core::ledger::EntryKind::Payment { merchant, out_trade_no } if *merchant == order.merchant && *out_trade_no == order.out_trade_no)).collect();
+                match order.state {
+                    OrderState::Success => {
+                        prop_assert_eq!(entries.len(), 1);
+                        prop_assert_eq!(entries[0].net_for(LedgerAccount::Merchant(order.merchant)), order.amount);
+                        prop_assert_eq!(order.paid.as_ref().map(|p| p.entry), Some(entries[0].id));
+                    }
+                    _ => prop_assert!(entries.is_empty()),
+                }
+            }
+        }
+    }
+}
