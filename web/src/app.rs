@@ -2,10 +2,11 @@
 //! language switch, the simulation notice, and the always-available phone.
 
 use crate::components::{LocaleSwitch, PhonePanel};
-use crate::pages::{dev, phone::PhonePage, wallet, wechat, NotFound};
+use crate::pages::{dev, phone::PhonePage, shop, wallet, wechat, NotFound};
 use crate::router::{Link, Nav};
 use crate::store::{use_store, Store};
 use leptos::prelude::*;
+use qianbao_core::merchant::MerchantId;
 use qianbao_core::provider::MovementKind;
 
 /// Every screen's path, in one place.
@@ -30,13 +31,17 @@ pub enum Page {
     WeChatRegister,
     WeChatSettings,
     WeChatAuthorize,
+    Cashier,
+    Shops,
+    Shop(MerchantId),
+    ShopOrders(MerchantId),
     Dev,
     NotFound,
 }
 
 impl Page {
     /// The screens with a fixed path, matched in this order.
-    const FIXED: [Page; 19] = [
+    const FIXED: [Page; 21] = [
         Page::Register,
         Page::Login,
         Page::Settings,
@@ -54,6 +59,8 @@ impl Page {
         Page::WeChatRegister,
         Page::WeChatSettings,
         Page::WeChatAuthorize,
+        Page::Cashier,
+        Page::Shops,
         Page::Dev,
         Page::Home,
     ];
@@ -79,6 +86,8 @@ impl Page {
             Page::WeChatRegister => "/wechat/register",
             Page::WeChatSettings => "/wechat/settings",
             Page::WeChatAuthorize => "/wechat/connect/oauth2/authorize",
+            Page::Cashier => "/wechat/pay",
+            Page::Shops | Page::Shop(_) | Page::ShopOrders(_) => "/shop/",
             Page::Dev => "/dev",
             Page::NotFound => "/404",
         }
@@ -88,6 +97,8 @@ impl Page {
     pub fn href(self) -> String {
         match self {
             Page::HistoryDetail(id) => format!("/history/{id}"),
+            Page::Shop(id) => format!("/shop/{}", id.as_str()),
+            Page::ShopOrders(id) => format!("/shop/{}/orders", id.as_str()),
             other => other.path().to_owned(),
         }
     }
@@ -95,6 +106,14 @@ impl Page {
     /// The screen for an app path; a trailing slash does not matter.
     pub fn from_path(path: &str) -> Self {
         let trimmed = path.trim_end_matches('/');
+        if let Some(rest) = trimmed.strip_prefix("/shop/") {
+            let (shop, tail) = rest.split_once('/').unwrap_or((rest, ""));
+            return match (MerchantId::parse(shop), tail) {
+                (Some(id), "") => Page::Shop(id),
+                (Some(id), "orders") => Page::ShopOrders(id),
+                _ => Page::NotFound,
+            };
+        }
         if let Some(id) = trimmed.strip_prefix("/history/") {
             return id
                 .parse()
@@ -141,6 +160,7 @@ fn Frame() -> impl IntoView {
             <nav aria-label=move || t().worlds>
                 <Link href=Page::Home.path()>{move || t().nav_wallet}</Link>
                 <Link href=Page::WeChat.path()>{move || t().nav_wechat}</Link>
+                <Link href=Page::Shops.path()>{move || t().nav_shop}</Link>
                 <Link href=Page::Phone.path()>{move || t().nav_phone}</Link>
                 <Link href=Page::Dev.path()>{move || t().nav_dev}</Link>
             </nav>
@@ -185,6 +205,10 @@ fn Screen(nav: Nav) -> impl IntoView {
         Page::WeChatSettings => wechat::WeChatSettings().into_any(),
         Page::WeChatAuthorize => wechat::Authorize().into_any(),
         Page::Dev => dev::Console().into_any(),
+        Page::Cashier => wechat::Cashier().into_any(),
+        Page::Shops => shop::ShopList().into_any(),
+        Page::Shop(id) => view! { <shop::Shop id /> }.into_any(),
+        Page::ShopOrders(id) => view! { <shop::ShopOrders id /> }.into_any(),
         Page::NotFound => NotFound().into_any(),
     }
 }

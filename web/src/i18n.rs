@@ -14,6 +14,7 @@ use qianbao_core::identity::IdentityError;
 use qianbao_core::ledger::{Biller, LedgerError};
 use qianbao_core::money::MoneyError;
 use qianbao_core::movement::{Counterpart, HistoryKind, MoveError};
+use qianbao_core::payment::PayError;
 use qianbao_core::phone::{Body, Channel, Message, Sender};
 use qianbao_core::provider::MovementKind;
 use qianbao_core::security::{PasswordError, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
@@ -201,6 +202,30 @@ pub struct Text {
     // F3/F5 binding and the WeChat world (required wording, SPEC F1, F3, F5).
     pub nav_wechat: &'static str,
     pub wechat_pay: &'static str,
+    pub nav_shop: &'static str,
+    pub shops_title: &'static str,
+    pub shops_intro: &'static str,
+    pub extra_confirmation_note: fn(&str) -> String,
+    pub add_to_cart: &'static str,
+    pub cart: &'static str,
+    pub cart_empty: &'static str,
+    pub checkout: &'static str,
+    pub order_no: &'static str,
+    pub order_total: &'static str,
+    pub order_state: &'static str,
+    pub merchant_orders: &'static str,
+    pub no_orders: &'static str,
+    pub cashier_title: &'static str,
+    pub pay_with: &'static str,
+    pub wallet_method: fn(&str) -> String,
+    pub no_methods: &'static str,
+    pub confirm_pay: &'static str,
+    pub extra_confirmation_title: &'static str,
+    pub extra_confirmation_intro: &'static str,
+    pub wallet_password: &'static str,
+    pub pay_success: &'static str,
+    pub back_to_merchant: &'static str,
+    pub order_state_name: fn(&str) -> &'static str,
     pub nav_dev: &'static str,
     pub bind_wechat: &'static str,
     pub bind_success: &'static str,
@@ -431,6 +456,38 @@ pub static ZH_CN: Text = Text {
 
     nav_wechat: "微信",
     wechat_pay: "微信支付",
+    nav_shop: "商家",
+    shops_title: "商家（模拟）",
+    shops_intro: "在这些模拟商家练习用「微信支付」和已绑定的数字钱包付款。",
+    extra_confirmation_note: |from| format!("满 {from} 时，数字钱包会要求再次确认支付信息"),
+    add_to_cart: "加入购物车",
+    cart: "购物车",
+    cart_empty: "购物车是空的。",
+    checkout: "去结算",
+    order_no: "订单号",
+    order_total: "订单金额",
+    order_state: "订单状态",
+    merchant_orders: "商家订单",
+    no_orders: "还没有订单。",
+    cashier_title: "微信支付",
+    pay_with: "支付方式",
+    wallet_method: |balance| format!("数字钱包（余额 {balance}）"),
+    no_methods: "没有可用的支付方式：请先在数字钱包中「绑定微信」。",
+    confirm_pay: "确认支付",
+    extra_confirmation_title: "数字钱包：请再次确认支付信息",
+    extra_confirmation_intro:
+        "该商家要求在付款前由数字钱包再次确认。请核对商家和金额，并输入数字钱包的登录密码。",
+    wallet_password: "数字钱包密码",
+    pay_success: "支付成功",
+    back_to_merchant: "返回商家",
+    order_state_name: |s| match s {
+        "NOTPAY" => "未支付",
+        "USERPAYING" => "用户支付中",
+        "SUCCESS" => "支付成功",
+        "PAYERROR" => "支付失败",
+        "CLOSED" => "已关闭",
+        _ => "已退款",
+    },
     nav_dev: "开发者",
     bind_wechat: "绑定微信",
     bind_success: "绑定成功",
@@ -665,6 +722,37 @@ pub static EN: Text = Text {
 
     nav_wechat: "WeChat",
     wechat_pay: "WeChat Pay",
+    nav_shop: "Shops",
+    shops_title: "Shops (simulated)",
+    shops_intro: "Practise paying with “WeChat Pay” and the bound digital wallet at these simulated shops.",
+    extra_confirmation_note: |from| format!("From {from} the wallet asks you to confirm the payment again"),
+    add_to_cart: "Add to cart",
+    cart: "Cart",
+    cart_empty: "The cart is empty.",
+    checkout: "Check out",
+    order_no: "Order no.",
+    order_total: "Order total",
+    order_state: "Order state",
+    merchant_orders: "Merchant orders",
+    no_orders: "No orders yet.",
+    cashier_title: "WeChat Pay",
+    pay_with: "Pay with",
+    wallet_method: |balance| format!("Digital Wallet (balance {balance})"),
+    no_methods: "No payment method available: bind WeChat in the digital wallet first.",
+    confirm_pay: "Confirm payment",
+    extra_confirmation_title: "Digital Wallet: confirm the payment again",
+    extra_confirmation_intro: "This merchant asks the wallet to confirm before paying. Check the merchant and amount, and enter your wallet password.",
+    wallet_password: "Wallet password",
+    pay_success: "Payment successful",
+    back_to_merchant: "Back to the merchant",
+    order_state_name: |s| match s {
+        "NOTPAY" => "Not paid",
+        "USERPAYING" => "Paying",
+        "SUCCESS" => "Paid",
+        "PAYERROR" => "Payment failed",
+        "CLOSED" => "Closed",
+        _ => "Refunded",
+    },
     nav_dev: "Developer",
     bind_wechat: "Bind WeChat",
     bind_success: "Bound successfully",
@@ -850,6 +938,7 @@ pub fn problem(
         Problem::Storage(e) => state_error(locale, e),
         Problem::Bind(e) => bind_error(locale, e, clock),
         Problem::WeChat(e) => wechat_error(locale, e),
+        Problem::Pay(e) => pay_error(locale, e, clock),
         Problem::NoRandomness => ErrorText {
             code: "W-NO-CRYPTO",
             message: pick(
@@ -1092,6 +1181,65 @@ pub fn code_meaning(locale: Locale, code: &str) -> Option<String> {
 /// How the developer console names an endpoint.
 pub fn endpoint(endpoint: Endpoint) -> String {
     format!("GET {}", endpoint.path())
+}
+
+pub fn pay_error(
+    locale: Locale,
+    error: &PayError,
+    clock: impl Fn(qianbao_core::Timestamp) -> String,
+) -> ErrorText {
+    let message = match error {
+        PayError::WeChat(e) => return wechat_error(locale, e),
+        PayError::Account(e) => return account_error(locale, e, clock),
+        PayError::Money(e) => return money_error(locale, e),
+        PayError::Ledger(e) => return ledger_error(locale, e),
+        PayError::Cart => pick(
+            locale,
+            "购物车为空或含有未知商品。",
+            "The cart is empty or holds an unknown product.",
+        ),
+        PayError::NoSuchOrder => pick(locale, "订单不存在。", "No such order."),
+        PayError::OrderPaid => pick(
+            locale,
+            "该订单已支付，请勿重复付款。",
+            "This order is already paid; nothing was charged again.",
+        ),
+        PayError::OrderClosed => pick(
+            locale,
+            "订单已关闭或已超过支付时限。",
+            "The order is closed or its time to pay has passed.",
+        ),
+        PayError::NotEnough { balance } => match locale {
+            Locale::ZhCn => format!("数字钱包余额不足（余额 {balance}）。"),
+            Locale::En => format!("Not enough in the digital wallet (balance {balance})."),
+        },
+        PayError::PayPassword { remaining } => match locale {
+            Locale::ZhCn => format!("支付密码错误，还可以尝试 {remaining} 次。"),
+            Locale::En => format!("Wrong payment password; {remaining} attempts left."),
+        },
+        PayError::PayPasswordLocked { until } => match locale {
+            Locale::ZhCn => format!("支付密码错误次数过多，已锁定至 {}。", clock(*until)),
+            Locale::En => format!(
+                "Too many wrong payment passwords: locked until {}.",
+                clock(*until)
+            ),
+        },
+        PayError::MethodUnavailable => pick(
+            locale,
+            "该支付方式不可用（钱包未绑定或已解除绑定）。",
+            "This payment method is not available (the wallet is not bound).",
+        ),
+        PayError::NeedsConfirmation => pick(
+            locale,
+            "该商家要求数字钱包再次确认支付信息。",
+            "This merchant asks the wallet to confirm the payment again.",
+        ),
+        PayError::Limit { max } => match locale {
+            Locale::ZhCn => format!("超过支付限额 {max}。"),
+            Locale::En => format!("Above the payment limit of {max}."),
+        },
+    };
+    ErrorText::new(locale, error, message)
 }
 
 pub fn money_error(locale: Locale, error: &MoneyError) -> ErrorText {

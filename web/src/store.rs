@@ -17,6 +17,7 @@ use qianbao_core::account::AccountError;
 use qianbao_core::binding::BindError;
 use qianbao_core::demo::DemoError;
 use qianbao_core::movement::MoveError;
+use qianbao_core::payment::PayError;
 use qianbao_core::security::Hasher;
 use qianbao_core::state::StateError;
 use qianbao_core::wechat::WeChatError;
@@ -40,6 +41,7 @@ pub enum Problem {
     Storage(StateError),
     Bind(BindError),
     WeChat(WeChatError),
+    Pay(PayError),
     /// The browser has no Web Crypto, so no secure randomness.
     NoRandomness,
 }
@@ -59,6 +61,12 @@ impl From<MoveError> for Problem {
 impl From<BindError> for Problem {
     fn from(e: BindError) -> Self {
         Problem::Bind(e)
+    }
+}
+
+impl From<PayError> for Problem {
+    fn from(e: PayError) -> Self {
+        Problem::Pay(e)
     }
 }
 

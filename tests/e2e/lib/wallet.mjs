@@ -212,6 +212,19 @@ export class Wallet {
     await this.expectText(`当前：网络失败 ${network} 次，系统繁忙 ${busy} 次`);
   }
 
+  /** A store: 「加入购物车」 for each SKU, 「去结算」, 「微信支付」; lands on the cashier. */
+  async checkout(shop, skus) {
+    await this.open(`/shop/${shop}`);
+    for (const sku of skus) await this.page.locator(`[data-sku=${sku}]`).getByRole('button', { name: '加入购物车' }).click();
+    await this.button('去结算').click();
+    await this.page.getByTestId('order-no').waitFor();
+    const orderNo = await this.page.getByTestId('order-no').innerText();
+    await this.button('微信支付').click();
+    await this.page.waitForURL(/\/wechat\/pay\?/);
+    await this.page.getByTestId('pay-amount').waitFor();
+    return orderNo;
+  }
+
   async storage() {
     return this.page.evaluate(() => JSON.stringify(Object.entries(localStorage).sort()));
   }

@@ -2,6 +2,7 @@
 
 pub mod dev;
 pub mod phone;
+pub mod shop;
 pub mod wallet;
 pub mod wechat;
 

@@ -3,8 +3,10 @@
 //! 「授权管理」, and the OAuth authorize page the wallet redirects to.
 
 mod authorize;
+mod cashier;
 
 pub use authorize::Authorize;
+pub use cashier::Cashier;
 
 use crate::app::Page;
 use crate::components::{ConfirmBox, ErrorBox};

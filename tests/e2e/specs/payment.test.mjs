@@ -1,0 +1,89 @@
+// F4 paying with the bound wallet, end to end in the built site, as the
+// article's 三.2 says: a merchant → 「微信支付」 → the cashier lists the bound
+// wallet → check the amount → 「确认支付」 with the payment password →
+// 「支付成功」; the merchant shows the order paid and the wallet's history
+// the purchase. Plus the merchant that asks for the extra confirmation, not
+// enough balance, and paying after unbinding.
+import { test } from 'node:test';
+import { harness, PHONE_VIEWPORT } from '../lib/harness.mjs';
+import { expect } from '../lib/expect.mjs';
+
+const h = harness();
+
+/** A demo user with ¥`yuan` in the wallet, bound to the matching WeChat account. */
+async function boundWithMoney(w, yuan) {
+  const demo = await w.createDemo();
+  await w.signInAs(demo);
+  if (yuan) {
+    await w.addCard('62220200123456782', demo.name); // ICBC debit, Luhn-valid
+    await w.expectText('银行卡已添加。');
+    await w.fillMovement('/top-up', { 金额: String(yuan) });
+    await w.confirmMovement();
+  }
+  await w.startBinding();
+  await w.wechatLogIn(demo.wechat);
+  await w.allow();
+  await w.expectText('绑定成功');
+  return demo;
+}
+
+test('pay a merchant with the bound wallet: 微信支付 → 确认支付 → 支付成功', async () => {
+  const w = await h.wallet({ viewport: PHONE_VIEWPORT });
+  const demo = await boundWithMoney(w, 100);
+  const orderNo = await w.checkout('cafe', ['latte', 'latte', 'croissant']);
+  expect(await w.page.getByTestId('pay-amount').innerText(), 'amount').toBe('¥72.50');
+  await w.expectText('数字钱包（余额 ¥100.00）');
+  await w.field('支付密码').fill(demo.wechat.payPassword);
+  await w.screenshot('40-cashier');
+  await w.button('确认支付').click();
+  await w.expectText('支付成功');
+  await w.screenshot('41-paid');
+  await w.link('返回商家').click();
+  await w.page.locator(`[data-order="${orderNo}"][data-state=SUCCESS]`).waitFor();
+  expect(await w.balance(), 'wallet after').toBe('¥27.50');
+  expect((await w.historyLines())[0], 'history').toBe('微信支付消费|-¥72.50');
+  await w.open('/dev');
+  await w.expectText('notify_url');
+  await w.close();
+});
+
+test('a flagged merchant asks the wallet to confirm; cancelling moves nothing', async () => {
+  const w = await h.wallet();
+  const demo = await boundWithMoney(w, 3000);
+  const orderNo = await w.checkout('digital', ['tablet']);
+  const cashier = new URL(w.page.url());
+  await w.field('支付密码').fill(demo.wechat.payPassword);
+  await w.button('确认支付').click();
+  await w.expectText('数字钱包：请再次确认支付信息');
+  await w.screenshot('42-extra-confirmation');
+  await w.button('取消').click();
+  expect(await w.balance(), 'nothing moved').toBe('¥3,000.00');
+  await w.open('/shop/digital/orders');
+  await w.page.locator(`[data-order="${orderNo}"][data-state=NOTPAY]`).waitFor();
+  await w.open(cashier.pathname + cashier.search);
+  await w.page.getByTestId('pay-amount').waitFor();
+  await w.field('支付密码').fill(demo.wechat.payPassword);
+  await w.button('确认支付').click();
+  await w.field('数字钱包密码').fill(demo.password);
+  await w.button('确认').click();
+  await w.expectText('支付成功');
+  expect(await w.balance(), 'after paying').toBe('¥401.00');
+  await w.close();
+});
+
+test('not enough balance, and no wallet offered after unbinding', async () => {
+  const w = await h.wallet();
+  const demo = await boundWithMoney(w, 0);
+  await w.checkout('books', ['novel']);
+  await w.field('支付密码').fill(demo.wechat.payPassword);
+  await w.button('确认支付').click();
+  await w.expectError('NOTENOUGH');
+  await w.screenshot('43-not-enough');
+  await w.open('/settings/bindings');
+  await w.button('解除绑定').click();
+  await w.button('确认').click();
+  await w.expectText('已解除绑定。');
+  await w.checkout('books', ['atlas']);
+  await w.expectText('没有可用的支付方式');
+  await w.close();
+});

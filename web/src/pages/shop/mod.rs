@@ -1,0 +1,214 @@
+//! The merchants' world (`/shop/`, simulated): demo stores with products,
+//! 「加入购物车」, 「去结算」 and 「微信支付」, and each store's orders page.
+
+use crate::app::Page;
+use crate::components::ErrorBox;
+use crate::env;
+use crate::i18n::Locale;
+use crate::router::{use_nav, with_query, Link};
+use crate::store::{use_store, Problem};
+use leptos::prelude::*;
+use qianbao_core::merchant::{Merchant, MerchantId};
+use qianbao_core::money::Fen;
+
+fn name(locale: Locale, zh: &'static str, en: &'static str) -> &'static str {
+    match locale {
+        Locale::ZhCn => zh,
+        Locale::En => en,
+    }
+}
+
+#[component]
+pub fn ShopList() -> impl IntoView {
+    let store = use_store();
+    let t = move || store.text();
+    view! {
+        <section class="card">
+            <h1>{move || t().shops_title}</h1>
+            <p class="muted">{move || t().shops_intro}</p>
+            <ul class="card-list">
+                {MerchantId::ALL
+                    .into_iter()
+                    .map(|id| {
+                        let shop: &'static Merchant = id.merchant();
+                        view! {
+                            <li class="bank-card">
+                                <Link href=Page::Shop(id).href()>
+                                    <strong>{move || name(store.locale.get(), shop.name_zh, shop.name_en)}</strong>
+                                </Link>
+                                {shop
+                                    .extra_confirmation_from
+                                    .map(|from| view! { <p class="hint">{move || (t().extra_confirmation_note)(&from.to_string())}</p> })}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+#[component]
+pub fn Shop(id: MerchantId) -> impl IntoView {
+    let store = use_store();
+    let nav = use_nav();
+    let t = move || store.text();
+    let shop: &'static Merchant = id.merchant();
+    let cart = RwSignal::new(Vec::<(&'static str, u32)>::new());
+    let order = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
+    let add = move |sku: &'static str| {
+        cart.update(|c| match c.iter_mut().find(|(s, _)| *s == sku) {
+            Some((_, quantity)) => *quantity = (*quantity + 1).min(99),
+            None => c.push((sku, 1)),
+        });
+    };
+    let total = move || {
+        cart.with(|c| {
+            c.iter()
+                .filter_map(|(sku, q)| shop.product(sku).map(|p| p.price.get() * i64::from(*q)))
+                .sum::<i64>()
+        })
+    };
+    let checkout = move |_| {
+        let items = cart.get_untracked();
+        match store.run(|s, ctx| s.create_order(id, &items, ctx.now, ctx.rng)) {
+            Ok(no) => {
+                error.set(None);
+                cart.set(Vec::new());
+                order.set(Some(no));
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    let pay = move |no: String| {
+        let path = format!(
+            "{}?mch={}&out_trade_no={no}",
+            Page::Cashier.path(),
+            id.as_str()
+        );
+        env::assign(&nav.href(&path));
+    };
+    view! {
+        <section class="card">
+            <h1>{move || name(store.locale.get(), shop.name_zh, shop.name_en)}</h1>
+            <ul class="products">
+                {shop
+                    .products
+                    .iter()
+                    .map(|p| {
+                        let sku = p.sku;
+                        view! {
+                            <li class="product" data-sku=sku>
+                                <span>{move || name(store.locale.get(), p.name_zh, p.name_en)}</span>
+                                <span class="price">{p.price.to_string()}</span>
+                                <button type="button" class="button" on:click=move |_| add(sku)>{move || t().add_to_cart}</button>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+            <h2>{move || t().cart}</h2>
+            <Show when=move || cart.with(|c| !c.is_empty()) fallback=move || view! { <p class="muted">{move || t().cart_empty}</p> }>
+                <ul class="cart">
+                    {move || {
+                        cart.get()
+                            .into_iter()
+                            .filter_map(|(sku, q)| shop.product(sku).map(|p| (p, q)))
+                            .map(|(p, q)| view! { <li>{name(store.locale.get(), p.name_zh, p.name_en)} " × " {q}</li> })
+                            .collect_view()
+                    }}
+                </ul>
+                <p class="big-amount" data-testid="cart-total">{move || Fen::new(total()).to_string()}</p>
+                <button type="button" class="button primary" on:click=checkout>{move || t().checkout}</button>
+            </Show>
+            <ErrorBox problem=error />
+            {move || {
+                order.get().map(|no| {
+                    let amount = store.state.with(|s| s.order(id, &no).map(|o| o.amount)).unwrap_or_default();
+                    let for_pay = no.clone();
+                    view! {
+                        <div class="checkout" role="status">
+                            <dl class="facts">
+                                <dt>{t().order_no}</dt>
+                                <dd data-testid="order-no">{no.clone()}</dd>
+                                <dt>{t().order_total}</dt>
+                                <dd>{amount.to_string()}</dd>
+                            </dl>
+                            <button type="button" class="button wechat" on:click=move |_| pay(for_pay.clone())>{t().wechat_pay}</button>
+                        </div>
+                    }
+                })
+            }}
+            <p><Link href=Page::ShopOrders(id).href()>{move || t().merchant_orders}</Link></p>
+        </section>
+    }
+}
+
+#[component]
+pub fn ShopOrders(id: MerchantId) -> impl IntoView {
+    let store = use_store();
+    let t = move || store.text();
+    let shop: &'static Merchant = id.merchant();
+    // Orders whose time ran out show as closed.
+    let now = store.now();
+    let open: Vec<String> = store.state.with_untracked(|s| {
+        s.orders()
+            .iter()
+            .filter(|o| o.merchant == id)
+            .map(|o| o.out_trade_no.clone())
+            .collect()
+    });
+    for no in open {
+        let _ = store.run(|s, _| s.refresh_order(id, &no, now));
+    }
+    let orders = move || {
+        store.state.with(|s| {
+            s.orders()
+                .iter()
+                .rev()
+                .filter(|o| o.merchant == id)
+                .map(|o| {
+                    (
+                        o.out_trade_no.clone(),
+                        o.description.clone(),
+                        o.amount,
+                        o.state.as_str(),
+                        env::date_time(o.created_at),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <section class="card">
+            <h1>{move || name(store.locale.get(), shop.name_zh, shop.name_en)} " · " {move || t().merchant_orders}</h1>
+            <Show when=move || !orders().is_empty() fallback=move || view! { <p class="muted">{move || t().no_orders}</p> }>
+                <ul class="card-list">
+                    {move || {
+                        orders()
+                            .into_iter()
+                            .map(|(no, description, amount, state, at)| {
+                                let key = no.clone();
+                                view! {
+                                    <li class="bank-card" data-order=key data-state=state>
+                                        <strong>{description}</strong>
+                                        <p class="muted">{t().order_no}": " {no} " · " {at}</p>
+                                        <p>{amount.to_string()} " · " <span class="tag">{state} " " {(t().order_state_name)(state)}</span></p>
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </ul>
+            </Show>
+            <p><Link href=Page::Shop(id).href()>{move || t().back_to_merchant}</Link></p>
+        </section>
+    }
+}
+
+/// `/shop/orders?…` links carry the merchant in the path; this keeps the
+/// query helpers in one place for the cashier's return link.
+pub fn orders_href(id: MerchantId, out_trade_no: &str) -> String {
+    with_query(&Page::ShopOrders(id).href(), "paid", out_trade_no)
+}

@@ -1,0 +1,216 @@
+//! WeChat Pay's cashier (`/wechat/pay?mch=…&out_trade_no=…`): the merchant
+//! and amount, the user's payment methods (every bound digital wallet, only
+//! while bound), the 6-digit payment password and 「确认支付」; for flagged
+//! merchants the wallet's extra confirmation; then 「支付成功」.
+
+use super::WeChatLogin;
+use crate::components::ErrorBox;
+use crate::i18n::Locale;
+use crate::pages::shop::orders_href;
+use crate::router::{use_nav, Link};
+use crate::store::{use_store, Problem};
+use leptos::prelude::*;
+use qianbao_core::merchant::MerchantId;
+use qianbao_core::payment::{PayError, PayMethod, PayRequest};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Choose,
+    Confirm,
+    Paid,
+}
+
+#[component]
+pub fn Cashier() -> impl IntoView {
+    let store = use_store();
+    let nav = use_nav();
+    let t = move || store.text();
+    let merchant = untrack(|| nav.query("mch")).and_then(|m| MerchantId::parse(&m));
+    let out_trade_no = untrack(|| nav.query("out_trade_no")).unwrap_or_default();
+    let step = RwSignal::new(Step::Choose);
+    let method = RwSignal::new(None::<PayMethod>);
+    let pay_password = RwSignal::new(String::new());
+    let wallet_password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<Problem>);
+    // One key per visit to the cashier: a double click or retry pays once.
+    let key = store.new_key();
+
+    let logged_in = move || store.state.with(|s| s.wechat().signed_in().is_some());
+    let opened = RwSignal::new(false);
+    let no = out_trade_no.clone();
+    // Opening the cashier marks the order USERPAYING (once, after login).
+    Effect::new(move |_| {
+        if logged_in() && !opened.get_untracked() {
+            opened.set(true);
+            if let Some(m) = merchant {
+                if let Err(e) = store.run(|s, ctx| s.open_cashier(m, &no, ctx.now)) {
+                    error.set(Some(e));
+                }
+            }
+        }
+    });
+    let order = {
+        let no = out_trade_no.clone();
+        move || {
+            merchant.and_then(|m| {
+                store
+                    .state
+                    .with(|s| s.order(m, &no).map(|o| (o.amount, o.description.clone())))
+            })
+        }
+    };
+    let methods = move || {
+        store.state.with(|s| {
+            s.pay_methods()
+                .into_iter()
+                .map(|m| {
+                    let PayMethod::Wallet(account) = m;
+                    (m, s.balance(account))
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let pay = {
+        let no = out_trade_no.clone();
+        move || {
+            let (Some(m), Some(chosen)) = (
+                merchant,
+                method
+                    .get_untracked()
+                    .or_else(|| methods().first().map(|x| x.0)),
+            ) else {
+                error.set(Some(Problem::Pay(PayError::MethodUnavailable)));
+                return;
+            };
+            let (pp, wp) = (
+                pay_password.get_untracked(),
+                wallet_password.get_untracked(),
+            );
+            let wallet = (step.get_untracked() == Step::Confirm).then_some(wp.as_str());
+            let request = PayRequest {
+                merchant: m,
+                out_trade_no: &no,
+                method: chosen,
+                pay_password: &pp,
+                wallet_password: wallet,
+                key: &key,
+            };
+            match store.run(|s, ctx| s.pay_order(request, ctx.now)) {
+                Ok(_) => {
+                    error.set(None);
+                    step.set(Step::Paid);
+                }
+                Err(Problem::Pay(PayError::NeedsConfirmation)) => {
+                    error.set(None);
+                    step.set(Step::Confirm);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        }
+    };
+    let submit = {
+        let pay = pay.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            pay();
+        }
+    };
+    let cancel = {
+        let no = out_trade_no.clone();
+        move |_| {
+            if let Some(m) = merchant {
+                let _ = store.run(|s, _| s.cancel_payment(m, &no));
+            }
+            step.set(Step::Choose);
+            wallet_password.set(String::new());
+        }
+    };
+    let merchant_name = move || {
+        merchant
+            .map(|m| match store.locale.get() {
+                Locale::ZhCn => m.merchant().name_zh,
+                Locale::En => m.merchant().name_en,
+            })
+            .unwrap_or_default()
+    };
+    let back = merchant.map(|m| orders_href(m, &out_trade_no));
+
+    view! {
+        <section class="card wechat-world cashier">
+            <h1>{move || t().cashier_title}</h1>
+            <Show when=logged_in fallback=WeChatLogin>
+                {
+                    let submit = submit.clone();
+                    let cancel = cancel.clone();
+                    let back = back.clone();
+                    let order = order.clone();
+                    move || match order() {
+                        None => view! { <ErrorBox problem=Signal::stored(Some(Problem::Pay(PayError::NoSuchOrder))) /> }.into_any(),
+                        Some((amount, description)) => {
+                            let header = view! {
+                                <p class="muted">{merchant_name()} " · " {description}</p>
+                                <p class="big-amount" data-testid="pay-amount">{amount.to_string()}</p>
+                            };
+                            match step.get() {
+                                Step::Paid => view! {
+                                    {header}
+                                    <h2 class="success" role="status">{t().pay_success}</h2>
+                                    {back.clone().map(|href| view! { <Link href=href class="button primary">{t().back_to_merchant}</Link> })}
+                                }
+                                .into_any(),
+                                Step::Confirm => view! {
+                                    {header}
+                                    <form on:submit=submit.clone() novalidate class="extra-confirmation">
+                                        <h2>{t().extra_confirmation_title}</h2>
+                                        <p>{t().extra_confirmation_intro}</p>
+                                        <label for="pay-wallet-password">{t().wallet_password}</label>
+                                        <input id="pay-wallet-password" type="password" autocomplete="current-password" bind:value=wallet_password />
+                                        <ErrorBox problem=error />
+                                        <div class="actions">
+                                            <button type="submit" class="button wechat">{t().confirm}</button>
+                                            <button type="button" class="button" on:click=cancel.clone()>{t().cancel}</button>
+                                        </div>
+                                    </form>
+                                }
+                                .into_any(),
+                                Step::Choose => view! {
+                                    {header}
+                                    <form on:submit=submit.clone() novalidate>
+                                        <fieldset class="methods">
+                                            <legend>{t().pay_with}</legend>
+                                            {move || {
+                                                let list = methods();
+                                                if list.is_empty() {
+                                                    return view! { <p class="hint">{t().no_methods}</p> }.into_any();
+                                                }
+                                                list.into_iter()
+                                                    .enumerate()
+                                                    .map(|(i, (m, balance))| {
+                                                        let id = format!("method-{i}");
+                                                        let checked = method.get().map_or(i == 0, |c| c == m);
+                                                        view! {
+                                                            <div class="switch-row">
+                                                                <input type="radio" name="method" id=id.clone() prop:checked=checked on:change=move |_| method.set(Some(m)) />
+                                                                <label for=id>{(t().wallet_method)(&balance.to_string())}</label>
+                                                            </div>
+                                                        }
+                                                    })
+                                                    .collect_view()
+                                                    .into_any()
+                                            }}
+                                        </fieldset>
+                                        <label for="pay-password">{t().pay_password}</label>
+                                        <input id="pay-password" type="password" inputmode="numeric" maxlength="6" autocomplete="off" bind:value=pay_password />
+                                        <ErrorBox problem=error />
+                                        <button type="submit" class="button wechat">{t().confirm_pay}</button>
+                                    </form>
+                                }
+                                .into_any(),
+                            }
+                        }
+                    }
+                }
+            </Show>
+        </section>
+    }
+}
