@@ -168,6 +168,12 @@ pub enum EntryKind {
         merchant: MerchantId,
         out_trade_no: String,
     },
+    /// A merchant's refund of a payment.
+    Refund {
+        merchant: MerchantId,
+        out_trade_no: String,
+        out_refund_no: String,
+    },
 }
 
 impl EntryKind {
@@ -181,6 +187,7 @@ impl EntryKind {
             EntryKind::Bill { .. } => Some(MovementKind::Bill),
             EntryKind::ToWeChat => Some(MovementKind::ToWeChat),
             EntryKind::Payment { .. } => Some(MovementKind::Payment),
+            EntryKind::Refund { .. } => None,
         }
     }
 }

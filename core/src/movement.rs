@@ -680,11 +680,13 @@ pub enum HistoryKind {
     Bill,
     ToWeChat,
     Payment,
+    Refund,
 }
 
 impl HistoryKind {
-    pub const ALL: [HistoryKind; 7] = [
+    pub const ALL: [HistoryKind; 8] = [
         Self::Payment,
+        Self::Refund,
         Self::ToWeChat,
         Self::TopUp,
         Self::Withdraw,
@@ -703,6 +705,7 @@ impl HistoryKind {
             EntryKind::Bill { .. } => Some(HistoryKind::Bill),
             EntryKind::ToWeChat => Some(HistoryKind::ToWeChat),
             EntryKind::Payment { .. } => Some(HistoryKind::Payment),
+            EntryKind::Refund { .. } => Some(HistoryKind::Refund),
         }
     }
 }
@@ -794,6 +797,11 @@ impl State {
             EntryKind::Payment {
                 merchant,
                 out_trade_no,
+            }
+            | EntryKind::Refund {
+                merchant,
+                out_trade_no,
+                ..
             } => Some(Counterpart::Merchant {
                 merchant: *merchant,
                 out_trade_no: out_trade_no.clone(),

@@ -76,7 +76,33 @@ pub struct Order {
     pub state: OrderState,
     #[serde(default)]
     pub paid: Option<Paid>,
+    #[serde(default)]
+    pub refunds: Vec<Refund>,
 }
+
+impl Order {
+    /// What is paid and not yet refunded.
+    pub fn refundable(&self) -> Fen {
+        let refunded: i64 = self.refunds.iter().map(|r| r.amount.get()).sum();
+        if self.paid.is_some() {
+            Fen::new(self.amount.get() - refunded)
+        } else {
+            Fen::ZERO
+        }
+    }
+}
+
+/// One refund of an order, back to the method that paid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refund {
+    pub out_refund_no: String,
+    pub amount: Fen,
+    pub at: Timestamp,
+    pub entry: u64,
+}
+
+/// Refunds an order may have.
+pub const MAX_REFUNDS: usize = 50;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Paid {
@@ -112,6 +138,16 @@ pub enum PayError {
     NeedsConfirmation,
     #[error("above the payment limit")]
     Limit { max: Fen },
+    #[error("the order is not paid, so nothing can be refunded")]
+    NotPaid,
+    #[error("the refund is more than what is left to refund")]
+    RefundTooMuch { left: Fen },
+    #[error("an order can be refunded at most 50 times")]
+    TooManyRefunds,
+    #[error("the refund number was already used for another amount")]
+    RefundNoReused,
+    #[error("a merchant number has 6 to 32 letters, digits or _-|*")]
+    BadNumber,
     #[error(transparent)]
     WeChat(#[from] WeChatError),
     #[error(transparent)]
@@ -135,6 +171,11 @@ impl UserError for PayError {
             Self::MethodUnavailable => "W-PAY-METHOD",
             Self::NeedsConfirmation => "W-PAY-CONFIRM",
             Self::Limit { .. } => "W-LIMIT-SINGLE",
+            Self::NotPaid => "ORDERNOTPAID",
+            Self::RefundTooMuch { .. } => "W-REFUND-AMOUNT",
+            Self::TooManyRefunds => "W-REFUND-COUNT",
+            Self::RefundNoReused => "W-REFUND-NO-REUSED",
+            Self::BadNumber => "PARAM_ERROR",
             Self::WeChat(e) => e.code(),
             Self::Account(e) => e.code(),
             Self::Money(e) => e.code(),
@@ -152,6 +193,8 @@ impl UserError for PayError {
             Self::MethodUnavailable => Guidance::BindAgain,
             Self::NeedsConfirmation => Guidance::ReenterAndVerify,
             Self::Limit { .. } => Guidance::WithinLimits,
+            Self::NotPaid | Self::TooManyRefunds | Self::RefundNoReused => Guidance::StartAgain,
+            Self::RefundTooMuch { .. } | Self::BadNumber => Guidance::ReenterAndVerify,
             Self::WeChat(e) => e.guidance(),
             Self::Account(e) => e.guidance(),
             Self::Money(e) => e.guidance(),
@@ -257,6 +300,7 @@ impl State {
             expires_at,
             state: OrderState::Notpay,
             paid: None,
+            refunds: Vec::new(),
         });
         let fields = vec![
             ("mchid".to_owned(), merchant.as_str().to_owned()),
@@ -436,6 +480,86 @@ impl State {
             None,
         );
         Ok(paid)
+    }
+
+    /// The merchant's refund, full or partial, back to the wallet that paid.
+    /// A refund number takes effect once.
+    pub fn refund_order(
+        &mut self,
+        merchant: MerchantId,
+        out_trade_no: &str,
+        out_refund_no: &str,
+        amount: &str,
+        now: Timestamp,
+    ) -> Result<Refund, PayError> {
+        if !valid_out_trade_no(out_refund_no) {
+            return Err(PayError::BadNumber);
+        }
+        let amount = Fen::parse_positive(amount)?;
+        let order = self
+            .order(merchant, out_trade_no)
+            .cloned()
+            .ok_or(PayError::NoSuchOrder)?;
+        if let Some(done) = order
+            .refunds
+            .iter()
+            .find(|r| r.out_refund_no == out_refund_no)
+        {
+            return if done.amount == amount {
+                Ok(done.clone())
+            } else {
+                Err(PayError::RefundNoReused)
+            };
+        }
+        let Some(paid) = order.paid.as_ref() else {
+            return Err(PayError::NotPaid);
+        };
+        if order.refunds.len() >= MAX_REFUNDS {
+            return Err(PayError::TooManyRefunds);
+        }
+        let left = order.refundable();
+        if amount > left {
+            return Err(PayError::RefundTooMuch { left });
+        }
+        let PayMethod::Wallet(wallet) = paid.method;
+        let draft = Draft {
+            at: now,
+            by: wallet,
+            key: None,
+            kind: EntryKind::Refund {
+                merchant,
+                out_trade_no: out_trade_no.to_owned(),
+                out_refund_no: out_refund_no.to_owned(),
+            },
+            postings: vec![
+                Posting(LedgerAccount::Merchant(merchant), Fen::new(-amount.get())),
+                Posting(LedgerAccount::Wallet(wallet), amount),
+            ],
+        };
+        let entry = self.ledger.post(draft)?.id;
+        let refund = Refund {
+            out_refund_no: out_refund_no.to_owned(),
+            amount,
+            at: now,
+            entry,
+        };
+        let stored = self.order_mut(merchant, out_trade_no)?;
+        stored.refunds.push(refund.clone());
+        stored.state = OrderState::Refund;
+        let fields = vec![
+            ("out_trade_no".to_owned(), out_trade_no.to_owned()),
+            ("out_refund_no".to_owned(), out_refund_no.to_owned()),
+            ("refund".to_owned(), amount.get().to_string()),
+            ("total".to_owned(), order.amount.get().to_string()),
+        ];
+        self.sim.record(
+            now,
+            Endpoint::Refund,
+            fields,
+            vec![("status".to_owned(), "SUCCESS".to_owned())],
+            None,
+        );
+        Ok(refund)
     }
 
     fn check_pay_password(

@@ -38,6 +38,8 @@ pub enum Endpoint {
     UnifiedOrder,
     /// The payment notification WeChat Pay sends the merchant.
     Notify,
+    /// `POST /v3/refund/domestic/refunds`.
+    Refund,
 }
 
 impl Endpoint {
@@ -53,6 +55,7 @@ impl Endpoint {
             Endpoint::ToChange => "/pay/transfer_to_balance",
             Endpoint::UnifiedOrder => "/v3/pay/transactions/jsapi",
             Endpoint::Notify => "(merchant) notify_url",
+            Endpoint::Refund => "/v3/refund/domestic/refunds",
         }
     }
 }

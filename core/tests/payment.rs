@@ -295,6 +295,76 @@ fn bad_carts_and_unknown_orders_are_refused() {
     assert!(!qianbao_core::payment::valid_out_trade_no("订单号123456"));
 }
 
+#[test]
+fn refunds_go_back_to_the_wallet_once_each_and_never_above_the_payment() {
+    let mut w = funded("100");
+    let me = w.me();
+    let no = order(&mut w, MerchantId::Cafe, "latte", 2);
+    let now = w.tick(1);
+    assert_eq!(
+        w.state
+            .refund_order(MerchantId::Cafe, &no, "R000001", "1", now),
+        Err(PayError::NotPaid)
+    );
+    assert!(pay(&mut w, MerchantId::Cafe, &no, "k", None).is_ok());
+    let after_pay = w.state.balance(me);
+    let now = w.tick(1);
+    let first = w
+        .state
+        .refund_order(MerchantId::Cafe, &no, "R000001", "20", now);
+    assert!(first.is_ok());
+    // The same refund number again: no second refund.
+    assert_eq!(
+        w.state
+            .refund_order(MerchantId::Cafe, &no, "R000001", "20", now),
+        first
+    );
+    assert_eq!(
+        w.state
+            .refund_order(MerchantId::Cafe, &no, "R000001", "21", now),
+        Err(PayError::RefundNoReused)
+    );
+    assert_eq!(
+        w.state.balance(me),
+        after_pay
+            .checked_add(Fen::from_yuan(20))
+            .unwrap_or_default()
+    );
+    assert_eq!(
+        state_of(&w, MerchantId::Cafe, &no),
+        Some(OrderState::Refund)
+    );
+    assert_eq!(
+        w.state
+            .refund_order(MerchantId::Cafe, &no, "R000002", "36.01", now),
+        Err(PayError::RefundTooMuch {
+            left: Fen::new(3_600)
+        })
+    );
+    assert_eq!(
+        w.state.refund_order(MerchantId::Cafe, &no, "R2", "1", now),
+        Err(PayError::BadNumber)
+    );
+    assert!(w
+        .state
+        .refund_order(MerchantId::Cafe, &no, "R000002", "36", now)
+        .is_ok());
+    assert_eq!(
+        w.state
+            .ledger()
+            .balance(LedgerAccount::Merchant(MerchantId::Cafe)),
+        Fen::ZERO
+    );
+    assert_eq!(
+        w.state
+            .history(me, HistoryFilter::default())
+            .next()
+            .map(|l| (l.kind, l.amount)),
+        Some((HistoryKind::Refund, Fen::from_yuan(36)))
+    );
+    assert_eq!(w.state.ledger().total(), 0);
+}
+
 #[derive(Debug, Clone)]
 enum Step {
     Order(usize),
@@ -302,6 +372,7 @@ enum Step {
     Wait(i64),
     Unbind,
     Rebind,
+    Refund(usize, i64),
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -311,6 +382,7 @@ fn step() -> impl Strategy<Value = Step> {
         1 => (1i64..1200).prop_map(Step::Wait),
         1 => Just(Step::Unbind),
         1 => Just(Step::Rebind),
+        2 => (0usize..6, 1i64..6_000).prop_map(|(i, fen)| Step::Refund(i, fen)),
     ]
 }
 
@@ -337,18 +409,27 @@ proptest! {
                 Step::Wait(secs) => { w.tick(secs); }
                 Step::Unbind => { let now = w.tick(1); let _ = w.state.unbind_wechat(now); }
                 Step::Rebind => if w.binding().bound().is_none() { let _ = w.bind(); },
+                Step::Refund(n, fen) => if let Some((m, no)) = orders.get(n % orders.len().max(1)).cloned() {
+                    let now = w.tick(1);
+                    let _ = w.state.refund_order(m, &no, &format!("R{i:06}"), &Fen::new(fen).plain(), now);
+                },
             }
             prop_assert_eq!(w.state.ledger().total(), 0);
             for order in w.state.orders() {
                 let entries: Vec<_> = w.state.ledger().entries().iter().filter(|e| matches!(&e.kind,
                     qianbao_core::ledger::EntryKind::Payment { merchant, out_trade_no } if *merchant == order.merchant && *out_trade_no == order.out_trade_no)).collect();
                 match order.state {
-                    OrderState::Success => {
+                    OrderState::Success | OrderState::Refund => {
                         prop_assert_eq!(entries.len(), 1);
                         prop_assert_eq!(entries[0].net_for(LedgerAccount::Merchant(order.merchant)), order.amount);
                         prop_assert_eq!(order.paid.as_ref().map(|p| p.entry), Some(entries[0].id));
+                        // Refunds never exceed the payment.
+                        prop_assert!(order.refundable() >= Fen::ZERO);
                     }
-                    _ => prop_assert!(entries.is_empty()),
+                    _ => {
+                        prop_assert!(entries.is_empty());
+                        prop_assert!(order.refunds.is_empty());
+                    }
                 }
             }
         }

@@ -226,6 +226,10 @@ pub struct Text {
     pub pay_success: &'static str,
     pub back_to_merchant: &'static str,
     pub order_state_name: fn(&str) -> &'static str,
+    pub refund: &'static str,
+    pub refund_amount: &'static str,
+    pub refundable: fn(&str) -> String,
+    pub refund_done: fn(&str) -> String,
     pub nav_dev: &'static str,
     pub bind_wechat: &'static str,
     pub bind_success: &'static str,
@@ -480,6 +484,10 @@ pub static ZH_CN: Text = Text {
     wallet_password: "数字钱包密码",
     pay_success: "支付成功",
     back_to_merchant: "返回商家",
+    refund: "退款",
+    refund_amount: "退款金额",
+    refundable: |left| format!("可退 {left}"),
+    refund_done: |amount| format!("已退款 {amount}，原路退回数字钱包。"),
     order_state_name: |s| match s {
         "NOTPAY" => "未支付",
         "USERPAYING" => "用户支付中",
@@ -745,6 +753,10 @@ pub static EN: Text = Text {
     wallet_password: "Wallet password",
     pay_success: "Payment successful",
     back_to_merchant: "Back to the merchant",
+    refund: "Refund",
+    refund_amount: "Refund amount",
+    refundable: |left| format!("{left} refundable"),
+    refund_done: |amount| format!("Refunded {amount} to the digital wallet that paid."),
     order_state_name: |s| match s {
         "NOTPAY" => "Not paid",
         "USERPAYING" => "Paying",
@@ -1234,6 +1246,30 @@ pub fn pay_error(
             "该商家要求数字钱包再次确认支付信息。",
             "This merchant asks the wallet to confirm the payment again.",
         ),
+        PayError::NotPaid => pick(
+            locale,
+            "订单未支付，无法退款。",
+            "The order is not paid, so nothing can be refunded.",
+        ),
+        PayError::RefundTooMuch { left } => match locale {
+            Locale::ZhCn => format!("退款金额超过可退金额（可退 {left}）。"),
+            Locale::En => format!("More than what is left to refund ({left})."),
+        },
+        PayError::TooManyRefunds => pick(
+            locale,
+            "每笔订单最多退款 50 次。",
+            "An order can be refunded at most 50 times.",
+        ),
+        PayError::RefundNoReused => pick(
+            locale,
+            "退款单号已用于另一笔金额。",
+            "This refund number was already used for another amount.",
+        ),
+        PayError::BadNumber => pick(
+            locale,
+            "单号格式不正确（6–32 位字母、数字或 _-|*）。",
+            "A number has 6–32 letters, digits or _-|*.",
+        ),
         PayError::Limit { max } => match locale {
             Locale::ZhCn => format!("超过支付限额 {max}。"),
             Locale::En => format!("Above the payment limit of {max}."),
@@ -1352,6 +1388,8 @@ pub fn history_kind(locale: Locale, kind: HistoryKind) -> &'static str {
         (Locale::En, HistoryKind::ToWeChat) => "To WeChat Change",
         (Locale::ZhCn, HistoryKind::Payment) => "微信支付消费",
         (Locale::En, HistoryKind::Payment) => "WeChat Pay purchase",
+        (Locale::ZhCn, HistoryKind::Refund) => "退款",
+        (Locale::En, HistoryKind::Refund) => "Refund",
     }
 }
 

@@ -42,6 +42,19 @@ test('pay a merchant with the bound wallet: 微信支付 → 确认支付 → �
   await w.page.locator(`[data-order="${orderNo}"][data-state=SUCCESS]`).waitFor();
   expect(await w.balance(), 'wallet after').toBe('¥27.50');
   expect((await w.historyLines())[0], 'history').toBe('微信支付消费|-¥72.50');
+
+  // The merchant refunds part of it, back to the wallet; never more than paid.
+  await w.open('/shop/cafe/orders');
+  const row = w.page.locator(`[data-order="${orderNo}"]`);
+  await row.locator('input').fill('20');
+  await row.getByRole('button', { name: '退款' }).click();
+  await w.page.locator(`[data-order="${orderNo}"][data-state=REFUND]`).waitFor();
+  await w.screenshot('44-refund');
+  await row.locator('input').fill('60');
+  await row.getByRole('button', { name: '退款' }).click();
+  await w.expectError('W-REFUND-AMOUNT');
+  expect(await w.balance(), 'wallet after the refund').toBe('¥47.50');
+  expect((await w.historyLines())[0], 'refund in history').toBe('退款|+¥20.00');
   await w.open('/dev');
   await w.expectText('notify_url');
   await w.close();

@@ -175,6 +175,7 @@ pub fn ShopOrders(id: MerchantId) -> impl IntoView {
                         o.amount,
                         o.state.as_str(),
                         env::date_time(o.created_at),
+                        o.refundable(),
                     )
                 })
                 .collect::<Vec<_>>()
@@ -185,25 +186,67 @@ pub fn ShopOrders(id: MerchantId) -> impl IntoView {
             <h1>{move || name(store.locale.get(), shop.name_zh, shop.name_en)} " · " {move || t().merchant_orders}</h1>
             <Show when=move || !orders().is_empty() fallback=move || view! { <p class="muted">{move || t().no_orders}</p> }>
                 <ul class="card-list">
-                    {move || {
-                        orders()
-                            .into_iter()
-                            .map(|(no, description, amount, state, at)| {
-                                let key = no.clone();
-                                view! {
-                                    <li class="bank-card" data-order=key data-state=state>
-                                        <strong>{description}</strong>
-                                        <p class="muted">{t().order_no}": " {no} " · " {at}</p>
-                                        <p>{amount.to_string()} " · " <span class="tag">{state} " " {(t().order_state_name)(state)}</span></p>
-                                    </li>
-                                }
-                            })
-                            .collect_view()
-                    }}
+                    // Keyed by what an order shows: a failed refund (nothing
+                    // changed) keeps its row, and with it the error message.
+                    <For
+                        each=orders
+                        key=|(no, _, _, state, _, refundable)| (no.clone(), *state, *refundable)
+                        children=move |(no, description, amount, state, at, refundable)| {
+                            let key = no.clone();
+                            let refund_for = no.clone();
+                            view! {
+                                <li class="bank-card" data-order=key data-state=state>
+                                    <strong>{description}</strong>
+                                    <p class="muted">{move || t().order_no}": " {no} " · " {at}</p>
+                                    <p>
+                                        {amount.to_string()} " · "
+                                        <span class="tag">{state} " " {move || (t().order_state_name)(state)}</span>
+                                    </p>
+                                    {refundable.is_positive().then(|| view! { <RefundForm id out_trade_no=refund_for.clone() left=refundable /> })}
+                                </li>
+                            }
+                        }
+                    />
                 </ul>
             </Show>
             <p><Link href=Page::Shop(id).href()>{move || t().back_to_merchant}</Link></p>
         </section>
+    }
+}
+
+/// The merchant's 「退款」: an amount (the rest by default) and one refund
+/// number per form, so a double click refunds once.
+#[component]
+fn RefundForm(id: MerchantId, out_trade_no: String, left: Fen) -> impl IntoView {
+    let store = use_store();
+    let t = move || store.text();
+    let amount = RwSignal::new(left.plain());
+    let error = RwSignal::new(None::<Problem>);
+    let done = RwSignal::new(None::<Fen>);
+    let number = RwSignal::new(format!("R{}", &store.new_key()[..16]));
+    let field = format!("refund-{out_trade_no}");
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (typed, refund_no) = (amount.get_untracked(), number.get_untracked());
+        match store.run(|s, ctx| s.refund_order(id, &out_trade_no, &refund_no, &typed, ctx.now)) {
+            Ok(refund) => {
+                error.set(None);
+                done.set(Some(refund.amount));
+                number.set(format!("R{}", &store.new_key()[..16]));
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    view! {
+        <form on:submit=submit novalidate class="refund-form">
+            <label for=field.clone()>{move || t().refund_amount} " (" {move || (t().refundable)(&left.to_string())} ")"</label>
+            <div class="with-button">
+                <input id=field inputmode="decimal" bind:value=amount />
+                <button type="submit" class="button">{move || t().refund}</button>
+            </div>
+            <ErrorBox problem=error />
+            {move || done.get().map(|a| view! { <p class="success" role="status">{(t().refund_done)(&a.to_string())}</p> })}
+        </form>
     }
 }
 
