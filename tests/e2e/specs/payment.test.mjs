@@ -100,3 +100,29 @@ test('not enough balance, and no wallet offered after unbinding', async () => {
   await w.expectText('没有可用的支付方式');
   await w.close();
 });
+
+test('an order whose time ran out is closed: ORDER_CLOSED, nothing charged', async () => {
+  const w = await h.wallet();
+  const demo = await boundWithMoney(w, 100);
+  const orderNo = await w.checkout('cafe', ['americano']);
+  const cashier = new URL(w.page.url());
+  // The console's clock: two hours later, past the cafe's 15 minutes.
+  await w.open('/dev');
+  await w.button('快进 2 小时').click();
+  await w.expectText('快进了 120 分钟');
+  await w.open(cashier.pathname + cashier.search);
+  await w.expectError('ORDER_CLOSED');
+  await w.field('支付密码').fill(demo.wechat.payPassword);
+  await w.button('确认支付').click();
+  await w.expectError('ORDER_CLOSED');
+  // Two idle hours locked the wallet too: unlock it to look.
+  await w.open('/');
+  await w.expectText('钱包已锁定');
+  await w.field('密码').fill(demo.password);
+  await w.button('解锁').click();
+  await w.page.getByTestId('balance').waitFor();
+  expect(await w.balance(), 'nothing charged').toBe('¥100.00');
+  await w.open('/shop/cafe/orders');
+  await w.page.locator(`[data-order="${orderNo}"][data-state=CLOSED]`).waitFor();
+  await w.close();
+});
