@@ -12,7 +12,7 @@
 //! native (QR) flow build on it.
 
 use crate::account::{AccountError, AccountId};
-use crate::binding::Binding;
+use crate::binding::{Binding, Site};
 use crate::error::{Guidance, UserError};
 use crate::ledger::{Draft, EntryKind, LedgerAccount, LedgerError, Posting};
 use crate::merchant::MerchantId;
@@ -148,6 +148,8 @@ pub enum PayError {
     RefundNoReused,
     #[error("a merchant number has 6 to 32 letters, digits or _-|*")]
     BadNumber,
+    #[error("this code is not a WeChat Pay order of this site")]
+    NotAPayCode,
     #[error(transparent)]
     WeChat(#[from] WeChatError),
     #[error(transparent)]
@@ -176,6 +178,7 @@ impl UserError for PayError {
             Self::TooManyRefunds => "W-REFUND-COUNT",
             Self::RefundNoReused => "W-REFUND-NO-REUSED",
             Self::BadNumber => "PARAM_ERROR",
+            Self::NotAPayCode => "W-SCAN-INVALID",
             Self::WeChat(e) => e.code(),
             Self::Account(e) => e.code(),
             Self::Money(e) => e.code(),
@@ -194,7 +197,9 @@ impl UserError for PayError {
             Self::NeedsConfirmation => Guidance::ReenterAndVerify,
             Self::Limit { .. } => Guidance::WithinLimits,
             Self::NotPaid | Self::TooManyRefunds | Self::RefundNoReused => Guidance::StartAgain,
-            Self::RefundTooMuch { .. } | Self::BadNumber => Guidance::ReenterAndVerify,
+            Self::RefundTooMuch { .. } | Self::BadNumber | Self::NotAPayCode => {
+                Guidance::ReenterAndVerify
+            }
             Self::WeChat(e) => e.guidance(),
             Self::Account(e) => e.guidance(),
             Self::Money(e) => e.guidance(),
@@ -223,6 +228,48 @@ pub struct PayPasswordGuard {
     user: WeChatId,
     failures: u8,
     locked_until: Option<Timestamp>,
+}
+
+/// The path of WeChat Pay's cashier for an order (under the site's base).
+pub fn cashier_path(merchant: MerchantId, out_trade_no: &str) -> String {
+    format!(
+        "/wechat/pay?mch={}&out_trade_no={out_trade_no}",
+        merchant.as_str()
+    )
+}
+
+/// What a merchant's native-payment QR code holds: the cashier's full URL.
+pub fn pay_link(site: &Site, merchant: MerchantId, out_trade_no: &str) -> String {
+    format!(
+        "{}{}{}",
+        site.origin,
+        site.base,
+        cashier_path(merchant, out_trade_no)
+    )
+}
+
+/// 「扫一扫」: reads a scanned (or pasted) code. Only this site's cashier
+/// URLs for a known merchant and a well-formed order number pass; the path
+/// to open is returned.
+pub fn read_pay_link(site: &Site, scanned: &str) -> Result<String, PayError> {
+    let text = scanned.trim();
+    let prefix = format!("{}{}/wechat/pay?", site.origin, site.base);
+    let query = text.strip_prefix(&prefix).ok_or(PayError::NotAPayCode)?;
+    let mut merchant = None;
+    let mut number = None;
+    for pair in query.split('&') {
+        match pair.split_once('=') {
+            Some(("mch", value)) => merchant = MerchantId::parse(value),
+            Some(("out_trade_no", value)) if valid_out_trade_no(value) => {
+                number = Some(value.to_owned())
+            }
+            _ => return Err(PayError::NotAPayCode),
+        }
+    }
+    match (merchant, number) {
+        (Some(m), Some(no)) => Ok(cashier_path(m, &no)),
+        _ => Err(PayError::NotAPayCode),
+    }
 }
 
 /// Merchant order numbers: 6–32 of `[0-9A-Za-z_-|*]`.

@@ -435,3 +435,32 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn scanned_codes_must_be_this_sites_cashier() {
+    use qianbao_core::payment::{pay_link, read_pay_link};
+    let site = site();
+    let link = pay_link(&site, MerchantId::Books, "BOOKS2026112700000001");
+    assert_eq!(
+        link,
+        "http://127.0.0.1:8080/wechat/pay?mch=books&out_trade_no=BOOKS2026112700000001"
+    );
+    assert_eq!(
+        read_pay_link(&site, &format!("  {link} ")),
+        Ok("/wechat/pay?mch=books&out_trade_no=BOOKS2026112700000001".to_owned())
+    );
+    for bad in [
+        "",
+        "hello",
+        "http://evil.example.com/wechat/pay?mch=books&out_trade_no=BOOKS2026112700000001",
+        "http://127.0.0.1:8080/wechat/pay?mch=bank&out_trade_no=BOOKS2026112700000001",
+        "http://127.0.0.1:8080/wechat/pay?mch=books&out_trade_no=<script>",
+        "http://127.0.0.1:8080/wechat/pay?mch=books&out_trade_no=BOOKS2026112700000001&redirect=x",
+    ] {
+        assert_eq!(
+            read_pay_link(&site, bad),
+            Err(PayError::NotAPayCode),
+            "{bad}"
+        );
+    }
+}

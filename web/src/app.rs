@@ -32,6 +32,7 @@ pub enum Page {
     WeChatSettings,
     WeChatAuthorize,
     Cashier,
+    Scan,
     Shops,
     Shop(MerchantId),
     ShopOrders(MerchantId),
@@ -41,7 +42,7 @@ pub enum Page {
 
 impl Page {
     /// The screens with a fixed path, matched in this order.
-    const FIXED: [Page; 21] = [
+    const FIXED: [Page; 22] = [
         Page::Register,
         Page::Login,
         Page::Settings,
@@ -60,6 +61,7 @@ impl Page {
         Page::WeChatSettings,
         Page::WeChatAuthorize,
         Page::Cashier,
+        Page::Scan,
         Page::Shops,
         Page::Dev,
         Page::Home,
@@ -87,6 +89,7 @@ impl Page {
             Page::WeChatSettings => "/wechat/settings",
             Page::WeChatAuthorize => "/wechat/connect/oauth2/authorize",
             Page::Cashier => "/wechat/pay",
+            Page::Scan => "/wechat/scan",
             Page::Shops | Page::Shop(_) | Page::ShopOrders(_) => "/shop/",
             Page::Dev => "/dev",
             Page::NotFound => "/404",
@@ -206,6 +209,7 @@ fn Screen(nav: Nav) -> impl IntoView {
         Page::WeChatAuthorize => wechat::Authorize().into_any(),
         Page::Dev => dev::Console().into_any(),
         Page::Cashier => wechat::Cashier().into_any(),
+        Page::Scan => wechat::Scan().into_any(),
         Page::Shops => shop::ShopList().into_any(),
         Page::Shop(id) => view! { <shop::Shop id /> }.into_any(),
         Page::ShopOrders(id) => view! { <shop::ShopOrders id /> }.into_any(),

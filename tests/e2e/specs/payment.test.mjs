@@ -126,3 +126,29 @@ test('an order whose time ran out is closed: ORDER_CLOSED, nothing charged', asy
   await w.page.locator(`[data-order="${orderNo}"][data-state=CLOSED]`).waitFor();
   await w.close();
 });
+
+test('scan to pay: the merchant\'s QR code, WeChat 「扫一扫」, the cashier', async () => {
+  const w = await h.wallet({ viewport: { width: 390, height: 844 } });
+  const demo = await boundWithMoney(w, 100);
+  await w.open('/shop/books');
+  await w.page.locator('[data-sku=atlas]').getByRole('button', { name: '加入购物车' }).click();
+  await w.button('去结算').click();
+  await w.page.locator('.qr svg').waitFor();
+  const link = await w.page.getByTestId('pay-link').innerText();
+  const orderNo = await w.page.getByTestId('order-no').innerText();
+  expect(link, 'pay link').toContain(`/wechat/pay?mch=books&out_trade_no=${orderNo}`);
+  await w.screenshot('46-qr');
+  await w.open('/wechat/');
+  await w.link('扫一扫').click();
+  await w.field('二维码内容或链接').fill('http://evil.example.com/wechat/pay?mch=books&out_trade_no=' + orderNo);
+  await w.button('识别').click();
+  await w.expectError('W-SCAN-INVALID');
+  await w.field('二维码内容或链接').fill(link);
+  await w.button('识别').click();
+  await w.page.getByTestId('pay-amount').waitFor();
+  expect(await w.page.getByTestId('pay-amount').innerText(), 'amount').toBe('¥68.00');
+  await w.field('支付密码').fill(demo.wechat.payPassword);
+  await w.button('确认支付').click();
+  await w.expectText('支付成功');
+  await w.close();
+});

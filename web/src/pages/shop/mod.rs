@@ -5,11 +5,26 @@ use crate::app::Page;
 use crate::components::ErrorBox;
 use crate::env;
 use crate::i18n::Locale;
+use crate::pages::wallet::site;
 use crate::router::{use_nav, with_query, Link};
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
 use qianbao_core::merchant::{Merchant, MerchantId};
 use qianbao_core::money::Fen;
+use qianbao_core::payment::{cashier_path, pay_link};
+
+/// The order's pay link as a QR code (SVG). The text is ours, built from the
+/// site's origin and a merchant order number, never user input.
+fn qr_svg(link: &str) -> String {
+    qrcode::QrCode::new(link.as_bytes())
+        .map(|code| {
+            code.render::<qrcode::render::svg::Color>()
+                .min_dimensions(176, 176)
+                .quiet_zone(true)
+                .build()
+        })
+        .unwrap_or_default()
+}
 
 fn name(locale: Locale, zh: &'static str, en: &'static str) -> &'static str {
     match locale {
@@ -81,14 +96,7 @@ pub fn Shop(id: MerchantId) -> impl IntoView {
             Err(e) => error.set(Some(e)),
         }
     };
-    let pay = move |no: String| {
-        let path = format!(
-            "{}?mch={}&out_trade_no={no}",
-            Page::Cashier.path(),
-            id.as_str()
-        );
-        env::assign(&nav.href(&path));
-    };
+    let pay = move |no: String| env::assign(&nav.href(&cashier_path(id, &no)));
     view! {
         <section class="card">
             <h1>{move || name(store.locale.get(), shop.name_zh, shop.name_en)}</h1>
@@ -127,6 +135,8 @@ pub fn Shop(id: MerchantId) -> impl IntoView {
                 order.get().map(|no| {
                     let amount = store.state.with(|s| s.order(id, &no).map(|o| o.amount)).unwrap_or_default();
                     let for_pay = no.clone();
+                    let link = pay_link(&site(), id, &no);
+                    let qr = qr_svg(&link);
                     view! {
                         <div class="checkout" role="status">
                             <dl class="facts">
@@ -136,6 +146,9 @@ pub fn Shop(id: MerchantId) -> impl IntoView {
                                 <dd>{amount.to_string()}</dd>
                             </dl>
                             <button type="button" class="button wechat" on:click=move |_| pay(for_pay.clone())>{t().wechat_pay}</button>
+                            <p class="hint">{t().qr_caption}</p>
+                            <div class="qr" role="img" aria-label=t().scan inner_html=qr></div>
+                            <p class="pay-link" data-testid="pay-link">{link.clone()}</p>
                         </div>
                     }
                 })

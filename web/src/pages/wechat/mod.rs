@@ -89,6 +89,7 @@ pub fn WeChatHome() -> impl IntoView {
                         </dl>
                     </div>
                     <div class="actions">
+                        <Link href=Page::Scan.path() class="button wechat">{t().scan}</Link>
                         <Link href=Page::WeChatSettings.path() class="button">{t().wechat_settings}</Link>
                         <button type="button" class="button" on:click=move |_| store.update(|s| s.wechat_mut().log_out())>
                             {t().log_out}
@@ -270,6 +271,36 @@ pub fn WeChatSettings() -> impl IntoView {
                     </button>
                 </div>
             </Show>
+        </section>
+    }
+}
+
+/// 「扫一扫」: a pasted QR content (or pay link) continues at the cashier.
+#[component]
+pub fn Scan() -> impl IntoView {
+    let store = use_store();
+    let nav = use_nav();
+    let t = move || store.text();
+    let scanned = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<Problem>);
+    let site = crate::pages::wallet::site();
+    let read = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        match qianbao_core::payment::read_pay_link(&site, &scanned.get_untracked()) {
+            Ok(path) => nav.go(&path),
+            Err(e) => error.set(Some(Problem::Pay(e))),
+        }
+    };
+    view! {
+        <section class="card wechat-world">
+            <h1>{move || t().scan}</h1>
+            <p class="muted">{move || t().scan_intro}</p>
+            <form on:submit=read novalidate>
+                <label for="scan-text">{move || t().scan_input}</label>
+                <textarea id="scan-text" rows="3" bind:value=scanned></textarea>
+                <ErrorBox problem=error />
+                <button type="submit" class="button wechat">{move || t().scan_read}</button>
+            </form>
         </section>
     }
 }
