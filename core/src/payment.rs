@@ -78,6 +78,12 @@ pub struct Order {
     pub paid: Option<Paid>,
     #[serde(default)]
     pub refunds: Vec<Refund>,
+    /// Payment notifications the merchant received (repeats included).
+    #[serde(default)]
+    pub notifications: u32,
+    /// When the merchant processed the payment (once, whatever the repeats).
+    #[serde(default)]
+    pub fulfilled_at: Option<Timestamp>,
 }
 
 impl Order {
@@ -348,6 +354,8 @@ impl State {
             state: OrderState::Notpay,
             paid: None,
             refunds: Vec::new(),
+            notifications: 0,
+            fulfilled_at: None,
         });
         let fields = vec![
             ("mchid".to_owned(), merchant.as_str().to_owned()),
@@ -513,20 +521,57 @@ impl State {
         let stored = self.order_mut(request.merchant, request.out_trade_no)?;
         stored.state = OrderState::Success;
         stored.paid = Some(paid.clone());
+        self.notify(request.merchant, request.out_trade_no, now)?;
+        Ok(paid)
+    }
+
+    /// WeChat Pay notifies the merchant of a payment. WeChat repeats a
+    /// notification until it is acknowledged, so the merchant processes the
+    /// first and only acknowledges the others.
+    fn notify(
+        &mut self,
+        merchant: MerchantId,
+        out_trade_no: &str,
+        now: Timestamp,
+    ) -> Result<(), PayError> {
+        let order = self.order_mut(merchant, out_trade_no)?;
+        let paid = order.paid.clone().ok_or(PayError::NotPaid)?;
+        order.notifications = order.notifications.saturating_add(1);
+        let first = order.fulfilled_at.is_none();
+        if first {
+            order.fulfilled_at = Some(now);
+        }
+        let attempt = order.notifications;
         let fields = vec![
-            ("out_trade_no".to_owned(), order.out_trade_no.clone()),
-            ("transaction_id".to_owned(), paid.transaction_id.clone()),
+            ("mchid".to_owned(), merchant.as_str().to_owned()),
+            ("out_trade_no".to_owned(), out_trade_no.to_owned()),
+            ("transaction_id".to_owned(), paid.transaction_id),
             ("trade_state".to_owned(), "SUCCESS".to_owned()),
             ("total".to_owned(), order.amount.get().to_string()),
+            ("attempt".to_owned(), attempt.to_string()),
         ];
-        self.sim.record(
-            now,
-            Endpoint::Notify,
-            fields,
-            vec![("code".to_owned(), "SUCCESS".to_owned())],
-            None,
-        );
-        Ok(paid)
+        let handled = if first {
+            "processed"
+        } else {
+            "duplicate: already processed, acknowledged only"
+        };
+        let response = vec![
+            ("code".to_owned(), "SUCCESS".to_owned()),
+            ("merchant".to_owned(), handled.to_owned()),
+        ];
+        self.sim
+            .record(now, Endpoint::Notify, fields, response, None);
+        Ok(())
+    }
+
+    /// The console's 「重发通知」: WeChat Pay sends a paid order's notification again.
+    pub fn resend_notify(
+        &mut self,
+        merchant: MerchantId,
+        out_trade_no: &str,
+        now: Timestamp,
+    ) -> Result<(), PayError> {
+        self.notify(merchant, out_trade_no, now)
     }
 
     /// The merchant's refund, full or partial, back to the wallet that paid.

@@ -464,3 +464,39 @@ fn scanned_codes_must_be_this_sites_cashier() {
         );
     }
 }
+
+#[test]
+fn repeated_notifications_are_processed_once() {
+    let mut w = funded("100");
+    let no = order(&mut w, MerchantId::Cafe, "latte", 1);
+    assert!(pay(&mut w, MerchantId::Cafe, &no, "k", None).is_ok());
+    let first = w
+        .state
+        .order(MerchantId::Cafe, &no)
+        .and_then(|o| o.fulfilled_at);
+    for _ in 0..3 {
+        let now = w.tick(60);
+        assert_eq!(w.state.resend_notify(MerchantId::Cafe, &no, now), Ok(()));
+    }
+    let order = w
+        .state
+        .order(MerchantId::Cafe, &no)
+        .cloned()
+        .unwrap_or_else(|| panic!("order"));
+    assert_eq!(order.notifications, 4);
+    assert_eq!(order.fulfilled_at, first);
+    let duplicates = w
+        .state
+        .sim()
+        .log()
+        .iter()
+        .filter(|e| e.response.iter().any(|(_, v)| v.starts_with("duplicate")))
+        .count();
+    assert_eq!(duplicates, 3);
+    let unpaid = order(&mut w, MerchantId::Cafe, "americano", 1);
+    let now = w.tick(1);
+    assert_eq!(
+        w.state.resend_notify(MerchantId::Cafe, &unpaid, now),
+        Err(PayError::NotPaid)
+    );
+}

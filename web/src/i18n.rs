@@ -311,6 +311,8 @@ pub struct Text {
     pub dev_reset: &'static str,
     pub dev_reset_confirm: &'static str,
     pub dev_clear_log: &'static str,
+    pub dev_resend_notify: &'static str,
+    pub notified: fn(u32) -> String,
 
     pub storage_title: &'static str,
     pub storage_intro: &'static str,
@@ -585,6 +587,8 @@ pub static ZH_CN: Text = Text {
     dev_reset: "重置全部数据",
     dev_reset_confirm: "确定清空本浏览器中的全部模拟数据吗？此操作不可撤销（可先导出）。",
     dev_clear_log: "清空日志",
+    dev_resend_notify: "重发通知",
+    notified: |n| format!("收到支付通知 {n} 次，已处理一次"),
 
     storage_title: "本地数据无法读取",
     storage_intro:
@@ -856,6 +860,8 @@ pub static EN: Text = Text {
     dev_reset: "Reset all data",
     dev_reset_confirm: "Erase all simulated data in this browser? This cannot be undone (export first).",
     dev_clear_log: "Clear log",
+    dev_resend_notify: "Send the notification again",
+    notified: |n| format!("Payment notification received {n} times, processed once"),
 
     storage_title: "Saved data cannot be read",
     storage_intro: "The wallet data saved in this browser cannot be read. Nothing has been deleted: export a copy first, then decide what to do.",

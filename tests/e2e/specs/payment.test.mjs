@@ -55,8 +55,14 @@ test('pay a merchant with the bound wallet: 微信支付 → 确认支付 → �
   await w.expectError('W-REFUND-AMOUNT');
   expect(await w.balance(), 'wallet after the refund').toBe('¥47.50');
   expect((await w.historyLines())[0], 'refund in history').toBe('退款|+¥20.00');
+  // The console repeats the notification: the merchant processes it once.
   await w.open('/dev');
   await w.expectText('notify_url');
+  await w.button('重发通知').first().click();
+  await w.page.locator('text=duplicate: already processed').first().waitFor();
+  await w.button('重发通知').first().click();
+  await w.open('/shop/cafe/orders');
+  expect(await w.page.getByTestId('notified').innerText(), 'merchant').toBe('收到支付通知 3 次，已处理一次');
   await w.close();
 });
 

@@ -8,6 +8,7 @@ use crate::i18n;
 use crate::storage;
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
+use qianbao_core::merchant::MerchantId;
 use qianbao_core::sim::Faults;
 use std::time::Duration;
 use wasm_bindgen::JsCast;
@@ -166,6 +167,7 @@ pub fn Console() -> impl IntoView {
                         log()
                             .into_iter()
                             .map(|(id, at, endpoint, request, response, code, meaning)| {
+                                let notify = notify_target(&request);
                                 view! {
                                     <li class="log-entry" class:failed=code.is_some() data-log-id=id>
                                         <div class="log-head">
@@ -178,6 +180,21 @@ pub fn Console() -> impl IntoView {
                                         <p class="log-label">{t().dev_response}</p>
                                         <ul class="fields">{response.into_iter().map(field).collect_view()}</ul>
                                         {meaning.map(|m| view! { <p class="hint">{m}</p> })}
+                                        {notify
+                                            .map(|(merchant, no)| {
+                                                view! {
+                                                    <button
+                                                        type="button"
+                                                        class="button"
+                                                        on:click=move |_| {
+                                                            let result = store.run(|s, ctx| s.resend_notify(merchant, &no, ctx.now));
+                                                            error.set(result.err());
+                                                        }
+                                                    >
+                                                        {t().dev_resend_notify}
+                                                    </button>
+                                                }
+                                            })}
                                     </li>
                                 }
                             })
@@ -187,4 +204,17 @@ pub fn Console() -> impl IntoView {
             </Show>
         </section>
     }
+}
+
+/// The order a payment-notification log entry is about, if it is one.
+fn notify_target(request: &[(String, String)]) -> Option<(MerchantId, String)> {
+    let get = |key: &str| {
+        request
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+    };
+    get("trade_state")?;
+    let merchant = MerchantId::parse(&get("mchid")?)?;
+    Some((merchant, get("out_trade_no")?))
 }

@@ -189,6 +189,7 @@ pub fn ShopOrders(id: MerchantId) -> impl IntoView {
                         o.state.as_str(),
                         env::date_time(o.created_at),
                         o.refundable(),
+                        o.notifications,
                     )
                 })
                 .collect::<Vec<_>>()
@@ -203,8 +204,8 @@ pub fn ShopOrders(id: MerchantId) -> impl IntoView {
                     // changed) keeps its row, and with it the error message.
                     <For
                         each=orders
-                        key=|(no, _, _, state, _, refundable)| (no.clone(), *state, *refundable)
-                        children=move |(no, description, amount, state, at, refundable)| {
+                        key=|(no, _, _, state, _, refundable, notified)| (no.clone(), *state, *refundable, *notified)
+                        children=move |(no, description, amount, state, at, refundable, notified)| {
                             let key = no.clone();
                             let refund_for = no.clone();
                             view! {
@@ -215,6 +216,7 @@ pub fn ShopOrders(id: MerchantId) -> impl IntoView {
                                         {amount.to_string()} " · "
                                         <span class="tag">{state} " " {move || (t().order_state_name)(state)}</span>
                                     </p>
+                                    {(notified > 0).then(|| view! { <p class="hint" data-testid="notified">{move || (t().notified)(notified)}</p> })}
                                     {refundable.is_positive().then(|| view! { <RefundForm id out_trade_no=refund_for.clone() left=refundable /> })}
                                 </li>
                             }
