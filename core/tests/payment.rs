@@ -478,13 +478,13 @@ fn repeated_notifications_are_processed_once() {
         let now = w.tick(60);
         assert_eq!(w.state.resend_notify(MerchantId::Cafe, &no, now), Ok(()));
     }
-    let order = w
+    let paid = w
         .state
         .order(MerchantId::Cafe, &no)
         .cloned()
         .unwrap_or_else(|| panic!("order"));
-    assert_eq!(order.notifications, 4);
-    assert_eq!(order.fulfilled_at, first);
+    assert_eq!(paid.notifications, 4);
+    assert_eq!(paid.fulfilled_at, first);
     let duplicates = w
         .state
         .sim()
