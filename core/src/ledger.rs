@@ -135,6 +135,34 @@ impl TryFrom<String> for LedgerAccount {
     }
 }
 
+/// Whose action an entry is: a wallet account's, or (paying from 零钱) a
+/// WeChat user's. A wallet is stored as its bare id, a WeChat user as
+/// `{"wechat": id}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Actor {
+    Wallet(AccountId),
+    WeChat { wechat: WeChatId },
+}
+
+impl Actor {
+    pub fn wallet(self) -> Option<AccountId> {
+        match self {
+            Actor::Wallet(id) => Some(id),
+            Actor::WeChat { .. } => None,
+        }
+    }
+}
+
+impl fmt::Display for Actor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Actor::Wallet(id) => write!(f, "w:{}", id.get()),
+            Actor::WeChat { wechat } => write!(f, "x:{}", wechat.get()),
+        }
+    }
+}
+
 /// One side of an entry: money into (positive) or out of (negative) an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Posting(pub LedgerAccount, pub Fen);
@@ -197,7 +225,7 @@ pub struct Entry {
     pub id: u64,
     pub at: Timestamp,
     /// The account whose action this was.
-    pub by: AccountId,
+    pub by: Actor,
     /// The idempotency key the action was submitted with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
@@ -227,7 +255,7 @@ impl Entry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Draft {
     pub at: Timestamp,
-    pub by: AccountId,
+    pub by: Actor,
     pub key: Option<String>,
     pub kind: EntryKind,
     pub postings: Vec<Posting>,
@@ -272,8 +300,8 @@ pub struct Ledger {
     journal: Vec<Entry>,
     balances: BTreeMap<LedgerAccount, i64>,
     by_wallet: BTreeMap<AccountId, Vec<usize>>,
-    keys: BTreeMap<(AccountId, String), usize>,
-    daily: BTreeMap<(AccountId, MovementKind, i64), i64>,
+    keys: BTreeMap<(Actor, String), usize>,
+    daily: BTreeMap<(Actor, MovementKind, i64), i64>,
 }
 
 impl Ledger {
@@ -430,14 +458,14 @@ impl Ledger {
     }
 
     /// The entry submitted by `by` with idempotency key `key`.
-    pub fn by_key(&self, by: AccountId, key: &str) -> Option<&Entry> {
+    pub fn by_key(&self, by: Actor, key: &str) -> Option<&Entry> {
         self.keys
             .get(&(by, key.to_owned()))
             .and_then(|i| self.journal.get(*i))
     }
 
     /// What `by` has moved of `kind` on the CST day of `at`.
-    pub fn used_on_day(&self, by: AccountId, kind: MovementKind, at: Timestamp) -> Fen {
+    pub fn used_on_day(&self, by: Actor, kind: MovementKind, at: Timestamp) -> Fen {
         Fen::new(
             self.daily
                 .get(&(by, kind, day_cst(at)))
@@ -489,7 +517,7 @@ mod tests {
     fn draft(postings: Vec<Posting>) -> Draft {
         Draft {
             at: Timestamp::from_millis(0),
-            by: AccountId::new(1),
+            by: Actor::Wallet(AccountId::new(1)),
             key: None,
             kind: EntryKind::Transfer {
                 note: String::new(),
@@ -566,7 +594,9 @@ mod tests {
         assert!(ledger.post(keyed()).is_ok());
         assert_eq!(ledger.post(keyed()).err(), Some(LedgerError::DuplicateKey));
         assert_eq!(
-            ledger.by_key(AccountId::new(1), "k1").map(|e| e.id),
+            ledger
+                .by_key(Actor::Wallet(AccountId::new(1)), "k1")
+                .map(|e| e.id),
             Some(2)
         );
     }

@@ -18,7 +18,7 @@ use crate::card::{
 };
 use crate::error::{Guidance, UserError};
 use crate::identity::{to_half_width, IdentityError, LoginId, Phone};
-use crate::ledger::{Biller, Draft, Entry, EntryKind, LedgerAccount, LedgerError, Posting};
+use crate::ledger::{Actor, Biller, Draft, Entry, EntryKind, LedgerAccount, LedgerError, Posting};
 use crate::money::{Fen, MoneyError};
 use crate::provider::{MovementKind, Policy};
 use crate::sim::{redact, Endpoint, Fault};
@@ -280,7 +280,7 @@ impl State {
         };
         let draft = Draft {
             at: now,
-            by: owner,
+            by: Actor::Wallet(owner),
             key: None,
             kind: EntryKind::CardOpening { card: id },
             postings: vec![
@@ -499,7 +499,7 @@ impl State {
             return Err(AccountError::NotSignedIn.into());
         }
         let draft = self.draft(key, prepared, now);
-        if let Some(existing) = self.ledger.by_key(by, key) {
+        if let Some(existing) = self.ledger.by_key(Actor::Wallet(by), key) {
             return if existing.kind == draft.kind && existing.postings == draft.postings {
                 Ok(self.receipt(existing))
             } else {
@@ -515,7 +515,6 @@ impl State {
     }
 
     fn receipt(&self, entry: &Entry) -> Receipt {
-        let wallet = LedgerAccount::Wallet(entry.by);
         let moved = entry
             .postings
             .iter()
@@ -525,7 +524,11 @@ impl State {
         Receipt {
             entry: entry.id,
             amount: Fen::new(moved),
-            balance: self.ledger.balance(wallet),
+            balance: entry
+                .by
+                .wallet()
+                .map(|w| self.balance(w))
+                .unwrap_or_default(),
         }
     }
 
@@ -575,7 +578,7 @@ impl State {
         };
         Draft {
             at: now,
-            by: prepared.by,
+            by: Actor::Wallet(prepared.by),
             key: Some(key.to_owned()),
             kind,
             postings,
@@ -593,7 +596,9 @@ impl State {
                 max: limit.single,
             });
         }
-        let used = self.ledger.used_on_day(prepared.by, kind, now);
+        let used = self
+            .ledger
+            .used_on_day(Actor::Wallet(prepared.by), kind, now);
         let left = limit.daily.checked_sub(used)?;
         if amount > left {
             return Err(MoveError::DailyLimit {
@@ -700,7 +705,9 @@ impl HistoryKind {
             EntryKind::CardOpening { .. } => None,
             EntryKind::TopUp { .. } => Some(HistoryKind::TopUp),
             EntryKind::Withdraw { .. } => Some(HistoryKind::Withdraw),
-            EntryKind::Transfer { .. } if entry.by == wallet => Some(HistoryKind::TransferOut),
+            EntryKind::Transfer { .. } if entry.by == Actor::Wallet(wallet) => {
+                Some(HistoryKind::TransferOut)
+            }
             EntryKind::Transfer { .. } => Some(HistoryKind::TransferIn),
             EntryKind::Bill { .. } => Some(HistoryKind::Bill),
             EntryKind::ToWeChat => Some(HistoryKind::ToWeChat),
@@ -814,7 +821,7 @@ impl State {
         let entry = self.ledger.entry(id)?;
         let kind = HistoryKind::of(entry, wallet)?;
         let amount = entry.net_for(LedgerAccount::Wallet(wallet));
-        (amount != Fen::ZERO || entry.by == wallet).then_some(HistoryLine {
+        (amount != Fen::ZERO || entry.by == Actor::Wallet(wallet)).then_some(HistoryLine {
             entry,
             kind,
             amount,

@@ -8,13 +8,13 @@
 //! A pay request carries an idempotency key: repeating it returns the first
 //! receipt and moves nothing.
 //!
-//! This slice pays with bound wallets; paying from 零钱, refunds and the
-//! native (QR) flow build on it.
+//! Payments come from a bound wallet or from the user's 零钱; refunds go back
+//! to the method that paid.
 
 use crate::account::{AccountError, AccountId};
 use crate::binding::{Binding, Site};
 use crate::error::{Guidance, UserError};
-use crate::ledger::{Draft, EntryKind, LedgerAccount, LedgerError, Posting};
+use crate::ledger::{Actor, Draft, EntryKind, LedgerAccount, LedgerError, Posting};
 use crate::merchant::MerchantId;
 use crate::money::{Fen, MoneyError};
 use crate::provider::{MovementKind, Policy};
@@ -63,6 +63,8 @@ impl OrderState {
 pub enum PayMethod {
     /// A digital wallet bound to the paying WeChat account.
     Wallet(AccountId),
+    /// The WeChat user's own 零钱.
+    Change,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -423,7 +425,7 @@ impl State {
     }
 
     /// The payment methods the cashier lists for the logged-in WeChat user:
-    /// every wallet bound to them, only while the binding is live.
+    /// every wallet bound to them (only while the binding is live), then 零钱.
     pub fn pay_methods(&self) -> Vec<PayMethod> {
         let Some(user) = self.wechat.signed_in().map(|a| a.id()) else {
             return Vec::new();
@@ -440,6 +442,7 @@ impl State {
                 }
                 _ => None,
             })
+            .chain(std::iter::once(PayMethod::Change))
             .collect()
     }
 
@@ -479,33 +482,35 @@ impl State {
             return Err(PayError::MethodUnavailable);
         }
         self.check_pay_password(payer, request.pay_password, now)?;
-        let PayMethod::Wallet(wallet) = request.method;
-        if self.needs_extra_confirmation(request.merchant, order.amount, request.method) {
-            let typed = request.wallet_password.ok_or(PayError::NeedsConfirmation)?;
-            self.check_password(wallet, typed, now)?;
+        let (actor, source) = self.method_accounts(request.method, payer);
+        if let PayMethod::Wallet(wallet) = request.method {
+            if self.needs_extra_confirmation(request.merchant, order.amount, request.method) {
+                let typed = request.wallet_password.ok_or(PayError::NeedsConfirmation)?;
+                self.check_password(wallet, typed, now)?;
+            }
         }
         let limit = Policy::STANDARD.limit(MovementKind::Payment);
         if order.amount > limit.single {
             return Err(PayError::Limit { max: limit.single });
         }
-        let used = self.ledger.used_on_day(wallet, MovementKind::Payment, now);
+        let used = self.ledger.used_on_day(actor, MovementKind::Payment, now);
         if used.checked_add(order.amount)? > limit.daily {
             return Err(PayError::Limit { max: limit.daily });
         }
-        let balance = self.balance(wallet);
+        let balance = self.ledger.balance(source);
         if order.amount > balance {
             return Err(PayError::NotEnough { balance });
         }
         let draft = Draft {
             at: now,
-            by: wallet,
+            by: actor,
             key: Some(request.key.to_owned()),
             kind: EntryKind::Payment {
                 merchant: request.merchant,
                 out_trade_no: order.out_trade_no.clone(),
             },
             postings: vec![
-                Posting(LedgerAccount::Wallet(wallet), Fen::new(-order.amount.get())),
+                Posting(source, Fen::new(-order.amount.get())),
                 Posting(LedgerAccount::Merchant(request.merchant), order.amount),
             ],
         };
@@ -564,6 +569,17 @@ impl State {
         Ok(())
     }
 
+    /// Who pays and from which ledger account, for a method.
+    fn method_accounts(&self, method: PayMethod, payer: WeChatId) -> (Actor, LedgerAccount) {
+        match method {
+            PayMethod::Wallet(wallet) => (Actor::Wallet(wallet), LedgerAccount::Wallet(wallet)),
+            PayMethod::Change => (
+                Actor::WeChat { wechat: payer },
+                LedgerAccount::WeChatChange(payer),
+            ),
+        }
+    }
+
     /// The console's 「重发通知」: WeChat Pay sends a paid order's notification again.
     pub fn resend_notify(
         &mut self,
@@ -613,10 +629,10 @@ impl State {
         if amount > left {
             return Err(PayError::RefundTooMuch { left });
         }
-        let PayMethod::Wallet(wallet) = paid.method;
+        let (actor, destination) = self.method_accounts(paid.method, paid.payer);
         let draft = Draft {
             at: now,
-            by: wallet,
+            by: actor,
             key: None,
             kind: EntryKind::Refund {
                 merchant,
@@ -625,7 +641,7 @@ impl State {
             },
             postings: vec![
                 Posting(LedgerAccount::Merchant(merchant), Fen::new(-amount.get())),
-                Posting(LedgerAccount::Wallet(wallet), amount),
+                Posting(destination, amount),
             ],
         };
         let entry = self.ledger.post(draft)?.id;

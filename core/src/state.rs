@@ -12,7 +12,7 @@ use crate::account::{Account, AccountId};
 use crate::binding::Binding;
 use crate::card::Card;
 use crate::error::{Guidance, UserError};
-use crate::ledger::{Entry, Ledger, LedgerAccount};
+use crate::ledger::{Actor, Entry, Ledger, LedgerAccount};
 use crate::payment::{valid_out_trade_no, Order, PayPasswordGuard};
 use crate::phone::Inbox;
 use crate::security::Hasher;
@@ -359,14 +359,16 @@ impl State {
             return Err(corrupt("a default card belongs to someone else"));
         }
         let dangling = self.ledger.entries().iter().any(|e| {
-            self.account(e.by).is_none()
-                || e.postings.iter().any(|p| match p.0 {
-                    LedgerAccount::Wallet(id) => self.account(id).is_none(),
-                    LedgerAccount::Card(id) => self.card(id).is_none(),
-                    LedgerAccount::WeChatChange(id) => self.wechat.account(id).is_none(),
-                    LedgerAccount::Merchant(_) => false,
-                    LedgerAccount::BankReserve | LedgerAccount::Biller(_) => false,
-                })
+            (match e.by {
+                Actor::Wallet(id) => self.account(id).is_none(),
+                Actor::WeChat { wechat } => self.wechat.account(wechat).is_none(),
+            }) || e.postings.iter().any(|p| match p.0 {
+                LedgerAccount::Wallet(id) => self.account(id).is_none(),
+                LedgerAccount::Card(id) => self.card(id).is_none(),
+                LedgerAccount::WeChatChange(id) => self.wechat.account(id).is_none(),
+                LedgerAccount::Merchant(_) => false,
+                LedgerAccount::BankReserve | LedgerAccount::Biller(_) => false,
+            })
         });
         if dangling {
             return Err(corrupt("the history names a missing account or card"));

@@ -171,9 +171,9 @@ fn a_scripted_day_leaves_this_ledger() {
                 .map(|p| format!("{} {}", p.0, p.1.plain()))
                 .collect();
             format!(
-                "#{} by w:{} {:?}: {}",
+                "#{} by {} {:?}: {}",
                 e.id,
-                e.by.get(),
+                e.by,
                 e.kind,
                 postings.join(", ")
             )

@@ -89,7 +89,10 @@ fn paying_with_the_bound_wallet_follows_the_article() {
         state_of(&w, MerchantId::Cafe, &no),
         Some(OrderState::Userpaying)
     );
-    assert_eq!(w.state.pay_methods(), vec![PayMethod::Wallet(me)]);
+    assert_eq!(
+        w.state.pay_methods(),
+        vec![PayMethod::Wallet(me), PayMethod::Change]
+    );
     assert!(pay(&mut w, MerchantId::Cafe, &no, "k1", None).is_ok());
     assert_eq!(
         state_of(&w, MerchantId::Cafe, &no),
@@ -254,7 +257,7 @@ fn after_unbinding_the_wallet_is_no_longer_offered() {
     let no = order(&mut w, MerchantId::Cafe, "latte", 1);
     let now = w.tick(1);
     assert_eq!(w.state.unbind_wechat(now), Ok(()));
-    assert!(w.state.pay_methods().is_empty());
+    assert_eq!(w.state.pay_methods(), vec![PayMethod::Change]);
     assert_eq!(
         pay(&mut w, MerchantId::Cafe, &no, "k", None),
         Err(PayError::MethodUnavailable)
@@ -498,5 +501,77 @@ fn repeated_notifications_are_processed_once() {
     assert_eq!(
         w.state.resend_notify(MerchantId::Cafe, &unpaid, now),
         Err(PayError::NotPaid)
+    );
+}
+
+#[test]
+fn paying_from_change_moves_the_change_balance_and_refunds_go_back_there() {
+    let mut w = funded("100");
+    let me = w.me();
+    let now = w.tick(1);
+    let to_change = w
+        .state
+        .prepare(MovementForm::ToWeChat { amount: "20" }, now);
+    let to_change = to_change.unwrap_or_else(|e| panic!("{e}"));
+    assert!(w.state.commit("c", &to_change, now).is_ok());
+    let user = w
+        .state
+        .wechat()
+        .signed_in()
+        .map(|a| a.id())
+        .unwrap_or_else(|| panic!("wechat"));
+    let wallet_before = w.state.balance(me);
+    let no = order(&mut w, MerchantId::Cafe, "croissant", 1);
+    let now = w.tick(1);
+    let pay_password = w.demo.wechat.pay_password.clone();
+    let request = PayRequest {
+        merchant: MerchantId::Cafe,
+        out_trade_no: &no,
+        method: PayMethod::Change,
+        pay_password: &pay_password,
+        wallet_password: None,
+        key: "z",
+    };
+    assert!(w.state.pay_order(request, now).is_ok());
+    assert_eq!(w.state.wechat_change(user), Fen::new(2_000 - 1_650));
+    assert_eq!(w.state.balance(me), wallet_before);
+    // Not the wallet's purchase: its history does not show it.
+    assert_ne!(
+        w.state
+            .history(me, HistoryFilter::default())
+            .next()
+            .map(|l| l.kind),
+        Some(HistoryKind::Payment)
+    );
+    let now = w.tick(1);
+    assert!(w
+        .state
+        .refund_order(MerchantId::Cafe, &no, "RZ00001", "16.5", now)
+        .is_ok());
+    assert_eq!(w.state.wechat_change(user), Fen::from_yuan(20));
+    assert_eq!(w.state.ledger().total(), 0);
+    // Too little 零钱: NOTENOUGH.
+    let big = order(&mut w, MerchantId::Books, "atlas", 1);
+    let now = w.tick(1);
+    let request = PayRequest {
+        merchant: MerchantId::Books,
+        out_trade_no: &big,
+        method: PayMethod::Change,
+        pay_password: &pay_password,
+        wallet_password: None,
+        key: "y",
+    };
+    assert_eq!(
+        w.state.pay_order(request, now).map_err(|e| e.code()),
+        Err("NOTENOUGH")
+    );
+    // The stored form reads back, 零钱 payments and all.
+    let chunks: Vec<String> = (0..w.state.ledger().chunk_count())
+        .map(|i| w.state.chunk_json(i).unwrap_or_default())
+        .collect();
+    let main = w.state.main_json().unwrap_or_default();
+    assert_eq!(
+        qianbao_core::State::from_parts(&main, &chunks).as_ref(),
+        Ok(&w.state)
     );
 }

@@ -103,7 +103,8 @@ test('not enough balance, and no wallet offered after unbinding', async () => {
   await w.button('确认').click();
   await w.expectText('已解除绑定。');
   await w.checkout('books', ['atlas']);
-  await w.expectText('没有可用的支付方式');
+  await w.expectText('零钱（余额 ¥0.00）');
+  expect(await w.page.getByText('数字钱包（余额').count(), 'wallet no longer offered').toBe(0);
   await w.close();
 });
 
@@ -156,5 +157,21 @@ test('scan to pay: the merchant\'s QR code, WeChat 「扫一扫」, the cashier'
   await w.field('支付密码').fill(demo.wechat.payPassword);
   await w.button('确认支付').click();
   await w.expectText('支付成功');
+  await w.close();
+});
+
+test('pay from 零钱 after 「转入微信零钱」', async () => {
+  const w = await h.wallet();
+  const demo = await boundWithMoney(w, 50);
+  await w.fillMovement('/to-wechat', { 金额: '20' });
+  expect(await w.confirmMovement(), 'wallet after moving to 零钱').toBe('¥30.00');
+  await w.checkout('cafe', ['croissant']);
+  await w.page.getByLabel('零钱（余额 ¥20.00）').check();
+  await w.field('支付密码').fill(demo.wechat.payPassword);
+  await w.button('确认支付').click();
+  await w.expectText('支付成功');
+  expect(await w.balance(), 'the wallet did not pay').toBe('¥30.00');
+  await w.open('/wechat/');
+  expect(await w.page.getByTestId('change').innerText(), '零钱 after').toBe('¥3.50');
   await w.close();
 });

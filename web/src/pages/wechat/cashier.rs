@@ -64,8 +64,15 @@ pub fn Cashier() -> impl IntoView {
             s.pay_methods()
                 .into_iter()
                 .map(|m| {
-                    let PayMethod::Wallet(account) = m;
-                    (m, s.balance(account))
+                    let balance = match m {
+                        PayMethod::Wallet(account) => s.balance(account),
+                        PayMethod::Change => s
+                            .wechat()
+                            .signed_in()
+                            .map(|a| s.wechat_change(a.id()))
+                            .unwrap_or_default(),
+                    };
+                    (m, balance)
                 })
                 .collect::<Vec<_>>()
         })
@@ -191,7 +198,12 @@ pub fn Cashier() -> impl IntoView {
                                                         view! {
                                                             <div class="switch-row">
                                                                 <input type="radio" name="method" id=id.clone() prop:checked=checked on:change=move |_| method.set(Some(m)) />
-                                                                <label for=id>{(t().wallet_method)(&balance.to_string())}</label>
+                                                                <label for=id>
+                                                                    {match m {
+                                                                        PayMethod::Wallet(_) => (t().wallet_method)(&balance.to_string()),
+                                                                        PayMethod::Change => (t().change_method)(&balance.to_string()),
+                                                                    }}
+                                                                </label>
                                                             </div>
                                                         }
                                                     })
