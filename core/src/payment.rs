@@ -18,7 +18,7 @@ use crate::ledger::{Actor, Draft, EntryKind, LedgerAccount, LedgerError, Posting
 use crate::merchant::MerchantId;
 use crate::money::{Fen, MoneyError};
 use crate::provider::{MovementKind, Policy};
-use crate::sim::Endpoint;
+use crate::sim::{Endpoint, Fault};
 use crate::state::State;
 use crate::time::Timestamp;
 use crate::wechat::{WeChatError, WeChatId, QIANBAO};
@@ -501,6 +501,33 @@ impl State {
         if order.amount > balance {
             return Err(PayError::NotEnough { balance });
         }
+        // The payment request itself can fail on the way (console faults):
+        // the order is then PAYERROR, nothing moved, and paying again works.
+        if let Some(fault) = self.sim.take_fault() {
+            let error = match fault {
+                Fault::Network => WeChatError::Network,
+                Fault::Busy => WeChatError::SystemBusy,
+            };
+            self.order_mut(request.merchant, request.out_trade_no)?
+                .state = OrderState::Payerror;
+            let fields = vec![
+                ("mchid".to_owned(), request.merchant.as_str().to_owned()),
+                ("out_trade_no".to_owned(), order.out_trade_no.clone()),
+                ("total".to_owned(), order.amount.get().to_string()),
+            ];
+            let response = vec![
+                ("errcode".to_owned(), error.code().to_owned()),
+                ("errmsg".to_owned(), error.to_string()),
+            ];
+            self.sim.record(
+                now,
+                Endpoint::Pay,
+                fields,
+                response,
+                Some(error.code().to_owned()),
+            );
+            return Err(error.into());
+        }
         let draft = Draft {
             at: now,
             by: actor,
@@ -526,6 +553,8 @@ impl State {
         let stored = self.order_mut(request.merchant, request.out_trade_no)?;
         stored.state = OrderState::Success;
         stored.paid = Some(paid.clone());
+        self.pay_preferences.retain(|(user, _)| *user != payer);
+        self.pay_preferences.push((payer, request.method));
         self.notify(request.merchant, request.out_trade_no, now)?;
         Ok(paid)
     }
@@ -567,6 +596,13 @@ impl State {
         self.sim
             .record(now, Endpoint::Notify, fields, response, None);
         Ok(())
+    }
+
+    /// The method the logged-in WeChat user paid with last, if still offered.
+    pub fn preferred_method(&self) -> Option<PayMethod> {
+        let user = self.wechat.signed_in()?.id();
+        let (_, method) = self.pay_preferences.iter().find(|(u, _)| *u == user)?;
+        self.pay_methods().contains(method).then_some(*method)
     }
 
     /// Who pays and from which ledger account, for a method.

@@ -40,6 +40,8 @@ pub enum Endpoint {
     Notify,
     /// `POST /v3/refund/domestic/refunds`.
     Refund,
+    /// The cashier's payment request.
+    Pay,
 }
 
 impl Endpoint {
@@ -56,6 +58,7 @@ impl Endpoint {
             Endpoint::UnifiedOrder => "/v3/pay/transactions/jsapi",
             Endpoint::Notify => "(merchant) notify_url",
             Endpoint::Refund => "/v3/refund/domestic/refunds",
+            Endpoint::Pay => "/v3/pay/transactions/jsapi (confirm)",
         }
     }
 }

@@ -13,13 +13,13 @@ use crate::binding::Binding;
 use crate::card::Card;
 use crate::error::{Guidance, UserError};
 use crate::ledger::{Actor, Entry, Ledger, LedgerAccount};
-use crate::payment::{valid_out_trade_no, Order, PayPasswordGuard};
+use crate::payment::{valid_out_trade_no, Order, PayMethod, PayPasswordGuard};
 use crate::phone::Inbox;
 use crate::security::Hasher;
 use crate::session::Session;
 use crate::sim::Sim;
 use crate::verification::Verifications;
-use crate::wechat::WeChat;
+use crate::wechat::{WeChat, WeChatId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -82,6 +82,7 @@ pub struct State {
     pub(crate) bindings: Vec<(AccountId, Binding)>,
     pub(crate) orders: Vec<Order>,
     pub(crate) pay_guards: Vec<PayPasswordGuard>,
+    pub(crate) pay_preferences: Vec<(WeChatId, PayMethod)>,
 }
 
 /// The main record as stored: everything but the journal, which it counts.
@@ -102,6 +103,8 @@ struct Main {
     orders: Vec<Order>,
     #[serde(default)]
     pay_guards: Vec<PayPasswordGuard>,
+    #[serde(default)]
+    pay_preferences: Vec<(WeChatId, PayMethod)>,
     /// How many journal entries are committed. Entries in the chunks beyond
     /// this were written by a commit that did not finish and are not part
     /// of the state (the main record is the commit point).
@@ -131,6 +134,7 @@ impl Default for State {
             bindings: Vec::new(),
             orders: Vec::new(),
             pay_guards: Vec::new(),
+            pay_preferences: Vec::new(),
         }
     }
 }
@@ -204,6 +208,7 @@ impl State {
             bindings: self.bindings.clone(),
             orders: self.orders.clone(),
             pay_guards: self.pay_guards.clone(),
+            pay_preferences: self.pay_preferences.clone(),
             journal_len: self.ledger.len(),
         }
     }
@@ -304,6 +309,7 @@ impl State {
         self.bindings = main.bindings;
         self.orders = main.orders;
         self.pay_guards = main.pay_guards;
+        self.pay_preferences = main.pay_preferences;
     }
 
     /// The invariants a loaded state must hold before it is used.
@@ -463,7 +469,7 @@ mod tests {
     #[test]
     fn schema_is_stamped() {
         let json = State::default().to_json().unwrap_or_default();
-        expect![[r#"{"schema":3,"accounts":[],"next_account_id":1,"session":null,"verifications":{"pending":[]},"inbox":{"messages":[],"next_id":0},"cards":[],"next_card_id":1,"wechat":{"accounts":[],"next_id":0,"session":null,"codes":[],"grants":[],"verified":[]},"sim":{"log":[],"next_log_id":0,"faults":{"network":0,"busy":0,"latency_ms":0},"clock_offset_ms":0},"bindings":[],"orders":[],"pay_guards":[],"journal_len":0}"#]]
+        expect![[r#"{"schema":3,"accounts":[],"next_account_id":1,"session":null,"verifications":{"pending":[]},"inbox":{"messages":[],"next_id":0},"cards":[],"next_card_id":1,"wechat":{"accounts":[],"next_id":0,"session":null,"codes":[],"grants":[],"verified":[]},"sim":{"log":[],"next_log_id":0,"faults":{"network":0,"busy":0,"latency_ms":0},"clock_offset_ms":0},"bindings":[],"orders":[],"pay_guards":[],"pay_preferences":[],"journal_len":0}"#]]
             .assert_eq(&json);
     }
 

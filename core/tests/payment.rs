@@ -575,3 +575,32 @@ fn paying_from_change_moves_the_change_balance_and_refunds_go_back_there() {
         Ok(&w.state)
     );
 }
+
+#[test]
+fn a_failed_payment_request_is_payerror_and_paying_again_works() {
+    use qianbao_core::sim::Faults;
+    let mut w = funded("100");
+    let me = w.me();
+    let no = order(&mut w, MerchantId::Cafe, "latte", 1);
+    w.state.sim_mut().set_faults(Faults {
+        network: 1,
+        busy: 0,
+        latency_ms: 0,
+    });
+    assert_eq!(
+        pay(&mut w, MerchantId::Cafe, &no, "k", None).map_err(|e| e.code()),
+        Err("W-BIND-NETWORK")
+    );
+    assert_eq!(
+        state_of(&w, MerchantId::Cafe, &no),
+        Some(OrderState::Payerror)
+    );
+    assert_eq!(w.state.balance(me), Fen::from_yuan(100));
+    assert!(pay(&mut w, MerchantId::Cafe, &no, "k", None).is_ok());
+    assert_eq!(
+        state_of(&w, MerchantId::Cafe, &no),
+        Some(OrderState::Success)
+    );
+    // The cashier remembers the method that paid.
+    assert_eq!(w.state.preferred_method(), Some(PayMethod::Wallet(me)));
+}

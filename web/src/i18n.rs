@@ -12,6 +12,7 @@ use qianbao_core::card::{Bank, CardError, CardKind};
 use qianbao_core::error::{Guidance, UserError};
 use qianbao_core::identity::IdentityError;
 use qianbao_core::ledger::{Biller, LedgerError};
+use qianbao_core::merchant::Category;
 use qianbao_core::money::MoneyError;
 use qianbao_core::movement::{Counterpart, HistoryKind, MoveError};
 use qianbao_core::payment::PayError;
@@ -1422,6 +1423,18 @@ pub fn history_kind(locale: Locale, kind: HistoryKind) -> &'static str {
     }
 }
 
+/// A purchase's bookkeeping category.
+pub fn category_name(locale: Locale, category: Category) -> &'static str {
+    match (locale, category) {
+        (Locale::ZhCn, Category::Food) => "餐饮",
+        (Locale::ZhCn, Category::Books) => "图书",
+        (Locale::ZhCn, Category::Electronics) => "数码",
+        (Locale::En, Category::Food) => "Food",
+        (Locale::En, Category::Books) => "Books",
+        (Locale::En, Category::Electronics) => "Electronics",
+    }
+}
+
 pub fn biller_name(locale: Locale, biller: Biller) -> &'static str {
     match (locale, biller) {
         (Locale::ZhCn, Biller::Electricity) => "电费",
@@ -1494,7 +1507,10 @@ pub fn counterpart(locale: Locale, counterpart: &Counterpart) -> String {
                 Locale::ZhCn => shop.name_zh,
                 Locale::En => shop.name_en,
             };
-            format!("{name} · {out_trade_no}")
+            format!(
+                "{name} · {} · {out_trade_no}",
+                category_name(locale, shop.category)
+            )
         }
     }
 }

@@ -42,6 +42,7 @@ test('pay a merchant with the bound wallet: 微信支付 → 确认支付 → �
   await w.page.locator(`[data-order="${orderNo}"][data-state=SUCCESS]`).waitFor();
   expect(await w.balance(), 'wallet after').toBe('¥27.50');
   expect((await w.historyLines())[0], 'history').toBe('微信支付消费|-¥72.50');
+  await w.expectText(`街角咖啡 · 餐饮 · ${orderNo}`);
 
   // The merchant refunds part of it, back to the wallet; never more than paid.
   await w.open('/shop/cafe/orders');
@@ -173,5 +174,28 @@ test('pay from 零钱 after 「转入微信零钱」', async () => {
   expect(await w.balance(), 'the wallet did not pay').toBe('¥30.00');
   await w.open('/wechat/');
   expect(await w.page.getByTestId('change').innerText(), '零钱 after').toBe('¥3.50');
+  // The cashier remembers 零钱 for next time.
+  await w.checkout('cafe', ['croissant']);
+  expect(await w.page.getByLabel('零钱（余额 ¥3.50）').isChecked(), '零钱 preselected').toBe(true);
+  await w.close();
+});
+
+test('a payment request that fails is PAYERROR; paying again succeeds once', async () => {
+  const w = await h.wallet();
+  const demo = await boundWithMoney(w, 100);
+  const orderNo = await w.checkout('cafe', ['latte']);
+  const cashier = new URL(w.page.url());
+  await w.injectFaults({ network: 1 });
+  await w.open(cashier.pathname + cashier.search);
+  await w.field('支付密码').fill(demo.wechat.payPassword);
+  await w.button('确认支付').click();
+  await w.expectError('W-BIND-NETWORK');
+  await w.open('/shop/cafe/orders');
+  await w.page.locator(`[data-order="${orderNo}"][data-state=PAYERROR]`).waitFor();
+  await w.open(cashier.pathname + cashier.search);
+  await w.field('支付密码').fill(demo.wechat.payPassword);
+  await w.button('确认支付').click();
+  await w.expectText('支付成功');
+  expect(await w.balance(), 'charged once').toBe('¥72.00');
   await w.close();
 });

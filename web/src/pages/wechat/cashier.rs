@@ -84,6 +84,7 @@ pub fn Cashier() -> impl IntoView {
                 merchant,
                 method
                     .get_untracked()
+                    .or_else(|| store.state.with_untracked(|s| s.preferred_method()))
                     .or_else(|| methods().first().map(|x| x.0)),
             ) else {
                 error.set(Some(Problem::Pay(PayError::MethodUnavailable)));
@@ -194,7 +195,9 @@ pub fn Cashier() -> impl IntoView {
                                                     .enumerate()
                                                     .map(|(i, (m, balance))| {
                                                         let id = format!("method-{i}");
-                                                        let checked = method.get().map_or(i == 0, |c| c == m);
+                                                        // The choice made here, else the method that paid last time, else the first.
+                                                        let chosen = method.get().or_else(|| store.state.with(|s| s.preferred_method()));
+                                                        let checked = chosen.map_or(i == 0, |c| c == m);
                                                         view! {
                                                             <div class="switch-row">
                                                                 <input type="radio" name="method" id=id.clone() prop:checked=checked on:change=move |_| method.set(Some(m)) />
