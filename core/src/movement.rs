@@ -247,6 +247,17 @@ impl State {
             .filter(move |c| c.owner() == owner && !c.is_removed())
     }
 
+    /// The cards a movement can use: any card for a top-up, debit cards
+    /// only for a withdrawal (the rule `prepare` enforces as `NotDebit`).
+    pub fn cards_for(
+        &self,
+        owner: AccountId,
+        kind: MovementKind,
+    ) -> impl Iterator<Item = &Card> + '_ {
+        self.cards_of(owner)
+            .filter(move |c| kind != MovementKind::Withdraw || c.kind() == CardKind::Debit)
+    }
+
     pub fn card(&self, id: CardId) -> Option<&Card> {
         self.cards.iter().find(|c| c.id() == id)
     }

@@ -238,6 +238,27 @@ pub struct PayPasswordGuard {
     locked_until: Option<Timestamp>,
 }
 
+/// What a cart costs at a merchant: known products, 1–99 of each, checked
+/// arithmetic. An empty cart is refused.
+pub fn cart_total(merchant: MerchantId, cart: &[(&str, u32)]) -> Result<Fen, PayError> {
+    let shop = merchant.merchant();
+    if cart.is_empty() {
+        return Err(PayError::Cart);
+    }
+    cart.iter().try_fold(Fen::ZERO, |total, (sku, quantity)| {
+        let product = shop.product(sku).ok_or(PayError::Cart)?;
+        if !(1..=MAX_QUANTITY).contains(quantity) {
+            return Err(PayError::Cart);
+        }
+        let line = product
+            .price
+            .get()
+            .checked_mul(i64::from(*quantity))
+            .ok_or(MoneyError::Overflow)?;
+        Ok(total.checked_add(Fen::new(line))?)
+    })
+}
+
 /// The path of WeChat Pay's cashier for an order (under the site's base).
 pub fn cashier_path(merchant: MerchantId, out_trade_no: &str) -> String {
     format!(
@@ -319,26 +340,14 @@ impl State {
         rng: &mut impl RngCore,
     ) -> Result<String, PayError> {
         let shop = merchant.merchant();
-        if cart.is_empty() {
-            return Err(PayError::Cart);
-        }
-        let mut amount = Fen::ZERO;
-        let mut parts = Vec::new();
-        for (sku, quantity) in cart {
-            let product = shop.product(sku).ok_or(PayError::Cart)?;
-            if !(1..=MAX_QUANTITY).contains(quantity) {
-                return Err(PayError::Cart);
-            }
-            let line = Fen::new(
-                product
-                    .price
-                    .get()
-                    .checked_mul(i64::from(*quantity))
-                    .ok_or(MoneyError::Overflow)?,
-            );
-            amount = amount.checked_add(line)?;
-            parts.push(format!("{}×{quantity}", product.name_zh));
-        }
+        let amount = cart_total(merchant, cart)?;
+        let parts: Vec<String> = cart
+            .iter()
+            .filter_map(|(sku, quantity)| {
+                shop.product(sku)
+                    .map(|p| format!("{}×{quantity}", p.name_zh))
+            })
+            .collect();
         let (year, month, day) = crate::time::date_cst(now);
         let out_trade_no = format!(
             "{}{year:04}{month:02}{day:02}{:08}",

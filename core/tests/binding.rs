@@ -8,7 +8,6 @@ use qianbao_core::binding::{BindError, Binding, EndReason};
 use qianbao_core::error::UserError;
 use qianbao_core::sim::{Endpoint, Faults};
 use qianbao_core::wechat::{AuthorizeRequest, WeChatError, QIANBAO};
-use qianbao_core::State;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use std::time::Duration;
@@ -453,12 +452,7 @@ fn moving_money_to_wechat_change_needs_a_live_binding() {
 
     assert_eq!(w.bind(), Ok(()));
     let me = w.me();
-    let user = w
-        .state
-        .wechat()
-        .signed_in()
-        .map(|a| a.id())
-        .unwrap_or_else(|| panic!("wechat"));
+    let user = w.wechat_user();
     let prepared = w
         .state
         .prepare(form, at(100))
@@ -489,11 +483,7 @@ fn moving_money_to_wechat_change_needs_a_live_binding() {
         Some(HistoryKind::ToWeChat)
     );
     assert_eq!(w.state.ledger().total(), 0);
-    let chunks: Vec<String> = (0..w.state.ledger().chunk_count())
-        .map(|i| w.state.chunk_json(i).unwrap_or_default())
-        .collect();
-    let main = w.state.main_json().unwrap_or_default();
-    assert_eq!(State::from_parts(&main, &chunks).as_ref(), Ok(&w.state));
+    assert!(w.round_trips());
     // Revoked in WeChat: refused with 48001, and the binding ends.
     let _ = w.state.wechat_mut().revoke_app(QIANBAO.appid);
     let again = w

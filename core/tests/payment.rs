@@ -514,12 +514,7 @@ fn paying_from_change_moves_the_change_balance_and_refunds_go_back_there() {
         .prepare(MovementForm::ToWeChat { amount: "20" }, now);
     let to_change = to_change.unwrap_or_else(|e| panic!("{e}"));
     assert!(w.state.commit("c", &to_change, now).is_ok());
-    let user = w
-        .state
-        .wechat()
-        .signed_in()
-        .map(|a| a.id())
-        .unwrap_or_else(|| panic!("wechat"));
+    let user = w.wechat_user();
     let wallet_before = w.state.balance(me);
     let no = order(&mut w, MerchantId::Cafe, "croissant", 1);
     let now = w.tick(1);
@@ -566,14 +561,7 @@ fn paying_from_change_moves_the_change_balance_and_refunds_go_back_there() {
         Err("NOTENOUGH")
     );
     // The stored form reads back, 零钱 payments and all.
-    let chunks: Vec<String> = (0..w.state.ledger().chunk_count())
-        .map(|i| w.state.chunk_json(i).unwrap_or_default())
-        .collect();
-    let main = w.state.main_json().unwrap_or_default();
-    assert_eq!(
-        qianbao_core::State::from_parts(&main, &chunks).as_ref(),
-        Ok(&w.state)
-    );
+    assert!(w.round_trips());
 }
 
 #[test]

@@ -110,6 +110,24 @@ impl World {
         at(self.now)
     }
 
+    /// The WeChat user logged in to the simulated WeChat.
+    pub fn wechat_user(&self) -> qianbao_core::wechat::WeChatId {
+        self.state
+            .wechat()
+            .signed_in()
+            .map(|a| a.id())
+            .unwrap_or_else(|| panic!("logged in to WeChat"))
+    }
+
+    /// Whether the state reads back unchanged from its stored form.
+    pub fn round_trips(&self) -> bool {
+        let chunks: Vec<String> = (0..self.state.ledger().chunk_count())
+            .map(|i| self.state.chunk_json(i).unwrap_or_default())
+            .collect();
+        let main = self.state.main_json().unwrap_or_default();
+        State::from_parts(&main, &chunks).as_ref() == Ok(&self.state)
+    }
+
     pub fn me(&self) -> qianbao_core::account::AccountId {
         self.state
             .signed_in()

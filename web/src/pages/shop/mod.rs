@@ -11,7 +11,7 @@ use crate::store::{use_store, Problem};
 use leptos::prelude::*;
 use qianbao_core::merchant::{Merchant, MerchantId};
 use qianbao_core::money::Fen;
-use qianbao_core::payment::{cashier_path, pay_link};
+use qianbao_core::payment::{cart_total, cashier_path, pay_link};
 
 /// The order's pay link as a QR code (SVG). The text is ours, built from the
 /// site's origin and a merchant order number, never user input.
@@ -78,13 +78,7 @@ pub fn Shop(id: MerchantId) -> impl IntoView {
             None => c.push((sku, 1)),
         });
     };
-    let total = move || {
-        cart.with(|c| {
-            c.iter()
-                .filter_map(|(sku, q)| shop.product(sku).map(|p| p.price.get() * i64::from(*q)))
-                .sum::<i64>()
-        })
-    };
+    let total = move || cart.with(|c| cart_total(id, c).unwrap_or_default());
     let checkout = move |_| {
         let items = cart.get_untracked();
         match store.run(|s, ctx| s.create_order(id, &items, ctx.now, ctx.rng)) {
@@ -127,7 +121,7 @@ pub fn Shop(id: MerchantId) -> impl IntoView {
                             .collect_view()
                     }}
                 </ul>
-                <p class="big-amount" data-testid="cart-total">{move || Fen::new(total()).to_string()}</p>
+                <p class="big-amount" data-testid="cart-total">{move || total().to_string()}</p>
                 <button type="button" class="button primary" on:click=checkout>{move || t().checkout}</button>
             </Show>
             <ErrorBox problem=error />

@@ -9,7 +9,7 @@ use crate::i18n;
 use crate::router::Link;
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
-use qianbao_core::card::{CardId, CardKind};
+use qianbao_core::card::CardId;
 use qianbao_core::ledger::Biller;
 use qianbao_core::movement::{MovementForm, Prepared, Receipt};
 use qianbao_core::provider::{MovementKind, Policy};
@@ -52,8 +52,7 @@ fn MovementSteps(kind: MovementKind) -> impl IntoView {
                 return (Vec::new(), None);
             };
             let usable: Vec<(CardId, String)> = s
-                .cards_of(me)
-                .filter(|c| kind != MovementKind::Withdraw || c.kind() == CardKind::Debit)
+                .cards_for(me, kind)
                 .map(|c| {
                     (
                         c.id(),
