@@ -21,6 +21,7 @@ use crate::security::{check_policy, Hasher, PasswordError, PasswordHash, SALT_BY
 use crate::session::{IdleLock, Session};
 use crate::state::State;
 use crate::time::Timestamp;
+use crate::totp::{SecondFactor, Secret, Totp, TotpError};
 use crate::verification::{Purpose, VerifyError};
 use rand_core::RngCore;
 use serde::{Deserialize, Serialize};
@@ -28,6 +29,8 @@ use std::time::Duration;
 
 pub const MAX_FAILED_LOGINS: u8 = 5;
 pub const LOCKOUT: Duration = Duration::from_secs(15 * 60);
+/// How long a sign-in may wait between the password and the code.
+pub const SECOND_STEP_WINDOW: Duration = Duration::from_secs(5 * 60);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -56,6 +59,12 @@ pub struct Account {
     idle_lock: IdleLock,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     default_card: Option<CardId>,
+    /// Two-factor login, once turned on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    totp: Option<Totp>,
+    /// A secret shown for setup but not yet confirmed with a code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    totp_setup: Option<Secret>,
 }
 
 impl Account {
@@ -86,6 +95,12 @@ impl Account {
     pub(crate) fn password_hash(&self) -> &PasswordHash {
         &self.password
     }
+    pub fn totp(&self) -> Option<&Totp> {
+        self.totp.as_ref()
+    }
+    pub fn totp_setup(&self) -> Option<&Secret> {
+        self.totp_setup.as_ref()
+    }
     /// When the lockout ends, if the account is locked at `now`.
     pub fn locked_until(&self, now: Timestamp) -> Option<Timestamp> {
         self.locked_until.filter(|until| *until > now)
@@ -110,6 +125,10 @@ pub enum AccountError {
     Locked { until: Timestamp },
     #[error("nobody is signed in")]
     NotSignedIn,
+    #[error(transparent)]
+    SecondFactor(#[from] TotpError),
+    #[error("wrong code, {remaining} attempts left before a 15-minute lock")]
+    WrongCode { remaining: u8 },
 }
 
 impl UserError for AccountError {
@@ -118,6 +137,8 @@ impl UserError for AccountError {
             Self::Identity(e) => e.code(),
             Self::Password(e) => e.code(),
             Self::Code(e) => e.code(),
+            Self::SecondFactor(e) => e.code(),
+            Self::WrongCode { .. } => "W-2FA-WRONG",
             Self::AlreadyRegistered => "W-ACC-EXISTS",
             Self::NotRegistered => "W-ACC-UNKNOWN",
             Self::WrongPassword { .. } => "W-ACC-PASSWORD",
@@ -131,6 +152,8 @@ impl UserError for AccountError {
             Self::Identity(e) => e.guidance(),
             Self::Password(e) => e.guidance(),
             Self::Code(e) => e.guidance(),
+            Self::SecondFactor(e) => e.guidance(),
+            Self::WrongCode { .. } => Guidance::ReadAuthenticator,
             Self::AlreadyRegistered => Guidance::LogInInstead,
             Self::NotRegistered => Guidance::RegisterFirst,
             Self::WrongPassword { .. } => Guidance::ReenterAndVerify,
@@ -249,11 +272,15 @@ impl State {
             locked_until: None,
             idle_lock: IdleLock::default(),
             default_card: None,
+            totp: None,
+            totp_setup: None,
         });
         id
     }
 
-    /// 「登录」 with phone or e-mail and password. Starts a session.
+    /// 「登录」 with phone or e-mail and password. Starts a session — one
+    /// that waits for [`State::enter_login_code`] if the account has
+    /// two-factor login on.
     pub fn log_in(
         &mut self,
         login: &str,
@@ -266,8 +293,131 @@ impl State {
             .map(Account::id)
             .ok_or(AccountError::NotRegistered)?;
         self.check_password(id, password, now)?;
-        self.session = Some(Session::start(id, now));
+        let two_factor = self.account(id).is_some_and(|a| a.totp.is_some());
+        self.session = Some(if two_factor {
+            Session::awaiting_code(id, now)
+        } else {
+            Session::start(id, now)
+        });
         Ok(id)
+    }
+
+    /// The account whose sign-in waits for its second step, if any.
+    pub fn awaiting_login_code(&self) -> Option<&Account> {
+        self.session
+            .as_ref()
+            .filter(|s| s.is_awaiting_code())
+            .and_then(|s| self.account(s.account()))
+    }
+
+    /// The second step of a two-factor login: a code from the authenticator
+    /// (at `wall`, the real time) or a recovery code. Wrong codes count
+    /// towards the lockout like wrong passwords; a lock ends the sign-in.
+    pub fn enter_login_code(
+        &mut self,
+        code: &str,
+        now: Timestamp,
+        wall: Timestamp,
+    ) -> Result<SecondFactor, AccountError> {
+        let session = self
+            .session
+            .as_ref()
+            .filter(|s| s.is_awaiting_code())
+            .ok_or(AccountError::NotSignedIn)?;
+        let id = session.account();
+        if now.since(session.last_active()) > SECOND_STEP_WINDOW {
+            self.session = None;
+            return Err(TotpError::Expired.into());
+        }
+        let account = self.account_mut(id).ok_or(AccountError::NotSignedIn)?;
+        if let Some(until) = account.locked_until(now) {
+            self.session = None;
+            return Err(AccountError::Locked { until });
+        }
+        let totp = account.totp.as_mut().ok_or(TotpError::NotEnabled)?;
+        match totp.verify(code, wall) {
+            Ok(used) => {
+                account.failed_logins = 0;
+                self.session = Some(Session::start(id, now));
+                Ok(used)
+            }
+            Err(TotpError::Wrong) => match account.count_failure(now) {
+                locked @ AccountError::Locked { .. } => {
+                    self.session = None;
+                    Err(locked)
+                }
+                AccountError::WrongPassword { remaining } => {
+                    Err(AccountError::WrongCode { remaining })
+                }
+                other => Err(other),
+            },
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// 「开启两步验证」, step one: a new secret for the signed-in account,
+    /// kept pending until [`State::confirm_totp`].
+    pub fn begin_totp(&mut self, rng: &mut impl RngCore) -> Result<Secret, AccountError> {
+        let id = self
+            .signed_in()
+            .map(Account::id)
+            .ok_or(AccountError::NotSignedIn)?;
+        let account = self.account_mut(id).ok_or(AccountError::NotSignedIn)?;
+        if account.totp.is_some() {
+            return Err(TotpError::AlreadyEnabled.into());
+        }
+        let secret = Secret::generate(rng);
+        account.totp_setup = Some(secret.clone());
+        Ok(secret)
+    }
+
+    /// Step two: the code the authenticator app shows for the pending
+    /// secret turns two-factor login on. Returns the recovery codes, to be
+    /// shown once.
+    pub fn confirm_totp(
+        &mut self,
+        code: &str,
+        wall: Timestamp,
+        rng: &mut impl RngCore,
+    ) -> Result<Vec<String>, AccountError> {
+        let id = self
+            .signed_in()
+            .map(Account::id)
+            .ok_or(AccountError::NotSignedIn)?;
+        let account = self.account_mut(id).ok_or(AccountError::NotSignedIn)?;
+        if account.totp.is_some() {
+            return Err(TotpError::AlreadyEnabled.into());
+        }
+        let secret = account.totp_setup.clone().ok_or(TotpError::NoSetup)?;
+        let (totp, codes) = Totp::enable(secret, code, wall, rng)?;
+        account.totp = Some(totp);
+        account.totp_setup = None;
+        Ok(codes)
+    }
+
+    /// 「关闭两步验证」: needs the password (wrong ones count towards the lockout).
+    pub fn disable_totp(&mut self, password: &str, now: Timestamp) -> Result<(), AccountError> {
+        let id = self
+            .signed_in()
+            .map(Account::id)
+            .ok_or(AccountError::NotSignedIn)?;
+        if self.account(id).is_some_and(|a| a.totp.is_none()) {
+            return Err(TotpError::NotEnabled.into());
+        }
+        match self.check_password(id, password, now) {
+            Ok(()) => {
+                if let Some(account) = self.account_mut(id) {
+                    account.totp = None;
+                    account.totp_setup = None;
+                }
+                Ok(())
+            }
+            Err(locked @ AccountError::Locked { .. }) => {
+                self.session = None;
+                Err(locked)
+            }
+            Err(other) => Err(other),
+        }
     }
 
     /// Verifies a password for `id`, counting failures towards the lockout.
@@ -286,16 +436,24 @@ impl State {
             account.locked_until = None;
             return Ok(());
         }
-        account.failed_logins = account.failed_logins.saturating_add(1);
-        if account.failed_logins >= MAX_FAILED_LOGINS {
+        Err(account.count_failure(now))
+    }
+}
+
+impl Account {
+    /// Counts one wrong password or code: the error to show, which is a
+    /// lock once [`MAX_FAILED_LOGINS`] are reached.
+    fn count_failure(&mut self, now: Timestamp) -> AccountError {
+        self.failed_logins = self.failed_logins.saturating_add(1);
+        if self.failed_logins >= MAX_FAILED_LOGINS {
             let until = now.plus(LOCKOUT);
-            account.failed_logins = 0;
-            account.locked_until = Some(until);
-            return Err(AccountError::Locked { until });
+            self.failed_logins = 0;
+            self.locked_until = Some(until);
+            return AccountError::Locked { until };
         }
-        Err(AccountError::WrongPassword {
-            remaining: MAX_FAILED_LOGINS - account.failed_logins,
-        })
+        AccountError::WrongPassword {
+            remaining: MAX_FAILED_LOGINS - self.failed_logins,
+        }
     }
 }
 
@@ -354,6 +512,163 @@ mod tests {
             .register(form, at(10), &mut rng, &fast_hasher())
             .unwrap_or_else(|e| panic!("{e}"));
         (state, id)
+    }
+
+    /// A registered, signed-in account with two-factor login on (enabled
+    /// at 100 s); returns its secret and recovery codes.
+    fn with_two_factor() -> (State, AccountId, crate::totp::Secret, Vec<String>) {
+        use crate::totp::{code_for_step, step_at};
+        let (mut state, id) = registered();
+        state
+            .log_in(PHONE, PASSWORD, at(20))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let secret = state
+            .begin_totp(&mut rng())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let codes = state
+            .confirm_totp(
+                &code_for_step(&secret, step_at(at(100))),
+                at(100),
+                &mut rng(),
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        state.log_out();
+        (state, id, secret, codes)
+    }
+
+    fn code_at(secret: &crate::totp::Secret, secs: i64) -> String {
+        crate::totp::code_for_step(secret, crate::totp::step_at(at(secs)))
+    }
+
+    #[test]
+    fn two_factor_login_needs_the_code_after_the_password() {
+        let (mut state, id, secret, _) = with_two_factor();
+        assert_eq!(state.log_in(PHONE, PASSWORD, at(200)), Ok(id));
+        assert!(state.signed_in().is_none(), "not usable before the code");
+        assert_eq!(state.awaiting_login_code().map(Account::id), Some(id));
+        assert_eq!(
+            state.enter_login_code("000000", at(201), at(201)),
+            Err(AccountError::WrongCode { remaining: 4 })
+        );
+        assert_eq!(
+            state.enter_login_code(&code_at(&secret, 205), at(205), at(205)),
+            Ok(SecondFactor::Code)
+        );
+        assert_eq!(state.signed_in().map(Account::id), Some(id));
+        // The same code cannot sign in a second time.
+        state.log_out();
+        let _ = state.log_in(PHONE, PASSWORD, at(206));
+        assert_eq!(
+            state.enter_login_code(&code_at(&secret, 205), at(207), at(207)),
+            Err(AccountError::SecondFactor(TotpError::Reused))
+        );
+    }
+
+    #[test]
+    fn wrong_codes_lock_the_account_like_wrong_passwords() {
+        let (mut state, _, secret, _) = with_two_factor();
+        let _ = state.log_in(PHONE, PASSWORD, at(200));
+        for remaining in (1..MAX_FAILED_LOGINS).rev() {
+            assert_eq!(
+                state.enter_login_code("000000", at(201), at(201)),
+                Err(AccountError::WrongCode { remaining })
+            );
+        }
+        assert_eq!(
+            state.enter_login_code("000000", at(202), at(202)),
+            Err(AccountError::Locked {
+                until: at(202 + 900)
+            })
+        );
+        assert!(state.session().is_none(), "the lock ends the sign-in");
+        assert_eq!(
+            state.log_in(PHONE, PASSWORD, at(300)),
+            Err(AccountError::Locked {
+                until: at(202 + 900)
+            })
+        );
+        let _ = state.log_in(PHONE, PASSWORD, at(1_200));
+        assert!(state
+            .enter_login_code(&code_at(&secret, 1_200), at(1_200), at(1_200))
+            .is_ok());
+    }
+
+    #[test]
+    fn the_second_step_expires_and_a_lock_abandons_it() {
+        let (mut state, _, secret, _) = with_two_factor();
+        let _ = state.log_in(PHONE, PASSWORD, at(200));
+        assert_eq!(
+            state.enter_login_code(&code_at(&secret, 501), at(501), at(501)),
+            Err(AccountError::SecondFactor(TotpError::Expired))
+        );
+        assert!(state.session().is_none());
+        let _ = state.log_in(PHONE, PASSWORD, at(600));
+        state.lock_now();
+        assert!(state.session().is_none());
+        assert_eq!(
+            state.unlock(PASSWORD, at(601)),
+            Err(AccountError::NotSignedIn),
+            "the password alone never opens a two-factor account"
+        );
+    }
+
+    #[test]
+    fn a_recovery_code_signs_in_once() {
+        let (mut state, id, _, codes) = with_two_factor();
+        let _ = state.log_in(PHONE, PASSWORD, at(200));
+        assert_eq!(
+            state.enter_login_code(&codes[3], at(201), at(201)),
+            Ok(SecondFactor::Recovery { remaining: 9 })
+        );
+        assert_eq!(state.signed_in().map(Account::id), Some(id));
+        state.log_out();
+        let _ = state.log_in(PHONE, PASSWORD, at(202));
+        assert_eq!(
+            state.enter_login_code(&codes[3], at(203), at(203)),
+            Err(AccountError::SecondFactor(TotpError::Reused))
+        );
+    }
+
+    #[test]
+    fn setup_needs_a_code_and_turning_off_needs_the_password() {
+        let (mut state, _) = registered();
+        let _ = state.log_in(PHONE, PASSWORD, at(20));
+        assert_eq!(
+            state.confirm_totp("123456", at(21), &mut rng()),
+            Err(AccountError::SecondFactor(TotpError::NoSetup))
+        );
+        let secret = state
+            .begin_totp(&mut rng())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(
+            state.confirm_totp("12345", at(21), &mut rng()),
+            Err(AccountError::SecondFactor(TotpError::Malformed))
+        ));
+        assert!(state
+            .signed_in()
+            .is_some_and(|a| a.totp().is_none() && a.totp_setup().is_some()));
+        let codes = state.confirm_totp(&code_at(&secret, 30), at(30), &mut rng());
+        assert!(codes.is_ok_and(|c| c.len() == crate::totp::RECOVERY_CODES));
+        assert_eq!(
+            state.begin_totp(&mut rng()).map(|_| ()),
+            Err(AccountError::SecondFactor(TotpError::AlreadyEnabled))
+        );
+        assert_eq!(
+            state.disable_totp("Wrong2026x", at(40)),
+            Err(AccountError::WrongPassword { remaining: 4 })
+        );
+        assert_eq!(state.disable_totp(PASSWORD, at(41)), Ok(()));
+        assert!(state.signed_in().is_some_and(|a| a.totp().is_none()));
+        state.log_out();
+        assert!(state.log_in(PHONE, PASSWORD, at(50)).is_ok());
+        assert!(state.signed_in().is_some(), "one step again once it is off");
+    }
+
+    #[test]
+    fn two_factor_survives_storage() {
+        let (state, _, _, _) = with_two_factor();
+        let json = state.to_json().unwrap_or_default();
+        assert_eq!(State::from_json(&json).as_ref(), Ok(&state));
     }
 
     #[test]

@@ -69,4 +69,8 @@ pub enum Guidance {
     BindAgain,
     /// Unbind first, then bind again.
     UnbindFirst,
+    /// Open the authenticator app and type the code it shows now (or a recovery code).
+    ReadAuthenticator,
+    /// Wait for the authenticator to show the next code (every 30 seconds).
+    WaitForNextCode,
 }

@@ -19,6 +19,7 @@
 //! - [`phone`] — the simulated phone: the inbox where codes arrive.
 //! - [`account`] — wallet accounts: registration, login, lockout.
 //! - [`session`] — who is signed in, logout, lock after idle.
+//! - [`totp`] — two-factor login: RFC 6238 codes, setup URI, recovery codes.
 //! - [`demo`] — 「一键创建演示账户」.
 //! - [`money`] — `Fen`, integer money: strict parsing, formatting.
 //! - [`card`] — bank cards: Luhn, BIN table, holder check, masking.
@@ -50,6 +51,7 @@ pub mod session;
 pub mod sim;
 pub mod state;
 pub mod time;
+pub mod totp;
 pub mod verification;
 pub mod wechat;
 

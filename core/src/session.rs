@@ -52,6 +52,10 @@ pub struct Session {
     account: AccountId,
     last_active: Timestamp,
     locked: bool,
+    /// The password was right and the account has two-factor login on: the
+    /// session is not usable until a code from the authenticator is typed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    awaiting_code: bool,
 }
 
 impl Session {
@@ -60,7 +64,25 @@ impl Session {
             account,
             last_active: now,
             locked: false,
+            awaiting_code: false,
         }
+    }
+
+    /// A session waiting for the second step of a two-factor login.
+    pub(crate) fn awaiting_code(account: AccountId, now: Timestamp) -> Self {
+        Self {
+            awaiting_code: true,
+            ..Self::start(account, now)
+        }
+    }
+
+    pub fn is_awaiting_code(&self) -> bool {
+        self.awaiting_code
+    }
+
+    /// Open: neither locked nor waiting for a second step.
+    fn is_open(&self) -> bool {
+        !self.locked && !self.awaiting_code
     }
 
     pub fn account(&self) -> AccountId {
@@ -85,13 +107,13 @@ impl State {
     pub fn signed_in(&self) -> Option<&Account> {
         self.session
             .as_ref()
-            .filter(|s| !s.locked)
+            .filter(|s| s.is_open())
             .and_then(|s| self.account(s.account))
     }
 
     /// Whether the session would lock at `now`: nothing changes.
     pub fn is_idle(&self, now: Timestamp) -> bool {
-        let Some(session) = self.session.as_ref().filter(|s| !s.locked) else {
+        let Some(session) = self.session.as_ref().filter(|s| s.is_open()) else {
             return false;
         };
         let limit = self
@@ -104,7 +126,7 @@ impl State {
     /// shell skip a state update (and a storage write) for most events.
     pub fn needs_touch(&self, now: Timestamp) -> bool {
         self.session.as_ref().is_some_and(|s| {
-            !s.locked && (self.is_idle(now) || now.since(s.last_active) >= TOUCH_GRANULARITY)
+            s.is_open() && (self.is_idle(now) || now.since(s.last_active) >= TOUCH_GRANULARITY)
         })
     }
 
@@ -113,7 +135,7 @@ impl State {
     pub fn touch(&mut self, now: Timestamp) {
         if self.is_idle(now) {
             self.lock_now();
-        } else if let Some(session) = self.session.as_mut().filter(|s| !s.locked) {
+        } else if let Some(session) = self.session.as_mut().filter(|s| s.is_open()) {
             session.last_active = session.last_active.max(now);
         }
     }
@@ -128,9 +150,12 @@ impl State {
         idle
     }
 
-    /// Locks at once (the lock button, or idle).
+    /// Locks at once (the lock button, or idle). A sign-in still waiting
+    /// for its second step is simply abandoned.
     pub fn lock_now(&mut self) {
-        if let Some(session) = self.session.as_mut() {
+        if self.session.as_ref().is_some_and(|s| s.awaiting_code) {
+            self.session = None;
+        } else if let Some(session) = self.session.as_mut() {
             session.locked = true;
         }
     }
@@ -141,6 +166,7 @@ impl State {
         let id = self
             .session
             .as_ref()
+            .filter(|s| s.locked)
             .map(Session::account)
             .ok_or(AccountError::NotSignedIn)?;
         match self.check_password(id, password, now) {

@@ -335,6 +335,13 @@ impl State {
             return Err(corrupt("a password hash is malformed"));
         }
         if self
+            .accounts
+            .iter()
+            .any(|a| a.totp().is_some_and(|t| !t.is_well_formed()))
+        {
+            return Err(corrupt("a two-factor setting is malformed"));
+        }
+        if self
             .session
             .as_ref()
             .is_some_and(|s| self.account(s.account()).is_none())

@@ -28,7 +28,11 @@ use rand_chacha::ChaCha20Rng;
 /// What `core` commands get from the browser.
 #[derive(Debug)]
 pub struct Ctx<'a> {
+    /// The simulated time (the console can move it forward).
     pub now: Timestamp,
+    /// The real time of day, for what must agree with the world outside
+    /// the sandbox: an authenticator app's codes.
+    pub wall: Timestamp,
     pub rng: &'a mut ChaCha20Rng,
     pub hasher: &'a Hasher,
 }
@@ -102,6 +106,8 @@ pub struct Damaged {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Notice {
     Registered,
+    /// Signed in with a recovery code; this many are left.
+    RecoveryCodeUsed(usize),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -196,6 +202,7 @@ impl Store {
                     state,
                     Ctx {
                         now,
+                        wall: env::now(),
                         rng,
                         hasher: &hasher,
                     },

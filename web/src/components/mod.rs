@@ -5,9 +5,11 @@ mod error_box;
 mod locale_switch;
 mod messages;
 mod phone_panel;
+mod qr;
 
 pub use confirm::ConfirmBox;
 pub use error_box::ErrorBox;
 pub use locale_switch::LocaleSwitch;
 pub use messages::MessageList;
 pub use phone_panel::PhonePanel;
+pub use qr::qr_svg;

@@ -2,7 +2,7 @@
 //! 「加入购物车」, 「去结算」 and 「微信支付」, and each store's orders page.
 
 use crate::app::Page;
-use crate::components::ErrorBox;
+use crate::components::{qr_svg, ErrorBox};
 use crate::env;
 use crate::i18n::Locale;
 use crate::pages::wallet::site;
@@ -15,17 +15,6 @@ use qianbao_core::payment::{cart_total, cashier_path, pay_link};
 
 /// The order's pay link as a QR code (SVG). The text is ours, built from the
 /// site's origin and a merchant order number, never user input.
-fn qr_svg(link: &str) -> String {
-    qrcode::QrCode::new(link.as_bytes())
-        .map(|code| {
-            code.render::<qrcode::render::svg::Color>()
-                .min_dimensions(176, 176)
-                .quiet_zone(true)
-                .build()
-        })
-        .unwrap_or_default()
-}
-
 fn name(locale: Locale, zh: &'static str, en: &'static str) -> &'static str {
     match locale {
         Locale::ZhCn => zh,

@@ -2,10 +2,10 @@
 //! is signed in, the wallet's own home when somebody is.
 
 use super::history::HistoryList;
-use super::{session_view, LockScreen, SessionView};
+use super::{session_view, LockScreen, LoginCode, SessionView};
 use crate::app::Page;
 use crate::router::{with_query, Link};
-use crate::store::{use_store, Problem};
+use crate::store::{use_store, Notice, Problem};
 use leptos::prelude::*;
 use qianbao_core::demo::{Demo, DemoWeChat};
 use qianbao_core::movement::HistoryFilter;
@@ -17,6 +17,7 @@ pub fn Home() -> impl IntoView {
     move || match view_kind.get() {
         SessionView::SignedOut => view! { <Welcome /> }.into_any(),
         SessionView::Locked => view! { <LockScreen /> }.into_any(),
+        SessionView::AwaitingCode => view! { <LoginCode error=RwSignal::new(None) /> }.into_any(),
         SessionView::SignedIn => view! { <WalletHome /> }.into_any(),
     }
 }
@@ -197,7 +198,15 @@ fn WalletHome() -> impl IntoView {
         Page::Transfer => t().transfer,
         _ => t().pay_bills,
     };
+    let recovery_notice = match store.notice.get_untracked() {
+        Some(Notice::RecoveryCodeUsed(left)) => {
+            store.notice.set(None);
+            Some(left)
+        }
+        _ => None,
+    };
     view! {
+        {recovery_notice.map(|left| view! { <p class="card notice" role="status">{move || (t().recovery_code_used)(left)}</p> })}
         {move || {
             account()
                 .map(|(name, login, balance)| {

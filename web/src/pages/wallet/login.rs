@@ -1,6 +1,7 @@
 //! 「登录」 with phone number or e-mail and password.
 
 use super::home::AccountsHere;
+use super::LoginCode;
 use crate::app::Page;
 use crate::components::ErrorBox;
 use crate::router::{use_nav, Link};
@@ -50,7 +51,9 @@ pub fn Login() -> impl IntoView {
         );
     };
 
+    let awaiting_code = Memo::new(move |_| store.state.with(|s| s.awaiting_login_code().is_some()));
     view! {
+        <Show when=move || !awaiting_code.get() fallback=move || view! { <LoginCode error /> }>
         <section class="card">
             <h1>{move || t().login_title}</h1>
             {move || {
@@ -70,5 +73,6 @@ pub fn Login() -> impl IntoView {
             <p><Link href=Page::Register.path()>{move || t().no_account}</Link></p>
         </section>
         <AccountsHere />
+        </Show>
     }
 }

@@ -11,6 +11,7 @@ mod movement;
 mod recovery;
 mod register;
 mod settings;
+mod two_factor;
 
 pub use binding::{site, BindButton, BindCallback, BindingStatus, Bindings};
 pub use cards::Cards;
@@ -22,6 +23,7 @@ pub use movement::Movement;
 pub use recovery::Recovery;
 pub use register::Register;
 pub use settings::Settings;
+pub use two_factor::{LoginCode, TwoFactorSettings};
 
 use crate::app::Page;
 use crate::router::Link;
@@ -32,6 +34,8 @@ use leptos::prelude::*;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SessionView {
     SignedOut,
+    /// The password was right; the two-step code is still to come.
+    AwaitingCode,
     Locked,
     SignedIn,
 }
@@ -40,6 +44,7 @@ pub fn session_view(store: Store) -> SessionView {
     store.state.with(|s| match s.session() {
         None => SessionView::SignedOut,
         Some(session) if session.is_locked() => SessionView::Locked,
+        Some(session) if session.is_awaiting_code() => SessionView::AwaitingCode,
         Some(_) => SessionView::SignedIn,
     })
 }
@@ -60,6 +65,7 @@ pub fn SignedIn(children: ChildrenFn) -> impl IntoView {
         }
         .into_any(),
         SessionView::Locked => view! { <LockScreen /> }.into_any(),
+        SessionView::AwaitingCode => view! { <LoginCode error=RwSignal::new(None) /> }.into_any(),
         SessionView::SignedIn => children().into_any(),
     }
     }

@@ -1,7 +1,7 @@
 //! 「设置」: 账户管理 (who is signed in), security (idle lock, lock now),
 //! language, and 「退出登录」. Binding management joins it later.
 
-use super::{BindButton, BindingStatus, SignedIn};
+use super::{BindButton, BindingStatus, SignedIn, TwoFactorSettings};
 use crate::app::Page;
 use crate::env;
 use crate::i18n::{self, Locale};
@@ -100,6 +100,7 @@ fn SettingsPanel() -> impl IntoView {
             <button type="button" class="button" on:click=move |_| store.update(|s| s.lock_now())>
                 {move || t().lock_now}
             </button>
+            <TwoFactorSettings />
             <h2>{move || t().language}</h2>
             <label for="language" class="visually-hidden">{move || t().language}</label>
             <select id="language" on:change=set_locale>

@@ -1,0 +1,163 @@
+//! 两步验证: the settings section that turns it on (QR code of the
+//! `otpauth://` URI, the key as text, a code to confirm, recovery codes shown
+//! once) and off (password), and the second step of signing in.
+
+use crate::app::Page;
+use crate::components::{qr_svg, ErrorBox};
+use crate::env;
+use crate::router::use_nav;
+use crate::store::{use_store, Problem};
+use leptos::prelude::*;
+use qianbao_core::totp::SecondFactor;
+
+/// The 「两步验证」 part of 「设置」→「安全」.
+#[component]
+pub fn TwoFactorSettings() -> impl IntoView {
+    let store = use_store();
+    let t = move || store.text();
+    let code = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<Problem>);
+    // Shown once, right after turning it on; never stored in clear.
+    let recovery = RwSignal::new(Vec::<String>::new());
+    let status = move || {
+        store.state.with(|s| {
+            s.signed_in().map(|a| {
+                (
+                    a.totp()
+                        .map(|t| (env::date_time(t.enabled_at()), t.recovery_left())),
+                    a.totp_setup()
+                        .map(|secret| (secret.grouped(), secret.otpauth_uri(a.login().as_str()))),
+                )
+            })
+        })
+    };
+    let begin = move |_| {
+        error.set(store.run(|s, ctx| s.begin_totp(ctx.rng)).err());
+        code.set(String::new());
+        env::focus_by_id("totp-code");
+    };
+    let confirm = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let typed = code.get_untracked();
+        match store.run(|s, ctx| s.confirm_totp(&typed, ctx.wall, ctx.rng)) {
+            Ok(codes) => {
+                recovery.set(codes);
+                error.set(None);
+            }
+            Err(e) => error.set(Some(e)),
+        }
+        code.set(String::new());
+    };
+    let turn_off = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let typed = password.get_untracked();
+        error.set(store.run(|s, ctx| s.disable_totp(&typed, ctx.now)).err());
+        password.set(String::new());
+    };
+    view! {
+        <section class="two-factor" aria-labelledby="two-factor-title">
+            <h3 id="two-factor-title">{move || t().two_factor}</h3>
+            <p class="hint">{move || t().two_factor_intro}</p>
+            {move || match status() {
+                Some((Some((since, left)), _)) => view! {
+                    <p class="success" data-testid="two-factor-status">{(t().two_factor_on)(&since, left)}</p>
+                    <form on:submit=turn_off>
+                        <p class="hint">{t().two_factor_off_password}</p>
+                        <label for="totp-off-password">{t().password}</label>
+                        <input id="totp-off-password" type="password" autocomplete="current-password" bind:value=password />
+                        <button type="submit" class="button">{t().two_factor_turn_off}</button>
+                    </form>
+                }
+                .into_any(),
+                Some((None, Some((key, uri)))) => {
+                    let qr = qr_svg(&uri);
+                    view! {
+                        <p>{t().two_factor_scan}</p>
+                        <div class="qr" role="img" aria-label=t().two_factor_qr inner_html=qr></div>
+                        <p><a href=uri data-testid="otpauth-link">{t().two_factor_open_app}</a></p>
+                        <p>
+                            {t().two_factor_secret}": "
+                            <code class="secret" data-testid="totp-secret">{key}</code>
+                        </p>
+                        <form on:submit=confirm>
+                            <label for="totp-code">{t().two_factor_code}</label>
+                            <input id="totp-code" inputmode="numeric" autocomplete="one-time-code" maxlength="7" bind:value=code />
+                            <button type="submit" class="button primary">{t().two_factor_confirm}</button>
+                        </form>
+                    }
+                    .into_any()
+                }
+                _ => view! {
+                    <p data-testid="two-factor-status">{t().two_factor_off}</p>
+                    <button type="button" class="button" on:click=begin>{t().two_factor_turn_on}</button>
+                }
+                .into_any(),
+            }}
+            <ErrorBox problem=error />
+            <Show when=move || !recovery.with(Vec::is_empty)>
+                <div class="recovery-codes" role="status">
+                    <h4>{move || t().two_factor_recovery_title}</h4>
+                    <p class="hint">{move || t().two_factor_recovery_hint}</p>
+                    <ol data-testid="recovery-codes">
+                        {move || recovery.get().into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
+                    </ol>
+                    <button type="button" class="button" on:click=move |_| recovery.set(Vec::new())>
+                        {move || t().two_factor_recovery_done}
+                    </button>
+                </div>
+            </Show>
+        </section>
+    }
+}
+
+/// The second step of signing in, shown by 「登录」 while the session waits
+/// for it. `error` belongs to the login page, so that an error that ends the
+/// sign-in (too slow, locked) stays on screen above the password form.
+#[component]
+pub fn LoginCode(error: RwSignal<Option<Problem>>) -> impl IntoView {
+    let store = use_store();
+    let t = move || store.text();
+    let nav = use_nav();
+    let code = RwSignal::new(String::new());
+    let who = move || {
+        store
+            .state
+            .with(|s| s.awaiting_login_code().map(|a| a.login().masked()))
+            .unwrap_or_default()
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let typed = code.get_untracked();
+        code.set(String::new());
+        match store.run(|s, ctx| s.enter_login_code(&typed, ctx.now, ctx.wall)) {
+            Ok(used) => {
+                if let SecondFactor::Recovery { remaining } = used {
+                    store
+                        .notice
+                        .set(Some(crate::store::Notice::RecoveryCodeUsed(remaining)));
+                }
+                nav.go(Page::Home.path());
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    Effect::new(move |_| env::focus_by_id("login-code"));
+    view! {
+        <section class="card">
+            <h1>{move || t().login_code_title}</h1>
+            <p>{move || (t().login_code_hint)(&who())}</p>
+            <form on:submit=submit novalidate>
+                <label for="login-code">{move || t().login_code_label}</label>
+                <input id="login-code" name="code" autocomplete="one-time-code" bind:value=code />
+                <ErrorBox problem=error />
+                <div class="actions">
+                    <button type="submit" class="button primary">{move || t().login_code_submit}</button>
+                    <button type="button" class="button" on:click=move |_| store.update(|s| s.log_out())>
+                        {move || t().cancel}
+                    </button>
+                </div>
+            </form>
+        </section>
+    }
+}
