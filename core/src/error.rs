@@ -73,4 +73,6 @@ pub enum Guidance {
     ReadAuthenticator,
     /// Wait for the authenticator to show the next code (every 30 seconds).
     WaitForNextCode,
+    /// Nothing was done; look at the screen (now up to date) and try again.
+    TryAgain,
 }

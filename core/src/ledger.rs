@@ -302,6 +302,10 @@ pub struct Ledger {
     by_wallet: BTreeMap<AccountId, Vec<usize>>,
     keys: BTreeMap<(Actor, String), usize>,
     daily: BTreeMap<(Actor, MovementKind, i64), i64>,
+    /// SHA-256 chain over the journal: `d(n+1) = SHA-256(d(n) ‖ JSON of entry n)`,
+    /// starting from 32 zero bytes. The main record stores it, so a changed,
+    /// missing or foreign history entry is noticed at load.
+    digest: [u8; 32],
 }
 
 impl Ledger {
@@ -403,15 +407,22 @@ impl Ledger {
         if let (Some(k), Some(Some(u))) = (daily_key, used) {
             self.daily.insert(k, u);
         }
-        self.journal.push(Entry {
+        let entry = Entry {
             id: index as u64 + 1,
             at: draft.at,
             by: draft.by,
             key: draft.key,
             kind: draft.kind,
             postings: draft.postings,
-        });
+        };
+        self.digest = chain(&self.digest, &entry);
+        self.journal.push(entry);
         Ok(&self.journal[index])
+    }
+
+    /// The journal's checksum chain, as hex (see [`Ledger`]'s `digest`).
+    pub fn digest(&self) -> String {
+        crate::totp::hex(&self.digest)
     }
 
     pub fn balance(&self, account: LedgerAccount) -> Fen {
@@ -495,6 +506,16 @@ impl Ledger {
     pub fn chunk_count(&self) -> usize {
         self.journal.len().div_ceil(CHUNK_ENTRIES)
     }
+}
+
+fn chain(previous: &[u8; 32], entry: &Entry) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(previous);
+    // An entry always serialises (no maps with non-string keys); were it
+    // ever to fail, the chain would still differ from any stored one.
+    hasher.update(serde_json::to_vec(entry).unwrap_or_default());
+    hasher.finalize().into()
 }
 
 /// The chunks to rewrite after the journal grew from `saved` entries to `now`.

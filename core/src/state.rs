@@ -1,6 +1,17 @@
 //! The one serialisable state of the whole sandbox, its schema version, and
 //! the way a stored copy is read back: parse, migrate, check.
 //!
+//! # Stored form (version 4)
+//! The main record is *sealed*: `{"revision":n,"sha256":"…","main":{…}}`,
+//! where `sha256` is taken over the revision and the exact text of `main`,
+//! and `main` carries the journal's checksum chain ([`Ledger::digest`]). A
+//! flipped byte, a truncated value, a history chunk from another copy or
+//! another version, or a record edited by hand is therefore refused at load
+//! rather than read as something else. The revision counts saves, so that
+//! several tabs can tell whether storage moved on since they last read it.
+//! (Checksums find accidents and mix-ups; they do not stop someone who
+//! recomputes them — that needs the encryption of the data itself.)
+//!
 //! Storage is untrusted input. [`State::from_json`] never panics and never
 //! guesses: a value that does not parse, has no schema version, carries a
 //! version newer than this build knows, or breaks an invariant is refused
@@ -24,11 +35,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// The version this build writes.
-pub const SCHEMA_VERSION: u64 = 3;
+pub const SCHEMA_VERSION: u64 = 4;
 
 /// A migration from version `n` to `n + 1` is `MIGRATIONS[n - 1]`.
 type Migration = fn(Value) -> Result<Value, StateError>;
-pub const MIGRATIONS: &[Migration] = &[v1_to_v2, v2_to_v3];
+pub const MIGRATIONS: &[Migration] = &[v1_to_v2, v2_to_v3, v3_to_v4];
 
 /// Version 2 added bank cards and the ledger: a version-1 copy has neither,
 /// so it gains an empty card list and an empty journal.
@@ -63,6 +74,14 @@ fn v2_to_v3(mut value: Value) -> Result<Value, StateError> {
     Ok(value)
 }
 
+/// Version 4 changed how the record is stored, not what it holds: it is
+/// sealed with a checksum and carries the journal's checksum chain. An
+/// unsealed version-3 copy has no chain yet; it is computed from the journal
+/// as found, once, and sealed at the next save.
+fn v3_to_v4(value: Value) -> Result<Value, StateError> {
+    Ok(value)
+}
+
 /// The whole sandbox. Stored as a small main record ([`State::main_json`])
 /// plus the ledger journal in chunks ([`State::chunk_json`]), so that a
 /// commit rewrites the main record and one chunk, whatever the history length.
@@ -83,6 +102,8 @@ pub struct State {
     pub(crate) orders: Vec<Order>,
     pub(crate) pay_guards: Vec<PayPasswordGuard>,
     pub(crate) pay_preferences: Vec<(WeChatId, PayMethod)>,
+    /// How many times this copy has been saved (see the module docs).
+    revision: u64,
 }
 
 /// The main record as stored: everything but the journal, which it counts.
@@ -109,6 +130,28 @@ struct Main {
     /// this were written by a commit that did not finish and are not part
     /// of the state (the main record is the commit point).
     journal_len: usize,
+    /// [`Ledger::digest`] after `journal_len` entries. Absent only in a copy
+    /// migrated from version 3 or older.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    journal_digest: Option<String>,
+}
+
+/// The sealed main record, as read: `main` is the exact stored text.
+#[derive(Deserialize)]
+struct Sealed<'a> {
+    revision: u64,
+    sha256: String,
+    #[serde(borrow)]
+    main: &'a serde_json::value::RawValue,
+}
+
+/// The checksum of a sealed record.
+fn seal_sum(revision: u64, main: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(format!("qianbao sealed record\n{revision}\n").as_bytes());
+    hasher.update(main.as_bytes());
+    crate::totp::hex(&hasher.finalize())
 }
 
 /// What [`State::restore`] needs to undo a command whose result could not be saved.
@@ -135,6 +178,7 @@ impl Default for State {
             orders: Vec::new(),
             pay_guards: Vec::new(),
             pay_preferences: Vec::new(),
+            revision: 0,
         }
     }
 }
@@ -149,6 +193,8 @@ pub enum StateError {
     Unwritable { detail: String },
     #[error("browser storage is full")]
     Full,
+    #[error("another tab kept changing the stored data")]
+    Conflict,
 }
 
 impl UserError for StateError {
@@ -158,6 +204,7 @@ impl UserError for StateError {
             Self::TooNew { .. } => "W-STORE-TOO-NEW",
             Self::Unwritable { .. } => "W-STORE-WRITE",
             Self::Full => "W-STORE-FULL",
+            Self::Conflict => "W-STORE-CONFLICT",
         }
     }
 
@@ -166,6 +213,7 @@ impl UserError for StateError {
             Self::Corrupt { .. } | Self::TooNew { .. } => Guidance::RecoverStorage,
             Self::Unwritable { .. } => Guidance::RestartOrContactSupport,
             Self::Full => Guidance::FreeStorage,
+            Self::Conflict => Guidance::TryAgain,
         }
     }
 }
@@ -210,14 +258,40 @@ impl State {
             pay_guards: self.pay_guards.clone(),
             pay_preferences: self.pay_preferences.clone(),
             journal_len: self.ledger.len(),
+            journal_digest: Some(self.ledger.digest()),
         }
     }
 
-    /// The main record: everything but the journal entries.
+    /// How many saves this copy has seen (0 for one never stored).
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// Sets the revision the next [`State::main_json`] seals (the shell
+    /// counts saves; see `storage.rs`).
+    pub fn set_revision(&mut self, revision: u64) {
+        self.revision = revision;
+    }
+
+    /// The revision of a stored main record without reading the rest: 0 for
+    /// an unsealed (version 3 or older) record, `None` if it is unreadable.
+    pub fn stored_revision(main: &str) -> Option<u64> {
+        match serde_json::from_str::<Sealed<'_>>(main) {
+            Ok(sealed) => Some(sealed.revision),
+            Err(_) => serde_json::from_str::<Value>(main).ok().map(|_| 0),
+        }
+    }
+
+    /// The main record, sealed: everything but the journal entries.
     pub fn main_json(&self) -> Result<String, StateError> {
-        serde_json::to_string(&self.main()).map_err(|e| StateError::Unwritable {
+        let body = serde_json::to_string(&self.main()).map_err(|e| StateError::Unwritable {
             detail: e.to_string(),
-        })
+        })?;
+        let revision = self.revision;
+        let sum = seal_sum(revision, &body);
+        Ok(format!(
+            r#"{{"revision":{revision},"sha256":"{sum}","main":{body}}}"#
+        ))
     }
 
     /// Journal chunk `index` ([`crate::ledger::CHUNK_ENTRIES`] entries each).
@@ -239,7 +313,17 @@ impl State {
     /// Reads a stored copy: the main record (parsed, migrated) and the
     /// journal chunks in order; replays the journal and checks every
     /// invariant. Anything wrong is an error, never a guess.
-    pub fn from_parts(main: &str, chunks: &[String]) -> Result<Self, StateError> {
+    pub fn from_parts(stored: &str, chunks: &[String]) -> Result<Self, StateError> {
+        // Version 4 and later are sealed; only older copies may come bare.
+        let (main, revision, sealed) = match serde_json::from_str::<Sealed<'_>>(stored) {
+            Ok(sealed) => {
+                if seal_sum(sealed.revision, sealed.main.get()) != sealed.sha256 {
+                    return Err(corrupt("the record does not match its checksum"));
+                }
+                (sealed.main.get(), sealed.revision, true)
+            }
+            Err(_) => (stored, 0, false),
+        };
         // A current record is parsed straight into `Main`; an older one goes
         // through a JSON tree for the migration steps and is then parsed the
         // same way, so there is one typed parser (one copy in the wasm).
@@ -249,6 +333,12 @@ impl State {
         }
         let header: Header = serde_json::from_str(main).map_err(|e| corrupt(e.to_string()))?;
         let found = header.schema.ok_or_else(|| corrupt("no schema version"))?;
+        if found == SCHEMA_VERSION && !sealed {
+            return Err(corrupt("the record has no checksum"));
+        }
+        if found < SCHEMA_VERSION && sealed {
+            return Err(corrupt("a sealed record claims an old version"));
+        }
         let migrated;
         let current = if found == SCHEMA_VERSION {
             main
@@ -276,9 +366,15 @@ impl State {
         }
         entries.truncate(main.journal_len);
         let ledger = Ledger::replay(entries).map_err(|e| corrupt(format!("history: {e}")))?;
+        match (&main.journal_digest, found == SCHEMA_VERSION) {
+            (Some(digest), _) if *digest == ledger.digest() => {}
+            (None, false) => {} // migrated: the chain starts now
+            _ => return Err(corrupt("the history does not match its checksum")),
+        }
         let mut state = State::default();
         state.restore_main(main);
         state.ledger = ledger;
+        state.revision = revision;
         state.check()?;
         Ok(state)
     }
@@ -473,11 +569,64 @@ mod tests {
         assert_eq!(State::from_json(&json), Ok(state));
     }
 
+    /// The body of a sealed record, and the record sealed again after
+    /// `edit` (as someone who recomputes the checksum would).
+    fn body(sealed: &str) -> String {
+        serde_json::from_str::<Sealed<'_>>(sealed)
+            .map(|s| s.main.get().to_owned())
+            .unwrap_or_default()
+    }
+
+    fn reseal(sealed: &str, edit: impl Fn(&str) -> String) -> String {
+        let main = edit(&body(sealed));
+        format!(
+            r#"{{"revision":0,"sha256":"{}","main":{main}}}"#,
+            seal_sum(0, &main)
+        )
+    }
+
     #[test]
-    fn schema_is_stamped() {
+    fn schema_is_stamped_and_sealed() {
         let json = State::default().to_json().unwrap_or_default();
-        expect![[r#"{"schema":3,"accounts":[],"next_account_id":1,"session":null,"verifications":{"pending":[]},"inbox":{"messages":[],"next_id":0},"cards":[],"next_card_id":1,"wechat":{"accounts":[],"next_id":0,"session":null,"codes":[],"grants":[],"verified":[]},"sim":{"log":[],"next_log_id":0,"faults":{"network":0,"busy":0,"latency_ms":0},"clock_offset_ms":0},"bindings":[],"orders":[],"pay_guards":[],"pay_preferences":[],"journal_len":0}"#]]
-            .assert_eq(&json);
+        assert!(json.starts_with(r#"{"revision":0,"sha256":""#), "{json}");
+        expect![[r#"{"schema":4,"accounts":[],"next_account_id":1,"session":null,"verifications":{"pending":[]},"inbox":{"messages":[],"next_id":0},"cards":[],"next_card_id":1,"wechat":{"accounts":[],"next_id":0,"session":null,"codes":[],"grants":[],"verified":[]},"sim":{"log":[],"next_log_id":0,"faults":{"network":0,"busy":0,"latency_ms":0},"clock_offset_ms":0},"bindings":[],"orders":[],"pay_guards":[],"pay_preferences":[],"journal_len":0,"journal_digest":"0000000000000000000000000000000000000000000000000000000000000000"}"#]]
+            .assert_eq(&body(&json));
+    }
+
+    #[test]
+    fn the_revision_is_sealed_too() {
+        let mut state = sample();
+        state.set_revision(7);
+        let json = state.to_json().unwrap_or_default();
+        assert_eq!(State::stored_revision(&json), Some(7));
+        assert_eq!(State::from_json(&json).map(|s| s.revision()), Ok(7));
+        let bumped = json.replacen(r#""revision":7"#, r#""revision":8"#, 1);
+        assert!(matches!(
+            State::from_json(&bumped),
+            Err(StateError::Corrupt { .. })
+        ));
+    }
+
+    #[test]
+    fn an_unsealed_current_record_is_refused_and_an_old_one_migrates() {
+        let json = sample().to_json().unwrap_or_default();
+        let bare = body(&json);
+        assert!(matches!(
+            State::from_json(&bare),
+            Err(StateError::Corrupt { .. })
+        ));
+        let v3 = bare.replacen(r#""schema":4"#, r#""schema":3"#, 1);
+        let v3 = match v3.find(r#","journal_digest""#) {
+            Some(at) => format!("{}}}", &v3[..at]),
+            None => v3,
+        };
+        assert_eq!(State::from_json(&v3), Ok(sample()));
+        // A sealed record never claims an older version.
+        let sealed_v3 = reseal(&json, |b| b.replacen(r#""schema":4"#, r#""schema":3"#, 1));
+        assert!(matches!(
+            State::from_json(&sealed_v3),
+            Err(StateError::Corrupt { .. })
+        ));
     }
 
     #[rstest]
@@ -505,17 +654,26 @@ mod tests {
     fn tampered_copies_are_refused(#[case] from: &str, #[case] to: &str) {
         let json = sample().to_json().unwrap_or_default();
         assert!(json.contains(from), "{json}");
+        // Caught by the checksum…
         let tampered = json.replacen(from, to, 1);
         assert!(matches!(
             State::from_json(&tampered),
             Err(StateError::Corrupt { .. })
         ));
+        // …and, with the checksum recomputed, by the invariant checks.
+        let resealed = reseal(&json, |b| b.replacen(from, to, 1));
+        assert!(matches!(
+            State::from_json(&resealed),
+            Err(StateError::Corrupt { .. })
+        ));
     }
 
     #[test]
-    fn version_one_copies_migrate() {
+    fn version_one_copies_migrate_and_get_sealed() {
         let v1 = r#"{"schema":1,"accounts":[],"next_account_id":1,"session":null,"verifications":{"pending":[]},"inbox":{"messages":[],"next_id":0}}"#;
         assert_eq!(State::from_json(v1), Ok(State::default()));
+        let resaved = State::default().to_json().unwrap_or_default();
+        assert_eq!(State::stored_revision(&resaved), Some(0));
     }
 
     fn add_field(mut value: Value) -> Result<Value, StateError> {

@@ -594,6 +594,97 @@ fn a_long_history_round_trips_through_chunks() {
     ));
 }
 
+/// A world with three and a half chunks of history, and its stored parts.
+fn long_history() -> (World, String, Vec<String>) {
+    let mut w = World::new();
+    let b_login = w.b.0.clone();
+    let _ = w.top_up("t", "20000");
+    for i in 0..(CHUNK_ENTRIES * 3 + CHUNK_ENTRIES / 2) {
+        let form = MovementForm::Transfer {
+            payee: &b_login,
+            amount: "0.01",
+            note: "",
+        };
+        assert!(w.run(&format!("k{i}"), form, 100 + i as i64).is_ok());
+    }
+    let (main, chunks) = stored(&w.state);
+    (w, main, chunks)
+}
+
+fn is_corrupt<T>(result: &Result<T, StateError>) -> bool {
+    matches!(result, Err(StateError::Corrupt { .. }))
+}
+
+#[test]
+fn a_part_from_another_copy_or_a_cut_part_is_refused() {
+    let (w, main, chunks) = long_history();
+    // Another copy of the sandbox: same shape, other amounts.
+    let mut other = World::new();
+    let b_login = other.b.0.clone();
+    let _ = other.top_up("t", "19999");
+    for i in 0..CHUNK_ENTRIES {
+        let form = MovementForm::Transfer {
+            payee: &b_login,
+            amount: "0.02",
+            note: "",
+        };
+        assert!(other.run(&format!("k{i}"), form, 100 + i as i64).is_ok());
+    }
+    let (other_main, other_chunks) = stored(&other.state);
+    let mut mixed = chunks.clone();
+    mixed[0] = other_chunks[0].clone();
+    assert!(is_corrupt(&State::from_parts(&main, &mixed)));
+    assert!(is_corrupt(&State::from_parts(&other_main, &chunks)));
+    // Chunks in the wrong order.
+    let mut swapped = chunks.clone();
+    swapped.swap(0, 1);
+    assert!(is_corrupt(&State::from_parts(&main, &swapped)));
+    // Cut short anywhere.
+    for cut in [1, main.len() / 3, main.len() / 2, main.len() - 1] {
+        assert!(
+            is_corrupt(&State::from_parts(&main[..cut], &chunks)),
+            "main cut at {cut}"
+        );
+    }
+    let mut short = chunks.clone();
+    let half = short[3].len() / 2;
+    short[3].truncate(half);
+    assert!(is_corrupt(&State::from_parts(&main, &short)));
+    assert_eq!(State::from_parts(&main, &chunks).as_ref(), Ok(&w.state));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// Any single changed byte in any stored part is refused — or, when
+    /// it falls where nothing is read, changes nothing. Never a panic,
+    /// never a different state.
+    #[test]
+    fn every_changed_byte_is_noticed(part in 0usize..5, at in any::<prop::sample::Index>(), mask in 1u8..=255) {
+        let (state, main, chunks) = LONG_HISTORY.with(|h| h.clone());
+        let mut parts: Vec<String> = std::iter::once(main).chain(chunks).collect();
+        let target = &parts[part];
+        let mut bytes = target.clone().into_bytes();
+        let i = at.index(bytes.len());
+        bytes[i] ^= mask;
+        let Ok(changed) = String::from_utf8(bytes) else {
+            // Storage holds strings: an invalid one cannot be read back at all.
+            return Ok(());
+        };
+        parts[part] = changed;
+        let result = State::from_parts(&parts[0], &parts[1..]);
+        prop_assert!(is_corrupt(&result) || result.as_ref() == Ok(&state), "{:?}", result.map(|_| "a different state"));
+        prop_assert!(result.is_err(), "byte {i} of part {part} changed and nothing noticed");
+    }
+}
+
+thread_local! {
+    static LONG_HISTORY: (State, String, Vec<String>) = {
+        let (w, main, chunks) = long_history();
+        (w.state, main, chunks)
+    };
+}
+
 #[test]
 fn a_checkpoint_undoes_a_command() {
     let mut w = World::new();

@@ -68,9 +68,9 @@ fn nothing_stored_is_a_fresh_start() {
 #[wasm_bindgen_test]
 fn state_round_trips_through_local_storage() {
     clear();
-    let state = state_with_history(250);
+    let mut state = state_with_history(250);
     assert_eq!(state.ledger().len(), 251);
-    assert_eq!(storage::save_state(&state, 0), Ok(251));
+    assert_eq!(storage::save_state(&mut state, 0), Ok(251));
     for index in 0..3 {
         assert!(local_storage()
             .get_item(&chunk_key(index))
@@ -85,7 +85,7 @@ fn state_round_trips_through_local_storage() {
 fn a_commit_rewrites_only_the_last_chunk() {
     clear();
     let mut state = state_with_history(250);
-    let saved = storage::save_state(&state, 0).unwrap_or_default();
+    let saved = storage::save_state(&mut state, 0).unwrap_or_default();
     // Mark the full chunks: a save that rewrote them would erase the marks.
     let marked: Vec<String> = (0..2)
         .map(|i| {
@@ -116,7 +116,7 @@ fn a_commit_rewrites_only_the_last_chunk() {
         )
         .unwrap_or_else(|e| panic!("{e}"));
     let _ = state.commit("one-more", &prepared, Timestamp::from_millis(NOW));
-    assert_eq!(storage::save_state(&state, saved), Ok(252));
+    assert_eq!(storage::save_state(&mut state, saved), Ok(252));
     for (index, chunk) in marked.iter().enumerate() {
         let stored = local_storage()
             .get_item(&chunk_key(index))
@@ -133,7 +133,7 @@ fn a_commit_rewrites_only_the_last_chunk() {
 #[wasm_bindgen_test]
 fn a_full_storage_is_reported_as_full() {
     clear();
-    let state = state_with_history(1);
+    let mut state = state_with_history(1);
     // Fill the quota with junk, in halving blocks, until nothing more fits.
     let mut block = "x".repeat(1 << 20);
     let mut n = 0;
@@ -146,10 +146,73 @@ fn a_full_storage_is_reported_as_full() {
         }
         n += 1;
     }
-    assert_eq!(storage::save_state(&state, 0), Err(StateError::Full));
+    assert_eq!(storage::save_state(&mut state, 0), Err(StateError::Full));
     // Nothing half-written counts: the main record (the commit point) is absent.
     assert_eq!(local_storage().get_item(STATE_KEY).ok().flatten(), None);
     clear();
+}
+
+#[wasm_bindgen_test]
+fn a_changed_byte_in_any_stored_value_is_detected() {
+    clear();
+    let mut state = state_with_history(150);
+    let _ = storage::save_state(&mut state, 0);
+    for key in [STATE_KEY.to_owned(), chunk_key(0), chunk_key(1)] {
+        let original = local_storage()
+            .get_item(&key)
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        // Change one digit in the middle: still valid JSON, another value.
+        let middle = original.len() / 2;
+        let at = original[middle..]
+            .find(|c: char| c.is_ascii_digit())
+            .map(|i| middle + i)
+            .unwrap_or_else(|| panic!("a digit in {key}"));
+        let digit = original.as_bytes()[at];
+        let other = if digit == b'9' {
+            '0'
+        } else {
+            char::from(digit + 1)
+        };
+        let mut changed = original.clone();
+        changed.replace_range(at..=at, &other.to_string());
+        let _ = local_storage().set_item(&key, &changed);
+        match storage::load_state() {
+            Loaded::Damaged { error, .. } => assert_eq!(
+                qianbao_core::error::UserError::code(&error),
+                "W-STORE-CORRUPT",
+                "{key}"
+            ),
+            other => panic!("{key} changed at {at} and loaded as {other:?}"),
+        }
+        let _ = local_storage().set_item(&key, &original);
+    }
+    assert_eq!(storage::load_state(), Loaded::Restored(state));
+}
+
+#[wasm_bindgen_test]
+fn a_tab_that_read_an_older_revision_cannot_overwrite_a_newer_one() {
+    clear();
+    let mut first = state_with_history(1);
+    let _ = storage::save_state(&mut first, 0);
+    let mut second = match storage::load_state() {
+        Loaded::Restored(state) => state,
+        other => panic!("{other:?}"),
+    };
+    // The first tab saves again; the second still holds revision 1.
+    let _ = first.log_in("nobody@example.com", "x", Timestamp::from_millis(NOW));
+    let stored_before = local_storage().get_item(STATE_KEY).ok().flatten();
+    assert_eq!(storage::save_state(&mut first, 2), Ok(2));
+    let stored = local_storage().get_item(STATE_KEY).ok().flatten();
+    assert_ne!(stored, stored_before);
+    second.log_out();
+    assert_eq!(
+        storage::save_state(&mut second, 2),
+        Err(StateError::Conflict)
+    );
+    assert_eq!(second.revision(), 1, "a refused save does not count");
+    assert_eq!(local_storage().get_item(STATE_KEY).ok().flatten(), stored);
 }
 
 #[wasm_bindgen_test]
@@ -303,5 +366,23 @@ fn paths_map_to_pages() {
         ("/loginx", Page::NotFound),
     ] {
         assert_eq!(Page::from_path(path), page, "{path}");
+    }
+}
+
+/// RFC 6238 appendix B (SHA-1 rows) in the browser's wasm, where the wallet
+/// actually computes codes.
+#[wasm_bindgen_test]
+fn totp_matches_the_rfc_6238_vectors() {
+    use qianbao_core::totp::{hotp, Algorithm};
+    let key = b"12345678901234567890";
+    for (time, code) in [
+        (59u64, 94_287_082u32),
+        (1_111_111_109, 7_081_804),
+        (1_111_111_111, 14_050_471),
+        (1_234_567_890, 89_005_924),
+        (2_000_000_000, 69_279_037),
+        (20_000_000_000, 65_353_130),
+    ] {
+        assert_eq!(hotp(Algorithm::Sha1, key, time / 30, 8), code, "T = {time}");
     }
 }

@@ -1015,6 +1015,10 @@ pub fn guidance(locale: Locale, guidance: Guidance) -> &'static str {
             "Turn on “Allow third-party app authorization” in WeChat's Settings, then come back and retry.",
         ),
         Guidance::BindAgain => ("请从「绑定微信」重新开始绑定。", "Start again from “Bind WeChat”."),
+        Guidance::TryAgain => (
+            "页面已更新为最新数据，请核对后再试一次。",
+            "The page now shows the latest data: check it and try again.",
+        ),
         Guidance::ReadAuthenticator => (
             "打开身份验证器 App，输入「Qianbao」当前显示的 6 位数字（每 30 秒更新，并确认手机时间准确）；手机不在身边时，可输入一个恢复码。",
             "Open your authenticator app and type the 6 digits it shows for “Qianbao” now (they change every 30 seconds; check the phone’s time is right). Without your phone, type a recovery code.",
@@ -1731,6 +1735,11 @@ pub fn state_error(locale: Locale, error: &StateError) -> ErrorText {
             locale,
             "浏览器存储空间已满，这次操作没有执行，已保存的数据没有丢失。",
             "Browser storage is full: this was not done, and nothing saved before was lost.",
+        ),
+        StateError::Conflict => pick(
+            locale,
+            "另一个标签页正在同时修改钱包数据，这次操作没有执行。",
+            "Another tab kept changing the wallet's data at the same moment: this was not done.",
         ),
     };
     ErrorText::new(locale, error, message)

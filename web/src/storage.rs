@@ -12,6 +12,13 @@
 //!
 //! Chunks are written before the main record, which is the commit point: if
 //! the browser stops between the two, the stored state is the previous one.
+//!
+//! Several tabs share these keys. The main record carries a revision (see
+//! `qianbao_core::state`); [`save_state`] writes only if storage still holds
+//! the revision this tab last read or wrote, and otherwise reports
+//! [`StateError::Conflict`] so that the store reloads and applies the
+//! command again. Other tabs learn of a write from the browser's `storage`
+//! event (wired in `store.rs`).
 //! A stored state that cannot be read is never overwritten and never
 //! discarded silently: [`load_state`] reports it with the raw text, and
 //! nothing is written until the user has chosen what to do.
@@ -76,15 +83,35 @@ pub fn load_state() -> Loaded {
     }
 }
 
+/// The revision of the stored main record: `None` when there is none, 0
+/// for an unreadable one (so that any tab's revision differs from it).
+pub fn stored_revision() -> Option<u64> {
+    if !available() {
+        return None;
+    }
+    let main = LocalStorage::raw().get_item(STATE_KEY).ok().flatten()?;
+    Some(State::stored_revision(&main).unwrap_or(0))
+}
+
 /// Writes what changed since `saved_len` journal entries were stored: the
-/// new chunks, then the main record. Returns the journal length now stored.
-pub fn save_state(state: &State, saved_len: usize) -> Result<usize, StateError> {
+/// new chunks, then the main record, as the next revision. Refuses with
+/// [`StateError::Conflict`], writing nothing, if another tab wrote since
+/// `state` was read. Returns the journal length now stored.
+pub fn save_state(state: &mut State, saved_len: usize) -> Result<usize, StateError> {
+    if stored_revision().unwrap_or(0) != state.revision() {
+        return Err(StateError::Conflict);
+    }
     let len = state.ledger().len();
     for index in dirty_chunks(saved_len, len) {
         write(&chunk_key(index), &state.chunk_json(index)?)?;
     }
-    write(STATE_KEY, &state.main_json()?)?;
-    Ok(len)
+    let revision = state.revision();
+    state.set_revision(revision + 1);
+    let written = state.main_json().and_then(|main| write(STATE_KEY, &main));
+    if written.is_err() {
+        state.set_revision(revision);
+    }
+    written.map(|()| len)
 }
 
 /// Moves unreadable stored values aside under a key of their own, so that a

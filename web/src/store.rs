@@ -8,6 +8,13 @@
 //! is put back as it was and the page shows why — nothing half-done, nothing
 //! shown that a reload would take away. While a damaged stored copy awaits
 //! the user's decision, nothing is written at all.
+//!
+//! Several tabs: before a command runs, the store re-reads storage if
+//! another tab has written since; if another tab writes while the command
+//! runs, the save is refused (a revision check), the state is reloaded and
+//! the command applied again — idempotency keys make that safe — up to
+//! [`MAX_ATTEMPTS`] times. The `storage` event brings other tabs' writes in
+//! as they happen, so a logout or a lock in one tab shows in all of them.
 
 use crate::env;
 use crate::i18n::{Locale, Text};
@@ -24,6 +31,9 @@ use qianbao_core::wechat::WeChatError;
 use qianbao_core::{State, Timestamp};
 use rand_chacha::rand_core::RngCore;
 use rand_chacha::ChaCha20Rng;
+
+/// How often a command is applied again after other tabs' writes got in its way.
+pub const MAX_ATTEMPTS: usize = 3;
 
 /// What `core` commands get from the browser.
 #[derive(Debug)]
@@ -170,6 +180,41 @@ impl Store {
         };
         // The handle is dropped on purpose: the clock runs for the page's life.
         let _ = set_interval_with_handle(tick, std::time::Duration::from_secs(1));
+        // Another tab wrote (or cleared storage): read what it wrote. The
+        // listener lives as long as the page.
+        let _ = window_event_listener(leptos::ev::storage, move |event| {
+            if event.key().is_none_or(|key| key == storage::STATE_KEY) {
+                self.refresh();
+            }
+        });
+    }
+
+    /// Re-reads storage if another tab has written since this one last
+    /// read or wrote it.
+    pub fn refresh(&self) {
+        if self.writes_paused() {
+            return;
+        }
+        let ours = self.state.with_untracked(State::revision);
+        if storage::stored_revision().unwrap_or(0) != ours {
+            self.reload();
+        }
+    }
+
+    /// Replaces the state with the stored one.
+    fn reload(&self) {
+        match storage::load_state() {
+            Loaded::Fresh(state) | Loaded::Restored(state) => {
+                self.saved_len.set_value(state.ledger().len());
+                self.state.set(state);
+            }
+            Loaded::Damaged { raw, error } => self.damaged.set(Some(Damaged { raw, error })),
+            Loaded::Unavailable(_) => self.storage_unavailable.set(true),
+        }
+    }
+
+    fn writes_paused(&self) -> bool {
+        self.storage_unavailable.get_untracked() || self.damaged.with_untracked(Option::is_some)
     }
 
     /// The simulated "now": the browser's clock plus the console's offset.
@@ -184,53 +229,82 @@ impl Store {
     /// Runs a `core` command and saves its result. On success the result
     /// stands; if saving fails, the state is restored and the storage error
     /// returned. A command that fails may still have counted the failure
-    /// (a wrong password): that is saved too.
+    /// (a wrong password): that is saved too. If another tab wrote in the
+    /// meantime, the command runs again on what it wrote.
     pub fn run<T, E: Into<Problem>>(
         &self,
-        command: impl FnOnce(&mut State, Ctx<'_>) -> Result<T, E>,
+        mut command: impl FnMut(&mut State, Ctx<'_>) -> Result<T, E>,
     ) -> Result<T, Problem> {
         let hasher = Hasher::standard();
-        let now = self.now();
         let mut outcome = Err(Problem::NoRandomness);
+        self.refresh();
         self.rng.update_value(|rng| {
             let Some(rng) = rng.as_mut() else {
                 return;
             };
-            self.state.update(|state| {
-                let checkpoint = state.checkpoint();
-                outcome = match command(
-                    state,
-                    Ctx {
+            for _ in 0..MAX_ATTEMPTS {
+                let now = self.now();
+                let mut conflict = false;
+                self.state.update(|state| {
+                    let checkpoint = state.checkpoint();
+                    let ctx = Ctx {
                         now,
                         wall: env::now(),
-                        rng,
+                        rng: &mut *rng,
                         hasher: &hasher,
-                    },
-                ) {
-                    Ok(value) => match self.save(state) {
-                        Ok(()) => Ok(value),
-                        Err(error) => {
+                    };
+                    let result = command(state, ctx);
+                    let saved = self.save(state);
+                    outcome = match (result, saved) {
+                        (Ok(value), Ok(())) => Ok(value),
+                        (_, Err(StateError::Conflict)) => {
+                            state.restore(checkpoint);
+                            conflict = true;
+                            Err(Problem::Storage(StateError::Conflict))
+                        }
+                        (Ok(_), Err(error)) => {
                             state.restore(checkpoint);
                             Err(Problem::Storage(error))
                         }
-                    },
-                    Err(error) => {
-                        self.save_error.set(self.save(state).err());
-                        Err(error.into())
-                    }
-                };
-            });
+                        (Err(error), saved) => {
+                            self.save_error.set(saved.err());
+                            Err(error.into())
+                        }
+                    };
+                });
+                if !conflict {
+                    break;
+                }
+                self.reload();
+            }
         });
         outcome
     }
 
     /// Applies a change that cannot fail (log out, mark messages read) and
-    /// saves it; a failed save shows the storage banner.
-    pub fn update(&self, change: impl FnOnce(&mut State)) {
-        self.state.update(|state| {
-            change(state);
-            self.save_error.set(self.save(state).err());
-        });
+    /// saves it; a failed save shows the storage banner. Like [`Store::run`],
+    /// it applies the change again to another tab's newer write.
+    pub fn update(&self, mut change: impl FnMut(&mut State)) {
+        self.refresh();
+        for _ in 0..MAX_ATTEMPTS {
+            let mut conflict = false;
+            self.state.update(|state| {
+                let checkpoint = state.checkpoint();
+                change(state);
+                match self.save(state) {
+                    Err(StateError::Conflict) => {
+                        state.restore(checkpoint);
+                        conflict = true;
+                    }
+                    saved => self.save_error.set(saved.err()),
+                }
+            });
+            if !conflict {
+                return;
+            }
+            self.reload();
+        }
+        self.save_error.set(Some(StateError::Conflict));
     }
 
     /// Records user activity, touching storage only when `core` says it matters.
@@ -252,9 +326,8 @@ impl Store {
         bytes.iter().map(|b| format!("{b:02x}")).collect()
     }
 
-    fn save(&self, state: &State) -> Result<(), StateError> {
-        if self.storage_unavailable.get_untracked() || self.damaged.with_untracked(Option::is_some)
-        {
+    fn save(&self, state: &mut State) -> Result<(), StateError> {
+        if self.writes_paused() {
             return Ok(());
         }
         let saved = storage::save_state(state, self.saved_len.get_value())?;

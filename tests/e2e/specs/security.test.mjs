@@ -1,8 +1,10 @@
 // F6 in the built site: two-step verification with an authenticator app
-// (RFC 6238), recovery codes, and what localStorage may hold.
+// (RFC 6238), recovery codes, what localStorage may hold, a value changed by
+// hand, and two tabs on one wallet.
 import { test } from 'node:test';
 import { harness, PHONE_VIEWPORT } from '../lib/harness.mjs';
 import { expect } from '../lib/expect.mjs';
+import { Wallet } from '../lib/wallet.mjs';
 import { codeAtStep, currentStep, parseOtpauth } from '../lib/totp.mjs';
 
 const h = harness();
@@ -79,4 +81,76 @@ test('turn on two-step verification, sign in with a code, then with a recovery c
   await w.logOut();
   await w.signInAs(demo);
   await w.close();
+});
+
+/** A Luhn-valid ICBC debit card number. */
+const ICBC_DEBIT = (() => {
+  const body = '6222020012345678';
+  for (let d = 0; d < 10; d++) {
+    const n = body + d;
+    const sum = [...n].reverse().reduce((acc, c, i) => {
+      let x = Number(c);
+      if (i % 2 === 1) { x *= 2; if (x > 9) x -= 9; }
+      return acc + x;
+    }, 0);
+    if (sum % 10 === 0) return n;
+  }
+  throw new Error('no check digit');
+})();
+
+test('a digit changed by hand in a stored value shows the recovery screen', async () => {
+  const w = await h.wallet();
+  const demo = await w.createDemo();
+  await w.signInAs(demo);
+  const original = await w.page.evaluate(() => localStorage.getItem('qianbao.state'));
+  // The real name's account id, the balance, anything: change one digit.
+  const changed = original.replace(/"next_account_id":(\d)/, (_, d) => `"next_account_id":${(Number(d) + 1) % 10}`);
+  expect(changed === original, 'changed').toBe(false);
+  await w.page.evaluate((v) => localStorage.setItem('qianbao.state', v), changed);
+  await w.reload();
+  await w.expectError('W-STORE-CORRUPT');
+  await w.expectText('本地数据无法读取');
+  expect(await w.page.evaluate(() => localStorage.getItem('qianbao.state')), 'kept as it was').toBe(changed);
+  await w.screenshot('33-tampered');
+  await w.close();
+});
+
+test('two tabs on one wallet lose no update; a logout or a lock in one reaches the other', async () => {
+  const a = await h.wallet();
+  const user = await a.createDemo();
+  await a.signInAs(user);
+  await a.addCard(ICBC_DEBIT, user.name);
+  await a.expectText('银行卡已添加。');
+  await a.fillMovement('/top-up', { 金额: '500' });
+  expect(await a.confirmMovement(), 'first top-up').toBe('¥500.00');
+
+  // Tab B reaches the review step of a top-up of 100 and waits there.
+  const b = new Wallet(await a.page.context().newPage(), a.baseUrl);
+  await b.fillMovement('/top-up', { 金额: '100' });
+  await b.page.getByTestId('review-amount').waitFor();
+
+  // Meanwhile tab A tops up 200.
+  await a.fillMovement('/top-up', { 金额: '200' });
+  expect(await a.confirmMovement(), 'A after its top-up').toBe('¥700.00');
+
+  // B confirms: its top-up lands on top of A's, not instead of it.
+  expect(await b.confirmMovement(), 'B after its top-up').toBe('¥800.00');
+  expect(await a.balance(), 'A sees both').toBe('¥800.00');
+  const lines = await a.historyLines();
+  expect(lines.filter((l) => l.startsWith('充值')).length, `three top-ups in ${lines}`).toBe(3);
+
+  // A logout in B signs A out without a reload (A is still on 交易记录).
+  await b.logOut();
+  await a.expectText('请先登录。');
+  expect(await a.page.locator('.history li').count(), 'history hidden').toBe(0);
+
+  // Signing in again in A opens B too; a lock in A locks B.
+  await a.signInAs(user);
+  await b.page.getByTestId('balance').waitFor();
+  await a.open('/settings');
+  await a.button('立即锁定').click();
+  await b.expectText('钱包已锁定');
+  await b.screenshot('34-locked-by-other-tab');
+  expect(b.pageErrors.join('\n'), 'tab B errors').toBe('');
+  await a.close();
 });
