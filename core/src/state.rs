@@ -384,6 +384,12 @@ impl State {
         Checkpoint { main: self.main() }
     }
 
+    /// Whether anything changed since `checkpoint` (a refused command that
+    /// counted nothing leaves the state as it was, and need not be saved).
+    pub fn changed_since(&self, checkpoint: &Checkpoint) -> bool {
+        self.main() != checkpoint.main
+    }
+
     /// Undoes everything since `checkpoint`.
     pub fn restore(&mut self, checkpoint: Checkpoint) {
         let len = checkpoint.main.journal_len;
@@ -591,6 +597,29 @@ mod tests {
         assert!(json.starts_with(r#"{"revision":0,"sha256":""#), "{json}");
         expect![[r#"{"schema":4,"accounts":[],"next_account_id":1,"session":null,"verifications":{"pending":[]},"inbox":{"messages":[],"next_id":0},"cards":[],"next_card_id":1,"wechat":{"accounts":[],"next_id":0,"session":null,"codes":[],"grants":[],"verified":[]},"sim":{"log":[],"next_log_id":0,"faults":{"network":0,"busy":0,"latency_ms":0},"clock_offset_ms":0},"bindings":[],"orders":[],"pay_guards":[],"pay_preferences":[],"journal_len":0,"journal_digest":"0000000000000000000000000000000000000000000000000000000000000000"}"#]]
             .assert_eq(&body(&json));
+    }
+
+    #[test]
+    fn a_refusal_that_counted_nothing_is_no_change() {
+        let mut state = sample();
+        let checkpoint = state.checkpoint();
+        assert!(state
+            .log_in(
+                "nobody@example.com",
+                "Whatever2026",
+                Timestamp::from_millis(1)
+            )
+            .is_err());
+        assert!(!state.changed_since(&checkpoint));
+        state.log_out();
+        state.lock_now();
+        assert!(!state.changed_since(&checkpoint), "nobody was signed in");
+        let _ = state.send_register_code(
+            "wang@example.com",
+            Timestamp::from_millis(2),
+            &mut ChaCha20Rng::seed_from_u64(1),
+        );
+        assert!(state.changed_since(&checkpoint));
     }
 
     #[test]

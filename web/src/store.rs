@@ -254,7 +254,12 @@ impl Store {
                         hasher: &hasher,
                     };
                     let result = command(state, ctx);
-                    let saved = self.save(state);
+                    // A refusal that counted nothing leaves storage alone.
+                    let saved = if state.changed_since(&checkpoint) {
+                        self.save(state)
+                    } else {
+                        Ok(())
+                    };
                     outcome = match (result, saved) {
                         (Ok(value), Ok(())) => Ok(value),
                         (_, Err(StateError::Conflict)) => {
@@ -291,6 +296,9 @@ impl Store {
             self.state.update(|state| {
                 let checkpoint = state.checkpoint();
                 change(state);
+                if !state.changed_since(&checkpoint) {
+                    return;
+                }
                 match self.save(state) {
                     Err(StateError::Conflict) => {
                         state.restore(checkpoint);

@@ -154,3 +154,24 @@ test('two tabs on one wallet lose no update; a logout or a lock in one reaches t
   expect(b.pageErrors.join('\n'), 'tab B errors').toBe('');
   await a.close();
 });
+
+test('the Content-Security-Policy lets the app run and nothing injected', async () => {
+  const w = await h.wallet();
+  await w.open('/');
+  await w.expectText('欢迎使用数字钱包');
+  const policy = await w.page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+  expect(policy, 'policy').toContain("default-src 'none'");
+  expect(policy, 'policy').notToContain('unsafe-inline');
+  const ran = await w.page.evaluate(() => {
+    const script = document.createElement('script');
+    script.textContent = 'window.injected = true';
+    document.head.append(script);
+    return window.injected === true;
+  });
+  expect(ran, 'an injected inline script ran').toBe(false);
+  // The refusal is reported on the console; that one is expected.
+  const refused = w.pageErrors.filter((e) => e.includes('Content Security Policy'));
+  expect(refused.length > 0, 'the browser reported the refusal').toBe(true);
+  w.pageErrors = w.pageErrors.filter((e) => !e.includes('Content Security Policy'));
+  await w.close();
+});
