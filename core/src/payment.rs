@@ -349,11 +349,19 @@ impl State {
             })
             .collect();
         let (year, month, day) = crate::time::date_cst(now);
-        let out_trade_no = format!(
-            "{}{year:04}{month:02}{day:02}{:08}",
-            merchant.as_str().to_uppercase(),
-            rng.next_u32() % 100_000_000
-        );
+        let number = |serial: u32| {
+            format!(
+                "{}{year:04}{month:02}{day:02}{serial:08}",
+                merchant.as_str().to_uppercase()
+            )
+        };
+        // A random serial, moved on past any number already taken: each
+        // step tries a new one, so this ends after at most one step per order.
+        let mut serial = rng.next_u32() % 100_000_000;
+        while self.order(merchant, &number(serial)).is_some() {
+            serial = (serial + 1) % 100_000_000;
+        }
+        let out_trade_no = number(serial);
         let expires_at = now.plus(Duration::from_secs(u64::from(shop.order_minutes) * 60));
         self.orders.push(Order {
             merchant,

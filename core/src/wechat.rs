@@ -613,6 +613,10 @@ impl WeChat {
             return Err(WeChatError::Unauthorized);
         }
         if now >= grant.refresh_expires {
+            // The authorization has lapsed: WeChat no longer counts it as
+            // live either, so the wallet ending its binding leaves both
+            // sides agreeing.
+            grant.revoked = true;
             return Err(WeChatError::RefreshExpired);
         }
         grant.access_token = random_token(rng, 64);
@@ -650,6 +654,14 @@ impl WeChat {
             grant.revoked = true;
         }
         Ok(())
+    }
+
+    /// Every grant WeChat holds, live or revoked, of every user (read-only).
+    /// [`WeChat::authorized_apps`] shows only the logged-in user's; this is
+    /// for checks across all users, such as "no live grant without a
+    /// wallet binding" in the simulation test.
+    pub fn grants(&self) -> &[Grant] {
+        &self.grants
     }
 
     /// Whether a live (unrevoked) grant exists for this app and openid.
@@ -695,8 +707,9 @@ pub fn redirect_host(uri: &str) -> Option<String> {
 /// `redirect_uri?code=…&state=…` (or only `state` when denied), with the
 /// values percent-encoded.
 pub fn redirect_url(redirect_uri: &str, code: Option<&str>, state: &str) -> String {
-    let separator = if redirect_uri.contains('?') { '&' } else { '?' };
     let base = redirect_uri.split('#').next().unwrap_or(redirect_uri);
+    // A `?` after the `#` belongs to the fragment, not to a query.
+    let separator = if base.contains('?') { '&' } else { '?' };
     match code {
         Some(code) => format!(
             "{base}{separator}code={}&state={}",
@@ -946,6 +959,12 @@ mod tests {
         assert_eq!(
             redirect_url("http://h/cb?x=1#frag", None, "s"),
             "http://h/cb?x=1&state=s"
+        );
+        // Found by fuzzing (fuzz target `authorize`): a `?` inside the
+        // fragment made the redirect `http://h/cb&state=s`, a broken URL.
+        assert_eq!(
+            redirect_url("http://h/cb#frag?x=1", Some("c"), "s"),
+            "http://h/cb?code=c&state=s"
         );
         assert_eq!(mask_wxid("zhangxm2026"), "zh*******26");
     }

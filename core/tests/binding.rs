@@ -503,3 +503,26 @@ fn moving_money_to_wechat_change_needs_a_live_binding() {
     ));
     assert_eq!(w.state.wechat_change(user), Fen::from_yuan(10));
 }
+
+/// Regression (found by the simulation test): after thirty days the refresh
+/// token is dead and the wallet's check ends the binding; WeChat's grant must
+/// lapse with it, or WeChat keeps a live grant that no wallet is bound to.
+#[test]
+fn a_lapsed_authorization_ends_on_both_sides() {
+    let mut w = World::new();
+    assert_eq!(w.bind(), Ok(()));
+    let openid = w.binding().bound().map(|b| b.openid.clone());
+    let openid = openid.unwrap_or_else(|| panic!("bound"));
+    let now = w.tick(30 * 24 * 3600 + 1);
+    assert_eq!(
+        w.state
+            .check_binding(now, &mut ChaCha20Rng::seed_from_u64(6)),
+        Ok(())
+    );
+    assert!(matches!(w.binding(), Binding::Ended { .. }));
+    assert!(!w.state.wechat().has_live_grant(QIANBAO.appid, &openid));
+    assert!(w.state.wechat().authorized_apps().is_empty());
+    // Binding again works and is live on both sides.
+    assert_eq!(w.bind(), Ok(()));
+    assert!(w.live_grant());
+}

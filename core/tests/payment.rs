@@ -592,3 +592,39 @@ fn a_failed_payment_request_is_payerror_and_paying_again_works() {
     // The cashier remembers the method that paid.
     assert_eq!(w.state.preferred_method(), Some(PayMethod::Wallet(me)));
 }
+
+/// Regression (found while building the simulation test): order numbers are
+/// eight random digits a day; two equal draws must not give two orders one
+/// number, or the stored state no longer loads ("repeated" order numbers).
+#[test]
+fn two_orders_never_share_a_number() {
+    use rand_chacha::rand_core::{Error, RngCore};
+    /// A generator that always draws the same number.
+    struct Stuck;
+    impl RngCore for Stuck {
+        fn next_u32(&mut self) -> u32 {
+            42
+        }
+        fn next_u64(&mut self) -> u64 {
+            42
+        }
+        fn fill_bytes(&mut self, dest: &mut [u8]) {
+            dest.fill(42);
+        }
+        fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), Error> {
+            dest.fill(42);
+            Ok(())
+        }
+    }
+    let mut w = World::new();
+    let now = w.tick(1);
+    let first = w
+        .state
+        .create_order(MerchantId::Cafe, &[("latte", 1)], now, &mut Stuck);
+    let second = w
+        .state
+        .create_order(MerchantId::Cafe, &[("americano", 1)], now, &mut Stuck);
+    assert!(first.is_ok() && second.is_ok());
+    assert_ne!(first, second);
+    assert!(w.round_trips());
+}
