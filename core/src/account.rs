@@ -17,6 +17,7 @@ use crate::card::CardId;
 use crate::error::{Guidance, UserError};
 use crate::identity::{IdentityError, LoginId, RealName};
 use crate::phone::{Body, Channel, Sender};
+use crate::provider::{Provider, ProviderId};
 use crate::security::{check_policy, Hasher, PasswordError, PasswordHash, SALT_BYTES};
 use crate::session::{IdleLock, Session};
 use crate::state::State;
@@ -65,6 +66,10 @@ pub struct Account {
     /// A secret shown for setup but not yet confirmed with a code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     totp_setup: Option<Secret>,
+    /// The wallet provider chosen at registration (甲钱包 for accounts
+    /// older than the choice).
+    #[serde(default)]
+    provider: ProviderId,
 }
 
 impl Account {
@@ -94,6 +99,9 @@ impl Account {
     }
     pub(crate) fn password_hash(&self) -> &PasswordHash {
         &self.password
+    }
+    pub fn provider(&self) -> &'static Provider {
+        self.provider.provider()
     }
     pub fn totp(&self) -> Option<&Totp> {
         self.totp.as_ref()
@@ -170,6 +178,8 @@ pub struct Registration<'a> {
     pub real_name: &'a str,
     pub password: &'a str,
     pub code: &'a str,
+    /// The wallet provider chosen (「选择钱包」).
+    pub provider: ProviderId,
 }
 
 /// Where a code went, for the "sent to 138****8000" message.
@@ -246,7 +256,18 @@ impl State {
         }
         self.verifications
             .check(login.as_str(), Purpose::Register, form.code, now)?;
-        Ok(self.create_account(login, real_name, form.password, now, rng, hasher))
+        let id = self.create_account(login, real_name, form.password, now, rng, hasher);
+        if let Some(account) = self.account_mut(id) {
+            account.provider = form.provider;
+        }
+        Ok(id)
+    }
+
+    /// The provider whose rules `id` follows (甲钱包 if there is no such account).
+    pub fn provider_of(&self, id: AccountId) -> &'static Provider {
+        self.account(id)
+            .map(Account::provider)
+            .unwrap_or(ProviderId::Jia.provider())
     }
 
     pub(crate) fn create_account(
@@ -274,6 +295,7 @@ impl State {
             default_card: None,
             totp: None,
             totp_setup: None,
+            provider: ProviderId::default(),
         });
         id
     }
@@ -507,6 +529,7 @@ mod tests {
             real_name: "张小明",
             password: PASSWORD,
             code: &code,
+            provider: crate::provider::ProviderId::default(),
         };
         let id = state
             .register(form, at(10), &mut rng, &fast_hasher())
@@ -746,6 +769,7 @@ mod tests {
                 real_name: name,
                 password,
                 code: &code,
+                provider: crate::provider::ProviderId::default(),
             };
             assert_eq!(
                 state.register(form, at(5), &mut rng, &fast_hasher()),

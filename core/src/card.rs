@@ -54,6 +54,18 @@ pub enum Bank {
     Psbc,
 }
 
+impl Bank {
+    pub const ALL: [Bank; 7] = [
+        Self::Icbc,
+        Self::Abc,
+        Self::Boc,
+        Self::Ccb,
+        Self::Bocom,
+        Self::Cmb,
+        Self::Psbc,
+    ];
+}
+
 /// The sandbox's BIN table: issuer identification numbers of the big
 /// Chinese banks' cards. [`test_card_number`] makes valid numbers from them.
 pub const BINS: &[(&str, Bank, CardKind)] = &[

@@ -75,4 +75,6 @@ pub enum Guidance {
     WaitForNextCode,
     /// Nothing was done; look at the screen (now up to date) and try again.
     TryAgain,
+    /// The wallet's provider does not offer it: see 「选择钱包」 for one that does.
+    ChooseProvider,
 }

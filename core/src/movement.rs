@@ -20,7 +20,7 @@ use crate::error::{Guidance, UserError};
 use crate::identity::{to_half_width, IdentityError, LoginId, Phone};
 use crate::ledger::{Actor, Biller, Draft, Entry, EntryKind, LedgerAccount, LedgerError, Posting};
 use crate::money::{Fen, MoneyError};
-use crate::provider::{MovementKind, Policy};
+use crate::provider::MovementKind;
 use crate::sim::{redact, Endpoint, Fault};
 use crate::state::State;
 use crate::time::Timestamp;
@@ -70,6 +70,10 @@ pub enum MoveError {
     NotBound,
     #[error(transparent)]
     Remote(#[from] WeChatError),
+    #[error("the wallet's provider does not take cards of this bank")]
+    ProviderBank { bank: crate::card::Bank },
+    #[error("the wallet's provider does not offer this")]
+    NotOffered { feature: crate::provider::Feature },
 }
 
 impl UserError for MoveError {
@@ -92,6 +96,8 @@ impl UserError for MoveError {
             Self::BillAccount { .. } => "W-BILL-ACCOUNT",
             Self::NoteTooLong => "W-NOTE-LONG",
             Self::KeyReused => "W-KEY-REUSED",
+            Self::ProviderBank { .. } => "W-PROVIDER-BANK",
+            Self::NotOffered { .. } => "W-PROVIDER-FEATURE",
         }
     }
 
@@ -112,6 +118,7 @@ impl UserError for MoveError {
             | Self::BillAccount { .. }
             | Self::NoteTooLong => Guidance::ReenterAndVerify,
             Self::KeyReused => Guidance::StartAgain,
+            Self::ProviderBank { .. } | Self::NotOffered { .. } => Guidance::ChooseProvider,
         }
     }
 }
@@ -278,6 +285,9 @@ impl State {
             .map(|a| a.real_name().clone())
             .ok_or(AccountError::NotSignedIn)?;
         let checked = card::check(form, &real_name, now)?;
+        if !self.provider_of(owner).accepts(checked.bank) {
+            return Err(MoveError::ProviderBank { bank: checked.bank });
+        }
         if self
             .cards_of(owner)
             .any(|c| c.bank() == checked.bank && c.last4() == checked.last4)
@@ -393,6 +403,10 @@ impl State {
                 account,
                 amount,
             } => {
+                let feature = crate::provider::Feature::Bills;
+                if !self.provider_of(by).offers(feature) {
+                    return Err(MoveError::NotOffered { feature });
+                }
                 let account = bill_account(biller, account)?;
                 (Fen::parse_positive(amount)?, What::Bill { biller, account })
             }
@@ -599,7 +613,7 @@ impl State {
     /// The rules that depend on the moment: card still there, limits, funds.
     fn check_rules(&self, prepared: &Prepared, now: Timestamp) -> Result<(), MoveError> {
         let kind = prepared.kind();
-        let limit = Policy::STANDARD.limit(kind);
+        let limit = self.provider_of(prepared.by).policy.limit(kind);
         let amount = prepared.amount;
         if amount > limit.single {
             return Err(MoveError::SingleLimit {

@@ -471,7 +471,7 @@ impl State {
         amount: Fen,
         method: PayMethod,
     ) -> bool {
-        matches!(method, PayMethod::Wallet(_))
+        matches!(method, PayMethod::Wallet(wallet) if self.provider_of(wallet).extra_confirmation)
             && merchant.merchant().needs_extra_confirmation(amount)
     }
 
@@ -506,7 +506,12 @@ impl State {
                 self.check_password(wallet, typed, now)?;
             }
         }
-        let limit = Policy::STANDARD.limit(MovementKind::Payment);
+        let limit = match request.method {
+            PayMethod::Wallet(wallet) => self.provider_of(wallet).policy,
+            // 零钱 follows WeChat's own limits.
+            PayMethod::Change => Policy::STANDARD,
+        }
+        .limit(MovementKind::Payment);
         if order.amount > limit.single {
             return Err(PayError::Limit { max: limit.single });
         }

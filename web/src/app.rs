@@ -13,6 +13,7 @@ use qianbao_core::provider::MovementKind;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Page {
     Home,
+    Choose,
     Register,
     Login,
     Settings,
@@ -42,7 +43,8 @@ pub enum Page {
 
 impl Page {
     /// The screens with a fixed path, matched in this order.
-    const FIXED: [Page; 22] = [
+    const FIXED: [Page; 23] = [
+        Page::Choose,
         Page::Register,
         Page::Login,
         Page::Settings,
@@ -71,6 +73,7 @@ impl Page {
     pub const fn path(self) -> &'static str {
         match self {
             Page::Home => "/",
+            Page::Choose => "/choose",
             Page::Register => "/register",
             Page::Login => "/login",
             Page::Settings => "/settings",
@@ -189,6 +192,7 @@ fn Screen(nav: Nav) -> impl IntoView {
     let page = Memo::new(move |_| Page::from_path(&nav.path()));
     move || match page.get() {
         Page::Home => wallet::Home().into_any(),
+        Page::Choose => wallet::Choose().into_any(),
         Page::Register => wallet::Register().into_any(),
         Page::Login => wallet::Login().into_any(),
         Page::Settings => wallet::Settings().into_any(),

@@ -5,6 +5,8 @@
 //! are worded here too, by matching on `core`'s error enums exhaustively —
 //! a new error variant does not compile until both languages say it.
 
+pub mod providers;
+
 use crate::store::Problem;
 use qianbao_core::account::AccountError;
 use qianbao_core::binding::BindError;
@@ -118,6 +120,29 @@ pub struct Text {
     pub auto_lock: &'static str,
     pub auto_lock_hint: &'static str,
     pub lock_now: &'static str,
+    pub choose_wallet: &'static str,
+    pub choose_intro: &'static str,
+    pub compare_title: &'static str,
+    pub criterion: &'static str,
+    pub your_needs: &'static str,
+    pub your_bank: &'static str,
+    pub your_device: &'static str,
+    pub no_preference: &'static str,
+    pub needed_features: &'static str,
+    pub matters_most: &'static str,
+    pub ranking_title: &'static str,
+    pub suits_you: &'static str,
+    pub does_not_suit: &'static str,
+    pub score_of: fn(u32) -> String,
+    pub register_with: fn(&str) -> String,
+    pub provider_label: &'static str,
+    pub provider_help: &'static str,
+    pub transfer_limits: &'static str,
+    pub extra_confirmation_row: &'static str,
+    pub applies: &'static str,
+    pub does_not_apply: &'static str,
+    pub licence_label: &'static str,
+    pub reviews_count: fn(u32) -> String,
     pub two_factor: &'static str,
     pub two_factor_intro: &'static str,
     pub two_factor_turn_on: &'static str,
@@ -403,6 +428,29 @@ pub static ZH_CN: Text = Text {
     auto_lock: "闲置自动锁定",
     auto_lock_hint: "一段时间没有操作后锁定钱包，需输入密码解锁",
     lock_now: "立即锁定",
+    choose_wallet: "选择钱包",
+    choose_intro: "按「如何选择合适的数字钱包」的四个标准——功能多样性、用户评价、安全性、兼容性——比较三家（虚构的）钱包服务商。说说你的情况，看看哪家最适合你，以及为什么。",
+    compare_title: "并排比较",
+    criterion: "标准",
+    your_needs: "你的情况",
+    your_bank: "你的银行卡",
+    your_device: "你的手机或设备",
+    no_preference: "不限",
+    needed_features: "需要的功能",
+    matters_most: "最看重",
+    ranking_title: "推荐结果",
+    suits_you: "符合你的要求",
+    does_not_suit: "不完全符合你的要求",
+    score_of: |n| format!("综合得分 {n}"),
+    register_with: |name| format!("选择{name}并注册"),
+    provider_label: "钱包服务商",
+    provider_help: "不知道选哪个？去「选择钱包」比较",
+    transfer_limits: "转账限额（单笔 / 每日）",
+    extra_confirmation_row: "商户额外确认",
+    applies: "适用",
+    does_not_apply: "不适用",
+    licence_label: "支付业务许可证（虚构）",
+    reviews_count: |n| format!("{n} 条评价"),
     two_factor: "两步验证",
     two_factor_intro: "登录时除了密码，还需输入身份验证器 App（如腾讯身份验证器、Google Authenticator、Microsoft Authenticator）显示的 6 位动态码。",
     two_factor_turn_on: "开启两步验证",
@@ -702,6 +750,29 @@ pub static EN: Text = Text {
     auto_lock: "Lock when idle",
     auto_lock_hint: "Lock the wallet after a while without activity; the password unlocks it",
     lock_now: "Lock now",
+    choose_wallet: "Choose a wallet",
+    choose_intro: "Compare three (fictional) wallet providers on the four criteria of “choosing the right digital wallet” — range of features, user reviews, security, compatibility. Say what you need and see which suits you best, and why.",
+    compare_title: "Side by side",
+    criterion: "Criterion",
+    your_needs: "What you need",
+    your_bank: "Your bank card",
+    your_device: "Your phone or device",
+    no_preference: "Any",
+    needed_features: "Features you need",
+    matters_most: "What matters most",
+    ranking_title: "Recommendation",
+    suits_you: "Meets your needs",
+    does_not_suit: "Does not meet all your needs",
+    score_of: |n| format!("Score {n}"),
+    register_with: |name| format!("Register with {name}"),
+    provider_label: "Wallet provider",
+    provider_help: "Not sure? Compare them in “Choose a wallet”",
+    transfer_limits: "Transfer limits (single / daily)",
+    extra_confirmation_row: "Merchant extra confirmation",
+    applies: "Applies",
+    does_not_apply: "Does not apply",
+    licence_label: "Payment licence (fictional)",
+    reviews_count: |n| format!("{n} reviews"),
     two_factor: "Two-step verification",
     two_factor_intro: "Besides your password, signing in asks for the 6-digit code an authenticator app (Google Authenticator, Microsoft Authenticator, …) shows.",
     two_factor_turn_on: "Turn on two-step verification",
@@ -1015,6 +1086,10 @@ pub fn guidance(locale: Locale, guidance: Guidance) -> &'static str {
             "Turn on “Allow third-party app authorization” in WeChat's Settings, then come back and retry.",
         ),
         Guidance::BindAgain => ("请从「绑定微信」重新开始绑定。", "Start again from “Bind WeChat”."),
+        Guidance::ChooseProvider => (
+            "各钱包服务商支持的银行和功能不同：可在「选择钱包」中比较，找到支持的服务商。",
+            "Providers differ in the banks and features they support: compare them in “Choose a wallet”.",
+        ),
         Guidance::TryAgain => (
             "页面已更新为最新数据，请核对后再试一次。",
             "The page now shows the latest data: check it and try again.",
@@ -1140,6 +1215,23 @@ pub fn move_error(
             "此次提交已用于另一笔交易，未重复执行。",
             "This submission was already used for another transaction; nothing was done.",
         ),
+        MoveError::ProviderBank { bank } => match locale {
+            Locale::ZhCn => format!("你的钱包服务商不支持{}的卡。", bank_name(locale, *bank)),
+            Locale::En => format!(
+                "Your wallet provider does not take {} cards.",
+                bank_name(locale, *bank)
+            ),
+        },
+        MoveError::NotOffered { feature } => match locale {
+            Locale::ZhCn => format!(
+                "你的钱包服务商不提供「{}」。",
+                providers::feature_name(locale, *feature)
+            ),
+            Locale::En => format!(
+                "Your wallet provider does not offer {}.",
+                providers::feature_name(locale, *feature)
+            ),
+        },
     };
     ErrorText::new(locale, error, message)
 }

@@ -9,6 +9,7 @@ use crate::store::{use_store, Notice, Problem};
 use leptos::prelude::*;
 use qianbao_core::demo::{Demo, DemoWeChat};
 use qianbao_core::movement::HistoryFilter;
+use qianbao_core::provider::Feature;
 
 #[component]
 pub fn Home() -> impl IntoView {
@@ -57,6 +58,7 @@ fn Welcome() -> impl IntoView {
             <div class="actions">
                 <Link href=Page::Login.path() class="button primary">{move || t().log_in}</Link>
                 <Link href=Page::Register.path() class="button">{move || t().register}</Link>
+                <Link href=Page::Choose.path() class="button">{move || t().choose_wallet}</Link>
                 <button type="button" class="button" on:click=create_demo disabled=move || busy.get()>
                     {move || if busy.get() { t().working } else { t().create_demo }}
                 </button>
@@ -221,8 +223,14 @@ fn WalletHome() -> impl IntoView {
                 })
         }}
         <nav class="card quick-actions" aria-label=move || t().balance>
-            {actions
+            {move || {
+                // 缴费 only where the account's provider offers it.
+                let bills = store.state.with(|s| {
+                    s.signed_in().is_some_and(|a| a.provider().offers(Feature::Bills))
+                });
+                actions
                 .into_iter()
+                .filter(move |(page, _)| bills || *page != Page::Bills)
                 .map(|(page, icon)| {
                     view! {
                         <Link href=page.path() class="quick-action">
@@ -231,7 +239,8 @@ fn WalletHome() -> impl IntoView {
                         </Link>
                     }
                 })
-                .collect_view()}
+                .collect_view()
+            }}
         </nav>
         <section class="card">
             <div class="section-head">

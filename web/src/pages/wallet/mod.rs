@@ -3,6 +3,7 @@
 
 mod binding;
 mod cards;
+mod choose;
 mod history;
 mod home;
 mod lock;
@@ -15,6 +16,7 @@ mod two_factor;
 
 pub use binding::{site, BindButton, BindCallback, BindingStatus, Bindings};
 pub use cards::Cards;
+pub use choose::Choose;
 pub use history::{History, HistoryDetail};
 pub use home::Home;
 pub use lock::LockScreen;

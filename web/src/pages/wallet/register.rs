@@ -3,11 +3,13 @@
 
 use crate::app::Page;
 use crate::components::ErrorBox;
+use crate::i18n::providers;
 use crate::router::{use_nav, with_query, Link};
 use crate::store::{use_store, Notice, Problem};
 use leptos::prelude::*;
 use qianbao_core::account::Registration;
 use qianbao_core::identity::LoginId;
+use qianbao_core::provider::ProviderId;
 use qianbao_core::time::ceil_secs;
 use qianbao_core::verification::Purpose;
 
@@ -23,6 +25,17 @@ pub fn Register() -> impl IntoView {
     let error = RwSignal::new(None::<Problem>);
     let sent_to = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    // `?provider=` comes from 「选择钱包」; anything unknown is the default.
+    let provider = RwSignal::new(
+        untrack(|| nav.query("provider"))
+            .and_then(|p| ProviderId::parse(&p))
+            .unwrap_or_default(),
+    );
+    let on_provider = move |ev: leptos::ev::Event| {
+        if let Some(chosen) = ProviderId::parse(&event_target_value(&ev)) {
+            provider.set(chosen);
+        }
+    };
 
     // Seconds until 「获取验证码」 works again for the address typed.
     let resend_wait = move || {
@@ -67,6 +80,7 @@ pub fn Register() -> impl IntoView {
                     real_name: &n,
                     password: &p,
                     code: &c,
+                    provider: provider.get_untracked(),
                 };
                 let result = store.run(|s, ctx| s.register(form, ctx.now, ctx.rng, ctx.hasher));
                 busy.set(false);
@@ -93,6 +107,23 @@ pub fn Register() -> impl IntoView {
             <h1>{move || t().register_title}</h1>
             <p class="muted">{move || t().register_intro}</p>
             <form on:submit=submit novalidate>
+                <label for="reg-provider">{move || t().provider_label}</label>
+                <select id="reg-provider" on:change=on_provider aria-describedby="reg-provider-hint">
+                    {ProviderId::ALL
+                        .into_iter()
+                        .map(|id| {
+                            view! {
+                                <option value=id.as_str() selected=move || provider.get() == id>
+                                    {move || providers::provider_name(store.locale.get(), id)}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+                <p id="reg-provider-hint" class="hint">
+                    {move || providers::provider_pitch(store.locale.get(), provider.get())}" "
+                    <Link href=Page::Choose.path()>{move || t().provider_help}</Link>
+                </p>
                 <label for="reg-login">{move || t().login_id}</label>
                 <div class="with-button">
                     <input id="reg-login" name="login" autocomplete="username" aria-describedby="reg-login-hint" bind:value=login />

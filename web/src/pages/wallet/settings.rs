@@ -4,7 +4,7 @@
 use super::{BindButton, BindingStatus, SignedIn, TwoFactorSettings};
 use crate::app::Page;
 use crate::env;
-use crate::i18n::{self, Locale};
+use crate::i18n::{self, providers, Locale};
 use crate::router::Link;
 use crate::store::use_store;
 use leptos::prelude::*;
@@ -31,6 +31,7 @@ fn SettingsPanel() -> impl IntoView {
                     a.login().masked(),
                     env::date_time(a.created_at()),
                     a.idle_lock(),
+                    a.provider().id,
                 )
             })
         })
@@ -58,9 +59,11 @@ fn SettingsPanel() -> impl IntoView {
             <h2>{move || t().account_management}</h2>
             {move || {
                 account()
-                    .map(|(name, login, created, _)| {
+                    .map(|(name, login, created, _, provider)| {
                         view! {
                             <dl class="facts">
+                                <dt>{t().provider_label}</dt>
+                                <dd data-testid="provider">{providers::provider_name(store.locale.get(), provider)}</dd>
                                 <dt>{t().real_name}</dt>
                                 <dd>{name}</dd>
                                 <dt>{t().signed_in_as}</dt>

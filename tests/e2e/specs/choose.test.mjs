@@ -1,0 +1,80 @@
+// F7 in the built site: 「选择钱包」 compares the providers on the article's
+// four criteria, ranks them for what a person needs with the reasons, and
+// registering with the one chosen makes its rules the wallet's.
+import { test } from 'node:test';
+import { harness, PHONE_VIEWPORT } from '../lib/harness.mjs';
+import { expect } from '../lib/expect.mjs';
+
+const h = harness();
+
+/** A Luhn-valid number starting with `body`. */
+function luhn(body) {
+  for (let d = 0; d < 10; d++) {
+    const n = body + d;
+    const sum = [...n].reverse().reduce((acc, c, i) => {
+      let x = Number(c);
+      if (i % 2 === 1) { x *= 2; if (x > 9) x -= 9; }
+      return acc + x;
+    }, 0);
+    if (sum % 10 === 0) return n;
+  }
+  throw new Error('no check digit');
+}
+
+test('choose a wallet for a 邮储 card, HarmonyOS and 理财, register with it, and its rules apply', async () => {
+  const w = await h.wallet({ viewport: PHONE_VIEWPORT });
+  await w.open('/');
+  await w.link('选择钱包').click();
+  await w.expectText('并排比较');
+  for (const row of ['功能多样性', '用户评价', '安全性', '兼容性']) {
+    await w.page.getByRole('rowheader', { name: row }).waitFor();
+  }
+  const order = () => w.page.getByTestId('ranking').locator(':scope > li').evaluateAll((items) => items.map((li) => li.dataset.provider));
+  expect((await order()).join(), 'nothing said yet').toBe('yi,jia,bing');
+
+  await w.field('你的银行卡').selectOption({ label: '邮储银行' });
+  await w.field('你的手机或设备').selectOption({ label: '鸿蒙' });
+  await w.page.getByLabel('理财').check();
+  await w.field('最看重').selectOption({ label: '安全性' });
+  expect((await order()).join(), 'ranking for these needs').toBe('bing,yi,jia');
+  const first = w.page.locator('[data-provider=bing]');
+  await first.getByText('符合你的要求').waitFor();
+  await first.getByText('✓ 支持你的邮储银行卡').waitFor();
+  const yi = w.page.locator('[data-provider=yi]');
+  await yi.getByText('不完全符合你的要求').waitFor();
+  await yi.getByText('✗ 不提供理财').waitFor();
+  await w.screenshot('40-chooser');
+
+  await first.getByRole('link', { name: '选择丙钱包并注册' }).click();
+  await w.expectText('注册数字钱包');
+  expect(await w.field('钱包服务商').inputValue(), 'provider carried over').toBe('bing');
+  await w.register({ login: '13912340000', name: '陈静', password: 'Sandbox2026x' });
+  await w.expectText('注册成功，请登录。');
+  await w.logIn('13912340000', 'Sandbox2026x');
+  await w.page.getByTestId('balance').waitFor();
+  expect(await w.page.getByRole('link', { name: '缴费', exact: true }).count(), '丙钱包 has no bill payment').toBe(0);
+
+  await w.open('/settings');
+  expect(await w.page.getByTestId('provider').innerText(), 'provider').toBe('丙钱包');
+  // 丙钱包 takes a 邮储 card (甲钱包 would refuse it).
+  await w.addCard(luhn('621799001234567'), '陈静');
+  await w.expectText('银行卡已添加。');
+  await w.open('/bills');
+  await w.field('缴费项目').selectOption({ label: '电费' });
+  await w.field('户号').fill('1234567890');
+  await w.field('金额').fill('10');
+  await w.button('下一步').click();
+  await w.expectError('W-PROVIDER-FEATURE');
+  await w.close();
+});
+
+test('甲钱包 refuses a 邮储 card with the reason and where to look', async () => {
+  const w = await h.wallet();
+  const demo = await w.createDemo();
+  await w.signInAs(demo);
+  await w.addCard(luhn('621799001234567'), demo.name);
+  await w.expectError('W-PROVIDER-BANK');
+  await w.expectText('你的钱包服务商不支持邮储银行的卡。');
+  await w.expectText('选择钱包');
+  await w.close();
+});
