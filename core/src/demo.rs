@@ -232,7 +232,10 @@ mod tests {
         );
         assert_ne!(demo.wechat_mismatch.phone, demo.wechat.phone);
         for wx in [&demo.wechat, &demo.wechat_mismatch] {
-            assert!(state.wechat_mut().log_in(&wx.wxid, &wx.password).is_ok());
+            assert!(state
+                .wechat_mut()
+                .log_in(&wx.wxid, &wx.password, Timestamp::from_millis(0))
+                .is_ok());
             assert!(state
                 .wechat()
                 .signed_in()

@@ -10,6 +10,7 @@
 //! [`crate::sim`] and subject to its fault injection, as a real wallet would
 //! talk to a remote server.
 
+use crate::account::{LOCKOUT, MAX_FAILED_LOGINS};
 use crate::error::{Guidance, UserError};
 use crate::identity::{to_half_width, IdentityError, Phone, RealName};
 use crate::security::{check_policy, Hasher, PasswordError, PasswordHash, SALT_BYTES};
@@ -92,6 +93,8 @@ pub enum WeChatError {
     NoSuchAccount,
     #[error("wrong WeChat password")]
     WrongPassword,
+    #[error("too many wrong WeChat passwords; locked")]
+    LoginLocked { until: Timestamp },
     #[error("a WeChat ID is 6 to 20 letters, digits, _ or -, starting with a letter")]
     WxIdInvalid,
     #[error("this WeChat ID or phone number is taken")]
@@ -127,6 +130,7 @@ impl UserError for WeChatError {
             Self::NotLoggedIn => "WX-SIGNED-OUT",
             Self::NoSuchAccount => "WX-ACC-UNKNOWN",
             Self::WrongPassword => "WX-ACC-PASSWORD",
+            Self::LoginLocked { .. } => "WX-ACC-LOCKED",
             Self::WxIdInvalid => "WX-ID",
             Self::Taken => "WX-TAKEN",
             Self::NicknameInvalid => "WX-NICKNAME",
@@ -152,6 +156,7 @@ impl UserError for WeChatError {
                 Guidance::RestartOrContactSupport
             }
             Self::NotLoggedIn => Guidance::LogInAgain,
+            Self::LoginLocked { .. } => Guidance::WaitForUnlock,
             Self::NoSuchAccount
             | Self::WrongPassword
             | Self::WxIdInvalid
@@ -182,6 +187,16 @@ pub struct WeChatAccount {
     allow_third_party: bool,
     unionid: String,
     created_at: Timestamp,
+    /// Wrong login passwords in a row; [`MAX_FAILED_LOGINS`] lock the
+    /// account for [`LOCKOUT`], as in the wallet.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    failed_logins: u8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    locked_until: Option<Timestamp>,
+}
+
+fn is_zero(n: &u8) -> bool {
+    *n == 0
 }
 
 /// The avatars a simulated account can have (emoji, so nothing is fetched).
@@ -388,22 +403,44 @@ impl WeChat {
             allow_third_party: true,
             unionid: format!("o6_b{}", random_token(rng, 24)),
             created_at: now,
+            failed_logins: 0,
+            locked_until: None,
         });
         Ok(id)
     }
 
     /// WeChat's 「登录」 with 微信号 or phone number.
-    pub fn log_in(&mut self, who: &str, password: &str) -> Result<WeChatId, WeChatError> {
+    /// 「登录」 with 微信号 or phone number. [`MAX_FAILED_LOGINS`] wrong
+    /// passwords in a row lock the account for [`LOCKOUT`] (kept in storage,
+    /// so a reload does not reset the count).
+    pub fn log_in(
+        &mut self,
+        who: &str,
+        password: &str,
+        now: Timestamp,
+    ) -> Result<WeChatId, WeChatError> {
         let typed = to_half_width(who).trim().to_owned();
         let phone = Phone::parse(&typed).ok();
         let account = self
             .accounts
-            .iter()
+            .iter_mut()
             .find(|a| a.wxid.eq_ignore_ascii_case(&typed) || phone.as_ref() == Some(&a.phone))
             .ok_or(WeChatError::NoSuchAccount)?;
+        if let Some(until) = account.locked_until.filter(|until| *until > now) {
+            return Err(WeChatError::LoginLocked { until });
+        }
         if !Hasher::verify(&account.password, password) {
+            account.failed_logins = account.failed_logins.saturating_add(1);
+            if account.failed_logins >= MAX_FAILED_LOGINS {
+                let until = now.plus(LOCKOUT);
+                account.failed_logins = 0;
+                account.locked_until = Some(until);
+                return Err(WeChatError::LoginLocked { until });
+            }
             return Err(WeChatError::WrongPassword);
         }
+        account.failed_logins = 0;
+        account.locked_until = None;
         self.session = Some(account.id);
         Ok(account.id)
     }
@@ -765,7 +802,7 @@ mod tests {
             &mut rng,
             &fast_hasher(),
         );
-        let _ = wechat.log_in("zhangxm2026", "Wechat2026x");
+        let _ = wechat.log_in("zhangxm2026", "Wechat2026x", Timestamp::from_millis(0));
         (wechat, rng)
     }
 
@@ -798,16 +835,20 @@ mod tests {
         wechat.log_out();
         assert_eq!(
             wechat
-                .log_in("+86 138 0013 8000", "Wechat2026x")
+                .log_in(
+                    "+86 138 0013 8000",
+                    "Wechat2026x",
+                    Timestamp::from_millis(0)
+                )
                 .map(|id| id.get()),
             Ok(1)
         );
         assert_eq!(
-            wechat.log_in("ZhangXM2026", "wrong"),
+            wechat.log_in("ZhangXM2026", "wrong", Timestamp::from_millis(0)),
             Err(WeChatError::WrongPassword)
         );
         assert_eq!(
-            wechat.log_in("nobody", "x"),
+            wechat.log_in("nobody", "x", Timestamp::from_millis(0)),
             Err(WeChatError::NoSuchAccount)
         );
     }
@@ -967,5 +1008,36 @@ mod tests {
             "http://h/cb?code=c&state=s"
         );
         assert_eq!(mask_wxid("zhangxm2026"), "zh*******26");
+    }
+
+    #[test]
+    fn five_wrong_passwords_lock_the_wechat_login() {
+        let (mut wechat, _) = logged_in();
+        wechat.log_out();
+        for _ in 0..4 {
+            assert_eq!(
+                wechat.log_in("zhangxm2026", "Wrong2026x", at(10)),
+                Err(WeChatError::WrongPassword)
+            );
+        }
+        let locked = Err(WeChatError::LoginLocked {
+            until: at(10 + 900),
+        });
+        assert_eq!(wechat.log_in("zhangxm2026", "Wrong2026x", at(10)), locked);
+        assert_eq!(
+            wechat.log_in("zhangxm2026", "Wechat2026x", at(909)),
+            locked,
+            "even the right one"
+        );
+        assert!(wechat.log_in("zhangxm2026", "Wechat2026x", at(910)).is_ok());
+        // A success clears the count.
+        for _ in 0..4 {
+            let _ = wechat.log_in("zhangxm2026", "Wrong2026x", at(911));
+        }
+        assert!(wechat.log_in("zhangxm2026", "Wechat2026x", at(912)).is_ok());
+        assert_eq!(
+            wechat.log_in("zhangxm2026", "Wrong2026x", at(913)),
+            Err(WeChatError::WrongPassword)
+        );
     }
 }

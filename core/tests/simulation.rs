@@ -1456,10 +1456,11 @@ impl Sim {
             .ok_or(Outcome::Skipped)?;
         if self.w.state.wechat().signed_in().map(|a| a.id()) != Some(creds.id) {
             self.w.state.wechat_mut().log_out();
+            let now = self.now();
             self.w
                 .state
                 .wechat_mut()
-                .log_in(&creds.wxid, &creds.password)
+                .log_in(&creds.wxid, &creds.password, now)
                 .or_refuse()?;
         }
         Ok(creds)

@@ -1338,7 +1338,16 @@ pub fn wechat_error(locale: Locale, error: &WeChatError) -> ErrorText {
             "该微信号或手机号未注册微信。",
             "No WeChat account uses this ID or number.",
         ),
-        WeChatError::WrongPassword => pick(locale, "微信密码错误。", "Wrong WeChat password."),
+        WeChatError::WrongPassword => pick(
+            locale,
+            "微信密码错误。连续输错 5 次将锁定 15 分钟。",
+            "Wrong WeChat password. 5 wrong in a row lock the account for 15 minutes.",
+        ),
+        WeChatError::LoginLocked { .. } => pick(
+            locale,
+            "微信密码连续输错 5 次，账号已锁定 15 分钟。",
+            "5 wrong WeChat passwords in a row: the account is locked for 15 minutes.",
+        ),
         WeChatError::WxIdInvalid => pick(
             locale,
             "微信号格式不正确。",

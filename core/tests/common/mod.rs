@@ -154,7 +154,8 @@ impl World {
             self.demo.wechat.clone()
         };
         self.state.wechat_mut().log_out();
-        let _ = self.state.wechat_mut().log_in(&wx.wxid, &wx.password);
+        let now = self.tick(1);
+        let _ = self.state.wechat_mut().log_in(&wx.wxid, &wx.password, now);
     }
 
     /// 「允许」 with 二次验证 (the code read from the phone inbox).

@@ -31,7 +31,7 @@ pub fn WeChatLogin() -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (w, p) = (who.get_untracked(), password.get_untracked());
-        match store.run(|s, _| s.wechat_mut().log_in(&w, &p)) {
+        match store.run(|s, ctx| s.wechat_mut().log_in(&w, &p, ctx.now)) {
             Ok(_) => error.set(None),
             Err(e) => {
                 password.set(String::new());
