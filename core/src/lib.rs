@@ -12,6 +12,7 @@
 //!
 //! - [`time`] — `Timestamp`, the only notion of "now" the crate knows.
 //! - [`error`] — what all user-facing errors share: a stable code and guidance.
+//! - [`help`] — which help-centre entry explains which error code.
 //! - [`identity`] — phone numbers, e-mail addresses and real names: parsing,
 //!   normalisation and masking.
 //! - [`security`] — the password policy and the slow salted password hash.
@@ -38,6 +39,7 @@ pub mod binding;
 pub mod card;
 pub mod demo;
 pub mod error;
+pub mod help;
 pub mod identity;
 pub mod ledger;
 pub mod merchant;

@@ -364,8 +364,15 @@ fn paths_map_to_pages() {
         ("/register", Page::Register),
         ("/no/such", Page::NotFound),
         ("/loginx", Page::NotFound),
+        ("/choose", Page::Choose),
+        ("/help", Page::Help),
+        ("/help/nope", Page::NotFound),
     ] {
         assert_eq!(Page::from_path(path), page, "{path}");
+    }
+    for topic in qianbao_core::help::Topic::ALL {
+        let page = Page::HelpTopic(topic);
+        assert_eq!(Page::from_path(&page.href()), page, "{topic:?}");
     }
 }
 

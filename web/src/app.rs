@@ -2,10 +2,11 @@
 //! language switch, the simulation notice, and the always-available phone.
 
 use crate::components::{LocaleSwitch, PhonePanel};
-use crate::pages::{dev, phone::PhonePage, shop, wallet, wechat, NotFound};
+use crate::pages::{dev, help, phone::PhonePage, shop, wallet, wechat, NotFound};
 use crate::router::{Link, Nav};
 use crate::store::{use_store, Store};
 use leptos::prelude::*;
+use qianbao_core::help::Topic;
 use qianbao_core::merchant::MerchantId;
 use qianbao_core::provider::MovementKind;
 
@@ -38,12 +39,14 @@ pub enum Page {
     Shop(MerchantId),
     ShopOrders(MerchantId),
     Dev,
+    Help,
+    HelpTopic(Topic),
     NotFound,
 }
 
 impl Page {
     /// The screens with a fixed path, matched in this order.
-    const FIXED: [Page; 23] = [
+    const FIXED: [Page; 24] = [
         Page::Choose,
         Page::Register,
         Page::Login,
@@ -66,6 +69,7 @@ impl Page {
         Page::Scan,
         Page::Shops,
         Page::Dev,
+        Page::Help,
         Page::Home,
     ];
 
@@ -95,6 +99,7 @@ impl Page {
             Page::Scan => "/wechat/scan",
             Page::Shops | Page::Shop(_) | Page::ShopOrders(_) => "/shop/",
             Page::Dev => "/dev",
+            Page::Help | Page::HelpTopic(_) => "/help",
             Page::NotFound => "/404",
         }
     }
@@ -105,6 +110,7 @@ impl Page {
             Page::HistoryDetail(id) => format!("/history/{id}"),
             Page::Shop(id) => format!("/shop/{}", id.as_str()),
             Page::ShopOrders(id) => format!("/shop/{}/orders", id.as_str()),
+            Page::HelpTopic(topic) => format!("/help/{}", topic.slug()),
             other => other.path().to_owned(),
         }
     }
@@ -119,6 +125,9 @@ impl Page {
                 (Some(id), "orders") => Page::ShopOrders(id),
                 _ => Page::NotFound,
             };
+        }
+        if let Some(slug) = trimmed.strip_prefix("/help/") {
+            return Topic::from_slug(slug).map_or(Page::NotFound, Page::HelpTopic);
         }
         if let Some(id) = trimmed.strip_prefix("/history/") {
             return id
@@ -169,6 +178,7 @@ fn Frame() -> impl IntoView {
                 <Link href=Page::Shops.path()>{move || t().nav_shop}</Link>
                 <Link href=Page::Phone.path()>{move || t().nav_phone}</Link>
                 <Link href=Page::Dev.path()>{move || t().nav_dev}</Link>
+                <Link href=Page::Help.path()>{move || t().nav_help}</Link>
             </nav>
             <LocaleSwitch />
         </header>
@@ -217,6 +227,8 @@ fn Screen(nav: Nav) -> impl IntoView {
         Page::Shops => shop::ShopList().into_any(),
         Page::Shop(id) => view! { <shop::Shop id /> }.into_any(),
         Page::ShopOrders(id) => view! { <shop::ShopOrders id /> }.into_any(),
+        Page::Help => help::HelpIndex().into_any(),
+        Page::HelpTopic(topic) => view! { <help::HelpTopic topic /> }.into_any(),
         Page::NotFound => NotFound().into_any(),
     }
 }

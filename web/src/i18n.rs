@@ -5,6 +5,7 @@
 //! are worded here too, by matching on `core`'s error enums exhaustively —
 //! a new error variant does not compile until both languages say it.
 
+pub mod help;
 pub mod providers;
 
 use crate::store::Problem;
@@ -120,6 +121,12 @@ pub struct Text {
     pub auto_lock: &'static str,
     pub auto_lock_hint: &'static str,
     pub lock_now: &'static str,
+    pub help_centre: &'static str,
+    pub help_intro: &'static str,
+    pub codes_explained: &'static str,
+    pub help_for_code: fn(&str) -> String,
+    pub all_help: &'static str,
+    pub nav_help: &'static str,
     pub choose_wallet: &'static str,
     pub choose_intro: &'static str,
     pub compare_title: &'static str,
@@ -428,6 +435,12 @@ pub static ZH_CN: Text = Text {
     auto_lock: "闲置自动锁定",
     auto_lock_hint: "一段时间没有操作后锁定钱包，需输入密码解锁",
     lock_now: "立即锁定",
+    help_centre: "帮助中心",
+    help_intro: "文章「数字钱包如何绑定微信」第三部分的常见问题，以及每个错误码的说明。",
+    codes_explained: "本条目解释的错误码",
+    help_for_code: |title| format!("帮助：{title}"),
+    all_help: "全部帮助",
+    nav_help: "帮助",
     choose_wallet: "选择钱包",
     choose_intro: "按「如何选择合适的数字钱包」的四个标准——功能多样性、用户评价、安全性、兼容性——比较三家（虚构的）钱包服务商。说说你的情况，看看哪家最适合你，以及为什么。",
     compare_title: "并排比较",
@@ -750,6 +763,12 @@ pub static EN: Text = Text {
     auto_lock: "Lock when idle",
     auto_lock_hint: "Lock the wallet after a while without activity; the password unlocks it",
     lock_now: "Lock now",
+    help_centre: "Help centre",
+    help_intro: "The FAQ of section 3 of “How to bind a digital wallet to WeChat”, and what every error code means.",
+    codes_explained: "Error codes explained here",
+    help_for_code: |title| format!("Help: {title}"),
+    all_help: "All help",
+    nav_help: "Help",
     choose_wallet: "Choose a wallet",
     choose_intro: "Compare three (fictional) wallet providers on the four criteria of “choosing the right digital wallet” — range of features, user reviews, security, compatibility. Say what you need and see which suits you best, and why.",
     compare_title: "Side by side",

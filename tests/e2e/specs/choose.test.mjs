@@ -78,3 +78,29 @@ test('甲钱包 refuses a 邮储 card with the reason and where to look', async 
   await w.expectText('选择钱包');
   await w.close();
 });
+
+test('an error links to the help entry that explains its code, in either language', async () => {
+  const w = await h.wallet();
+  await w.open('/register');
+  await w.field('手机号或邮箱').fill('123 4567');
+  await w.button('获取验证码').click();
+  await w.expectError('W-ID-PHONE');
+  await w.page.locator('.error-box').getByRole('link', { name: '帮助：注册与登录' }).click();
+  await w.page.locator('article[data-topic=account]').waitFor();
+  await w.expectText('本条目解释的错误码');
+  const current = w.page.locator('.codes li.current');
+  expect(await current.innerText(), 'the code asked about is marked').toBe('W-ID-PHONE');
+  expect(await current.getAttribute('aria-current'), 'aria-current').toBe('true');
+
+  // The article's FAQ, 三、1, lists WeChat's own codes.
+  await w.link('全部帮助').click();
+  await w.link('1. 为什么绑定时显示错误提示？').click();
+  await w.expectText('建议使用 Wi-Fi 连接进行操作');
+  for (const code of ['W-BIND-PERMISSION', 'W-BIND-MISMATCH', '40029', '-1']) {
+    await w.page.locator(`#code-${code}`).waitFor();
+  }
+  await w.screenshot('41-help');
+  await w.button('English').click();
+  await w.expectText('Why does binding show an error?');
+  await w.close();
+});

@@ -3,6 +3,7 @@
 
 use crate::env;
 use crate::i18n;
+use crate::router::Link;
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
 
@@ -23,6 +24,14 @@ pub fn ErrorBox(#[prop(into)] problem: Signal<Option<Problem>>) -> impl IntoView
                         {error.guidance}
                     </p>
                     <p class="error-code">{t.error_code}": " <code>{error.code}</code></p>
+                    {crate::pages::help::help_href(error.code).map(|(topic, href)| {
+                        let title = i18n::help::entry(locale, topic).title;
+                        view! {
+                            <p class="error-help">
+                                <Link href=href>{(t.help_for_code)(title)}</Link>
+                            </p>
+                        }
+                    })}
                 </div>
             }
         })

@@ -1,6 +1,7 @@
 //! One file per screen, grouped by world.
 
 pub mod dev;
+pub mod help;
 pub mod phone;
 pub mod shop;
 pub mod wallet;

@@ -1,0 +1,190 @@
+//! The help centre's entries in zh-CN and English. The five FAQ entries are
+//! the article's section 三 (1–5) word for word in Chinese; three more cover
+//! what the article leaves implicit.
+
+use super::Locale;
+use qianbao_core::help::Topic;
+
+/// One help entry: a title, an introduction, the points, a closing line.
+#[derive(Debug, Clone, Copy)]
+pub struct Entry {
+    pub title: &'static str,
+    pub intro: &'static str,
+    pub points: &'static [&'static str],
+    pub closing: &'static str,
+}
+
+pub fn entry(locale: Locale, topic: Topic) -> Entry {
+    match (locale, topic) {
+        (Locale::ZhCn, Topic::BindErrors) => Entry {
+            title: "1. 为什么绑定时显示错误提示？",
+            intro: "有时候在绑定过程中，用户可能会遇到错误提示。这通常是由于以下原因造成的：",
+            points: &[
+                "网络：确保你的设备连接正常的网络，建议使用 Wi-Fi 连接进行操作。",
+                "信息不匹配：确保你输入的微信帐号或数字钱包帐户信息准确无误。如需，请重新输入并核实。",
+                "微信设置：检查你的微信设置中是否已允许第三方应用的权限，如果未允许，需要手动开启。",
+            ],
+            closing: "若以上措施均无效，建议尝试重启软件或设备，或联系客服查询具体的错误码。",
+        },
+        (Locale::En, Topic::BindErrors) => Entry {
+            title: "1. Why does binding show an error?",
+            intro: "Sometimes an error appears while binding. It is usually one of these:",
+            points: &[
+                "Network: make sure your device has a working connection; Wi-Fi is recommended.",
+                "Information mismatch: make sure the WeChat account and the wallet account details are exactly right. If needed, re-enter and check them.",
+                "WeChat settings: check that WeChat allows third-party apps; if not, turn it on.",
+            ],
+            closing: "If none of this helps, restart the app or the device, or contact customer service with the error code.",
+        },
+        (Locale::ZhCn, Topic::Pay) => Entry {
+            title: "2. 绑定后如何进行支付？",
+            intro: "绑定成功后，用户可以通过以下步骤使用数字钱包进行支付：",
+            points: &[
+                "选择商家：在需要付款的商家处，选择“微信支付”选项。",
+                "选择数字钱包支付：在微信支付界面中，通常会显示已绑定的支付方式，选择你的数字钱包。",
+                "确认支付：检查支付金额，确认后完成支付，系统会提示支付成功。",
+            ],
+            closing: "此外，对于某些特定的商家，可能会有额外的步骤要求用户再次确认数字钱包内的支付信息。",
+        },
+        (Locale::En, Topic::Pay) => Entry {
+            title: "2. How do I pay once bound?",
+            intro: "Once bound, pay with the digital wallet in these steps:",
+            points: &[
+                "Choose the merchant: where you pay, choose “WeChat Pay”.",
+                "Choose the digital wallet: WeChat Pay shows the bound payment methods; choose your wallet.",
+                "Confirm: check the amount and confirm; you are told the payment succeeded.",
+            ],
+            closing: "Some merchants add a step asking you to confirm the payment again in the wallet.",
+        },
+        (Locale::ZhCn, Topic::Unbind) => Entry {
+            title: "3. 如何解除绑定？",
+            intro: "如果用户希望解除数字钱包与微信的绑定，可以按照以下步骤操作：",
+            points: &[
+                "进入数字钱包设置：打开数字钱包应用，进入个人资料或设置选项。",
+                "找到绑定管理：选择“绑定管理”或“第三方应用管理”选项。",
+                "解除绑定：在绑定的微信项下，选择“解除绑定”或“取消授权”。",
+                "确认操作：系统可能要求确认操作，确保选择确认后完成即可。",
+            ],
+            closing: "解除绑定后，用户依然可以使用数字钱包的其他功能，但将不再直接通过微信进行相关支付。",
+        },
+        (Locale::En, Topic::Unbind) => Entry {
+            title: "3. How do I unbind?",
+            intro: "To unbind the digital wallet from WeChat:",
+            points: &[
+                "Open the wallet's settings: in the wallet app, open your profile or Settings.",
+                "Find binding management: choose “Binding management” or “Third-party app management”.",
+                "Unbind: under the bound WeChat, choose “Unbind” or “Revoke authorization”.",
+                "Confirm: you may be asked to confirm; confirm and it is done.",
+            ],
+            closing: "After unbinding, the wallet's other features still work, but you no longer pay with it through WeChat.",
+        },
+        (Locale::ZhCn, Topic::Security) => Entry {
+            title: "4. 绑定的安全性如何保证？",
+            intro: "在绑定数字钱包与微信的过程中，用户的隐私及资金安全尤为重要。以下为一些保障措施：",
+            points: &[
+                "安全验证：在首次绑定时，微信会发送验证码或要求进行二次验证，以确保是本人操作。",
+                "数据加密：大多数数字钱包应用倾向于使用数据加密技术来保护用户信息，减少被黑客攻击的风险。",
+                "随时撤销许可：用户可以随时在微信或数字钱包的设置中解除绑定或权限，确保信息安全。",
+                "强密码保护：使用强密码、启用双重认证等方法来提高帐户安全性。",
+            ],
+            closing: "通过这些措施，用户的金融信息与隐私可以更好的得到保护。",
+        },
+        (Locale::En, Topic::Security) => Entry {
+            title: "4. How is binding kept safe?",
+            intro: "Privacy and the safety of your money matter most when binding a wallet to WeChat. These measures protect them:",
+            points: &[
+                "Verification: on the first binding, WeChat sends a code or asks for a second check, to be sure it is you.",
+                "Data encryption: most wallet apps encrypt your data, reducing the risk of attacks.",
+                "Revoke any time: unbind or withdraw permission in WeChat's or the wallet's settings whenever you like.",
+                "Strong passwords: use a strong password and turn on two-step verification.",
+            ],
+            closing: "Together these protect your financial information and privacy.",
+        },
+        (Locale::ZhCn, Topic::Choose) => Entry {
+            title: "5. 如何选择合适的数字钱包？",
+            intro: "在众多的数字钱包中，如何选择适合自己的产品是用户经常面临的课题。以下是一些选购建议：",
+            points: &[
+                "功能多样性：选择功能全面的数字钱包，如支持多种支付方式、理财增值等服务。",
+                "用户评价：查阅各大应用商店或论坛的用户评价，了解其他用户的使用体验。",
+                "安全性：关注钱包提供商的安全措施、运营历史以及是否持有相关的监管许可。",
+                "兼容性：确保你选择的数字钱包可以与自己的设备和所用的银行服务兼容，不产生支付困难。",
+            ],
+            closing: "通过综合考虑以上因素，可以更好地选择出适合自己的数字钱包。",
+        },
+        (Locale::En, Topic::Choose) => Entry {
+            title: "5. How do I choose the right digital wallet?",
+            intro: "With so many wallets, choosing the one that suits you is a common question. Some advice:",
+            points: &[
+                "Range of features: choose a full-featured wallet, e.g. several ways to pay, savings and more.",
+                "User reviews: read reviews in app stores and forums to learn from other users' experience.",
+                "Security: look at the provider's security measures, track record and regulatory licences.",
+                "Compatibility: make sure the wallet works with your device and your bank, so paying is never a problem.",
+            ],
+            closing: "Weighing all of these helps you choose the wallet that suits you.",
+        },
+        (Locale::ZhCn, Topic::Account) => Entry {
+            title: "注册与登录",
+            intro: "注册数字钱包需要中国大陆手机号或邮箱、验证码、真实姓名和密码：",
+            points: &[
+                "验证码发送到模拟「手机」（右下角 📱），5 分钟内有效，最多输错 5 次，60 秒后可重新获取。",
+                "真实姓名需与绑定的微信实名一致，否则绑定时会提示信息不匹配。",
+                "已注册的手机号或邮箱请直接登录；忘记用哪个注册时，可在登录页查看本浏览器中的账户。",
+            ],
+            closing: "登录密码连续输错 5 次，账户锁定 15 分钟。",
+        },
+        (Locale::En, Topic::Account) => Entry {
+            title: "Registering and logging in",
+            intro: "Registering needs a mainland China mobile number or an e-mail address, a code, your real name and a password:",
+            points: &[
+                "The code arrives on the simulated Phone (📱, bottom right), works for 5 minutes and 5 tries; a new one can be asked for after 60 seconds.",
+                "Your real name must match the one verified in WeChat, or binding reports an information mismatch.",
+                "A number or address already registered logs in instead; the login page lists the accounts in this browser.",
+            ],
+            closing: "5 wrong passwords in a row lock the account for 15 minutes.",
+        },
+        (Locale::ZhCn, Topic::Money) => Entry {
+            title: "银行卡、金额与限额",
+            intro: "钱包里的钱以「分」为单位精确记账，每笔交易都完整执行或完全不执行：",
+            points: &[
+                "金额可写 12、12.3、12.34 或 ¥12.34，最多两位小数，不能为负数或 0。",
+                "银行卡号按 Luhn 校验，持卡人必须是本人实名；只保存卡号后四位，有效期和安全码（CVV）核对后即丢弃。",
+                "每种交易都有单笔和每日限额（按北京时间计日），由你的钱包服务商决定。",
+                "同一次提交重复点击只会执行一次。",
+            ],
+            closing: "余额不足时，请先充值或减少金额。",
+        },
+        (Locale::En, Topic::Money) => Entry {
+            title: "Cards, amounts and limits",
+            intro: "The wallet keeps money exactly, in fen, and every transaction happens whole or not at all:",
+            points: &[
+                "Write amounts as 12, 12.3, 12.34 or ¥12.34: at most two decimals, never negative or zero.",
+                "Card numbers are checked (Luhn) and the holder must be you; only the last four digits are kept, expiry and CVV are checked and forgotten.",
+                "Each kind of transaction has a single and a daily limit (days in China Standard Time), set by your wallet provider.",
+                "Pressing a button twice for one submission does it once.",
+            ],
+            closing: "If the balance is too low, top up first or move less.",
+        },
+        (Locale::ZhCn, Topic::Storage) => Entry {
+            title: "本机数据",
+            intro: "这个模拟环境的所有数据都保存在本浏览器的 localStorage 中：",
+            points: &[
+                "数据带有校验和：被改动、截断或来自其他副本的数据都会被发现，并显示恢复页面。",
+                "恢复页面可以导出损坏的数据，并在重新开始前保留一份副本。",
+                "同时打开多个标签页不会丢失操作；一个标签页退出或锁定，其他标签页也会随之退出或锁定。",
+                "存储空间已满时操作不会执行，已保存的数据不会丢失；可在开发者控制台导出后清理。",
+            ],
+            closing: "这是模拟环境：不涉及真实资金。",
+        },
+        (Locale::En, Topic::Storage) => Entry {
+            title: "Data on this device",
+            intro: "Everything in this sandbox is kept in this browser's localStorage:",
+            points: &[
+                "The data carries checksums: anything altered, cut short or taken from another copy is noticed and the recovery screen is shown.",
+                "The recovery screen exports the damaged data and keeps a copy before starting again.",
+                "Several tabs open at once lose nothing; logging out or locking in one tab does so in all.",
+                "When storage is full, nothing is done and nothing saved is lost; export from the developer console, then clear.",
+            ],
+            closing: "This is a simulation: no real money is involved.",
+        },
+    }
+}
