@@ -60,7 +60,7 @@ impl Inbox {
         now: Timestamp,
     ) -> u64 {
         let id = self.next_id;
-        self.next_id += 1;
+        self.next_id = self.next_id.saturating_add(1);
         self.messages.push(Message {
             id,
             to: to.to_owned(),

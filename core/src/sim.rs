@@ -136,7 +136,8 @@ impl Sim {
         response: Vec<(String, String)>,
         error: Option<String>,
     ) {
-        self.next_log_id += 1;
+        // Saturating: the counter comes from storage too (a log id is a label).
+        self.next_log_id = self.next_log_id.saturating_add(1);
         self.log.push(LogEntry {
             id: self.next_log_id,
             at,
@@ -211,6 +212,27 @@ mod tests {
             sim.now(Timestamp::from_millis(1_000)),
             Timestamp::from_millis(1_000)
         );
+    }
+
+    #[test]
+    fn a_stored_counter_at_its_end_does_not_panic() {
+        // Found by fuzzing (`state_mutate`): a stored `next_log_id` of
+        // u64::MAX made the next logged request overflow.
+        let mut sim: Sim = serde_json::from_value(serde_json::json!({
+            "log": [],
+            "next_log_id": u64::MAX,
+            "faults": {"network": 0, "busy": 0},
+            "clock_offset_ms": 0
+        }))
+        .unwrap_or_default();
+        sim.record(
+            Timestamp::from_millis(0),
+            Endpoint::UserInfo,
+            vec![],
+            vec![],
+            None,
+        );
+        assert_eq!(sim.log().first().map(|e| e.id), Some(u64::MAX));
     }
 
     #[test]
