@@ -282,7 +282,7 @@ impl State {
         let mut salt = [0u8; SALT_BYTES];
         rng.fill_bytes(&mut salt);
         let id = AccountId(self.next_account_id);
-        self.next_account_id += 1;
+        self.next_account_id = self.next_account_id.saturating_add(1);
         self.accounts.push(Account {
             id,
             login,

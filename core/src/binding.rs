@@ -222,6 +222,18 @@ fn request<T>(
     }
 }
 
+/// The WeChat authorize page (app path) for an authorization with this
+/// `state`: where 「绑定微信」 sends the browser, and where a binding still
+/// in progress can be taken up again.
+pub fn authorize_path(site: &Site, state: &str) -> String {
+    format!(
+        "/wechat/connect/oauth2/authorize?appid={}&redirect_uri={}&response_type=code&scope=snsapi_userinfo&state={}#wechat_redirect",
+        QIANBAO.appid,
+        wechat::encode(&site.redirect_uri()),
+        state
+    )
+}
+
 fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
     items
         .iter()
@@ -290,12 +302,7 @@ impl State {
                 at: now,
             },
         )?;
-        Ok(format!(
-            "/wechat/connect/oauth2/authorize?appid={}&redirect_uri={}&response_type=code&scope=snsapi_userinfo&state={}#wechat_redirect",
-            QIANBAO.appid,
-            wechat::encode(&site.redirect_uri()),
-            state
-        ))
+        Ok(authorize_path(site, &state))
     }
 
     /// 二次验证: sends a code to the logged-in WeChat user's phone.

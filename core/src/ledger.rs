@@ -63,6 +63,10 @@ pub enum LedgerAccount {
     WeChatChange(WeChatId),
     /// What a merchant has been paid through WeChat Pay.
     Merchant(MerchantId),
+    /// A wallet account's 理财 (savings) balance.
+    Savings(AccountId),
+    /// Where the provider pays savings interest from (outside the sandbox).
+    InterestPool,
 }
 
 impl LedgerAccount {
@@ -70,7 +74,10 @@ impl LedgerAccount {
     pub fn must_stay_positive(self) -> bool {
         matches!(
             self,
-            LedgerAccount::Wallet(_) | LedgerAccount::Card(_) | LedgerAccount::WeChatChange(_)
+            LedgerAccount::Wallet(_)
+                | LedgerAccount::Card(_)
+                | LedgerAccount::WeChatChange(_)
+                | LedgerAccount::Savings(_)
         )
     }
 }
@@ -84,6 +91,8 @@ impl fmt::Display for LedgerAccount {
             LedgerAccount::Biller(b) => write!(f, "biller:{}", b.as_str()),
             LedgerAccount::WeChatChange(id) => write!(f, "x:{}", id.get()),
             LedgerAccount::Merchant(m) => write!(f, "m:{}", m.as_str()),
+            LedgerAccount::Savings(id) => write!(f, "s:{}", id.get()),
+            LedgerAccount::InterestPool => f.write_str("interest"),
         }
     }
 }
@@ -95,6 +104,9 @@ impl FromStr for LedgerAccount {
         if s == "bank" {
             return Ok(LedgerAccount::BankReserve);
         }
+        if s == "interest" {
+            return Ok(LedgerAccount::InterestPool);
+        }
         let (kind, rest) = s.split_once(':').ok_or_else(bad)?;
         match kind {
             "w" => rest
@@ -104,6 +116,10 @@ impl FromStr for LedgerAccount {
             "c" => rest
                 .parse()
                 .map(|n| LedgerAccount::Card(CardId::new(n)))
+                .map_err(|_| bad()),
+            "s" => rest
+                .parse()
+                .map(|n| LedgerAccount::Savings(AccountId::new(n)))
                 .map_err(|_| bad()),
             "m" => MerchantId::parse(rest)
                 .map(LedgerAccount::Merchant)
@@ -202,6 +218,14 @@ pub enum EntryKind {
         out_trade_no: String,
         out_refund_no: String,
     },
+    /// 「转入理财」: wallet → savings.
+    SavingsIn,
+    /// 「转出理财」: savings → wallet.
+    SavingsOut,
+    /// A day's savings interest (CST day number), credited at its end.
+    Interest {
+        day: i64,
+    },
 }
 
 impl EntryKind {
@@ -215,7 +239,10 @@ impl EntryKind {
             EntryKind::Bill { .. } => Some(MovementKind::Bill),
             EntryKind::ToWeChat => Some(MovementKind::ToWeChat),
             EntryKind::Payment { .. } => Some(MovementKind::Payment),
-            EntryKind::Refund { .. } => None,
+            EntryKind::Refund { .. }
+            | EntryKind::SavingsIn
+            | EntryKind::SavingsOut
+            | EntryKind::Interest { .. } => None,
         }
     }
 }
@@ -379,7 +406,8 @@ impl Ledger {
             .iter()
             .map(|p| p.1.get())
             .filter(|a| *a > 0)
-            .sum::<i64>();
+            .try_fold(0i64, i64::checked_add)
+            .ok_or(LedgerError::Overflow)?;
         let used = daily_key.map(|k| self.daily.get(&k).copied().unwrap_or(0).checked_add(moved));
         if used.is_some_and(|u| u.is_none()) {
             return Err(LedgerError::Overflow);
@@ -620,6 +648,23 @@ mod tests {
                 .map(|e| e.id),
             Some(2)
         );
+    }
+
+    #[test]
+    fn huge_amounts_are_an_overflow_not_a_panic() {
+        // Found by fuzzing (`state_mutate`): each account stays in range, but
+        // the amount moved (the sum of the credits) did not fit an i64.
+        let mut ledger = Ledger::default();
+        let max = Fen::new(i64::MAX);
+        let min = Fen::new(-i64::MAX);
+        let result = ledger.post(draft(vec![
+            Posting(LedgerAccount::Biller(Biller::Water), max),
+            Posting(LedgerAccount::Biller(Biller::Mobile), min),
+            Posting(LedgerAccount::Merchant(MerchantId::Books), max),
+            Posting(LedgerAccount::Merchant(MerchantId::Digital), min),
+        ]));
+        assert_eq!(result.err(), Some(LedgerError::Overflow));
+        assert_eq!(ledger, Ledger::default());
     }
 
     #[test]

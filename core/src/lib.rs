@@ -12,7 +12,9 @@
 //!
 //! - [`time`] — `Timestamp`, the only notion of "now" the crate knows.
 //! - [`error`] — what all user-facing errors share: a stable code and guidance.
+//! - [`finance`] — 记账 (categories, cash entries, monthly summary) and 理财 (savings, daily interest).
 //! - [`help`] — which help-centre entry explains which error code.
+//! - [`guide`] — guided mode: the article's next step, read from the state.
 //! - [`identity`] — phone numbers, e-mail addresses and real names: parsing,
 //!   normalisation and masking.
 //! - [`security`] — the password policy and the slow salted password hash.
@@ -39,6 +41,8 @@ pub mod binding;
 pub mod card;
 pub mod demo;
 pub mod error;
+pub mod finance;
+pub mod guide;
 pub mod help;
 pub mod identity;
 pub mod ledger;

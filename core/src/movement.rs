@@ -74,6 +74,12 @@ pub enum MoveError {
     ProviderBank { bank: crate::card::Bank },
     #[error("the wallet's provider does not offer this")]
     NotOffered { feature: crate::provider::Feature },
+    #[error("this entry is not spending of this wallet")]
+    NotSpending,
+    #[error("the cash book is full")]
+    TooManyCashEntries,
+    #[error("the savings balance is too low")]
+    SavingsTooLow { balance: Fen },
 }
 
 impl UserError for MoveError {
@@ -98,6 +104,9 @@ impl UserError for MoveError {
             Self::KeyReused => "W-KEY-REUSED",
             Self::ProviderBank { .. } => "W-PROVIDER-BANK",
             Self::NotOffered { .. } => "W-PROVIDER-FEATURE",
+            Self::NotSpending => "W-BOOK-ENTRY",
+            Self::TooManyCashEntries => "W-BOOK-FULL",
+            Self::SavingsTooLow { .. } => "W-SAVINGS-LOW",
         }
     }
 
@@ -119,6 +128,9 @@ impl UserError for MoveError {
             | Self::NoteTooLong => Guidance::ReenterAndVerify,
             Self::KeyReused => Guidance::StartAgain,
             Self::ProviderBank { .. } | Self::NotOffered { .. } => Guidance::ChooseProvider,
+            Self::NotSpending => Guidance::StartAgain,
+            Self::TooManyCashEntries => Guidance::FreeStorage,
+            Self::SavingsTooLow { .. } => Guidance::TopUpOrLess,
         }
     }
 }
@@ -310,7 +322,7 @@ impl State {
             ],
         };
         self.ledger.post(draft)?;
-        self.next_card_id += 1;
+        self.next_card_id = self.next_card_id.saturating_add(1);
         self.cards.push(card::new_card(id, owner, checked, now));
         if self.account(owner).and_then(|a| a.default_card()).is_none() {
             self.set_default_card(id)?;
@@ -711,10 +723,12 @@ pub enum HistoryKind {
     ToWeChat,
     Payment,
     Refund,
+    SavingsIn,
+    SavingsOut,
 }
 
 impl HistoryKind {
-    pub const ALL: [HistoryKind; 8] = [
+    pub const ALL: [HistoryKind; 10] = [
         Self::Payment,
         Self::Refund,
         Self::ToWeChat,
@@ -723,6 +737,8 @@ impl HistoryKind {
         Self::TransferOut,
         Self::TransferIn,
         Self::Bill,
+        Self::SavingsIn,
+        Self::SavingsOut,
     ];
 
     pub fn of(entry: &Entry, wallet: AccountId) -> Option<HistoryKind> {
@@ -738,6 +754,9 @@ impl HistoryKind {
             EntryKind::ToWeChat => Some(HistoryKind::ToWeChat),
             EntryKind::Payment { .. } => Some(HistoryKind::Payment),
             EntryKind::Refund { .. } => Some(HistoryKind::Refund),
+            EntryKind::SavingsIn => Some(HistoryKind::SavingsIn),
+            EntryKind::SavingsOut => Some(HistoryKind::SavingsOut),
+            EntryKind::Interest { .. } => None,
         }
     }
 }
@@ -838,6 +857,7 @@ impl State {
                 merchant: *merchant,
                 out_trade_no: out_trade_no.clone(),
             }),
+            EntryKind::SavingsIn | EntryKind::SavingsOut | EntryKind::Interest { .. } => None,
         }
     }
 

@@ -120,6 +120,9 @@ pub struct Provider {
     pub policy: Policy,
     /// Whether a merchant's 「额外确认」 applies to payments with this wallet.
     pub extra_confirmation: bool,
+    /// The published annual rate of its 理财 product, in basis points
+    /// (180 = 1.80%); 0 when it offers none.
+    pub wealth_rate_bp: u32,
 }
 
 impl Provider {
@@ -165,6 +168,7 @@ pub const JIA: Provider = Provider {
     devices: &[Device::Ios, Device::Android],
     policy: Policy::STANDARD,
     extra_confirmation: true,
+    wealth_rate_bp: 180,
 };
 
 pub const YI: Provider = Provider {
@@ -197,6 +201,7 @@ pub const YI: Provider = Provider {
         payment: limit(5_000, 20_000),
     },
     extra_confirmation: true,
+    wealth_rate_bp: 0,
 };
 
 pub const BING: Provider = Provider {
@@ -225,6 +230,7 @@ pub const BING: Provider = Provider {
         payment: limit(50_000, 100_000),
     },
     extra_confirmation: false,
+    wealth_rate_bp: 210,
 };
 
 /// The article's four criteria for choosing (三、5).
@@ -545,6 +551,11 @@ mod tests {
             assert_eq!(p.id, id);
             assert_eq!(ProviderId::parse(id.as_str()), Some(id));
             assert!(p.offers(F::Transfers), "every wallet transfers");
+            assert_eq!(
+                p.offers(F::Wealth),
+                p.wealth_rate_bp > 0,
+                "{id:?}: 理财 has a rate"
+            );
             assert!(!p.banks.is_empty() && !p.devices.is_empty());
             for kind in MovementKind::ALL {
                 let l = p.policy.limit(kind);

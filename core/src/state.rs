@@ -35,11 +35,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// The version this build writes.
-pub const SCHEMA_VERSION: u64 = 4;
+pub const SCHEMA_VERSION: u64 = 5;
+
+/// The first version stored sealed (see the module docs).
+const SEALED_SINCE: u64 = 4;
 
 /// A migration from version `n` to `n + 1` is `MIGRATIONS[n - 1]`.
 type Migration = fn(Value) -> Result<Value, StateError>;
-pub const MIGRATIONS: &[Migration] = &[v1_to_v2, v2_to_v3, v3_to_v4];
+pub const MIGRATIONS: &[Migration] = &[v1_to_v2, v2_to_v3, v3_to_v4, v4_to_v5];
 
 /// Version 2 added bank cards and the ledger: a version-1 copy has neither,
 /// so it gains an empty card list and an empty journal.
@@ -82,6 +85,13 @@ fn v3_to_v4(value: Value) -> Result<Value, StateError> {
     Ok(value)
 }
 
+/// Version 5 added 理财 (savings accounts, interest entries) and the books
+/// (categories chosen by hand, cash entries): a version-4 copy has neither,
+/// and its ledger holds none of the new entry kinds.
+fn v4_to_v5(value: Value) -> Result<Value, StateError> {
+    Ok(value)
+}
+
 /// The whole sandbox. Stored as a small main record ([`State::main_json`])
 /// plus the ledger journal in chunks ([`State::chunk_json`]), so that a
 /// commit rewrites the main record and one chunk, whatever the history length.
@@ -102,6 +112,9 @@ pub struct State {
     pub(crate) orders: Vec<Order>,
     pub(crate) pay_guards: Vec<PayPasswordGuard>,
     pub(crate) pay_preferences: Vec<(WeChatId, PayMethod)>,
+    pub(crate) books: Vec<crate::finance::Book>,
+    /// Savings accounts: the first CST day whose interest is not yet credited.
+    pub(crate) savings: Vec<(AccountId, i64)>,
     /// How many times this copy has been saved (see the module docs).
     revision: u64,
 }
@@ -126,6 +139,10 @@ struct Main {
     pay_guards: Vec<PayPasswordGuard>,
     #[serde(default)]
     pay_preferences: Vec<(WeChatId, PayMethod)>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    books: Vec<crate::finance::Book>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    savings: Vec<(AccountId, i64)>,
     /// How many journal entries are committed. Entries in the chunks beyond
     /// this were written by a commit that did not finish and are not part
     /// of the state (the main record is the commit point).
@@ -178,6 +195,8 @@ impl Default for State {
             orders: Vec::new(),
             pay_guards: Vec::new(),
             pay_preferences: Vec::new(),
+            books: Vec::new(),
+            savings: Vec::new(),
             revision: 0,
         }
     }
@@ -257,6 +276,8 @@ impl State {
             orders: self.orders.clone(),
             pay_guards: self.pay_guards.clone(),
             pay_preferences: self.pay_preferences.clone(),
+            books: self.books.clone(),
+            savings: self.savings.clone(),
             journal_len: self.ledger.len(),
             journal_digest: Some(self.ledger.digest()),
         }
@@ -333,10 +354,10 @@ impl State {
         }
         let header: Header = serde_json::from_str(main).map_err(|e| corrupt(e.to_string()))?;
         let found = header.schema.ok_or_else(|| corrupt("no schema version"))?;
-        if found == SCHEMA_VERSION && !sealed {
+        if (SEALED_SINCE..=SCHEMA_VERSION).contains(&found) && !sealed {
             return Err(corrupt("the record has no checksum"));
         }
-        if found < SCHEMA_VERSION && sealed {
+        if found < SEALED_SINCE && sealed {
             return Err(corrupt("a sealed record claims an old version"));
         }
         let migrated;
@@ -348,7 +369,9 @@ impl State {
             &migrated
         };
         let main: Main = serde_json::from_str(current).map_err(|e| corrupt(e.to_string()))?;
-        let mut entries: Vec<Entry> = Vec::with_capacity(main.journal_len);
+        // Not `with_capacity(journal_len)`: the count is untrusted, and a
+        // huge one would abort the app before the chunks are even read.
+        let mut entries: Vec<Entry> = Vec::new();
         for (index, chunk) in chunks.iter().enumerate() {
             if entries.len() >= main.journal_len {
                 break;
@@ -366,7 +389,7 @@ impl State {
         }
         entries.truncate(main.journal_len);
         let ledger = Ledger::replay(entries).map_err(|e| corrupt(format!("history: {e}")))?;
-        match (&main.journal_digest, found == SCHEMA_VERSION) {
+        match (&main.journal_digest, found >= SEALED_SINCE) {
             (Some(digest), _) if *digest == ledger.digest() => {}
             (None, false) => {} // migrated: the chain starts now
             _ => return Err(corrupt("the history does not match its checksum")),
@@ -412,6 +435,8 @@ impl State {
         self.orders = main.orders;
         self.pay_guards = main.pay_guards;
         self.pay_preferences = main.pay_preferences;
+        self.books = main.books;
+        self.savings = main.savings;
     }
 
     /// The invariants a loaded state must hold before it is used.
@@ -423,6 +448,10 @@ impl State {
         }
         if ids.last().is_some_and(|max| *max >= self.next_account_id) {
             return Err(corrupt("account id counter is behind"));
+        }
+        // A counter at its end could only hand out an id twice.
+        if self.next_account_id == u32::MAX || self.next_card_id == u32::MAX {
+            return Err(corrupt("an id counter is at its end"));
         }
         let mut logins: Vec<&str> = self.accounts.iter().map(|a| a.login().as_str()).collect();
         logins.sort_unstable();
@@ -478,11 +507,15 @@ impl State {
                 Actor::Wallet(id) => self.account(id).is_none(),
                 Actor::WeChat { wechat } => self.wechat.account(wechat).is_none(),
             }) || e.postings.iter().any(|p| match p.0 {
-                LedgerAccount::Wallet(id) => self.account(id).is_none(),
+                LedgerAccount::Wallet(id) | LedgerAccount::Savings(id) => {
+                    self.account(id).is_none()
+                }
                 LedgerAccount::Card(id) => self.card(id).is_none(),
                 LedgerAccount::WeChatChange(id) => self.wechat.account(id).is_none(),
                 LedgerAccount::Merchant(_) => false,
-                LedgerAccount::BankReserve | LedgerAccount::Biller(_) => false,
+                LedgerAccount::BankReserve
+                | LedgerAccount::Biller(_)
+                | LedgerAccount::InterestPool => false,
             })
         });
         if dangling {
@@ -497,6 +530,22 @@ impl State {
             .any(|(id, _)| self.account(*id).is_none())
         {
             return Err(corrupt("a binding names a missing account"));
+        }
+        let repeated = |mut ids: Vec<u32>| {
+            ids.sort_unstable();
+            ids.windows(2).any(|w| w[0] == w[1])
+        };
+        if repeated(self.books.iter().map(|b| b.owner.get()).collect())
+            || repeated(self.savings.iter().map(|(id, _)| id.get()).collect())
+            || self.books.iter().any(|b| self.account(b.owner).is_none())
+            || self
+                .savings
+                .iter()
+                .any(|(id, _)| self.account(*id).is_none())
+        {
+            return Err(corrupt(
+                "the books or savings name a missing or repeated account",
+            ));
         }
         let mut numbers: Vec<(&str, &str)> = self
             .orders
@@ -518,6 +567,17 @@ impl State {
                 .is_some_and(|p| self.ledger.entry(p.entry).is_none())
         }) {
             return Err(corrupt("a paid order names a missing payment"));
+        }
+        if self.orders.iter().any(|o| {
+            let refunded = o.refunds.iter().try_fold(0i64, |sum, r| {
+                r.amount
+                    .is_positive()
+                    .then(|| sum.checked_add(r.amount.get()))
+                    .flatten()
+            });
+            refunded.is_none_or(|refunded| refunded > o.amount.get())
+        }) {
+            return Err(corrupt("an order's refunds exceed its payment"));
         }
         Ok(())
     }
@@ -595,7 +655,7 @@ mod tests {
     fn schema_is_stamped_and_sealed() {
         let json = State::default().to_json().unwrap_or_default();
         assert!(json.starts_with(r#"{"revision":0,"sha256":""#), "{json}");
-        expect![[r#"{"schema":4,"accounts":[],"next_account_id":1,"session":null,"verifications":{"pending":[]},"inbox":{"messages":[],"next_id":0},"cards":[],"next_card_id":1,"wechat":{"accounts":[],"next_id":0,"session":null,"codes":[],"grants":[],"verified":[]},"sim":{"log":[],"next_log_id":0,"faults":{"network":0,"busy":0,"latency_ms":0},"clock_offset_ms":0},"bindings":[],"orders":[],"pay_guards":[],"pay_preferences":[],"journal_len":0,"journal_digest":"0000000000000000000000000000000000000000000000000000000000000000"}"#]]
+        expect![[r#"{"schema":5,"accounts":[],"next_account_id":1,"session":null,"verifications":{"pending":[]},"inbox":{"messages":[],"next_id":0},"cards":[],"next_card_id":1,"wechat":{"accounts":[],"next_id":0,"session":null,"codes":[],"grants":[],"verified":[]},"sim":{"log":[],"next_log_id":0,"faults":{"network":0,"busy":0,"latency_ms":0},"clock_offset_ms":0},"bindings":[],"orders":[],"pay_guards":[],"pay_preferences":[],"journal_len":0,"journal_digest":"0000000000000000000000000000000000000000000000000000000000000000"}"#]]
             .assert_eq(&body(&json));
     }
 
@@ -644,14 +704,14 @@ mod tests {
             State::from_json(&bare),
             Err(StateError::Corrupt { .. })
         ));
-        let v3 = bare.replacen(r#""schema":4"#, r#""schema":3"#, 1);
+        let v3 = bare.replacen(r#""schema":5"#, r#""schema":3"#, 1);
         let v3 = match v3.find(r#","journal_digest""#) {
             Some(at) => format!("{}}}", &v3[..at]),
             None => v3,
         };
         assert_eq!(State::from_json(&v3), Ok(sample()));
         // A sealed record never claims an older version.
-        let sealed_v3 = reseal(&json, |b| b.replacen(r#""schema":4"#, r#""schema":3"#, 1));
+        let sealed_v3 = reseal(&json, |b| b.replacen(r#""schema":5"#, r#""schema":3"#, 1));
         assert!(matches!(
             State::from_json(&sealed_v3),
             Err(StateError::Corrupt { .. })
@@ -674,12 +734,16 @@ mod tests {
 
     #[rstest]
     #[case("\"next_account_id\":2", "\"next_account_id\":1")]
+    #[case("\"next_account_id\":2", "\"next_account_id\":4294967295")]
     #[case("\"login\":{\"phone\":\"1700000", "\"login\":{\"phone\":\"2700000")]
     #[case("$argon2id$", "$plain$")]
     #[case(
         "\"session\":null",
         "\"session\":{\"account\":42,\"last_active\":0,\"locked\":false}"
     )]
+    // Found by fuzzing (`state_mutate`): a huge count panicked or aborted.
+    #[case("\"journal_len\":0", "\"journal_len\":18446744073709551615")]
+    #[case("\"journal_len\":0", "\"journal_len\":100000000000")]
     fn tampered_copies_are_refused(#[case] from: &str, #[case] to: &str) {
         let json = sample().to_json().unwrap_or_default();
         assert!(json.contains(from), "{json}");
@@ -695,6 +759,44 @@ mod tests {
             State::from_json(&resealed),
             Err(StateError::Corrupt { .. })
         ));
+    }
+
+    /// An order as stored, with refunds of these amounts.
+    fn order_with_refunds(amounts: &[i64]) -> String {
+        let refunds: Vec<String> = amounts
+            .iter()
+            .enumerate()
+            .map(|(i, amount)| {
+                format!(r#"{{"out_refund_no":"R000000{i}","amount":{amount},"at":0,"entry":{i}}}"#)
+            })
+            .collect();
+        format!(
+            r#""orders":[{{"merchant":"cafe","out_trade_no":"CAFE000001","description":"latte","amount":2800,"created_at":0,"expires_at":0,"state":"REFUND","refunds":[{}]}}]"#,
+            refunds.join(",")
+        )
+    }
+
+    // Found by fuzzing (`state_json`): refunds summing past i64::MAX made
+    // `Order::refundable` overflow on the orders screen.
+    #[rstest]
+    #[case(&[1_000, 1_800], true)]
+    #[case(&[1_000, 1_801], false)]
+    #[case(&[0], false)]
+    #[case(&[-1_000], false)]
+    #[case(&[i64::MAX, i64::MAX], false)]
+    fn refunds_never_exceed_the_payment(#[case] amounts: &[i64], #[case] loads: bool) {
+        let json = State::default().to_json().unwrap_or_default();
+        let stored = reseal(&json, |b| {
+            b.replacen(r#""orders":[]"#, &order_with_refunds(amounts), 1)
+        });
+        let loaded = State::from_json(&stored);
+        assert_eq!(loaded.is_ok(), loads, "{loaded:?}");
+        if let Ok(state) = loaded {
+            assert_eq!(
+                state.orders().first().map(|o| o.refundable()),
+                Some(crate::money::Fen::ZERO)
+            );
+        }
     }
 
     #[test]

@@ -45,6 +45,11 @@ pub fn day_cst(at: Timestamp) -> i64 {
     at.0.saturating_add(CST_OFFSET_MS).div_euclid(DAY_MS)
 }
 
+/// The moment CST day `day` begins (00:00 in Beijing).
+pub fn start_of_day_cst(day: i64) -> Timestamp {
+    Timestamp(day.saturating_mul(DAY_MS).saturating_sub(CST_OFFSET_MS))
+}
+
 /// The CST (year, month 1–12) of `at`.
 pub fn year_month_cst(at: Timestamp) -> (i64, u32) {
     let (year, month, _) = civil_from_days(day_cst(at));

@@ -389,7 +389,7 @@ impl WeChat {
         let password = hasher.hash(form.password, salt);
         rng.fill_bytes(&mut salt);
         let pay_password = hasher.hash(&pay, salt);
-        self.next_id += 1;
+        self.next_id = self.next_id.saturating_add(1);
         let id = WeChatId(self.next_id);
         self.accounts.push(WeChatAccount {
             id,

@@ -2,62 +2,19 @@
 //! the banks whose cards it takes, the features it offers, and whether a
 //! merchant's extra confirmation applies.
 
-use qianbao_core::account::Registration;
+mod common;
+
 use qianbao_core::card::{test_card_number, Bank, CardId, NewCard};
 use qianbao_core::ledger::Biller;
 use qianbao_core::merchant::MerchantId;
 use qianbao_core::money::Fen;
 use qianbao_core::movement::{MoveError, MovementForm};
 use qianbao_core::payment::PayMethod;
-use qianbao_core::phone::Body;
 use qianbao_core::provider::{Feature, MovementKind, ProviderId};
-use qianbao_core::security::Hasher;
-use qianbao_core::{State, Timestamp};
-use rand_chacha::rand_core::SeedableRng;
-use rand_chacha::ChaCha20Rng;
+use qianbao_core::State;
 use rstest::rstest;
 
-const T0: i64 = 1_795_000_000_000;
-
-fn at(secs: i64) -> Timestamp {
-    Timestamp::from_millis(T0 + secs * 1000)
-}
-
-fn hasher() -> Hasher {
-    Hasher::with_params(argon2::Params::new(8, 1, 1, None).unwrap_or_else(|e| panic!("{e}")))
-}
-
-/// 张小明, registered with `provider` and signed in.
-fn registered(provider: ProviderId) -> State {
-    let mut state = State::default();
-    let mut rng = ChaCha20Rng::seed_from_u64(9);
-    let phone = "13800138000";
-    state
-        .send_register_code(phone, at(0), &mut rng)
-        .unwrap_or_else(|e| panic!("{e}"));
-    let code = state
-        .inbox()
-        .newest_first()
-        .map(|m| match &m.body {
-            Body::VerificationCode { code, .. } => code.clone(),
-        })
-        .next()
-        .unwrap_or_default();
-    let form = Registration {
-        login: phone,
-        real_name: "张小明",
-        password: "Sandbox2026x",
-        code: &code,
-        provider,
-    };
-    state
-        .register(form, at(1), &mut rng, &hasher())
-        .unwrap_or_else(|e| panic!("{e}"));
-    state
-        .log_in(phone, "Sandbox2026x", at(2))
-        .unwrap_or_else(|e| panic!("{e}"));
-    state
-}
+use common::{at, registered};
 
 fn add_card(state: &mut State, bin: &str) -> Result<CardId, MoveError> {
     let number = test_card_number(bin, "0012345678");

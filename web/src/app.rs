@@ -1,7 +1,7 @@
 //! The router and the frame every page sits in: the top bar with the
 //! language switch, the simulation notice, and the always-available phone.
 
-use crate::components::{LocaleSwitch, PhonePanel};
+use crate::components::{Coach, CoachPanel, LocaleSwitch, PhonePanel};
 use crate::pages::{dev, help, phone::PhonePage, shop, wallet, wechat, NotFound};
 use crate::router::{Link, Nav};
 use crate::store::{use_store, Store};
@@ -26,6 +26,8 @@ pub enum Page {
     ToWeChat,
     History,
     HistoryDetail(u64),
+    Books,
+    Savings,
     Bindings,
     BindCallback,
     Phone,
@@ -46,7 +48,7 @@ pub enum Page {
 
 impl Page {
     /// The screens with a fixed path, matched in this order.
-    const FIXED: [Page; 24] = [
+    const FIXED: [Page; 26] = [
         Page::Choose,
         Page::Register,
         Page::Login,
@@ -58,6 +60,8 @@ impl Page {
         Page::Bills,
         Page::ToWeChat,
         Page::History,
+        Page::Books,
+        Page::Savings,
         Page::Bindings,
         Page::BindCallback,
         Page::Phone,
@@ -88,6 +92,8 @@ impl Page {
             Page::Bills => "/bills",
             Page::ToWeChat => "/to-wechat",
             Page::History | Page::HistoryDetail(_) => "/history",
+            Page::Books => "/books",
+            Page::Savings => "/savings",
             Page::Bindings => "/settings/bindings",
             Page::BindCallback => "/bind/callback",
             Page::Phone => "/phone/",
@@ -147,6 +153,8 @@ impl Page {
 pub fn App() -> impl IntoView {
     let store = Store::load();
     store.provide();
+    // Before the recovery screen too: its error box links to the help centre.
+    Nav::install();
     view! {
         <Show when=move || store.damaged.with(Option::is_none) fallback=wallet::Recovery>
             <Frame />
@@ -157,7 +165,8 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Frame() -> impl IntoView {
     let store = use_store();
-    let nav = Nav::install();
+    let nav = crate::router::use_nav();
+    Coach::install();
     let t = move || store.text();
     // Any key or pointer press counts as activity for the idle lock.
     let _ = window_event_listener(leptos::ev::pointerdown, move |_| store.touch());
@@ -175,7 +184,7 @@ fn Frame() -> impl IntoView {
             <nav aria-label=move || t().worlds>
                 <Link href=Page::Home.path()>{move || t().nav_wallet}</Link>
                 <Link href=Page::WeChat.path()>{move || t().nav_wechat}</Link>
-                <Link href=Page::Shops.path()>{move || t().nav_shop}</Link>
+                <Link href=Page::Shops.path() {..} data-coach="nav-shop">{move || t().nav_shop}</Link>
                 <Link href=Page::Phone.path()>{move || t().nav_phone}</Link>
                 <Link href=Page::Dev.path()>{move || t().nav_dev}</Link>
                 <Link href=Page::Help.path()>{move || t().nav_help}</Link>
@@ -189,6 +198,7 @@ fn Frame() -> impl IntoView {
         <Show when=move || store.save_error.with(Option::is_some)>
             <p class="banner error" role="alert">{move || t().storage_save_failed}</p>
         </Show>
+        <CoachPanel />
         <main id="main" tabindex="-1">
             <Screen nav />
         </main>
@@ -214,6 +224,8 @@ fn Screen(nav: Nav) -> impl IntoView {
         Page::ToWeChat => view! { <wallet::Movement kind=MovementKind::ToWeChat /> }.into_any(),
         Page::History => wallet::History().into_any(),
         Page::HistoryDetail(id) => view! { <wallet::HistoryDetail id /> }.into_any(),
+        Page::Books => wallet::Books().into_any(),
+        Page::Savings => wallet::Savings().into_any(),
         Page::Bindings => wallet::Bindings().into_any(),
         Page::BindCallback => wallet::BindCallback().into_any(),
         Page::Phone => PhonePage().into_any(),

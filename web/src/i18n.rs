@@ -5,6 +5,8 @@
 //! are worded here too, by matching on `core`'s error enums exhaustively —
 //! a new error variant does not compile until both languages say it.
 
+pub mod coach;
+pub mod finance;
 pub mod help;
 pub mod providers;
 
@@ -1241,6 +1243,20 @@ pub fn move_error(
                 bank_name(locale, *bank)
             ),
         },
+        MoveError::NotSpending => pick(
+            locale,
+            "这笔记录不是本钱包的支出，不能修改分类。",
+            "This is not spending of this wallet; its category cannot change.",
+        ),
+        MoveError::TooManyCashEntries => pick(
+            locale,
+            "现金账本已满（最多 1000 笔），请先删除旧的记录。",
+            "The cash book is full (1,000 entries): remove old ones first.",
+        ),
+        MoveError::SavingsTooLow { balance } => match locale {
+            Locale::ZhCn => format!("理财余额不足（当前 {balance}）。"),
+            Locale::En => format!("Not enough in savings ({balance} now)."),
+        },
         MoveError::NotOffered { feature } => match locale {
             Locale::ZhCn => format!(
                 "你的钱包服务商不提供「{}」。",
@@ -1616,6 +1632,10 @@ pub fn history_kind(locale: Locale, kind: HistoryKind) -> &'static str {
         (Locale::En, HistoryKind::Payment) => "WeChat Pay purchase",
         (Locale::ZhCn, HistoryKind::Refund) => "退款",
         (Locale::En, HistoryKind::Refund) => "Refund",
+        (Locale::ZhCn, HistoryKind::SavingsIn) => "转入理财",
+        (Locale::En, HistoryKind::SavingsIn) => "Into savings",
+        (Locale::ZhCn, HistoryKind::SavingsOut) => "转出理财",
+        (Locale::En, HistoryKind::SavingsOut) => "Out of savings",
     }
 }
 

@@ -7,6 +7,8 @@
 //!   [`CHUNK_ENTRIES`](qianbao_core::ledger::CHUNK_ENTRIES) entries. Committing an entry rewrites the last chunk
 //!   and the main record, never the whole history;
 //! - [`LOCALE_KEY`]: the chosen language;
+//! - [`GUIDE_KEY`]: guided mode — on or off, paused, which tour and since
+//!   when (a preference like the language, not sandbox state);
 //! - [`DAMAGED_PREFIX`]`<millis>`: everything that could not be read, kept
 //!   aside by [`keep_damaged_copy`] when the user chooses to start over.
 //!
@@ -23,6 +25,7 @@
 //! discarded silently: [`load_state`] reports it with the raw text, and
 //! nothing is written until the user has chosen what to do.
 
+use crate::components::Guide;
 use crate::i18n::Locale;
 use gloo_storage::{LocalStorage, Storage};
 use qianbao_core::ledger::dirty_chunks;
@@ -33,6 +36,7 @@ use wasm_bindgen::JsValue;
 pub const STATE_KEY: &str = "qianbao.state";
 pub const JOURNAL_PREFIX: &str = "qianbao.journal.";
 pub const LOCALE_KEY: &str = "qianbao.locale";
+pub const GUIDE_KEY: &str = "qianbao.guide";
 pub const DAMAGED_PREFIX: &str = "qianbao.damaged.";
 
 /// What was found in storage at start-up.
@@ -176,6 +180,29 @@ pub fn save_locale(locale: Locale) {
     if available() {
         // A failure to remember the language is not worth an error screen.
         let _ = LocalStorage::set(LOCALE_KEY, locale);
+    }
+}
+
+/// Guided mode as the user left it; `None` when it is off (or what is
+/// stored cannot be read: a lost preference only turns the coach off).
+pub fn load_guide() -> Option<Guide> {
+    if !available() {
+        return None;
+    }
+    LocalStorage::get(GUIDE_KEY).ok()
+}
+
+/// Remembers guided mode; `None` forgets it (the coach is off).
+pub fn save_guide(guide: Option<&Guide>) {
+    if !available() {
+        return;
+    }
+    match guide {
+        // Like the language, not worth an error screen if it fails.
+        Some(guide) => {
+            let _ = LocalStorage::set(GUIDE_KEY, guide);
+        }
+        None => LocalStorage::delete(GUIDE_KEY),
     }
 }
 

@@ -14,6 +14,41 @@ use rand_chacha::ChaCha20Rng;
 
 pub const T0: i64 = 1_795_000_000_000;
 
+/// 张小明 (13800138000, password Sandbox2026x), registered with `provider`
+/// and signed in, nothing else.
+pub fn registered(provider: qianbao_core::provider::ProviderId) -> State {
+    let mut state = State::default();
+    let mut rng = ChaCha20Rng::seed_from_u64(9);
+    let phone = "13800138000";
+    state
+        .send_register_code(phone, at(0), &mut rng)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let code = state
+        .inbox()
+        .newest_first()
+        .map(|m| match &m.body {
+            Body::VerificationCode { code, .. } => code.clone(),
+        })
+        .next()
+        .unwrap_or_default();
+    let form = qianbao_core::account::Registration {
+        login: phone,
+        real_name: "张小明",
+        password: "Sandbox2026x",
+        code: &code,
+        provider,
+    };
+    let hasher =
+        Hasher::with_params(argon2::Params::new(8, 1, 1, None).unwrap_or_else(|e| panic!("{e}")));
+    state
+        .register(form, at(1), &mut rng, &hasher)
+        .unwrap_or_else(|e| panic!("{e}"));
+    state
+        .log_in(phone, "Sandbox2026x", at(2))
+        .unwrap_or_else(|e| panic!("{e}"));
+    state
+}
+
 pub fn at(secs: i64) -> Timestamp {
     Timestamp::from_millis(T0 + secs * 1000)
 }

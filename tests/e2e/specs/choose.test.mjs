@@ -56,6 +56,9 @@ test('choose a wallet for a 邮储 card, HarmonyOS and 理财, register with it,
 
   await w.open('/settings');
   expect(await w.page.getByTestId('provider').innerText(), 'provider').toBe('丙钱包');
+  // Its limits are the ones the top-up screen states and applies.
+  await w.open('/top-up');
+  await w.page.locator('#mv-limits').getByText('¥100,000.00').waitFor();
   // 丙钱包 takes a 邮储 card (甲钱包 would refuse it).
   await w.addCard(luhn('621799001234567'), '陈静');
   await w.expectText('银行卡已添加。');

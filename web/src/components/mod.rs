@@ -1,5 +1,6 @@
 //! Pieces several screens share.
 
+mod coach;
 mod confirm;
 mod error_box;
 mod locale_switch;
@@ -7,6 +8,7 @@ mod messages;
 mod phone_panel;
 mod qr;
 
+pub use coach::{use_coach, Coach, CoachPanel, CoachStart, Guide};
 pub use confirm::ConfirmBox;
 pub use error_box::ErrorBox;
 pub use locale_switch::LocaleSwitch;

@@ -73,7 +73,7 @@ pub fn reviews(locale: Locale, id: ProviderId) -> [&'static str; 2] {
 
 pub fn feature_name(locale: Locale, feature: Feature) -> &'static str {
     match feature {
-        Feature::Wealth => pick(locale, "理财", "savings (理财)"),
+        Feature::Wealth => pick(locale, "理财", "savings"),
         Feature::Bills => pick(locale, "缴费", "bill payment"),
         Feature::Transfers => pick(locale, "转账", "transfers"),
     }

@@ -3,6 +3,7 @@
 //! here with `?code=`, and the entry marks that code.
 
 use crate::app::Page;
+use crate::components::CoachStart;
 use crate::i18n::help::entry;
 use crate::router::{use_nav, with_query, Link};
 use crate::store::use_store;
@@ -18,6 +19,7 @@ pub fn HelpIndex() -> impl IntoView {
         <section class="card help">
             <h1>{move || t().help_centre}</h1>
             <p>{move || t().help_intro}</p>
+            <CoachStart />
             <ul class="links">
                 {Topic::ALL
                     .into_iter()

@@ -37,7 +37,7 @@ pub fn ShopList() -> impl IntoView {
                         let shop: &'static Merchant = id.merchant();
                         view! {
                             <li class="bank-card">
-                                <Link href=Page::Shop(id).href()>
+                                <Link href=Page::Shop(id).href() {..} data-coach="shop">
                                     <strong>{move || name(store.locale.get(), shop.name_zh, shop.name_en)}</strong>
                                 </Link>
                                 {shop
@@ -93,7 +93,7 @@ pub fn Shop(id: MerchantId) -> impl IntoView {
                             <li class="product" data-sku=sku>
                                 <span>{move || name(store.locale.get(), p.name_zh, p.name_en)}</span>
                                 <span class="price">{p.price.to_string()}</span>
-                                <button type="button" class="button" on:click=move |_| add(sku)>{move || t().add_to_cart}</button>
+                                <button type="button" class="button" data-coach="add-to-cart" on:click=move |_| add(sku)>{move || t().add_to_cart}</button>
                             </li>
                         }
                     })
@@ -111,7 +111,7 @@ pub fn Shop(id: MerchantId) -> impl IntoView {
                     }}
                 </ul>
                 <p class="big-amount" data-testid="cart-total">{move || total().to_string()}</p>
-                <button type="button" class="button primary" on:click=checkout>{move || t().checkout}</button>
+                <button type="button" class="button primary" data-coach="checkout" on:click=checkout>{move || t().checkout}</button>
             </Show>
             <ErrorBox problem=error />
             {move || {
@@ -128,7 +128,7 @@ pub fn Shop(id: MerchantId) -> impl IntoView {
                                 <dt>{t().order_total}</dt>
                                 <dd>{amount.to_string()}</dd>
                             </dl>
-                            <button type="button" class="button wechat" on:click=move |_| pay(for_pay.clone())>{t().wechat_pay}</button>
+                            <button type="button" class="button wechat" data-coach="wechat-pay" on:click=move |_| pay(for_pay.clone())>{t().wechat_pay}</button>
                             <p class="hint">{t().qr_caption}</p>
                             <div class="qr" role="img" aria-label=t().scan inner_html=qr></div>
                             <p class="pay-link" data-testid="pay-link">{link.clone()}</p>

@@ -36,7 +36,7 @@ pub fn BindButton(#[prop(optional)] label: Option<&'static str>) -> impl IntoVie
         }
     };
     view! {
-        <button type="button" class="button primary" on:click=start>
+        <button type="button" class="button primary" data-coach="bind-button" on:click=start>
             {move || label.unwrap_or(store.text().bind_wechat)}
         </button>
         <ErrorBox problem=error />
@@ -141,7 +141,7 @@ fn BindingsPanel() -> impl IntoView {
                             view! {
                                 <div class="actions">
                                     <Link href=Page::ToWeChat.path() class="button">{move || t().to_wechat_change}</Link>
-                                    <button type="button" class="button danger" on:click=move |_| confirming.set(true)>
+                                    <button type="button" class="button danger" data-coach="unbind" on:click=move |_| confirming.set(true)>
                                         {move || t().unbind}
                                     </button>
                                     <button type="button" class="button" on:click=move |_| confirming.set(true)>
@@ -155,6 +155,8 @@ fn BindingsPanel() -> impl IntoView {
                             message=Signal::derive(move || t().unbind_confirm.to_owned())
                             on_confirm=Callback::new(unbind)
                             on_cancel=Callback::new(move |()| confirming.set(false))
+                            {..}
+                            data-coach="unbind-confirm"
                         />
                     </Show>
                 </Show>
@@ -226,7 +228,7 @@ fn CallbackPanel() -> impl IntoView {
             <ErrorBox problem=error />
             <div class="actions">
                 <Show when=retryable>
-                    <button type="button" class="button primary" on:click=retry.clone()>{move || t().retry}</button>
+                    <button type="button" class="button primary" data-coach="retry" on:click=retry.clone()>{move || t().retry}</button>
                 </Show>
                 <Show when=move || !is_bound(store) && !retryable()>
                     <BindButton label=t().bind_again />

@@ -212,7 +212,7 @@ fn AddCard() -> impl IntoView {
                 <p id="card-privacy" class="hint">{move || t().card_privacy}</p>
                 <ErrorBox problem=error />
                 {move || added.get().then(|| view! { <p class="success" role="status">{t().card_added}</p> })}
-                <button type="submit" class="button primary">{move || t().add_card}</button>
+                <button type="submit" class="button primary" data-coach="add-card">{move || t().add_card}</button>
             </form>
             <details class="test-cards">
                 <summary>{move || t().test_cards}</summary>

@@ -4,6 +4,7 @@
 use super::history::HistoryList;
 use super::{session_view, LockScreen, LoginCode, SessionView};
 use crate::app::Page;
+use crate::components::CoachStart;
 use crate::router::{with_query, Link};
 use crate::store::{use_store, Notice, Problem};
 use leptos::prelude::*;
@@ -56,12 +57,13 @@ fn Welcome() -> impl IntoView {
             <h1>{move || t().welcome_title}</h1>
             <p>{move || t().welcome_intro}</p>
             <div class="actions">
-                <Link href=Page::Login.path() class="button primary">{move || t().log_in}</Link>
+                <Link href=Page::Login.path() class="button primary" {..} data-coach="log-in">{move || t().log_in}</Link>
                 <Link href=Page::Register.path() class="button">{move || t().register}</Link>
                 <Link href=Page::Choose.path() class="button">{move || t().choose_wallet}</Link>
                 <button type="button" class="button" on:click=create_demo disabled=move || busy.get()>
                     {move || if busy.get() { t().working } else { t().create_demo }}
                 </button>
+                <CoachStart />
             </div>
             <crate::components::ErrorBox problem=error />
             {move || demo.get().map(|demo| view! { <DemoCard demo /> })}
@@ -95,7 +97,7 @@ fn DemoCard(demo: Demo) -> impl IntoView {
             </dl>
             <DemoWeChatCard title=Signal::derive(move || t().demo_wechat) account=demo.wechat.clone() role="match" />
             <DemoWeChatCard title=Signal::derive(move || t().demo_wechat_mismatch) account=demo.wechat_mismatch.clone() role="mismatch" />
-            <button type="button" class="button primary" on:click=log_in>
+            <button type="button" class="button primary" data-coach="demo-log-in" on:click=log_in>
                 {move || t().log_in_as_demo}
             </button>
         </div>
@@ -193,11 +195,15 @@ fn WalletHome() -> impl IntoView {
         (Page::Withdraw, "withdraw"),
         (Page::Transfer, "transfer"),
         (Page::Bills, "bills"),
+        (Page::Books, "books"),
+        (Page::Savings, "savings"),
     ];
     let action_label = move |page: Page| match page {
         Page::TopUp => t().top_up,
         Page::Withdraw => t().withdraw,
         Page::Transfer => t().transfer,
+        Page::Books => crate::i18n::finance::text(store.locale.get()).books,
+        Page::Savings => crate::i18n::finance::text(store.locale.get()).savings,
         _ => t().pay_bills,
     };
     let recovery_notice = match store.notice.get_untracked() {
@@ -224,16 +230,22 @@ fn WalletHome() -> impl IntoView {
         }}
         <nav class="card quick-actions" aria-label=move || t().balance>
             {move || {
-                // 缴费 only where the account's provider offers it.
-                let bills = store.state.with(|s| {
-                    s.signed_in().is_some_and(|a| a.provider().offers(Feature::Bills))
+                // 缴费 and 理财 only where the account's provider offers them.
+                let (bills, wealth) = store.state.with(|s| {
+                    s.signed_in().map_or((false, false), |a| {
+                        (a.provider().offers(Feature::Bills), a.provider().offers(Feature::Wealth))
+                    })
                 });
                 actions
                 .into_iter()
-                .filter(move |(page, _)| bills || *page != Page::Bills)
+                .filter(move |(page, _)| match page {
+                    Page::Bills => bills,
+                    Page::Savings => wealth,
+                    _ => true,
+                })
                 .map(|(page, icon)| {
                     view! {
-                        <Link href=page.path() class="quick-action">
+                        <Link href=page.path() class="quick-action" {..} data-coach=(page == Page::TopUp).then_some("top-up")>
                             <span class=format!("icon icon-{icon}") aria-hidden="true"></span>
                             <span>{move || action_label(page)}</span>
                         </Link>
@@ -251,8 +263,9 @@ fn WalletHome() -> impl IntoView {
         </section>
         <section class="card">
             <div class="actions">
-                <Link href=Page::Cards.path() class="button">{move || t().cards}</Link>
-                <Link href=Page::Settings.path() class="button">{move || t().settings}</Link>
+                <Link href=Page::Cards.path() class="button" {..} data-coach="cards">{move || t().cards}</Link>
+                <Link href=Page::Settings.path() class="button" {..} data-coach="settings">{move || t().settings}</Link>
+                <CoachStart />
                 <button type="button" class="button" on:click=move |_| store.update(|s| s.log_out())>
                     {move || t().log_out}
                 </button>

@@ -47,7 +47,7 @@ pub fn LockScreen() -> impl IntoView {
                 <input id="unlock-password" type="password" autocomplete="current-password" bind:value=password />
                 <ErrorBox problem=error />
                 <div class="actions">
-                    <button type="submit" class="button primary" disabled=move || busy.get()>
+                    <button type="submit" class="button primary" data-coach="unlock" disabled=move || busy.get()>
                         {move || if busy.get() { t().working } else { t().unlock }}
                     </button>
                     <button type="button" class="button" on:click=move |_| store.update(|s| s.log_out())>

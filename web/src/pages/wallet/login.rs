@@ -66,7 +66,7 @@ pub fn Login() -> impl IntoView {
                 <label for="login-password">{move || t().password}</label>
                 <input id="login-password" name="password" type="password" autocomplete="current-password" bind:value=password />
                 <ErrorBox problem=error />
-                <button type="submit" class="button primary" disabled=move || busy.get()>
+                <button type="submit" class="button primary" data-coach="log-in-submit" disabled=move || busy.get()>
                     {move || if busy.get() { t().working } else { t().log_in }}
                 </button>
             </form>

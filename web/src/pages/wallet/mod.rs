@@ -2,6 +2,7 @@
 //! money movements, history, and the lock and recovery screens.
 
 mod binding;
+mod books;
 mod cards;
 mod choose;
 mod history;
@@ -11,10 +12,12 @@ mod login;
 mod movement;
 mod recovery;
 mod register;
+mod savings;
 mod settings;
 mod two_factor;
 
 pub use binding::{site, BindButton, BindCallback, BindingStatus, Bindings};
+pub use books::Books;
 pub use cards::Cards;
 pub use choose::Choose;
 pub use history::{History, HistoryDetail};
@@ -24,6 +27,7 @@ pub use login::Login;
 pub use movement::Movement;
 pub use recovery::Recovery;
 pub use register::Register;
+pub use savings::Savings;
 pub use settings::Settings;
 pub use two_factor::{LoginCode, TwoFactorSettings};
 
@@ -62,7 +66,7 @@ pub fn SignedIn(children: ChildrenFn) -> impl IntoView {
         SessionView::SignedOut => view! {
             <section class="card">
                 <p>{move || store.text().sign_in_first}</p>
-                <Link href=Page::Login.path() class="button primary">{move || store.text().log_in}</Link>
+                <Link href=Page::Login.path() class="button primary" {..} data-coach="log-in">{move || store.text().log_in}</Link>
             </section>
         }
         .into_any(),

@@ -77,7 +77,12 @@ fn MovementSteps(kind: MovementKind) -> impl IntoView {
     });
 
     let title = move || i18n::movement_name(store.locale.get(), kind);
-    let limit = Policy::STANDARD.limit(kind);
+    // The signed-in account's provider sets the limits.
+    let limit = store.state.with_untracked(|s| {
+        s.signed_in()
+            .map_or(Policy::STANDARD, |a| a.provider().policy)
+            .limit(kind)
+    });
     let next = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let card_id = card
@@ -234,7 +239,7 @@ fn MovementSteps(kind: MovementKind) -> impl IntoView {
                         }
                     })}
                 <ErrorBox problem=error />
-                <button type="submit" class="button primary">{move || t().next}</button>
+                <button type="submit" class="button primary" data-coach=(kind == MovementKind::TopUp).then_some("top-up-next")>{move || t().next}</button>
             </form>
         }
     };
@@ -266,7 +271,7 @@ fn MovementSteps(kind: MovementKind) -> impl IntoView {
                 </dl>
                 <ErrorBox problem=error />
                 <div class="actions">
-                    <button type="button" class="button primary" on:click=confirm disabled=move || busy.get()>
+                    <button type="button" class="button primary" data-coach=(kind == MovementKind::TopUp).then_some("top-up-confirm") on:click=confirm disabled=move || busy.get()>
                         {t().confirm}
                     </button>
                     <button type="button" class="button" on:click=move |_| step.set(Step::Fill)>

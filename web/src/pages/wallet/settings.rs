@@ -82,7 +82,7 @@ fn SettingsPanel() -> impl IntoView {
             </Show>
             <ul class="links">
                 <li><Link href=Page::Cards.path()>{move || t().payment_methods}</Link></li>
-                <li><Link href=Page::Bindings.path()>{move || t().binding_management}</Link></li>
+                <li><Link href=Page::Bindings.path() {..} data-coach="bindings-link">{move || t().binding_management}</Link></li>
                 <li><Link href=Page::Bindings.path()>{move || t().third_party_management}</Link></li>
             </ul>
             <h2>{move || t().security}</h2>

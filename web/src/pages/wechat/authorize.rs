@@ -176,7 +176,7 @@ pub fn Authorize() -> impl IntoView {
                     return view! {
                         <ErrorBox problem=permission_off />
                         <div class="actions">
-                            <Link href=Page::WeChatSettings.path() class="button primary">{t().open_wechat_settings}</Link>
+                            <Link href=Page::WeChatSettings.path() class="button primary" {..} data-coach="open-wechat-settings">{t().open_wechat_settings}</Link>
                             <a href=retry_href.clone() class="button">{t().back_to_authorize}</a>
                         </div>
                     }
@@ -195,7 +195,7 @@ pub fn Authorize() -> impl IntoView {
                         </ul>
                         <ErrorBox problem=error />
                         <div class="actions">
-                            <button type="button" class="button wechat" on:click=allow.clone()>{t().allow}</button>
+                            <button type="button" class="button wechat" data-coach="allow" on:click=allow.clone()>{t().allow}</button>
                             <button type="button" class="button" on:click=deny.clone()>{t().deny}</button>
                         </div>
                     }
@@ -204,12 +204,12 @@ pub fn Authorize() -> impl IntoView {
                         <h2>{t().second_factor_title}</h2>
                         <p>{(t().second_factor_intro)(&phone())}</p>
                         <form on:submit=confirm.clone() novalidate>
-                            <button type="button" class="button" on:click=send_code>{t().get_code}</button>
+                            <button type="button" class="button" data-coach="get-code" on:click=send_code>{t().get_code}</button>
                             {move || sent_to.get().map(|to| view! { <p class="sent" role="status">{(t().code_sent_to)(&to)}</p> })}
                             <label for="wx-code">{t().code}</label>
                             <input id="wx-code" name="code" inputmode="numeric" autocomplete="one-time-code" bind:value=code />
                             <ErrorBox problem=error />
-                            <button type="submit" class="button wechat">{t().confirm}</button>
+                            <button type="submit" class="button wechat" data-coach="code-confirm">{t().confirm}</button>
                         </form>
                     }
                     .into_any(),

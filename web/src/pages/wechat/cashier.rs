@@ -175,7 +175,7 @@ pub fn Cashier() -> impl IntoView {
                                         <input id="pay-wallet-password" type="password" autocomplete="current-password" bind:value=wallet_password />
                                         <ErrorBox problem=error />
                                         <div class="actions">
-                                            <button type="submit" class="button wechat">{t().confirm}</button>
+                                            <button type="submit" class="button wechat" data-coach="extra-confirm">{t().confirm}</button>
                                             <button type="button" class="button" on:click=cancel.clone()>{t().cancel}</button>
                                         </div>
                                     </form>
@@ -200,7 +200,7 @@ pub fn Cashier() -> impl IntoView {
                                                         let checked = chosen.map_or(i == 0, |c| c == m);
                                                         view! {
                                                             <div class="switch-row">
-                                                                <input type="radio" name="method" id=id.clone() prop:checked=checked on:change=move |_| method.set(Some(m)) />
+                                                                <input type="radio" name="method" id=id.clone() data-coach=matches!(m, PayMethod::Wallet(_)).then_some("wallet-method") prop:checked=checked on:change=move |_| method.set(Some(m)) />
                                                                 <label for=id>
                                                                     {match m {
                                                                         PayMethod::Wallet(_) => (t().wallet_method)(&balance.to_string()),
@@ -217,7 +217,7 @@ pub fn Cashier() -> impl IntoView {
                                         <label for="pay-password">{t().pay_password}</label>
                                         <input id="pay-password" type="password" inputmode="numeric" maxlength="6" autocomplete="off" bind:value=pay_password />
                                         <ErrorBox problem=error />
-                                        <button type="submit" class="button wechat">{t().confirm_pay}</button>
+                                        <button type="submit" class="button wechat" data-coach="confirm-pay">{t().confirm_pay}</button>
                                     </form>
                                 }
                                 .into_any(),

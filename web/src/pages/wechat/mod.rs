@@ -47,7 +47,7 @@ pub fn WeChatLogin() -> impl IntoView {
             <label for="wx-password">{move || t().password}</label>
             <input id="wx-password" name="wechat-password" type="password" autocomplete="current-password" bind:value=password />
             <ErrorBox problem=error />
-            <button type="submit" class="button wechat">{move || t().log_in}</button>
+            <button type="submit" class="button wechat" data-coach="wechat-log-in">{move || t().log_in}</button>
             <p><Link href=Page::WeChatRegister.path()>{move || t().register}</Link></p>
         </form>
     }
@@ -217,7 +217,7 @@ pub fn WeChatSettings() -> impl IntoView {
             <h1>{move || t().wechat_settings}</h1>
             <Show when=move || wechat_signed_in(store) fallback=WeChatLogin>
                 <div class="switch-row">
-                    <input id="wx-allow" type="checkbox" role="switch" prop:checked=allow on:change=toggle />
+                    <input id="wx-allow" type="checkbox" role="switch" data-coach="third-party-switch" prop:checked=allow on:change=toggle />
                     <label for="wx-allow">{move || t().allow_third_party}</label>
                 </div>
                 <p class="hint">{move || t().allow_third_party_hint}</p>
