@@ -22,6 +22,7 @@
 //! - [`phone`] — the simulated phone: the inbox where codes arrive.
 //! - [`account`] — wallet accounts: registration, login, lockout.
 //! - [`session`] — who is signed in, logout, lock after idle.
+//! - [`vault`] — encryption at rest: Argon2id key slots, ChaCha20-Poly1305 sealing.
 //! - [`totp`] — two-factor login: RFC 6238 codes, setup URI, recovery codes.
 //! - [`demo`] — 「一键创建演示账户」.
 //! - [`money`] — `Fen`, integer money: strict parsing, formatting.
@@ -58,6 +59,7 @@ pub mod sim;
 pub mod state;
 pub mod time;
 pub mod totp;
+pub mod vault;
 pub mod verification;
 pub mod wechat;
 

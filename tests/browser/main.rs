@@ -393,3 +393,54 @@ fn totp_matches_the_rfc_6238_vectors() {
         assert_eq!(hotp(Algorithm::Sha1, key, time / 30, 8), code, "T = {time}");
     }
 }
+
+/// Encryption at rest in the browser's wasm: a stored state sealed with the
+/// data key, the key wrapped under the password (real Argon2id cost), read
+/// back from localStorage; a wrong password and a changed character fail.
+#[wasm_bindgen_test]
+fn vault_round_trip_wrong_password_and_tamper_in_local_storage() {
+    use qianbao_core::account::AccountId;
+    use qianbao_core::vault::{open, seal, DataKey, KdfParams, KeySlot, Sealed, VaultError};
+    clear();
+    let mut rng = ChaCha20Rng::seed_from_u64(5);
+    let state = state_with_history(3);
+    let plain = state.main_json().unwrap_or_default();
+    let key = DataKey::generate(&mut rng);
+    let slot = KeySlot::new(
+        &key,
+        AccountId::new(1),
+        "Sandbox2026x",
+        KdfParams::STANDARD,
+        &mut rng,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let sealed = seal(&key, "main", plain.as_bytes(), &mut rng);
+    let stored = serde_json::json!({ "slot": slot, "main": sealed }).to_string();
+    let _ = local_storage().set_item("qianbao.vault-test", &stored);
+    let read = local_storage()
+        .get_item("qianbao.vault-test")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    assert!(!read.contains("17000"), "no phone number in clear: {read}");
+    assert!(!read.contains("argon2id"), "no password hash in clear");
+    let value: serde_json::Value = serde_json::from_str(&read).unwrap_or_default();
+    let slot: KeySlot =
+        serde_json::from_value(value["slot"].clone()).unwrap_or_else(|e| panic!("{e}"));
+    let sealed: Sealed =
+        serde_json::from_value(value["main"].clone()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(slot.open("Wrong2026x"), Err(VaultError::WrongPassword));
+    let key = slot.open("Sandbox2026x").unwrap_or_else(|e| panic!("{e}"));
+    let opened = open(&key, "main", &sealed).unwrap_or_default();
+    assert_eq!(String::from_utf8(opened).as_deref(), Ok(plain.as_str()));
+    // One character of the stored ciphertext changed: refused, never misread.
+    let tampered =
+        read.replacen("\"c\":\"", "\"c\":\"0", 1)
+            .replacen("\"c\":\"00", "\"c\":\"11", 1);
+    let value: serde_json::Value = serde_json::from_str(&tampered).unwrap_or_default();
+    let changed: Sealed =
+        serde_json::from_value(value["main"].clone()).unwrap_or_else(|e| panic!("{e}"));
+    assert_ne!(changed, sealed);
+    assert_eq!(open(&key, "main", &changed), Err(VaultError::Tampered));
+    clear();
+}
