@@ -137,6 +137,10 @@ pub enum AccountError {
     SecondFactor(#[from] TotpError),
     #[error("wrong code, {remaining} attempts left before a 15-minute lock")]
     WrongCode { remaining: u8 },
+    #[error("the two new passwords differ")]
+    PasswordsDiffer,
+    #[error("the new password is the current one")]
+    SamePassword,
 }
 
 impl UserError for AccountError {
@@ -147,6 +151,8 @@ impl UserError for AccountError {
             Self::Code(e) => e.code(),
             Self::SecondFactor(e) => e.code(),
             Self::WrongCode { .. } => "W-2FA-WRONG",
+            Self::PasswordsDiffer => "W-PW-CONFIRM",
+            Self::SamePassword => "W-PW-SAME",
             Self::AlreadyRegistered => "W-ACC-EXISTS",
             Self::NotRegistered => "W-ACC-UNKNOWN",
             Self::WrongPassword { .. } => "W-ACC-PASSWORD",
@@ -162,6 +168,7 @@ impl UserError for AccountError {
             Self::Code(e) => e.guidance(),
             Self::SecondFactor(e) => e.guidance(),
             Self::WrongCode { .. } => Guidance::ReadAuthenticator,
+            Self::PasswordsDiffer | Self::SamePassword => Guidance::ReenterAndVerify,
             Self::AlreadyRegistered => Guidance::LogInInstead,
             Self::NotRegistered => Guidance::RegisterFirst,
             Self::WrongPassword { .. } => Guidance::ReenterAndVerify,
@@ -415,6 +422,50 @@ impl State {
         account.totp = Some(totp);
         account.totp_setup = None;
         Ok(codes)
+    }
+
+    /// 「修改密码」 for the signed-in account: the current password (wrong
+    /// ones count towards the lockout), then a new one that meets the policy,
+    /// typed twice and not the current one. Only the new hash is kept.
+    pub fn change_password(
+        &mut self,
+        current: &str,
+        new: &str,
+        again: &str,
+        now: Timestamp,
+        rng: &mut impl RngCore,
+        hasher: &Hasher,
+    ) -> Result<(), AccountError> {
+        let id = self
+            .signed_in()
+            .map(Account::id)
+            .ok_or(AccountError::NotSignedIn)?;
+        let login = self
+            .account(id)
+            .map(|a| a.login().clone())
+            .ok_or(AccountError::NotSignedIn)?;
+        check_policy(new, login.phone(), email_of(&login))?;
+        if new != again {
+            return Err(AccountError::PasswordsDiffer);
+        }
+        if new == current {
+            return Err(AccountError::SamePassword);
+        }
+        match self.check_password(id, current, now) {
+            Ok(()) => {}
+            Err(locked @ AccountError::Locked { .. }) => {
+                self.session = None;
+                return Err(locked);
+            }
+            Err(other) => return Err(other),
+        }
+        let mut salt = [0u8; SALT_BYTES];
+        rng.fill_bytes(&mut salt);
+        let hash = hasher.hash(new, salt);
+        if let Some(account) = self.account_mut(id) {
+            account.password = hash;
+        }
+        Ok(())
     }
 
     /// 「关闭两步验证」: needs the password (wrong ones count towards the lockout).
@@ -685,6 +736,38 @@ mod tests {
         state.log_out();
         assert!(state.log_in(PHONE, PASSWORD, at(50)).is_ok());
         assert!(state.signed_in().is_some(), "one step again once it is off");
+    }
+
+    #[test]
+    fn a_password_change_needs_the_current_one_and_a_good_new_one() {
+        let (mut state, id) = registered();
+        let _ = state.log_in(PHONE, PASSWORD, at(20));
+        let mut change = |current: &str, new: &str, again: &str| {
+            state.change_password(current, new, again, at(30), &mut rng(), &fast_hasher())
+        };
+        assert!(matches!(
+            change(PASSWORD, "short1", "short1"),
+            Err(AccountError::Password(_))
+        ));
+        assert_eq!(
+            change(PASSWORD, "Changed2027y", "Changed2027z"),
+            Err(AccountError::PasswordsDiffer)
+        );
+        assert_eq!(
+            change(PASSWORD, PASSWORD, PASSWORD),
+            Err(AccountError::SamePassword)
+        );
+        assert_eq!(
+            change("Wrong2026x", "Changed2027y", "Changed2027y"),
+            Err(AccountError::WrongPassword { remaining: 4 })
+        );
+        assert_eq!(change(PASSWORD, "Changed2027y", "Changed2027y"), Ok(()));
+        state.log_out();
+        assert_eq!(
+            state.log_in(PHONE, PASSWORD, at(40)),
+            Err(AccountError::WrongPassword { remaining: 4 })
+        );
+        assert_eq!(state.log_in(PHONE, "Changed2027y", at(41)), Ok(id));
     }
 
     #[test]

@@ -127,6 +127,8 @@ pub const CODES: &[(&str, Topic)] = &[
     ("W-PW-COMMON", Security),
     ("W-PW-PHONE", Security),
     ("W-PW-EMAIL", Security),
+    ("W-PW-CONFIRM", Security),
+    ("W-PW-SAME", Security),
     ("W-2FA-FORMAT", Security),
     ("W-2FA-WRONG", Security),
     ("W-2FA-REUSED", Security),

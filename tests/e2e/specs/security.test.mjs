@@ -175,3 +175,32 @@ test('the Content-Security-Policy lets the app run and nothing injected', async 
   w.pageErrors = w.pageErrors.filter((e) => !e.includes('Content Security Policy'));
   await w.close();
 });
+
+test('change the password: the current one is needed, the new one works, the old one no longer', async () => {
+  const w = await h.wallet();
+  const demo = await w.createDemo();
+  await w.signInAs(demo);
+  await w.open('/settings');
+  await w.field('原密码').fill(demo.password);
+  await w.field('新密码').fill('Changed2027y');
+  await w.field('再次输入新密码').fill('Changed2027z');
+  await w.button('修改密码').click();
+  await w.expectError('W-PW-CONFIRM');
+  await w.field('原密码').fill('Wrong2026x');
+  await w.field('新密码').fill('Changed2027y');
+  await w.field('再次输入新密码').fill('Changed2027y');
+  await w.button('修改密码').click();
+  await w.expectError('W-ACC-PASSWORD');
+  await w.field('原密码').fill(demo.password);
+  await w.field('新密码').fill('Changed2027y');
+  await w.field('再次输入新密码').fill('Changed2027y');
+  await w.button('修改密码').click();
+  await w.expectText('密码已修改');
+  expect(await w.storage(), 'localStorage').notToContain('Changed2027y');
+  await w.logOut();
+  await w.open('/login');
+  await w.logIn(demo.login, demo.password);
+  await w.expectError('W-ACC-PASSWORD');
+  await w.signInAs({ ...demo, password: 'Changed2027y' });
+  await w.close();
+});

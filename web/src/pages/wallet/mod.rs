@@ -10,6 +10,7 @@ mod home;
 mod lock;
 mod login;
 mod movement;
+mod password;
 mod recovery;
 mod register;
 mod savings;

@@ -1,6 +1,7 @@
 //! 「设置」: 账户管理 (who is signed in), security (idle lock, lock now),
 //! language, and 「退出登录」. Binding management joins it later.
 
+use super::password::ChangePassword;
 use super::{BindButton, BindingStatus, SignedIn, TwoFactorSettings};
 use crate::app::Page;
 use crate::env;
@@ -103,6 +104,7 @@ fn SettingsPanel() -> impl IntoView {
             <button type="button" class="button" on:click=move |_| store.update(|s| s.lock_now())>
                 {move || t().lock_now}
             </button>
+            <ChangePassword />
             <TwoFactorSettings />
             <h2>{move || t().language}</h2>
             <label for="language" class="visually-hidden">{move || t().language}</label>
