@@ -387,10 +387,7 @@ impl State {
     /// 「开启两步验证」, step one: a new secret for the signed-in account,
     /// kept pending until [`State::confirm_totp`].
     pub fn begin_totp(&mut self, rng: &mut impl RngCore) -> Result<Secret, AccountError> {
-        let id = self
-            .signed_in()
-            .map(Account::id)
-            .ok_or(AccountError::NotSignedIn)?;
+        let id = self.signed_in_id()?;
         let account = self.account_mut(id).ok_or(AccountError::NotSignedIn)?;
         if account.totp.is_some() {
             return Err(TotpError::AlreadyEnabled.into());
@@ -409,10 +406,7 @@ impl State {
         wall: Timestamp,
         rng: &mut impl RngCore,
     ) -> Result<Vec<String>, AccountError> {
-        let id = self
-            .signed_in()
-            .map(Account::id)
-            .ok_or(AccountError::NotSignedIn)?;
+        let id = self.signed_in_id()?;
         let account = self.account_mut(id).ok_or(AccountError::NotSignedIn)?;
         if account.totp.is_some() {
             return Err(TotpError::AlreadyEnabled.into());
@@ -436,10 +430,7 @@ impl State {
         rng: &mut impl RngCore,
         hasher: &Hasher,
     ) -> Result<(), AccountError> {
-        let id = self
-            .signed_in()
-            .map(Account::id)
-            .ok_or(AccountError::NotSignedIn)?;
+        let id = self.signed_in_id()?;
         let login = self
             .account(id)
             .map(|a| a.login().clone())
@@ -470,10 +461,7 @@ impl State {
 
     /// 「关闭两步验证」: needs the password (wrong ones count towards the lockout).
     pub fn disable_totp(&mut self, password: &str, now: Timestamp) -> Result<(), AccountError> {
-        let id = self
-            .signed_in()
-            .map(Account::id)
-            .ok_or(AccountError::NotSignedIn)?;
+        let id = self.signed_in_id()?;
         if self.account(id).is_some_and(|a| a.totp.is_none()) {
             return Err(TotpError::NotEnabled.into());
         }

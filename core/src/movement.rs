@@ -679,12 +679,6 @@ impl State {
             .filter(|c| c.owner() == owner && !c.is_removed())
             .ok_or(MoveError::Card(CardError::NotFound))
     }
-
-    pub(crate) fn signed_in_id(&self) -> Result<AccountId, AccountError> {
-        self.signed_in()
-            .map(|a| a.id())
-            .ok_or(AccountError::NotSignedIn)
-    }
 }
 
 /// Checks a bill account number: a 10-digit State Grid 户号 for electricity,

@@ -111,6 +111,13 @@ impl State {
             .and_then(|s| self.account(s.account))
     }
 
+    /// The signed-in account's id, or [`AccountError::NotSignedIn`].
+    pub(crate) fn signed_in_id(&self) -> Result<AccountId, AccountError> {
+        self.signed_in()
+            .map(Account::id)
+            .ok_or(AccountError::NotSignedIn)
+    }
+
     /// Whether the session would lock at `now`: nothing changes.
     pub fn is_idle(&self, now: Timestamp) -> bool {
         let Some(session) = self.session.as_ref().filter(|s| s.is_open()) else {
@@ -189,10 +196,7 @@ impl State {
 
     /// Changes the signed-in account's idle-lock setting.
     pub fn set_idle_lock(&mut self, idle_lock: IdleLock) -> Result<(), AccountError> {
-        let id = self
-            .signed_in()
-            .map(Account::id)
-            .ok_or(AccountError::NotSignedIn)?;
+        let id = self.signed_in_id()?;
         let account = self.account_mut(id).ok_or(AccountError::NotSignedIn)?;
         account.set_idle_lock(idle_lock);
         Ok(())

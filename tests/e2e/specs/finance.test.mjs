@@ -5,21 +5,10 @@
 import { test } from 'node:test';
 import { harness, PHONE_VIEWPORT } from '../lib/harness.mjs';
 import { expect } from '../lib/expect.mjs';
+import { luhn } from '../lib/cards.mjs';
 
 const h = harness();
 
-function luhn(body) {
-  for (let d = 0; d < 10; d++) {
-    const n = body + d;
-    const sum = [...n].reverse().reduce((acc, c, i) => {
-      let x = Number(c);
-      if (i % 2 === 1) { x *= 2; if (x > 9) x -= 9; }
-      return acc + x;
-    }, 0);
-    if (sum % 10 === 0) return n;
-  }
-  throw new Error('no check digit');
-}
 
 async function funded(w) {
   const user = await w.createDemo();
