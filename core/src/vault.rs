@@ -63,6 +63,17 @@ impl DataKey {
         rng.fill_bytes(&mut key);
         Self(key)
     }
+
+    /// Hex, for keeping the key for one browser tab (sessionStorage) while
+    /// the wallet is unlocked.
+    pub fn to_hex(&self) -> String {
+        crate::totp::hex(&self.0)
+    }
+
+    pub fn from_hex(text: &str) -> Option<Self> {
+        let bytes: [u8; KEY_BYTES] = unhex(text)?.try_into().ok()?;
+        Some(Self(bytes))
+    }
 }
 
 /// Argon2id's cost, stored with each key slot.
@@ -345,6 +356,15 @@ mod tests {
             slot.rewrap("wrong", "x", &mut rng).map(|_| ()),
             Err(VaultError::WrongPassword)
         );
+    }
+
+    #[test]
+    fn a_key_round_trips_as_hex_and_nothing_else_is_a_key() {
+        let key = DataKey::generate(&mut rng());
+        assert_eq!(DataKey::from_hex(&key.to_hex()), Some(key.clone()));
+        assert_eq!(DataKey::from_hex(&key.to_hex()[2..]), None);
+        assert_eq!(DataKey::from_hex(&key.to_hex().to_uppercase()), None);
+        assert_eq!(DataKey::from_hex("zz"), None);
     }
 
     #[test]

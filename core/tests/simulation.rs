@@ -26,19 +26,23 @@
 mod common;
 
 use common::{param, site, Req, T0};
-use qianbao_core::account::{AccountError, AccountId, Registration};
+use qianbao_core::account::{AccountError, AccountId, Registration, LOCKOUT, MAX_FAILED_LOGINS};
 use qianbao_core::binding::{BindError, Binding, EndReason};
-use qianbao_core::card::{test_card_number, CardId, CardKind, NewCard};
+use qianbao_core::card::{test_card_number, CardId, CardKind, NewCard, BINS};
 use qianbao_core::error::UserError;
+use qianbao_core::finance::{daily_interest, Spend, MAX_ACCRUAL_DAYS};
 use qianbao_core::ledger::{dirty_chunks, Actor, Biller, Entry, EntryKind, LedgerAccount};
 use qianbao_core::merchant::MerchantId;
 use qianbao_core::money::Fen;
-use qianbao_core::movement::{MovementForm, Prepared};
-use qianbao_core::payment::{Order, OrderState, Paid, PayMethod, PayRequest};
+use qianbao_core::movement::{MoveError, MovementForm, Prepared};
+use qianbao_core::payment::{Order, OrderState, Paid, PayError, PayMethod, PayRequest};
 use qianbao_core::phone::{Body, Sender};
+use qianbao_core::provider::{Feature, MovementKind, ProviderId};
 use qianbao_core::security::Hasher;
 use qianbao_core::sim::Faults;
 use qianbao_core::state::StateError;
+use qianbao_core::time::{day_cst, start_of_day_cst, year_month_cst};
+use qianbao_core::totp::{code_for_step, step_at, SecondFactor, Secret, TotpError, SKEW_STEPS};
 use qianbao_core::verification::VerifyError;
 use qianbao_core::wechat::{NewWeChat, WeChatError, WeChatId, QIANBAO};
 use qianbao_core::{State, Timestamp};
@@ -61,15 +65,19 @@ const STRANGER: &str = "欧阳娜娜";
 /// what the run has made so far.
 #[derive(Debug, Clone)]
 enum Op {
-    /// 「获取验证码」 and 「注册」 (with a mistyped code when `typo`).
+    /// 「获取验证码」 and 「注册」 (with a mistyped code when `typo`) with
+    /// the provider chosen in 「选择钱包」.
     Register {
         person: usize,
         typo: bool,
+        provider: ProviderId,
     },
+    /// `other_bank`: a bank that some providers do not accept.
     AddCard {
         person: usize,
         credit: bool,
         stranger: bool,
+        other_bank: bool,
     },
     RemoveCard {
         person: usize,
@@ -179,6 +187,51 @@ enum Op {
         order: usize,
     },
     Wait(Jump),
+    /// 「转入理财」 (`into`) or 「转出理财」.
+    Savings {
+        person: usize,
+        into: bool,
+        amount: String,
+        key: SavingsKey,
+    },
+    /// The 理财 screen opened: interest brought up to date.
+    Accrue {
+        person: usize,
+    },
+    /// 「记一笔」: cash spent outside the wallet.
+    AddCash {
+        person: usize,
+        amount: String,
+        spend: Spend,
+        long_note: bool,
+    },
+    /// A cash entry deleted (`missing`: one that does not exist).
+    RemoveCash {
+        person: usize,
+        which: usize,
+        missing: bool,
+    },
+    /// 「修改分类」 of one of the wallet's entries (spending or not).
+    SetCategory {
+        person: usize,
+        entry: u64,
+        spend: Spend,
+    },
+    /// 「开启两步验证」: the secret, then its code (a wrong one first when `wrong_first`).
+    EnableTotp {
+        person: usize,
+        wrong_first: bool,
+    },
+    /// 「登录」 with the password, then the second step.
+    LogInTwoStep {
+        person: usize,
+        how: SecondStep,
+    },
+    /// 「关闭两步验证」.
+    DisableTotp {
+        person: usize,
+        wrong_password: bool,
+    },
     /// The console's fault plan for the next requests.
     Faults {
         network: u32,
@@ -248,6 +301,33 @@ enum RefundNo {
 }
 
 #[derive(Debug, Clone, Copy)]
+enum SavingsKey {
+    Fresh,
+    /// 「确认」 twice with one key.
+    Twice,
+    /// An earlier savings movement's key and content again.
+    Repeat,
+    /// An earlier savings movement's key with another amount.
+    RepeatOther,
+}
+
+/// What the login's second step is answered with.
+#[derive(Debug, Clone, Copy)]
+enum SecondStep {
+    /// The authenticator's code at the browser's time.
+    Right,
+    /// `codes` wrong codes in a row, then (`then_password`) the password
+    /// typed wrong: all count towards the one lockout.
+    Wrong { codes: u8, then_password: bool },
+    /// A code that signed in, again (after signing in with it).
+    Reused,
+    /// An unused recovery code (`sloppy`: lower case, no dashes).
+    Recovery { sloppy: bool },
+    /// A recovery code already used.
+    RecoveryReused,
+}
+
+#[derive(Debug, Clone, Copy)]
 enum Jump {
     Seconds(i64),
     Minutes(i64),
@@ -304,6 +384,25 @@ impl Op {
                 Jump::TwoHours => "clock: +2 h",
                 Jump::ThirtyDays => "clock: +30 d",
             },
+            Op::Savings { into, key, .. } => match (key, into) {
+                (SavingsKey::Repeat, _) => "savings: same key again",
+                (SavingsKey::RepeatOther, _) => "savings: same key, other",
+                (_, true) => "savings: in",
+                (_, false) => "savings: out",
+            },
+            Op::Accrue { .. } => "savings: accrue interest",
+            Op::AddCash { .. } => "books: add cash",
+            Op::RemoveCash { .. } => "books: remove cash",
+            Op::SetCategory { .. } => "books: set category",
+            Op::EnableTotp { .. } => "2FA: turn on",
+            Op::LogInTwoStep { how, .. } => match how {
+                SecondStep::Right => "2FA: log in, right code",
+                SecondStep::Wrong { .. } => "2FA: log in, wrong codes",
+                SecondStep::Reused => "2FA: log in, reused code",
+                SecondStep::Recovery { .. } => "2FA: log in, recovery",
+                SecondStep::RecoveryReused => "2FA: log in, used recovery",
+            },
+            Op::DisableTotp { .. } => "2FA: turn off",
             Op::Faults { .. } => "fault plan",
             Op::Crash => "crash between steps",
             Op::CrashMidSave(_) => "crash mid-save",
@@ -375,6 +474,48 @@ struct Person {
     wechat: Option<WeChatCreds>,
     /// The browser's binding pages: where the flow has got to.
     flow: Flow,
+    /// The authenticator app, once two-step login is on.
+    totp: Option<TotpCreds>,
+    /// The cash entries written down: (id, when, amount).
+    cash: Vec<(u32, Timestamp, Fen)>,
+}
+
+/// What the person's authenticator app and the paper with the recovery
+/// codes hold, and which codes were used.
+#[derive(Debug, Clone)]
+struct TotpCreds {
+    secret: Secret,
+    recovery: Vec<String>,
+    used: Vec<bool>,
+    /// The last step whose code signed in (or turned it on).
+    last_step: u64,
+}
+
+impl TotpCreds {
+    /// The step within the allowed skew of `wall` whose code is `code`, as
+    /// an authenticator's code is matched.
+    fn matching_step(&self, code: &str, wall: Timestamp) -> Option<u64> {
+        let current = step_at(wall);
+        (current.saturating_sub(SKEW_STEPS)..=current + SKEW_STEPS)
+            .find(|step| code_for_step(&self.secret, *step) == code)
+    }
+
+    /// Six digits that are no code within the skew of `wall`.
+    fn wrong_code(&self, wall: Timestamp) -> String {
+        (0..)
+            .map(|n: u32| format!("{:06}", (n * 7_919 + 104_729) % 1_000_000))
+            .find(|code| self.matching_step(code, wall).is_none())
+            .unwrap_or_default()
+    }
+}
+
+/// A committed savings movement, kept to submit again.
+#[derive(Debug, Clone)]
+struct SavingsReceipt {
+    person: usize,
+    key: String,
+    amount: Fen,
+    into: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -468,6 +609,15 @@ struct Model {
     refund_nos: BTreeSet<(MerchantId, String, String)>,
     order_index: HashMap<(MerchantId, String), usize>,
     orders: Vec<OrderModel>,
+    /// The CST days whose interest each savings account was credited.
+    interest_days: BTreeSet<(AccountId, i64)>,
+    /// When each savings account was last posted to.
+    savings_at: BTreeMap<AccountId, Timestamp>,
+    /// All interest credited, summed from the entries.
+    interest_paid: i64,
+    /// What each wallet's spending entries (bills, transfers out,
+    /// payments, refunds) took in each CST month that has entries.
+    spending: BTreeMap<(AccountId, (i64, u32)), i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -526,8 +676,7 @@ impl Model {
         self.learn_orders(state)?;
         self.check_journal(state)?;
         self.check_balances(state)?;
-        self.check_orders(state)?;
-        check_bindings(state)
+        self.check_orders(state)
     }
 
     fn learn_orders(&mut self, state: &State) -> Result<(), String> {
@@ -592,6 +741,18 @@ impl Model {
             ensure(from_bank == opening, || {
                 format!("entry #{} {:?} moves bank money", entry.id, entry.kind)
             })?;
+            // The interest pool is outside the sandbox like the bank: only
+            // interest comes from it.
+            let from_pool = entry
+                .postings
+                .iter()
+                .any(|p| p.0 == LedgerAccount::InterestPool);
+            let interest = matches!(entry.kind, EntryKind::Interest { .. });
+            ensure(from_pool == interest, || {
+                format!("entry #{} {:?} moves interest money", entry.id, entry.kind)
+            })?;
+            self.check_savings_entry(state, entry)?;
+            self.learn_spending(entry);
             if let Some(key) = &entry.key {
                 ensure(self.keys.insert((entry.by, key.clone())), || {
                     format!("key {key:?} of {} took effect twice", entry.by)
@@ -631,6 +792,124 @@ impl Model {
         self.seen = entries.len();
         self.last = entries.last().cloned();
         Ok(())
+    }
+
+    /// 理财: savings accounts move only to and from their own wallet (by
+    /// its owner) or take interest from the pool, postings in time order;
+    /// each CST day's interest is credited at most once, at the day's end,
+    /// and is `daily_interest` of the balance the postings give at that end.
+    fn check_savings_entry(&mut self, state: &State, entry: &Entry) -> Result<(), String> {
+        let saved: Vec<AccountId> = entry
+            .postings
+            .iter()
+            .filter_map(|p| match p.0 {
+                LedgerAccount::Savings(id) => Some(id),
+                _ => None,
+            })
+            .collect();
+        let savings_kind = matches!(
+            entry.kind,
+            EntryKind::SavingsIn | EntryKind::SavingsOut | EntryKind::Interest { .. }
+        );
+        let touches_savings = !saved.is_empty();
+        ensure(savings_kind == touches_savings, || {
+            format!("entry #{} {:?} touches {saved:?}", entry.id, entry.kind)
+        })?;
+        let Some(&owner) = saved.first() else {
+            return Ok(());
+        };
+        let account = LedgerAccount::Savings(owner);
+        let amount = entry.net_for(account).get();
+        let counterpart = match entry.kind {
+            EntryKind::Interest { .. } => LedgerAccount::InterestPool,
+            _ => LedgerAccount::Wallet(owner),
+        };
+        let expected_sign = match entry.kind {
+            EntryKind::SavingsOut => -1,
+            _ => 1,
+        };
+        ensure(
+            entry.by == Actor::Wallet(owner)
+                && entry.postings.len() == 2
+                && entry.net_for(counterpart).get() == -amount
+                && amount.signum() == expected_sign,
+            || {
+                format!(
+                    "entry #{} {:?} by {} posts {:?}",
+                    entry.id, entry.kind, entry.by, entry.postings
+                )
+            },
+        )?;
+        let last = self.savings_at.insert(owner, entry.at);
+        ensure(last.is_none_or(|last| last <= entry.at), || {
+            format!(
+                "entry #{} posts to {account} at {:?}, before its last posting {last:?}",
+                entry.id, entry.at
+            )
+        })?;
+        if let EntryKind::Interest { day } = entry.kind {
+            ensure(self.interest_days.insert((owner, day)), || {
+                format!("day {day}'s interest was credited twice to {account}")
+            })?;
+            let end = start_of_day_cst(day + 1);
+            // Every earlier posting fell before the day's end (they are in
+            // time order), so the balance before this entry is the day's.
+            ensure(
+                entry.at == end
+                    && last.is_some_and(|last| last < end)
+                    && entry.key.as_deref() == Some(format!("interest:{day}").as_str()),
+                || {
+                    format!(
+                        "entry #{} credits day {day} at {:?} (key {:?}) after a posting at {last:?}",
+                        entry.id, entry.at, entry.key
+                    )
+                },
+            )?;
+            let after = self.balances.get(&account).copied().unwrap_or(0);
+            let at_day_end = Fen::new(after - amount);
+            let rate = state.provider_of(owner).wealth_rate_bp;
+            let due = daily_interest(at_day_end, rate);
+            ensure(amount > 0 && amount == due.get(), || {
+                format!(
+                    "day {day}'s interest on {} at {rate} bp is {} but #{} credits {amount}",
+                    at_day_end.get(),
+                    due.get(),
+                    entry.id
+                )
+            })?;
+            self.interest_paid += amount;
+        }
+        Ok(())
+    }
+
+    /// 记账: what each entry takes from each wallet it touches, under the
+    /// CST month it happened in, if it is spending (bills, transfers out,
+    /// payments, refunds); every month with entries appears.
+    fn learn_spending(&mut self, entry: &Entry) {
+        let month = entry.year_month();
+        let mut wallets: Vec<AccountId> = entry
+            .postings
+            .iter()
+            .filter_map(|p| match p.0 {
+                LedgerAccount::Wallet(id) => Some(id),
+                _ => None,
+            })
+            .collect();
+        wallets.sort_unstable();
+        wallets.dedup();
+        for wallet in wallets {
+            let spending = match entry.kind {
+                EntryKind::Bill { .. } | EntryKind::Payment { .. } | EntryKind::Refund { .. } => {
+                    true
+                }
+                EntryKind::Transfer { .. } => entry.by == Actor::Wallet(wallet),
+                _ => false,
+            };
+            let total = self.spending.entry((wallet, month)).or_default();
+            if spending {
+                *total -= entry.net_for(LedgerAccount::Wallet(wallet)).get();
+            }
+        }
     }
 
     fn order_of(
@@ -673,7 +952,35 @@ impl Model {
         }
         ensure(total == 0, || {
             format!("postings sum to {total} over all accounts")
-        })
+        })?;
+        // Money is conserved: what the sandbox holds is what came in from
+        // the bank (card openings) and from the interest pool (interest),
+        // and the outside accounts only ever pay in.
+        let bank = self
+            .balances
+            .get(&LedgerAccount::BankReserve)
+            .copied()
+            .unwrap_or(0);
+        let pool = self
+            .balances
+            .get(&LedgerAccount::InterestPool)
+            .copied()
+            .unwrap_or(0);
+        let inside: i128 = self
+            .balances
+            .iter()
+            .filter(|(a, _)| !matches!(a, LedgerAccount::BankReserve | LedgerAccount::InterestPool))
+            .map(|(_, b)| i128::from(*b))
+            .sum();
+        ensure(
+            bank <= 0 && pool == -self.interest_paid && inside == -i128::from(bank + pool),
+            || {
+                format!(
+                    "the sandbox holds {inside}, the bank paid in {}, the pool {} ({} of interest credited)",
+                    -bank, -pool, self.interest_paid
+                )
+            },
+        )
     }
 
     /// Orders: legal transitions, exactly one payment entry of the order's
@@ -764,6 +1071,93 @@ impl Model {
     }
 }
 
+impl World {
+    /// Every invariant: the journal, balances and orders through the
+    /// model, then the bindings, the books and two-step login.
+    fn check(&mut self) -> Result<(), String> {
+        self.model.check(&self.state)?;
+        check_bindings(&self.state)?;
+        self.check_books()?;
+        self.check_two_step()
+    }
+
+    /// For every wallet and every CST month with entries or cash: the
+    /// summary's wallet total is what the ledger's spending entries took
+    /// from the wallet, its cash the cash entries written down, and its
+    /// categories add up to its total.
+    fn check_books(&self) -> Result<(), String> {
+        for person in &self.people {
+            let Some(wallet) = person.wallet else {
+                continue;
+            };
+            let mut months: BTreeMap<(i64, u32), (i64, i64)> = self
+                .model
+                .spending
+                .range((wallet, (i64::MIN, 0))..=(wallet, (i64::MAX, u32::MAX)))
+                .map(|((_, month), spent)| (*month, (*spent, 0)))
+                .collect();
+            for (_, at, amount) in &person.cash {
+                months.entry(year_month_cst(*at)).or_default().1 += amount.get();
+            }
+            for (month, (spent, cash)) in months {
+                let summary = self
+                    .state
+                    .month_summary(wallet, month)
+                    .map_err(|e| format!("the summary of {month:?} fails: {e}"))?;
+                let by_category: i64 = summary.by_category.iter().map(|c| c.1.get()).sum();
+                ensure(
+                    summary.wallet.get() == spent
+                        && summary.cash.get() == cash
+                        && summary.total.get() == spent + cash
+                        && by_category == summary.total.get(),
+                    || {
+                        format!(
+                            "wallet {} in {month:?}: the ledger's spending is {spent} and cash {cash}, the summary says {summary:?}",
+                            wallet.get()
+                        )
+                    },
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Two-step login is on exactly for the people who turned it on, with
+    /// their unused recovery codes; a session is open for an account with
+    /// it on only if its second step was passed since the password.
+    fn check_two_step(&self) -> Result<(), String> {
+        for person in &self.people {
+            let Some(wallet) = person.wallet else {
+                continue;
+            };
+            let totp = self.state.account(wallet).and_then(|a| a.totp());
+            let expected = person
+                .totp
+                .as_ref()
+                .map(|c| c.used.iter().filter(|u| !**u).count());
+            ensure(totp.map(|t| t.recovery_left()) == expected, || {
+                format!(
+                    "wallet {}: two-step login with {:?} recovery codes left, expected {expected:?}",
+                    wallet.get(),
+                    totp.map(|t| t.recovery_left())
+                )
+            })?;
+        }
+        if let Some(account) = self.state.signed_in() {
+            ensure(
+                account.totp().is_none() || self.proven == Some(account.id()),
+                || {
+                    format!(
+                        "wallet {} is signed in with two-step login on, without its second step",
+                        account.id().get()
+                    )
+                },
+            )?;
+        }
+        Ok(())
+    }
+}
+
 /// No partial binding: every live grant of Qianbao in WeChat has a wallet
 /// bound to its openid, and every bound wallet's openid was granted (a grant
 /// revoked in WeChat is noticed on the binding's next use).
@@ -819,6 +1213,10 @@ struct World {
     state: State,
     people: Vec<Person>,
     receipts: Vec<Submitted>,
+    savings: Vec<SavingsReceipt>,
+    /// The account whose current session has passed the second step (or
+    /// turned two-step login on): reset by every password login.
+    proven: Option<AccountId>,
     model: Model,
 }
 
@@ -937,6 +1335,8 @@ impl Sim {
                     cards: Vec::new(),
                     wechat: None,
                     flow: Flow::default(),
+                    totp: None,
+                    cash: Vec::new(),
                 }
             })
             .collect();
@@ -950,6 +1350,8 @@ impl Sim {
                 state: State::default(),
                 people,
                 receipts: Vec::new(),
+                savings: Vec::new(),
+                proven: None,
                 model: Model::default(),
             },
             disk: Disk::default(),
@@ -1072,6 +1474,15 @@ impl Sim {
             Revoke,
             Check,
             Permission,
+            SavingsIn,
+            SavingsOut,
+            Accrue,
+            AddCash,
+            RemoveCash,
+            SetCategory,
+            EnableTotp,
+            LogInTwoStep,
+            DisableTotp,
         }
         let person = self.below(self.w.people.len());
         let p = &self.w.people[person];
@@ -1088,6 +1499,26 @@ impl Sim {
             options.push((15, K::CreateWeChat));
         }
         if let Some(wallet) = p.wallet {
+            let saves = self.w.state.provider_of(wallet).offers(Feature::Wealth);
+            let saved = self
+                .w
+                .state
+                .ledger()
+                .balance(LedgerAccount::Savings(wallet))
+                > Fen::ZERO;
+            options.extend([
+                (if saves { 5 } else { 1 }, K::SavingsIn),
+                (if saved { 4 } else { 1 }, K::SavingsOut),
+                (if saved { 3 } else { 1 }, K::Accrue),
+                (3, K::AddCash),
+                (if p.cash.is_empty() { 1 } else { 2 }, K::RemoveCash),
+                (3, K::SetCategory),
+            ]);
+            if p.totp.is_some() {
+                options.extend([(5, K::LogInTwoStep), (1, K::DisableTotp)]);
+            } else {
+                options.push((2, K::EnableTotp));
+            }
             options.push((if cards == 0 { 40 } else { 2 }, K::AddCard));
             if cards > 0 {
                 options.extend([
@@ -1140,6 +1571,7 @@ impl Sim {
             K::Register => Op::Register {
                 person,
                 typo: self.chance(5),
+                provider: ProviderId::ALL[self.below(ProviderId::ALL.len())],
             },
             K::CreateWeChat => Op::CreateWeChat {
                 person,
@@ -1149,6 +1581,120 @@ impl Sim {
                 person,
                 credit: self.chance(30),
                 stranger: self.chance(3),
+                other_bank: self.chance(10),
+            },
+            kind @ (K::SavingsIn | K::SavingsOut) => {
+                let into = matches!(kind, K::SavingsIn);
+                let wallet = self.w.people[person].wallet;
+                let from = match (wallet, into) {
+                    (Some(id), true) => LedgerAccount::Wallet(id),
+                    (Some(id), false) => LedgerAccount::Savings(id),
+                    (None, _) => LedgerAccount::BankReserve,
+                };
+                let balance = self.w.state.ledger().balance(from).get().max(0);
+                // Mostly part of what there is, sometimes all, or more.
+                let fen = match self.below(100) {
+                    0..=9 => balance,
+                    10..=17 => balance + 1 + self.below(10_000) as i64,
+                    _ => balance * (1 + self.below(999) as i64) / 1000,
+                };
+                let amount = if self.chance(3) {
+                    "-1".to_owned()
+                } else {
+                    Fen::new(fen.max(1)).plain()
+                };
+                let key = self.pick(&[
+                    (80, SavingsKey::Fresh),
+                    (8, SavingsKey::Twice),
+                    (7, SavingsKey::Repeat),
+                    (5, SavingsKey::RepeatOther),
+                ]);
+                Op::Savings {
+                    person,
+                    into,
+                    amount,
+                    key,
+                }
+            }
+            K::Accrue => Op::Accrue { person },
+            K::AddCash => Op::AddCash {
+                person,
+                amount: self.amount(200),
+                spend: Spend::ALL[self.below(Spend::ALL.len())],
+                long_note: self.chance(3),
+            },
+            K::RemoveCash => {
+                let cash = self.w.people[person].cash.len();
+                Op::RemoveCash {
+                    person,
+                    which: self.below(cash),
+                    missing: cash == 0 || self.chance(10),
+                }
+            }
+            K::SetCategory => {
+                let wallet = self.w.people[person].wallet;
+                let entries: Vec<(u64, bool)> = wallet
+                    .map(|id| {
+                        self.w
+                            .state
+                            .ledger()
+                            .for_wallet(id)
+                            .map(|e| {
+                                let spending = matches!(
+                                    e.kind,
+                                    EntryKind::Bill { .. } | EntryKind::Payment { .. }
+                                ) || (matches!(e.kind, EntryKind::Transfer { .. })
+                                    && e.by == Actor::Wallet(id));
+                                (e.id, spending)
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let spending: Vec<u64> = entries.iter().filter(|e| e.1).map(|e| e.0).collect();
+                let entry = if !spending.is_empty() && self.chance(80) {
+                    spending[self.below(spending.len())]
+                } else if !entries.is_empty() && self.chance(90) {
+                    entries[self.below(entries.len())].0
+                } else {
+                    // No such entry.
+                    self.w.state.ledger().len() as u64 + 1 + self.below(3) as u64
+                };
+                Op::SetCategory {
+                    person,
+                    entry,
+                    spend: Spend::ALL[self.below(Spend::ALL.len())],
+                }
+            }
+            K::EnableTotp => Op::EnableTotp {
+                person,
+                wrong_first: self.chance(15),
+            },
+            K::LogInTwoStep => {
+                let wrong = SecondStep::Wrong {
+                    codes: if self.chance(15) {
+                        MAX_FAILED_LOGINS
+                    } else {
+                        1 + self.below(3) as u8
+                    },
+                    then_password: self.chance(30),
+                };
+                let recovery = SecondStep::Recovery {
+                    sloppy: self.chance(30),
+                };
+                Op::LogInTwoStep {
+                    person,
+                    how: self.pick(&[
+                        (50, SecondStep::Right),
+                        (20, wrong),
+                        (10, SecondStep::Reused),
+                        (12, recovery),
+                        (8, SecondStep::RecoveryReused),
+                    ]),
+                }
+            }
+            K::DisableTotp => Op::DisableTotp {
+                person,
+                wrong_password: self.chance(20),
             },
             K::RemoveCard => Op::RemoveCard {
                 person,
@@ -1434,18 +1980,64 @@ impl Sim {
         let (login, password) = (p.login.clone(), p.password.clone());
         let now = self.now();
         self.w.state.lock_if_idle(now);
-        let session = self.w.state.session().map(|s| (s.account(), s.is_locked()));
+        let session = self
+            .w
+            .state
+            .session()
+            .map(|s| (s.account(), s.is_locked(), s.is_awaiting_code()));
         match session {
-            Some((account, false)) if account == id => {}
-            Some((account, true)) if account == id => {
+            Some((account, false, false)) if account == id => {}
+            Some((account, true, _)) if account == id => {
                 self.w.state.unlock(&password, now).or_refuse()?;
             }
             _ => {
                 self.w.state.log_out();
-                self.w.state.log_in(&login, &password, now).or_refuse()?;
+                let result = self.w.state.log_in(&login, &password, now);
+                self.w.proven = None;
+                result.or_refuse()?;
+                if self.w.state.awaiting_login_code().is_some() {
+                    self.second_step(person)?;
+                }
             }
         }
         Ok(id)
+    }
+
+    /// The browser's clock, which the authenticator app reads.
+    fn wall(&self) -> Timestamp {
+        Timestamp::from_millis(self.wall)
+    }
+
+    /// The login's second step with the authenticator's code: the current
+    /// one, or the next one if the current one was used (waiting for it
+    /// when that is too far ahead).
+    fn second_step(&mut self, person: usize) -> Result<(), Outcome> {
+        let creds = self.w.people[person].totp.clone().ok_or(Outcome::Skipped)?;
+        let step = loop {
+            let current = step_at(self.wall());
+            let step = current.max(creds.last_step + 1);
+            if step <= current + SKEW_STEPS {
+                break step;
+            }
+            self.wall += 30_000;
+        };
+        let code = code_for_step(&creds.secret, step);
+        let (now, wall) = (self.now(), self.wall());
+        let used = creds.matching_step(&code, wall);
+        self.w
+            .state
+            .enter_login_code(&code, now, wall)
+            .or_refuse()?;
+        self.passed_second_step(person, used);
+        Ok(())
+    }
+
+    fn passed_second_step(&mut self, person: usize, step: Option<u64>) {
+        let p = &mut self.w.people[person];
+        if let (Some(creds), Some(step)) = (p.totp.as_mut(), step) {
+            creds.last_step = step;
+        }
+        self.w.proven = p.wallet;
     }
 
     /// Logs `person`'s WeChat account in to the simulated WeChat.
@@ -1479,8 +2071,58 @@ impl Sim {
             .unwrap_or_default()
     }
 
-    /// Prepare → 「确认」 with a fresh key, as the movement screens do.
+    /// A movement, then its provider's rules: a bill only where bills are
+    /// offered, a refusal over the single limit only above it, and what
+    /// went through within the single and daily limits.
     fn movement(
+        &mut self,
+        person: usize,
+        form: MovementForm<'_>,
+        double: bool,
+    ) -> Result<Outcome, String> {
+        let (kind, typed) = match &form {
+            MovementForm::TopUp { amount, .. } => (MovementKind::TopUp, *amount),
+            MovementForm::Withdraw { amount, .. } => (MovementKind::Withdraw, *amount),
+            MovementForm::Transfer { amount, .. } => (MovementKind::Transfer, *amount),
+            MovementForm::Bill { amount, .. } => (MovementKind::Bill, *amount),
+            MovementForm::ToWeChat { amount } => (MovementKind::ToWeChat, *amount),
+        };
+        let amount = Fen::parse_positive(typed).ok();
+        let outcome = self.submit(person, form, double)?;
+        let Some(me) = self.w.people[person].wallet else {
+            return Ok(outcome);
+        };
+        let provider = self.w.state.provider_of(me);
+        let limit = provider.policy.limit(kind);
+        let bills = kind != MovementKind::Bill || provider.offers(Feature::Bills);
+        let holds = match outcome {
+            Outcome::Refused("W-PROVIDER-FEATURE") => !bills,
+            Outcome::Refused("W-LIMIT-SINGLE") => amount.is_some_and(|a| a > limit.single),
+            Outcome::Done => {
+                let used = self
+                    .w
+                    .state
+                    .ledger()
+                    .used_on_day(Actor::Wallet(me), kind, self.now());
+                bills && amount.is_some_and(|a| a <= limit.single) && used <= limit.daily
+            }
+            _ => true,
+        };
+        ensure(holds, || {
+            format!(
+                "{kind:?} of {typed:?} with {:?} ended {outcome:?}",
+                provider.id
+            )
+        })?;
+        if matches!(outcome, Outcome::Refused("W-PROVIDER-FEATURE")) {
+            self.stats
+                .checked("a provider refused what it does not offer");
+        }
+        Ok(outcome)
+    }
+
+    /// Prepare → 「确认」 with a fresh key, as the movement screens do.
+    fn submit(
         &mut self,
         person: usize,
         form: MovementForm<'_>,
@@ -1554,7 +2196,11 @@ impl Sim {
 
     fn apply(&mut self, op: &Op) -> Result<Outcome, String> {
         match op {
-            Op::Register { person, typo } => {
+            Op::Register {
+                person,
+                typo,
+                provider,
+            } => {
                 let p = &self.w.people[*person];
                 if p.wallet.is_some() {
                     return Ok(Outcome::Skipped);
@@ -1578,13 +2224,17 @@ impl Sim {
                     real_name: name,
                     password: &password,
                     code: &code,
-                    provider: qianbao_core::provider::ProviderId::default(),
+                    provider: *provider,
                 };
                 let id = or_return!(self
                     .w
                     .state
                     .register(form, now, &mut self.core_rng, &self.hasher)
                     .or_refuse());
+                let chosen = self.w.state.account(id).map(|a| a.provider().id);
+                ensure(chosen == Some(*provider), || {
+                    format!("registered with {provider:?}, the account has {chosen:?}")
+                })?;
                 self.w.people[*person].wallet = Some(id);
                 Ok(Outcome::Done)
             }
@@ -1592,15 +2242,20 @@ impl Sim {
                 person,
                 credit,
                 stranger,
+                other_bank,
             } => {
-                or_return!(self.sign_in(*person));
+                let me = or_return!(self.sign_in(*person));
                 let p = &self.w.people[*person];
                 let debit = ["622202", "622848", "621700", "622588"];
-                let bin = if *credit {
-                    "625330"
-                } else {
-                    debit[p.cards.len() % debit.len()]
+                // 邮储 (not 甲's) and 交通 (not 乙's).
+                let other = ["621799", "622260"];
+                let bin = match (*other_bank, *credit) {
+                    (true, _) => other[p.cards.len() % other.len()],
+                    (false, true) => "625330",
+                    (false, false) => debit[p.cards.len() % debit.len()],
                 };
+                let bank = BINS.iter().find(|b| b.0 == bin).map(|b| b.1);
+                let accepted = bank.is_some_and(|b| self.w.state.provider_of(me).accepts(b));
                 let holder = if *stranger { STRANGER } else { p.name };
                 let fill = format!("{:04}{:06}", person, self.next_serial() % 1_000_000);
                 let number = test_card_number(bin, &fill);
@@ -1611,7 +2266,17 @@ impl Sim {
                     cvv: "123",
                 };
                 let now = self.now();
-                let id = or_return!(self.w.state.add_card(form, now).or_refuse());
+                let result = self.w.state.add_card(form, now);
+                // Refused for its bank exactly when the provider does not take it.
+                let holds = match &result {
+                    Err(MoveError::ProviderBank { .. }) => !accepted,
+                    Ok(_) => accepted,
+                    Err(_) => true,
+                };
+                ensure(holds, || {
+                    format!("adding a {bank:?} card with {bin}: {result:?}, accepted: {accepted}")
+                })?;
+                let id = or_return!(result.or_refuse());
                 self.w.people[*person].cards.push(id);
                 Ok(Outcome::Done)
             }
@@ -1994,6 +2659,134 @@ impl Sim {
                 self.w.state.lock_if_idle(now);
                 Ok(Outcome::Done)
             }
+            Op::Savings {
+                person,
+                into,
+                amount,
+                key,
+            } => self.savings(*person, *into, amount, *key),
+            Op::Accrue { person } => self.accrue(*person),
+            Op::AddCash {
+                person,
+                amount,
+                spend,
+                long_note,
+            } => {
+                let me = or_return!(self.sign_in(*person));
+                let note = if *long_note {
+                    "长".repeat(31)
+                } else {
+                    "早餐".to_owned()
+                };
+                let now = self.now();
+                let id = or_return!(self
+                    .w
+                    .state
+                    .add_cash(amount, *spend, &note, now)
+                    .or_refuse());
+                let p = &self.w.people[*person];
+                ensure(p.cash.iter().all(|c| c.0 != id), || {
+                    format!("cash entry {id} was given twice")
+                })?;
+                let written = self
+                    .w
+                    .state
+                    .cash_entries(me, year_month_cst(now))
+                    .into_iter()
+                    .find(|c| c.id == id)
+                    .map(|c| (c.at, c.amount, c.category));
+                let typed = Fen::parse_positive(amount).ok();
+                ensure(
+                    written.is_some_and(|w| w.0 == now && Some(w.1) == typed && w.2 == *spend),
+                    || format!("cash entry {id} of {amount:?} reads {written:?}"),
+                )?;
+                if let Some((at, fen, _)) = written {
+                    self.w.people[*person].cash.push((id, at, fen));
+                }
+                Ok(Outcome::Done)
+            }
+            Op::RemoveCash {
+                person,
+                which,
+                missing,
+            } => {
+                or_return!(self.sign_in(*person));
+                let p = &self.w.people[*person];
+                let id = match p.cash.get(*which) {
+                    Some(c) if !*missing => c.0,
+                    _ => p.cash.iter().map(|c| c.0).max().unwrap_or(0) + 1_000,
+                };
+                let result = self.w.state.remove_cash(id);
+                let known = p.cash.iter().any(|c| c.0 == id);
+                ensure(result.is_ok() == known, || {
+                    format!("removing cash entry {id} (known: {known}) gave {result:?}")
+                })?;
+                or_return!(result.or_refuse());
+                self.w.people[*person].cash.retain(|c| c.0 != id);
+                Ok(Outcome::Done)
+            }
+            Op::SetCategory {
+                person,
+                entry,
+                spend,
+            } => {
+                let me = or_return!(self.sign_in(*person));
+                let found = self.w.state.ledger().entry(*entry).cloned();
+                let spending = found.as_ref().is_some_and(|e| {
+                    e.net_for(LedgerAccount::Wallet(me)) != Fen::ZERO
+                        && (matches!(e.kind, EntryKind::Bill { .. } | EntryKind::Payment { .. })
+                            || matches!(e.kind, EntryKind::Transfer { .. })
+                                && e.by == Actor::Wallet(me))
+                });
+                let result = self.w.state.set_category(*entry, *spend);
+                ensure(result.is_ok() == spending, || {
+                    format!(
+                        "setting the category of #{entry} (spending: {spending}) gave {result:?}"
+                    )
+                })?;
+                or_return!(result.or_refuse());
+                let now = found.and_then(|e| self.w.state.category_of(&e, me));
+                ensure(now == Some(*spend), || {
+                    format!("#{entry} was set to {spend:?} but is {now:?}")
+                })?;
+                Ok(Outcome::Done)
+            }
+            Op::EnableTotp {
+                person,
+                wrong_first,
+            } => self.enable_totp(*person, *wrong_first),
+            Op::LogInTwoStep { person, how } => self.log_in_two_step(*person, *how),
+            Op::DisableTotp {
+                person,
+                wrong_password,
+            } => {
+                let me = or_return!(self.sign_in(*person));
+                let p = &self.w.people[*person];
+                let password = if *wrong_password {
+                    "Wrong2026pass".to_owned()
+                } else {
+                    p.password.clone()
+                };
+                let on = p.totp.is_some();
+                let now = self.now();
+                let result = self.w.state.disable_totp(&password, now);
+                let holds = match &result {
+                    Ok(()) => on && !*wrong_password,
+                    Err(AccountError::SecondFactor(TotpError::NotEnabled)) => !on,
+                    Err(AccountError::WrongPassword { .. } | AccountError::Locked { .. }) => {
+                        on && *wrong_password
+                    }
+                    Err(_) => false,
+                };
+                ensure(holds, || {
+                    format!("turning two-step login (on: {on}) off gave {result:?}")
+                })?;
+                or_return!(result.or_refuse());
+                let off = self.w.state.account(me).is_some_and(|a| a.totp().is_none());
+                ensure(off, || "two-step login stayed on".to_owned())?;
+                self.w.people[*person].totp = None;
+                Ok(Outcome::Done)
+            }
             Op::Faults { network, busy } => {
                 self.w.state.sim_mut().set_faults(Faults {
                     network: *network,
@@ -2018,7 +2811,7 @@ impl Sim {
                     .map_err(|e| format!("the state does not save: {e}"))?;
                 let before = self.w.clone();
                 self.run(inner)?;
-                self.w.model.check(&self.w.state)?;
+                self.w.check()?;
                 self.disk
                     .write_chunks(&self.w.state)
                     .map_err(|e| format!("a chunk does not save: {e}"))?;
@@ -2034,7 +2827,7 @@ impl Sim {
                 let checkpoint = self.w.state.checkpoint();
                 let before = self.w.clone();
                 self.run(inner)?;
-                self.w.model.check(&self.w.state)?;
+                self.w.check()?;
                 self.w.state.restore(checkpoint);
                 same_state(
                     &self.w.state,
@@ -2217,7 +3010,34 @@ impl Sim {
             wallet_password: wallet_password.as_deref(),
             key: &key,
         };
-        let paid = or_return!(self.w.state.pay_order(request, now).or_refuse());
+        let result = self.w.state.pay_order(request, now);
+        // The merchant's extra confirmation applies only with a provider
+        // that has it, and the provider's limit to its wallets' payments.
+        if let PayMethod::Wallet(id) = method {
+            let provider = self.w.state.provider_of(id);
+            let needs = provider.extra_confirmation
+                && merchant.merchant().needs_extra_confirmation(current.amount);
+            let limit = provider.policy.limit(MovementKind::Payment);
+            let holds = match &result {
+                Err(PayError::NeedsConfirmation) => needs,
+                Ok(_) if current.paid.is_none() => {
+                    (wallet_password.is_some() || !needs) && current.amount <= limit.single
+                }
+                _ => true,
+            };
+            ensure(holds, || {
+                format!(
+                    "paying {} from a {:?} wallet (confirmation {needs}) gave {result:?}",
+                    current.amount.get(),
+                    provider.id
+                )
+            })?;
+            if result.is_ok() && wallet_password.is_none() && provider.extra_confirmation {
+                self.stats
+                    .checked("a payment below the threshold needed no confirmation");
+            }
+        }
+        let paid = or_return!(result.or_refuse());
         let after = self.w.state.ledger().len();
         if let Some(first) = &current.paid {
             ensure(paid == *first && after == before, || {
@@ -2325,6 +3145,472 @@ impl Sim {
     }
 }
 
+impl Sim {
+    /// 「转入理财」 / 「转出理财」 with a key: refused by a provider without
+    /// 理财; else interest brought up to date, then one entry of the amount
+    /// (once per key: the same key again moves nothing, with other
+    /// content it is refused).
+    fn savings(
+        &mut self,
+        person: usize,
+        into: bool,
+        amount: &str,
+        choice: SavingsKey,
+    ) -> Result<Outcome, String> {
+        let me = or_return!(self.sign_in(person));
+        let offers = self.w.state.provider_of(me).offers(Feature::Wealth);
+        let earlier: Vec<SavingsReceipt> = self
+            .w
+            .savings
+            .iter()
+            .filter(|r| r.person == person)
+            .cloned()
+            .collect();
+        let (key, amount, into, repeat) = match choice {
+            SavingsKey::Fresh | SavingsKey::Twice => {
+                (self.fresh_key(), amount.to_owned(), into, None)
+            }
+            SavingsKey::Repeat | SavingsKey::RepeatOther => {
+                if earlier.is_empty() {
+                    return Ok(Outcome::Skipped);
+                }
+                let first = earlier[self.below(earlier.len())].clone();
+                let same = matches!(choice, SavingsKey::Repeat);
+                let fen = first.amount.get() + i64::from(!same);
+                (first.key, Fen::new(fen).plain(), first.into, Some(same))
+            }
+        };
+        let savings = LedgerAccount::Savings(me);
+        let wallet = LedgerAccount::Wallet(me);
+        let ledger = self.w.state.ledger();
+        let (len, saved, held) = (
+            ledger.len(),
+            ledger.balance(savings),
+            ledger.balance(wallet),
+        );
+        let now = self.now();
+        let result = self.w.state.move_savings(&key, &amount, into, now);
+        let after = self.w.state.ledger().len();
+        if !offers {
+            ensure(
+                matches!(
+                    result,
+                    Err(MoveError::NotOffered {
+                        feature: Feature::Wealth
+                    })
+                ),
+                || format!("理财 with a provider without it gave {result:?}"),
+            )?;
+            self.stats
+                .checked("a provider refused what it does not offer");
+            return Ok(Outcome::Refused("W-PROVIDER-FEATURE"));
+        }
+        match repeat {
+            Some(true) => {
+                let balance = self.w.state.ledger().balance(savings);
+                ensure(result == Ok(balance) && after == len, || {
+                    format!(
+                        "savings key {key} again gave {result:?} and posted {} entries",
+                        after - len
+                    )
+                })?;
+                self.stats.checked("a savings key again moved nothing");
+                return Ok(Outcome::Done);
+            }
+            Some(false) => {
+                ensure(
+                    matches!(result, Err(MoveError::KeyReused)) && after == len,
+                    || format!("savings key {key} with other content gave {result:?}"),
+                )?;
+                self.stats
+                    .checked("a savings key with other content was refused");
+                return Ok(Outcome::Refused("W-KEY-REUSED"));
+            }
+            None => {}
+        }
+        let balance = match result {
+            Ok(balance) => balance,
+            Err(error) => {
+                ensure(after == len, || {
+                    format!(
+                        "a refused savings movement ({}) posted entries",
+                        error.code()
+                    )
+                })?;
+                return Ok(refused(&error));
+            }
+        };
+        let fen = Fen::parse_positive(&amount).map_err(|e| format!("{amount:?} moved: {e}"))?;
+        let ledger = self.w.state.ledger();
+        let new = &ledger.entries()[len..];
+        let interest: i64 = new
+            .iter()
+            .filter(|e| matches!(e.kind, EntryKind::Interest { .. }))
+            .map(|e| e.net_for(savings).get())
+            .sum();
+        let last = new.last();
+        let kind_ok = last.is_some_and(|e| {
+            e.key.as_deref() == Some(key.as_str())
+                && matches!(
+                    (into, &e.kind),
+                    (true, EntryKind::SavingsIn) | (false, EntryKind::SavingsOut)
+                )
+        });
+        let sign = if into { 1 } else { -1 };
+        ensure(
+            kind_ok
+                && new[..new.len() - 1]
+                    .iter()
+                    .all(|e| matches!(e.kind, EntryKind::Interest { .. }))
+                && balance == ledger.balance(savings)
+                && balance.get() == saved.get() + interest + sign * fen.get()
+                && ledger.balance(wallet).get() == held.get() - sign * fen.get(),
+            || {
+                format!(
+                    "moving {} {} savings: {} → {}, wallet {} → {}, entries {new:?}",
+                    fen.get(),
+                    if into { "into" } else { "out of" },
+                    saved.get(),
+                    balance.get(),
+                    held.get(),
+                    ledger.balance(wallet).get()
+                )
+            },
+        )?;
+        if matches!(choice, SavingsKey::Twice) {
+            let again = self.w.state.move_savings(&key, &amount, into, now);
+            ensure(
+                again == Ok(balance) && self.w.state.ledger().len() == after,
+                || format!("「确认」 twice with {key} gave {again:?}, first {balance:?}"),
+            )?;
+            self.stats
+                .checked("a doubled savings movement took effect once");
+        }
+        if self.w.savings.len() >= 32 {
+            self.w.savings.remove(0);
+        }
+        self.w.savings.push(SavingsReceipt {
+            person,
+            key,
+            amount: fen,
+            into,
+        });
+        Ok(Outcome::Done)
+    }
+
+    /// The 理财 screen: interest of every whole CST day since the last
+    /// accrual, one entry per day with interest, on the balance as it
+    /// compounds; the next day to credit is today (or the cap).
+    fn accrue(&mut self, person: usize) -> Result<Outcome, String> {
+        let Some(me) = self.w.people[person].wallet else {
+            return Ok(Outcome::Skipped);
+        };
+        let provider = self.w.state.provider_of(me);
+        let savings = LedgerAccount::Savings(me);
+        let next = self.w.state.savings_next_day(me);
+        let (len, saved) = (
+            self.w.state.ledger().len(),
+            self.w.state.ledger().balance(savings),
+        );
+        let now = self.now();
+        let result = self.w.state.accrue_interest(me, now);
+        if !provider.offers(Feature::Wealth) {
+            ensure(
+                matches!(
+                    result,
+                    Err(MoveError::NotOffered {
+                        feature: Feature::Wealth
+                    })
+                ),
+                || format!("accruing with a provider without 理财 gave {result:?}"),
+            )?;
+            return Ok(Outcome::Refused("W-PROVIDER-FEATURE"));
+        }
+        let credited = or_return!(result.or_refuse());
+        let ledger = self.w.state.ledger();
+        let new: Vec<(i64, i64)> = ledger.entries()[len..]
+            .iter()
+            .map(|e| match e.kind {
+                EntryKind::Interest { day } => (day, e.net_for(savings).get()),
+                _ => (i64::MIN, 0),
+            })
+            .collect();
+        let Some(first) = next else {
+            ensure(new.is_empty() && credited == Fen::ZERO, || {
+                format!("accruing without savings credited {new:?}")
+            })?;
+            return Ok(Outcome::Skipped);
+        };
+        let until = first.max(day_cst(now).min(first + MAX_ACCRUAL_DAYS));
+        let mut expected = Vec::new();
+        let mut balance = saved;
+        for day in first..until {
+            let interest = daily_interest(balance, provider.wealth_rate_bp);
+            if interest > Fen::ZERO {
+                expected.push((day, interest.get()));
+                balance = Fen::new(balance.get() + interest.get());
+            }
+        }
+        let next_after = self.w.state.savings_next_day(me);
+        ensure(
+            new == expected
+                && credited.get() == balance.get() - saved.get()
+                && ledger.balance(savings) == balance
+                && next_after == Some(until),
+            || {
+                format!(
+                    "accruing days {first}..{until} on {} credited {} as {new:?}, expected {expected:?}; next day {next_after:?}",
+                    saved.get(),
+                    credited.get()
+                )
+            },
+        )?;
+        let view = self.w.state.savings_view(me);
+        ensure(
+            view.balance == balance && view.earned.get() == self.earned(me, len) + credited.get(),
+            || format!("the 理财 screen shows {view:?}"),
+        )?;
+        if !new.is_empty() {
+            self.stats.checked("interest was credited day by day");
+        }
+        Ok(Outcome::Done)
+    }
+
+    /// The interest credited to `wallet`'s savings in the first `len` entries.
+    fn earned(&self, wallet: AccountId, len: usize) -> i64 {
+        let ledger = self.w.state.ledger();
+        ledger.entries()[..len.min(ledger.len())]
+            .iter()
+            .filter(|e| matches!(e.kind, EntryKind::Interest { .. }))
+            .map(|e| e.net_for(LedgerAccount::Savings(wallet)).get())
+            .sum()
+    }
+
+    /// 「开启两步验证」: the secret shown, then the code the authenticator
+    /// shows at the browser's time (a wrong one first, refused, sometimes).
+    fn enable_totp(&mut self, person: usize, wrong_first: bool) -> Result<Outcome, String> {
+        let me = or_return!(self.sign_in(person));
+        let on = self.w.people[person].totp.is_some();
+        let begun = self.w.state.begin_totp(&mut self.core_rng);
+        if on {
+            ensure(
+                matches!(
+                    begun,
+                    Err(AccountError::SecondFactor(TotpError::AlreadyEnabled))
+                ),
+                || format!("turning two-step login on again gave {begun:?}"),
+            )?;
+        }
+        let secret = or_return!(begun.or_refuse());
+        let mut creds = TotpCreds {
+            secret,
+            recovery: Vec::new(),
+            used: Vec::new(),
+            last_step: 0,
+        };
+        let wall = self.wall();
+        if wrong_first {
+            let wrong = creds.wrong_code(wall);
+            let result = self.w.state.confirm_totp(&wrong, wall, &mut self.core_rng);
+            let still_off = self
+                .w
+                .state
+                .account(me)
+                .is_some_and(|a| a.totp().is_none() && a.totp_setup().is_some());
+            ensure(
+                matches!(result, Err(AccountError::SecondFactor(TotpError::Wrong))) && still_off,
+                || format!("confirming with a wrong code gave {result:?}"),
+            )?;
+        }
+        let code = code_for_step(&creds.secret, step_at(wall));
+        let step = creds.matching_step(&code, wall);
+        let codes = or_return!(self
+            .w
+            .state
+            .confirm_totp(&code, wall, &mut self.core_rng)
+            .or_refuse());
+        ensure(codes.len() == qianbao_core::totp::RECOVERY_CODES, || {
+            format!("{} recovery codes", codes.len())
+        })?;
+        creds.used = vec![false; codes.len()];
+        creds.recovery = codes;
+        creds.last_step = step.unwrap_or_default();
+        self.w.people[person].totp = Some(creds);
+        // Turning it on proves the authenticator in this session.
+        self.w.proven = Some(me);
+        Ok(Outcome::Done)
+    }
+
+    /// 「登录」 of a wallet with two-step login on: the password leaves the
+    /// session waiting; then the second step as `how` says, checked
+    /// against what the authenticator and the recovery codes allow.
+    fn log_in_two_step(&mut self, person: usize, how: SecondStep) -> Result<Outcome, String> {
+        let p = &self.w.people[person];
+        let (Some(me), Some(creds)) = (p.wallet, p.totp.clone()) else {
+            return Ok(Outcome::Skipped);
+        };
+        let (login, password) = (p.login.clone(), p.password.clone());
+        let now = self.now();
+        self.w.state.log_out();
+        let result = self.w.state.log_in(&login, &password, now);
+        self.w.proven = None;
+        or_return!(result.or_refuse());
+        let waiting = self.w.state.awaiting_login_code().map(|a| a.id());
+        ensure(
+            self.w.state.signed_in().is_none() && waiting == Some(me),
+            || format!("the password alone left {:?}", self.w.state.session()),
+        )?;
+        let wall = self.wall();
+        let enter = |sim: &mut Sim, code: &str| sim.w.state.enter_login_code(code, now, wall);
+        match how {
+            SecondStep::Right | SecondStep::Reused => {
+                let code = code_for_step(&creds.secret, step_at(wall));
+                let step = creds.matching_step(&code, wall);
+                let fresh = step.is_some_and(|s| s > creds.last_step);
+                let result = enter(self, &code);
+                let expected = if fresh {
+                    Ok(SecondFactor::Code)
+                } else {
+                    Err(AccountError::SecondFactor(TotpError::Reused))
+                };
+                ensure(result == expected, || {
+                    format!(
+                        "the code of step {step:?} (last used {}) gave {result:?}",
+                        creds.last_step
+                    )
+                })?;
+                if result.is_err() {
+                    self.stats.checked("a used code was refused");
+                    return Ok(Outcome::Refused("W-2FA-REUSED"));
+                }
+                self.passed_second_step(person, step);
+                if matches!(how, SecondStep::Reused) {
+                    self.w.state.log_out();
+                    or_return!(self.w.state.log_in(&login, &password, now).or_refuse());
+                    self.w.proven = None;
+                    let again = enter(self, &code);
+                    ensure(
+                        again == Err(AccountError::SecondFactor(TotpError::Reused))
+                            && self.w.state.signed_in().is_none(),
+                        || format!("the code that signed in, again, gave {again:?}"),
+                    )?;
+                    self.stats.checked("a used code was refused");
+                    return Ok(Outcome::Refused("W-2FA-REUSED"));
+                }
+            }
+            SecondStep::Wrong {
+                codes,
+                then_password,
+            } => {
+                // The password just reset the count: each wrong code counts one.
+                let wrong = creds.wrong_code(wall);
+                let mut failures = 0u8;
+                for _ in 0..codes {
+                    let result = enter(self, &wrong);
+                    failures += 1;
+                    let expected = if failures >= MAX_FAILED_LOGINS {
+                        Err(AccountError::Locked {
+                            until: now.plus(LOCKOUT),
+                        })
+                    } else {
+                        Err(AccountError::WrongCode {
+                            remaining: MAX_FAILED_LOGINS - failures,
+                        })
+                    };
+                    ensure(result == expected, || {
+                        format!("wrong code {failures} gave {result:?}, expected {expected:?}")
+                    })?;
+                    if failures >= MAX_FAILED_LOGINS {
+                        ensure(self.w.state.session().is_none(), || {
+                            "the lockout left the sign-in waiting".to_owned()
+                        })?;
+                        let refused = self.w.state.log_in(&login, &password, now);
+                        ensure(
+                            refused
+                                == Err(AccountError::Locked {
+                                    until: now.plus(LOCKOUT),
+                                }),
+                            || format!("after five wrong codes the password gave {refused:?}"),
+                        )?;
+                        self.stats.checked("five wrong codes locked the account");
+                        return Ok(Outcome::Refused("W-ACC-LOCKED"));
+                    }
+                }
+                ensure(self.w.state.signed_in().is_none(), || {
+                    "a wrong code signed in".to_owned()
+                })?;
+                if then_password {
+                    // Wrong codes and wrong passwords share one count.
+                    self.w.state.log_out();
+                    let result = self.w.state.log_in(&login, "Wrong2026pass", now);
+                    failures += 1;
+                    let expected = if failures >= MAX_FAILED_LOGINS {
+                        Err(AccountError::Locked {
+                            until: now.plus(LOCKOUT),
+                        })
+                    } else {
+                        Err(AccountError::WrongPassword {
+                            remaining: MAX_FAILED_LOGINS - failures,
+                        })
+                    };
+                    ensure(result == expected, || {
+                        format!(
+                            "a wrong password after {} wrong codes gave {result:?}",
+                            failures - 1
+                        )
+                    })?;
+                    self.stats
+                        .checked("wrong codes and passwords counted together");
+                }
+                return Ok(Outcome::Refused("W-2FA-WRONG"));
+            }
+            SecondStep::Recovery { sloppy } => {
+                let unused: Vec<usize> =
+                    (0..creds.used.len()).filter(|&i| !creds.used[i]).collect();
+                if unused.is_empty() {
+                    return Ok(Outcome::Skipped);
+                }
+                let index = unused[self.below(unused.len())];
+                let mut code = creds.recovery[index].clone();
+                if sloppy {
+                    code = code.replace('-', "").to_lowercase();
+                }
+                let result = enter(self, &code);
+                let expected = Ok(SecondFactor::Recovery {
+                    remaining: unused.len() - 1,
+                });
+                ensure(result == expected, || {
+                    format!("recovery code {index} gave {result:?}, expected {expected:?}")
+                })?;
+                if let Some(c) = self.w.people[person].totp.as_mut() {
+                    c.used[index] = true;
+                }
+                self.passed_second_step(person, None);
+            }
+            SecondStep::RecoveryReused => {
+                let used: Vec<usize> = (0..creds.used.len()).filter(|&i| creds.used[i]).collect();
+                if used.is_empty() {
+                    return Ok(Outcome::Skipped);
+                }
+                let code = creds.recovery[used[self.below(used.len())]].clone();
+                let result = enter(self, &code);
+                ensure(
+                    result == Err(AccountError::SecondFactor(TotpError::Reused))
+                        && self.w.state.signed_in().is_none(),
+                    || format!("a used recovery code gave {result:?}"),
+                )?;
+                self.stats.checked("a used recovery code was refused");
+                return Ok(Outcome::Refused("W-2FA-REUSED"));
+            }
+        }
+        let signed = self.w.state.signed_in().map(|a| a.id());
+        ensure(signed == Some(me), || {
+            format!("the second step passed, signed in: {signed:?}")
+        })?;
+        Ok(Outcome::Done)
+    }
+}
+
 /// Another six digits than `code`: a mistyped code or password.
 fn other_code(code: &str) -> String {
     if code == "147258" { "258147" } else { "147258" }.to_owned()
@@ -2359,7 +3645,7 @@ fn simulate(seed: u64, ops: u64) -> (Sim, Option<Failure>) {
     let mut failure = None;
     for step in 0..ops {
         let op = sim.generate();
-        let result = sim.run(&op).and_then(|()| sim.w.model.check(&sim.w.state));
+        let result = sim.run(&op).and_then(|()| sim.w.check());
         sim.stats.ops += 1;
         if let Err(message) = result {
             failure = Some(Failure {
@@ -2457,19 +3743,74 @@ fn a_short_simulation_keeps_every_invariant() {
         "to WeChat change",
         "unbind",
         "crash mid-save",
+        "savings: in",
+        "savings: out",
+        "savings: accrue interest",
+        "books: add cash",
+        "books: remove cash",
+        "books: set category",
+        "2FA: turn on",
+        "2FA: turn off",
+        "2FA: log in, right code",
+        "2FA: log in, recovery",
     ] {
         let done = stats.kinds.get(name).map_or(0, |t| t.done);
         assert!(done > 0, "{name} never succeeded\n{summary}");
     }
+    for (name, code) in [
+        ("pay bill", "W-PROVIDER-FEATURE"),
+        ("savings: in", "W-PROVIDER-FEATURE"),
+        ("add card", "W-PROVIDER-BANK"),
+        ("2FA: log in, wrong codes", "W-ACC-LOCKED"),
+        ("2FA: log in, reused code", "W-2FA-REUSED"),
+    ] {
+        let refused = stats
+            .kinds
+            .get(name)
+            .and_then(|t| t.refused.get(code))
+            .copied()
+            .unwrap_or(0);
+        assert!(
+            refused > 0,
+            "{name} was never refused with {code}\n{summary}"
+        );
+    }
+    for check in [
+        "interest was credited day by day",
+        "a savings key with other content was refused",
+        "wrong codes and passwords counted together",
+    ] {
+        assert!(
+            stats.checks.get(check).is_some_and(|n| *n > 0),
+            "never checked: {check}\n{summary}"
+        );
+    }
 }
 
-/// A seed is the whole run: the same seed ends in the same state.
+/// A seed is the whole run: the same seed ends in the same state, having
+/// taken the same steps (among them savings, books and two-step login).
 #[test]
 fn a_seed_replays_exactly() {
-    let (first, _) = simulate(7, 200);
-    let (second, _) = simulate(7, 200);
+    let (first, failure) = simulate(7, 300);
+    assert!(failure.is_none(), "{failure:?}");
+    let (second, _) = simulate(7, 300);
     assert_eq!(first.w.state, second.w.state);
     assert_eq!(first.w.state.main_json(), second.w.state.main_json());
+    let done = |sim: &Sim| -> Vec<(&'static str, u64)> {
+        sim.stats.kinds.iter().map(|(k, t)| (*k, t.done)).collect()
+    };
+    assert_eq!(done(&first), done(&second));
+    let state = &first.w.state;
+    let saved = state
+        .accounts()
+        .iter()
+        .any(|a| state.savings_next_day(a.id()).is_some());
+    let two_step = state.accounts().iter().any(|a| a.totp().is_some());
+    let cash = first.w.people.iter().any(|p| !p.cash.is_empty());
+    assert!(
+        saved && two_step && cash,
+        "seed 7 saved: {saved}, two-step login: {two_step}, cash: {cash}"
+    );
 }
 
 /// The long run: `QIANBAO_SIM_SEEDS` seeds (1000) × `QIANBAO_SIM_OPS` steps

@@ -444,3 +444,72 @@ fn vault_round_trip_wrong_password_and_tamper_in_local_storage() {
     assert_eq!(open(&key, "main", &changed), Err(VaultError::Tampered));
     clear();
 }
+
+/// The stored copy encrypted through the storage layer: it opens with the
+/// key, is locked without it (or with another), and a changed history part
+/// is damage, not a different history.
+#[wasm_bindgen_test]
+fn encrypted_storage_opens_with_its_key_only() {
+    use qianbao_core::account::AccountId;
+    use qianbao_core::vault::{DataKey, KdfParams, KeySlot};
+    use qianbao_web::storage::{load_state_with, save_state_with, Vault};
+    clear();
+    let mut rng = ChaCha20Rng::seed_from_u64(8);
+    let mut state = state_with_history(120);
+    let key = DataKey::generate(&mut rng);
+    let slot = KeySlot::new(
+        &key,
+        AccountId::new(1),
+        "Sandbox2026x",
+        KdfParams::STANDARD,
+        &mut rng,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut vault = Vault {
+        key: key.clone(),
+        slots: vec![slot],
+        rng: rng.clone(),
+    };
+    assert_eq!(save_state_with(&mut state, 0, Some(&mut vault)), Ok(121));
+    let stored = local_storage()
+        .get_item(STATE_KEY)
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let chunk = local_storage()
+        .get_item(&chunk_key(1))
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    assert!(
+        !stored.contains("argon2id") && !stored.contains("\"accounts\""),
+        "{stored}"
+    );
+    assert!(!chunk.contains("\"p\""), "history in clear: {chunk}");
+    match load_state_with(Some(key.clone())) {
+        Loaded::Unlocked(loaded, _) => assert_eq!(loaded, state),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(load_state_with(None), Loaded::Locked(_)));
+    let other = DataKey::generate(&mut ChaCha20Rng::seed_from_u64(9));
+    assert!(matches!(load_state_with(Some(other)), Loaded::Locked(_)));
+    // One character of a history part changed.
+    let flipped = {
+        let at = chunk.find("\"c\":\"").map(|i| i + 5).unwrap_or(0);
+        let c = chunk.as_bytes().get(at).copied().unwrap_or(b'0');
+        let mut text = chunk.clone();
+        text.replace_range(at..=at, if c == b'0' { "1" } else { "0" });
+        text
+    };
+    let _ = local_storage().set_item(&chunk_key(1), &flipped);
+    match load_state_with(Some(key)) {
+        Loaded::Damaged { error, .. } => {
+            assert_eq!(
+                qianbao_core::error::UserError::code(&error),
+                "W-STORE-CORRUPT"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    clear();
+}

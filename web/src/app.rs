@@ -200,7 +200,10 @@ fn Frame() -> impl IntoView {
         </Show>
         <CoachPanel />
         <main id="main" tabindex="-1">
-            <Screen nav />
+            // An encrypted copy this tab cannot read: only the unlock screen.
+            <Show when=move || store.locked.with(Option::is_none) fallback=wallet::Unlock>
+                <Screen nav />
+            </Show>
         </main>
         <PhonePanel />
     }

@@ -27,10 +27,13 @@
 
 use crate::components::Guide;
 use crate::i18n::Locale;
-use gloo_storage::{LocalStorage, Storage};
+use gloo_storage::{LocalStorage, SessionStorage, Storage};
 use qianbao_core::ledger::dirty_chunks;
 use qianbao_core::state::StateError;
+use qianbao_core::vault::{open, seal, DataKey, KeySlot, Sealed};
 use qianbao_core::{State, Timestamp};
+use rand_chacha::ChaCha20Rng;
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
 pub const STATE_KEY: &str = "qianbao.state";
@@ -51,7 +54,63 @@ pub enum Loaded {
     Damaged { raw: String, error: StateError },
     /// `localStorage` itself is missing or refused (private mode, disabled).
     Unavailable(State),
+    /// An encrypted copy, opened with this tab's key.
+    Unlocked(State, Box<Vault>),
+    /// An encrypted copy and no key for it in this tab: a password is needed.
+    Locked(LockedVault),
 }
+
+/// The key in the session-storage of this tab while the wallet is unlocked.
+pub const SESSION_KEY: &str = "qianbao.key";
+
+/// What encrypts the stored state (see `qianbao_core::vault`): the data key,
+/// each account's copy of it wrapped under its password, and the source of
+/// the fresh nonces every write needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Vault {
+    pub key: DataKey,
+    pub slots: Vec<KeySlot>,
+    pub rng: ChaCha20Rng,
+}
+
+/// Wrong passwords typed at the unlock screen, counted in the clear part of
+/// the stored copy (the rest cannot be read without a password).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnlockGuard {
+    pub failures: u8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<Timestamp>,
+}
+
+/// An encrypted copy as a locked tab sees it: whose keys, and the guard.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LockedVault {
+    pub slots: Vec<KeySlot>,
+    pub guard: UnlockGuard,
+}
+
+/// The main record when encrypted: a version, the revision (for tabs), the
+/// key slots and the unlock guard in clear, the record itself sealed.
+#[derive(Debug, Serialize, Deserialize)]
+struct Envelope {
+    vault: u8,
+    revision: u64,
+    slots: Vec<KeySlot>,
+    #[serde(default)]
+    unlock: UnlockGuard,
+    /// The data key sealing nothing: tells a stale key (the record does not
+    /// open because the key is another) from a changed record.
+    check: Sealed,
+    main: Sealed,
+}
+
+const CHECK_LABEL: &str = "key check";
+
+fn chunk_label(index: usize) -> String {
+    format!("chunk {index}")
+}
+
+const MAIN_LABEL: &str = "main";
 
 /// Whether `localStorage` can be used at all. gloo-storage assumes it can
 /// (and panics otherwise), so every entry point checks this first.
@@ -66,6 +125,11 @@ pub fn chunk_key(index: usize) -> String {
 }
 
 pub fn load_state() -> Loaded {
+    load_state_with(None)
+}
+
+/// Reads storage, opening an encrypted copy with `key` when there is one.
+pub fn load_state_with(key: Option<DataKey>) -> Loaded {
     if !available() {
         return Loaded::Unavailable(State::default());
     }
@@ -78,13 +142,101 @@ pub fn load_state() -> Loaded {
     let chunks: Vec<String> = (0..)
         .map_while(|i| storage.get_item(&chunk_key(i)).ok().flatten())
         .collect();
-    match State::from_parts(&main, &chunks) {
-        Ok(state) => Loaded::Restored(state),
-        Err(error) => Loaded::Damaged {
-            raw: bundle(&main, &chunks),
-            error,
-        },
+    let damaged = |error| Loaded::Damaged {
+        raw: bundle(&main, &chunks),
+        error,
+    };
+    let Ok(envelope) = serde_json::from_str::<Envelope>(&main) else {
+        return match State::from_parts(&main, &chunks) {
+            Ok(state) => Loaded::Restored(state),
+            Err(error) => damaged(error),
+        };
+    };
+    let locked = || {
+        Loaded::Locked(LockedVault {
+            slots: envelope.slots.clone(),
+            guard: envelope.unlock,
+        })
+    };
+    let Some(key) = key else { return locked() };
+    // A key that does not open the check is this tab's stale key.
+    if open(&key, CHECK_LABEL, &envelope.check).is_err() {
+        return locked();
     }
+    let Some(plain_main) = open_text(&key, MAIN_LABEL, &envelope.main) else {
+        return damaged(StateError::Corrupt {
+            detail: "the record does not open".to_owned(),
+        });
+    };
+    let mut plain_chunks = Vec::with_capacity(chunks.len());
+    for (index, chunk) in chunks.iter().enumerate() {
+        match serde_json::from_str::<Sealed>(chunk)
+            .ok()
+            .and_then(|sealed| open_text(&key, &chunk_label(index), &sealed))
+        {
+            Some(text) => plain_chunks.push(text),
+            None => {
+                return damaged(StateError::Corrupt {
+                    detail: format!("history part {index} does not open"),
+                })
+            }
+        }
+    }
+    match State::from_parts(&plain_main, &plain_chunks) {
+        Ok(state) => match crate::env::seeded_rng() {
+            Some(rng) => Loaded::Unlocked(
+                state,
+                Box::new(Vault {
+                    key,
+                    slots: envelope.slots,
+                    rng,
+                }),
+            ),
+            None => locked(),
+        },
+        Err(error) => damaged(error),
+    }
+}
+
+fn open_text(key: &DataKey, label: &str, sealed: &Sealed) -> Option<String> {
+    open(key, label, sealed)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+}
+
+fn stored_envelope() -> Option<Envelope> {
+    let main = LocalStorage::raw().get_item(STATE_KEY).ok().flatten()?;
+    serde_json::from_str(&main).ok()
+}
+
+/// Records the unlock screen's guard in the stored copy (its clear part).
+pub fn save_unlock_guard(guard: UnlockGuard) -> Result<(), StateError> {
+    let Some(mut envelope) = stored_envelope() else {
+        return Ok(());
+    };
+    envelope.unlock = guard;
+    let text = serde_json::to_string(&envelope).map_err(|e| StateError::Unwritable {
+        detail: e.to_string(),
+    })?;
+    write(STATE_KEY, &text)
+}
+
+/// The data key kept for this tab while unlocked, if any.
+pub fn load_session_key() -> Option<DataKey> {
+    SessionStorage::raw()
+        .get_item(SESSION_KEY)
+        .ok()
+        .flatten()
+        .and_then(|hex| DataKey::from_hex(&hex))
+}
+
+pub fn save_session_key(key: &DataKey) {
+    // Without it the tab asks for the password again after a reload.
+    let _ = SessionStorage::raw().set_item(SESSION_KEY, &key.to_hex());
+}
+
+pub fn forget_session_key() {
+    let _ = SessionStorage::raw().remove_item(SESSION_KEY);
 }
 
 /// The revision of the stored main record: `None` when there is none, 0
@@ -94,6 +246,9 @@ pub fn stored_revision() -> Option<u64> {
         return None;
     }
     let main = LocalStorage::raw().get_item(STATE_KEY).ok().flatten()?;
+    if let Ok(envelope) = serde_json::from_str::<Envelope>(&main) {
+        return Some(envelope.revision);
+    }
     Some(State::stored_revision(&main).unwrap_or(0))
 }
 
@@ -102,16 +257,57 @@ pub fn stored_revision() -> Option<u64> {
 /// [`StateError::Conflict`], writing nothing, if another tab wrote since
 /// `state` was read. Returns the journal length now stored.
 pub fn save_state(state: &mut State, saved_len: usize) -> Result<usize, StateError> {
+    save_state_with(state, saved_len, None)
+}
+
+/// [`save_state`], encrypted when there is a `vault`: each chunk and the main
+/// record sealed with the data key under a fresh nonce (labels `chunk N`
+/// and `main`), the key slots beside them in clear.
+pub fn save_state_with(
+    state: &mut State,
+    saved_len: usize,
+    mut vault: Option<&mut Vault>,
+) -> Result<usize, StateError> {
     if stored_revision().unwrap_or(0) != state.revision() {
         return Err(StateError::Conflict);
     }
+    let unwritable = |e: serde_json::Error| StateError::Unwritable {
+        detail: e.to_string(),
+    };
     let len = state.ledger().len();
     for index in dirty_chunks(saved_len, len) {
-        write(&chunk_key(index), &state.chunk_json(index)?)?;
+        let text = state.chunk_json(index)?;
+        let stored = match vault.as_deref_mut() {
+            Some(v) => serde_json::to_string(&seal(
+                &v.key,
+                &chunk_label(index),
+                text.as_bytes(),
+                &mut v.rng,
+            ))
+            .map_err(unwritable)?,
+            None => text,
+        };
+        write(&chunk_key(index), &stored)?;
     }
     let revision = state.revision();
     state.set_revision(revision + 1);
-    let written = state.main_json().and_then(|main| write(STATE_KEY, &main));
+    let written = state.main_json().and_then(|main| {
+        let stored = match vault {
+            Some(v) => {
+                let envelope = Envelope {
+                    vault: qianbao_core::vault::VAULT_VERSION,
+                    revision: revision + 1,
+                    slots: v.slots.clone(),
+                    unlock: stored_envelope().map(|e| e.unlock).unwrap_or_default(),
+                    check: seal(&v.key, CHECK_LABEL, &[], &mut v.rng),
+                    main: seal(&v.key, MAIN_LABEL, main.as_bytes(), &mut v.rng),
+                };
+                serde_json::to_string(&envelope).map_err(unwritable)?
+            }
+            None => main,
+        };
+        write(STATE_KEY, &stored)
+    });
     if written.is_err() {
         state.set_revision(revision);
     }
@@ -226,7 +422,9 @@ pub fn export_bundle() -> String {
 
 /// Replaces the stored state with an exported bundle — only if the bundle
 /// reads back as a whole, valid state; otherwise nothing is touched.
-pub fn import_bundle(text: &str) -> Result<(), StateError> {
+/// An encrypted bundle (exported from this sandbox) is checked with this
+/// tab's `key`; one that does not open is refused like a damaged one.
+pub fn import_bundle(text: &str, key: Option<&DataKey>) -> Result<(), StateError> {
     let bad = |detail: &str| StateError::Corrupt {
         detail: detail.to_owned(),
     };
@@ -241,13 +439,47 @@ pub fn import_bundle(text: &str) -> Result<(), StateError> {
     let main = text_of(STATE_KEY).ok_or_else(|| bad("no qianbao.state"))?;
     let chunks: Vec<String> = (0..).map_while(|i| text_of(&chunk_key(i))).collect();
     // Validate exactly as a load would.
-    State::from_parts(&main, &chunks)?;
+    match serde_json::from_str::<Envelope>(&main) {
+        Ok(envelope) => {
+            let Some(key) = key else {
+                // Without the key only the form can be checked; the password
+                // asked for at the next start opens (and checks) the rest.
+                if chunks
+                    .iter()
+                    .any(|c| serde_json::from_str::<Sealed>(c).is_err())
+                {
+                    return Err(bad("a history part is not sealed"));
+                }
+                return write_bundle(&main, &chunks, text_of(LOCALE_KEY));
+            };
+            let plain_main = open_text(key, MAIN_LABEL, &envelope.main)
+                .ok_or_else(|| bad("the copy does not open with this wallet's key"))?;
+            let plain_chunks = chunks
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    serde_json::from_str::<Sealed>(c)
+                        .ok()
+                        .and_then(|sealed| open_text(key, &chunk_label(i), &sealed))
+                        .ok_or_else(|| bad("a history part does not open"))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            State::from_parts(&plain_main, &plain_chunks)?;
+        }
+        Err(_) => {
+            State::from_parts(&main, &chunks)?;
+        }
+    }
+    write_bundle(&main, &chunks, text_of(LOCALE_KEY))
+}
+
+fn write_bundle(main: &str, chunks: &[String], locale: Option<String>) -> Result<(), StateError> {
     reset_all();
     for (index, chunk) in chunks.iter().enumerate() {
         write(&chunk_key(index), chunk)?;
     }
-    write(STATE_KEY, &main)?;
-    if let Some(locale) = text_of(LOCALE_KEY) {
+    write(STATE_KEY, main)?;
+    if let Some(locale) = locale {
         let _ = write(LOCALE_KEY, &locale);
     }
     Ok(())
@@ -271,6 +503,24 @@ pub fn reset_all() {
 }
 
 /// The stored values as one JSON object, for export.
+/// Every stored value of the state as one bundle, exactly as stored (an
+/// encrypted copy stays encrypted).
+pub fn stored_bundle() -> String {
+    if !available() {
+        return "{}".to_owned();
+    }
+    let storage = LocalStorage::raw();
+    let main = storage
+        .get_item(STATE_KEY)
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let chunks: Vec<String> = (0..)
+        .map_while(|i| storage.get_item(&chunk_key(i)).ok().flatten())
+        .collect();
+    bundle(&main, &chunks)
+}
+
 fn bundle(main: &str, chunks: &[String]) -> String {
     let mut object = serde_json::Map::new();
     object.insert(STATE_KEY.to_owned(), serde_json::Value::from(main));

@@ -27,6 +27,7 @@ use qianbao_core::movement::MoveError;
 use qianbao_core::payment::PayError;
 use qianbao_core::security::Hasher;
 use qianbao_core::state::StateError;
+use qianbao_core::vault::{KdfParams, KeySlot};
 use qianbao_core::wechat::WeChatError;
 use qianbao_core::{State, Timestamp};
 use rand_chacha::rand_core::RngCore;
@@ -134,18 +135,34 @@ pub struct Store {
     rng: StoredValue<Option<ChaCha20Rng>>,
     /// How many journal entries storage holds.
     saved_len: StoredValue<usize>,
+    /// The data key while the stored copy is encrypted and this tab unlocked.
+    vault: StoredValue<Option<storage::Vault>>,
+    /// An encrypted copy this tab cannot read yet: the unlock screen shows.
+    pub locked: RwSignal<Option<storage::LockedVault>>,
 }
 
 impl Store {
     /// Reads storage and builds the store. Call once, at start-up.
     pub fn load() -> Self {
-        let (state, damaged, unavailable) = match storage::load_state() {
-            Loaded::Fresh(state) | Loaded::Restored(state) => (state, None, false),
-            Loaded::Damaged { raw, error } => {
-                (State::default(), Some(Damaged { raw, error }), false)
-            }
-            Loaded::Unavailable(state) => (state, None, true),
-        };
+        let mut vault = None;
+        let mut locked = None;
+        let (state, damaged, unavailable) =
+            match storage::load_state_with(storage::load_session_key()) {
+                Loaded::Fresh(state) | Loaded::Restored(state) => (state, None, false),
+                Loaded::Unlocked(state, opened) => {
+                    vault = Some(*opened);
+                    (state, None, false)
+                }
+                Loaded::Locked(info) => {
+                    storage::forget_session_key();
+                    locked = Some(info);
+                    (State::default(), None, false)
+                }
+                Loaded::Damaged { raw, error } => {
+                    (State::default(), Some(Damaged { raw, error }), false)
+                }
+                Loaded::Unavailable(state) => (state, None, true),
+            };
         let saved_len = state.ledger().len();
         Self {
             state: RwSignal::new(state),
@@ -157,6 +174,8 @@ impl Store {
             notice: RwSignal::new(None),
             rng: StoredValue::new(env::seeded_rng()),
             saved_len: StoredValue::new(saved_len),
+            vault: StoredValue::new(vault),
+            locked: RwSignal::new(locked),
         }
     }
 
@@ -201,12 +220,25 @@ impl Store {
         }
     }
 
-    /// Replaces the state with the stored one.
+    /// Replaces the state with the stored one (opened with this tab's key).
     fn reload(&self) {
-        match storage::load_state() {
+        let key = self.vault.with_value(|v| v.as_ref().map(|v| v.key.clone()));
+        match storage::load_state_with(key) {
             Loaded::Fresh(state) | Loaded::Restored(state) => {
                 self.saved_len.set_value(state.ledger().len());
                 self.state.set(state);
+            }
+            Loaded::Unlocked(state, vault) => {
+                self.saved_len.set_value(state.ledger().len());
+                self.vault.set_value(Some(*vault));
+                self.state.set(state);
+                self.lock_vault_if_locked();
+            }
+            Loaded::Locked(info) => {
+                self.vault.set_value(None);
+                storage::forget_session_key();
+                self.state.set(State::default());
+                self.locked.set(Some(info));
             }
             Loaded::Damaged { raw, error } => self.damaged.set(Some(Damaged { raw, error })),
             Loaded::Unavailable(_) => self.storage_unavailable.set(true),
@@ -214,7 +246,174 @@ impl Store {
     }
 
     fn writes_paused(&self) -> bool {
-        self.storage_unavailable.get_untracked() || self.damaged.with_untracked(Option::is_some)
+        self.storage_unavailable.get_untracked()
+            || self.damaged.with_untracked(Option::is_some)
+            || self.locked.with_untracked(Option::is_some)
+    }
+
+    // ── encryption at rest ────────────────────────────────────────────────
+
+    /// This tab's data key, while unlocked.
+    pub fn vault_key(&self) -> Option<qianbao_core::vault::DataKey> {
+        self.vault.with_value(|v| v.as_ref().map(|v| v.key.clone()))
+    }
+
+    /// Gives `account` a key slot under `password` (a registration, a demo,
+    /// a first login since encryption began). The first one creates the data
+    /// key and rewrites everything stored, sealed.
+    pub fn add_key(&self, account: qianbao_core::account::AccountId, password: &str) {
+        let has_slot = self.vault.with_value(|v| {
+            v.as_ref()
+                .is_some_and(|v| v.slots.iter().any(|s| s.account == account))
+        });
+        if has_slot || self.writes_paused() {
+            return;
+        }
+        let Some(mut rng) = env::seeded_rng() else {
+            return;
+        };
+        let mut vault = self
+            .vault
+            .with_value(Clone::clone)
+            .unwrap_or_else(|| storage::Vault {
+                key: qianbao_core::vault::DataKey::generate(&mut rng),
+                slots: Vec::new(),
+                rng: rng.clone(),
+            });
+        let first = vault.slots.is_empty();
+        match KeySlot::new(&vault.key, account, password, KdfParams::STANDARD, &mut rng) {
+            Ok(slot) => vault.slots.push(slot),
+            Err(_) => return,
+        }
+        storage::save_session_key(&vault.key);
+        self.vault.set_value(Some(vault));
+        if first {
+            // Everything stored so far was in clear: write it all, sealed.
+            self.saved_len.set_value(0);
+        }
+        self.state.update(|state| {
+            self.save_error.set(self.save(state).err());
+        });
+    }
+
+    /// 「修改密码」: the data key wrapped anew under the new password.
+    pub fn rewrap_key(&self, account: qianbao_core::account::AccountId, old: &str, new: &str) {
+        let Some(mut rng) = env::seeded_rng() else {
+            return;
+        };
+        let changed = self.vault.try_update_value(|v| {
+            let Some(v) = v.as_mut() else { return false };
+            let Some(i) = v.slots.iter().position(|s| s.account == account) else {
+                return false;
+            };
+            match v.slots[i].rewrap(old, new, &mut rng) {
+                Ok(slot) => {
+                    v.slots[i] = slot;
+                    true
+                }
+                Err(_) => false,
+            }
+        });
+        if changed == Some(true) {
+            self.state.update(|state| {
+                self.save_error.set(self.save(state).err());
+            });
+        } else {
+            self.add_key(account, new);
+        }
+    }
+
+    /// When the session has locked: forgets the key and every decrypted
+    /// value, leaving the unlock screen.
+    fn lock_vault_if_locked(&self) {
+        let session_locked = self
+            .state
+            .with_untracked(|s| s.session().is_some_and(|session| session.is_locked()));
+        if !session_locked || self.vault.with_value(Option::is_none) {
+            return;
+        }
+        let slots = self
+            .vault
+            .with_value(|v| v.as_ref().map(|v| v.slots.clone()))
+            .unwrap_or_default();
+        self.vault.set_value(None);
+        storage::forget_session_key();
+        self.state.set(State::default());
+        self.locked.set(Some(storage::LockedVault {
+            slots,
+            guard: storage::UnlockGuard::default(),
+        }));
+    }
+
+    /// 「解锁」 an encrypted copy with any of its accounts' passwords: opens
+    /// the data key, reads the state, and signs that account in (or unlocks
+    /// its session). Wrong passwords count towards a 15-minute wait, kept
+    /// in the stored copy's clear part.
+    pub fn unlock_vault(&self, password: &str) -> Result<(), Problem> {
+        let Some(info) = self.locked.get_untracked() else {
+            return Ok(());
+        };
+        let now = env::now();
+        let mut guard = info.guard;
+        if let Some(until) = guard.until.filter(|until| *until > now) {
+            return Err(AccountError::Locked { until }.into());
+        }
+        let opened = info
+            .slots
+            .iter()
+            .find_map(|slot| slot.open(password).ok().map(|key| (slot.account, key)));
+        let Some((account, key)) = opened else {
+            guard.failures = guard.failures.saturating_add(1);
+            let error = if guard.failures >= qianbao_core::account::MAX_FAILED_LOGINS {
+                let until = now.plus(qianbao_core::account::LOCKOUT);
+                guard = storage::UnlockGuard {
+                    failures: 0,
+                    until: Some(until),
+                };
+                AccountError::Locked { until }
+            } else {
+                AccountError::WrongPassword {
+                    remaining: qianbao_core::account::MAX_FAILED_LOGINS - guard.failures,
+                }
+            };
+            let _ = storage::save_unlock_guard(guard);
+            self.locked
+                .set(Some(storage::LockedVault { guard, ..info }));
+            return Err(error.into());
+        };
+        let _ = storage::save_unlock_guard(storage::UnlockGuard::default());
+        match storage::load_state_with(Some(key.clone())) {
+            Loaded::Unlocked(state, vault) => {
+                storage::save_session_key(&key);
+                self.saved_len.set_value(state.ledger().len());
+                self.vault.set_value(Some(*vault));
+                self.state.set(state);
+                self.locked.set(None);
+            }
+            Loaded::Damaged { raw, error } => {
+                self.locked.set(None);
+                self.damaged.set(Some(Damaged { raw, error }));
+                return Ok(());
+            }
+            _ => return Err(AccountError::WrongPassword { remaining: 1 }.into()),
+        }
+        // The same password signs its account in, or unlocks its session.
+        let login = self
+            .state
+            .with_untracked(|s| s.account(account).map(|a| a.login().as_str().to_owned()));
+        let session = self
+            .state
+            .with_untracked(|s| s.session().map(|s| (s.account(), s.is_locked())));
+        match (session, login) {
+            (Some((id, true)), _) if id == account => {
+                self.run(|s, ctx| s.unlock(password, ctx.now))
+            }
+            (Some((id, false)), _) if id == account => Ok(()),
+            (_, Some(login)) => self
+                .run(|s, ctx| s.log_in(&login, password, ctx.now))
+                .map(|_| ()),
+            _ => Ok(()),
+        }
     }
 
     /// The simulated "now": the browser's clock plus the console's offset.
@@ -283,6 +482,7 @@ impl Store {
                 self.reload();
             }
         });
+        self.lock_vault_if_locked();
         outcome
     }
 
@@ -308,6 +508,7 @@ impl Store {
                 }
             });
             if !conflict {
+                self.lock_vault_if_locked();
                 return;
             }
             self.reload();
@@ -338,7 +539,11 @@ impl Store {
         if self.writes_paused() {
             return Ok(());
         }
-        let saved = storage::save_state(state, self.saved_len.get_value())?;
+        let saved_len = self.saved_len.get_value();
+        let saved = self
+            .vault
+            .try_update_value(|v| storage::save_state_with(state, saved_len, v.as_mut()))
+            .unwrap_or(Ok(saved_len))?;
         self.saved_len.set_value(saved);
         Ok(())
     }

@@ -118,17 +118,16 @@ test('an order whose time ran out is closed: ORDER_CLOSED, nothing charged', asy
   await w.open('/dev');
   await w.button('快进 2 小时').click();
   await w.expectText('快进了 120 分钟');
+  // Two idle hours locked the wallet, and with it this device's encrypted
+  // sandbox: the password opens it again.
   await w.open(cashier.pathname + cashier.search);
+  await w.expectText('钱包已锁定');
+  await w.field('密码').fill(demo.password);
+  await w.button('解锁').click();
   await w.expectError('ORDER_CLOSED');
   await w.field('支付密码').fill(demo.wechat.payPassword);
   await w.button('确认支付').click();
   await w.expectError('ORDER_CLOSED');
-  // Two idle hours locked the wallet too: unlock it to look.
-  await w.open('/');
-  await w.expectText('钱包已锁定');
-  await w.field('密码').fill(demo.password);
-  await w.button('解锁').click();
-  await w.page.getByTestId('balance').waitFor();
   expect(await w.balance(), 'nothing charged').toBe('¥100.00');
   await w.open('/shop/cafe/orders');
   await w.page.locator(`[data-order="${orderNo}"][data-state=CLOSED]`).waitFor();

@@ -42,6 +42,10 @@ test('turn on two-step verification, sign in with a code, then with a recovery c
   await w.screenshot('31-two-factor-on');
   const stored = await w.storage();
   for (const code of codes) expect(stored, 'localStorage').notToContain(code.replace(/-/g, ''));
+  // Encrypted at rest: no secret, no personal detail readable in localStorage.
+  for (const secretish of [secret, demo.login, demo.name, demo.wechat.wxid, 'argon2id', 'access_token', '"accounts"']) {
+    expect(stored, `localStorage holds ${secretish}`).notToContain(secretish);
+  }
   await w.button('我已保存恢复码').click();
 
   // Password, then the code from the "app": the next step's code is within ±1.
@@ -92,8 +96,8 @@ test('a digit changed by hand in a stored value shows the recovery screen', asyn
   const demo = await w.createDemo();
   await w.signInAs(demo);
   const original = await w.page.evaluate(() => localStorage.getItem('qianbao.state'));
-  // The real name's account id, the balance, anything: change one digit.
-  const changed = original.replace(/"next_account_id":(\d)/, (_, d) => `"next_account_id":${(Number(d) + 1) % 10}`);
+  // The record is encrypted: change one character of its ciphertext.
+  const changed = original.replace(/"main":\{"v":1,"n":"([0-9a-f]+)","c":"([0-9a-f])/, (all, n, c) => all.slice(0, -1) + (c === '0' ? '1' : '0'));
   expect(changed === original, 'changed').toBe(false);
   await w.page.evaluate((v) => localStorage.setItem('qianbao.state', v), changed);
   await w.reload();
@@ -113,8 +117,15 @@ test('two tabs on one wallet lose no update; a logout or a lock in one reaches t
   await a.fillMovement('/top-up', { 金额: '500' });
   expect(await a.confirmMovement(), 'first top-up').toBe('¥500.00');
 
-  // Tab B reaches the review step of a top-up of 100 and waits there.
+  // Tab B: a new tab has no key yet — the stored data is encrypted — so
+  // it asks for the password first, then reaches the review step of a
+  // top-up of 100 and waits there.
   const b = new Wallet(await a.page.context().newPage(), a.baseUrl);
+  await b.open('/');
+  await b.expectText('钱包已锁定');
+  await b.field('密码').fill(user.password);
+  await b.button('解锁').click();
+  await b.page.getByTestId('balance').waitFor();
   await b.fillMovement('/top-up', { 金额: '100' });
   await b.page.getByTestId('review-amount').waitFor();
 

@@ -235,7 +235,11 @@ pub fn CoachPanel() -> impl IntoView {
     // filling, a code sent), and the clock's tick as a backstop.
     let marked = StoredValue::new_local(None::<web_sys::Element>);
     let scan = move || {
-        let selectors = match (coach.guide.get_untracked(), step.get_untracked()) {
+        // `try_`: the window listeners outlive the panel if it is ever unmounted.
+        let selectors = match (
+            coach.guide.try_get_untracked().flatten(),
+            step.try_get_untracked().flatten(),
+        ) {
             (Some(guide), Some(step)) if !guide.paused => targets(&step),
             _ => &[],
         };

@@ -88,12 +88,14 @@ pub fn Console() -> impl IntoView {
         let Some(file) = input.files().and_then(|f| f.get(0)) else {
             return;
         };
-        env::read_text(&file, move |text| match storage::import_bundle(&text) {
-            Ok(()) => {
-                imported.set(true);
-                env::reload();
+        env::read_text(&file, move |text| {
+            match storage::import_bundle(&text, store.vault_key().as_ref()) {
+                Ok(()) => {
+                    imported.set(true);
+                    env::reload();
+                }
+                Err(e) => error.set(Some(Problem::Storage(e))),
             }
-            Err(e) => error.set(Some(Problem::Storage(e))),
         });
         input.set_value("");
     };

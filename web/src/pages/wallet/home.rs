@@ -42,6 +42,7 @@ fn Welcome() -> impl IntoView {
                 let result = store.run(|s, ctx| s.create_demo(ctx.now, ctx.rng, ctx.hasher));
                 match result {
                     Ok(created) => {
+                        store.add_key(created.wallet.id, &created.wallet.password);
                         demo.set(Some(created));
                         error.set(None);
                     }

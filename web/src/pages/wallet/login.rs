@@ -40,7 +40,11 @@ pub fn Login() -> impl IntoView {
                 let result = store.run(|s, ctx| s.log_in(&l, &p, ctx.now));
                 busy.set(false);
                 match result {
-                    Ok(_) => nav.go(Page::Home.path()),
+                    Ok(id) => {
+                        // Since encryption began, every account gets its key slot at its next login.
+                        store.add_key(id, &p);
+                        nav.go(Page::Home.path());
+                    }
                     Err(e) => {
                         password.set(String::new());
                         error.set(Some(e));

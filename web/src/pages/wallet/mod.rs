@@ -16,6 +16,7 @@ mod register;
 mod savings;
 mod settings;
 mod two_factor;
+mod unlock;
 
 pub use binding::{site, BindButton, BindCallback, BindingStatus, Bindings};
 pub use books::Books;
@@ -31,6 +32,7 @@ pub use register::Register;
 pub use savings::Savings;
 pub use settings::Settings;
 pub use two_factor::{LoginCode, TwoFactorSettings};
+pub use unlock::Unlock;
 
 use crate::app::Page;
 use crate::router::Link;

@@ -30,6 +30,15 @@ pub fn ChangePassword() -> impl IntoView {
                 );
                 let result =
                     store.run(|s, ctx| s.change_password(&c, &n, &a, ctx.now, ctx.rng, ctx.hasher));
+                if result.is_ok() {
+                    // The data key, wrapped anew under the new password.
+                    if let Some(id) = store
+                        .state
+                        .with_untracked(|s| s.signed_in().map(|a| a.id()))
+                    {
+                        store.rewrap_key(id, &c, &n);
+                    }
+                }
                 done.set(result.is_ok());
                 error.set(result.err());
                 for field in [current, new, again] {

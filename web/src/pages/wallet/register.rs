@@ -86,6 +86,7 @@ pub fn Register() -> impl IntoView {
                 busy.set(false);
                 match result {
                     Ok(id) => {
+                        store.add_key(id, &p);
                         let key = store
                             .state
                             .with_untracked(|s| {

@@ -1,0 +1,64 @@
+//! The unlock screen of an encrypted copy: shown instead of every screen
+//! when this tab has no key (after the lock, in a new tab, after the
+//! browser restarted). Any wallet account's password opens it and signs
+//! that account in.
+
+use crate::components::ErrorBox;
+use crate::env;
+use crate::storage;
+use crate::store::{use_store, Problem};
+use leptos::prelude::*;
+
+#[component]
+pub fn Unlock() -> impl IntoView {
+    let store = use_store();
+    let t = move || store.text();
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<Problem>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        // Let "working" paint before the key derivation takes the thread.
+        set_timeout(
+            move || {
+                let typed = password.get_untracked();
+                password.set(String::new());
+                error.set(store.unlock_vault(&typed).err());
+                busy.set(false);
+            },
+            std::time::Duration::from_millis(30),
+        );
+    };
+    let start_over =
+        move |_| match storage::keep_damaged_copy(&storage::stored_bundle(), env::now()) {
+            Ok(_) => {
+                storage::forget_session_key();
+                env::reload();
+            }
+            Err(e) => error.set(Some(Problem::Storage(e))),
+        };
+    view! {
+            <section class="card lock-screen">
+                <h1>{move || t().locked_title}</h1>
+                <p>{move || t().vault_intro}</p>
+                <form on:submit=submit>
+                    <label for="unlock-password">{move || t().password}</label>
+                    <input id="unlock-password" type="password" autocomplete="current-password" bind:value=password />
+                    <ErrorBox problem=error />
+                    <button type="submit" class="button primary" disabled=move || busy.get()>
+                        {move || if busy.get() { t().working } else { t().unlock }}
+                    </button>
+                </form>
+            </section>
+            <section class="card">
+                <p class="hint">{move || t().vault_forgot}</p>
+                <button type="button" class="button danger" on:click=start_over>
+                    {move || t().storage_start_over}
+                </button>
+            </section>
+    }
+}
