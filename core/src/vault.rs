@@ -1,7 +1,7 @@
 //! Encryption at rest, the primitives (SPEC F6 「数据加密」): a random data
 //! key encrypts what is stored; each wallet account holds the data key
-//! wrapped under a key derived from its password. Not yet wired into
-//! storage — see ARCHITECTURE.md for the plan.
+//! wrapped under a key derived from its password. `web/src/storage.rs`
+//! applies them to what it stores.
 //!
 //! - **Key derivation**: Argon2id with the account's own 16-byte salt and
 //!   the cost recorded beside it ([`KdfParams`], versioned, capped like

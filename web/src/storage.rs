@@ -10,7 +10,16 @@
 //! - [`GUIDE_KEY`]: guided mode — on or off, paused, which tour and since
 //!   when (a preference like the language, not sandbox state);
 //! - [`DAMAGED_PREFIX`]`<millis>`: everything that could not be read, kept
-//!   aside by [`keep_damaged_copy`] when the user chooses to start over.
+//!   aside by [`keep_damaged_copy`] when the user chooses to start over;
+//! - in sessionStorage, [`SESSION_KEY`]: this tab's data key while unlocked.
+//!
+//! # Encryption at rest
+//! Once a wallet account exists, the main record is stored as an
+//! [`Envelope`]: the key slots, a key check, the unlock guard and the
+//! revision in clear, the record itself sealed with the data key (label
+//! `main`); each journal chunk is sealed too (label `chunk N`). A tab
+//! without the key sees [`Loaded::Locked`]; a key that opens the check but
+//! not a value means the value was changed: [`Loaded::Damaged`].
 //!
 //! Chunks are written before the main record, which is the commit point: if
 //! the browser stops between the two, the stored state is the previous one.
