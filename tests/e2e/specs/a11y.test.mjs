@@ -51,6 +51,11 @@ for (const [locale, viewport] of [['zh-CN', PHONE_VIEWPORT], ['en', { width: 128
     await w.signInAs(demo);
     if (locale === 'en') await w.button('English').click();
     for (const path of SIGNED_IN) found.push(...(await violations(w, path)).map((v) => `${path}: ${v}`));
+    // The unlock screen of the encrypted data, after 「立即锁定」.
+    await w.open('/settings');
+    await w.button(locale === 'en' ? 'Lock now' : '立即锁定').click();
+    found.push(...(await violations(w, '/')).map((v) => `unlock screen: ${v}`));
+    expect(await w.page.locator('#unlock-password').count(), 'the unlock screen').toBe(1);
     expect(found.join('\n'), 'violations').toBe('');
     await w.close();
   });
