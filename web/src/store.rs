@@ -269,16 +269,17 @@ impl Store {
         if has_slot || self.writes_paused() {
             return;
         }
-        let Some(mut rng) = env::seeded_rng() else {
+        let (Some(mut rng), Some(nonces)) = (env::seeded_rng(), env::seeded_rng()) else {
             return;
         };
+        // The data's nonces come from a generator of their own, seeded apart.
         let mut vault = self
             .vault
             .with_value(Clone::clone)
             .unwrap_or_else(|| storage::Vault {
                 key: qianbao_core::vault::DataKey::generate(&mut rng),
                 slots: Vec::new(),
-                rng: rng.clone(),
+                rng: nonces,
             });
         let first = vault.slots.is_empty();
         match KeySlot::new(&vault.key, account, password, KdfParams::STANDARD, &mut rng) {
