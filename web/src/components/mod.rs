@@ -1,5 +1,6 @@
 //! Pieces several screens share.
 
+mod after_paint;
 mod coach;
 mod confirm;
 mod error_box;
@@ -8,6 +9,7 @@ mod messages;
 mod phone_panel;
 mod qr;
 
+pub use after_paint::after_paint;
 pub use coach::{use_coach, Coach, CoachPanel, CoachStart, Guide};
 pub use confirm::ConfirmBox;
 pub use error_box::ErrorBox;

@@ -4,7 +4,7 @@
 use super::history::HistoryList;
 use super::{session_view, LockScreen, LoginCode, SessionView};
 use crate::app::Page;
-use crate::components::CoachStart;
+use crate::components::{after_paint, CoachStart};
 use crate::router::{with_query, Link};
 use crate::store::{use_store, Notice, Problem};
 use leptos::prelude::*;
@@ -32,26 +32,18 @@ fn Welcome() -> impl IntoView {
     let error = RwSignal::new(None::<Problem>);
     let busy = RwSignal::new(false);
     let create_demo = move |_| {
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
         // Let the "please wait" paint before the password hash takes the thread.
-        set_timeout(
-            move || {
-                let result = store.run(|s, ctx| s.create_demo(ctx.now, ctx.rng, ctx.hasher));
-                match result {
-                    Ok(created) => {
-                        store.add_key(created.wallet.id, &created.wallet.password);
-                        demo.set(Some(created));
-                        error.set(None);
-                    }
-                    Err(e) => error.set(Some(e)),
+        after_paint(busy, move || {
+            let result = store.run(|s, ctx| s.create_demo(ctx.now, ctx.rng, ctx.hasher));
+            match result {
+                Ok(created) => {
+                    store.add_key(created.wallet.id, &created.wallet.password);
+                    demo.set(Some(created));
+                    error.set(None);
                 }
-                busy.set(false);
-            },
-            std::time::Duration::from_millis(30),
-        );
+                Err(e) => error.set(Some(e)),
+            }
+        });
     };
     view! {
         <section class="card welcome">

@@ -1,6 +1,6 @@
 //! The lock screen shown over the wallet after idle time.
 
-use crate::components::ErrorBox;
+use crate::components::{after_paint, ErrorBox};
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
 
@@ -21,22 +21,14 @@ pub fn LockScreen() -> impl IntoView {
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        set_timeout(
-            move || {
-                let typed = password.get_untracked();
-                match store.run(|s, ctx| s.unlock(&typed, ctx.now)) {
-                    Ok(()) => error.set(None),
-                    Err(e) => error.set(Some(e)),
-                }
-                password.set(String::new());
-                busy.set(false);
-            },
-            std::time::Duration::from_millis(30),
-        );
+        after_paint(busy, move || {
+            let typed = password.get_untracked();
+            match store.run(|s, ctx| s.unlock(&typed, ctx.now)) {
+                Ok(()) => error.set(None),
+                Err(e) => error.set(Some(e)),
+            }
+            password.set(String::new());
+        });
     };
     view! {
         <section class="card lock-screen">

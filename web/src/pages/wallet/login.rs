@@ -3,7 +3,7 @@
 use super::home::AccountsHere;
 use super::LoginCode;
 use crate::app::Page;
-use crate::components::ErrorBox;
+use crate::components::{after_paint, ErrorBox};
 use crate::router::{use_nav, Link};
 use crate::store::{use_store, Notice, Problem};
 use leptos::prelude::*;
@@ -30,29 +30,21 @@ pub fn Login() -> impl IntoView {
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        set_timeout(
-            move || {
-                let (l, p) = (login.get_untracked(), password.get_untracked());
-                let result = store.run(|s, ctx| s.log_in(&l, &p, ctx.now));
-                busy.set(false);
-                match result {
-                    Ok(id) => {
-                        // Since encryption began, every account gets its key slot at its next login.
-                        store.add_key(id, &p);
-                        nav.go(Page::Home.path());
-                    }
-                    Err(e) => {
-                        password.set(String::new());
-                        error.set(Some(e));
-                    }
+        after_paint(busy, move || {
+            let (l, p) = (login.get_untracked(), password.get_untracked());
+            let result = store.run(|s, ctx| s.log_in(&l, &p, ctx.now));
+            match result {
+                Ok(id) => {
+                    // Since encryption began, every account gets its key slot at its next login.
+                    store.add_key(id, &p);
+                    nav.go(Page::Home.path());
                 }
-            },
-            std::time::Duration::from_millis(30),
-        );
+                Err(e) => {
+                    password.set(String::new());
+                    error.set(Some(e));
+                }
+            }
+        });
     };
 
     let awaiting_code = Memo::new(move |_| store.state.with(|s| s.awaiting_login_code().is_some()));

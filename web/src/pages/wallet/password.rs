@@ -1,6 +1,6 @@
 //! 「修改密码」 in 「设置」→「安全」: the current password, the new one twice.
 
-use crate::components::ErrorBox;
+use crate::components::{after_paint, ErrorBox};
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
 
@@ -16,38 +16,30 @@ pub fn ChangePassword() -> impl IntoView {
     let busy = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
         // Let "working" paint before the password hashes take the thread.
-        set_timeout(
-            move || {
-                let (c, n, a) = (
-                    current.get_untracked(),
-                    new.get_untracked(),
-                    again.get_untracked(),
-                );
-                let result =
-                    store.run(|s, ctx| s.change_password(&c, &n, &a, ctx.now, ctx.rng, ctx.hasher));
-                if result.is_ok() {
-                    // The data key, wrapped anew under the new password.
-                    if let Some(id) = store
-                        .state
-                        .with_untracked(|s| s.signed_in().map(|a| a.id()))
-                    {
-                        store.rewrap_key(id, &c, &n);
-                    }
+        after_paint(busy, move || {
+            let (c, n, a) = (
+                current.get_untracked(),
+                new.get_untracked(),
+                again.get_untracked(),
+            );
+            let result =
+                store.run(|s, ctx| s.change_password(&c, &n, &a, ctx.now, ctx.rng, ctx.hasher));
+            if result.is_ok() {
+                // The data key, wrapped anew under the new password.
+                if let Some(id) = store
+                    .state
+                    .with_untracked(|s| s.signed_in().map(|a| a.id()))
+                {
+                    store.rewrap_key(id, &c, &n);
                 }
-                done.set(result.is_ok());
-                error.set(result.err());
-                for field in [current, new, again] {
-                    field.set(String::new());
-                }
-                busy.set(false);
-            },
-            std::time::Duration::from_millis(30),
-        );
+            }
+            done.set(result.is_ok());
+            error.set(result.err());
+            for field in [current, new, again] {
+                field.set(String::new());
+            }
+        });
     };
     view! {
         <form class="change-password" on:submit=submit novalidate aria-labelledby="change-password-title">

@@ -2,7 +2,7 @@
 //! and password.
 
 use crate::app::Page;
-use crate::components::ErrorBox;
+use crate::components::{after_paint, ErrorBox};
 use crate::i18n::providers;
 use crate::router::{use_nav, with_query, Link};
 use crate::store::{use_store, Notice, Problem};
@@ -63,44 +63,34 @@ pub fn Register() -> impl IntoView {
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        set_timeout(
-            move || {
-                let (l, c, n, p) = (
-                    login.get_untracked(),
-                    code.get_untracked(),
-                    real_name.get_untracked(),
-                    password.get_untracked(),
-                );
-                let form = Registration {
-                    login: &l,
-                    real_name: &n,
-                    password: &p,
-                    code: &c,
-                    provider: provider.get_untracked(),
-                };
-                let result = store.run(|s, ctx| s.register(form, ctx.now, ctx.rng, ctx.hasher));
-                busy.set(false);
-                match result {
-                    Ok(id) => {
-                        store.add_key(id, &p);
-                        let key = store
-                            .state
-                            .with_untracked(|s| {
-                                s.account(id).map(|a| a.login().as_str().to_owned())
-                            })
-                            .unwrap_or_default();
-                        store.notice.set(Some(Notice::Registered));
-                        nav.go(&with_query(Page::Login.path(), "id", &key));
-                    }
-                    Err(e) => error.set(Some(e)),
+        after_paint(busy, move || {
+            let (l, c, n, p) = (
+                login.get_untracked(),
+                code.get_untracked(),
+                real_name.get_untracked(),
+                password.get_untracked(),
+            );
+            let form = Registration {
+                login: &l,
+                real_name: &n,
+                password: &p,
+                code: &c,
+                provider: provider.get_untracked(),
+            };
+            let result = store.run(|s, ctx| s.register(form, ctx.now, ctx.rng, ctx.hasher));
+            match result {
+                Ok(id) => {
+                    store.add_key(id, &p);
+                    let key = store
+                        .state
+                        .with_untracked(|s| s.account(id).map(|a| a.login().as_str().to_owned()))
+                        .unwrap_or_default();
+                    store.notice.set(Some(Notice::Registered));
+                    nav.go(&with_query(Page::Login.path(), "id", &key));
                 }
-            },
-            std::time::Duration::from_millis(30),
-        );
+                Err(e) => error.set(Some(e)),
+            }
+        });
     };
 
     view! {

@@ -3,7 +3,7 @@
 //! browser restarted). Any wallet account's password opens it and signs
 //! that account in.
 
-use crate::components::ErrorBox;
+use crate::components::{after_paint, ErrorBox};
 use crate::env;
 use crate::storage;
 use crate::store::{use_store, Problem};
@@ -18,20 +18,12 @@ pub fn Unlock() -> impl IntoView {
     let busy = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
         // Let "working" paint before the key derivation takes the thread.
-        set_timeout(
-            move || {
-                let typed = password.get_untracked();
-                password.set(String::new());
-                error.set(store.unlock_vault(&typed).err());
-                busy.set(false);
-            },
-            std::time::Duration::from_millis(30),
-        );
+        after_paint(busy, move || {
+            let typed = password.get_untracked();
+            password.set(String::new());
+            error.set(store.unlock_vault(&typed).err());
+        });
     };
     let start_over =
         move |_| match storage::keep_damaged_copy(&storage::stored_bundle(), env::now()) {
