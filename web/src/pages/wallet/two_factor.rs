@@ -152,7 +152,7 @@ pub fn LoginCode(error: RwSignal<Option<Problem>>) -> impl IntoView {
                 <input id="login-code" name="code" autocomplete="one-time-code" bind:value=code />
                 <ErrorBox problem=error />
                 <div class="actions">
-                    <button type="submit" class="button primary">{move || t().login_code_submit}</button>
+                    <button type="submit" class="button primary" data-coach="log-in-submit">{move || t().login_code_submit}</button>
                     <button type="button" class="button" on:click=move |_| store.update(|s| s.log_out())>
                         {move || t().cancel}
                     </button>

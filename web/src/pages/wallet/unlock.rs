@@ -41,7 +41,7 @@ pub fn Unlock() -> impl IntoView {
                     <label for="unlock-password">{move || t().password}</label>
                     <input id="unlock-password" type="password" autocomplete="current-password" bind:value=password />
                     <ErrorBox problem=error />
-                    <button type="submit" class="button primary" disabled=move || busy.get()>
+                    <button type="submit" class="button primary" data-coach="unlock" disabled=move || busy.get()>
                         {move || if busy.get() { t().working } else { t().unlock }}
                     </button>
                 </form>
