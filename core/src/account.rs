@@ -16,6 +16,7 @@
 use crate::card::CardId;
 use crate::error::{Guidance, UserError};
 use crate::identity::{IdentityError, LoginId, RealName};
+use crate::lockout::{Failure, Lockout};
 use crate::phone::{Body, Channel, Sender};
 use crate::provider::{Provider, ProviderId};
 use crate::security::{check_policy, Hasher, PasswordError, PasswordHash, SALT_BYTES};
@@ -28,8 +29,8 @@ use rand_core::RngCore;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
-pub const MAX_FAILED_LOGINS: u8 = 5;
-pub const LOCKOUT: Duration = Duration::from_secs(15 * 60);
+pub const MAX_FAILED_LOGINS: u8 = crate::lockout::MAX_FAILURES;
+pub const LOCKOUT: Duration = crate::lockout::LOCK;
 /// How long a sign-in may wait between the password and the code.
 pub const SECOND_STEP_WINDOW: Duration = Duration::from_secs(5 * 60);
 
@@ -54,8 +55,8 @@ pub struct Account {
     real_name: RealName,
     password: PasswordHash,
     created_at: Timestamp,
-    failed_logins: u8,
-    locked_until: Option<Timestamp>,
+    #[serde(flatten)]
+    lockout: Lockout,
     #[serde(default)]
     idle_lock: IdleLock,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -111,7 +112,7 @@ impl Account {
     }
     /// When the lockout ends, if the account is locked at `now`.
     pub fn locked_until(&self, now: Timestamp) -> Option<Timestamp> {
-        self.locked_until.filter(|until| *until > now)
+        self.lockout.locked_until(now)
     }
 }
 
@@ -296,8 +297,7 @@ impl State {
             real_name,
             password: hasher.hash(password, salt),
             created_at: now,
-            failed_logins: 0,
-            locked_until: None,
+            lockout: Lockout::default(),
             idle_lock: IdleLock::default(),
             default_card: None,
             totp: None,
@@ -366,7 +366,7 @@ impl State {
         let totp = account.totp.as_mut().ok_or(TotpError::NotEnabled)?;
         match totp.verify(code, wall) {
             Ok(used) => {
-                account.failed_logins = 0;
+                account.lockout.succeed();
                 self.session = Some(Session::start(id, now));
                 Ok(used)
             }
@@ -493,8 +493,7 @@ impl State {
             return Err(AccountError::Locked { until });
         }
         if Hasher::verify(&account.password, password) {
-            account.failed_logins = 0;
-            account.locked_until = None;
+            account.lockout.succeed();
             return Ok(());
         }
         Err(account.count_failure(now))
@@ -505,15 +504,16 @@ impl Account {
     /// Counts one wrong password or code: the error to show, which is a
     /// lock once [`MAX_FAILED_LOGINS`] are reached.
     fn count_failure(&mut self, now: Timestamp) -> AccountError {
-        self.failed_logins = self.failed_logins.saturating_add(1);
-        if self.failed_logins >= MAX_FAILED_LOGINS {
-            let until = now.plus(LOCKOUT);
-            self.failed_logins = 0;
-            self.locked_until = Some(until);
-            return AccountError::Locked { until };
-        }
-        AccountError::WrongPassword {
-            remaining: MAX_FAILED_LOGINS - self.failed_logins,
+        self.lockout.fail(now).into()
+    }
+}
+
+impl From<Failure> for AccountError {
+    /// A wrong password (or code, re-labelled by the caller) as users see it.
+    fn from(failure: Failure) -> Self {
+        match failure {
+            Failure::Remaining(remaining) => AccountError::WrongPassword { remaining },
+            Failure::Locked(until) => AccountError::Locked { until },
         }
     }
 }

@@ -416,17 +416,7 @@ impl Ledger {
         // Every check passed: apply.
         let index = self.journal.len();
         self.balances.extend(after);
-        let mut wallets: Vec<AccountId> = draft
-            .postings
-            .iter()
-            .filter_map(|p| match p.0 {
-                LedgerAccount::Wallet(id) => Some(id),
-                _ => None,
-            })
-            .collect();
-        wallets.sort_unstable();
-        wallets.dedup();
-        for wallet in wallets {
+        for wallet in wallets_in(&draft.postings) {
             self.by_wallet.entry(wallet).or_default().push(index);
         }
         if let Some(key) = &draft.key {
@@ -534,6 +524,20 @@ impl Ledger {
     pub fn chunk_count(&self) -> usize {
         self.journal.len().div_ceil(CHUNK_ENTRIES)
     }
+}
+
+/// The wallet accounts `postings` touch, each once, in id order.
+pub fn wallets_in(postings: &[Posting]) -> Vec<AccountId> {
+    let mut wallets: Vec<AccountId> = postings
+        .iter()
+        .filter_map(|p| match p.0 {
+            LedgerAccount::Wallet(id) => Some(id),
+            _ => None,
+        })
+        .collect();
+    wallets.sort_unstable();
+    wallets.dedup();
+    wallets
 }
 
 fn chain(previous: &[u8; 32], entry: &Entry) -> [u8; 32] {

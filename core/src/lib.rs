@@ -21,6 +21,7 @@
 //! - [`verification`] — 6-digit codes: expiry, attempts, resend interval.
 //! - [`phone`] — the simulated phone: the inbox where codes arrive.
 //! - [`account`] — wallet accounts: registration, login, lockout.
+//! - [`lockout`] — the lock after five wrong secrets in a row, for every secret.
 //! - [`session`] — who is signed in, logout, lock after idle.
 //! - [`vault`] — encryption at rest: Argon2id key slots, ChaCha20-Poly1305 sealing.
 //! - [`totp`] — two-factor login: RFC 6238 codes, setup URI, recovery codes.
@@ -47,6 +48,7 @@ pub mod guide;
 pub mod help;
 pub mod identity;
 pub mod ledger;
+pub mod lockout;
 pub mod merchant;
 pub mod money;
 pub mod movement;

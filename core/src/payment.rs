@@ -27,8 +27,8 @@ use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
 /// Wrong payment passwords in a row before the payment password locks.
-pub const MAX_PAY_PASSWORD_FAILURES: u8 = 5;
-pub const PAY_PASSWORD_LOCK: Duration = Duration::from_secs(15 * 60);
+pub const MAX_PAY_PASSWORD_FAILURES: u8 = crate::lockout::MAX_FAILURES;
+pub const PAY_PASSWORD_LOCK: Duration = crate::lockout::LOCK;
 /// The most of one product in one order.
 pub const MAX_QUANTITY: u32 = 99;
 
@@ -234,8 +234,8 @@ pub struct PayRequest<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PayPasswordGuard {
     user: WeChatId,
-    failures: u8,
-    locked_until: Option<Timestamp>,
+    #[serde(flatten)]
+    lockout: crate::lockout::Lockout,
 }
 
 /// What a cart costs at a merchant: known products, 1–99 of each, checked
@@ -739,16 +739,12 @@ impl State {
             None => {
                 self.pay_guards.push(PayPasswordGuard {
                     user,
-                    failures: 0,
-                    locked_until: None,
+                    lockout: crate::lockout::Lockout::default(),
                 });
                 self.pay_guards.len() - 1
             }
         };
-        if let Some(until) = self.pay_guards[guard_index]
-            .locked_until
-            .filter(|u| *u > now)
-        {
+        if let Some(until) = self.pay_guards[guard_index].lockout.locked_until(now) {
             return Err(PayError::PayPasswordLocked { until });
         }
         let ok = self
@@ -757,19 +753,12 @@ impl State {
             .is_some_and(|a| a.check_pay_password(typed));
         let guard = &mut self.pay_guards[guard_index];
         if ok {
-            guard.failures = 0;
-            guard.locked_until = None;
+            guard.lockout.succeed();
             return Ok(());
         }
-        guard.failures = guard.failures.saturating_add(1);
-        if guard.failures >= MAX_PAY_PASSWORD_FAILURES {
-            let until = now.plus(PAY_PASSWORD_LOCK);
-            guard.failures = 0;
-            guard.locked_until = Some(until);
-            return Err(PayError::PayPasswordLocked { until });
-        }
-        Err(PayError::PayPassword {
-            remaining: MAX_PAY_PASSWORD_FAILURES - guard.failures,
+        Err(match guard.lockout.fail(now) {
+            crate::lockout::Failure::Locked(until) => PayError::PayPasswordLocked { until },
+            crate::lockout::Failure::Remaining(remaining) => PayError::PayPassword { remaining },
         })
     }
 }

@@ -10,9 +10,9 @@
 //! [`crate::sim`] and subject to its fault injection, as a real wallet would
 //! talk to a remote server.
 
-use crate::account::{LOCKOUT, MAX_FAILED_LOGINS};
 use crate::error::{Guidance, UserError};
 use crate::identity::{to_half_width, IdentityError, Phone, RealName};
+use crate::lockout::{Failure, Lockout};
 use crate::security::{check_policy, Hasher, PasswordError, PasswordHash, SALT_BYTES};
 use crate::time::Timestamp;
 use crate::verification::VerifyError;
@@ -187,16 +187,9 @@ pub struct WeChatAccount {
     allow_third_party: bool,
     unionid: String,
     created_at: Timestamp,
-    /// Wrong login passwords in a row; [`MAX_FAILED_LOGINS`] lock the
-    /// account for [`LOCKOUT`], as in the wallet.
-    #[serde(default, skip_serializing_if = "is_zero")]
-    failed_logins: u8,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    locked_until: Option<Timestamp>,
-}
-
-fn is_zero(n: &u8) -> bool {
-    *n == 0
+    /// Wrong login passwords in a row and their lock, as in the wallet.
+    #[serde(flatten)]
+    lockout: Lockout,
 }
 
 /// The avatars a simulated account can have (emoji, so nothing is fetched).
@@ -403,15 +396,14 @@ impl WeChat {
             allow_third_party: true,
             unionid: format!("o6_b{}", random_token(rng, 24)),
             created_at: now,
-            failed_logins: 0,
-            locked_until: None,
+            lockout: Lockout::default(),
         });
         Ok(id)
     }
 
     /// WeChat's 「登录」 with 微信号 or phone number.
-    /// 「登录」 with 微信号 or phone number. [`MAX_FAILED_LOGINS`] wrong
-    /// passwords in a row lock the account for [`LOCKOUT`] (kept in storage,
+    /// 「登录」 with 微信号 or phone number. Wrong passwords lock the
+    /// account as [`crate::lockout`] says (kept in storage,
     /// so a reload does not reset the count).
     pub fn log_in(
         &mut self,
@@ -426,21 +418,16 @@ impl WeChat {
             .iter_mut()
             .find(|a| a.wxid.eq_ignore_ascii_case(&typed) || phone.as_ref() == Some(&a.phone))
             .ok_or(WeChatError::NoSuchAccount)?;
-        if let Some(until) = account.locked_until.filter(|until| *until > now) {
+        if let Some(until) = account.lockout.locked_until(now) {
             return Err(WeChatError::LoginLocked { until });
         }
         if !Hasher::verify(&account.password, password) {
-            account.failed_logins = account.failed_logins.saturating_add(1);
-            if account.failed_logins >= MAX_FAILED_LOGINS {
-                let until = now.plus(LOCKOUT);
-                account.failed_logins = 0;
-                account.locked_until = Some(until);
-                return Err(WeChatError::LoginLocked { until });
-            }
-            return Err(WeChatError::WrongPassword);
+            return Err(match account.lockout.fail(now) {
+                Failure::Locked(until) => WeChatError::LoginLocked { until },
+                Failure::Remaining(_) => WeChatError::WrongPassword,
+            });
         }
-        account.failed_logins = 0;
-        account.locked_until = None;
+        account.lockout.succeed();
         self.session = Some(account.id);
         Ok(account.id)
     }

@@ -887,17 +887,7 @@ impl Model {
     /// payments, refunds); every month with entries appears.
     fn learn_spending(&mut self, entry: &Entry) {
         let month = entry.year_month();
-        let mut wallets: Vec<AccountId> = entry
-            .postings
-            .iter()
-            .filter_map(|p| match p.0 {
-                LedgerAccount::Wallet(id) => Some(id),
-                _ => None,
-            })
-            .collect();
-        wallets.sort_unstable();
-        wallets.dedup();
-        for wallet in wallets {
+        for wallet in qianbao_core::ledger::wallets_in(&entry.postings) {
             let spending = match entry.kind {
                 EntryKind::Bill { .. } | EntryKind::Payment { .. } | EntryKind::Refund { .. } => {
                     true

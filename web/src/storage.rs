@@ -38,6 +38,7 @@ use crate::components::Guide;
 use crate::i18n::Locale;
 use gloo_storage::{LocalStorage, SessionStorage, Storage};
 use qianbao_core::ledger::dirty_chunks;
+use qianbao_core::lockout::Lockout;
 use qianbao_core::state::StateError;
 use qianbao_core::vault::{open, seal, DataKey, KeySlot, Sealed};
 use qianbao_core::{State, Timestamp};
@@ -82,20 +83,13 @@ pub struct Vault {
     pub rng: ChaCha20Rng,
 }
 
-/// Wrong passwords typed at the unlock screen, counted in the clear part of
-/// the stored copy (the rest cannot be read without a password).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UnlockGuard {
-    pub failures: u8,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub until: Option<Timestamp>,
-}
-
-/// An encrypted copy as a locked tab sees it: whose keys, and the guard.
+/// An encrypted copy as a locked tab sees it: whose keys, and the wrong
+/// passwords typed at the unlock screen (counted in the clear part of the
+/// stored copy: the rest cannot be read without a password).
 #[derive(Debug, Clone, PartialEq)]
 pub struct LockedVault {
     pub slots: Vec<KeySlot>,
-    pub guard: UnlockGuard,
+    pub guard: Lockout,
 }
 
 /// The main record when encrypted: a version, the revision (for tabs), the
@@ -106,7 +100,7 @@ struct Envelope {
     revision: u64,
     slots: Vec<KeySlot>,
     #[serde(default)]
-    unlock: UnlockGuard,
+    unlock: Lockout,
     /// The data key sealing nothing: tells a stale key (the record does not
     /// open because the key is another) from a changed record.
     check: Sealed,
@@ -219,7 +213,7 @@ fn stored_envelope() -> Option<Envelope> {
 }
 
 /// Records the unlock screen's guard in the stored copy (its clear part).
-pub fn save_unlock_guard(guard: UnlockGuard) -> Result<(), StateError> {
+pub fn save_unlock_guard(guard: Lockout) -> Result<(), StateError> {
     let Some(mut envelope) = stored_envelope() else {
         return Ok(());
     };

@@ -23,6 +23,7 @@ use leptos::prelude::*;
 use qianbao_core::account::AccountError;
 use qianbao_core::binding::BindError;
 use qianbao_core::demo::DemoError;
+use qianbao_core::lockout::Lockout;
 use qianbao_core::movement::MoveError;
 use qianbao_core::payment::PayError;
 use qianbao_core::security::Hasher;
@@ -342,7 +343,7 @@ impl Store {
         self.state.set(State::default());
         self.locked.set(Some(storage::LockedVault {
             slots,
-            guard: storage::UnlockGuard::default(),
+            guard: Lockout::default(),
         }));
     }
 
@@ -356,7 +357,7 @@ impl Store {
         };
         let now = env::now();
         let mut guard = info.guard;
-        if let Some(until) = guard.until.filter(|until| *until > now) {
+        if let Some(until) = guard.locked_until(now) {
             return Err(AccountError::Locked { until }.into());
         }
         let opened = info
@@ -364,25 +365,13 @@ impl Store {
             .iter()
             .find_map(|slot| slot.open(password).ok().map(|key| (slot.account, key)));
         let Some((account, key)) = opened else {
-            guard.failures = guard.failures.saturating_add(1);
-            let error = if guard.failures >= qianbao_core::account::MAX_FAILED_LOGINS {
-                let until = now.plus(qianbao_core::account::LOCKOUT);
-                guard = storage::UnlockGuard {
-                    failures: 0,
-                    until: Some(until),
-                };
-                AccountError::Locked { until }
-            } else {
-                AccountError::WrongPassword {
-                    remaining: qianbao_core::account::MAX_FAILED_LOGINS - guard.failures,
-                }
-            };
+            let error = AccountError::from(guard.fail(now));
             let _ = storage::save_unlock_guard(guard);
             self.locked
                 .set(Some(storage::LockedVault { guard, ..info }));
             return Err(error.into());
         };
-        let _ = storage::save_unlock_guard(storage::UnlockGuard::default());
+        let _ = storage::save_unlock_guard(Lockout::default());
         match storage::load_state_with(Some(key.clone())) {
             Loaded::Unlocked(state, vault) => {
                 storage::save_session_key(&key);
