@@ -8,7 +8,8 @@
 //!   as an Argon2id hash;
 //! - [`MAX_FAILED_LOGINS`] wrong passwords in a row lock the account for
 //!   [`LOCKOUT`]; while locked even the right password is refused; a
-//!   successful login clears the count;
+//!   successful login clears the count; an empty password is refused as
+//!   such and is no try ([`crate::lockout::is_blank`]);
 //! - every command validates all its input before it changes anything, so a
 //!   rejected command leaves the state as it was — except the counters that
 //!   exist to count failures (wrong codes, wrong passwords).
@@ -16,7 +17,7 @@
 use crate::card::CardId;
 use crate::error::{Guidance, UserError};
 use crate::identity::{IdentityError, LoginId, RealName};
-use crate::lockout::{Failure, Lockout};
+use crate::lockout::{is_blank, Failure, Lockout};
 use crate::phone::{Body, Channel, Sender};
 use crate::provider::{Provider, ProviderId};
 use crate::security::{check_policy, Hasher, PasswordError, PasswordHash, SALT_BYTES};
@@ -128,6 +129,8 @@ pub enum AccountError {
     AlreadyRegistered,
     #[error("no wallet account uses this address")]
     NotRegistered,
+    #[error("no password was entered")]
+    PasswordEmpty,
     #[error("wrong password, {remaining} attempts left before a 15-minute lock")]
     WrongPassword { remaining: u8 },
     #[error("too many wrong passwords; the account is locked")]
@@ -156,6 +159,7 @@ impl UserError for AccountError {
             Self::SamePassword => "W-PW-SAME",
             Self::AlreadyRegistered => "W-ACC-EXISTS",
             Self::NotRegistered => "W-ACC-UNKNOWN",
+            Self::PasswordEmpty => "W-ACC-PASSWORD-EMPTY",
             Self::WrongPassword { .. } => "W-ACC-PASSWORD",
             Self::Locked { .. } => "W-ACC-LOCKED",
             Self::NotSignedIn => "W-ACC-SIGNED-OUT",
@@ -172,6 +176,7 @@ impl UserError for AccountError {
             Self::PasswordsDiffer | Self::SamePassword => Guidance::ReenterAndVerify,
             Self::AlreadyRegistered => Guidance::LogInInstead,
             Self::NotRegistered => Guidance::RegisterFirst,
+            Self::PasswordEmpty => Guidance::EnterPassword,
             Self::WrongPassword { .. } => Guidance::ReenterAndVerify,
             Self::Locked { .. } => Guidance::WaitForUnlock,
             Self::NotSignedIn => Guidance::LogInAgain,
@@ -317,6 +322,9 @@ impl State {
         now: Timestamp,
     ) -> Result<AccountId, AccountError> {
         let login = LoginId::parse(login)?;
+        if is_blank(password) {
+            return Err(AccountError::PasswordEmpty);
+        }
         let id = self
             .account_by_login(&login)
             .map(Account::id)
@@ -482,12 +490,16 @@ impl State {
     }
 
     /// Verifies a password for `id`, counting failures towards the lockout.
+    /// An empty one is refused before anything else and counts nothing.
     pub(crate) fn check_password(
         &mut self,
         id: AccountId,
         password: &str,
         now: Timestamp,
     ) -> Result<(), AccountError> {
+        if is_blank(password) {
+            return Err(AccountError::PasswordEmpty);
+        }
         let account = self.account_mut(id).ok_or(AccountError::NotRegistered)?;
         if let Some(until) = account.locked_until(now) {
             return Err(AccountError::Locked { until });
@@ -886,14 +898,72 @@ mod tests {
     }
 
     #[rstest]
-    #[case("13900139000", AccountError::NotRegistered)]
-    #[case("139", AccountError::Identity(IdentityError::PhoneInvalid))]
-    #[case("", AccountError::Identity(IdentityError::Empty))]
-    fn log_in_rejects(#[case] login: &str, #[case] error: AccountError) {
+    #[case("13900139000", PASSWORD, AccountError::NotRegistered)]
+    #[case("139", PASSWORD, AccountError::Identity(IdentityError::PhoneInvalid))]
+    #[case("", PASSWORD, AccountError::Identity(IdentityError::Empty))]
+    #[case("", "", AccountError::Identity(IdentityError::Empty))]
+    #[case(PHONE, "", AccountError::PasswordEmpty)]
+    #[case(PHONE, "  \u{3000}", AccountError::PasswordEmpty)]
+    #[case("13900139000", "", AccountError::PasswordEmpty)]
+    fn log_in_rejects(#[case] login: &str, #[case] password: &str, #[case] error: AccountError) {
         let (mut state, _) = registered();
         let before = state.clone();
-        assert_eq!(state.log_in(login, PASSWORD, at(20)), Err(error));
+        assert_eq!(state.log_in(login, password, at(20)), Err(error));
         assert_eq!(state, before);
+    }
+
+    #[test]
+    fn an_empty_password_is_no_try() {
+        let (mut state, id) = registered();
+        for _ in 0..4 {
+            let _ = state.log_in(PHONE, "Wrong2026x", at(100));
+        }
+        let before = state.clone();
+        for _ in 0..10 {
+            let refused = state.log_in(PHONE, "", at(101));
+            assert_eq!(refused, Err(AccountError::PasswordEmpty));
+            assert_eq!(
+                refused.err().map(|e| e.code()),
+                Some("W-ACC-PASSWORD-EMPTY")
+            );
+        }
+        assert_eq!(state, before, "nothing counted, nothing changed");
+        assert_eq!(state.log_in(PHONE, PASSWORD, at(102)), Ok(id));
+        // Locked: an empty password still says "enter the password" and
+        // changes nothing; the lock speaks once something is typed.
+        for _ in 0..5 {
+            let _ = state.log_in(PHONE, "Wrong2026x", at(200));
+        }
+        let locked = state.clone();
+        assert_eq!(
+            state.log_in(PHONE, "", at(201)),
+            Err(AccountError::PasswordEmpty)
+        );
+        assert_eq!(state, locked);
+    }
+
+    #[test]
+    fn every_password_check_refuses_an_empty_one_without_counting() {
+        let (mut state, _) = registered();
+        let _ = state.log_in(PHONE, PASSWORD, at(20));
+        let before = state.clone();
+        assert_eq!(
+            state.change_password(
+                " ",
+                "Changed2027y",
+                "Changed2027y",
+                at(30),
+                &mut rng(),
+                &fast_hasher()
+            ),
+            Err(AccountError::PasswordEmpty)
+        );
+        assert_eq!(state, before);
+        state.lock_now();
+        let locked = state.clone();
+        assert_eq!(state.unlock("", at(31)), Err(AccountError::PasswordEmpty));
+        assert_eq!(state, locked, "the lock screen counted nothing");
+        assert_eq!(state.unlock(PASSWORD, at(32)), Ok(()));
     }
 
     #[derive(Debug, Clone)]

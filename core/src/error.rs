@@ -23,8 +23,16 @@ pub enum Guidance {
     ReenterAndVerify,
     /// Enter a mainland mobile number or an e-mail address.
     UseMobileOrEmail,
+    /// Enter a mainland mobile number (where an e-mail address does not do).
+    UseMobile,
+    /// Enter the name on the identity card, as the rules say.
+    EnterRealName,
+    /// Enter the WeChat ID or the phone number the WeChat account uses.
+    EnterWeChatId,
     /// Choose a stronger password, following the listed rules.
     ChooseStrongerPassword,
+    /// A 支付密码 is 6 digits, not all the same and not in a row.
+    ChoosePayPassword,
     /// Open the phone inbox, read the latest code and type it.
     ReadLatestCode,
     /// Ask for a new code.
@@ -55,6 +63,20 @@ pub enum Guidance {
     ChooseAnotherCard,
     /// Top up the wallet, or move a smaller amount.
     TopUpOrLess,
+    /// At the cashier: top up the wallet, or choose another payment method.
+    TopUpWalletOrOtherMethod,
+    /// At the cashier: top up WeChat 零钱, or choose another payment method.
+    TopUpChangeOrOtherMethod,
+    /// Type an amount no larger than the one shown as available.
+    SmallerAmount,
+    /// The order is already paid: check it on the merchant's orders page.
+    CheckOrder,
+    /// The order is gone or closed: go back to the merchant and order again.
+    OrderAgain,
+    /// The cash book is full: remove entries no longer needed.
+    RemoveOldEntries,
+    /// Type a whole number within the range the message names.
+    WholeNumberInRange,
     /// Stay within the single and daily limits, or try tomorrow.
     WithinLimits,
     /// Start the form again.
@@ -77,4 +99,16 @@ pub enum Guidance {
     TryAgain,
     /// The wallet's provider does not offer it: see 「选择钱包」 for one that does.
     ChooseProvider,
+    /// Part of the stored data was replaced by an older copy: export
+    /// everything, then import a whole export or start again.
+    RecoverStale,
+    /// Part of the stored data is gone: export what is left, then import a
+    /// whole export or start again.
+    RecoverMissing,
+    /// Stored data of another wallet (or another place) got mixed in.
+    RecoverForeign,
+    /// Choose a file exported from this sandbox; nothing was changed.
+    ChooseExportFile,
+    /// Type the password (an empty one is not a try).
+    EnterPassword,
 }

@@ -17,6 +17,8 @@ use std::fmt;
 pub enum IdentityError {
     #[error("nothing was entered")]
     Empty,
+    #[error("no real name was entered")]
+    NameEmpty,
     #[error("not a mainland mobile number: 11 digits starting 13-19")]
     PhoneInvalid,
     #[error("not a valid e-mail address")]
@@ -29,6 +31,7 @@ impl UserError for IdentityError {
     fn code(&self) -> &'static str {
         match self {
             Self::Empty => "W-ID-EMPTY",
+            Self::NameEmpty => "W-ID-NAME-EMPTY",
             Self::PhoneInvalid => "W-ID-PHONE",
             Self::EmailInvalid => "W-ID-EMAIL",
             Self::NameInvalid => "W-ID-NAME",
@@ -38,7 +41,7 @@ impl UserError for IdentityError {
     fn guidance(&self) -> Guidance {
         match self {
             Self::Empty | Self::PhoneInvalid | Self::EmailInvalid => Guidance::UseMobileOrEmail,
-            Self::NameInvalid => Guidance::ReenterAndVerify,
+            Self::NameEmpty | Self::NameInvalid => Guidance::EnterRealName,
         }
     }
 }
@@ -242,7 +245,7 @@ impl RealName {
         let half = to_half_width(input);
         let words: Vec<&str> = half.split_whitespace().collect();
         if words.is_empty() {
-            return Err(IdentityError::Empty);
+            return Err(IdentityError::NameEmpty);
         }
         let name = words.join(" ").replace(['•', '・', '．'], "·");
         let is_han = |c: char| {
@@ -373,6 +376,26 @@ mod tests {
     #[case("abcdefghijklmnopqrstuvwxyzabcde")]
     fn real_name_rejects(#[case] input: &str) {
         assert_eq!(RealName::parse(input), Err(IdentityError::NameInvalid));
+    }
+
+    /// An empty name is told to enter the name, not a phone or e-mail.
+    #[rstest]
+    #[case::empty_name(RealName::parse(""), "W-ID-NAME-EMPTY", Guidance::EnterRealName)]
+    #[case::blank_name(
+        RealName::parse(" \u{3000} "),
+        "W-ID-NAME-EMPTY",
+        Guidance::EnterRealName
+    )]
+    #[case::bad_name(RealName::parse("张3"), "W-ID-NAME", Guidance::EnterRealName)]
+    #[case::empty_login(LoginId::parse(""), "W-ID-EMPTY", Guidance::UseMobileOrEmail)]
+    fn each_field_gets_its_own_guidance<T: fmt::Debug>(
+        #[case] parsed: Result<T, IdentityError>,
+        #[case] code: &str,
+        #[case] guidance: Guidance,
+    ) {
+        let error = parsed.err();
+        assert_eq!(error.as_ref().map(UserError::code), Some(code));
+        assert_eq!(error.map(|e| e.guidance()), Some(guidance));
     }
 
     #[test]

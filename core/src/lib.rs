@@ -37,11 +37,13 @@
 //! - [`merchant`] — the demo stores and their products.
 //! - [`payment`] — WeChat Pay orders, the cashier, paying with the wallet.
 //! - [`state`] — the one serialisable [`State`], its schema version and migrations.
+//! - [`envelope`] — the stored form: what localStorage holds, reading it back, writing a save.
 
 pub mod account;
 pub mod binding;
 pub mod card;
 pub mod demo;
+pub mod envelope;
 pub mod error;
 pub mod finance;
 pub mod guide;

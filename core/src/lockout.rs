@@ -3,7 +3,8 @@
 //! Pay's 支付密码 and the unlock screen of the encrypted data:
 //! [`MAX_FAILURES`] wrong in a row lock for [`LOCK`]; while locked even the
 //! right secret is refused; a success clears the count. It is stored, so a
-//! reload does not reset it.
+//! reload does not reset it. An empty secret is no try at all: the commands
+//! refuse it ([`is_blank`]) before it can count or meet the lock.
 
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -11,6 +12,13 @@ use std::time::Duration;
 
 pub const MAX_FAILURES: u8 = 5;
 pub const LOCK: Duration = Duration::from_secs(15 * 60);
+
+/// Whether a typed secret is empty (or only spaces): nothing was typed, so
+/// it is refused with "please enter …" and never counted as a wrong try. No
+/// password, 支付密码 or code can be all spaces, so none is lost this way.
+pub fn is_blank(typed: &str) -> bool {
+    typed.trim().is_empty()
+}
 
 /// Wrong secrets in a row, and the lock they caused.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,6 +89,16 @@ mod tests {
         assert_eq!(lockout.fail(at(911)), Failure::Remaining(4));
         lockout.succeed();
         assert_eq!(lockout, Lockout::default());
+    }
+
+    #[rstest::rstest]
+    #[case("", true)]
+    #[case("   ", true)]
+    #[case("\u{3000}\t", true)]
+    #[case(" a ", false)]
+    #[case("0", false)]
+    fn blank_secrets_are_no_try(#[case] typed: &str, #[case] blank: bool) {
+        assert_eq!(is_blank(typed), blank);
     }
 
     #[test]

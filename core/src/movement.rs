@@ -128,9 +128,12 @@ impl UserError for MoveError {
             | Self::NoteTooLong => Guidance::ReenterAndVerify,
             Self::KeyReused => Guidance::StartAgain,
             Self::ProviderBank { .. } | Self::NotOffered { .. } => Guidance::ChooseProvider,
-            Self::NotSpending => Guidance::StartAgain,
-            Self::TooManyCashEntries => Guidance::FreeStorage,
-            Self::SavingsTooLow { .. } => Guidance::TopUpOrLess,
+            // Only a stale page offers this: it is up to date now.
+            Self::NotSpending => Guidance::TryAgain,
+            // The book's own cap, not the browser's storage.
+            Self::TooManyCashEntries => Guidance::RemoveOldEntries,
+            // Topping up the wallet does not fill savings: move less.
+            Self::SavingsTooLow { .. } => Guidance::SmallerAmount,
         }
     }
 }

@@ -4,7 +4,9 @@
 //!
 //! Order states: `NOTPAY → USERPAYING → SUCCESS | PAYERROR | CLOSED`, and
 //! `REFUND` after a refund. Paying a paid order is `ORDERPAID`, a closed or
-//! expired one `ORDER_CLOSED`; a wallet without the money is `NOTENOUGH`.
+//! expired one `ORDER_CLOSED`; a wallet (or 零钱) without the money is
+//! `NOTENOUGH`, worded for the method that is short. An empty 支付密码 is
+//! refused as such and is no try towards the lock.
 //! A pay request carries an idempotency key: repeating it returns the first
 //! receipt and moves nothing.
 //!
@@ -136,6 +138,10 @@ pub enum PayError {
     OrderClosed,
     #[error("the wallet balance is too low")]
     NotEnough { balance: Fen },
+    #[error("the WeChat change (零钱) balance is too low")]
+    ChangeNotEnough { balance: Fen },
+    #[error("no payment password was entered")]
+    PayPasswordEmpty,
     #[error("wrong payment password, {remaining} attempts left")]
     PayPassword { remaining: u8 },
     #[error("the payment password is locked")]
@@ -144,8 +150,10 @@ pub enum PayError {
     MethodUnavailable,
     #[error("this merchant asks the wallet to confirm the payment again")]
     NeedsConfirmation,
-    #[error("above the payment limit")]
+    #[error("above the single payment limit")]
     Limit { max: Fen },
+    #[error("above the daily payment limit")]
+    DailyLimit { max: Fen, left: Fen },
     #[error("the order is not paid, so nothing can be refunded")]
     NotPaid,
     #[error("the refund is more than what is left to refund")]
@@ -175,12 +183,15 @@ impl UserError for PayError {
             Self::NoSuchOrder => "ORDERNOTEXIST",
             Self::OrderPaid => "ORDERPAID",
             Self::OrderClosed => "ORDER_CLOSED",
-            Self::NotEnough { .. } => "NOTENOUGH",
+            // WeChat Pay's own code for a short balance, whichever method.
+            Self::NotEnough { .. } | Self::ChangeNotEnough { .. } => "NOTENOUGH",
+            Self::PayPasswordEmpty => "WX-PAY-PASSWORD-EMPTY",
             Self::PayPassword { .. } => "WX-PAY-PASSWORD",
             Self::PayPasswordLocked { .. } => "WX-PAY-LOCKED",
             Self::MethodUnavailable => "W-PAY-METHOD",
             Self::NeedsConfirmation => "W-PAY-CONFIRM",
             Self::Limit { .. } => "W-LIMIT-SINGLE",
+            Self::DailyLimit { .. } => "W-LIMIT-DAILY",
             Self::NotPaid => "ORDERNOTPAID",
             Self::RefundTooMuch { .. } => "W-REFUND-AMOUNT",
             Self::TooManyRefunds => "W-REFUND-COUNT",
@@ -196,18 +207,20 @@ impl UserError for PayError {
 
     fn guidance(&self) -> Guidance {
         match self {
-            Self::Cart | Self::NoSuchOrder | Self::OrderClosed => Guidance::StartAgain,
-            Self::OrderPaid => Guidance::LogInInstead,
-            Self::NotEnough { .. } => Guidance::TopUpOrLess,
+            Self::Cart => Guidance::StartAgain,
+            Self::NoSuchOrder | Self::OrderClosed => Guidance::OrderAgain,
+            Self::OrderPaid | Self::NotPaid => Guidance::CheckOrder,
+            Self::NotEnough { .. } => Guidance::TopUpWalletOrOtherMethod,
+            Self::ChangeNotEnough { .. } => Guidance::TopUpChangeOrOtherMethod,
+            Self::PayPasswordEmpty => Guidance::EnterPassword,
             Self::PayPassword { .. } => Guidance::ReenterAndVerify,
             Self::PayPasswordLocked { .. } => Guidance::WaitForUnlock,
             Self::MethodUnavailable => Guidance::BindAgain,
             Self::NeedsConfirmation => Guidance::ReenterAndVerify,
-            Self::Limit { .. } => Guidance::WithinLimits,
-            Self::NotPaid | Self::TooManyRefunds | Self::RefundNoReused => Guidance::StartAgain,
-            Self::RefundTooMuch { .. } | Self::BadNumber | Self::NotAPayCode => {
-                Guidance::ReenterAndVerify
-            }
+            Self::Limit { .. } | Self::DailyLimit { .. } => Guidance::WithinLimits,
+            Self::TooManyRefunds | Self::RefundNoReused => Guidance::StartAgain,
+            Self::RefundTooMuch { .. } => Guidance::SmallerAmount,
+            Self::BadNumber | Self::NotAPayCode => Guidance::ReenterAndVerify,
             Self::WeChat(e) => e.guidance(),
             Self::Account(e) => e.guidance(),
             Self::Money(e) => e.guidance(),
@@ -517,11 +530,18 @@ impl State {
         }
         let used = self.ledger.used_on_day(actor, MovementKind::Payment, now);
         if used.checked_add(order.amount)? > limit.daily {
-            return Err(PayError::Limit { max: limit.daily });
+            let left = limit.daily.checked_sub(used)?;
+            return Err(PayError::DailyLimit {
+                max: limit.daily,
+                left: Fen::new(left.get().max(0)),
+            });
         }
         let balance = self.ledger.balance(source);
         if order.amount > balance {
-            return Err(PayError::NotEnough { balance });
+            return Err(match request.method {
+                PayMethod::Wallet(_) => PayError::NotEnough { balance },
+                PayMethod::Change => PayError::ChangeNotEnough { balance },
+            });
         }
         // The payment request itself can fail on the way (console faults):
         // the order is then PAYERROR, nothing moved, and paying again works.
@@ -728,12 +748,17 @@ impl State {
         Ok(refund)
     }
 
+    /// Checks the 支付密码, counting wrong ones towards its lock. An empty
+    /// one is refused first: it is no try and changes nothing.
     fn check_pay_password(
         &mut self,
         user: WeChatId,
         typed: &str,
         now: Timestamp,
     ) -> Result<(), PayError> {
+        if crate::lockout::is_blank(typed) {
+            return Err(PayError::PayPasswordEmpty);
+        }
         let guard_index = match self.pay_guards.iter().position(|g| g.user == user) {
             Some(i) => i,
             None => {

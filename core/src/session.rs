@@ -120,13 +120,23 @@ impl State {
 
     /// Whether the session would lock at `now`: nothing changes.
     pub fn is_idle(&self, now: Timestamp) -> bool {
+        self.is_idle_seen(now, None)
+    }
+
+    /// [`State::is_idle`], counting activity the shell keeps apart from the
+    /// stored state: `seen`, the last time the person was seen (a click, a
+    /// key) in any tab. Noticing activity thus rewrites nothing stored.
+    pub fn is_idle_seen(&self, now: Timestamp, seen: Option<Timestamp>) -> bool {
         let Some(session) = self.session.as_ref().filter(|s| s.is_open()) else {
             return false;
         };
         let limit = self
             .account(session.account)
             .and_then(|a| a.idle_lock().after());
-        limit.is_some_and(|limit| now.since(session.last_active) >= limit)
+        // A time ahead of `now` was seen before the console's clock went back.
+        let seen = seen.filter(|seen| *seen <= now);
+        let last = seen.map_or(session.last_active, |seen| seen.max(session.last_active));
+        limit.is_some_and(|limit| now.since(last) >= limit)
     }
 
     /// Whether [`State::touch`] at `now` would change anything. Lets the
@@ -147,10 +157,43 @@ impl State {
         }
     }
 
+    /// After the unlock screen of the encrypted data opened it with
+    /// `account`'s password: that account's open session counts the unlock
+    /// as activity (so an idle one does not lock again a second later), a
+    /// locked one is unlocked with the same password, and anyone else is
+    /// logged in as `account` (with its two-step code if it has one on).
+    pub fn resume_after_unlock(
+        &mut self,
+        account: AccountId,
+        password: &str,
+        now: Timestamp,
+    ) -> Result<(), AccountError> {
+        match self.session.as_mut().filter(|s| s.account == account) {
+            Some(session) if session.is_open() => {
+                session.last_active = session.last_active.max(now);
+                Ok(())
+            }
+            Some(session) if session.locked => self.unlock(password, now),
+            _ => {
+                let login = self
+                    .account(account)
+                    .map(|a| a.login().as_str().to_owned())
+                    .ok_or(AccountError::NotRegistered)?;
+                self.log_in(&login, password, now).map(|_| ())
+            }
+        }
+    }
+
     /// Locks the session if it has been idle too long. Returns whether it
     /// locked now.
     pub fn lock_if_idle(&mut self, now: Timestamp) -> bool {
-        let idle = self.is_idle(now);
+        self.lock_if_idle_seen(now, None)
+    }
+
+    /// [`State::lock_if_idle`] counting activity seen apart (see
+    /// [`State::is_idle_seen`]).
+    pub fn lock_if_idle_seen(&mut self, now: Timestamp, seen: Option<Timestamp>) -> bool {
+        let idle = self.is_idle_seen(now, seen);
         if idle {
             self.lock_now();
         }
@@ -285,6 +328,47 @@ mod tests {
             Err(AccountError::Locked { .. })
         ));
         assert!(state.session().is_none());
+    }
+
+    #[test]
+    fn an_unlock_of_the_data_is_activity_and_does_not_lock_again() {
+        let mut state = signed_in(IdleLock::OneMinute);
+        let me = state
+            .signed_in()
+            .map(Account::id)
+            .unwrap_or_else(|| panic!("signed in"));
+        // Idle for ten minutes in a closed tab; the data is unlocked now.
+        assert!(state.is_idle(at(600)));
+        assert_eq!(state.resume_after_unlock(me, PASSWORD, at(600)), Ok(()));
+        assert!(!state.is_idle(at(601)), "not locked again a second later");
+        // A locked session is unlocked; a wrong password counts as usual.
+        state.lock_now();
+        assert_eq!(
+            state.resume_after_unlock(me, "Wrong2026x", at(602)),
+            Err(AccountError::WrongPassword { remaining: 4 })
+        );
+        assert_eq!(state.resume_after_unlock(me, PASSWORD, at(603)), Ok(()));
+        assert!(state.signed_in().is_some());
+        // Signed out: the account is logged in.
+        state.log_out();
+        assert_eq!(state.resume_after_unlock(me, PASSWORD, at(604)), Ok(()));
+        assert!(state.signed_in().is_some());
+    }
+
+    #[test]
+    fn activity_seen_apart_keeps_the_session_open_without_a_change() {
+        let mut state = signed_in(IdleLock::OneMinute);
+        let before = state.clone();
+        // Clicks seen by the shell at 50 s: still open at 100 s.
+        assert!(state.is_idle(at(100)));
+        assert!(!state.is_idle_seen(at(100), Some(at(50))));
+        assert!(!state.lock_if_idle_seen(at(100), Some(at(50))));
+        assert_eq!(state, before, "nothing stored changed");
+        // A minute after the last activity it locks.
+        assert!(state.lock_if_idle_seen(at(111), Some(at(50))));
+        // Activity older than the session's own counts for nothing more.
+        let fresh = signed_in(IdleLock::OneMinute);
+        assert!(fresh.is_idle_seen(at(70), Some(at(-100))));
     }
 
     #[test]

@@ -6,13 +6,24 @@
 //! if the network were down", "the next N answer `-1` system busy". The
 //! clock is an offset added to the browser's time, so codes and tokens can
 //! be expired on demand.
+//!
+//! The console's fields are typed text: [`Faults::parse`] reads them — whole
+//! numbers from 0 to [`MAX_FAULTS`] failing requests and 0 to
+//! [`MAX_LATENCY_MS`] ms of latency — and refuses the whole plan, naming the
+//! field and its range, when any one is not such a number.
 
+use crate::error::{Guidance, UserError};
+use crate::identity::to_half_width;
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
 /// Log entries kept (the newest).
 pub const LOG_CAPACITY: usize = 200;
+/// The most requests a fault plan may fail, per kind of fault.
+pub const MAX_FAULTS: u32 = 99;
+/// The longest latency a fault plan may add to each request.
+pub const MAX_LATENCY_MS: u32 = 10_000;
 
 /// The simulated endpoints, named as WeChat names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,6 +98,90 @@ pub struct Faults {
     pub latency_ms: u32,
 }
 
+/// A console field of the fault plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultField {
+    /// 「网络失败次数」: the next this-many requests fail as if offline.
+    Network,
+    /// 「系统繁忙次数」: the next this-many requests answer `-1`.
+    Busy,
+    /// 「延迟」, in milliseconds.
+    Latency,
+}
+
+impl FaultField {
+    /// The largest number the field takes (the smallest is 0).
+    pub const fn max(self) -> u32 {
+        match self {
+            Self::Network | Self::Busy => MAX_FAULTS,
+            Self::Latency => MAX_LATENCY_MS,
+        }
+    }
+}
+
+/// A fault plan the console refused; nothing was changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum FaultsError {
+    #[error("the {field:?} field takes a whole number from 0 to {max}", max = .field.max())]
+    OutOfRange { field: FaultField },
+}
+
+impl UserError for FaultsError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::OutOfRange {
+                field: FaultField::Network | FaultField::Busy,
+            } => "W-DEV-COUNT",
+            Self::OutOfRange {
+                field: FaultField::Latency,
+            } => "W-DEV-LATENCY",
+        }
+    }
+
+    fn guidance(&self) -> Guidance {
+        Guidance::WholeNumberInRange
+    }
+}
+
+impl Faults {
+    /// Reads the console's three fields as typed. Each is a whole number in
+    /// its range — digits only (full-width ones too), surrounding spaces
+    /// ignored — so `-1`, `1.5`, `abc`, `1e9`, an empty field and anything
+    /// above the range are refused: the first bad field is named and no
+    /// plan is returned.
+    pub fn parse(network: &str, busy: &str, latency_ms: &str) -> Result<Faults, FaultsError> {
+        Ok(Faults {
+            network: parse_field(network, FaultField::Network)?,
+            busy: parse_field(busy, FaultField::Busy)?,
+            latency_ms: parse_field(latency_ms, FaultField::Latency)?,
+        })
+    }
+
+    /// The same plan held within the limits.
+    fn capped(self) -> Faults {
+        Faults {
+            network: self.network.min(MAX_FAULTS),
+            busy: self.busy.min(MAX_FAULTS),
+            latency_ms: self.latency_ms.min(MAX_LATENCY_MS),
+        }
+    }
+}
+
+fn parse_field(typed: &str, field: FaultField) -> Result<u32, FaultsError> {
+    let refused = FaultsError::OutOfRange { field };
+    let half = to_half_width(typed);
+    let digits = half.trim();
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(refused);
+    }
+    // All digits: only a number too large for u32 fails to parse.
+    digits
+        .parse::<u32>()
+        .ok()
+        .filter(|n| *n <= field.max())
+        .ok_or(refused)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
     Network,
@@ -111,8 +206,11 @@ impl Sim {
         self.faults
     }
 
+    /// Sets the fault plan, held within [`MAX_FAULTS`] and
+    /// [`MAX_LATENCY_MS`]. What users type goes through [`Faults::parse`]
+    /// first, which refuses what is out of range instead.
     pub fn set_faults(&mut self, faults: Faults) {
-        self.faults = faults;
+        self.faults = faults.capped();
     }
 
     /// The fault the next request meets, if any; consumes it.
@@ -184,6 +282,72 @@ pub fn redact(secret: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case("1", "0", "0", Faults { network: 1, busy: 0, latency_ms: 0 })]
+    #[case(" 99 ", "007", "10000", Faults { network: 99, busy: 7, latency_ms: 10_000 })]
+    #[case("０", "３", "２５０", Faults { network: 0, busy: 3, latency_ms: 250 })]
+    fn fault_plans_in_range_are_read(
+        #[case] network: &str,
+        #[case] busy: &str,
+        #[case] latency: &str,
+        #[case] plan: Faults,
+    ) {
+        assert_eq!(Faults::parse(network, busy, latency), Ok(plan));
+    }
+
+    #[rstest]
+    #[case::negative("-1", "0", "0", FaultField::Network)]
+    #[case::fraction("1.5", "0", "0", FaultField::Network)]
+    #[case::letters("abc", "0", "0", FaultField::Network)]
+    #[case::exponent("1e9", "0", "0", FaultField::Network)]
+    #[case::empty("", "0", "0", FaultField::Network)]
+    #[case::above("100", "0", "0", FaultField::Network)]
+    #[case::plus("+5", "0", "0", FaultField::Network)]
+    #[case::busy_above("0", "1000", "0", FaultField::Busy)]
+    #[case::busy_huge("0", "99999999999999999999999", "0", FaultField::Busy)]
+    #[case::latency_above("0", "0", "10001", FaultField::Latency)]
+    #[case::latency_fraction("0", "0", "0.5", FaultField::Latency)]
+    #[case::latency_negative("0", "0", "-100", FaultField::Latency)]
+    #[case::first_bad_is_named("x", "y", "z", FaultField::Network)]
+    fn bad_fault_plans_are_refused_whole(
+        #[case] network: &str,
+        #[case] busy: &str,
+        #[case] latency: &str,
+        #[case] field: FaultField,
+    ) {
+        let refused = Faults::parse(network, busy, latency);
+        assert_eq!(refused, Err(FaultsError::OutOfRange { field }));
+        let error = FaultsError::OutOfRange { field };
+        let code = if field == FaultField::Latency {
+            "W-DEV-LATENCY"
+        } else {
+            "W-DEV-COUNT"
+        };
+        assert_eq!(
+            (error.code(), error.guidance()),
+            (code, Guidance::WholeNumberInRange)
+        );
+    }
+
+    #[test]
+    fn a_plan_set_directly_is_held_within_the_limits() {
+        let mut sim = Sim::default();
+        sim.set_faults(Faults {
+            network: u32::MAX,
+            busy: 100,
+            latency_ms: 60_000,
+        });
+        assert_eq!(
+            sim.faults(),
+            Faults {
+                network: MAX_FAULTS,
+                busy: MAX_FAULTS,
+                latency_ms: MAX_LATENCY_MS
+            }
+        );
+    }
 
     #[test]
     fn faults_are_consumed_in_order() {

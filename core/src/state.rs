@@ -214,6 +214,18 @@ pub enum StateError {
     Full,
     #[error("another tab kept changing the stored data")]
     Conflict,
+    /// Stored parts from different saves: a main record older than its
+    /// history, a history part older than its main record, a revision that
+    /// disagrees with the sealed one (see `envelope`).
+    #[error("stored parts come from different saves: {detail}")]
+    Stale { detail: String },
+    /// A stored part is gone: history without its main record, or a main
+    /// record without a history part it lists.
+    #[error("a stored part is missing: {detail}")]
+    Missing { detail: String },
+    /// A stored part of another wallet, or of another place in this one.
+    #[error("a stored part belongs elsewhere: {detail}")]
+    Foreign { detail: String },
 }
 
 impl UserError for StateError {
@@ -224,6 +236,9 @@ impl UserError for StateError {
             Self::Unwritable { .. } => "W-STORE-WRITE",
             Self::Full => "W-STORE-FULL",
             Self::Conflict => "W-STORE-CONFLICT",
+            Self::Stale { .. } => "W-STORE-STALE",
+            Self::Missing { .. } => "W-STORE-MISSING",
+            Self::Foreign { .. } => "W-STORE-FOREIGN",
         }
     }
 
@@ -233,6 +248,9 @@ impl UserError for StateError {
             Self::Unwritable { .. } => Guidance::RestartOrContactSupport,
             Self::Full => Guidance::FreeStorage,
             Self::Conflict => Guidance::TryAgain,
+            Self::Stale { .. } => Guidance::RecoverStale,
+            Self::Missing { .. } => Guidance::RecoverMissing,
+            Self::Foreign { .. } => Guidance::RecoverForeign,
         }
     }
 }
@@ -305,10 +323,14 @@ impl State {
 
     /// The main record, sealed: everything but the journal entries.
     pub fn main_json(&self) -> Result<String, StateError> {
+        self.main_json_at(self.revision)
+    }
+
+    /// The main record as the save that makes `revision` writes it.
+    pub fn main_json_at(&self, revision: u64) -> Result<String, StateError> {
         let body = serde_json::to_string(&self.main()).map_err(|e| StateError::Unwritable {
             detail: e.to_string(),
         })?;
-        let revision = self.revision;
         let sum = seal_sum(revision, &body);
         Ok(format!(
             r#"{{"revision":{revision},"sha256":"{sum}","main":{body}}}"#

@@ -12,7 +12,7 @@
 
 use crate::error::{Guidance, UserError};
 use crate::identity::{to_half_width, IdentityError, Phone, RealName};
-use crate::lockout::{Failure, Lockout};
+use crate::lockout::{is_blank, Failure, Lockout};
 use crate::security::{check_policy, Hasher, PasswordError, PasswordHash, SALT_BYTES};
 use crate::time::Timestamp;
 use crate::verification::VerifyError;
@@ -89,10 +89,14 @@ pub enum WeChatError {
     ThirdPartyOff,
     #[error("not logged in to WeChat")]
     NotLoggedIn,
+    #[error("no WeChat ID or phone number was entered")]
+    IdEmpty,
+    #[error("no WeChat password was entered")]
+    PasswordEmpty,
     #[error("no WeChat account uses this WeChat ID or phone number")]
     NoSuchAccount,
-    #[error("wrong WeChat password")]
-    WrongPassword,
+    #[error("wrong WeChat password, {remaining} attempts left before a 15-minute lock")]
+    WrongPassword { remaining: u8 },
     #[error("too many wrong WeChat passwords; locked")]
     LoginLocked { until: Timestamp },
     #[error("a WeChat ID is 6 to 20 letters, digits, _ or -, starting with a letter")]
@@ -128,13 +132,17 @@ impl UserError for WeChatError {
             Self::Network => "W-BIND-NETWORK",
             Self::ThirdPartyOff => "W-BIND-PERMISSION",
             Self::NotLoggedIn => "WX-SIGNED-OUT",
+            Self::IdEmpty => "WX-ACC-EMPTY",
+            Self::PasswordEmpty => "WX-ACC-PASSWORD-EMPTY",
             Self::NoSuchAccount => "WX-ACC-UNKNOWN",
-            Self::WrongPassword => "WX-ACC-PASSWORD",
+            Self::WrongPassword { .. } => "WX-ACC-PASSWORD",
             Self::LoginLocked { .. } => "WX-ACC-LOCKED",
             Self::WxIdInvalid => "WX-ID",
             Self::Taken => "WX-TAKEN",
             Self::NicknameInvalid => "WX-NICKNAME",
-            Self::PayPasswordInvalid => "WX-PAY-PASSWORD",
+            // Not the cashier's WX-PAY-PASSWORD (a wrong one): this is a
+            // new one that breaks the rule, at WeChat's 「注册」.
+            Self::PayPasswordInvalid => "WX-PAY-PASSWORD-RULE",
             Self::Identity(e) => e.code(),
             Self::Password(e) => e.code(),
             Self::Code(e) => e.code(),
@@ -157,12 +165,18 @@ impl UserError for WeChatError {
             }
             Self::NotLoggedIn => Guidance::LogInAgain,
             Self::LoginLocked { .. } => Guidance::WaitForUnlock,
-            Self::NoSuchAccount
-            | Self::WrongPassword
+            Self::IdEmpty => Guidance::EnterWeChatId,
+            Self::PasswordEmpty => Guidance::EnterPassword,
+            Self::NoSuchAccount => Guidance::RegisterFirst,
+            Self::WrongPassword { .. }
             | Self::WxIdInvalid
             | Self::Taken
             | Self::NicknameInvalid => Guidance::ReenterAndVerify,
-            Self::PayPasswordInvalid => Guidance::ChooseStrongerPassword,
+            Self::PayPasswordInvalid => Guidance::ChoosePayPassword,
+            // WeChat's phone field takes a mobile number only, never an e-mail.
+            Self::Identity(IdentityError::Empty | IdentityError::PhoneInvalid) => {
+                Guidance::UseMobile
+            }
             Self::Identity(e) => e.guidance(),
             Self::Password(e) => e.guidance(),
             Self::Code(e) => e.guidance(),
@@ -401,10 +415,11 @@ impl WeChat {
         Ok(id)
     }
 
-    /// WeChat's 「登录」 with 微信号 or phone number.
-    /// 「登录」 with 微信号 or phone number. Wrong passwords lock the
-    /// account as [`crate::lockout`] says (kept in storage,
-    /// so a reload does not reset the count).
+    /// WeChat's 「登录」 with 微信号 or phone number. Wrong passwords lock the
+    /// account as [`crate::lockout`] says (kept in storage, so a reload does
+    /// not reset the count); each wrong one says how many tries are left.
+    /// An empty field is refused as such before any account is looked at,
+    /// and counts nothing.
     pub fn log_in(
         &mut self,
         who: &str,
@@ -412,6 +427,12 @@ impl WeChat {
         now: Timestamp,
     ) -> Result<WeChatId, WeChatError> {
         let typed = to_half_width(who).trim().to_owned();
+        if typed.is_empty() {
+            return Err(WeChatError::IdEmpty);
+        }
+        if is_blank(password) {
+            return Err(WeChatError::PasswordEmpty);
+        }
         let phone = Phone::parse(&typed).ok();
         let account = self
             .accounts
@@ -424,7 +445,7 @@ impl WeChat {
         if !Hasher::verify(&account.password, password) {
             return Err(match account.lockout.fail(now) {
                 Failure::Locked(until) => WeChatError::LoginLocked { until },
-                Failure::Remaining(_) => WeChatError::WrongPassword,
+                Failure::Remaining(remaining) => WeChatError::WrongPassword { remaining },
             });
         }
         account.lockout.succeed();
@@ -804,6 +825,8 @@ mod tests {
     #[case(NewWeChat { pay_password: "888888", ..form("zhangxm2026", "13800138000") }, WeChatError::PayPasswordInvalid)]
     #[case(NewWeChat { pay_password: "12345", ..form("zhangxm2026", "13800138000") }, WeChatError::PayPasswordInvalid)]
     #[case(NewWeChat { nickname: " ", ..form("zhangxm2026", "13800138000") }, WeChatError::NicknameInvalid)]
+    #[case(NewWeChat { real_name: " ", ..form("zhangxm2026", "13800138000") }, WeChatError::Identity(IdentityError::NameEmpty))]
+    #[case(form("zhangxm2026", ""), WeChatError::Identity(IdentityError::Empty))]
     fn registration_rules(#[case] form: NewWeChat<'_>, #[case] error: WeChatError) {
         let mut wechat = WeChat::default();
         let result = wechat.register(
@@ -832,7 +855,7 @@ mod tests {
         );
         assert_eq!(
             wechat.log_in("ZhangXM2026", "wrong", Timestamp::from_millis(0)),
-            Err(WeChatError::WrongPassword)
+            Err(WeChatError::WrongPassword { remaining: 4 })
         );
         assert_eq!(
             wechat.log_in("nobody", "x", Timestamp::from_millis(0)),
@@ -1001,10 +1024,10 @@ mod tests {
     fn five_wrong_passwords_lock_the_wechat_login() {
         let (mut wechat, _) = logged_in();
         wechat.log_out();
-        for _ in 0..4 {
+        for remaining in (1..crate::lockout::MAX_FAILURES).rev() {
             assert_eq!(
                 wechat.log_in("zhangxm2026", "Wrong2026x", at(10)),
-                Err(WeChatError::WrongPassword)
+                Err(WeChatError::WrongPassword { remaining })
             );
         }
         let locked = Err(WeChatError::LoginLocked {
@@ -1024,7 +1047,103 @@ mod tests {
         assert!(wechat.log_in("zhangxm2026", "Wechat2026x", at(912)).is_ok());
         assert_eq!(
             wechat.log_in("zhangxm2026", "Wrong2026x", at(913)),
-            Err(WeChatError::WrongPassword)
+            Err(WeChatError::WrongPassword { remaining: 4 })
         );
+    }
+
+    /// Every refused login says why, with WeChat's code and guidance; an
+    /// empty field changes nothing (no try counted, nobody logged in).
+    #[rstest]
+    #[case::empty_form("", "", WeChatError::IdEmpty, "WX-ACC-EMPTY", Guidance::EnterWeChatId)]
+    #[case::empty_id(
+        " \u{3000}",
+        "Wechat2026x",
+        WeChatError::IdEmpty,
+        "WX-ACC-EMPTY",
+        Guidance::EnterWeChatId
+    )]
+    #[case::empty_password(
+        "zhangxm2026",
+        "",
+        WeChatError::PasswordEmpty,
+        "WX-ACC-PASSWORD-EMPTY",
+        Guidance::EnterPassword
+    )]
+    #[case::blank_password(
+        "13800138000",
+        "   ",
+        WeChatError::PasswordEmpty,
+        "WX-ACC-PASSWORD-EMPTY",
+        Guidance::EnterPassword
+    )]
+    #[case::unknown_id(
+        "nobody2026",
+        "Wechat2026x",
+        WeChatError::NoSuchAccount,
+        "WX-ACC-UNKNOWN",
+        Guidance::RegisterFirst
+    )]
+    #[case::unknown_phone(
+        "13900139000",
+        "Wechat2026x",
+        WeChatError::NoSuchAccount,
+        "WX-ACC-UNKNOWN",
+        Guidance::RegisterFirst
+    )]
+    fn refused_logins_change_nothing(
+        #[case] who: &str,
+        #[case] password: &str,
+        #[case] error: WeChatError,
+        #[case] code: &str,
+        #[case] guidance: Guidance,
+    ) {
+        let (mut wechat, _) = logged_in();
+        wechat.log_out();
+        // Three wrong passwords first: the empty tries must not add a fourth.
+        for _ in 0..3 {
+            let _ = wechat.log_in("zhangxm2026", "Wrong2026x", at(10));
+        }
+        let before = wechat.clone();
+        for _ in 0..10 {
+            assert_eq!(wechat.log_in(who, password, at(11)), Err(error.clone()));
+        }
+        assert_eq!(wechat, before);
+        assert_eq!((error.code(), error.guidance()), (code, guidance));
+        assert_eq!(
+            wechat.log_in("zhangxm2026", "Wrong2026x", at(12)),
+            Err(WeChatError::WrongPassword { remaining: 1 }),
+            "still the fourth wrong try"
+        );
+    }
+
+    #[rstest]
+    #[case::wrong(WeChatError::WrongPassword { remaining: 2 }, "WX-ACC-PASSWORD", Guidance::ReenterAndVerify)]
+    #[case::locked(WeChatError::LoginLocked { until: Timestamp::from_millis(0) }, "WX-ACC-LOCKED", Guidance::WaitForUnlock)]
+    #[case::new_pay_password(
+        WeChatError::PayPasswordInvalid,
+        "WX-PAY-PASSWORD-RULE",
+        Guidance::ChoosePayPassword
+    )]
+    #[case::phone(
+        WeChatError::Identity(IdentityError::PhoneInvalid),
+        "W-ID-PHONE",
+        Guidance::UseMobile
+    )]
+    #[case::empty_phone(
+        WeChatError::Identity(IdentityError::Empty),
+        "W-ID-EMPTY",
+        Guidance::UseMobile
+    )]
+    #[case::empty_name(
+        WeChatError::Identity(IdentityError::NameEmpty),
+        "W-ID-NAME-EMPTY",
+        Guidance::EnterRealName
+    )]
+    fn codes_and_guidance(
+        #[case] error: WeChatError,
+        #[case] code: &str,
+        #[case] guidance: Guidance,
+    ) {
+        assert_eq!((error.code(), error.guidance()), (code, guidance));
     }
 }

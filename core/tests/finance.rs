@@ -8,6 +8,7 @@ mod common;
 use common::{at, registered};
 use proptest::prelude::*;
 use qianbao_core::card::{test_card_number, CardId, NewCard};
+use qianbao_core::error::{Guidance, UserError};
 use qianbao_core::finance::{daily_interest, Spend};
 use qianbao_core::ledger::{Biller, EntryKind, LedgerAccount};
 use qianbao_core::money::Fen;
@@ -165,6 +166,25 @@ fn savings_moves_are_checked_and_taken_once() {
         state.move_savings("k", "200", true, at(12)),
         Err(MoveError::KeyReused)
     );
+}
+
+/// What the bookkeeping and savings errors advise: the cash book's own cap
+/// is not the browser's storage, and savings are not filled by a top-up.
+#[rstest]
+#[case(
+    MoveError::TooManyCashEntries,
+    "W-BOOK-FULL",
+    Guidance::RemoveOldEntries
+)]
+#[case(MoveError::NotSpending, "W-BOOK-ENTRY", Guidance::TryAgain)]
+#[case(MoveError::SavingsTooLow { balance: Fen::ZERO }, "W-SAVINGS-LOW", Guidance::SmallerAmount)]
+#[case(MoveError::NotEnough { balance: Fen::ZERO }, "NOTENOUGH", Guidance::TopUpOrLess)]
+fn finance_errors_advise_what_fits(
+    #[case] error: MoveError,
+    #[case] code: &str,
+    #[case] guidance: Guidance,
+) {
+    assert_eq!((error.code(), error.guidance()), (code, guidance));
 }
 
 #[test]

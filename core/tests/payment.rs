@@ -8,7 +8,7 @@ mod common;
 use common::*;
 use proptest::prelude::*;
 use qianbao_core::card::{test_card_number, NewCard};
-use qianbao_core::error::UserError;
+use qianbao_core::error::{Guidance, UserError};
 use qianbao_core::ledger::LedgerAccount;
 use qianbao_core::merchant::MerchantId;
 use qianbao_core::money::Fen;
@@ -143,9 +143,12 @@ fn a_repeated_request_pays_once_and_a_new_one_is_orderpaid() {
     assert!(first.is_ok());
     assert_eq!(first, again);
     assert_eq!(w.state.balance(me), Fen::new(10_000 - 2_200));
+    let paid_again = pay(&mut w, MerchantId::Cafe, &no, "other", None);
+    assert_eq!(paid_again, Err(PayError::OrderPaid));
+    // It says the order is paid and where to look, not "log in instead".
     assert_eq!(
-        pay(&mut w, MerchantId::Cafe, &no, "other", None),
-        Err(PayError::OrderPaid)
+        paid_again.map_err(|e| (e.code(), e.guidance())),
+        Err(("ORDERPAID", Guidance::CheckOrder))
     );
 }
 
@@ -169,9 +172,11 @@ fn not_enough_balance_moves_nothing() {
     let mut w = funded("0");
     let no = order(&mut w, MerchantId::Books, "novel", 1);
     let before = w.state.ledger().clone();
+    let short = pay(&mut w, MerchantId::Books, &no, "k", None);
+    assert_eq!(short, Err(PayError::NotEnough { balance: Fen::ZERO }));
     assert_eq!(
-        pay(&mut w, MerchantId::Books, &no, "k", None).map_err(|e| e.code()),
-        Err("NOTENOUGH")
+        short.map_err(|e| (e.code(), e.guidance())),
+        Err(("NOTENOUGH", Guidance::TopUpWalletOrOtherMethod))
     );
     assert_eq!(w.state.ledger(), &before);
     assert_eq!(
@@ -215,6 +220,129 @@ fn five_wrong_payment_passwords_lock_for_fifteen_minutes() {
     // The order's own time ran out meanwhile: a fresh one pays.
     let fresh = order(&mut w, MerchantId::Cafe, "latte", 1);
     assert!(pay(&mut w, MerchantId::Cafe, &fresh, "k2", None).is_ok());
+}
+
+#[test]
+fn an_empty_payment_password_is_no_try() {
+    let mut w = funded("100");
+    let me = w.me();
+    let no = order(&mut w, MerchantId::Cafe, "latte", 1);
+    let wrong = if w.demo.wechat.pay_password == "147258" {
+        "258147"
+    } else {
+        "147258"
+    };
+    let attempt = |w: &mut World, password: &str| {
+        let now = w.tick(1);
+        let request = PayRequest {
+            merchant: MerchantId::Cafe,
+            out_trade_no: &no,
+            method: PayMethod::Wallet(me),
+            pay_password: password,
+            wallet_password: None,
+            key: "k",
+        };
+        w.state
+            .pay_order(request, now)
+            .map(|_| ())
+            .map_err(|e| (e.code(), e.guidance()))
+    };
+    for _ in 0..4 {
+        assert_eq!(
+            attempt(&mut w, wrong).map_err(|(code, _)| code),
+            Err("WX-PAY-PASSWORD")
+        );
+    }
+    let before = w.state.clone();
+    for blank in ["", "  ", "\u{3000}"] {
+        assert_eq!(
+            attempt(&mut w, blank),
+            Err(("WX-PAY-PASSWORD-EMPTY", Guidance::EnterPassword))
+        );
+    }
+    assert_eq!(w.state, before, "no try counted, nothing changed");
+    // The fifth wrong one, not an empty one, locks it.
+    assert_eq!(
+        attempt(&mut w, wrong).map_err(|(code, _)| code),
+        Err("WX-PAY-LOCKED")
+    );
+}
+
+#[test]
+fn an_empty_wallet_password_at_the_extra_confirmation_is_no_try() {
+    let mut w = funded("5000");
+    let big = order(&mut w, MerchantId::Digital, "tablet", 1);
+    assert_eq!(
+        pay(&mut w, MerchantId::Digital, &big, "b", None),
+        Err(PayError::NeedsConfirmation)
+    );
+    for _ in 0..4 {
+        assert_eq!(
+            pay(&mut w, MerchantId::Digital, &big, "b", Some("Wrong2026x")).map_err(|e| e.code()),
+            Err("W-ACC-PASSWORD")
+        );
+    }
+    for _ in 0..3 {
+        let empty = pay(&mut w, MerchantId::Digital, &big, "b", Some(""));
+        assert_eq!(
+            empty.map_err(|e| (e.code(), e.guidance())),
+            Err(("W-ACC-PASSWORD-EMPTY", Guidance::EnterPassword))
+        );
+    }
+    // Still one try left: the right password pays.
+    let password = w.demo.wallet.password.clone();
+    assert!(pay(&mut w, MerchantId::Digital, &big, "b", Some(&password)).is_ok());
+}
+
+/// What each cashier error is called and what it advises.
+#[test]
+fn cashier_errors_say_what_happened() {
+    let cases = [
+        (PayError::OrderPaid, "ORDERPAID", Guidance::CheckOrder),
+        (PayError::NotPaid, "ORDERNOTPAID", Guidance::CheckOrder),
+        (PayError::OrderClosed, "ORDER_CLOSED", Guidance::OrderAgain),
+        (PayError::NoSuchOrder, "ORDERNOTEXIST", Guidance::OrderAgain),
+        (
+            PayError::NotEnough { balance: Fen::ZERO },
+            "NOTENOUGH",
+            Guidance::TopUpWalletOrOtherMethod,
+        ),
+        (
+            PayError::ChangeNotEnough { balance: Fen::ZERO },
+            "NOTENOUGH",
+            Guidance::TopUpChangeOrOtherMethod,
+        ),
+        (
+            PayError::PayPasswordEmpty,
+            "WX-PAY-PASSWORD-EMPTY",
+            Guidance::EnterPassword,
+        ),
+        (
+            PayError::Limit { max: Fen::ZERO },
+            "W-LIMIT-SINGLE",
+            Guidance::WithinLimits,
+        ),
+        (
+            PayError::DailyLimit {
+                max: Fen::ZERO,
+                left: Fen::ZERO,
+            },
+            "W-LIMIT-DAILY",
+            Guidance::WithinLimits,
+        ),
+        (
+            PayError::RefundTooMuch { left: Fen::ZERO },
+            "W-REFUND-AMOUNT",
+            Guidance::SmallerAmount,
+        ),
+    ];
+    for (error, code, guidance) in cases {
+        assert_eq!(
+            (error.code(), error.guidance()),
+            (code, guidance),
+            "{error}"
+        );
+    }
 }
 
 #[test]
@@ -556,9 +684,17 @@ fn paying_from_change_moves_the_change_balance_and_refunds_go_back_there() {
         wallet_password: None,
         key: "y",
     };
+    let short = w.state.pay_order(request, now);
+    // 零钱 is short, not the wallet: said so, with 零钱's own advice.
     assert_eq!(
-        w.state.pay_order(request, now).map_err(|e| e.code()),
-        Err("NOTENOUGH")
+        short,
+        Err(PayError::ChangeNotEnough {
+            balance: Fen::from_yuan(20)
+        })
+    );
+    assert_eq!(
+        short.map_err(|e| (e.code(), e.guidance())),
+        Err(("NOTENOUGH", Guidance::TopUpChangeOrOtherMethod))
     );
     // The stored form reads back, 零钱 payments and all.
     assert!(w.round_trips());
