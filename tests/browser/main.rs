@@ -3,12 +3,14 @@
 //! round trips, damaged and unknown stored values, and mounted components.
 
 use qianbao_core::card::{test_card_number, NewCard};
+use qianbao_core::envelope::{self, Keys, Read, Saved};
 use qianbao_core::movement::MovementForm;
 use qianbao_core::security::Hasher;
 use qianbao_core::state::StateError;
+use qianbao_core::vault::DataKey;
 use qianbao_core::{State, Timestamp};
 use qianbao_web::i18n::Locale;
-use qianbao_web::storage::{self, chunk_key, Loaded, DAMAGED_PREFIX, LOCALE_KEY, STATE_KEY};
+use qianbao_web::storage::{self, chunk_key, DAMAGED_PREFIX, HEAD_KEY, LOCALE_KEY};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use wasm_bindgen_test::*;
@@ -59,18 +61,40 @@ fn state_with_history(movements: usize) -> State {
     state
 }
 
-#[wasm_bindgen_test]
-fn nothing_stored_is_a_fresh_start() {
-    clear();
-    assert_eq!(storage::load_state(), Loaded::Fresh(State::default()));
+/// What storage holds now, read as the app reads it.
+fn read(key: Option<&DataKey>) -> Read {
+    envelope::read(&storage::read().unwrap_or_default(), key)
+}
+
+/// Saves `state` (as the next save after `saved`) through the storage layer.
+fn save(state: &mut State, saved: &Saved, keys: Option<&Keys>) -> Result<Saved, StateError> {
+    let mut rng = ChaCha20Rng::seed_from_u64(3);
+    let head = storage::head();
+    let (writes, after) = envelope::write(state, saved, keys, head.as_deref(), &mut rng)?;
+    storage::apply(&writes)?;
+    state.set_revision(after.revision());
+    Ok(after)
+}
+
+fn opened(read: Read) -> (State, Saved) {
+    match read {
+        Read::Opened { state, saved, .. } => (*state, saved),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[wasm_bindgen_test]
-fn state_round_trips_through_local_storage() {
+fn nothing_stored_is_a_fresh_start() {
+    clear();
+    assert_eq!(read(None), Read::Fresh);
+}
+
+#[wasm_bindgen_test]
+fn state_round_trips_through_local_storage_and_a_commit_rewrites_the_last_chunk() {
     clear();
     let mut state = state_with_history(250);
     assert_eq!(state.ledger().len(), 251);
-    assert_eq!(storage::save_state(&mut state, 0), Ok(251));
+    let saved = save(&mut state, &Saved::default(), None).unwrap_or_else(|e| panic!("{e}"));
     for index in 0..3 {
         assert!(local_storage()
             .get_item(&chunk_key(index))
@@ -78,37 +102,20 @@ fn state_round_trips_through_local_storage() {
             .flatten()
             .is_some());
     }
-    assert_eq!(storage::load_state(), Loaded::Restored(state));
-}
-
-#[wasm_bindgen_test]
-fn a_commit_rewrites_only_the_last_chunk() {
-    clear();
-    let mut state = state_with_history(250);
-    let saved = storage::save_state(&mut state, 0).unwrap_or_default();
-    // Mark the full chunks: a save that rewrote them would erase the marks.
-    let marked: Vec<String> = (0..2)
-        .map(|i| {
-            local_storage()
-                .get_item(&chunk_key(i))
-                .ok()
-                .flatten()
-                .unwrap_or_default()
-        })
+    let (loaded, _) = opened(read(None));
+    assert_eq!(loaded, state);
+    let full: Vec<Option<String>> = (0..2)
+        .map(|i| local_storage().get_item(&chunk_key(i)).ok().flatten())
         .collect();
-    for (index, chunk) in marked.iter().enumerate() {
-        let _ = local_storage().set_item(&chunk_key(index), &format!("{chunk} "));
-    }
+    let me = state
+        .signed_in()
+        .map(|a| a.id())
+        .unwrap_or_else(|| panic!("signed in"));
     let card = state
-        .cards_of(
-            state
-                .signed_in()
-                .map(|a| a.id())
-                .unwrap_or_else(|| panic!("signed in")),
-        )
+        .cards_of(me)
         .next()
-        .map(|c| c.id());
-    let card = card.unwrap_or_else(|| panic!("a card"));
+        .map(|c| c.id())
+        .unwrap_or_else(|| panic!("a card"));
     let prepared = state
         .prepare(
             MovementForm::TopUp { card, amount: "1" },
@@ -116,18 +123,12 @@ fn a_commit_rewrites_only_the_last_chunk() {
         )
         .unwrap_or_else(|e| panic!("{e}"));
     let _ = state.commit("one-more", &prepared, Timestamp::from_millis(NOW));
-    assert_eq!(storage::save_state(&mut state, saved), Ok(252));
-    for (index, chunk) in marked.iter().enumerate() {
-        let stored = local_storage()
-            .get_item(&chunk_key(index))
-            .ok()
-            .flatten()
-            .unwrap_or_default();
-        assert_eq!(stored, format!("{chunk} "), "chunk {index} was rewritten");
+    let _ = save(&mut state, &saved, None).unwrap_or_else(|e| panic!("{e}"));
+    for (index, before) in full.iter().enumerate() {
+        let now = local_storage().get_item(&chunk_key(index)).ok().flatten();
+        assert_eq!(&now, before, "full chunk {index} was rewritten");
     }
-    assert!(
-        matches!(storage::load_state(), Loaded::Restored(loaded) if loaded.ledger().len() == 252)
-    );
+    assert_eq!(opened(read(None)).0.ledger().len(), 252);
 }
 
 #[wasm_bindgen_test]
@@ -146,132 +147,100 @@ fn a_full_storage_is_reported_as_full() {
         }
         n += 1;
     }
-    assert_eq!(storage::save_state(&mut state, 0), Err(StateError::Full));
-    // Nothing half-written counts: the main record (the commit point) is absent.
-    assert_eq!(local_storage().get_item(STATE_KEY).ok().flatten(), None);
-    clear();
-}
-
-#[wasm_bindgen_test]
-fn a_changed_byte_in_any_stored_value_is_detected() {
-    clear();
-    let mut state = state_with_history(150);
-    let _ = storage::save_state(&mut state, 0);
-    for key in [STATE_KEY.to_owned(), chunk_key(0), chunk_key(1)] {
-        let original = local_storage()
-            .get_item(&key)
-            .ok()
-            .flatten()
-            .unwrap_or_default();
-        // Change one digit in the middle: still valid JSON, another value.
-        let middle = original.len() / 2;
-        let at = original[middle..]
-            .find(|c: char| c.is_ascii_digit())
-            .map(|i| middle + i)
-            .unwrap_or_else(|| panic!("a digit in {key}"));
-        let digit = original.as_bytes()[at];
-        let other = if digit == b'9' {
-            '0'
-        } else {
-            char::from(digit + 1)
-        };
-        let mut changed = original.clone();
-        changed.replace_range(at..=at, &other.to_string());
-        let _ = local_storage().set_item(&key, &changed);
-        match storage::load_state() {
-            Loaded::Damaged { error, .. } => assert_eq!(
-                qianbao_core::error::UserError::code(&error),
-                "W-STORE-CORRUPT",
-                "{key}"
-            ),
-            other => panic!("{key} changed at {at} and loaded as {other:?}"),
-        }
-        let _ = local_storage().set_item(&key, &original);
-    }
-    assert_eq!(storage::load_state(), Loaded::Restored(state));
-}
-
-#[wasm_bindgen_test]
-fn a_tab_that_read_an_older_revision_cannot_overwrite_a_newer_one() {
-    clear();
-    let mut first = state_with_history(1);
-    let _ = storage::save_state(&mut first, 0);
-    let mut second = match storage::load_state() {
-        Loaded::Restored(state) => state,
-        other => panic!("{other:?}"),
-    };
-    // The first tab saves again; the second still holds revision 1.
-    let _ = first.log_in("nobody@example.com", "x", Timestamp::from_millis(NOW));
-    let stored_before = local_storage().get_item(STATE_KEY).ok().flatten();
-    assert_eq!(storage::save_state(&mut first, 2), Ok(2));
-    let stored = local_storage().get_item(STATE_KEY).ok().flatten();
-    assert_ne!(stored, stored_before);
-    second.log_out();
     assert_eq!(
-        storage::save_state(&mut second, 2),
-        Err(StateError::Conflict)
+        save(&mut state, &Saved::default(), None).map(|_| ()),
+        Err(StateError::Full)
     );
-    assert_eq!(second.revision(), 1, "a refused save does not count");
-    assert_eq!(local_storage().get_item(STATE_KEY).ok().flatten(), stored);
+    // Nothing half-written counts: the head (the commit point) is absent.
+    assert_eq!(local_storage().get_item(HEAD_KEY).ok().flatten(), None);
+    clear();
 }
 
 #[wasm_bindgen_test]
-fn damaged_value_is_reported_and_left_in_place() {
+fn damaged_values_are_reported_and_left_in_place() {
     for raw in ["{not json", "[1,2,3]", r#"{"schema":1,"accounts":"x"}"#, ""] {
         clear();
-        let _ = local_storage().set_item(STATE_KEY, raw);
-        match storage::load_state() {
-            Loaded::Damaged { raw: found, error } => {
-                // The export bundle holds every stored value exactly.
-                let bundle: serde_json::Value = serde_json::from_str(&found).unwrap_or_default();
-                assert_eq!(bundle[STATE_KEY].as_str(), Some(raw));
-                assert_eq!(
-                    qianbao_core::error::UserError::code(&error),
-                    "W-STORE-CORRUPT"
-                );
-            }
-            other => panic!("{raw:?} loaded as {other:?}"),
-        }
+        let _ = local_storage().set_item(HEAD_KEY, raw);
+        let _ = local_storage().set_item(&chunk_key(3), "orphan");
+        assert!(matches!(read(None), Read::Damaged(_)), "{raw:?}");
+        // The export bundle holds every stored value exactly, orphans too.
+        let bundle: serde_json::Value =
+            serde_json::from_str(&storage::stored_bundle()).unwrap_or_default();
+        assert_eq!(bundle[HEAD_KEY].as_str(), Some(raw));
+        assert_eq!(bundle[chunk_key(3)].as_str(), Some("orphan"));
         // Reading reported the damage; it did not wipe or rewrite anything.
         assert_eq!(
-            local_storage()
-                .get_item(STATE_KEY)
-                .ok()
-                .flatten()
-                .as_deref(),
+            local_storage().get_item(HEAD_KEY).ok().flatten().as_deref(),
             Some(raw)
         );
     }
 }
 
 #[wasm_bindgen_test]
-fn newer_schema_is_refused_not_misread() {
+fn damage_is_kept_aside_whole_before_a_fresh_start() {
     clear();
-    let raw = r#"{"schema":7,"accounts":[]}"#;
-    let _ = local_storage().set_item(STATE_KEY, raw);
-    match storage::load_state() {
-        Loaded::Damaged { error, .. } => {
-            assert_eq!(
-                qianbao_core::error::UserError::code(&error),
-                "W-STORE-TOO-NEW"
-            );
-        }
-        other => panic!("loaded as {other:?}"),
-    }
+    let _ = local_storage().set_item(HEAD_KEY, "{broken");
+    let _ = local_storage().set_item(&chunk_key(1), "orphan");
+    let key = storage::keep_aside(Timestamp::from_millis(42)).unwrap_or_default();
+    assert_eq!(key, format!("{DAMAGED_PREFIX}42"));
+    let kept: serde_json::Value = serde_json::from_str(
+        &local_storage()
+            .get_item(&key)
+            .ok()
+            .flatten()
+            .unwrap_or_default(),
+    )
+    .unwrap_or_default();
+    assert_eq!(kept[HEAD_KEY].as_str(), Some("{broken"));
+    assert_eq!(kept[chunk_key(1)].as_str(), Some("orphan"));
+    assert_eq!(storage::damaged_copies(), vec![key]);
+    assert_eq!(read(None), Read::Fresh);
 }
 
+/// Resolves in a later task of the event loop (`setTimeout(0)`).
+async fn next_task() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// The storage lock: a second holder waits until the first lets go.
 #[wasm_bindgen_test]
-fn damaged_copy_is_kept_aside_before_a_fresh_start() {
-    clear();
-    let _ = local_storage().set_item(STATE_KEY, "{broken");
-    let key = storage::keep_damaged_copy("{broken", Timestamp::from_millis(42)).unwrap_or_default();
-    assert_eq!(key, format!("{DAMAGED_PREFIX}42"));
-    assert_eq!(
-        local_storage().get_item(&key).ok().flatten().as_deref(),
-        Some("{broken")
+async fn the_storage_lock_admits_one_holder_at_a_time() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let order = Rc::new(RefCell::new(Vec::new()));
+    let first = qianbao_web::lock::acquire().await;
+    let second = {
+        let order = order.clone();
+        async move {
+            let held = qianbao_web::lock::acquire().await;
+            order.borrow_mut().push("second");
+            drop(held);
+        }
+    };
+    wasm_bindgen_futures::spawn_local(second);
+    for _ in 0..20 {
+        next_task().await;
+    }
+    assert!(
+        order.borrow().is_empty(),
+        "the second holder ran while the first held"
     );
-    assert_eq!(storage::damaged_copies(), vec![key]);
-    assert_eq!(storage::load_state(), Loaded::Fresh(State::default()));
+    order.borrow_mut().push("first done");
+    drop(first);
+    // The second holder runs once the first is gone (the browser grants
+    // the lock in a task of its own: yield to the event loop until then).
+    for _ in 0..500 {
+        if order.borrow().len() == 2 {
+            break;
+        }
+        next_task().await;
+    }
+    assert_eq!(*order.borrow(), vec!["first done", "second"]);
 }
 
 #[wasm_bindgen_test]
@@ -319,7 +288,7 @@ fn fresh_root() -> web_sys::HtmlElement {
 #[wasm_bindgen_test]
 async fn app_shows_recovery_for_damaged_storage() {
     clear();
-    let _ = local_storage().set_item(STATE_KEY, "{broken");
+    let _ = local_storage().set_item(HEAD_KEY, "{broken");
     let handle = leptos::mount::mount_to(fresh_root(), qianbao_web::app::App);
     leptos::task::tick().await;
     let text = app_text();
@@ -328,11 +297,7 @@ async fn app_shows_recovery_for_damaged_storage() {
     assert!(text.contains("导出损坏的数据"), "{text}");
     // Showing the screen wrote nothing.
     assert_eq!(
-        local_storage()
-            .get_item(STATE_KEY)
-            .ok()
-            .flatten()
-            .as_deref(),
+        local_storage().get_item(HEAD_KEY).ok().flatten().as_deref(),
         Some("{broken")
     );
     drop(handle);
@@ -447,32 +412,25 @@ fn vault_round_trip_wrong_password_and_tamper_in_local_storage() {
 
 /// The stored copy encrypted through the storage layer: it opens with the
 /// key, is locked without it (or with another), and a changed history part
-/// is damage, not a different history.
+/// is damage found without the key, not a different history.
 #[wasm_bindgen_test]
 fn encrypted_storage_opens_with_its_key_only() {
     use qianbao_core::account::AccountId;
-    use qianbao_core::vault::{DataKey, KdfParams, KeySlot};
-    use qianbao_web::storage::{load_state_with, save_state_with, Vault};
+    use qianbao_core::vault::KdfParams;
     clear();
     let mut rng = ChaCha20Rng::seed_from_u64(8);
     let mut state = state_with_history(120);
-    let key = DataKey::generate(&mut rng);
-    let slot = KeySlot::new(
-        &key,
+    let keys = envelope::add_slot(
+        None,
         AccountId::new(1),
         "Sandbox2026x",
         KdfParams::STANDARD,
         &mut rng,
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let mut vault = Vault {
-        key: key.clone(),
-        slots: vec![slot],
-        rng: rng.clone(),
-    };
-    assert_eq!(save_state_with(&mut state, 0, Some(&mut vault)), Ok(121));
+    let _ = save(&mut state, &Saved::default(), Some(&keys)).unwrap_or_else(|e| panic!("{e}"));
     let stored = local_storage()
-        .get_item(STATE_KEY)
+        .get_item(HEAD_KEY)
         .ok()
         .flatten()
         .unwrap_or_default();
@@ -486,30 +444,24 @@ fn encrypted_storage_opens_with_its_key_only() {
         "{stored}"
     );
     assert!(!chunk.contains("\"p\""), "history in clear: {chunk}");
-    match load_state_with(Some(key.clone())) {
-        Loaded::Unlocked(loaded, _) => assert_eq!(loaded, state),
-        other => panic!("{other:?}"),
-    }
-    assert!(matches!(load_state_with(None), Loaded::Locked(_)));
+    assert_eq!(opened(read(Some(&keys.key))).0, state);
+    assert!(matches!(read(None), Read::Locked(_)));
     let other = DataKey::generate(&mut ChaCha20Rng::seed_from_u64(9));
-    assert!(matches!(load_state_with(Some(other)), Loaded::Locked(_)));
+    assert!(matches!(read(Some(&other)), Read::Locked(_)));
     // One character of a history part changed.
-    let flipped = {
-        let at = chunk.find("\"c\":\"").map(|i| i + 5).unwrap_or(0);
-        let c = chunk.as_bytes().get(at).copied().unwrap_or(b'0');
-        let mut text = chunk.clone();
-        text.replace_range(at..=at, if c == b'0' { "1" } else { "0" });
-        text
-    };
+    let at = chunk.find("\"c\":\"").map(|i| i + 5).unwrap_or(0);
+    let c = chunk.as_bytes().get(at).copied().unwrap_or(b'0');
+    let mut flipped = chunk.clone();
+    flipped.replace_range(at..=at, if c == b'0' { "1" } else { "0" });
     let _ = local_storage().set_item(&chunk_key(1), &flipped);
-    match load_state_with(Some(key)) {
-        Loaded::Damaged { error, .. } => {
-            assert_eq!(
+    for key in [None, Some(&keys.key)] {
+        match read(key) {
+            Read::Damaged(error) => assert_eq!(
                 qianbao_core::error::UserError::code(&error),
                 "W-STORE-CORRUPT"
-            )
+            ),
+            other => panic!("{other:?}"),
         }
-        other => panic!("{other:?}"),
     }
     clear();
 }

@@ -169,8 +169,11 @@ fn Frame() -> impl IntoView {
     Coach::install();
     let t = move || store.text();
     // Any key or pointer press counts as activity for the idle lock.
-    let _ = window_event_listener(leptos::ev::pointerdown, move |_| store.touch());
-    let _ = window_event_listener(leptos::ev::keydown, move |_| store.touch());
+    let activity = [
+        window_event_listener(leptos::ev::pointerdown, move |_| store.touch()),
+        window_event_listener(leptos::ev::keydown, move |_| store.touch()),
+    ];
+    on_cleanup(move || activity.into_iter().for_each(|l| l.remove()));
     // With a `<base href>`, "#main" would resolve against the base and leave
     // the page; focus the content in place instead.
     let skip_to_main = move |ev: leptos::ev::MouseEvent| {

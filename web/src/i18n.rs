@@ -14,6 +14,7 @@ use crate::store::Problem;
 use qianbao_core::account::AccountError;
 use qianbao_core::binding::BindError;
 use qianbao_core::card::{Bank, CardError, CardKind};
+use qianbao_core::envelope::ImportError;
 use qianbao_core::error::{Guidance, UserError};
 use qianbao_core::identity::IdentityError;
 use qianbao_core::ledger::{Biller, LedgerError};
@@ -25,7 +26,7 @@ use qianbao_core::phone::{Body, Channel, Message, Sender};
 use qianbao_core::provider::MovementKind;
 use qianbao_core::security::{PasswordError, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 use qianbao_core::session::IdleLock;
-use qianbao_core::sim::Endpoint;
+use qianbao_core::sim::{Endpoint, FaultField, FaultsError};
 use qianbao_core::state::StateError;
 use qianbao_core::totp::TotpError;
 use qianbao_core::verification::{Purpose, VerifyError};
@@ -383,6 +384,7 @@ pub struct Text {
     pub storage_intro: &'static str,
     pub storage_export: &'static str,
     pub storage_start_over: &'static str,
+    pub storage_import: &'static str,
     pub storage_kept_as: fn(&str) -> String,
     pub storage_unavailable: &'static str,
     pub storage_save_failed: &'static str,
@@ -718,6 +720,7 @@ pub static ZH_CN: Text = Text {
         "浏览器中保存的钱包数据无法读取。数据没有被删除：你可以先导出一份，再决定如何处理。",
     storage_export: "导出损坏的数据",
     storage_start_over: "保留副本并重新开始",
+    storage_import: "导入备份",
     storage_kept_as: |key| format!("损坏的数据已另存为 {key}"),
     storage_unavailable: "浏览器存储不可用（可能处于无痕模式或已被禁用），本次操作不会被保存。",
     storage_save_failed: "保存失败：浏览器存储空间已满或不可用，刚才的操作未能保存。",
@@ -1048,6 +1051,7 @@ pub static EN: Text = Text {
     storage_intro: "The wallet data saved in this browser cannot be read. Nothing has been deleted: export a copy first, then decide what to do.",
     storage_export: "Export the damaged data",
     storage_start_over: "Keep a copy and start over",
+    storage_import: "Import a backup",
     storage_kept_as: |key| format!("The damaged data was kept as {key}"),
     storage_unavailable: "Browser storage is unavailable (private mode, or disabled); nothing you do now will be saved.",
     storage_save_failed: "Saving failed: browser storage is full or unavailable, so the last change was not saved.",
@@ -1093,6 +1097,22 @@ pub fn guidance(locale: Locale, guidance: Guidance) -> &'static str {
             "请换一个更安全的密码：至少 8 位，同时包含字母和数字，避免常见密码和手机号。",
             "Choose a stronger password: at least 8 characters, letters and digits, not a common password or your phone number.",
         ),
+        Guidance::ChoosePayPassword => (
+            "支付密码为 6 位数字，不能全部相同（如 888888），也不能是连续数字（如 123456、654321）。",
+            "A payment password is 6 digits, not all the same (like 888888) and not in a row (like 123456 or 654321).",
+        ),
+        Guidance::UseMobile => (
+            "请输入 11 位中国大陆手机号（如 138 0013 8000，可带 +86）。",
+            "Enter an 11-digit mainland China mobile number (e.g. 138 0013 8000, +86 optional).",
+        ),
+        Guidance::EnterRealName => (
+            "请填写身份证上的真实姓名：2–30 个汉字或英文字母，不含数字和符号（姓名各部分可用「·」分隔）；它须与银行卡持卡人和微信实名一致。",
+            "Enter your real name as on your identity card: 2–30 Chinese characters or Latin letters, no digits or symbols (parts may be separated by “·”); it must match your bank cards' holder and your WeChat real name.",
+        ),
+        Guidance::EnterWeChatId => (
+            "请输入你的微信号，或注册微信时使用的手机号；还没有微信账号时，请先「注册」。",
+            "Enter your WeChat ID or the mobile number your WeChat account uses; if you have no WeChat account yet, register first.",
+        ),
         Guidance::ReadLatestCode => ("打开「手机」，查看最新一条验证码，输入其中的 6 位数字。", "Open the Phone, read the newest code and type its 6 digits."),
         Guidance::RequestNewCode => ("请点击「获取验证码」重新获取。", "Press “Get code” to receive a new one."),
         Guidance::WaitThenRetry => ("请稍等片刻再试。", "Wait a moment, then try again."),
@@ -1101,8 +1121,8 @@ pub fn guidance(locale: Locale, guidance: Guidance) -> &'static str {
         Guidance::WaitForUnlock => ("为保护账户安全已临时锁定，请在锁定结束后再试。", "The account is locked for its protection; try again when the lock ends."),
         Guidance::LogInAgain => ("请重新登录。", "Please log in again."),
         Guidance::RecoverStorage => (
-            "请先导出损坏的数据保存备用，然后选择重新开始；如需帮助，请联系客服并提供错误码。",
-            "Export the damaged data to keep it, then start over; for help, contact customer service quoting the error code.",
+            "请先点「导出损坏的数据」保存备用，然后「导入备份」或「保留副本并重新开始」；如需帮助，请联系客服并提供错误码。",
+            "Press “Export the damaged data” to keep it, then “Import a backup” or “Keep a copy and start over”; for help, contact customer service quoting the error code.",
         ),
         Guidance::RestartOrContactSupport => (
             "若以上措施均无效，请尝试重启软件或设备，或联系客服并提供错误码。",
@@ -1116,7 +1136,29 @@ pub fn guidance(locale: Locale, guidance: Guidance) -> &'static str {
         ),
         Guidance::HolderIsRealName => ("只能添加本人名下的银行卡：持卡人须与实名一致。", "Only cards in your own name can be added: the holder must match your real name."),
         Guidance::ChooseAnotherCard => ("请选择其他银行卡，或先添加一张。", "Choose another card, or add one first."),
-        Guidance::TopUpOrLess => ("请先充值，或减少金额，或选择其他支付方式。", "Top up first, use a smaller amount, or choose another payment method."),
+        Guidance::TopUpOrLess => ("请先充值，或减少金额。", "Top up first, or use a smaller amount."),
+        Guidance::TopUpWalletOrOtherMethod => (
+            "请先给数字钱包充值，或选择其他支付方式（如微信零钱）。",
+            "Top up the digital wallet first, or choose another payment method (such as WeChat Change).",
+        ),
+        Guidance::TopUpChangeOrOtherMethod => (
+            "请先给微信零钱充值（可在数字钱包中「转入微信零钱」），或选择其他支付方式（如已绑定的数字钱包）。",
+            "Top up WeChat Change first (for example with “Move to WeChat Change” in the digital wallet), or choose another payment method (such as the bound digital wallet).",
+        ),
+        Guidance::SmallerAmount => ("请输入不超过可用余额的金额。", "Enter an amount no larger than what is available."),
+        Guidance::CheckOrder => (
+            "请到商家的「商家订单」页查看该订单当前的状态。",
+            "Check the order's current status on the merchant's “Merchant orders” page.",
+        ),
+        Guidance::OrderAgain => ("请返回商家重新下单，再进行支付。", "Go back to the merchant, place the order again, then pay."),
+        Guidance::RemoveOldEntries => (
+            "请先在「记账」中删除不再需要的现金记录，再添加新的。",
+            "Remove cash entries you no longer need in “Bookkeeping”, then add the new one.",
+        ),
+        Guidance::WholeNumberInRange => (
+            "请只用数字输入提示范围内的整数（不带小数点、负号、字母或科学计数法），然后再点击「应用」。",
+            "Type a whole number within the range shown, in digits only (no decimal point, minus sign, letters or exponent), then press “Apply” again.",
+        ),
         Guidance::WithinLimits => ("请在单笔和每日限额内操作，或明天再试。", "Stay within the single and daily limits, or try again tomorrow."),
         Guidance::StartAgain => ("请重新填写并提交。", "Fill in the form again and submit it."),
         Guidance::CheckNetwork => (
@@ -1148,7 +1190,23 @@ pub fn guidance(locale: Locale, guidance: Guidance) -> &'static str {
         Guidance::FreeStorage => (
             "浏览器存储空间已满：请在开发者控制台导出数据后清理旧数据，再重试。",
             "Browser storage is full: export your data, remove old data, then try again.",
+        ),        Guidance::RecoverStale => (
+            "部分数据被较旧的副本替换了（例如只恢复了备份中的一部分），钱包不会用它覆盖较新的记录。请先点「导出损坏的数据」留存，然后「导入备份」（一份完整的导出文件），或「保留副本并重新开始」；如需帮助，请联系客服并提供错误码。",
+            "Part of the stored data was replaced by an older copy (for example, only part of a backup was restored); the wallet will not write over newer records with it. First press “Export the damaged data” to keep it, then “Import a backup” (a whole export), or “Keep a copy and start over”; for help, contact customer service quoting the error code.",
         ),
+        Guidance::RecoverMissing => (
+            "部分数据已被删除（例如清理了浏览器的部分网站数据）。请先点「导出损坏的数据」留存剩下的部分，然后「导入备份」（一份完整的导出文件），或「保留副本并重新开始」；如需帮助，请联系客服并提供错误码。",
+            "Part of the stored data was deleted (for example, some site data was cleared). First press “Export the damaged data” to keep what is left, then “Import a backup” (a whole export), or “Keep a copy and start over”; for help, contact customer service quoting the error code.",
+        ),
+        Guidance::RecoverForeign => (
+            "混入了另一个钱包（或另一个位置）的数据。请先点「导出损坏的数据」留存，然后「导入备份」（一份完整的导出文件），或「保留副本并重新开始」；如需帮助，请联系客服并提供错误码。",
+            "Data of another wallet (or from another place) got mixed in. First press “Export the damaged data” to keep it, then “Import a backup” (a whole export), or “Keep a copy and start over”; for help, contact customer service quoting the error code.",
+        ),
+        Guidance::ChooseExportFile => (
+            "请选择在开发者控制台「导出」得到的 .json 文件。当前的钱包数据没有任何改动。",
+            "Choose a .json file made by “Export” in the developer console. Your current wallet data has not been changed.",
+        ),
+        Guidance::EnterPassword => ("请输入密码后再试；空密码不计入尝试次数。", "Type your password, then try again; an empty one does not count as a try."),
     };
     match locale {
         Locale::ZhCn => zh,
@@ -1167,8 +1225,9 @@ pub fn problem(
         Problem::Move(e) => move_error(locale, e, clock),
         Problem::Storage(e) => state_error(locale, e),
         Problem::Bind(e) => bind_error(locale, e, clock),
-        Problem::WeChat(e) => wechat_error(locale, e),
+        Problem::WeChat(e) => wechat_error(locale, e, clock),
         Problem::Pay(e) => pay_error(locale, e, clock),
+        Problem::Import(e) => import_error(locale, e),
         Problem::NoRandomness => ErrorText {
             code: "W-NO-CRYPTO",
             message: pick(
@@ -1192,7 +1251,7 @@ pub fn move_error(
         MoveError::Payee(e) => return identity_error(locale, e),
         MoveError::Account(e) => return account_error(locale, e, clock),
         MoveError::Ledger(e) => return ledger_error(locale, e),
-        MoveError::Remote(e) => return wechat_error(locale, e),
+        MoveError::Remote(e) => return wechat_error(locale, e, clock),
         MoveError::NotBound => pick(
             locale,
             "钱包尚未绑定微信，请先绑定。",
@@ -1298,7 +1357,7 @@ pub fn bind_error(
     clock: impl Fn(qianbao_core::Timestamp) -> String,
 ) -> ErrorText {
     let message = match error {
-        BindError::WeChat(e) => return wechat_error(locale, e),
+        BindError::WeChat(e) => return wechat_error(locale, e, clock),
         BindError::Account(e) => return account_error(locale, e, clock),
         BindError::AlreadyBound => pick(locale, "钱包已绑定微信。", "The wallet is already bound to WeChat."),
         BindError::NotBound => pick(locale, "钱包尚未绑定微信。", "The wallet is not bound to WeChat."),
@@ -1318,7 +1377,11 @@ pub fn bind_error(
     ErrorText::new(locale, error, message)
 }
 
-pub fn wechat_error(locale: Locale, error: &WeChatError) -> ErrorText {
+pub fn wechat_error(
+    locale: Locale,
+    error: &WeChatError,
+    clock: impl Fn(qianbao_core::Timestamp) -> String,
+) -> ErrorText {
     let message = match error {
         WeChatError::Identity(e) => return identity_error(locale, e),
         WeChatError::Password(e) => return password_error(locale, e),
@@ -1389,21 +1452,25 @@ pub fn wechat_error(locale: Locale, error: &WeChatError) -> ErrorText {
             "Third-party app authorization is not allowed in WeChat's settings.",
         ),
         WeChatError::NotLoggedIn => pick(locale, "请先登录微信。", "Log in to WeChat first."),
+        WeChatError::IdEmpty => pick(
+            locale,
+            "请输入微信号或手机号。",
+            "Enter your WeChat ID or mobile number.",
+        ),
+        WeChatError::PasswordEmpty => pick(locale, "请输入微信密码。", "Enter your WeChat password."),
         WeChatError::NoSuchAccount => pick(
             locale,
             "该微信号或手机号未注册微信。",
             "No WeChat account uses this ID or number.",
         ),
-        WeChatError::WrongPassword => pick(
-            locale,
-            "微信密码错误。连续输错 5 次将锁定 15 分钟。",
-            "Wrong WeChat password. 5 wrong in a row lock the account for 15 minutes.",
-        ),
-        WeChatError::LoginLocked { .. } => pick(
-            locale,
-            "微信密码连续输错 5 次，账号已锁定 15 分钟。",
-            "5 wrong WeChat passwords in a row: the account is locked for 15 minutes.",
-        ),
+        WeChatError::WrongPassword { remaining } => match locale {
+            Locale::ZhCn => format!("微信密码错误，还可以尝试 {remaining} 次，之后账号将锁定 15 分钟。"),
+            Locale::En => format!("Wrong WeChat password. {remaining} more attempts before the account locks for 15 minutes."),
+        },
+        WeChatError::LoginLocked { until } => match locale {
+            Locale::ZhCn => format!("微信密码连续输错 5 次，账号已锁定至 {}。", clock(*until)),
+            Locale::En => format!("5 wrong WeChat passwords in a row: the account is locked until {}.", clock(*until)),
+        },
         WeChatError::WxIdInvalid => pick(
             locale,
             "微信号格式不正确。",
@@ -1445,12 +1512,45 @@ pub fn code_meaning(locale: Locale, code: &str) -> Option<String> {
         "W-BIND-NETWORK" => WeChatError::Network,
         _ => return None,
     };
-    Some(wechat_error(locale, &error).message)
+    // None of these carries a time.
+    Some(wechat_error(locale, &error, |_| String::new()).message)
 }
 
 /// How the developer console names an endpoint.
 pub fn endpoint(endpoint: Endpoint) -> String {
     format!("GET {}", endpoint.path())
+}
+
+/// A fault plan the console refused: the field, as labelled, and its range.
+pub fn faults_error(locale: Locale, error: &FaultsError) -> ErrorText {
+    let FaultsError::OutOfRange { field } = error;
+    let t = locale.text();
+    let label = match field {
+        FaultField::Network => t.dev_network_next,
+        FaultField::Busy => t.dev_busy_next,
+        FaultField::Latency => t.dev_latency,
+    };
+    let max = grouped(field.max());
+    let message = match locale {
+        Locale::ZhCn => format!("「{label}」须为 0 到 {max} 的整数，未做任何更改。"),
+        Locale::En => {
+            format!("“{label}” takes a whole number from 0 to {max}; nothing was changed.")
+        }
+    };
+    ErrorText::new(locale, error, message)
+}
+
+/// `10000` as `10,000`.
+fn grouped(n: u32) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 pub fn pay_error(
@@ -1459,7 +1559,7 @@ pub fn pay_error(
     clock: impl Fn(qianbao_core::Timestamp) -> String,
 ) -> ErrorText {
     let message = match error {
-        PayError::WeChat(e) => return wechat_error(locale, e),
+        PayError::WeChat(e) => return wechat_error(locale, e, clock),
         PayError::Account(e) => return account_error(locale, e, clock),
         PayError::Money(e) => return money_error(locale, e),
         PayError::Ledger(e) => return ledger_error(locale, e),
@@ -1483,6 +1583,15 @@ pub fn pay_error(
             Locale::ZhCn => format!("数字钱包余额不足（余额 {balance}）。"),
             Locale::En => format!("Not enough in the digital wallet (balance {balance})."),
         },
+        PayError::ChangeNotEnough { balance } => match locale {
+            Locale::ZhCn => format!("微信零钱余额不足（零钱 {balance}）。"),
+            Locale::En => format!("Not enough WeChat Change (balance {balance})."),
+        },
+        PayError::PayPasswordEmpty => pick(
+            locale,
+            "请输入 6 位支付密码。",
+            "Enter your 6-digit payment password.",
+        ),
         PayError::PayPassword { remaining } => match locale {
             Locale::ZhCn => format!("支付密码错误，还可以尝试 {remaining} 次。"),
             Locale::En => format!("Wrong payment password; {remaining} attempts left."),
@@ -1534,8 +1643,12 @@ pub fn pay_error(
             "A number has 6–32 letters, digits or _-|*.",
         ),
         PayError::Limit { max } => match locale {
-            Locale::ZhCn => format!("超过支付限额 {max}。"),
-            Locale::En => format!("Above the payment limit of {max}."),
+            Locale::ZhCn => format!("超过单笔支付限额 {max}。"),
+            Locale::En => format!("Above the single payment limit of {max}."),
+        },
+        PayError::DailyLimit { max, left } => match locale {
+            Locale::ZhCn => format!("超过每日支付限额 {max}，今日还可支付 {left}。"),
+            Locale::En => format!("Above the daily payment limit of {max}; {left} left today."),
         },
     };
     ErrorText::new(locale, error, message)
@@ -1763,6 +1876,7 @@ pub fn account_error(
         AccountError::Code(e) => return verify_error(locale, e),
         AccountError::AlreadyRegistered => pick(locale, "该手机号或邮箱已注册。", "This number or address is already registered."),
         AccountError::NotRegistered => pick(locale, "该手机号或邮箱尚未注册。", "No wallet account uses this number or address."),
+        AccountError::PasswordEmpty => pick(locale, "请输入密码。", "Enter your password."),
         AccountError::WrongPassword { remaining } => match locale {
             Locale::ZhCn => format!("密码错误，还可以尝试 {remaining} 次，之后账户将锁定 15 分钟。"),
             Locale::En => format!("Wrong password. {remaining} more attempts before the account locks for 15 minutes."),
@@ -1798,6 +1912,9 @@ pub fn account_error(
 pub fn identity_error(locale: Locale, error: &IdentityError) -> ErrorText {
     let message = match error {
         IdentityError::Empty => pick(locale, "请填写此项。", "Please fill this in."),
+        IdentityError::NameEmpty => {
+            pick(locale, "请填写真实姓名。", "Please enter your real name.")
+        }
         IdentityError::PhoneInvalid => pick(
             locale,
             "手机号格式不正确。",
@@ -1886,6 +2003,28 @@ pub fn verify_error(locale: Locale, error: &VerifyError) -> ErrorText {
     ErrorText::new(locale, error, message)
 }
 
+pub fn import_error(locale: Locale, error: &ImportError) -> ErrorText {
+    let message = match error {
+        ImportError::Empty => pick(locale, "所选文件是空的，没有导入任何内容。", "The chosen file is empty: nothing was imported."),
+        ImportError::NotAnExport => pick(
+            locale,
+            "所选文件不是本沙盒导出的数据（不是完整的导出文件），没有导入任何内容。",
+            "The chosen file is not a (whole) export of this sandbox: nothing was imported.",
+        ),
+        ImportError::Damaged(_) => pick(
+            locale,
+            "所选的导出文件已损坏或被改动，没有导入任何内容。",
+            "The chosen export is damaged or was altered: nothing was imported.",
+        ),
+        ImportError::OtherKey => pick(
+            locale,
+            "所选的导出文件属于另一个钱包（用另一把密钥加密），没有导入任何内容。",
+            "The chosen export belongs to another wallet (encrypted with another key): nothing was imported.",
+        ),
+    };
+    ErrorText::new(locale, error, message)
+}
+
 pub fn state_error(locale: Locale, error: &StateError) -> ErrorText {
     let message = match error {
         StateError::Corrupt { .. } => pick(locale, "保存的数据已损坏或被改动。", "The saved data is damaged or was altered."),
@@ -1903,6 +2042,21 @@ pub fn state_error(locale: Locale, error: &StateError) -> ErrorText {
             locale,
             "另一个标签页正在同时修改钱包数据，这次操作没有执行。",
             "Another tab kept changing the wallet's data at the same moment: this was not done.",
+        ),
+        StateError::Stale { .. } => pick(
+            locale,
+            "保存的数据前后不一致：有一部分来自较旧的副本，会让较新的记录丢失。",
+            "The saved data does not fit together: part of it comes from an older copy, which would lose newer records.",
+        ),
+        StateError::Missing { .. } => pick(
+            locale,
+            "保存的数据缺了一部分（主记录或某段交易记录已被删除）。",
+            "Part of the saved data is missing (the main record or part of the history was deleted).",
+        ),
+        StateError::Foreign { .. } => pick(
+            locale,
+            "保存的数据里混入了不属于这个钱包（或不在原位置）的部分。",
+            "The saved data contains a part that belongs to another wallet (or to another place).",
         ),
     };
     ErrorText::new(locale, error, message)

@@ -9,6 +9,7 @@
 //! - [`router`] — the location as a signal, in-place links, base path.
 //! - [`store`] — the one reactive store; runs `core` commands.
 //! - [`storage`] — the only code that touches `localStorage`.
+//! - [`lock`] — one writer at a time across tabs (Web Locks, IndexedDB).
 //! - [`env`] — clock, randomness and other browser services for `core`.
 //! - [`i18n`] — every user-visible string, zh-CN and English.
 //! - [`pages`] — one file per screen, grouped by world (`wallet`, `phone`).
@@ -18,6 +19,7 @@ pub mod app;
 pub mod components;
 pub mod env;
 pub mod i18n;
+pub mod lock;
 pub mod pages;
 pub mod router;
 pub mod storage;

@@ -1,34 +1,42 @@
 //! The one reactive store: the sandbox [`State`] in a signal, the user's
 //! language, and the way pages run `core` commands.
 //!
-//! Pages never mutate state themselves. They call [`Store::run`] with a
-//! closure over a `core` command; the store hands it the clock, randomness
-//! and the password hasher, then saves. A command's result stands only if it
-//! was saved: when storage refuses (full, unavailable mid-session), the state
-//! is put back as it was and the page shows why — nothing half-done, nothing
-//! shown that a reload would take away. While a damaged stored copy awaits
-//! the user's decision, nothing is written at all.
+//! Pages never mutate state themselves. They call [`Store::run`] (or
+//! [`Store::dispatch`]) with a closure over a `core` command; the store
+//! hands it the clock, randomness and the password hasher, then saves. A
+//! command's result stands only if it was saved: when storage refuses
+//! (full, unavailable mid-session), the state is put back as it was and the
+//! page shows why — nothing half-done, nothing shown that a reload would
+//! take away. While a damaged stored copy awaits the user's decision,
+//! nothing is written at all.
 //!
-//! Several tabs: before a command runs, the store re-reads storage if
-//! another tab has written since; if another tab writes while the command
-//! runs, the save is refused (a revision check), the state is reloaded and
+//! Several tabs: every command runs under the storage lock (`lock.rs`), on
+//! what the last writer of any tab committed, so two simultaneous commands
+//! are applied one after the other — each with its own transaction number.
+//! As a second line of defence a save happens only over the save this tab
+//! last read or wrote; if another write got in, the state is reloaded and
 //! the command applied again — idempotency keys make that safe — up to
 //! [`MAX_ATTEMPTS`] times. The `storage` event brings other tabs' writes in
 //! as they happen, so a logout or a lock in one tab shows in all of them.
 
 use crate::env;
 use crate::i18n::{Locale, Text};
-use crate::storage::{self, Loaded};
+use crate::lock;
+use crate::storage;
 use leptos::prelude::*;
 use qianbao_core::account::AccountError;
+use qianbao_core::account::AccountId;
 use qianbao_core::binding::BindError;
 use qianbao_core::demo::DemoError;
-use qianbao_core::lockout::Lockout;
+use qianbao_core::envelope::{
+    self, ImportError, Keys, Locked, Read, Saved, StoredSave, UnlockError, Write,
+};
 use qianbao_core::movement::MoveError;
 use qianbao_core::payment::PayError;
 use qianbao_core::security::Hasher;
+use qianbao_core::session::TOUCH_GRANULARITY;
 use qianbao_core::state::StateError;
-use qianbao_core::vault::{KdfParams, KeySlot};
+use qianbao_core::vault::{DataKey, KdfParams, VaultError};
 use qianbao_core::wechat::WeChatError;
 use qianbao_core::{State, Timestamp};
 use rand_chacha::rand_core::RngCore;
@@ -58,6 +66,8 @@ pub enum Problem {
     Bind(BindError),
     WeChat(WeChatError),
     Pay(PayError),
+    /// A file offered for import was refused.
+    Import(ImportError),
     /// The browser has no Web Crypto, so no secure randomness.
     NoRandomness,
 }
@@ -107,10 +117,10 @@ impl From<StateError> for Problem {
     }
 }
 
-/// A damaged stored copy, held until the user decides.
+/// A damaged stored copy, held until the user decides (its values stay in
+/// storage, untouched, until then).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Damaged {
-    pub raw: String,
     pub error: StateError,
 }
 
@@ -120,6 +130,14 @@ pub enum Notice {
     Registered,
     /// Signed in with a recovery code; this many are left.
     RecoveryCodeUsed(usize),
+}
+
+/// What this tab knows of storage: which save it holds, and the keys that
+/// open it while unlocked.
+#[derive(Debug, Clone, Default)]
+struct Disk {
+    saved: Saved,
+    keys: Option<Keys>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -133,50 +151,83 @@ pub struct Store {
     /// The last save that failed outside a command (log out, read messages).
     pub save_error: RwSignal<Option<StateError>>,
     pub notice: RwSignal<Option<Notice>>,
+    /// Commands' randomness (codes, keys, tokens).
     rng: StoredValue<Option<ChaCha20Rng>>,
-    /// How many journal entries storage holds.
-    saved_len: StoredValue<usize>,
-    /// The data key while the stored copy is encrypted and this tab unlocked.
-    vault: StoredValue<Option<storage::Vault>>,
+    /// Sealing nonces: a generator of their own, seeded apart.
+    nonces: StoredValue<Option<ChaCha20Rng>>,
+    disk: StoredValue<Disk>,
     /// An encrypted copy this tab cannot read yet: the unlock screen shows.
-    pub locked: RwSignal<Option<storage::LockedVault>>,
+    pub locked: RwSignal<Option<Locked>>,
+}
+
+/// What a read of storage means for this tab.
+enum Found {
+    State(Box<State>, Disk),
+    Locked(Locked),
+    Damaged(StateError),
+    Unavailable,
+}
+
+fn find(key: Option<&DataKey>) -> Found {
+    let Some(stored) = storage::read() else {
+        return Found::Unavailable;
+    };
+    match envelope::read(&stored, key) {
+        Read::Fresh => Found::State(Box::default(), Disk::default()),
+        Read::Opened { state, saved, keys } => Found::State(state, Disk { saved, keys }),
+        Read::Locked(locked) => Found::Locked(locked),
+        Read::Damaged(error) => Found::Damaged(error),
+    }
 }
 
 impl Store {
     /// Reads storage and builds the store. Call once, at start-up.
     pub fn load() -> Self {
-        let mut vault = None;
-        let mut locked = None;
-        let (state, damaged, unavailable) =
-            match storage::load_state_with(storage::load_session_key()) {
-                Loaded::Fresh(state) | Loaded::Restored(state) => (state, None, false),
-                Loaded::Unlocked(state, opened) => {
-                    vault = Some(*opened);
-                    (state, None, false)
-                }
-                Loaded::Locked(info) => {
-                    storage::forget_session_key();
-                    locked = Some(info);
-                    (State::default(), None, false)
-                }
-                Loaded::Damaged { raw, error } => {
-                    (State::default(), Some(Damaged { raw, error }), false)
-                }
-                Loaded::Unavailable(state) => (state, None, true),
-            };
-        let saved_len = state.ledger().len();
-        Self {
-            state: RwSignal::new(state),
+        let found = find(storage::load_session_key().as_ref());
+        let store = Self {
+            state: RwSignal::new(State::default()),
             locale: RwSignal::new(storage::load_locale()),
             clock: RwSignal::new(env::now()),
-            damaged: RwSignal::new(damaged),
-            storage_unavailable: RwSignal::new(unavailable),
+            damaged: RwSignal::new(None),
+            storage_unavailable: RwSignal::new(false),
             save_error: RwSignal::new(None),
             notice: RwSignal::new(None),
             rng: StoredValue::new(env::seeded_rng()),
-            saved_len: StoredValue::new(saved_len),
-            vault: StoredValue::new(vault),
-            locked: RwSignal::new(locked),
+            nonces: StoredValue::new(env::seeded_rng()),
+            disk: StoredValue::new(Disk::default()),
+            locked: RwSignal::new(None),
+        };
+        store.take(found);
+        store
+    }
+
+    /// Makes what was found in storage this tab's. A stored session that
+    /// is locked locks this tab's data too.
+    fn take(&self, found: Found) {
+        self.take_opened(found);
+        self.lock_vault_if_locked();
+    }
+
+    /// [`Store::take`], leaving a locked session's data open: the unlock
+    /// screen has just been given the password that unlocks it.
+    fn take_opened(&self, found: Found) {
+        match found {
+            Found::State(state, disk) => {
+                if let Some(keys) = &disk.keys {
+                    storage::save_session_key(&keys.key);
+                }
+                self.disk.set_value(disk);
+                self.state.set(*state);
+                self.locked.set(None);
+            }
+            Found::Locked(locked) => {
+                self.disk.set_value(Disk::default());
+                storage::forget_session_key();
+                self.state.set(State::default());
+                self.locked.set(Some(locked));
+            }
+            Found::Damaged(error) => self.damaged.set(Some(Damaged { error })),
+            Found::Unavailable => self.storage_unavailable.set(true),
         }
     }
 
@@ -192,9 +243,10 @@ impl Store {
         let tick = move || {
             let now = self.now();
             self.clock.set(now);
-            if self.state.with_untracked(|s| s.is_idle(now)) {
-                self.update(|s| {
-                    s.lock_if_idle(now);
+            let seen = self.seen();
+            if self.state.with_untracked(|s| s.is_idle_seen(now, seen)) {
+                self.update(move |s| {
+                    s.lock_if_idle_seen(now, seen);
                 });
             }
         };
@@ -203,47 +255,28 @@ impl Store {
         // Another tab wrote (or cleared storage): read what it wrote. The
         // listener lives as long as the page.
         let _ = window_event_listener(leptos::ev::storage, move |event| {
-            if event.key().is_none_or(|key| key == storage::STATE_KEY) {
+            if event.key().is_none_or(|key| key == storage::HEAD_KEY) {
                 self.refresh();
             }
         });
     }
 
-    /// Re-reads storage if another tab has written since this one last
-    /// read or wrote it.
+    /// Re-reads storage if it holds another save than this tab last read
+    /// or wrote.
     pub fn refresh(&self) {
         if self.writes_paused() {
             return;
         }
-        let ours = self.state.with_untracked(State::revision);
-        if storage::stored_revision().unwrap_or(0) != ours {
+        let stored = StoredSave::of(storage::head().as_deref());
+        if !self.disk.with_value(|d| stored.is(&d.saved)) {
             self.reload();
         }
     }
 
     /// Replaces the state with the stored one (opened with this tab's key).
     fn reload(&self) {
-        let key = self.vault.with_value(|v| v.as_ref().map(|v| v.key.clone()));
-        match storage::load_state_with(key) {
-            Loaded::Fresh(state) | Loaded::Restored(state) => {
-                self.saved_len.set_value(state.ledger().len());
-                self.state.set(state);
-            }
-            Loaded::Unlocked(state, vault) => {
-                self.saved_len.set_value(state.ledger().len());
-                self.vault.set_value(Some(*vault));
-                self.state.set(state);
-                self.lock_vault_if_locked();
-            }
-            Loaded::Locked(info) => {
-                self.vault.set_value(None);
-                storage::forget_session_key();
-                self.state.set(State::default());
-                self.locked.set(Some(info));
-            }
-            Loaded::Damaged { raw, error } => self.damaged.set(Some(Damaged { raw, error })),
-            Loaded::Unavailable(_) => self.storage_unavailable.set(true),
-        }
+        let key = self.vault_key();
+        self.take(find(key.as_ref()));
     }
 
     fn writes_paused(&self) -> bool {
@@ -252,77 +285,120 @@ impl Store {
             || self.locked.with_untracked(Option::is_some)
     }
 
+    /// Waits for the storage lock and for this tab to see the last save,
+    /// then records the save it may make.
+    async fn exclusive(&self) -> lock::Held {
+        let held = lock::acquire().await;
+        let stored = || StoredSave::of(storage::head().as_deref());
+        held.settle(stored).await;
+        if let Some(rev) = stored().revision() {
+            held.begin(rev.saturating_add(1)).await;
+        }
+        held
+    }
+
+    /// Releases `held` after recording the save this tab holds now.
+    async fn release(&self, held: lock::Held) {
+        let stored = StoredSave::of(storage::head().as_deref());
+        held.record(stored).await;
+    }
+
     // ── encryption at rest ────────────────────────────────────────────────
 
     /// This tab's data key, while unlocked.
-    pub fn vault_key(&self) -> Option<qianbao_core::vault::DataKey> {
-        self.vault.with_value(|v| v.as_ref().map(|v| v.key.clone()))
+    pub fn vault_key(&self) -> Option<DataKey> {
+        self.disk
+            .with_value(|d| d.keys.as_ref().map(|k| k.key.clone()))
+    }
+
+    /// Runs `change` on this tab's keys under the storage lock, then saves
+    /// everything with the keys it returns (sealing it all the first time).
+    async fn change_keys(
+        &self,
+        change: impl FnOnce(Option<&Keys>, &mut ChaCha20Rng) -> Result<Option<Keys>, VaultError>,
+    ) -> Result<(), Problem> {
+        let held = self.exclusive().await;
+        self.refresh();
+        let result = if self.writes_paused() {
+            Ok(())
+        } else {
+            match env::seeded_rng() {
+                None => Err(Problem::NoRandomness),
+                Some(mut rng) => {
+                    let keys = self.disk.with_value(|d| d.keys.clone());
+                    match change(keys.as_ref(), &mut rng) {
+                        Ok(Some(new)) if Some(&new) != keys.as_ref() => {
+                            let before = self.disk.get_value();
+                            self.disk.update_value(|d| d.keys = Some(new.clone()));
+                            let mut saved = Ok(());
+                            self.state.update(|state| saved = self.save(state));
+                            match saved {
+                                Ok(()) => {
+                                    storage::save_session_key(&new.key);
+                                    Ok(())
+                                }
+                                Err(e) => {
+                                    self.disk.set_value(before);
+                                    Err(Problem::Storage(e))
+                                }
+                            }
+                        }
+                        Ok(_) => Ok(()),
+                        Err(e) => Err(Problem::Storage(StateError::Unwritable {
+                            detail: e.to_string(),
+                        })),
+                    }
+                }
+            }
+        };
+        self.release(held).await;
+        result
     }
 
     /// Gives `account` a key slot under `password` (a registration, a demo,
-    /// a first login since encryption began). The first one creates the data
-    /// key and rewrites everything stored, sealed.
-    pub fn add_key(&self, account: qianbao_core::account::AccountId, password: &str) {
-        let has_slot = self.vault.with_value(|v| {
-            v.as_ref()
-                .is_some_and(|v| v.slots.iter().any(|s| s.account == account))
-        });
-        if has_slot || self.writes_paused() {
-            return;
-        }
-        let (Some(mut rng), Some(nonces)) = (env::seeded_rng(), env::seeded_rng()) else {
-            return;
-        };
-        // The data's nonces come from a generator of their own, seeded apart.
-        let mut vault = self
-            .vault
-            .with_value(Clone::clone)
-            .unwrap_or_else(|| storage::Vault {
-                key: qianbao_core::vault::DataKey::generate(&mut rng),
-                slots: Vec::new(),
-                rng: nonces,
-            });
-        let first = vault.slots.is_empty();
-        match KeySlot::new(&vault.key, account, password, KdfParams::STANDARD, &mut rng) {
-            Ok(slot) => vault.slots.push(slot),
-            Err(_) => return,
-        }
-        storage::save_session_key(&vault.key);
-        self.vault.set_value(Some(vault));
-        if first {
-            // Everything stored so far was in clear: write it all, sealed.
-            self.saved_len.set_value(0);
-        }
-        self.state.update(|state| {
-            self.save_error.set(self.save(state).err());
-        });
+    /// a first login since encryption began). The first one creates the
+    /// data key and rewrites everything stored, sealed.
+    pub async fn add_key(&self, account: AccountId, password: String) -> Result<(), Problem> {
+        self.change_keys(move |keys, rng| {
+            envelope::add_slot(keys, account, &password, KdfParams::STANDARD, rng).map(Some)
+        })
+        .await
     }
 
-    /// 「修改密码」: the data key wrapped anew under the new password.
-    pub fn rewrap_key(&self, account: qianbao_core::account::AccountId, old: &str, new: &str) {
-        let Some(mut rng) = env::seeded_rng() else {
-            return;
-        };
-        let changed = self.vault.try_update_value(|v| {
-            let Some(v) = v.as_mut() else { return false };
-            let Some(i) = v.slots.iter().position(|s| s.account == account) else {
-                return false;
-            };
-            match v.slots[i].rewrap(old, new, &mut rng) {
-                Ok(slot) => {
-                    v.slots[i] = slot;
-                    true
-                }
-                Err(_) => false,
+    /// 「修改密码」: the new password's hash and the data key wrapped anew
+    /// under it, written by one save (so the key never stays behind under
+    /// the old password). A wrong current password changes neither.
+    pub async fn change_password(
+        &self,
+        current: String,
+        new: String,
+        again: String,
+    ) -> Result<(), Problem> {
+        let held = self.exclusive().await;
+        self.refresh();
+        let me = self.state.with_untracked(|s| s.signed_in().map(|a| a.id()));
+        let before = self.disk.with_value(|d| d.keys.clone());
+        // Only the right current password opens the slot; a wrong one is
+        // left to the command, which counts it.
+        let rewrapped = match (me, &before, env::seeded_rng()) {
+            (Some(me), Some(keys), Some(mut rng)) => {
+                envelope::rewrap(keys, me, &current, &new, &mut rng).ok()
             }
+            _ => None,
+        };
+        let result = self.apply(|s, ctx| {
+            let changed = s.change_password(&current, &new, &again, ctx.now, ctx.rng, ctx.hasher);
+            // The save that follows seals the new hash with the new slot.
+            if changed.is_ok() && rewrapped.is_some() {
+                self.disk.update_value(|d| d.keys.clone_from(&rewrapped));
+            }
+            changed
         });
-        if changed == Some(true) {
-            self.state.update(|state| {
-                self.save_error.set(self.save(state).err());
-            });
-        } else {
-            self.add_key(account, new);
+        if result.is_err() {
+            self.disk.update_value(|d| d.keys = before);
         }
+        self.release(held).await;
+        result
     }
 
     /// When the session has locked: forgets the key and every decrypted
@@ -331,79 +407,102 @@ impl Store {
         let session_locked = self
             .state
             .with_untracked(|s| s.session().is_some_and(|session| session.is_locked()));
-        if !session_locked || self.vault.with_value(Option::is_none) {
+        let Some(keys) = self.disk.with_value(|d| d.keys.clone()) else {
+            return;
+        };
+        if !session_locked {
             return;
         }
-        let slots = self
-            .vault
-            .with_value(|v| v.as_ref().map(|v| v.slots.clone()))
-            .unwrap_or_default();
-        self.vault.set_value(None);
+        let guard = self.disk.with_value(|d| d.saved.guard());
+        self.disk.set_value(Disk::default());
         storage::forget_session_key();
         self.state.set(State::default());
-        self.locked.set(Some(storage::LockedVault {
-            slots,
-            guard: Lockout::default(),
+        self.locked.set(Some(Locked {
+            slots: keys.slots,
+            guard,
         }));
     }
 
     /// 「解锁」 an encrypted copy with any of its accounts' passwords: opens
     /// the data key, reads the state, and signs that account in (or unlocks
     /// its session). Wrong passwords count towards a 15-minute wait, kept
-    /// in the stored copy's clear part.
-    pub fn unlock_vault(&self, password: &str) -> Result<(), Problem> {
-        let Some(info) = self.locked.get_untracked() else {
-            return Ok(());
-        };
-        let now = env::now();
-        let mut guard = info.guard;
-        if let Some(until) = guard.locked_until(now) {
-            return Err(AccountError::Locked { until }.into());
-        }
-        let opened = info
-            .slots
-            .iter()
-            .find_map(|slot| slot.open(password).ok().map(|key| (slot.account, key)));
-        let Some((account, key)) = opened else {
-            let error = AccountError::from(guard.fail(now));
-            let _ = storage::save_unlock_guard(guard);
-            self.locked
-                .set(Some(storage::LockedVault { guard, ..info }));
-            return Err(error.into());
-        };
-        let _ = storage::save_unlock_guard(Lockout::default());
-        match storage::load_state_with(Some(key.clone())) {
-            Loaded::Unlocked(state, vault) => {
-                storage::save_session_key(&key);
-                self.saved_len.set_value(state.ledger().len());
-                self.vault.set_value(Some(*vault));
-                self.state.set(state);
-                self.locked.set(None);
-            }
-            Loaded::Damaged { raw, error } => {
-                self.locked.set(None);
-                self.damaged.set(Some(Damaged { raw, error }));
+    /// in the stored copy's clear part; an empty one counts nothing.
+    pub async fn unlock_vault(&self, password: String) -> Result<(), Problem> {
+        let held = self.exclusive().await;
+        let result = self.unlock_held(&password);
+        self.release(held).await;
+        result
+    }
+
+    fn unlock_held(&self, password: &str) -> Result<(), Problem> {
+        // What storage holds now, not what this tab saw when it locked.
+        let mut locked = match find(None) {
+            Found::Locked(locked) => locked,
+            other => {
+                // Unlocked by now, emptied, or damaged: show what it is.
+                self.take(other);
                 return Ok(());
             }
-            _ => return Err(AccountError::WrongPassword { remaining: 1 }.into()),
+        };
+        let before = locked.guard;
+        let opened = envelope::unlock(&mut locked, password, env::now());
+        if locked.guard != before {
+            if let Some(head) = storage::head() {
+                envelope::with_guard(&head, locked.guard)
+                    .and_then(|head| {
+                        storage::apply(&[Write::Set(storage::HEAD_KEY.to_owned(), head)])
+                    })
+                    .map_err(Problem::Storage)?;
+            }
+        }
+        let (account, key) = opened.map_err(|e| match e {
+            UnlockError::Account(e) => Problem::Account(e),
+            UnlockError::Slot(e) => Problem::Storage(StateError::Corrupt {
+                detail: e.to_string(),
+            }),
+        })?;
+        self.take_opened(find(Some(&key)));
+        if self.vault_key().is_none() {
+            // Damaged behind the lock: the recovery screen shows.
+            return Ok(());
         }
         // The same password signs its account in, or unlocks its session.
-        let login = self
-            .state
-            .with_untracked(|s| s.account(account).map(|a| a.login().as_str().to_owned()));
-        let session = self
-            .state
-            .with_untracked(|s| s.session().map(|s| (s.account(), s.is_locked())));
-        match (session, login) {
-            (Some((id, true)), _) if id == account => {
-                self.run(|s, ctx| s.unlock(password, ctx.now))
-            }
-            (Some((id, false)), _) if id == account => Ok(()),
-            (_, Some(login)) => self
-                .run(|s, ctx| s.log_in(&login, password, ctx.now))
-                .map(|_| ()),
-            _ => Ok(()),
+        let password = password.to_owned();
+        self.apply(move |s, ctx| s.resume_after_unlock(account, &password, ctx.now))
+    }
+
+    /// 「保留副本并重新开始」: every stored value of the state kept aside,
+    /// whole, then a fresh start (the page reloads).
+    pub async fn keep_aside_and_restart(&self) -> Result<(), Problem> {
+        let held = self.exclusive().await;
+        let kept = storage::keep_aside(env::now());
+        if kept.is_ok() {
+            storage::forget_session_key();
         }
+        self.release(held).await;
+        kept.map(|_| env::reload()).map_err(Problem::Storage)
+    }
+
+    /// The console's import: a file checked exactly as a load would check
+    /// it replaces the stored state (the page reloads); a bad one changes
+    /// nothing and says why.
+    pub async fn import(&self, text: String) -> Result<(), Problem> {
+        let held = self.exclusive().await;
+        let result = envelope::check_import(&text, self.vault_key().as_ref())
+            .map_err(Problem::Import)
+            .and_then(|stored| storage::replace_state(&stored).map_err(Problem::Storage));
+        self.release(held).await;
+        result.map(|()| env::reload())
+    }
+
+    /// The console's reset: the state and its history removed (the page
+    /// reloads); damaged copies kept aside and preferences stay.
+    pub async fn reset(&self) {
+        let held = self.exclusive().await;
+        storage::remove_state();
+        storage::forget_session_key();
+        self.release(held).await;
+        env::reload();
     }
 
     /// The simulated "now": the browser's clock plus the console's offset.
@@ -415,12 +514,34 @@ impl Store {
         self.locale.get().text()
     }
 
-    /// Runs a `core` command and saves its result. On success the result
-    /// stands; if saving fails, the state is restored and the storage error
-    /// returned. A command that fails may still have counted the failure
-    /// (a wrong password): that is saved too. If another tab wrote in the
-    /// meantime, the command runs again on what it wrote.
-    pub fn run<T, E: Into<Problem>>(
+    /// Runs a `core` command under the storage lock, on the newest stored
+    /// state, and saves its result. On success the result stands; if saving
+    /// fails, the state is restored and the storage error returned. A
+    /// command that fails may still have counted the failure (a wrong
+    /// password): that is saved too.
+    pub async fn run<T, E: Into<Problem>>(
+        &self,
+        command: impl FnMut(&mut State, Ctx<'_>) -> Result<T, E>,
+    ) -> Result<T, Problem> {
+        let held = self.exclusive().await;
+        let outcome = self.apply(command);
+        self.release(held).await;
+        outcome
+    }
+
+    /// [`Store::run`] from an event handler: `done` gets the result.
+    pub fn dispatch<T: 'static, E: Into<Problem> + 'static>(
+        &self,
+        command: impl FnMut(&mut State, Ctx<'_>) -> Result<T, E> + 'static,
+        done: impl FnOnce(Result<T, Problem>) + 'static,
+    ) {
+        let store = *self;
+        leptos::task::spawn_local(async move { done(store.run(command).await) });
+    }
+
+    /// Runs `command` and saves; the storage lock is held by the caller.
+    /// If another tab's write got in anyway, the command runs again on it.
+    fn apply<T, E: Into<Problem>>(
         &self,
         mut command: impl FnMut(&mut State, Ctx<'_>) -> Result<T, E>,
     ) -> Result<T, Problem> {
@@ -434,6 +555,7 @@ impl Store {
             for _ in 0..MAX_ATTEMPTS {
                 let now = self.now();
                 let mut conflict = false;
+                let mut resync = false;
                 self.state.update(|state| {
                     let checkpoint = state.checkpoint();
                     let ctx = Ctx {
@@ -458,14 +580,21 @@ impl Store {
                         }
                         (Ok(_), Err(error)) => {
                             state.restore(checkpoint);
+                            resync = true;
                             Err(Problem::Storage(error))
                         }
                         (Err(error), saved) => {
+                            resync = saved.is_err();
                             self.save_error.set(saved.err());
                             Err(error.into())
                         }
                     };
                 });
+                if resync {
+                    // A save that failed half-way left what an interrupted
+                    // save leaves: read it back so the next save heals it.
+                    self.reload();
+                }
                 if !conflict {
                     break;
                 }
@@ -477,41 +606,51 @@ impl Store {
     }
 
     /// Applies a change that cannot fail (log out, mark messages read) and
-    /// saves it; a failed save shows the storage banner. Like [`Store::run`],
-    /// it applies the change again to another tab's newer write.
-    pub fn update(&self, mut change: impl FnMut(&mut State)) {
-        self.refresh();
-        for _ in 0..MAX_ATTEMPTS {
-            let mut conflict = false;
-            self.state.update(|state| {
-                let checkpoint = state.checkpoint();
-                change(state);
-                if !state.changed_since(&checkpoint) {
-                    return;
-                }
-                match self.save(state) {
-                    Err(StateError::Conflict) => {
-                        state.restore(checkpoint);
-                        conflict = true;
-                    }
-                    saved => self.save_error.set(saved.err()),
-                }
-            });
-            if !conflict {
-                self.lock_vault_if_locked();
-                return;
-            }
-            self.reload();
-        }
-        self.save_error.set(Some(StateError::Conflict));
+    /// saves it, under the storage lock like [`Store::run`]; a failed save
+    /// shows the storage banner.
+    pub fn update(&self, change: impl FnMut(&mut State) + 'static) {
+        let store = *self;
+        leptos::task::spawn_local(async move {
+            let mut change = change;
+            let result = store
+                .run(move |s, _| {
+                    change(s);
+                    Ok::<(), Problem>(())
+                })
+                .await;
+            store.save_error.set(result.err().and_then(|e| match e {
+                Problem::Storage(e) => Some(e),
+                _ => None,
+            }));
+        });
     }
 
-    /// Records user activity, touching storage only when `core` says it matters.
+    /// 「立即锁定」: this tab forgets its key at once (a reload from here on
+    /// asks for the password), and the lock is saved for every tab.
+    pub fn lock_now(&self) {
+        storage::forget_session_key();
+        self.update(|s| s.lock_now());
+    }
+
+    /// Records user activity for the idle lock, apart from the stored state
+    /// (see `storage::ACTIVE_KEY`): noticing a click seals and writes
+    /// nothing. Activity that finds the session idle does not revive it.
     pub fn touch(&self) {
         let now = self.now();
-        if self.state.with_untracked(|s| s.needs_touch(now)) {
-            self.update(|s| s.touch(now));
+        let seen = self.seen();
+        let open = self
+            .state
+            .with_untracked(|s| s.signed_in().is_some() && !s.is_idle_seen(now, seen));
+        // (A time ahead of now was seen before the console's clock went back.)
+        let recent = seen.is_some_and(|seen| seen <= now && now.since(seen) < TOUCH_GRANULARITY);
+        if open && !recent {
+            storage::save_active(now);
         }
+    }
+
+    /// When the person was last seen in any tab.
+    fn seen(&self) -> Option<Timestamp> {
+        storage::load_active()
     }
 
     /// A fresh idempotency key for one submission (128 random bits, hex).
@@ -525,16 +664,40 @@ impl Store {
         bytes.iter().map(|b| format!("{b:02x}")).collect()
     }
 
+    /// Writes `state` as the next save, over the save this tab last read
+    /// or wrote (else [`StateError::Conflict`], writing nothing).
     fn save(&self, state: &mut State) -> Result<(), StateError> {
         if self.writes_paused() {
             return Ok(());
         }
-        let saved_len = self.saved_len.get_value();
-        let saved = self
-            .vault
-            .try_update_value(|v| storage::save_state_with(state, saved_len, v.as_mut()))
-            .unwrap_or(Ok(saved_len))?;
-        self.saved_len.set_value(saved);
+        let head = storage::head();
+        let disk = self.disk.get_value();
+        if !StoredSave::of(head.as_deref()).is(&disk.saved) {
+            return Err(StateError::Conflict);
+        }
+        let planned = self
+            .nonces
+            .try_update_value(|nonces| {
+                nonces.as_mut().map(|nonces| {
+                    envelope::write(
+                        state,
+                        &disk.saved,
+                        disk.keys.as_ref(),
+                        head.as_deref(),
+                        nonces,
+                    )
+                })
+            })
+            .flatten()
+            .unwrap_or_else(|| {
+                Err(StateError::Unwritable {
+                    detail: "no secure randomness".to_owned(),
+                })
+            });
+        let (writes, saved) = planned?;
+        storage::apply(&writes)?;
+        state.set_revision(saved.revision());
+        self.disk.update_value(|d| d.saved = saved);
         Ok(())
     }
 }

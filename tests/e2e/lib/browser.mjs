@@ -11,6 +11,11 @@ export async function launch() {
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
       '--disable-background-networking', '--disable-component-update',
       '--disable-sync', '--no-first-run',
+      // Two tabs of one wallet side by side, as two windows are: a tab in
+      // the background keeps its timers and animation frames (which
+      // playwright's clicks wait for) at full speed.
+      '--disable-background-timer-throttling', '--disable-renderer-backgrounding',
+      '--disable-backgrounding-occluded-windows',
     ],
   });
 }

@@ -225,6 +225,18 @@ export class Wallet {
     return orderNo;
   }
 
+  /**
+   * Does `action` and waits until its change is saved (the stored head is
+   * another): for a change with nothing else on screen to wait for (a
+   * switch), before the test leaves the page.
+   */
+  async saved(action) {
+    const head = () => this.page.evaluate(() => localStorage.getItem('qianbao.state'));
+    const before = await head();
+    await action();
+    await this.page.waitForFunction((b) => localStorage.getItem('qianbao.state') !== b, before);
+  }
+
   async storage() {
     return this.page.evaluate(() => JSON.stringify(Object.entries(localStorage).sort()));
   }

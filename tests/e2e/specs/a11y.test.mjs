@@ -54,6 +54,7 @@ for (const [locale, viewport] of [['zh-CN', PHONE_VIEWPORT], ['en', { width: 128
     // The unlock screen of the encrypted data, after 「立即锁定」.
     await w.open('/settings');
     await w.button(locale === 'en' ? 'Lock now' : '立即锁定').click();
+    await w.page.locator('#unlock-password').waitFor();
     found.push(...(await violations(w, '/')).map((v) => `unlock screen: ${v}`));
     expect(await w.page.locator('#unlock-password').count(), 'the unlock screen').toBe(1);
     expect(found.join('\n'), 'violations').toBe('');

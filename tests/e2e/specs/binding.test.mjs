@@ -91,13 +91,13 @@ test('third-party authorization off: guidance, link to the setting, then it work
   const demo = await signedInDemo(w);
   await w.open('/wechat/settings');
   await w.wechatLogIn(demo.wechat);
-  await w.page.getByRole('switch', { name: '允许第三方应用授权' }).uncheck();
+  await w.saved(() => w.page.getByRole('switch', { name: '允许第三方应用授权' }).uncheck());
   await w.startBinding();
   await w.expectError('W-BIND-PERMISSION');
   await w.expectText('请在微信「设置」中开启「允许第三方应用授权」');
   await w.screenshot('34-permission-off');
   await w.link('打开微信设置').click();
-  await w.page.getByRole('switch', { name: '允许第三方应用授权' }).check();
+  await w.saved(() => w.page.getByRole('switch', { name: '允许第三方应用授权' }).check());
   await w.page.goBack();
   await w.page.locator('main h1').waitFor();
   await w.allow();
@@ -221,7 +221,10 @@ test('the console exports, refuses a bad import without change, and imports a go
   const file = await (await download).path();
   const before = await w.storage();
   await w.page.locator('#dev-import').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"qianbao.state":"{broken"}') });
-  await w.expectError('W-STORE-CORRUPT');
+  // The file is bad, not the wallet: it says so, and changes nothing.
+  await w.expectError('W-IMPORT-DAMAGED');
+  await w.expectText('所选的导出文件已损坏或被改动，没有导入任何内容。');
+  await w.expectText('当前的钱包数据没有任何改动');
   expect(await w.storage(), 'after a bad import').toBe(before);
   // Reset, then import the export: the account is back.
   await w.button('重置全部数据').click();
@@ -235,7 +238,11 @@ test('the console exports, refuses a bad import without change, and imports a go
   const importDone = w.page.waitForEvent('load');
   await w.page.locator('#dev-import').setInputFiles(file);
   await importDone;
-  await w.signInAs(demo);
+  // The export is encrypted: its wallet's password opens it, and signs in.
+  await w.expectText('钱包已锁定');
+  await w.field('密码').fill(demo.password);
+  await w.button('解锁').click();
+  await w.page.locator('#unlock-password').waitFor({ state: 'detached' });
   expect(await w.balance(), 'restored account').toBe('¥0.00');
   await w.close();
 });

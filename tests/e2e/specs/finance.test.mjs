@@ -68,7 +68,7 @@ test('理财: move money in, thirty day ends of interest on the console clock, m
   await w.expectError('W-SAVINGS-LOW');
 
   await w.open('/dev');
-  await w.button('快进 30 天').click();
+  await w.saved(() => w.button('快进 30 天').click());
   // Thirty idle days lock the wallet; the password opens it again.
   await w.open('/savings');
   await w.expectText('钱包已锁定');

@@ -62,6 +62,7 @@ test('pay a merchant with the bound wallet: 微信支付 → 确认支付 → �
   await w.button('重发通知').first().click();
   await w.page.locator('text=duplicate: already processed').first().waitFor();
   await w.button('重发通知').first().click();
+  await w.page.waitForFunction(() => document.body.innerText.split('duplicate: already processed').length > 2);
   await w.open('/shop/cafe/orders');
   expect(await w.page.getByTestId('notified').innerText(), 'merchant').toBe('收到支付通知 3 次，已处理一次');
   await w.close();

@@ -36,6 +36,7 @@ test('turn on two-step verification, sign in with a code, then with a recovery c
   const step = currentStep();
   await w.field('动态码（6 位数字）').fill(codeAtStep(secret, step));
   await w.button('确认开启').click();
+  await w.page.getByTestId('recovery-codes').locator('li').first().waitFor();
   const codes = await w.page.getByTestId('recovery-codes').locator('li').allInnerTexts();
   expect(codes.length, 'recovery codes').toBe(10);
   await w.expectText('已开启');
@@ -97,7 +98,7 @@ test('a digit changed by hand in a stored value shows the recovery screen', asyn
   await w.signInAs(demo);
   const original = await w.page.evaluate(() => localStorage.getItem('qianbao.state'));
   // The record is encrypted: change one character of its ciphertext.
-  const changed = original.replace(/"main":\{"v":1,"n":"([0-9a-f]+)","c":"([0-9a-f])/, (all, n, c) => all.slice(0, -1) + (c === '0' ? '1' : '0'));
+  const changed = original.replace(/"main":\{"sealed":\{"v":1,"n":"([0-9a-f]+)","c":"([0-9a-f])/, (all, n, c) => all.slice(0, -1) + (c === '0' ? '1' : '0'));
   expect(changed === original, 'changed').toBe(false);
   await w.page.evaluate((v) => localStorage.setItem('qianbao.state', v), changed);
   await w.reload();

@@ -243,7 +243,10 @@ pub fn CoachPanel() -> impl IntoView {
             (Some(guide), Some(step)) if !guide.paused => targets(&step),
             _ => &[],
         };
-        marked.set_value(highlight(marked.get_value(), selectors));
+        // The panel may be gone (the recovery screen replaced the frame).
+        if let Some(before) = marked.try_get_value() {
+            let _ = marked.try_set_value(highlight(before, selectors));
+        }
     };
     Effect::new(move |_| {
         coach.guide.track();
@@ -253,9 +256,13 @@ pub fn CoachPanel() -> impl IntoView {
         store.clock.track();
         request_animation_frame(scan);
     });
-    let _ = window_event_listener(leptos::ev::click, move |_| request_animation_frame(scan));
-    let _ = window_event_listener(leptos::ev::input, move |_| request_animation_frame(scan));
-    let _ = window_event_listener(leptos::ev::change, move |_| request_animation_frame(scan));
+    let listeners = [
+        window_event_listener(leptos::ev::click, move |_| request_animation_frame(scan)),
+        window_event_listener(leptos::ev::input, move |_| request_animation_frame(scan)),
+        window_event_listener(leptos::ev::change, move |_| request_animation_frame(scan)),
+    ];
+    // Gone with the panel: nothing of it runs after it is unmounted.
+    on_cleanup(move || listeners.into_iter().for_each(|l| l.remove()));
 
     let show_me = move |_| {
         if let Some(target) = marked.get_value() {

@@ -2,7 +2,7 @@
 //! worded in the current language, re-worded when it changes.
 
 use crate::env;
-use crate::i18n;
+use crate::i18n::{self, ErrorText, Locale};
 use crate::router::Link;
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
@@ -10,12 +10,25 @@ use leptos::prelude::*;
 /// Renders `problem` when there is one; announced to screen readers.
 #[component]
 pub fn ErrorBox(#[prop(into)] problem: Signal<Option<Problem>>) -> impl IntoView {
+    view! {
+        <WordedErrorBox error=move |locale| {
+            problem.get().map(|problem| i18n::problem(locale, &problem, env::clock_time))
+        } />
+    }
+}
+
+/// The same box for an error that is not a command's [`Problem`] (the
+/// console's fault plan is read before any command runs): `error` words it
+/// in the locale it is given, so it follows a change of language.
+#[component]
+pub fn WordedErrorBox(
+    error: impl Fn(Locale) -> Option<ErrorText> + Send + Sync + 'static,
+) -> impl IntoView {
     let store = use_store();
     move || {
-        problem.get().map(|problem| {
-            let locale = store.locale.get();
+        let locale = store.locale.get();
+        error(locale).map(|error| {
             let t = locale.text();
-            let error = i18n::problem(locale, &problem, env::clock_time);
             view! {
                 <div class="error-box" role="alert" data-code=error.code>
                     <p class="error-message">{error.message}</p>

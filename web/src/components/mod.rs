@@ -9,10 +9,10 @@ mod messages;
 mod phone_panel;
 mod qr;
 
-pub use after_paint::after_paint;
+pub use after_paint::{after_paint, once_at_a_time};
 pub use coach::{use_coach, Coach, CoachPanel, CoachStart, Guide};
 pub use confirm::ConfirmBox;
-pub use error_box::ErrorBox;
+pub use error_box::{ErrorBox, WordedErrorBox};
 pub use locale_switch::LocaleSwitch;
 pub use messages::MessageList;
 pub use phone_panel::PhonePanel;

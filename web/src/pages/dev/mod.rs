@@ -1,15 +1,16 @@
 //! The developer console (`/dev`): every simulated request and response,
-//! fault injection, the simulated clock, and the sandbox's data — export,
-//! import (validated: a bad file changes nothing), reset.
+//! fault injection (read by `core`: a field out of range is refused with its
+//! range and changes nothing), the simulated clock, and the sandbox's data —
+//! export, import (validated: a bad file changes nothing), reset.
 
-use crate::components::{ConfirmBox, ErrorBox};
+use crate::components::{ConfirmBox, ErrorBox, WordedErrorBox};
 use crate::env;
 use crate::i18n;
 use crate::storage;
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
 use qianbao_core::merchant::MerchantId;
-use qianbao_core::sim::Faults;
+use qianbao_core::sim::{Faults, FaultsError};
 use std::time::Duration;
 use wasm_bindgen::JsCast;
 
@@ -21,26 +22,27 @@ pub fn Console() -> impl IntoView {
     let busy = RwSignal::new(String::from("0"));
     let latency = RwSignal::new(String::from("0"));
     let error = RwSignal::new(None::<Problem>);
+    let faults_error = RwSignal::new(None::<FaultsError>);
     let imported = RwSignal::new(false);
     let confirming_reset = RwSignal::new(false);
 
     let faults = move || store.state.with(|s| s.sim().faults());
     let apply_faults = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let parse = |v: String| v.trim().parse::<u32>().unwrap_or(0).min(99);
-        let plan = Faults {
-            network: parse(network.get_untracked()),
-            busy: parse(busy.get_untracked()),
-            latency_ms: latency
-                .get_untracked()
-                .trim()
-                .parse::<u32>()
-                .unwrap_or(0)
-                .min(10_000),
-        };
-        store.update(|s| s.sim_mut().set_faults(plan));
+        let plan = Faults::parse(
+            &network.get_untracked(),
+            &busy.get_untracked(),
+            &latency.get_untracked(),
+        );
+        match plan {
+            Ok(plan) => {
+                faults_error.set(None);
+                store.update(move |s| s.sim_mut().set_faults(plan));
+            }
+            Err(e) => faults_error.set(Some(e)),
+        }
     };
-    let advance = move |by: Duration| store.update(|s| s.sim_mut().advance(by));
+    let advance = move |by: Duration| store.update(move |s| s.sim_mut().advance(by));
     let clock = move || {
         let now = store.clock.get();
         store.state.with(|s| {
@@ -89,20 +91,17 @@ pub fn Console() -> impl IntoView {
             return;
         };
         env::read_text(&file, move |text| {
-            match storage::import_bundle(&text, store.vault_key().as_ref()) {
-                Ok(()) => {
-                    imported.set(true);
-                    env::reload();
+            leptos::task::spawn_local(async move {
+                // A good file reloads the page; a bad one changes nothing.
+                match store.import(text).await {
+                    Ok(()) => imported.set(true),
+                    Err(e) => error.set(Some(e)),
                 }
-                Err(e) => error.set(Some(Problem::Storage(e))),
-            }
+            });
         });
         input.set_value("");
     };
-    let reset = move |()| {
-        storage::reset_all();
-        env::reload();
-    };
+    let reset = move |()| leptos::task::spawn_local(async move { store.reset().await });
     let field =
         |(k, v): (String, String)| view! { <li><code>{k}</code>" = " <code>{v}</code></li> };
 
@@ -112,7 +111,7 @@ pub fn Console() -> impl IntoView {
             <p class="muted">{move || t().dev_intro}</p>
 
             <h2>{move || t().dev_faults}</h2>
-            <form on:submit=apply_faults class="inline-form">
+            <form on:submit=apply_faults class="inline-form" novalidate>
                 <label for="dev-network">{move || t().dev_network_next}</label>
                 <input id="dev-network" inputmode="numeric" bind:value=network />
                 <label for="dev-busy">{move || t().dev_busy_next}</label>
@@ -121,6 +120,7 @@ pub fn Console() -> impl IntoView {
                 <input id="dev-latency" inputmode="numeric" bind:value=latency />
                 <button type="submit" class="button">{move || t().dev_apply}</button>
             </form>
+            <WordedErrorBox error=move |locale| faults_error.get().map(|e| i18n::faults_error(locale, &e)) />
             <p class="hint" data-testid="faults">{move || { let f = faults(); (t().dev_faults_now)(f.network, f.busy, f.latency_ms) }}</p>
 
             <h2>{move || t().dev_clock}</h2>
@@ -189,8 +189,11 @@ pub fn Console() -> impl IntoView {
                                                         type="button"
                                                         class="button"
                                                         on:click=move |_| {
-                                                            let result = store.run(|s, ctx| s.resend_notify(merchant, &no, ctx.now));
-                                                            error.set(result.err());
+                                                            let no = no.clone();
+                                                            store.dispatch(
+                                                                move |s, ctx| s.resend_notify(merchant, &no, ctx.now),
+                                                                move |result| error.set(result.err()),
+                                                            );
                                                         }
                                                     >
                                                         {t().dev_resend_notify}

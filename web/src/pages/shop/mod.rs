@@ -2,7 +2,7 @@
 //! 「加入购物车」, 「去结算」 and 「微信支付」, and each store's orders page.
 
 use crate::app::Page;
-use crate::components::{qr_svg, ErrorBox};
+use crate::components::{once_at_a_time, qr_svg, ErrorBox};
 use crate::env;
 use crate::i18n::Locale;
 use crate::pages::wallet::site;
@@ -61,6 +61,7 @@ pub fn Shop(id: MerchantId) -> impl IntoView {
     let cart = RwSignal::new(Vec::<(&'static str, u32)>::new());
     let order = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<Problem>);
+    let busy = RwSignal::new(false);
     let add = move |sku: &'static str| {
         cart.update(|c| match c.iter_mut().find(|(s, _)| *s == sku) {
             Some((_, quantity)) => *quantity = (*quantity + 1).min(99),
@@ -70,14 +71,19 @@ pub fn Shop(id: MerchantId) -> impl IntoView {
     let total = move || cart.with(|c| cart_total(id, c).unwrap_or_default());
     let checkout = move |_| {
         let items = cart.get_untracked();
-        match store.run(|s, ctx| s.create_order(id, &items, ctx.now, ctx.rng)) {
-            Ok(no) => {
-                error.set(None);
-                cart.set(Vec::new());
-                order.set(Some(no));
+        once_at_a_time(busy, move || async move {
+            match store
+                .run(|s, ctx| s.create_order(id, &items, ctx.now, ctx.rng))
+                .await
+            {
+                Ok(no) => {
+                    error.set(None);
+                    cart.set(Vec::new());
+                    order.set(Some(no));
+                }
+                Err(e) => error.set(Some(e)),
             }
-            Err(e) => error.set(Some(e)),
-        }
+        });
     };
     let pay = move |no: String| env::assign(&nav.href(&cashier_path(id, &no)));
     view! {
@@ -155,9 +161,16 @@ pub fn ShopOrders(id: MerchantId) -> impl IntoView {
             .map(|o| o.out_trade_no.clone())
             .collect()
     });
-    for no in open {
-        let _ = store.run(|s, _| s.refresh_order(id, &no, now));
-    }
+    // (An order that cannot be refreshed is shown as stored.)
+    store.dispatch(
+        move |s, _| {
+            for no in &open {
+                let _ = s.refresh_order(id, no, now);
+            }
+            Ok::<(), Problem>(())
+        },
+        |_| (),
+    );
     let orders = move || {
         store.state.with(|s| {
             s.orders()
@@ -226,14 +239,18 @@ fn RefundForm(id: MerchantId, out_trade_no: String, left: Fen) -> impl IntoView 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (typed, refund_no) = (amount.get_untracked(), number.get_untracked());
-        match store.run(|s, ctx| s.refund_order(id, &out_trade_no, &refund_no, &typed, ctx.now)) {
-            Ok(refund) => {
-                error.set(None);
-                done.set(Some(refund.amount));
-                number.set(format!("R{}", &store.new_key()[..16]));
-            }
-            Err(e) => error.set(Some(e)),
-        }
+        let out_trade_no = out_trade_no.clone();
+        store.dispatch(
+            move |s, ctx| s.refund_order(id, &out_trade_no, &refund_no, &typed, ctx.now),
+            move |result| match result {
+                Ok(refund) => {
+                    error.set(None);
+                    done.set(Some(refund.amount));
+                    number.set(format!("R{}", &store.new_key()[..16]));
+                }
+                Err(e) => error.set(Some(e)),
+            },
+        );
     };
     view! {
         <form on:submit=submit novalidate class="refund-form">

@@ -30,10 +30,13 @@ pub fn BindButton(#[prop(optional)] label: Option<&'static str>) -> impl IntoVie
     let site = site();
     let start = move |_| {
         let site = site.clone();
-        match store.run(|s, ctx| s.start_binding(&site, ctx.now, ctx.rng)) {
-            Ok(url) => env::assign(&nav.href(&url)),
-            Err(e) => error.set(Some(e)),
-        }
+        store.dispatch(
+            move |s, ctx| s.start_binding(&site, ctx.now, ctx.rng),
+            move |result| match result {
+                Ok(url) => env::assign(&nav.href(&url)),
+                Err(e) => error.set(Some(e)),
+            },
+        );
     };
     view! {
         <button type="button" class="button primary" data-coach="bind-button" on:click=start>
@@ -113,16 +116,22 @@ fn BindingsPanel() -> impl IntoView {
     let error = RwSignal::new(None::<Problem>);
     let done = RwSignal::new(false);
     // Using the binding checks its token: a revocation in WeChat shows here.
-    let _ = store.run(|s, ctx| s.check_binding(ctx.now, ctx.rng));
+    // (A failed check changes nothing and is shown by the status itself.)
+    store.dispatch(|s, ctx| s.check_binding(ctx.now, ctx.rng), |_| ());
     let unbind = move |()| {
-        match store.run(|s, ctx| s.unbind_wechat(ctx.now)) {
-            Ok(()) => {
-                error.set(None);
-                done.set(true);
-            }
-            Err(e) => error.set(Some(e)),
-        }
-        confirming.set(false);
+        store.dispatch(
+            |s, ctx| s.unbind_wechat(ctx.now),
+            move |result| {
+                match result {
+                    Ok(()) => {
+                        error.set(None);
+                        done.set(true);
+                    }
+                    Err(e) => error.set(Some(e)),
+                }
+                confirming.set(false);
+            },
+        );
     };
     view! {
         <section class="card">
@@ -187,9 +196,10 @@ fn CallbackPanel() -> impl IntoView {
     let outcome = RwSignal::new(None::<Result<(), Problem>>);
     let complete = move || {
         let (code, state) = (code.clone(), state.clone());
-        let result =
-            store.run(|s, ctx| s.complete_binding(code.as_deref(), &state, ctx.now, ctx.rng));
-        outcome.set(Some(result));
+        store.dispatch(
+            move |s, ctx| s.complete_binding(code.as_deref(), &state, ctx.now, ctx.rng),
+            move |result| outcome.set(Some(result)),
+        );
     };
     // The console's simulated latency: the exchange with WeChat takes this long.
     let latency = store.state.with_untracked(|s| s.sim().faults().latency_ms);

@@ -82,14 +82,17 @@ fn BooksPanel() -> impl IntoView {
             note.get_untracked(),
             spend.get_untracked(),
         );
-        match store.run(|s, ctx| s.add_cash(&a, c, &n, ctx.now)) {
-            Ok(_) => {
-                amount.set(String::new());
-                note.set(String::new());
-                error.set(None);
-            }
-            Err(e) => error.set(Some(e)),
-        }
+        store.dispatch(
+            move |s, ctx| s.add_cash(&a, c, &n, ctx.now),
+            move |result| match result {
+                Ok(_) => {
+                    amount.set(String::new());
+                    note.set(String::new());
+                    error.set(None);
+                }
+                Err(e) => error.set(Some(e)),
+            },
+        );
     };
 
     // The month's spending entries of the wallet, newest first.
@@ -179,7 +182,10 @@ fn BooksPanel() -> impl IntoView {
                             let label = format!("{} · {kind} {when}", f().category);
                             let change = move |ev: leptos::ev::Event| {
                                 if let Some(chosen) = spend_of(&event_target_value(&ev)) {
-                                    error.set(store.run(|s, _| s.set_category(id, chosen)).err());
+                                    store.dispatch(
+                                        move |s, _| s.set_category(id, chosen),
+                                        move |result| error.set(result.err()),
+                                    );
                                 }
                             };
                             view! {
@@ -243,7 +249,12 @@ fn BooksPanel() -> impl IntoView {
                                     <button
                                         type="button"
                                         class="button"
-                                        on:click=move |_| error.set(store.run(|s, _| s.remove_cash(id)).err())
+                                        on:click=move |_| {
+                                            store.dispatch(
+                                                move |s, _| s.remove_cash(id),
+                                                move |result| error.set(result.err()),
+                                            )
+                                        }
                                     >
                                         {f().remove}
                                     </button>

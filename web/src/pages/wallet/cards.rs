@@ -3,7 +3,7 @@
 //! and remove.
 
 use super::{BindButton, BindingStatus, SignedIn};
-use crate::components::{ConfirmBox, ErrorBox};
+use crate::components::{once_at_a_time, ConfirmBox, ErrorBox};
 use crate::i18n;
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
@@ -70,13 +70,19 @@ fn CardList() -> impl IntoView {
         })
     };
     let set_default = move |id: CardId| {
-        let result = store.run(|s, _| s.set_default_card(id));
-        error.set(result.err());
+        store.dispatch(
+            move |s, _| s.set_default_card(id),
+            move |result| error.set(result.err()),
+        );
     };
     let remove = move |id: CardId| {
-        let result = store.run(|s, _| s.remove_card(id));
-        removing.set(None);
-        error.set(result.err());
+        store.dispatch(
+            move |s, _| s.remove_card(id),
+            move |result| {
+                removing.set(None);
+                error.set(result.err());
+            },
+        );
     };
     view! {
         <section class="card">
@@ -147,6 +153,7 @@ fn AddCard() -> impl IntoView {
     let cvv = RwSignal::new(String::new());
     let error = RwSignal::new(None::<Problem>);
     let added = RwSignal::new(false);
+    let busy = RwSignal::new(false);
     // Which bank and type the number belongs to, as it is typed.
     let identified = move || number.with(|n| card::identify(n));
     let is_credit = move || identified().is_some_and(|(_, kind)| kind == CardKind::Credit);
@@ -158,26 +165,28 @@ fn AddCard() -> impl IntoView {
             expiry.get_untracked(),
             cvv.get_untracked(),
         );
-        let form = NewCard {
-            number: &n,
-            holder: &h,
-            expiry: &e,
-            cvv: &c,
-        };
-        match store.run(|s, ctx| s.add_card(form, ctx.now)) {
-            Ok(_) => {
-                error.set(None);
-                added.set(true);
-                number.set(String::new());
-                expiry.set(String::new());
-            }
-            Err(e) => {
-                added.set(false);
-                error.set(Some(e));
-            }
-        }
         // The security code is never kept, not even in the form.
         cvv.set(String::new());
+        once_at_a_time(busy, move || async move {
+            let form = NewCard {
+                number: &n,
+                holder: &h,
+                expiry: &e,
+                cvv: &c,
+            };
+            match store.run(|s, ctx| s.add_card(form, ctx.now)).await {
+                Ok(_) => {
+                    error.set(None);
+                    added.set(true);
+                    number.set(String::new());
+                    expiry.set(String::new());
+                }
+                Err(e) => {
+                    added.set(false);
+                    error.set(Some(e));
+                }
+            }
+        });
     };
     let samples: Vec<String> = BINS
         .iter()

@@ -33,13 +33,17 @@ fn Welcome() -> impl IntoView {
     let busy = RwSignal::new(false);
     let create_demo = move |_| {
         // Let the "please wait" paint before the password hash takes the thread.
-        after_paint(busy, move || {
-            let result = store.run(|s, ctx| s.create_demo(ctx.now, ctx.rng, ctx.hasher));
+        after_paint(busy, move || async move {
+            let result = store
+                .run(|s, ctx| s.create_demo(ctx.now, ctx.rng, ctx.hasher))
+                .await;
             match result {
                 Ok(created) => {
-                    store.add_key(created.wallet.id, &created.wallet.password);
+                    let keyed = store
+                        .add_key(created.wallet.id, created.wallet.password.clone())
+                        .await;
                     demo.set(Some(created));
-                    error.set(None);
+                    error.set(keyed.err());
                 }
                 Err(e) => error.set(Some(e)),
             }
@@ -72,9 +76,13 @@ fn DemoCard(demo: Demo) -> impl IntoView {
     let wallet = demo.wallet.clone();
     let login = wallet.login.as_str().to_owned();
     let password = wallet.password.clone();
+    let error = RwSignal::new(None::<Problem>);
     let log_in = move |_| {
         let (login, password) = (login.clone(), password.clone());
-        let _ = store.run(move |s, ctx| s.log_in(&login, &password, ctx.now));
+        store.dispatch(
+            move |s, ctx| s.log_in(&login, &password, ctx.now),
+            move |result| error.set(result.err()),
+        );
     };
     view! {
         <div class="demo-card" role="status">
@@ -93,6 +101,7 @@ fn DemoCard(demo: Demo) -> impl IntoView {
             <button type="button" class="button primary" data-coach="demo-log-in" on:click=log_in>
                 {move || t().log_in_as_demo}
             </button>
+            <crate::components::ErrorBox problem=error />
         </div>
     }
 }
@@ -199,15 +208,22 @@ fn WalletHome() -> impl IntoView {
         Page::Savings => crate::i18n::finance::text(store.locale.get()).savings,
         _ => t().pay_bills,
     };
-    let recovery_notice = match store.notice.get_untracked() {
-        Some(Notice::RecoveryCodeUsed(left)) => {
-            store.notice.set(None);
-            Some(left)
-        }
+    // Set as the sign-in completes (possibly just after this renders);
+    // shown until the person leaves this screen.
+    let recovery_notice = move || match store.notice.get() {
+        Some(Notice::RecoveryCodeUsed(left)) => Some(left),
         _ => None,
     };
+    on_cleanup(move || {
+        if matches!(
+            store.notice.try_get_untracked().flatten(),
+            Some(Notice::RecoveryCodeUsed(_))
+        ) {
+            let _ = store.notice.try_set(None);
+        }
+    });
     view! {
-        {recovery_notice.map(|left| view! { <p class="card notice" role="status">{move || (t().recovery_code_used)(left)}</p> })}
+        {move || recovery_notice().map(|left| view! { <p class="card notice" role="status">{move || (t().recovery_code_used)(left)}</p> })}
         {move || {
             account()
                 .map(|(name, login, balance)| {

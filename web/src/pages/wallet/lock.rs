@@ -21,9 +21,9 @@ pub fn LockScreen() -> impl IntoView {
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        after_paint(busy, move || {
+        after_paint(busy, move || async move {
             let typed = password.get_untracked();
-            match store.run(|s, ctx| s.unlock(&typed, ctx.now)) {
+            match store.run(|s, ctx| s.unlock(&typed, ctx.now)).await {
                 Ok(()) => error.set(None),
                 Err(e) => error.set(Some(e)),
             }

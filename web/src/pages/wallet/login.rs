@@ -30,13 +30,16 @@ pub fn Login() -> impl IntoView {
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        after_paint(busy, move || {
+        after_paint(busy, move || async move {
             let (l, p) = (login.get_untracked(), password.get_untracked());
-            let result = store.run(|s, ctx| s.log_in(&l, &p, ctx.now));
+            let result = store.run(|s, ctx| s.log_in(&l, &p, ctx.now)).await;
             match result {
                 Ok(id) => {
                     // Since encryption began, every account gets its key slot at its next login.
-                    store.add_key(id, &p);
+                    if let Err(e) = store.add_key(id, p).await {
+                        error.set(Some(e));
+                        return;
+                    }
                     nav.go(Page::Home.path());
                 }
                 Err(e) => {

@@ -4,7 +4,7 @@
 
 use super::{BindingStatus, SignedIn};
 use crate::app::Page;
-use crate::components::ErrorBox;
+use crate::components::{once_at_a_time, ErrorBox};
 use crate::i18n;
 use crate::router::Link;
 use crate::store::{use_store, Problem};
@@ -132,18 +132,15 @@ fn MovementSteps(kind: MovementKind) -> impl IntoView {
         let Step::Review { prepared, key } = step.get_untracked() else {
             return;
         };
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        match store.run(|s, ctx| s.commit(&key, &prepared, ctx.now)) {
-            Ok(receipt) => {
-                error.set(None);
-                step.set(Step::Done(receipt));
+        once_at_a_time(busy, move || async move {
+            match store.run(|s, ctx| s.commit(&key, &prepared, ctx.now)).await {
+                Ok(receipt) => {
+                    error.set(None);
+                    step.set(Step::Done(receipt));
+                }
+                Err(e) => error.set(Some(e)),
             }
-            Err(e) => error.set(Some(e)),
-        }
-        busy.set(false);
+        });
     };
     let again = move |_| {
         amount.set(String::new());
@@ -291,7 +288,7 @@ fn MovementSteps(kind: MovementKind) -> impl IntoView {
                     <dt>{t().balance_now}</dt>
                     <dd data-testid="balance-after">{receipt.balance.to_string()}</dd>
                     <dt>{t().entry_no}</dt>
-                    <dd>{receipt.entry}</dd>
+                    <dd data-testid="entry-no">{receipt.entry}</dd>
                 </dl>
                 <div class="actions">
                     <Link href=Page::History.path() class="button">{t().history}</Link>

@@ -17,23 +17,14 @@ pub fn ChangePassword() -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         // Let "working" paint before the password hashes take the thread.
-        after_paint(busy, move || {
+        after_paint(busy, move || async move {
             let (c, n, a) = (
                 current.get_untracked(),
                 new.get_untracked(),
                 again.get_untracked(),
             );
-            let result =
-                store.run(|s, ctx| s.change_password(&c, &n, &a, ctx.now, ctx.rng, ctx.hasher));
-            if result.is_ok() {
-                // The data key, wrapped anew under the new password.
-                if let Some(id) = store
-                    .state
-                    .with_untracked(|s| s.signed_in().map(|a| a.id()))
-                {
-                    store.rewrap_key(id, &c, &n);
-                }
-            }
+            // The new hash and the data key wrapped anew, in one save.
+            let result = store.change_password(c, n, a).await;
             done.set(result.is_ok());
             error.set(result.err());
             for field in [current, new, again] {

@@ -1,19 +1,23 @@
-//! Shown instead of the app when the stored state cannot be read: the user
-//! is told, can export the damaged copy, and chooses to start over with the
-//! copy kept aside. Nothing is written before that choice.
+//! Shown instead of the app when the stored state does not form one
+//! committed save: the user is told what is wrong (its own code and
+//! guidance), can export every stored value exactly as found, and chooses:
+//! import a backup (checked like a load; a bad file changes nothing) or
+//! start over with all of it kept aside. Nothing is written before that
+//! choice.
 
-use crate::components::ErrorBox;
+use crate::components::{once_at_a_time, ErrorBox};
 use crate::env;
 use crate::storage;
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 #[component]
 pub fn Recovery() -> impl IntoView {
     let store = use_store();
     let t = move || store.text();
-    let kept = RwSignal::new(None::<String>);
     let write_error = RwSignal::new(None::<Problem>);
+    let busy = RwSignal::new(false);
     // What went wrong: the write that failed, else why the copy is unreadable.
     let error = Signal::derive(move || {
         write_error.get().or_else(|| {
@@ -22,28 +26,37 @@ pub fn Recovery() -> impl IntoView {
                 .with(|d| d.as_ref().map(|d| Problem::Storage(d.error.clone())))
         })
     });
+    // Everything stored now, read at the moment of the click: every key of
+    // the state, whatever is missing or left over.
     let export = move |_| {
-        if let Some(raw) = store
-            .damaged
-            .with_untracked(|d| d.as_ref().map(|d| d.raw.clone()))
-        {
-            env::download("qianbao-damaged-data.json", &raw);
-        }
+        env::download("qianbao-damaged-data.json", &storage::stored_bundle());
     };
     let start_over = move |_| {
-        let Some(raw) = store
-            .damaged
-            .with_untracked(|d| d.as_ref().map(|d| d.raw.clone()))
+        once_at_a_time(busy, move || async move {
+            if let Err(e) = store.keep_aside_and_restart().await {
+                write_error.set(Some(e));
+            }
+        });
+    };
+    let import = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
         else {
             return;
         };
-        match storage::keep_damaged_copy(&raw, env::now()) {
-            Ok(key) => {
-                kept.set(Some(key));
-                env::reload();
-            }
-            Err(e) => write_error.set(Some(Problem::Storage(e))),
-        }
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        env::read_text(&file, move |text| {
+            once_at_a_time(busy, move || async move {
+                // A good file reloads the page; a bad one says why.
+                if let Err(e) = store.import(text).await {
+                    write_error.set(Some(e));
+                }
+            });
+        });
     };
     view! {
         <main id="main" class="recovery">
@@ -54,11 +67,12 @@ pub fn Recovery() -> impl IntoView {
                 <ErrorBox problem=error />
                 <div class="actions">
                     <button type="button" class="button" on:click=export>{move || t().storage_export}</button>
-                    <button type="button" class="button primary" on:click=start_over>
+                    <label class="button" for="recovery-import">{move || t().storage_import}</label>
+                    <input id="recovery-import" type="file" accept="application/json,.json" class="visually-hidden" on:change=import />
+                    <button type="button" class="button primary" on:click=start_over disabled=move || busy.get()>
                         {move || t().storage_start_over}
                     </button>
                 </div>
-                {move || kept.get().map(|key| view! { <p role="status">{(t().storage_kept_as)(&key)}</p> })}
             </section>
         </main>
     }

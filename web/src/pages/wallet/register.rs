@@ -49,21 +49,26 @@ pub fn Register() -> impl IntoView {
 
     let get_code = move |_| {
         let typed = login.get_untracked();
-        match store.run(|s, ctx| s.send_register_code(&typed, ctx.now, ctx.rng)) {
-            Ok(sent) => {
-                sent_to.set(Some(sent.to.masked()));
-                error.set(None);
+        leptos::task::spawn_local(async move {
+            match store
+                .run(|s, ctx| s.send_register_code(&typed, ctx.now, ctx.rng))
+                .await
+            {
+                Ok(sent) => {
+                    sent_to.set(Some(sent.to.masked()));
+                    error.set(None);
+                }
+                Err(e) => {
+                    sent_to.set(None);
+                    error.set(Some(e));
+                }
             }
-            Err(e) => {
-                sent_to.set(None);
-                error.set(Some(e));
-            }
-        }
+        });
     };
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        after_paint(busy, move || {
+        after_paint(busy, move || async move {
             let (l, c, n, p) = (
                 login.get_untracked(),
                 code.get_untracked(),
@@ -77,10 +82,15 @@ pub fn Register() -> impl IntoView {
                 code: &c,
                 provider: provider.get_untracked(),
             };
-            let result = store.run(|s, ctx| s.register(form, ctx.now, ctx.rng, ctx.hasher));
+            let result = store
+                .run(|s, ctx| s.register(form, ctx.now, ctx.rng, ctx.hasher))
+                .await;
             match result {
                 Ok(id) => {
-                    store.add_key(id, &p);
+                    if let Err(e) = store.add_key(id, p.clone()).await {
+                        error.set(Some(e));
+                        return;
+                    }
                     let key = store
                         .state
                         .with_untracked(|s| s.account(id).map(|a| a.login().as_str().to_owned()))

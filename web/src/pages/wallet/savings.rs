@@ -5,7 +5,7 @@
 
 use super::SignedIn;
 use crate::app::Page;
-use crate::components::ErrorBox;
+use crate::components::{once_at_a_time, ErrorBox};
 use crate::i18n::finance::{percent, text};
 use crate::router::Link;
 use crate::store::{use_store, Problem};
@@ -36,6 +36,7 @@ fn SavingsPanel() -> impl IntoView {
     let amount = RwSignal::new(String::new());
     // One key per submission: a double click or a retry moves money once.
     let key = RwSignal::new(store.new_key());
+    let busy = RwSignal::new(false);
 
     // Bring the interest up to date when the screen opens and when the
     // console's clock moves.
@@ -44,20 +45,30 @@ fn SavingsPanel() -> impl IntoView {
     Effect::new(move |_| {
         offset.track();
         if let (Some(w), true) = (untrack(wallet), untrack(offered)) {
-            let _ = store.run(|s, ctx| s.accrue_interest(w, ctx.now));
+            store.dispatch(
+                move |s, ctx| s.accrue_interest(w, ctx.now),
+                move |result| {
+                    error.set(result.err());
+                },
+            );
         }
     });
 
     let submit = move |into: bool| {
         let (a, k) = (amount.get_untracked(), key.get_untracked());
-        match store.run(|s, ctx| s.move_savings(&k, &a, into, ctx.now)) {
-            Ok(_) => {
-                amount.set(String::new());
-                key.set(store.new_key());
-                error.set(None);
+        once_at_a_time(busy, move || async move {
+            match store
+                .run(|s, ctx| s.move_savings(&k, &a, into, ctx.now))
+                .await
+            {
+                Ok(_) => {
+                    amount.set(String::new());
+                    key.set(store.new_key());
+                    error.set(None);
+                }
+                Err(e) => error.set(Some(e)),
             }
-            Err(e) => error.set(Some(e)),
-        }
+        });
     };
     let view_of = move || wallet().map(|w| store.state.with(|s| s.savings_view(w)));
 

@@ -43,9 +43,7 @@ fn SettingsPanel() -> impl IntoView {
             .into_iter()
             .find(|option| option_value(*option) == event_target_value(&ev));
         if let Some(chosen) = chosen {
-            store.update(|s| {
-                let _ = s.set_idle_lock(chosen);
-            });
+            store.dispatch(move |s, _| s.set_idle_lock(chosen), |_| ());
         }
     };
     let set_locale = move |ev: leptos::ev::Event| {
@@ -101,7 +99,7 @@ fn SettingsPanel() -> impl IntoView {
                     .collect_view()}
             </select>
             <p id="idle-lock-hint" class="hint">{move || t().auto_lock_hint}</p>
-            <button type="button" class="button" on:click=move |_| store.update(|s| s.lock_now())>
+            <button type="button" class="button" on:click=move |_| store.lock_now()>
                 {move || t().lock_now}
             </button>
             <ChangePassword />

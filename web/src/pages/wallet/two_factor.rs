@@ -33,27 +33,38 @@ pub fn TwoFactorSettings() -> impl IntoView {
         })
     };
     let begin = move |_| {
-        error.set(store.run(|s, ctx| s.begin_totp(ctx.rng)).err());
         code.set(String::new());
-        env::focus_by_id("totp-code");
+        store.dispatch(
+            |s, ctx| s.begin_totp(ctx.rng),
+            move |result| {
+                error.set(result.err());
+                env::focus_by_id("totp-code");
+            },
+        );
     };
     let confirm = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let typed = code.get_untracked();
-        match store.run(|s, ctx| s.confirm_totp(&typed, ctx.wall, ctx.rng)) {
-            Ok(codes) => {
-                recovery.set(codes);
-                error.set(None);
-            }
-            Err(e) => error.set(Some(e)),
-        }
         code.set(String::new());
+        store.dispatch(
+            move |s, ctx| s.confirm_totp(&typed, ctx.wall, ctx.rng),
+            move |result| match result {
+                Ok(codes) => {
+                    recovery.set(codes);
+                    error.set(None);
+                }
+                Err(e) => error.set(Some(e)),
+            },
+        );
     };
     let turn_off = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let typed = password.get_untracked();
-        error.set(store.run(|s, ctx| s.disable_totp(&typed, ctx.now)).err());
         password.set(String::new());
+        store.dispatch(
+            move |s, ctx| s.disable_totp(&typed, ctx.now),
+            move |result| error.set(result.err()),
+        );
     };
     view! {
         <section class="two-factor" aria-labelledby="two-factor-title">
@@ -130,17 +141,20 @@ pub fn LoginCode(error: RwSignal<Option<Problem>>) -> impl IntoView {
         ev.prevent_default();
         let typed = code.get_untracked();
         code.set(String::new());
-        match store.run(|s, ctx| s.enter_login_code(&typed, ctx.now, ctx.wall)) {
-            Ok(used) => {
-                if let SecondFactor::Recovery { remaining } = used {
-                    store
-                        .notice
-                        .set(Some(crate::store::Notice::RecoveryCodeUsed(remaining)));
+        store.dispatch(
+            move |s, ctx| s.enter_login_code(&typed, ctx.now, ctx.wall),
+            move |result| match result {
+                Ok(used) => {
+                    if let SecondFactor::Recovery { remaining } = used {
+                        store
+                            .notice
+                            .set(Some(crate::store::Notice::RecoveryCodeUsed(remaining)));
+                    }
+                    nav.go(Page::Home.path());
                 }
-                nav.go(Page::Home.path());
-            }
-            Err(e) => error.set(Some(e)),
-        }
+                Err(e) => error.set(Some(e)),
+            },
+        );
     };
     Effect::new(move |_| env::focus_by_id("login-code"));
     view! {

@@ -3,9 +3,7 @@
 //! browser restarted). Any wallet account's password opens it and signs
 //! that account in.
 
-use crate::components::{after_paint, ErrorBox};
-use crate::env;
-use crate::storage;
+use crate::components::{after_paint, once_at_a_time, ErrorBox};
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
 
@@ -19,20 +17,21 @@ pub fn Unlock() -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         // Let "working" paint before the key derivation takes the thread.
-        after_paint(busy, move || {
+        after_paint(busy, move || async move {
             let typed = password.get_untracked();
             password.set(String::new());
-            error.set(store.unlock_vault(&typed).err());
+            let result = store.unlock_vault(typed).await;
+            // Unlocked: this screen is gone.
+            let _ = error.try_set(result.err());
         });
     };
-    let start_over =
-        move |_| match storage::keep_damaged_copy(&storage::stored_bundle(), env::now()) {
-            Ok(_) => {
-                storage::forget_session_key();
-                env::reload();
+    let start_over = move |_| {
+        once_at_a_time(busy, move || async move {
+            if let Err(e) = store.keep_aside_and_restart().await {
+                error.set(Some(e));
             }
-            Err(e) => error.set(Some(Problem::Storage(e))),
-        };
+        });
+    };
     view! {
             <section class="card lock-screen">
                 <h1>{move || t().locked_title}</h1>

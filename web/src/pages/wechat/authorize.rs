@@ -40,6 +40,18 @@ impl Params {
     }
 }
 
+/// What the page shows before its own steps: it changes only when the
+/// request's check, the WeChat login or the permission does — not on every
+/// state change — so the login form below keeps its error message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Gate {
+    BadRequest,
+    LogIn,
+    PermissionOff,
+    /// The app's name in zh-CN and English.
+    Ready(&'static str, &'static str),
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Step {
     Consent,
@@ -77,14 +89,16 @@ pub fn Authorize() -> impl IntoView {
         let checked = checked.clone();
         Signal::derive(move || checked().err().map(Problem::WeChat))
     };
-    let logged_in = move || store.state.with(|s| s.wechat().signed_in().is_some());
-    let allowed = move || {
-        store.state.with(|s| {
-            s.wechat()
-                .signed_in()
-                .is_some_and(|a| a.allows_third_party())
+    let gate = Memo::new(move |_| {
+        let Ok((name_zh, name_en)) = checked() else {
+            return Gate::BadRequest;
+        };
+        store.state.with(|s| match s.wechat().signed_in() {
+            None => Gate::LogIn,
+            Some(a) if !a.allows_third_party() => Gate::PermissionOff,
+            Some(_) => Gate::Ready(name_zh, name_en),
         })
-    };
+    });
     let step = RwSignal::new(Step::Consent);
     let code = RwSignal::new(String::new());
     let sent_to = RwSignal::new(None::<String>);
@@ -102,10 +116,19 @@ pub fn Authorize() -> impl IntoView {
         let site = site.clone();
         move || {
             let typed = code.get_untracked();
-            let result = store.run(|s, ctx| {
-                s.approve_authorization(&params.request(), &site, Some(&typed), ctx.now, ctx.rng)
-            });
-            leave(result);
+            let (params, site) = (params.clone(), site.clone());
+            store.dispatch(
+                move |s, ctx| {
+                    s.approve_authorization(
+                        &params.request(),
+                        &site,
+                        Some(&typed),
+                        ctx.now,
+                        ctx.rng,
+                    )
+                },
+                leave,
+            );
         }
     };
     let allow = {
@@ -127,17 +150,24 @@ pub fn Authorize() -> impl IntoView {
         let params = params.clone();
         let site = site.clone();
         move |_| {
-            let result =
-                store.run(|s, ctx| s.deny_authorization(&params.request(), &site, ctx.now));
-            leave(result);
+            let (params, site) = (params.clone(), site.clone());
+            store.dispatch(
+                move |s, ctx| s.deny_authorization(&params.request(), &site, ctx.now),
+                leave,
+            );
         }
     };
-    let send_code = move |_| match store.run(|s, ctx| s.send_wechat_code(ctx.now, ctx.rng)) {
-        Ok(to) => {
-            error.set(None);
-            sent_to.set(Some(to));
-        }
-        Err(e) => error.set(Some(e)),
+    let send_code = move |_| {
+        store.dispatch(
+            |s, ctx| s.send_wechat_code(ctx.now, ctx.rng),
+            move |result| match result {
+                Ok(to) => {
+                    error.set(None);
+                    sent_to.set(Some(to));
+                }
+                Err(e) => error.set(Some(e)),
+            },
+        );
     };
     let confirm = {
         let approve = approve.clone();
@@ -166,23 +196,23 @@ pub fn Authorize() -> impl IntoView {
         <section class="card wechat-world authorize">
             <h1>{move || t().consent_title}</h1>
             {move || {
-                if checked().is_err() {
-                    return view! { <ErrorBox problem=request_error /> }.into_any();
-                }
-                if !logged_in() {
-                    return view! { <WeChatLogin /> }.into_any();
-                }
-                if !allowed() {
-                    return view! {
-                        <ErrorBox problem=permission_off />
-                        <div class="actions">
-                            <Link href=Page::WeChatSettings.path() class="button primary" {..} data-coach="open-wechat-settings">{t().open_wechat_settings}</Link>
-                            <a href=retry_href.clone() class="button">{t().back_to_authorize}</a>
-                        </div>
+                let (name_zh, name_en) = match gate.get() {
+                    Gate::BadRequest => {
+                        return view! { <ErrorBox problem=request_error /> }.into_any();
                     }
-                    .into_any();
-                }
-                let (name_zh, name_en) = checked().unwrap_or_default();
+                    Gate::LogIn => return view! { <WeChatLogin /> }.into_any(),
+                    Gate::PermissionOff => {
+                        return view! {
+                            <ErrorBox problem=permission_off />
+                            <div class="actions">
+                                <Link href=Page::WeChatSettings.path() class="button primary" {..} data-coach="open-wechat-settings">{t().open_wechat_settings}</Link>
+                                <a href=retry_href.clone() class="button">{t().back_to_authorize}</a>
+                            </div>
+                        }
+                        .into_any();
+                    }
+                    Gate::Ready(name_zh, name_en) => (name_zh, name_en),
+                };
                 let name = match store.locale.get() {
                     Locale::ZhCn => name_zh,
                     Locale::En => name_en,

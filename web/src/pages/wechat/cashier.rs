@@ -4,7 +4,7 @@
 //! merchants the wallet's extra confirmation; then 「支付成功」.
 
 use super::WeChatLogin;
-use crate::components::ErrorBox;
+use crate::components::{once_at_a_time, ErrorBox};
 use crate::i18n::Locale;
 use crate::pages::shop::orders_href;
 use crate::router::{use_nav, Link};
@@ -34,6 +34,7 @@ pub fn Cashier() -> impl IntoView {
     let error = RwSignal::new(None::<Problem>);
     // One key per visit to the cashier: a double click or retry pays once.
     let key = store.new_key();
+    let busy = RwSignal::new(false);
 
     let logged_in = move || store.state.with(|s| s.wechat().signed_in().is_some());
     let opened = RwSignal::new(false);
@@ -43,9 +44,15 @@ pub fn Cashier() -> impl IntoView {
         if logged_in() && !opened.get_untracked() {
             opened.set(true);
             if let Some(m) = merchant {
-                if let Err(e) = store.run(|s, ctx| s.open_cashier(m, &no, ctx.now)) {
-                    error.set(Some(e));
-                }
+                let no = no.clone();
+                store.dispatch(
+                    move |s, ctx| s.open_cashier(m, &no, ctx.now),
+                    move |result| {
+                        if let Err(e) = result {
+                            error.set(Some(e));
+                        }
+                    },
+                );
             }
         }
     });
@@ -94,26 +101,29 @@ pub fn Cashier() -> impl IntoView {
                 pay_password.get_untracked(),
                 wallet_password.get_untracked(),
             );
-            let wallet = (step.get_untracked() == Step::Confirm).then_some(wp.as_str());
-            let request = PayRequest {
-                merchant: m,
-                out_trade_no: &no,
-                method: chosen,
-                pay_password: &pp,
-                wallet_password: wallet,
-                key: &key,
-            };
-            match store.run(|s, ctx| s.pay_order(request, ctx.now)) {
-                Ok(_) => {
-                    error.set(None);
-                    step.set(Step::Paid);
+            let confirming = step.get_untracked() == Step::Confirm;
+            let (no, key) = (no.clone(), key.clone());
+            once_at_a_time(busy, move || async move {
+                let request = PayRequest {
+                    merchant: m,
+                    out_trade_no: &no,
+                    method: chosen,
+                    pay_password: &pp,
+                    wallet_password: confirming.then_some(wp.as_str()),
+                    key: &key,
+                };
+                match store.run(|s, ctx| s.pay_order(request, ctx.now)).await {
+                    Ok(_) => {
+                        error.set(None);
+                        step.set(Step::Paid);
+                    }
+                    Err(Problem::Pay(PayError::NeedsConfirmation)) => {
+                        error.set(None);
+                        step.set(Step::Confirm);
+                    }
+                    Err(e) => error.set(Some(e)),
                 }
-                Err(Problem::Pay(PayError::NeedsConfirmation)) => {
-                    error.set(None);
-                    step.set(Step::Confirm);
-                }
-                Err(e) => error.set(Some(e)),
-            }
+            });
         }
     };
     let submit = {
@@ -127,7 +137,8 @@ pub fn Cashier() -> impl IntoView {
         let no = out_trade_no.clone();
         move |_| {
             if let Some(m) = merchant {
-                let _ = store.run(|s, _| s.cancel_payment(m, &no));
+                let no = no.clone();
+                store.dispatch(move |s, _| s.cancel_payment(m, &no), |_| ());
             }
             step.set(Step::Choose);
             wallet_password.set(String::new());

@@ -1,6 +1,11 @@
 //! The WeChat world (`/wechat/`, simulated): its own login (「微信号或手机号」,
 //! 「密码」, 「登录」) and 「注册」, its settings with 「允许第三方应用授权」 and
 //! 「授权管理」, and the OAuth authorize page the wallet redirects to.
+//!
+//! The login form keeps its error across the state change a refused login
+//! makes (a wrong password is counted and saved): every page mounts it
+//! behind a memo of "logged in or not", never inside a view that re-renders
+//! on any state change, which would mount a fresh form and lose the message.
 
 mod authorize;
 mod cashier;
@@ -20,7 +25,8 @@ fn wechat_signed_in(store: crate::store::Store) -> bool {
     store.state.with(|s| s.wechat().signed_in().is_some())
 }
 
-/// WeChat's 「登录」 form.
+/// WeChat's 「登录」 form. A refused login shows WeChat's code, what is wrong
+/// (tries left, or the lock and when it ends) and what to do.
 #[component]
 pub fn WeChatLogin() -> impl IntoView {
     let store = use_store();
@@ -31,13 +37,16 @@ pub fn WeChatLogin() -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (w, p) = (who.get_untracked(), password.get_untracked());
-        match store.run(|s, ctx| s.wechat_mut().log_in(&w, &p, ctx.now)) {
-            Ok(_) => error.set(None),
-            Err(e) => {
-                password.set(String::new());
-                error.set(Some(e));
-            }
-        }
+        store.dispatch(
+            move |s, ctx| s.wechat_mut().log_in(&w, &p, ctx.now),
+            move |result| match result {
+                Ok(_) => error.set(None),
+                Err(e) => {
+                    password.set(String::new());
+                    error.set(Some(e));
+                }
+            },
+        );
     };
     view! {
         <form on:submit=submit novalidate class="wechat-form">
@@ -70,11 +79,13 @@ pub fn WeChatHome() -> impl IntoView {
             })
         })
     };
+    // Only a login or a logout swaps the form for the account.
+    let logged_in = Memo::new(move |_| wechat_signed_in(store));
     view! {
         <section class="card wechat-world">
             <h1>{move || t().wechat_title}</h1>
-            {move || match me() {
-                Some((avatar, nickname, wxid, phone, change)) => view! {
+            <Show when=move || logged_in.get() fallback=WeChatLogin>
+            {move || me().map(|(avatar, nickname, wxid, phone, change)| view! {
                     <div class="bound-card">
                         <span class="avatar" aria-hidden="true">{avatar}</span>
                         <dl class="facts">
@@ -95,10 +106,8 @@ pub fn WeChatHome() -> impl IntoView {
                             {t().log_out}
                         </button>
                     </div>
-                }
-                .into_any(),
-                None => view! { <WeChatLogin /> }.into_any(),
-            }}
+                })}
+            </Show>
         </section>
     }
 }
@@ -126,22 +135,27 @@ pub fn WeChatRegister() -> impl IntoView {
             password.get_untracked(),
             pay_password.get_untracked(),
         );
-        let form = NewWeChat {
-            wxid: &values.0,
-            phone: &values.1,
-            nickname: &values.2,
-            real_name: &values.3,
-            password: &values.4,
-            pay_password: &values.5,
-        };
-        match store.run(|s, ctx| s.wechat_mut().register(form, ctx.now, ctx.rng, ctx.hasher)) {
-            Ok(_) => {
-                error.set(None);
-                done.set(true);
-                nav.go(Page::WeChat.path());
+        leptos::task::spawn_local(async move {
+            let form = NewWeChat {
+                wxid: &values.0,
+                phone: &values.1,
+                nickname: &values.2,
+                real_name: &values.3,
+                password: &values.4,
+                pay_password: &values.5,
+            };
+            match store
+                .run(|s, ctx| s.wechat_mut().register(form, ctx.now, ctx.rng, ctx.hasher))
+                .await
+            {
+                Ok(_) => {
+                    error.set(None);
+                    done.set(true);
+                    nav.go(Page::WeChat.path());
+                }
+                Err(e) => error.set(Some(e)),
             }
-            Err(e) => error.set(Some(e)),
-        }
+        });
     };
     let field = move |id: &'static str,
                       label: fn(&crate::i18n::Text) -> &'static str,
@@ -188,7 +202,7 @@ pub fn WeChatSettings() -> impl IntoView {
     let revoking = RwSignal::new(None::<String>);
     let toggle = move |ev: leptos::ev::Event| {
         let on = event_target_checked(&ev);
-        let _ = store.run(|s, _| s.wechat_mut().set_allow_third_party(on));
+        store.dispatch(move |s, _| s.wechat_mut().set_allow_third_party(on), |_| ());
     };
     let grants = move || {
         let locale = store.locale.get();
@@ -209,8 +223,10 @@ pub fn WeChatSettings() -> impl IntoView {
         })
     };
     let revoke = move |appid: String| {
-        let _ = store.run(|s, _| s.wechat_mut().revoke_app(&appid));
-        revoking.set(None);
+        store.dispatch(
+            move |s, _| s.wechat_mut().revoke_app(&appid),
+            move |_| revoking.set(None),
+        );
     };
     view! {
         <section class="card wechat-world">
