@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import { harness } from '../lib/harness.mjs';
 import { expect } from '../lib/expect.mjs';
+import { Wallet } from '../lib/wallet.mjs';
 
 const h = harness();
 
@@ -161,5 +162,69 @@ test('an empty 真实姓名 is told to enter the name, not a phone number', asyn
   await w.expectText('请填写真实姓名。');
   expect(await guidance(w), 'name guidance').toContain('身份证');
   expect(await guidance(w), 'not the phone guidance').notToContain('手机号');
+  await w.close();
+});
+
+test('the unlock screen: an empty password is asked for and no try; the right one stays unlocked past the idle limit', async () => {
+  const a = await h.wallet();
+  await a.page.clock.install();
+  const demo = await a.createDemo();
+  await a.signInAs(demo);
+  await a.open('/settings');
+  await a.saved(() => a.field('闲置自动锁定').selectOption('1'));
+  // A new tab has no key; the first one closes; two minutes pass.
+  const b = new Wallet(await a.page.context().newPage(), a.baseUrl);
+  await a.page.close();
+  await b.open('/');
+  await b.expectText('钱包已锁定');
+  await b.page.clock.fastForward('02:00');
+  const before = await b.storage();
+  await b.button('解锁').click();
+  await b.expectError('W-ACC-PASSWORD-EMPTY');
+  await b.expectText('请输入密码');
+  expect(await b.storage(), 'an empty password counts nothing').toBe(before);
+  await b.field('密码').fill('Wrong2026x');
+  await b.button('解锁').click();
+  await b.expectText('还可以尝试 4 次');
+  await b.field('密码').fill(demo.password);
+  await b.button('解锁').click();
+  await b.page.getByTestId('balance').waitFor();
+  // The idle limit had passed while no tab was open: the unlock is activity,
+  // and the wallet does not lock again a few ticks later.
+  await b.page.clock.fastForward('00:05');
+  await b.page.getByTestId('balance').waitFor();
+  expect(await b.page.locator('#unlock-password').count(), 'still unlocked').toBe(0);
+  expect(b.pageErrors.join('\n'), 'errors').toBe('');
+});
+
+test('refusals are worded in English too', async () => {
+  const w = await h.wallet({ locale: 'en-US' });
+  // The page objects speak Chinese: create the demo, then switch.
+  const demo = await w.createDemo();
+  await w.button('English').click();
+  // WeChat's login.
+  await w.open('/wechat/');
+  await w.page.getByLabel('WeChat ID or mobile number', { exact: true }).fill('');
+  await w.page.getByLabel('Password', { exact: true }).fill('');
+  await w.page.getByRole('button', { name: 'Log in', exact: true }).click();
+  await w.expectError('WX-ACC-EMPTY');
+  await w.page.getByLabel('WeChat ID or mobile number', { exact: true }).fill(demo.wechat.wxid);
+  await w.page.getByLabel('Password', { exact: true }).fill('Wrong2026x');
+  await w.page.getByRole('button', { name: 'Log in', exact: true }).click();
+  await w.expectError('WX-ACC-PASSWORD');
+  await w.expectText('4 more');
+  // The console's numbers.
+  await w.open('/dev');
+  await w.page.locator('#dev-network').fill('-1');
+  await w.page.getByRole('button', { name: 'Apply', exact: true }).click();
+  await w.expectError('W-DEV-COUNT');
+  // A file that is not an export.
+  await w.page.locator('#dev-import').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+  await w.expectError('W-IMPORT-FORMAT');
+  await w.expectText('nothing was imported');
+  await w.expectText('Your current wallet data has not been changed.');
+  // No Chinese in any error box.
+  const boxes = await w.page.locator('.error-box').allInnerTexts();
+  for (const text of boxes) expect(/[\u3400-\u9fff]/.test(text), `Chinese in "${text}"`).toBe(false);
   await w.close();
 });
