@@ -64,6 +64,22 @@ pub fn set_document_lang(tag: &str) {
     }
 }
 
+/// Marks the document while something is being saved (`data-saving` on
+/// `<html>`): leaving the page then may lose what is being saved, so the
+/// end-to-end tests wait for it to go before they navigate.
+pub fn set_saving(saving: bool) {
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = if saving {
+            root.set_attribute("data-saving", "")
+        } else {
+            root.remove_attribute("data-saving")
+        };
+    }
+}
+
 /// Marks the moment the first screen is in the DOM, for the benchmark.
 pub fn mark_first_render() {
     if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {

@@ -156,6 +156,8 @@ pub struct Store {
     /// Sealing nonces: a generator of their own, seeded apart.
     nonces: StoredValue<Option<ChaCha20Rng>>,
     disk: StoredValue<Disk>,
+    /// Storage operations waiting for the lock or running (see `env::set_saving`).
+    busy: StoredValue<usize>,
     /// An encrypted copy this tab cannot read yet: the unlock screen shows.
     pub locked: RwSignal<Option<Locked>>,
 }
@@ -195,6 +197,7 @@ impl Store {
             rng: StoredValue::new(env::seeded_rng()),
             nonces: StoredValue::new(env::seeded_rng()),
             disk: StoredValue::new(Disk::default()),
+            busy: StoredValue::new(0),
             locked: RwSignal::new(None),
         };
         store.take(found);
@@ -288,6 +291,8 @@ impl Store {
     /// Waits for the storage lock and for this tab to see the last save,
     /// then records the save it may make.
     async fn exclusive(&self) -> lock::Held {
+        self.busy.update_value(|n| *n += 1);
+        env::set_saving(true);
         let held = lock::acquire().await;
         let stored = || StoredSave::of(storage::head().as_deref());
         held.settle(stored).await;
@@ -301,6 +306,11 @@ impl Store {
     async fn release(&self, held: lock::Held) {
         let stored = StoredSave::of(storage::head().as_deref());
         held.record(stored).await;
+        drop(held);
+        self.busy.update_value(|n| *n = n.saturating_sub(1));
+        if self.busy.get_value() == 0 {
+            env::set_saving(false);
+        }
     }
 
     // ── encryption at rest ────────────────────────────────────────────────

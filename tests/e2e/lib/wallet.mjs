@@ -19,12 +19,23 @@ export class Wallet {
     });
   }
 
+  /**
+   * Waits until nothing is being saved (the app marks `<html data-saving>`
+   * from a command's start to its save): a person who leaves the page in
+   * the middle of a save may lose it, so the tests never do.
+   */
+  async settled() {
+    await this.page.waitForFunction(() => !document.documentElement.hasAttribute('data-saving'));
+  }
+
   async open(path = '/') {
+    if (this.page.url().startsWith(this.baseUrl)) await this.settled();
     await this.page.goto(this.baseUrl + path);
     await this.page.locator('main').waitFor();
   }
 
   async reload() {
+    await this.settled();
     await this.page.reload();
     await this.page.locator('main').waitFor();
   }
@@ -237,7 +248,14 @@ export class Wallet {
     await this.page.waitForFunction((b) => localStorage.getItem('qianbao.state') !== b, before);
   }
 
+  /**
+   * Everything the sandbox keeps in localStorage, sorted — but the time the
+   * person was last seen (`qianbao.active`, the idle lock's clock), which a
+   * click refreshes without any command writing anything.
+   */
   async storage() {
-    return this.page.evaluate(() => JSON.stringify(Object.entries(localStorage).sort()));
+    await this.settled();
+    return this.page.evaluate(() =>
+      JSON.stringify(Object.entries(localStorage).filter(([k]) => k !== 'qianbao.active').sort()));
   }
 }

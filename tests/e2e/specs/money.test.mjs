@@ -70,6 +70,10 @@ test('two users: card, top-up, transfer, bill, reload — balances and histories
 
 test('bad amounts, cards and payees get a message and change nothing', async () => {
   const w = await h.wallet();
+  // Time passes between refusals on purpose, longer than activity is
+  // coalesced: noticing the person's clicks writes nothing of the wallet.
+  await w.page.clock.install();
+  const later = () => w.page.clock.fastForward('00:06');
   const bob = await w.createDemo();
   const amy = await withCard(w);
   const before = await w.storage();
@@ -79,12 +83,14 @@ test('bad amounts, cards and payees get a message and change nothing', async () 
     ['20000.01', 'W-CARD-FUNDS']]) {
     await w.fillMovement('/top-up', { 金额: amount });
     await w.expectError(code);
+    await later();
   }
   for (const [number, holder, code] of [['6222020012345679', amy.name, 'W-CARD-LUHN'], ['4539148803436467', amy.name, 'W-CARD-BANK'],
     ['12345', amy.name, 'W-CARD-LENGTH'], [luhn('6222020099999999'), '欧阳娜娜', 'W-CARD-HOLDER'],
     [ICBC_DEBIT, amy.name, 'W-CARD-DUPLICATE']]) {
     await w.addCard(number, holder);
     await w.expectError(code);
+    await later();
   }
   await w.addCard(ICBC_CREDIT, amy.name, { expiry: '12/30', cvv: '12' });
   await w.expectError('W-CARD-CVV');
