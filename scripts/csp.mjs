@@ -23,6 +23,7 @@ const policy = [
   "img-src 'self' data:",
   "connect-src 'self'",
   "manifest-src 'self'",
+  "worker-src 'self'",
   "base-uri 'self'",
   "form-action 'self'",
   "object-src 'none'",

@@ -195,6 +195,11 @@ pub struct Sim {
     faults: Faults,
     /// Added to the browser's clock, in milliseconds.
     clock_offset_ms: i64,
+    /// The browser is offline (`navigator.onLine`): the shell says so
+    /// before each command. Never stored — it is the browser's state, not
+    /// the sandbox's.
+    #[serde(skip)]
+    offline: bool,
 }
 
 impl Sim {
@@ -213,9 +218,23 @@ impl Sim {
         self.faults = faults.capped();
     }
 
-    /// The fault the next request meets, if any; consumes it.
+    /// Tells the simulation whether the browser is offline. While it is,
+    /// every request between worlds fails as an injected network failure
+    /// does — the article's 三.1 practised with the browser's own switch.
+    pub fn set_offline(&mut self, offline: bool) {
+        self.offline = offline;
+    }
+
+    pub fn is_offline(&self) -> bool {
+        self.offline
+    }
+
+    /// The fault the next request meets, if any; consumes an injected one
+    /// (being offline is not consumed: it lasts as long as the browser's).
     pub fn take_fault(&mut self) -> Option<Fault> {
-        if self.faults.network > 0 {
+        if self.offline {
+            Some(Fault::Network)
+        } else if self.faults.network > 0 {
             self.faults.network -= 1;
             Some(Fault::Network)
         } else if self.faults.busy > 0 {
@@ -329,6 +348,27 @@ mod tests {
             (error.code(), error.guidance()),
             (code, Guidance::WholeNumberInRange)
         );
+    }
+
+    #[test]
+    fn offline_every_request_fails_as_a_network_failure_and_nothing_is_consumed() {
+        let mut sim = Sim::default();
+        sim.set_faults(Faults {
+            network: 0,
+            busy: 1,
+            latency_ms: 0,
+        });
+        sim.set_offline(true);
+        for _ in 0..3 {
+            assert_eq!(sim.take_fault(), Some(Fault::Network));
+        }
+        sim.set_offline(false);
+        assert_eq!(sim.take_fault(), Some(Fault::Busy), "the plan is intact");
+        assert_eq!(sim.take_fault(), None);
+        // Never stored: a saved copy reads back online.
+        sim.set_offline(true);
+        let json = serde_json::to_string(&sim).unwrap_or_default();
+        assert!(!json.contains("offline"), "{json}");
     }
 
     #[test]

@@ -167,6 +167,39 @@ fn a_network_failure_changes_nothing_and_the_retry_works() {
 }
 
 #[test]
+fn offline_the_exchange_fails_like_a_network_failure_until_back_online() {
+    let mut w = World::new();
+    let url = w.start();
+    w.wechat_log_in(false);
+    let redirect = w.approve(&url).unwrap_or_else(|e| panic!("{e}"));
+    // The browser is offline (the shell says so): every try fails the same
+    // way, changes nothing on either side, and uses up no injected fault.
+    w.state.sim_mut().set_faults(Faults {
+        network: 0,
+        busy: 1,
+        latency_ms: 0,
+    });
+    w.state.sim_mut().set_offline(true);
+    for _ in 0..3 {
+        let wechat_before = w.state.wechat().clone();
+        assert_eq!(
+            w.callback(&redirect).map_err(|e| e.code()),
+            Err("W-BIND-NETWORK")
+        );
+        assert!(matches!(w.binding(), Binding::Authorizing { .. }));
+        assert_eq!(w.state.wechat(), &wechat_before);
+    }
+    w.state.sim_mut().set_offline(false);
+    assert_eq!(
+        w.callback(&redirect).map_err(|e| e.code()),
+        Err("-1"),
+        "the plan is intact"
+    );
+    assert_eq!(w.callback(&redirect), Ok(()));
+    assert!(w.live_grant());
+}
+
+#[test]
 fn oauth_errors_are_reproducible() {
     let mut w = World::new();
     // Forged state.

@@ -201,6 +201,17 @@ fn Frame() -> impl IntoView {
         <Show when=move || store.save_error.with(Option::is_some)>
             <p class="banner error" role="alert">{move || t().storage_save_failed}</p>
         </Show>
+        <Show when=move || !store.online.get()>
+            <p class="banner warn" role="status" data-testid="offline">{move || t().offline_notice}</p>
+        </Show>
+        <Show when=move || store.update_ready.get()>
+            <p class="banner info" role="status">
+                {move || t().update_ready} " "
+                <button type="button" class="button" on:click=move |_| crate::offline::apply_update()>
+                    {move || t().update_refresh}
+                </button>
+            </p>
+        </Show>
         <CoachPanel />
         <main id="main" tabindex="-1">
             // An encrypted copy this tab cannot read: only the unlock screen.

@@ -10,6 +10,7 @@
 //! - [`store`] — the one reactive store; runs `core` commands.
 //! - [`storage`] — the only code that touches `localStorage`.
 //! - [`lock`] — one writer at a time across tabs (Web Locks, IndexedDB).
+//! - [`offline`] — the service worker, new versions, the browser's network.
 //! - [`env`] — clock, randomness and other browser services for `core`.
 //! - [`i18n`] — every user-visible string, zh-CN and English.
 //! - [`pages`] — one file per screen, grouped by world (`wallet`, `phone`).
@@ -20,6 +21,7 @@ pub mod components;
 pub mod env;
 pub mod i18n;
 pub mod lock;
+pub mod offline;
 pub mod pages;
 pub mod router;
 pub mod storage;

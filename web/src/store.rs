@@ -151,6 +151,11 @@ pub struct Store {
     /// The last save that failed outside a command (log out, read messages).
     pub save_error: RwSignal<Option<StateError>>,
     pub notice: RwSignal<Option<Notice>>,
+    /// The browser's network state: offline, every simulated request
+    /// between worlds fails as a network failure does.
+    pub online: RwSignal<bool>,
+    /// A new version of the site has installed and waits (「新版本可用」).
+    pub update_ready: RwSignal<bool>,
     /// Commands' randomness (codes, keys, tokens).
     rng: StoredValue<Option<ChaCha20Rng>>,
     /// Sealing nonces: a generator of their own, seeded apart.
@@ -194,6 +199,8 @@ impl Store {
             storage_unavailable: RwSignal::new(false),
             save_error: RwSignal::new(None),
             notice: RwSignal::new(None),
+            online: RwSignal::new(crate::offline::online()),
+            update_ready: RwSignal::new(false),
             rng: StoredValue::new(env::seeded_rng()),
             nonces: StoredValue::new(env::seeded_rng()),
             disk: StoredValue::new(Disk::default()),
@@ -253,6 +260,8 @@ impl Store {
                 });
             }
         };
+        crate::offline::follow_network(self.online);
+        crate::offline::register(self.update_ready);
         // The handle is dropped on purpose: the clock runs for the page's life.
         let _ = set_interval_with_handle(tick, std::time::Duration::from_secs(1));
         // Another tab wrote (or cleared storage): read what it wrote. The
@@ -558,6 +567,7 @@ impl Store {
         let hasher = Hasher::standard();
         let mut outcome = Err(Problem::NoRandomness);
         self.refresh();
+        let offline = !self.online.get_untracked();
         self.rng.update_value(|rng| {
             let Some(rng) = rng.as_mut() else {
                 return;
@@ -567,6 +577,8 @@ impl Store {
                 let mut conflict = false;
                 let mut resync = false;
                 self.state.update(|state| {
+                    // The browser's network is the simulation's (never stored).
+                    state.sim_mut().set_offline(offline);
                     let checkpoint = state.checkpoint();
                     let ctx = Ctx {
                         now,

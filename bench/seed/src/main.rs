@@ -1,12 +1,16 @@
 //! `qianbao-seed N NOW_MS`: prints, as one JSON object from key to value, what
 //! Qianbao's localStorage holds after two demo users and `N` movements by the
 //! first (top-ups, transfers to the second, water bills, one a minute up to
-//! `NOW_MS`), with the first signed in and never idle-locked. The benchmark
+//! `NOW_MS`), with the first signed in and never idle-locked — sealed, as
+//! the app stores it once an account exists (the data key is printed too,
+//! as an unlocked tab keeps it in its sessionStorage). The benchmark
 //! loads it into a fresh browser to time the app at 100 and 10,000 entries.
 //! Built from the same `core` the app runs, through its public commands, so
 //! the history is one the app itself could have written.
 
 use qianbao_core::card::{test_card_number, NewCard};
+use qianbao_core::envelope::{self, Saved, Write};
+use qianbao_core::vault::KdfParams;
 use qianbao_core::ledger::Biller;
 use qianbao_core::movement::MovementForm;
 use qianbao_core::security::Hasher;
@@ -89,15 +93,32 @@ fn seed(n: usize, now_ms: i64) -> Result<String, String> {
             .map_err(|e| format!("movement {i}: {e}"))?;
     }
     state.touch(Timestamp::from_millis(now_ms));
+    // Stored as the app stores it: format 2, sealed with a data key that
+    // both demo accounts' passwords open (real Argon2id cost).
+    let keys = envelope::add_slot(None, me.id, &me.password, KdfParams::STANDARD, &mut rng)
+        .and_then(|keys| {
+            envelope::add_slot(Some(&keys), payee.id, &payee.password, KdfParams::STANDARD, &mut rng)
+        })
+        .map_err(|e| e.to_string())?;
+    let (writes, saved) = envelope::write(&state, &Saved::default(), Some(&keys), None, &mut rng)
+        .map_err(|e| e.to_string())?;
     let mut object = serde_json::Map::new();
-    object.insert(
-        "qianbao.state".to_owned(),
-        state.main_json().map_err(|e| e.to_string())?.into(),
-    );
-    for index in 0..state.ledger().chunk_count() {
-        let chunk = state.chunk_json(index).map_err(|e| e.to_string())?;
-        object.insert(format!("qianbao.journal.{index}"), chunk.into());
+    for write in writes {
+        if let Write::Set(key, value) = write {
+            object.insert(key, value.into());
+        }
     }
-    let credentials = serde_json::json!({ "payee": payee.login.as_str(), "login": me.login.as_str(), "password": me.password });
-    Ok(serde_json::json!({ "storage": object, "credentials": credentials }).to_string())
+    let credentials = serde_json::json!({
+        "payee": payee.login.as_str(),
+        "login": me.login.as_str(),
+        "password": me.password,
+        "revision": saved.revision(),
+    });
+    Ok(serde_json::json!({
+        "storage": object,
+        "credentials": credentials,
+        // What an unlocked tab keeps in its sessionStorage: signed in at once.
+        "session_key": keys.key.to_hex(),
+    })
+    .to_string())
 }

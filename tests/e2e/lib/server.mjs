@@ -1,6 +1,8 @@
 // A static file server for the built site, as any static host would serve it:
 // files from `dist/`, and `index.html` for every other path, so that deep
-// links such as /wechat/connect/oauth2/authorize?... load the app.
+// links such as /wechat/connect/oauth2/authorize?... load the app — or, with
+// `fallback: '404'`, `404.html` with status 404, as a host whose only rule is
+// a custom 404 page (GitHub Pages) does.
 // Used by scripts/serve.sh, the end-to-end tests and the benchmark.
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
@@ -14,6 +16,7 @@ const TYPES = {
   '.wasm': 'application/wasm',
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json',
+  '.webmanifest': 'application/manifest+json',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.ico': 'image/x-icon',
@@ -23,7 +26,7 @@ const TYPES = {
  * Starts serving `root` on `host:port` (port 0 picks a free one). With a
  * `prefix` such as '/qianbao', the site lives under that sub-path only.
  */
-export async function serve(root, { host = '127.0.0.1', port = 0, prefix = '' } = {}) {
+export async function serve(root, { host = '127.0.0.1', port = 0, prefix = '', fallback = 'index' } = {}) {
   const base = resolve(root);
   const server = createServer(async (req, res) => {
     try {
@@ -40,13 +43,20 @@ export async function serve(root, { host = '127.0.0.1', port = 0, prefix = '' } 
         // A malformed escape is just a path that matches no file.
       }
       const file = normalize(join(base, path));
-      let target = join(base, 'index.html');
+      let target = join(base, fallback === '404' ? '404.html' : 'index.html');
+      let status = fallback === '404' ? 404 : 200;
       if (file.startsWith(base)) {
         const info = await stat(file).catch(() => null);
-        if (info?.isFile()) target = file;
+        if (info?.isFile()) {
+          target = file;
+          status = 200;
+        } else if (info?.isDirectory() && (await stat(join(file, 'index.html')).catch(() => null))) {
+          target = join(file, 'index.html');
+          status = 200;
+        }
       }
       const body = await readFile(target);
-      res.writeHead(200, {
+      res.writeHead(status, {
         'content-type': TYPES[extname(target)] ?? 'application/octet-stream',
         'cache-control': 'no-cache',
       });

@@ -16,12 +16,15 @@ async function expectStep(w, step) {
   await w.page.locator(`#coach-step[data-step="${step}"]`).waitFor();
 }
 
-/** Waits until exactly the control `name` is highlighted and described by the step. */
+/** Waits until exactly the control `name` is highlighted and described by the step (an expect of its own would read a moment the page may be re-rendering). */
 async function expectTarget(w, name) {
-  const target = w.page.locator('.coach-target');
-  await w.page.locator(`[data-coach="${name}"].coach-target, [data-coach="${name}"] .coach-target`).first().waitFor();
-  expect(await target.count(), `one highlighted control (${name})`).toBe(1);
-  expect(await target.getAttribute('aria-describedby'), 'described by the step').toBe('coach-step');
+  // The page may re-render as its entry command lands: wait for the state
+  // "exactly this one control highlighted", then check it.
+  await w.page.waitForFunction((n) => {
+    const marked = document.querySelectorAll('.coach-target');
+    return marked.length === 1 && marked[0].closest(`[data-coach="${n}"]`) !== null
+      && marked[0].getAttribute('aria-describedby') === 'coach-step';
+  }, name);
 }
 
 async function noHighlight(w) {

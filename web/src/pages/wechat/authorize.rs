@@ -45,6 +45,8 @@ impl Params {
 /// state change — so the login form below keeps its error message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Gate {
+    /// The browser is offline: WeChat's page cannot be reached (三.1).
+    Offline,
     BadRequest,
     LogIn,
     PermissionOff,
@@ -89,7 +91,21 @@ pub fn Authorize() -> impl IntoView {
         let checked = checked.clone();
         Signal::derive(move || checked().err().map(Problem::WeChat))
     };
+    // Offline, WeChat cannot be reached; 「重试」 looks again (and going
+    // offline on this page stops it at once).
+    let unreachable = RwSignal::new(!store.online.get_untracked());
+    Effect::new(move |_| {
+        if !store.online.get() {
+            unreachable.set(true);
+        }
+    });
+    let retry_offline = move |_| unreachable.set(!store.online.get_untracked());
+    let network_error =
+        Signal::derive(move || Some(Problem::Bind(BindError::WeChat(WeChatError::Network))));
     let gate = Memo::new(move |_| {
+        if unreachable.get() {
+            return Gate::Offline;
+        }
         let Ok((name_zh, name_en)) = checked() else {
             return Gate::BadRequest;
         };
@@ -197,6 +213,15 @@ pub fn Authorize() -> impl IntoView {
             <h1>{move || t().consent_title}</h1>
             {move || {
                 let (name_zh, name_en) = match gate.get() {
+                    Gate::Offline => {
+                        return view! {
+                            <ErrorBox problem=network_error />
+                            <div class="actions">
+                                <button type="button" class="button primary" data-coach="retry" on:click=retry_offline>{t().retry}</button>
+                            </div>
+                        }
+                        .into_any();
+                    }
                     Gate::BadRequest => {
                         return view! { <ErrorBox problem=request_error /> }.into_any();
                     }
