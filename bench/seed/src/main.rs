@@ -10,15 +10,15 @@
 
 use qianbao_core::card::{test_card_number, NewCard};
 use qianbao_core::envelope::{self, Saved, Write};
-use qianbao_core::vault::KdfParams;
 use qianbao_core::ledger::Biller;
 use qianbao_core::movement::MovementForm;
 use qianbao_core::security::Hasher;
 use qianbao_core::session::IdleLock;
+use qianbao_core::vault::KdfParams;
 use qianbao_core::{State, Timestamp};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-use std::io::Write;
+use std::io::Write as _;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -97,7 +97,13 @@ fn seed(n: usize, now_ms: i64) -> Result<String, String> {
     // both demo accounts' passwords open (real Argon2id cost).
     let keys = envelope::add_slot(None, me.id, &me.password, KdfParams::STANDARD, &mut rng)
         .and_then(|keys| {
-            envelope::add_slot(Some(&keys), payee.id, &payee.password, KdfParams::STANDARD, &mut rng)
+            envelope::add_slot(
+                Some(&keys),
+                payee.id,
+                &payee.password,
+                KdfParams::STANDARD,
+                &mut rng,
+            )
         })
         .map_err(|e| e.to_string())?;
     let (writes, saved) = envelope::write(&state, &Saved::default(), Some(&keys), None, &mut rng)
