@@ -63,6 +63,15 @@ if ! wasm-opt --version 2>/dev/null | grep -qF "$WASM_OPT_REPORTS"; then
   cargo install --locked wasm-opt --version "$WASM_OPT_CRATE_VERSION"
 fi
 
+# Trunk cannot split a wasm: scripts/wasm.mjs does, with this tool.
+WASM_SPLIT_VERSION=0.2.4
+# (The tool has no --version: cargo's list of installed crates tells.)
+if ! command -v wasm-split-cli >/dev/null ||
+   ! cargo install --list | grep -qx "wasm_split_cli_support v$WASM_SPLIT_VERSION:"; then
+  log "cargo install wasm_split_cli_support $WASM_SPLIT_VERSION (about 1 minute)"
+  cargo install --locked wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary
+fi
+
 # Trunk.toml pins the same versions, so a mismatch is a hard error, never a download.
 grep -qF "wasm_bindgen = \"$bindgen_version\"" Trunk.toml || {
   echo "setup: Trunk.toml must pin wasm_bindgen = \"$bindgen_version\" (the Cargo.lock version)" >&2

@@ -1,5 +1,5 @@
-// Trunk post-build hook, after csp.mjs: makes the build installable and
-// offline-first.
+// Post-build step, last of three (scripts/post_build.mjs): makes the build
+// installable and offline-first.
 // - `404.html`: a copy of the shell, for static hosts whose only fallback
 //   for an unknown path is their 404 page;
 // - `sw.js`: the service worker (`web/sw.js`) with this build's file list

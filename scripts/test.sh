@@ -16,8 +16,9 @@ cargo fmt --all --check
 step "clippy (native)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-step "clippy (wasm32)"
+step "clippy (wasm32, and the split build's lazy worlds)"
 cargo clippy --target wasm32-unknown-unknown -p qianbao-web -p qianbao-floor --all-targets --locked -- -D warnings
+cargo clippy --target wasm32-unknown-unknown -p qianbao-web --features split --locked -- -D warnings
 
 step "core depends on no browser crate"
 browser_crates=$(cargo tree -p qianbao-core -e normal,build --prefix none --locked |

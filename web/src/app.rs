@@ -227,37 +227,145 @@ fn Frame() -> impl IntoView {
 #[component]
 fn Screen(nav: Nav) -> impl IntoView {
     let page = Memo::new(move |_| Page::from_path(&nav.path()));
+    // The door (start page, 登录, 注册) is in the first download; every other
+    // screen arrives on demand in the split build (see `world`).
     move || match page.get() {
         Page::Home => wallet::Home().into_any(),
-        Page::Choose => wallet::Choose().into_any(),
         Page::Register => wallet::Register().into_any(),
         Page::Login => wallet::Login().into_any(),
-        Page::Settings => wallet::Settings().into_any(),
-        Page::Cards => wallet::Cards().into_any(),
-        Page::TopUp => view! { <wallet::Movement kind=MovementKind::TopUp /> }.into_any(),
-        Page::Withdraw => view! { <wallet::Movement kind=MovementKind::Withdraw /> }.into_any(),
-        Page::Transfer => view! { <wallet::Movement kind=MovementKind::Transfer /> }.into_any(),
-        Page::Bills => view! { <wallet::Movement kind=MovementKind::Bill /> }.into_any(),
-        Page::ToWeChat => view! { <wallet::Movement kind=MovementKind::ToWeChat /> }.into_any(),
-        Page::History => wallet::History().into_any(),
-        Page::HistoryDetail(id) => view! { <wallet::HistoryDetail id /> }.into_any(),
-        Page::Books => wallet::Books().into_any(),
-        Page::Savings => wallet::Savings().into_any(),
-        Page::Bindings => wallet::Bindings().into_any(),
-        Page::BindCallback => wallet::BindCallback().into_any(),
-        Page::Phone => PhonePage().into_any(),
-        Page::WeChat => wechat::WeChatHome().into_any(),
-        Page::WeChatRegister => wechat::WeChatRegister().into_any(),
-        Page::WeChatSettings => wechat::WeChatSettings().into_any(),
-        Page::WeChatAuthorize => wechat::Authorize().into_any(),
-        Page::Dev => dev::Console().into_any(),
-        Page::Cashier => wechat::Cashier().into_any(),
-        Page::Scan => wechat::Scan().into_any(),
-        Page::Shops => shop::ShopList().into_any(),
-        Page::Shop(id) => view! { <shop::Shop id /> }.into_any(),
-        Page::ShopOrders(id) => view! { <shop::ShopOrders id /> }.into_any(),
-        Page::Help => help::HelpIndex().into_any(),
-        Page::HelpTopic(topic) => view! { <help::HelpTopic topic /> }.into_any(),
         Page::NotFound => NotFound().into_any(),
+        Page::Choose => world(choose_world),
+        Page::Settings => world(settings_world),
+        Page::Cards => world(cards_world),
+        Page::TopUp => world(|| movement_world(MovementKind::TopUp)),
+        Page::Withdraw => world(|| movement_world(MovementKind::Withdraw)),
+        Page::Transfer => world(|| movement_world(MovementKind::Transfer)),
+        Page::Bills => world(|| movement_world(MovementKind::Bill)),
+        Page::ToWeChat => world(|| movement_world(MovementKind::ToWeChat)),
+        Page::History => world(|| history_world(None)),
+        Page::HistoryDetail(id) => world(move || history_world(Some(id))),
+        Page::Books => world(books_world),
+        Page::Savings => world(savings_world),
+        Page::Bindings => world(|| binding_world(false)),
+        Page::BindCallback => world(|| binding_world(true)),
+        Page::Phone => world(phone_world),
+        Page::WeChat => world(|| wechat_world(WeChatScreen::Home)),
+        Page::WeChatRegister => world(|| wechat_world(WeChatScreen::Register)),
+        Page::WeChatSettings => world(|| wechat_world(WeChatScreen::Settings)),
+        Page::WeChatAuthorize => world(|| wechat_world(WeChatScreen::Authorize)),
+        Page::Cashier => world(|| wechat_world(WeChatScreen::Cashier)),
+        Page::Scan => world(|| wechat_world(WeChatScreen::Scan)),
+        Page::Dev => world(dev_world),
+        Page::Shops => world(|| shop_world(None, false)),
+        Page::Shop(id) => world(move || shop_world(Some(id), false)),
+        Page::ShopOrders(id) => world(move || shop_world(Some(id), true)),
+        Page::Help => world(|| help_world(None)),
+        Page::HelpTopic(topic) => world(move || help_world(Some(topic))),
+    }
+}
+
+/// A screen whose code arrives on demand: `load` fetches it (in the split
+/// build — otherwise it is already there) and renders it.
+fn world<F>(load: impl Fn() -> F + Send + Sync + 'static) -> AnyView
+where
+    F: std::future::Future<Output = AnyView> + Send + 'static,
+{
+    view! { <Suspense fallback=|| ()>{move || Suspend::new(load())}</Suspense> }.into_any()
+}
+
+/// The WeChat world's screens, one chunk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WeChatScreen {
+    Home,
+    Register,
+    Settings,
+    Authorize,
+    Cashier,
+    Scan,
+}
+
+#[cfg_attr(feature = "split", leptos::prelude::lazy)]
+async fn wechat_world(screen: WeChatScreen) -> AnyView {
+    match screen {
+        WeChatScreen::Home => wechat::WeChatHome().into_any(),
+        WeChatScreen::Register => wechat::WeChatRegister().into_any(),
+        WeChatScreen::Settings => wechat::WeChatSettings().into_any(),
+        WeChatScreen::Authorize => wechat::Authorize().into_any(),
+        WeChatScreen::Cashier => wechat::Cashier().into_any(),
+        WeChatScreen::Scan => wechat::Scan().into_any(),
+    }
+}
+
+#[cfg_attr(feature = "split", leptos::prelude::lazy)]
+async fn shop_world(id: Option<MerchantId>, orders: bool) -> AnyView {
+    match (id, orders) {
+        (Some(id), true) => view! { <shop::ShopOrders id /> }.into_any(),
+        (Some(id), false) => view! { <shop::Shop id /> }.into_any(),
+        (None, _) => shop::ShopList().into_any(),
+    }
+}
+
+#[cfg_attr(feature = "split", leptos::prelude::lazy)]
+async fn help_world(topic: Option<Topic>) -> AnyView {
+    match topic {
+        Some(topic) => view! { <help::HelpTopic topic /> }.into_any(),
+        None => help::HelpIndex().into_any(),
+    }
+}
+
+#[cfg_attr(feature = "split", leptos::prelude::lazy)]
+async fn dev_world() -> AnyView {
+    dev::Console().into_any()
+}
+
+#[cfg_attr(feature = "split", leptos::prelude::lazy)]
+async fn phone_world() -> AnyView {
+    PhonePage().into_any()
+}
+
+#[cfg_attr(feature = "split", leptos::prelude::lazy)]
+async fn choose_world() -> AnyView {
+    wallet::Choose().into_any()
+}
+
+#[cfg_attr(feature = "split", leptos::prelude::lazy)]
+async fn settings_world() -> AnyView {
+    wallet::Settings().into_any()
+}
+
+#[cfg_attr(feature = "split", leptos::prelude::lazy)]
+async fn cards_world() -> AnyView {
+    wallet::Cards().into_any()
+}
+
+#[cfg_attr(feature = "split", leptos::prelude::lazy)]
+async fn movement_world(kind: MovementKind) -> AnyView {
+    view! { <wallet::Movement kind /> }.into_any()
+}
+
+#[cfg_attr(feature = "split", leptos::prelude::lazy)]
+async fn history_world(id: Option<u64>) -> AnyView {
+    match id {
+        Some(id) => view! { <wallet::HistoryDetail id /> }.into_any(),
+        None => wallet::History().into_any(),
+    }
+}
+
+#[cfg_attr(feature = "split", leptos::prelude::lazy)]
+async fn books_world() -> AnyView {
+    wallet::Books().into_any()
+}
+
+#[cfg_attr(feature = "split", leptos::prelude::lazy)]
+async fn savings_world() -> AnyView {
+    wallet::Savings().into_any()
+}
+
+#[cfg_attr(feature = "split", leptos::prelude::lazy)]
+async fn binding_world(callback: bool) -> AnyView {
+    if callback {
+        wallet::BindCallback().into_any()
+    } else {
+        wallet::Bindings().into_any()
     }
 }

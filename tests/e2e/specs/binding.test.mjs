@@ -28,6 +28,8 @@ async function boundDemo(w) {
 async function bindingStatus(w) {
   await w.open('/settings/bindings');
   await w.page.locator('[data-binding]').waitFor();
+  // Opening the page checks the binding with WeChat: wait for that to land.
+  await w.settled();
   return w.page.locator('[data-binding]').getAttribute('data-binding');
 }
 
