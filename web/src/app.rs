@@ -2,6 +2,11 @@
 //! language switch, the simulation notice, and the always-available phone.
 
 use crate::components::{Coach, CoachPanel, LocaleSwitch, PhonePanel};
+
+#[cfg_attr(feature = "split", leptos::prelude::lazy)]
+async fn coach_world() -> crate::app::Screen {
+    crate::app::screen(move || CoachPanel().into_any())
+}
 use crate::pages::{dev, help, phone::PhonePage, shop, wallet, wechat, NotFound};
 use crate::router::{Link, Nav};
 use crate::store::{use_store, Store};
@@ -166,7 +171,7 @@ pub fn App() -> impl IntoView {
 fn Frame() -> impl IntoView {
     let store = use_store();
     let nav = crate::router::use_nav();
-    Coach::install();
+    let coach = Coach::install();
     let t = move || store.text();
     // Any key or pointer press counts as activity for the idle lock.
     let activity = [
@@ -212,7 +217,8 @@ fn Frame() -> impl IntoView {
                 </button>
             </p>
         </Show>
-        <CoachPanel />
+        // Guided mode's panel, loaded when the coach is on.
+        <Show when=move || coach.on()>{world(coach_world)}</Show>
         <main id="main" tabindex="-1">
             // An encrypted copy this tab cannot read: only the unlock screen.
             <Show when=move || store.locked.with(Option::is_none) fallback=wallet::Unlock>
@@ -264,13 +270,34 @@ fn Screen(nav: Nav) -> impl IntoView {
     }
 }
 
+/// What a world's module hands back: the screen, made once its code is here.
+pub(crate) type Screen = Box<dyn FnOnce() -> AnyView + Send>;
+
+pub(crate) fn screen(make: impl FnOnce() -> AnyView + Send + 'static) -> Screen {
+    Box::new(make)
+}
+
 /// A screen whose code arrives on demand: `load` fetches it (in the split
-/// build — otherwise it is already there) and renders it.
-fn world<F>(load: impl Fn() -> F + Send + Sync + 'static) -> AnyView
+/// build — otherwise it is already there), then the screen is made, unless
+/// the place it was for has gone meanwhile (a logout while its code was on
+/// its way).
+pub(crate) fn world<F>(load: impl Fn() -> F + Send + Sync + 'static) -> AnyView
 where
-    F: std::future::Future<Output = AnyView> + Send + 'static,
+    F: std::future::Future<Output = Screen> + Send + 'static,
 {
-    view! { <Suspense fallback=|| ()>{move || Suspend::new(load())}</Suspense> }.into_any()
+    let here = StoredValue::new(());
+    let screen = move || {
+        let loading = load();
+        Suspend::new(async move {
+            let make = loading.await;
+            if here.is_disposed() {
+                ().into_any()
+            } else {
+                make()
+            }
+        })
+    };
+    view! { <Suspense fallback=|| ()>{screen}</Suspense> }.into_any()
 }
 
 /// The WeChat world's screens, one chunk.
@@ -285,87 +312,89 @@ enum WeChatScreen {
 }
 
 #[cfg_attr(feature = "split", leptos::prelude::lazy)]
-async fn wechat_world(screen: WeChatScreen) -> AnyView {
-    match screen {
+async fn wechat_world(screen: WeChatScreen) -> crate::app::Screen {
+    crate::app::screen(move || match screen {
         WeChatScreen::Home => wechat::WeChatHome().into_any(),
         WeChatScreen::Register => wechat::WeChatRegister().into_any(),
         WeChatScreen::Settings => wechat::WeChatSettings().into_any(),
         WeChatScreen::Authorize => wechat::Authorize().into_any(),
         WeChatScreen::Cashier => wechat::Cashier().into_any(),
         WeChatScreen::Scan => wechat::Scan().into_any(),
-    }
+    })
 }
 
 #[cfg_attr(feature = "split", leptos::prelude::lazy)]
-async fn shop_world(id: Option<MerchantId>, orders: bool) -> AnyView {
-    match (id, orders) {
+async fn shop_world(id: Option<MerchantId>, orders: bool) -> crate::app::Screen {
+    crate::app::screen(move || match (id, orders) {
         (Some(id), true) => view! { <shop::ShopOrders id /> }.into_any(),
         (Some(id), false) => view! { <shop::Shop id /> }.into_any(),
         (None, _) => shop::ShopList().into_any(),
-    }
+    })
 }
 
 #[cfg_attr(feature = "split", leptos::prelude::lazy)]
-async fn help_world(topic: Option<Topic>) -> AnyView {
-    match topic {
+async fn help_world(topic: Option<Topic>) -> crate::app::Screen {
+    crate::app::screen(move || match topic {
         Some(topic) => view! { <help::HelpTopic topic /> }.into_any(),
         None => help::HelpIndex().into_any(),
-    }
+    })
 }
 
 #[cfg_attr(feature = "split", leptos::prelude::lazy)]
-async fn dev_world() -> AnyView {
-    dev::Console().into_any()
+async fn dev_world() -> crate::app::Screen {
+    crate::app::screen(move || dev::Console().into_any())
 }
 
 #[cfg_attr(feature = "split", leptos::prelude::lazy)]
-async fn phone_world() -> AnyView {
-    PhonePage().into_any()
+async fn phone_world() -> crate::app::Screen {
+    crate::app::screen(move || PhonePage().into_any())
 }
 
 #[cfg_attr(feature = "split", leptos::prelude::lazy)]
-async fn choose_world() -> AnyView {
-    wallet::Choose().into_any()
+async fn choose_world() -> crate::app::Screen {
+    crate::app::screen(move || wallet::Choose().into_any())
 }
 
 #[cfg_attr(feature = "split", leptos::prelude::lazy)]
-async fn settings_world() -> AnyView {
-    wallet::Settings().into_any()
+async fn settings_world() -> crate::app::Screen {
+    crate::app::screen(move || wallet::Settings().into_any())
 }
 
 #[cfg_attr(feature = "split", leptos::prelude::lazy)]
-async fn cards_world() -> AnyView {
-    wallet::Cards().into_any()
+async fn cards_world() -> crate::app::Screen {
+    crate::app::screen(move || wallet::Cards().into_any())
 }
 
 #[cfg_attr(feature = "split", leptos::prelude::lazy)]
-async fn movement_world(kind: MovementKind) -> AnyView {
-    view! { <wallet::Movement kind /> }.into_any()
+async fn movement_world(kind: MovementKind) -> crate::app::Screen {
+    crate::app::screen(move || view! { <wallet::Movement kind /> }.into_any())
 }
 
 #[cfg_attr(feature = "split", leptos::prelude::lazy)]
-async fn history_world(id: Option<u64>) -> AnyView {
-    match id {
+async fn history_world(id: Option<u64>) -> crate::app::Screen {
+    crate::app::screen(move || match id {
         Some(id) => view! { <wallet::HistoryDetail id /> }.into_any(),
         None => wallet::History().into_any(),
-    }
+    })
 }
 
 #[cfg_attr(feature = "split", leptos::prelude::lazy)]
-async fn books_world() -> AnyView {
-    wallet::Books().into_any()
+async fn books_world() -> crate::app::Screen {
+    crate::app::screen(move || wallet::Books().into_any())
 }
 
 #[cfg_attr(feature = "split", leptos::prelude::lazy)]
-async fn savings_world() -> AnyView {
-    wallet::Savings().into_any()
+async fn savings_world() -> crate::app::Screen {
+    crate::app::screen(move || wallet::Savings().into_any())
 }
 
 #[cfg_attr(feature = "split", leptos::prelude::lazy)]
-async fn binding_world(callback: bool) -> AnyView {
-    if callback {
-        wallet::BindCallback().into_any()
-    } else {
-        wallet::Bindings().into_any()
-    }
+async fn binding_world(callback: bool) -> crate::app::Screen {
+    crate::app::screen(move || {
+        if callback {
+            wallet::BindCallback().into_any()
+        } else {
+            wallet::Bindings().into_any()
+        }
+    })
 }

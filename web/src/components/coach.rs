@@ -89,6 +89,11 @@ impl Coach {
     pub fn active(&self) -> bool {
         self.guide.with(|g| g.is_some_and(|g| !g.paused))
     }
+
+    /// Whether the coach is on, paused or not (tracked): its panel shows.
+    pub fn on(&self) -> bool {
+        self.guide.with(Option::is_some)
+    }
 }
 
 pub fn use_coach() -> Coach {

@@ -8,6 +8,11 @@ use crate::router::Link;
 use crate::store::use_store;
 use leptos::prelude::*;
 
+#[cfg_attr(feature = "split", leptos::prelude::lazy)]
+async fn messages_world() -> crate::app::Screen {
+    crate::app::screen(move || MessageList().into_any())
+}
+
 #[component]
 pub fn PhonePanel() -> impl IntoView {
     let store = use_store();
@@ -44,7 +49,8 @@ pub fn PhonePanel() -> impl IntoView {
                     {move || store.text().phone_close}
                 </button>
             </div>
-            <MessageList />
+            // The messages arrive with the panel's first opening.
+            {move || open.get().then(|| crate::app::world(messages_world))}
         </aside>
     }
 }
