@@ -240,20 +240,20 @@ fn Screen(nav: Nav) -> impl IntoView {
         Page::Register => wallet::Register().into_any(),
         Page::Login => wallet::Login().into_any(),
         Page::NotFound => NotFound().into_any(),
-        Page::Choose => world(choose_world),
-        Page::Settings => world(settings_world),
-        Page::Cards => world(cards_world),
-        Page::TopUp => world(|| movement_world(MovementKind::TopUp)),
-        Page::Withdraw => world(|| movement_world(MovementKind::Withdraw)),
-        Page::Transfer => world(|| movement_world(MovementKind::Transfer)),
-        Page::Bills => world(|| movement_world(MovementKind::Bill)),
-        Page::ToWeChat => world(|| movement_world(MovementKind::ToWeChat)),
-        Page::History => world(|| history_world(None)),
-        Page::HistoryDetail(id) => world(move || history_world(Some(id))),
-        Page::Books => world(books_world),
-        Page::Savings => world(savings_world),
-        Page::Bindings => world(|| binding_world(false)),
-        Page::BindCallback => world(|| binding_world(true)),
+        Page::Choose => world(|| wallet_world(WalletScreen::Choose)),
+        Page::Settings => world(|| wallet_world(WalletScreen::Settings)),
+        Page::Cards => world(|| wallet_world(WalletScreen::Cards)),
+        Page::TopUp => world(|| wallet_world(WalletScreen::Movement(MovementKind::TopUp))),
+        Page::Withdraw => world(|| wallet_world(WalletScreen::Movement(MovementKind::Withdraw))),
+        Page::Transfer => world(|| wallet_world(WalletScreen::Movement(MovementKind::Transfer))),
+        Page::Bills => world(|| wallet_world(WalletScreen::Movement(MovementKind::Bill))),
+        Page::ToWeChat => world(|| wallet_world(WalletScreen::Movement(MovementKind::ToWeChat))),
+        Page::History => world(|| wallet_world(WalletScreen::History(None))),
+        Page::HistoryDetail(id) => world(move || wallet_world(WalletScreen::History(Some(id)))),
+        Page::Books => world(|| wallet_world(WalletScreen::Books)),
+        Page::Savings => world(|| wallet_world(WalletScreen::Savings)),
+        Page::Bindings => world(|| wallet_world(WalletScreen::Bindings)),
+        Page::BindCallback => world(|| wallet_world(WalletScreen::BindCallback)),
         Page::Phone => world(phone_world),
         Page::WeChat => world(|| wechat_world(WeChatScreen::Home)),
         Page::WeChatRegister => world(|| wechat_world(WeChatScreen::Register)),
@@ -350,51 +350,32 @@ async fn phone_world() -> crate::app::Screen {
     crate::app::screen(move || PhonePage().into_any())
 }
 
-#[cfg_attr(feature = "split", leptos::prelude::lazy)]
-async fn choose_world() -> crate::app::Screen {
-    crate::app::screen(move || wallet::Choose().into_any())
+/// The wallet's screens beyond the door, one module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WalletScreen {
+    Choose,
+    Settings,
+    Cards,
+    Movement(MovementKind),
+    History(Option<u64>),
+    Books,
+    Savings,
+    Bindings,
+    BindCallback,
 }
 
 #[cfg_attr(feature = "split", leptos::prelude::lazy)]
-async fn settings_world() -> crate::app::Screen {
-    crate::app::screen(move || wallet::Settings().into_any())
-}
-
-#[cfg_attr(feature = "split", leptos::prelude::lazy)]
-async fn cards_world() -> crate::app::Screen {
-    crate::app::screen(move || wallet::Cards().into_any())
-}
-
-#[cfg_attr(feature = "split", leptos::prelude::lazy)]
-async fn movement_world(kind: MovementKind) -> crate::app::Screen {
-    crate::app::screen(move || view! { <wallet::Movement kind /> }.into_any())
-}
-
-#[cfg_attr(feature = "split", leptos::prelude::lazy)]
-async fn history_world(id: Option<u64>) -> crate::app::Screen {
-    crate::app::screen(move || match id {
-        Some(id) => view! { <wallet::HistoryDetail id /> }.into_any(),
-        None => wallet::History().into_any(),
-    })
-}
-
-#[cfg_attr(feature = "split", leptos::prelude::lazy)]
-async fn books_world() -> crate::app::Screen {
-    crate::app::screen(move || wallet::Books().into_any())
-}
-
-#[cfg_attr(feature = "split", leptos::prelude::lazy)]
-async fn savings_world() -> crate::app::Screen {
-    crate::app::screen(move || wallet::Savings().into_any())
-}
-
-#[cfg_attr(feature = "split", leptos::prelude::lazy)]
-async fn binding_world(callback: bool) -> crate::app::Screen {
-    crate::app::screen(move || {
-        if callback {
-            wallet::BindCallback().into_any()
-        } else {
-            wallet::Bindings().into_any()
-        }
+async fn wallet_world(screen: WalletScreen) -> Screen {
+    crate::app::screen(move || match screen {
+        WalletScreen::Choose => wallet::Choose().into_any(),
+        WalletScreen::Settings => wallet::Settings().into_any(),
+        WalletScreen::Cards => wallet::Cards().into_any(),
+        WalletScreen::Movement(kind) => view! { <wallet::Movement kind /> }.into_any(),
+        WalletScreen::History(Some(id)) => view! { <wallet::HistoryDetail id /> }.into_any(),
+        WalletScreen::History(None) => wallet::History().into_any(),
+        WalletScreen::Books => wallet::Books().into_any(),
+        WalletScreen::Savings => wallet::Savings().into_any(),
+        WalletScreen::Bindings => wallet::Bindings().into_any(),
+        WalletScreen::BindCallback => wallet::BindCallback().into_any(),
     })
 }
