@@ -198,6 +198,9 @@ fn Frame() -> impl IntoView {
                 <Link href=Page::Help.path()>{move || t().nav_help}</Link>
             </nav>
             <LocaleSwitch />
+            // Floating in a corner on a wide screen; on a phone, in the top
+            // bar, where it covers nothing (style.css).
+            <PhonePanel />
         </header>
         <p class="simulation" role="note">{move || t().simulation_notice}</p>
         <Show when=move || store.storage_unavailable.get()>
@@ -225,7 +228,6 @@ fn Frame() -> impl IntoView {
                 <Screen nav />
             </Show>
         </main>
-        <PhonePanel />
     }
 }
 

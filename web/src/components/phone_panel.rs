@@ -34,7 +34,7 @@ pub fn PhonePanel() -> impl IntoView {
             on:click=toggle
         >
             <span aria-hidden="true">"📱 "</span>
-            {move || store.text().phone_title}
+            <span class="phone-label">{move || store.text().phone_title}</span>
             <Show when=move || { unread() > 0 }>
                 <span class="badge" aria-label=move || (store.text().unread)(unread())>
                     {unread}

@@ -70,6 +70,10 @@ fn SettingsPanel() -> impl IntoView {
                                 <dt>{t().registered_at}</dt>
                                 <dd>{created}</dd>
                             </dl>
+                            // Compare the providers any time, not only before registering.
+                            <p>
+                                <Link href=Page::Choose.path()>{t().choose_wallet}</Link>
+                            </p>
                         }
                     })
             }}
