@@ -6,9 +6,8 @@
 
 mod common;
 
-use common::{at, registered};
+use common::{apply, at, registered_with_card};
 use qianbao_core::account::AccountError;
-use qianbao_core::card::{test_card_number, NewCard};
 use qianbao_core::envelope::{
     self, chunk_key, legacy, Keys, Read, Saved, Stored, StoredSave, UnlockError, Write, HEAD_KEY,
 };
@@ -38,33 +37,10 @@ struct Disk {
     rng: ChaCha20Rng,
 }
 
-fn apply(stored: &mut Stored, writes: &[Write]) {
-    for write in writes {
-        match write {
-            Write::Set(k, v) => {
-                stored.insert(k.clone(), v.clone());
-            }
-            Write::Remove(k) => {
-                stored.remove(k);
-            }
-        }
-    }
-}
-
 impl Disk {
     /// A signed-in wallet with a card; sealed when `sealed`.
     fn new(sealed: bool, seed: u64) -> Self {
-        let mut state = registered(ProviderId::Jia);
-        let number = test_card_number("622202", "0012345678");
-        let form = NewCard {
-            number: &number,
-            holder: "张小明",
-            expiry: "",
-            cvv: "",
-        };
-        state
-            .add_card(form, at(3))
-            .unwrap_or_else(|e| panic!("{e}"));
+        let state = registered_with_card(ProviderId::Jia);
         let mut rng = ChaCha20Rng::seed_from_u64(seed);
         let me = state
             .signed_in()

@@ -185,31 +185,43 @@ fn not_enough_balance_moves_nothing() {
     );
 }
 
+/// A 6-digit 支付密码 that is not the demo's.
+fn wrong_pay_password(w: &World) -> &'static str {
+    if w.demo.wechat.pay_password == "147258" {
+        "258147"
+    } else {
+        "147258"
+    }
+}
+
+/// The cashier's 「确认支付」 of the café order `no` from `me`'s wallet,
+/// with `password` as the 支付密码, a second later.
+fn try_pay(
+    w: &mut World,
+    no: &str,
+    me: qianbao_core::account::AccountId,
+    password: &str,
+) -> Result<(), PayError> {
+    let now = w.tick(1);
+    let request = PayRequest {
+        merchant: MerchantId::Cafe,
+        out_trade_no: no,
+        method: PayMethod::Wallet(me),
+        pay_password: password,
+        wallet_password: None,
+        key: "k",
+    };
+    w.state.pay_order(request, now).map(|_| ())
+}
+
 #[test]
 fn five_wrong_payment_passwords_lock_for_fifteen_minutes() {
     let mut w = funded("100");
     let me = w.me();
     let no = order(&mut w, MerchantId::Cafe, "latte", 1);
-    let wrong = if w.demo.wechat.pay_password == "147258" {
-        "258147"
-    } else {
-        "147258"
-    };
-    let attempt = |w: &mut World, password: &str| {
-        let now = w.tick(1);
-        let request = PayRequest {
-            merchant: MerchantId::Cafe,
-            out_trade_no: &no,
-            method: PayMethod::Wallet(me),
-            pay_password: password,
-            wallet_password: None,
-            key: "k",
-        };
-        w.state
-            .pay_order(request, now)
-            .map(|_| ())
-            .map_err(|e| e.code())
-    };
+    let wrong = wrong_pay_password(&w);
+    let attempt =
+        |w: &mut World, password: &str| try_pay(w, &no, me, password).map_err(|e| e.code());
     for _ in 0..4 {
         assert_eq!(attempt(&mut w, wrong), Err("WX-PAY-PASSWORD"));
     }
@@ -227,25 +239,9 @@ fn an_empty_payment_password_is_no_try() {
     let mut w = funded("100");
     let me = w.me();
     let no = order(&mut w, MerchantId::Cafe, "latte", 1);
-    let wrong = if w.demo.wechat.pay_password == "147258" {
-        "258147"
-    } else {
-        "147258"
-    };
+    let wrong = wrong_pay_password(&w);
     let attempt = |w: &mut World, password: &str| {
-        let now = w.tick(1);
-        let request = PayRequest {
-            merchant: MerchantId::Cafe,
-            out_trade_no: &no,
-            method: PayMethod::Wallet(me),
-            pay_password: password,
-            wallet_password: None,
-            key: "k",
-        };
-        w.state
-            .pay_order(request, now)
-            .map(|_| ())
-            .map_err(|e| (e.code(), e.guidance()))
+        try_pay(w, &no, me, password).map_err(|e| (e.code(), e.guidance()))
     };
     for _ in 0..4 {
         assert_eq!(

@@ -10,9 +10,8 @@
 
 mod common;
 
-use common::{at, registered};
+use common::{apply, at, registered_with_card};
 use proptest::prelude::*;
-use qianbao_core::card::{test_card_number, NewCard};
 use qianbao_core::envelope::{self, Keys, Read, Saved, Stored, StoredSave, Write, HEAD_KEY};
 use qianbao_core::ledger::LedgerAccount;
 use qianbao_core::movement::MovementForm;
@@ -97,30 +96,9 @@ struct World {
     broken: Option<String>,
 }
 
-fn apply(copy: &mut Stored, write: &Write) {
-    match write {
-        Write::Set(k, v) => {
-            copy.insert(k.clone(), v.clone());
-        }
-        Write::Remove(k) => {
-            copy.remove(k);
-        }
-    }
-}
-
 impl World {
     fn new(settle: bool) -> Self {
-        let mut state = registered(ProviderId::Jia);
-        let number = test_card_number("622202", "0012345678");
-        let card = NewCard {
-            number: &number,
-            holder: "张小明",
-            expiry: "",
-            cvv: "",
-        };
-        state
-            .add_card(card, at(3))
-            .unwrap_or_else(|e| panic!("{e}"));
+        let mut state = registered_with_card(ProviderId::Jia);
         let mut rng = ChaCha20Rng::seed_from_u64(1);
         let me = state
             .signed_in()
@@ -137,7 +115,7 @@ impl World {
             envelope::write(&state, &Saved::default(), Some(&keys), None, &mut rng)
                 .unwrap_or_else(|e| panic!("{e}"));
         let mut backend = Stored::new();
-        writes.iter().for_each(|w| apply(&mut backend, w));
+        apply(&mut backend, &writes);
         state.set_revision(saved.revision());
         let tabs = (0..TABS)
             .map(|t| Tab {
@@ -200,7 +178,7 @@ impl World {
                     if writer == t {
                         *pending = pending.saturating_sub(1);
                     } else if *pending == 0 {
-                        apply(&mut tab.copy, &write);
+                        apply(&mut tab.copy, std::slice::from_ref(&write));
                     }
                 }
             }
@@ -320,12 +298,12 @@ impl World {
                     }
                     return;
                 };
-                apply(&mut self.backend, &write);
+                apply(&mut self.backend, std::slice::from_ref(&write));
                 let key = match &write {
                     Write::Set(k, _) | Write::Remove(k) => k.clone(),
                 };
                 let writer = &mut self.tabs[t];
-                apply(&mut writer.copy, &write);
+                apply(&mut writer.copy, std::slice::from_ref(&write));
                 *writer.pending.entry(key).or_default() += 1;
                 for tab in &mut self.tabs {
                     tab.inbox.push_back((t, write.clone()));

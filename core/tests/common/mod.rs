@@ -49,6 +49,40 @@ pub fn registered(provider: qianbao_core::provider::ProviderId) -> State {
     state
 }
 
+/// [`registered`] with a Luhn-valid ICBC debit card in 张小明's name.
+pub fn registered_with_card(provider: qianbao_core::provider::ProviderId) -> State {
+    let mut state = registered(provider);
+    let number = qianbao_core::card::test_card_number("622202", "0012345678");
+    let form = qianbao_core::card::NewCard {
+        number: &number,
+        holder: "张小明",
+        expiry: "",
+        cvv: "",
+    };
+    state
+        .add_card(form, at(3))
+        .unwrap_or_else(|e| panic!("{e}"));
+    state
+}
+
+/// Applies a save's writes to a copy of storage, in order.
+pub fn apply(
+    stored: &mut qianbao_core::envelope::Stored,
+    writes: &[qianbao_core::envelope::Write],
+) {
+    use qianbao_core::envelope::Write;
+    for write in writes {
+        match write {
+            Write::Set(k, v) => {
+                stored.insert(k.clone(), v.clone());
+            }
+            Write::Remove(k) => {
+                stored.remove(k);
+            }
+        }
+    }
+}
+
 pub fn at(secs: i64) -> Timestamp {
     Timestamp::from_millis(T0 + secs * 1000)
 }

@@ -130,6 +130,39 @@ export class Wallet {
     };
   }
 
+  /**
+   * 「一键创建演示账户」 and signed in as its wallet; with `money` yuan topped
+   * up from an ICBC debit card in its name; bound to its WeChat if `bound`.
+   */
+  async signedInDemo({ money = 0, bound = false } = {}) {
+    const demo = await this.createDemo();
+    await this.signInAs(demo);
+    if (money) {
+      await this.addCard('62220200123456782', demo.name); // ICBC debit, Luhn-valid
+      await this.expectText('银行卡已添加。');
+      await this.fillMovement('/top-up', { 金额: String(money) });
+      await this.confirmMovement();
+    }
+    if (bound) {
+      await this.startBinding();
+      await this.wechatLogIn(demo.wechat);
+      await this.allow();
+      await this.expectText('绑定成功');
+    }
+    return demo;
+  }
+
+  /** Another tab of this wallet (same browser): it asks for `user`'s password, the data being sealed. */
+  async otherTab(user) {
+    const tab = new Wallet(await this.page.context().newPage(), this.baseUrl);
+    await tab.open('/');
+    await tab.expectText('钱包已锁定');
+    await tab.field('密码').fill(user.password);
+    await tab.button('解锁').click();
+    await tab.page.getByTestId('balance').waitFor();
+    return tab;
+  }
+
   async signInAs(user) {
     await this.open('/login');
     await this.logIn(user.login, user.password);

@@ -48,8 +48,7 @@ test("WeChat's 登录 says why it refused, and an empty field is no try", async 
 
 test("the authorize page's WeChat 登录 shows its errors too", async () => {
   const w = await h.wallet();
-  const demo = await w.createDemo();
-  await w.signInAs(demo);
+  const demo = await w.signedInDemo();
   await w.startBinding();
   await w.wechatLogIn({ wxid: '', password: 'Wrong2026x' });
   await w.expectError('WX-ACC-EMPTY');
@@ -83,16 +82,7 @@ test("the wallet's 登录: an empty password is asked for and not counted", asyn
 
 test('the cashier: an empty 支付密码 is no try; short 零钱 says 零钱; a paid order says where to look', async () => {
   const w = await h.wallet();
-  const demo = await w.createDemo();
-  await w.signInAs(demo);
-  await w.addCard('62220200123456782', demo.name); // ICBC debit, Luhn-valid
-  await w.expectText('银行卡已添加。');
-  await w.fillMovement('/top-up', { 金额: '100' });
-  await w.confirmMovement();
-  await w.startBinding();
-  await w.wechatLogIn(demo.wechat);
-  await w.allow();
-  await w.expectText('绑定成功');
+  const demo = await w.signedInDemo({ money: 100, bound: true });
 
   await w.checkout('books', ['novel']);
   const cashier = new URL(w.page.url());

@@ -15,7 +15,6 @@ import { DIST, SUBPATH_DIST, harness } from '../lib/harness.mjs';
 import { serve } from '../lib/server.mjs';
 import { expect } from '../lib/expect.mjs';
 import { Wallet } from '../lib/wallet.mjs';
-import { luhn } from '../lib/cards.mjs';
 
 const h = harness();
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -27,8 +26,7 @@ async function controlled(w) {
 
 test('after one visit the wallet opens offline, from a reload and from a deep link', async () => {
   const w = await h.wallet();
-  const demo = await w.createDemo();
-  await w.signInAs(demo);
+  const demo = await w.signedInDemo();
   await controlled(w);
   const context = w.page.context();
   await context.setOffline(true);
@@ -48,8 +46,7 @@ test('after one visit the wallet opens offline, from a reload and from a deep li
 
 test('offline 「绑定微信」: WeChat cannot be reached, with the guidance; back online, 「重试」 and it binds', async () => {
   const w = await h.wallet();
-  const demo = await w.createDemo();
-  await w.signInAs(demo);
+  const demo = await w.signedInDemo();
   await controlled(w);
   const context = w.page.context();
   await context.setOffline(true);
@@ -69,8 +66,7 @@ test('offline 「绑定微信」: WeChat cannot be reached, with the guidance; b
 
 test("offline, the code exchange fails exactly like the console's network failure; 「重试」 online completes it", async () => {
   const w = await h.wallet();
-  const demo = await w.createDemo();
-  await w.signInAs(demo);
+  const demo = await w.signedInDemo();
   await controlled(w);
   // The console's network failure on the exchange first…
   await w.injectFaults({ network: 1 });
@@ -96,16 +92,7 @@ test("offline, the code exchange fails exactly like the console's network failur
 
 test('offline at the cashier: the payment is refused and nothing moves; online it goes through', async () => {
   const w = await h.wallet();
-  const demo = await w.createDemo();
-  await w.signInAs(demo);
-  await w.addCard(luhn('6222020012345678'), demo.name);
-  await w.expectText('银行卡已添加。');
-  await w.fillMovement('/top-up', { 金额: '100' });
-  await w.confirmMovement();
-  await w.startBinding();
-  await w.wechatLogIn(demo.wechat);
-  await w.allow();
-  await w.expectText('绑定成功');
+  const demo = await w.signedInDemo({ money: 100, bound: true });
   await controlled(w);
 
   await w.checkout('books', ['novel']);

@@ -11,25 +11,10 @@ import { expect } from '../lib/expect.mjs';
 const h = harness();
 
 /** A demo user with ¥`yuan` in the wallet, bound to the matching WeChat account. */
-async function boundWithMoney(w, yuan) {
-  const demo = await w.createDemo();
-  await w.signInAs(demo);
-  if (yuan) {
-    await w.addCard('62220200123456782', demo.name); // ICBC debit, Luhn-valid
-    await w.expectText('银行卡已添加。');
-    await w.fillMovement('/top-up', { 金额: String(yuan) });
-    await w.confirmMovement();
-  }
-  await w.startBinding();
-  await w.wechatLogIn(demo.wechat);
-  await w.allow();
-  await w.expectText('绑定成功');
-  return demo;
-}
 
 test('pay a merchant with the bound wallet: 微信支付 → 确认支付 → 支付成功', async () => {
   const w = await h.wallet({ viewport: PHONE_VIEWPORT });
-  const demo = await boundWithMoney(w, 100);
+  const demo = await w.signedInDemo({ money: 100, bound: true });
   const orderNo = await w.checkout('cafe', ['latte', 'latte', 'croissant']);
   expect(await w.page.getByTestId('pay-amount').innerText(), 'amount').toBe('¥72.50');
   await w.expectText('数字钱包（余额 ¥100.00）');
@@ -70,7 +55,7 @@ test('pay a merchant with the bound wallet: 微信支付 → 确认支付 → �
 
 test('a flagged merchant asks the wallet to confirm; cancelling moves nothing', async () => {
   const w = await h.wallet();
-  const demo = await boundWithMoney(w, 3000);
+  const demo = await w.signedInDemo({ money: 3000, bound: true });
   const orderNo = await w.checkout('digital', ['tablet']);
   const cashier = new URL(w.page.url());
   await w.field('支付密码').fill(demo.wechat.payPassword);
@@ -94,7 +79,7 @@ test('a flagged merchant asks the wallet to confirm; cancelling moves nothing', 
 
 test('not enough balance, and no wallet offered after unbinding', async () => {
   const w = await h.wallet();
-  const demo = await boundWithMoney(w, 0);
+  const demo = await w.signedInDemo({ money: 0, bound: true });
   await w.checkout('books', ['novel']);
   await w.field('支付密码').fill(demo.wechat.payPassword);
   await w.button('确认支付').click();
@@ -112,7 +97,7 @@ test('not enough balance, and no wallet offered after unbinding', async () => {
 
 test('an order whose time ran out is closed: ORDER_CLOSED, nothing charged', async () => {
   const w = await h.wallet();
-  const demo = await boundWithMoney(w, 100);
+  const demo = await w.signedInDemo({ money: 100, bound: true });
   const orderNo = await w.checkout('cafe', ['americano']);
   const cashier = new URL(w.page.url());
   // The console's clock: two hours later, past the cafe's 15 minutes.
@@ -137,7 +122,7 @@ test('an order whose time ran out is closed: ORDER_CLOSED, nothing charged', asy
 
 test('scan to pay: the merchant\'s QR code, WeChat 「扫一扫」, the cashier', async () => {
   const w = await h.wallet({ viewport: { width: 390, height: 844 } });
-  const demo = await boundWithMoney(w, 100);
+  const demo = await w.signedInDemo({ money: 100, bound: true });
   await w.open('/shop/books');
   await w.page.locator('[data-sku=atlas]').getByRole('button', { name: '加入购物车' }).click();
   await w.button('去结算').click();
@@ -163,7 +148,7 @@ test('scan to pay: the merchant\'s QR code, WeChat 「扫一扫」, the cashier'
 
 test('pay from 零钱 after 「转入微信零钱」', async () => {
   const w = await h.wallet();
-  const demo = await boundWithMoney(w, 50);
+  const demo = await w.signedInDemo({ money: 50, bound: true });
   await w.fillMovement('/to-wechat', { 金额: '20' });
   expect(await w.confirmMovement(), 'wallet after moving to 零钱').toBe('¥30.00');
   await w.checkout('cafe', ['croissant']);
@@ -182,7 +167,7 @@ test('pay from 零钱 after 「转入微信零钱」', async () => {
 
 test('a payment request that fails is PAYERROR; paying again succeeds once', async () => {
   const w = await h.wallet();
-  const demo = await boundWithMoney(w, 100);
+  const demo = await w.signedInDemo({ money: 100, bound: true });
   const orderNo = await w.checkout('cafe', ['latte']);
   const cashier = new URL(w.page.url());
   await w.injectFaults({ network: 1 });

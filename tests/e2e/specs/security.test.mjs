@@ -4,7 +4,6 @@
 import { test } from 'node:test';
 import { harness, PHONE_VIEWPORT } from '../lib/harness.mjs';
 import { expect } from '../lib/expect.mjs';
-import { Wallet } from '../lib/wallet.mjs';
 import { luhn } from '../lib/cards.mjs';
 import { codeAtStep, currentStep, parseOtpauth } from '../lib/totp.mjs';
 
@@ -121,12 +120,7 @@ test('two tabs on one wallet lose no update; a logout or a lock in one reaches t
   // Tab B: a new tab has no key yet — the stored data is encrypted — so
   // it asks for the password first, then reaches the review step of a
   // top-up of 100 and waits there.
-  const b = new Wallet(await a.page.context().newPage(), a.baseUrl);
-  await b.open('/');
-  await b.expectText('钱包已锁定');
-  await b.field('密码').fill(user.password);
-  await b.button('解锁').click();
-  await b.page.getByTestId('balance').waitFor();
+  const b = await a.otherTab(user);
   await b.fillMovement('/top-up', { 金额: '100' });
   await b.page.getByTestId('review-amount').waitFor();
 

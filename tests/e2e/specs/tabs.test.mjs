@@ -4,7 +4,6 @@
 import { test } from 'node:test';
 import { harness } from '../lib/harness.mjs';
 import { expect } from '../lib/expect.mjs';
-import { Wallet } from '../lib/wallet.mjs';
 import { luhn } from '../lib/cards.mjs';
 
 const h = harness();
@@ -14,16 +13,6 @@ const ROUNDS = Number(process.env.QIANBAO_TAB_ROUNDS ?? 100);
 /** Yuan text "¥1,234.56" → fen. */
 const fen = (text) => Math.round(Number(text.replace(/[¥,\s]/g, '')) * 100);
 
-/** A second tab of the same wallet: it asks for the password (the data is sealed). */
-async function secondTab(first, user) {
-  const tab = new Wallet(await first.page.context().newPage(), first.baseUrl);
-  await tab.open('/');
-  await tab.expectText('钱包已锁定');
-  await tab.field('密码').fill(user.password);
-  await tab.button('解锁').click();
-  await tab.page.getByTestId('balance').waitFor();
-  return tab;
-}
 
 /**
  * A real click (the browser's own pointer events) at the middle of a
@@ -62,9 +51,9 @@ test(`${ROUNDS} rounds of two tabs confirming a top-up at once lose and duplicat
   await a.signInAs(user);
   await a.addCard(ICBC_DEBIT, user.name);
   await a.expectText('银行卡已添加。');
-  const b = await secondTab(a, user);
+  const b = await a.otherTab(user);
   // A third tab that keeps reloading during the second half.
-  const c = await secondTab(a, user);
+  const c = await a.otherTab(user);
   let reloading = false;
   let stop = false;
   const reloads = (async () => {

@@ -16,16 +16,7 @@ pub fn after_paint<F: Future<Output = ()> + 'static>(
         return;
     }
     busy.set(true);
-    set_timeout(
-        move || {
-            leptos::task::spawn_local(async move {
-                work().await;
-                // The page may have gone (a successful login navigates away).
-                let _ = busy.try_set(false);
-            });
-        },
-        Duration::from_millis(30),
-    );
+    set_timeout(move || run(busy, work), Duration::from_millis(30));
 }
 
 /// Runs `work` unless `busy`, which is set meanwhile: a second press of a
@@ -38,8 +29,13 @@ pub fn once_at_a_time<F: Future<Output = ()> + 'static>(
         return;
     }
     busy.set(true);
+    run(busy, work);
+}
+
+fn run<F: Future<Output = ()> + 'static>(busy: RwSignal<bool>, work: impl FnOnce() -> F + 'static) {
     leptos::task::spawn_local(async move {
         work().await;
+        // The page may have gone (a successful login navigates away).
         let _ = busy.try_set(false);
     });
 }
