@@ -213,8 +213,20 @@ test('refusals are worded in English too', async () => {
   await w.expectError('W-IMPORT-FORMAT');
   await w.expectText('nothing was imported');
   await w.expectText('Your current wallet data has not been changed.');
-  // No Chinese in any error box.
   const boxes = await w.page.locator('.error-box').allInnerTexts();
+  // The wallet's login with an empty password, and registering without a name.
+  await w.open('/login');
+  await w.page.getByLabel('Mobile number or email', { exact: true }).fill(demo.login);
+  await w.page.getByRole('button', { name: 'Log in', exact: true }).click();
+  await w.expectError('W-ACC-PASSWORD-EMPTY');
+  boxes.push(...(await w.page.locator('.error-box').allInnerTexts()));
+  await w.open('/register');
+  await w.page.getByLabel('Mobile number or email', { exact: true }).fill('13911112222');
+  await w.page.getByLabel('Password', { exact: true }).fill('Sandbox2026x');
+  await w.page.getByRole('button', { name: 'Register', exact: true }).click();
+  await w.page.locator('.error-box').first().waitFor();
+  boxes.push(...(await w.page.locator('.error-box').allInnerTexts()));
+  // No Chinese in any error box.
   for (const text of boxes) expect(/[\u3400-\u9fff]/.test(text), `Chinese in "${text}"`).toBe(false);
   await w.close();
 });
