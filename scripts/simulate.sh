@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The long deterministic simulation of core (core/tests/simulation.rs) in
+# The long deterministic simulation of core (core/tests/simulation/) in
 # release: many seeded runs of people using the wallet, WeChat and the shops
 # with faults, clock jumps, doubled submissions and crashes, every invariant
 # checked after every step. Prints seeds, operations, operations/s, what ran

@@ -31,10 +31,13 @@ echo "ok"
 step "core tests (unit, table, property, snapshot)"
 cargo test -p qianbao-core --locked
 
+step "the error catalogue (snapshot: web/tests/catalogue.txt)"
+cargo test -p qianbao-web --test catalogue --locked
+
 step "browser tests (wasm-bindgen-test, headless Chromium)"
 CHROMEDRIVER=/usr/bin/chromedriver \
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  cargo test --target wasm32-unknown-unknown -p qianbao-web --locked
+  cargo test --target wasm32-unknown-unknown -p qianbao-web --test browser --locked
 
 step "release build (trunk, offline), at the root and under a sub-path"
 trunk build --release --offline

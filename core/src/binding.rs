@@ -119,6 +119,9 @@ pub enum BindError {
 impl UserError for BindError {
     fn code(&self) -> &'static str {
         match self {
+            // What the wallet's binding meets, in the wallet's family.
+            Self::WeChat(WeChatError::Network) => "W-BIND-NETWORK",
+            Self::WeChat(WeChatError::ThirdPartyOff) => "W-BIND-PERMISSION",
             Self::WeChat(e) => e.code(),
             Self::Account(e) => e.code(),
             Self::AlreadyBound => "W-BIND-ALREADY",
@@ -139,6 +142,59 @@ impl UserError for BindError {
                 Guidance::BindAgain
             }
             Self::Mismatch => Guidance::ReenterAndVerify,
+        }
+    }
+
+    fn last_resort(&self) -> Option<Guidance> {
+        match self.guidance() {
+            Guidance::CheckNetwork | Guidance::RestartOrContactSupport => None,
+            _ => Some(Guidance::RestartOrContactSupport),
+        }
+    }
+}
+
+impl BindError {
+    /// Whether 「重试」 may simply run the same step again: only when WeChat
+    /// could not be reached or was busy (三.1), since then neither side has
+    /// changed. Every other failure needs a new binding or a fix first.
+    pub fn can_retry(&self) -> bool {
+        matches!(
+            self,
+            Self::WeChat(WeChatError::Network | WeChatError::SystemBusy)
+        )
+    }
+}
+
+/// What WeChat's authorize page shows for a request, the way
+/// [`crate::guide::next_step`] names a tour's next step: the page renders
+/// it and decides nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthorizeStep {
+    /// WeChat cannot be reached (the browser is offline): 三.1, with 「重试」.
+    Unreachable,
+    /// The request itself is wrong (40013, 10003, 10005): nothing to do
+    /// here but go back.
+    BadRequest(WeChatError),
+    /// Nobody is logged in to WeChat: its login form first.
+    LogIn,
+    /// 「允许第三方应用授权」 is off: the way to WeChat's settings.
+    PermissionOff,
+    /// The consent screen for `app`; 二次验证 after 「允许」 when
+    /// `second_factor` (the first authorization of this app by this user).
+    Consent {
+        app: &'static wechat::App,
+        second_factor: bool,
+    },
+}
+
+impl AuthorizeStep {
+    /// The error the page shows with this step, if any.
+    pub fn error(&self) -> Option<WeChatError> {
+        match self {
+            Self::Unreachable => Some(WeChatError::Network),
+            Self::BadRequest(e) => Some(e.clone()),
+            Self::PermissionOff => Some(WeChatError::ThirdPartyOff),
+            Self::LogIn | Self::Consent { .. } => None,
         }
     }
 }
@@ -303,6 +359,31 @@ impl State {
             },
         )?;
         Ok(authorize_path(site, &state))
+    }
+
+    /// The authorize page's step for `request`, arriving at `site_host`;
+    /// `reachable` is false while the browser is offline.
+    pub fn authorize_step(
+        &self,
+        request: &AuthorizeRequest<'_>,
+        site_host: &str,
+        reachable: bool,
+    ) -> AuthorizeStep {
+        if !reachable {
+            return AuthorizeStep::Unreachable;
+        }
+        let app = match self.wechat.check_request(request, site_host) {
+            Ok(app) => app,
+            Err(e) => return AuthorizeStep::BadRequest(e),
+        };
+        match self.wechat.signed_in() {
+            None => AuthorizeStep::LogIn,
+            Some(user) if !user.allows_third_party() => AuthorizeStep::PermissionOff,
+            Some(_) => AuthorizeStep::Consent {
+                app,
+                second_factor: self.wechat.needs_second_factor(app.appid),
+            },
+        }
     }
 
     /// 二次验证: sends a code to the logged-in WeChat user's phone.
@@ -603,5 +684,102 @@ impl State {
             ) => self.transition(me, Event::RevokedSeen { at: now }),
             Err(other) => Err(other.into()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    const AT: Timestamp = Timestamp::from_millis(1_000);
+
+    fn bound() -> Bound {
+        Bound {
+            openid: "o".to_owned(),
+            unionid: "u".to_owned(),
+            nickname: "小明".to_owned(),
+            avatar: String::new(),
+            masked_wxid: "z***6".to_owned(),
+            bound_at: AT,
+            via_state: "s".to_owned(),
+            access_token: "a".to_owned(),
+            refresh_token: "r".to_owned(),
+        }
+    }
+
+    fn state(name: &str) -> Binding {
+        match name {
+            "Unbound" => Binding::Unbound,
+            "Authorizing" => Binding::Authorizing {
+                state: "s".to_owned(),
+                started: AT,
+            },
+            "Bound" => Binding::Bound(bound()),
+            "Ended" => Binding::Ended {
+                reason: EndReason::Unbound,
+                at: AT,
+            },
+            other => unreachable!("no state {other}"),
+        }
+    }
+
+    fn event(name: &str) -> Event {
+        match name {
+            "Start" => Event::Start {
+                state: "t".to_owned(),
+                at: AT,
+            },
+            "Cancel" => Event::Cancel,
+            "Complete" => Event::Complete(bound()),
+            "Unbind" => Event::Unbind { at: AT },
+            "RevokedSeen" => Event::RevokedSeen { at: AT },
+            other => unreachable!("no event {other}"),
+        }
+    }
+
+    /// What a binding became, in one word.
+    fn outcome(result: Result<Binding, BindError>) -> String {
+        match result {
+            Ok(Binding::Unbound) => "Unbound".to_owned(),
+            Ok(Binding::Authorizing { .. }) => "Authorizing".to_owned(),
+            Ok(Binding::Bound(_)) => "Bound".to_owned(),
+            Ok(Binding::Ended { reason, .. }) => format!("Ended({reason:?})"),
+            Err(e) => format!("Err({e:?})"),
+        }
+    }
+
+    /// The whole state machine: every state (4) under every event (5).
+    #[rstest]
+    #[case("Unbound", "Start", "Authorizing")]
+    #[case("Unbound", "Cancel", "Err(NotAuthorizing)")]
+    #[case("Unbound", "Complete", "Err(NotAuthorizing)")]
+    #[case("Unbound", "Unbind", "Err(NotBound)")]
+    #[case("Unbound", "RevokedSeen", "Err(NotBound)")]
+    #[case("Authorizing", "Start", "Authorizing")]
+    #[case("Authorizing", "Cancel", "Unbound")]
+    #[case("Authorizing", "Complete", "Bound")]
+    #[case("Authorizing", "Unbind", "Err(NotBound)")]
+    #[case("Authorizing", "RevokedSeen", "Err(NotBound)")]
+    #[case("Bound", "Start", "Err(AlreadyBound)")]
+    #[case("Bound", "Cancel", "Err(AlreadyBound)")]
+    #[case("Bound", "Complete", "Err(AlreadyBound)")]
+    #[case("Bound", "Unbind", "Ended(Unbound)")]
+    #[case("Bound", "RevokedSeen", "Ended(RevokedInWeChat)")]
+    #[case("Ended", "Start", "Authorizing")]
+    #[case("Ended", "Cancel", "Err(NotAuthorizing)")]
+    #[case("Ended", "Complete", "Err(NotAuthorizing)")]
+    #[case("Ended", "Unbind", "Err(NotBound)")]
+    #[case("Ended", "RevokedSeen", "Err(NotBound)")]
+    fn every_state_under_every_event(#[case] from: &str, #[case] on: &str, #[case] to: &str) {
+        assert_eq!(outcome(state(from).apply(event(on))), to);
+    }
+
+    #[test]
+    fn only_an_unreachable_or_busy_wechat_may_be_retried() {
+        assert!(BindError::WeChat(WeChatError::Network).can_retry());
+        assert!(BindError::WeChat(WeChatError::SystemBusy).can_retry());
+        assert!(!BindError::WeChat(WeChatError::InvalidCode).can_retry());
+        assert!(!BindError::Mismatch.can_retry());
     }
 }

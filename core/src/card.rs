@@ -17,6 +17,8 @@ use crate::money::Fen;
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
+/// The security code on the back of a card.
+pub const CVV_DIGITS: usize = 3;
 /// What the simulated bank account behind a new debit card holds.
 pub const DEBIT_OPENING_BALANCE: Fen = Fen::from_yuan(20_000);
 /// The credit line of a new credit card.
@@ -253,7 +255,7 @@ pub fn check(
     if kind == CardKind::Credit {
         check_expiry(form.expiry, now)?;
         let cvv = to_half_width(form.cvv.trim());
-        if cvv.len() != 3 || !cvv.bytes().all(|b| b.is_ascii_digit()) {
+        if cvv.len() != CVV_DIGITS || !cvv.bytes().all(|b| b.is_ascii_digit()) {
             return Err(CardError::Cvv);
         }
     }

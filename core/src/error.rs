@@ -14,6 +14,12 @@ pub trait UserError: std::error::Error {
     fn code(&self) -> &'static str;
     /// What the user should do next.
     fn guidance(&self) -> Guidance;
+    /// What to do when that does not help either: the article's 「若以上措施
+    /// 均无效，建议尝试重启软件或设备，或联系客服查询具体的错误码」 for every
+    /// error met while binding (三、1), unless the guidance already says it.
+    fn last_resort(&self) -> Option<Guidance> {
+        None
+    }
 }
 
 /// The advice attached to an error. The shell words it in the user's language.
@@ -51,6 +57,8 @@ pub enum Guidance {
     RecoverStorage,
     /// Restart the app or contact customer service quoting the code (article 三、1).
     RestartOrContactSupport,
+    /// Open the sandbox in a current browser (one with Web Crypto).
+    UseCurrentBrowser,
     /// Type an amount such as 12.34.
     EnterAmount,
     /// Check the card number, expiry and security code.

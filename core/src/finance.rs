@@ -22,12 +22,12 @@
 //! constant between two accruals and each day is credited exactly once
 //! (its idempotency key is the day).
 
-use crate::account::AccountId;
+use crate::account::{AccountError, AccountId};
+use crate::error::{Guidance, UserError};
 use crate::ledger::Biller;
-use crate::ledger::{Actor, Draft, Entry, EntryKind, LedgerAccount, Posting};
+use crate::ledger::{Actor, Draft, Entry, EntryKind, LedgerAccount, LedgerError, Posting};
 use crate::merchant::Category;
 use crate::money::{Fen, MoneyError};
-use crate::movement::MoveError;
 use crate::provider::Feature;
 use crate::state::State;
 use crate::time::{day_cst, start_of_day_cst, year_month_cst, Timestamp};
@@ -40,6 +40,66 @@ pub const MAX_CASH_ENTRIES: usize = 1_000;
 /// Days of interest credited in one go at most (a clock moved years ahead
 /// is brought up to date over several openings).
 pub const MAX_ACCRUAL_DAYS: i64 = 3_660;
+
+/// Why 记账 or 理财 refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FinanceError {
+    #[error(transparent)]
+    Amount(#[from] MoneyError),
+    #[error(transparent)]
+    Account(#[from] AccountError),
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    #[error("the entry is not spending of this wallet")]
+    NotSpending,
+    #[error("a note has at most {MAX_CASH_NOTE_CHARS} characters")]
+    NoteTooLong,
+    #[error("the cash book holds at most {MAX_CASH_ENTRIES} entries")]
+    BookFull,
+    #[error("the wallet's provider does not offer 理财")]
+    NotOffered,
+    #[error("this submission was already used for another transaction")]
+    KeyReused,
+    #[error("not enough in the wallet ({balance})")]
+    WalletLow { balance: Fen },
+    #[error("not enough in savings ({balance})")]
+    SavingsLow { balance: Fen },
+}
+
+impl UserError for FinanceError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Amount(e) => e.code(),
+            Self::Account(e) => e.code(),
+            Self::Ledger(e) => e.code(),
+            Self::NotSpending => "W-BOOK-ENTRY",
+            Self::NoteTooLong => "W-NOTE-LONG",
+            Self::BookFull => "W-BOOK-FULL",
+            Self::NotOffered => "W-PROVIDER-FEATURE",
+            Self::KeyReused => "W-KEY-REUSED",
+            Self::WalletLow { .. } => "W-BALANCE-LOW",
+            Self::SavingsLow { .. } => "W-SAVINGS-LOW",
+        }
+    }
+
+    fn guidance(&self) -> Guidance {
+        match self {
+            Self::Amount(e) => e.guidance(),
+            Self::Account(e) => e.guidance(),
+            Self::Ledger(e) => e.guidance(),
+            // Only a stale page offers this: it is up to date now.
+            Self::NotSpending => Guidance::TryAgain,
+            Self::NoteTooLong => Guidance::ReenterAndVerify,
+            // The book's own cap, not the browser's storage.
+            Self::BookFull => Guidance::RemoveOldEntries,
+            Self::NotOffered => Guidance::ChooseProvider,
+            Self::KeyReused => Guidance::StartAgain,
+            Self::WalletLow { .. } => Guidance::TopUpOrLess,
+            // Topping up the wallet does not fill savings: move less.
+            Self::SavingsLow { .. } => Guidance::SmallerAmount,
+        }
+    }
+}
 
 /// What money was spent on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -193,21 +253,27 @@ impl State {
         Some(chosen.unwrap_or(default))
     }
 
+    /// Whether 「修改分类」 may change `entry`'s category in `wallet`'s
+    /// books: spending the wallet did itself (a payment, a bill, a transfer
+    /// out). A refund follows the category of the payment it undoes.
+    pub fn can_set_category(&self, entry: &Entry, wallet: AccountId) -> bool {
+        entry.net_for(LedgerAccount::Wallet(wallet)) != Fen::ZERO
+            && matches!(
+                entry.kind,
+                EntryKind::Payment { .. } | EntryKind::Bill { .. } | EntryKind::Transfer { .. }
+            )
+            && self.default_spend(entry, wallet).is_some()
+    }
+
     /// 「修改分类」 of one of the signed-in wallet's spending entries.
-    pub fn set_category(&mut self, entry_id: u64, spend: Spend) -> Result<(), MoveError> {
+    pub fn set_category(&mut self, entry_id: u64, spend: Spend) -> Result<(), FinanceError> {
         let wallet = self.signed_in_id()?;
-        let entry = self
+        let editable = self
             .ledger
             .entry(entry_id)
-            .filter(|e| e.net_for(LedgerAccount::Wallet(wallet)) != Fen::ZERO)
-            .cloned()
-            .ok_or(MoveError::NotSpending)?;
-        if !matches!(
-            entry.kind,
-            EntryKind::Payment { .. } | EntryKind::Bill { .. } | EntryKind::Transfer { .. }
-        ) || self.default_spend(&entry, wallet).is_none()
-        {
-            return Err(MoveError::NotSpending);
+            .is_some_and(|entry| self.can_set_category(entry, wallet));
+        if !editable {
+            return Err(FinanceError::NotSpending);
         }
         let book = self.book_mut(wallet);
         book.overrides.retain(|(id, _)| *id != entry_id);
@@ -222,16 +288,16 @@ impl State {
         spend: Spend,
         note: &str,
         now: Timestamp,
-    ) -> Result<u32, MoveError> {
+    ) -> Result<u32, FinanceError> {
         let wallet = self.signed_in_id()?;
         let amount = Fen::parse_positive(amount)?;
         let note = note.trim();
         if note.chars().count() > MAX_CASH_NOTE_CHARS {
-            return Err(MoveError::NoteTooLong);
+            return Err(FinanceError::NoteTooLong);
         }
         let book = self.book_mut(wallet);
         if book.cash.len() >= MAX_CASH_ENTRIES {
-            return Err(MoveError::TooManyCashEntries);
+            return Err(FinanceError::BookFull);
         }
         book.next_cash_id = book.next_cash_id.saturating_add(1);
         let id = book.next_cash_id;
@@ -246,13 +312,13 @@ impl State {
     }
 
     /// Removes a cash entry of the signed-in wallet.
-    pub fn remove_cash(&mut self, id: u32) -> Result<(), MoveError> {
+    pub fn remove_cash(&mut self, id: u32) -> Result<(), FinanceError> {
         let wallet = self.signed_in_id()?;
         let book = self.book_mut(wallet);
         let before = book.cash.len();
         book.cash.retain(|c| c.id != id);
         if book.cash.len() == before {
-            return Err(MoveError::NotSpending);
+            return Err(FinanceError::NotSpending);
         }
         Ok(())
     }
@@ -316,12 +382,10 @@ impl State {
 
     // ── 理财 ──────────────────────────────────────────────────────────────
 
-    fn savings_rate(&self, wallet: AccountId) -> Result<u32, MoveError> {
+    fn savings_rate(&self, wallet: AccountId) -> Result<u32, FinanceError> {
         let provider = self.provider_of(wallet);
         if !provider.offers(Feature::Wealth) {
-            return Err(MoveError::NotOffered {
-                feature: Feature::Wealth,
-            });
+            return Err(FinanceError::NotOffered);
         }
         Ok(provider.wealth_rate_bp)
     }
@@ -337,7 +401,11 @@ impl State {
 
     /// Credits the interest of every whole CST day up to `now`; returns what
     /// was credited.
-    pub fn accrue_interest(&mut self, wallet: AccountId, now: Timestamp) -> Result<Fen, MoveError> {
+    pub fn accrue_interest(
+        &mut self,
+        wallet: AccountId,
+        now: Timestamp,
+    ) -> Result<Fen, FinanceError> {
         let rate = self.savings_rate(wallet)?;
         let Some(mut day) = self.savings_next_day(wallet) else {
             return Ok(Fen::ZERO);
@@ -372,7 +440,7 @@ impl State {
 
     /// Interest up to `now`, all of it: a clock moved centuries ahead takes
     /// several rounds of [`MAX_ACCRUAL_DAYS`].
-    fn accrue_all(&mut self, wallet: AccountId, now: Timestamp) -> Result<(), MoveError> {
+    fn accrue_all(&mut self, wallet: AccountId, now: Timestamp) -> Result<(), FinanceError> {
         for _ in 0..100 {
             self.accrue_interest(wallet, now)?;
             if self
@@ -393,7 +461,7 @@ impl State {
         amount: &str,
         into: bool,
         now: Timestamp,
-    ) -> Result<Fen, MoveError> {
+    ) -> Result<Fen, FinanceError> {
         let wallet = self.signed_in_id()?;
         self.savings_rate(wallet)?;
         let amount = Fen::parse_positive(amount)?;
@@ -410,7 +478,7 @@ impl State {
             {
                 Ok(self.ledger.balance(LedgerAccount::Savings(wallet)))
             } else {
-                Err(MoveError::KeyReused)
+                Err(FinanceError::KeyReused)
             };
         }
         let checkpoint = self.checkpoint();
@@ -432,9 +500,9 @@ impl State {
             let available = self.ledger.balance(from);
             if available < amount {
                 return Err(if into {
-                    MoveError::NotEnough { balance: available }
+                    FinanceError::WalletLow { balance: available }
                 } else {
-                    MoveError::SavingsTooLow { balance: available }
+                    FinanceError::SavingsLow { balance: available }
                 });
             }
             self.ledger.post(Draft {

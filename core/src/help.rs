@@ -77,6 +77,8 @@ use Topic::{Account, BindErrors, Choose, Money, Pay, Security, Storage, Unbind};
 pub const CODES: &[(&str, Topic)] = &[
     // 三、1: the binding and WeChat's answers.
     ("W-BIND-NETWORK", BindErrors),
+    ("WX-NETWORK", BindErrors),
+    ("WX-PERMISSION", BindErrors),
     ("-1", BindErrors),
     ("W-BIND-MISMATCH", BindErrors),
     ("W-BIND-PERMISSION", BindErrors),
@@ -165,6 +167,7 @@ pub const CODES: &[(&str, Topic)] = &[
     ("W-CODE-RESEND-WAIT", Account),
     // Cards, amounts, limits, the ledger.
     ("NOTENOUGH", Money),
+    ("W-BALANCE-LOW", Money),
     ("W-AMT-EMPTY", Money),
     ("W-AMT-NEGATIVE", Money),
     ("W-AMT-DECIMALS", Money),
@@ -208,6 +211,7 @@ pub const CODES: &[(&str, Topic)] = &[
     ("W-STORE-STALE", Storage),
     ("W-STORE-MISSING", Storage),
     ("W-STORE-FOREIGN", Storage),
+    ("W-NO-CRYPTO", Storage),
     ("W-IMPORT-EMPTY", Storage),
     ("W-IMPORT-FORMAT", Storage),
     ("W-IMPORT-DAMAGED", Storage),

@@ -74,12 +74,6 @@ pub enum MoveError {
     ProviderBank { bank: crate::card::Bank },
     #[error("the wallet's provider does not offer this")]
     NotOffered { feature: crate::provider::Feature },
-    #[error("this entry is not spending of this wallet")]
-    NotSpending,
-    #[error("the cash book is full")]
-    TooManyCashEntries,
-    #[error("the savings balance is too low")]
-    SavingsTooLow { balance: Fen },
 }
 
 impl UserError for MoveError {
@@ -94,7 +88,8 @@ impl UserError for MoveError {
             Self::NotBound => "W-BIND-NONE",
             Self::NotDebit => "W-CARD-NOT-DEBIT",
             Self::CardFunds { .. } => "W-CARD-FUNDS",
-            Self::NotEnough { .. } => "NOTENOUGH",
+            // The wallet's own balance (WeChat Pay's is NOTENOUGH, at the cashier).
+            Self::NotEnough { .. } => "W-BALANCE-LOW",
             Self::SingleLimit { .. } => "W-LIMIT-SINGLE",
             Self::DailyLimit { .. } => "W-LIMIT-DAILY",
             Self::PayeeNotFound => "W-PAYEE-UNKNOWN",
@@ -104,9 +99,6 @@ impl UserError for MoveError {
             Self::KeyReused => "W-KEY-REUSED",
             Self::ProviderBank { .. } => "W-PROVIDER-BANK",
             Self::NotOffered { .. } => "W-PROVIDER-FEATURE",
-            Self::NotSpending => "W-BOOK-ENTRY",
-            Self::TooManyCashEntries => "W-BOOK-FULL",
-            Self::SavingsTooLow { .. } => "W-SAVINGS-LOW",
         }
     }
 
@@ -128,12 +120,6 @@ impl UserError for MoveError {
             | Self::NoteTooLong => Guidance::ReenterAndVerify,
             Self::KeyReused => Guidance::StartAgain,
             Self::ProviderBank { .. } | Self::NotOffered { .. } => Guidance::ChooseProvider,
-            // Only a stale page offers this: it is up to date now.
-            Self::NotSpending => Guidance::TryAgain,
-            // The book's own cap, not the browser's storage.
-            Self::TooManyCashEntries => Guidance::RemoveOldEntries,
-            // Topping up the wallet does not fill savings: move less.
-            Self::SavingsTooLow { .. } => Guidance::SmallerAmount,
         }
     }
 }

@@ -91,6 +91,17 @@ pub struct Order {
 }
 
 impl Order {
+    /// An open order whose time (`time_expire`) ran out closes.
+    fn close_if_expired(&mut self, now: Timestamp) {
+        let open = matches!(
+            self.state,
+            OrderState::Notpay | OrderState::Userpaying | OrderState::Payerror
+        );
+        if open && now >= self.expires_at {
+            self.state = OrderState::Closed;
+        }
+    }
+
     /// What is paid and not yet refunded.
     pub fn refundable(&self) -> Fen {
         let refunded: i64 = self.refunds.iter().map(|r| r.amount.get()).sum();
@@ -234,13 +245,26 @@ impl UserError for PayError {
 pub struct PayRequest<'a> {
     pub merchant: MerchantId,
     pub out_trade_no: &'a str,
-    pub method: PayMethod,
+    /// The method the person picked; `None` pays with the cashier's
+    /// default ([`CashierView::chosen`]).
+    pub method: Option<PayMethod>,
     /// The 6-digit WeChat payment password.
     pub pay_password: &'a str,
     /// The wallet password, for merchants that ask for the extra confirmation.
     pub wallet_password: Option<&'a str>,
     /// One per 「确认支付」: a retry with the same key pays once.
     pub key: &'a str,
+}
+
+/// What the cashier shows; see [`State::cashier_view`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CashierView {
+    /// The order's amount and description (`None`: no such order).
+    pub order: Option<(Fen, String)>,
+    /// Each method offered, with what it holds.
+    pub methods: Vec<(PayMethod, Fen)>,
+    /// The method 「确认支付」 uses unless the person picks another.
+    pub chosen: Option<PayMethod>,
 }
 
 /// Consecutive wrong payment passwords of a WeChat user, and a lock.
@@ -413,14 +437,16 @@ impl State {
         now: Timestamp,
     ) -> Result<OrderState, PayError> {
         let order = self.order_mut(merchant, out_trade_no)?;
-        let open = matches!(
-            order.state,
-            OrderState::Notpay | OrderState::Userpaying | OrderState::Payerror
-        );
-        if open && now >= order.expires_at {
-            order.state = OrderState::Closed;
-        }
+        order.close_if_expired(now);
         Ok(order.state)
+    }
+
+    /// A merchant's order list opens: every open order of `merchant` whose
+    /// time ran out is closed.
+    pub fn refresh_orders(&mut self, merchant: MerchantId, now: Timestamp) {
+        for order in self.orders.iter_mut().filter(|o| o.merchant == merchant) {
+            order.close_if_expired(now);
+        }
     }
 
     /// The cashier opens: `NOTPAY → USERPAYING`.
@@ -508,18 +534,20 @@ impl State {
             .signed_in()
             .map(|a| a.id())
             .ok_or(WeChatError::NotLoggedIn)?;
-        if !self.pay_methods().contains(&request.method) {
-            return Err(PayError::MethodUnavailable);
-        }
+        let method = request
+            .method
+            .or_else(|| self.default_method())
+            .filter(|m| self.pay_methods().contains(m))
+            .ok_or(PayError::MethodUnavailable)?;
         self.check_pay_password(payer, request.pay_password, now)?;
-        let (actor, source) = self.method_accounts(request.method, payer);
-        if let PayMethod::Wallet(wallet) = request.method {
-            if self.needs_extra_confirmation(request.merchant, order.amount, request.method) {
+        let (actor, source) = self.method_accounts(method, payer);
+        if let PayMethod::Wallet(wallet) = method {
+            if self.needs_extra_confirmation(request.merchant, order.amount, method) {
                 let typed = request.wallet_password.ok_or(PayError::NeedsConfirmation)?;
                 self.check_password(wallet, typed, now)?;
             }
         }
-        let limit = match request.method {
+        let limit = match method {
             PayMethod::Wallet(wallet) => self.provider_of(wallet).policy,
             // 零钱 follows WeChat's own limits.
             PayMethod::Change => Policy::STANDARD,
@@ -538,7 +566,7 @@ impl State {
         }
         let balance = self.ledger.balance(source);
         if order.amount > balance {
-            return Err(match request.method {
+            return Err(match method {
                 PayMethod::Wallet(_) => PayError::NotEnough { balance },
                 PayMethod::Change => PayError::ChangeNotEnough { balance },
             });
@@ -585,7 +613,7 @@ impl State {
         };
         let entry = self.ledger.post(draft)?.id;
         let paid = Paid {
-            method: request.method,
+            method,
             payer,
             at: now,
             transaction_id: format!("4200{:016}", entry),
@@ -596,7 +624,7 @@ impl State {
         stored.state = OrderState::Success;
         stored.paid = Some(paid.clone());
         self.pay_preferences.retain(|(user, _)| *user != payer);
-        self.pay_preferences.push((payer, request.method));
+        self.pay_preferences.push((payer, method));
         self.notify(request.merchant, request.out_trade_no, now)?;
         Ok(paid)
     }
@@ -645,6 +673,38 @@ impl State {
         let user = self.wechat.signed_in()?.id();
         let (_, method) = self.pay_preferences.iter().find(|(u, _)| *u == user)?;
         self.pay_methods().contains(method).then_some(*method)
+    }
+
+    /// The method the cashier has chosen before the person picks one: the
+    /// one paid with last, else the first offered.
+    fn default_method(&self) -> Option<PayMethod> {
+        self.preferred_method()
+            .or_else(|| self.pay_methods().first().copied())
+    }
+
+    /// What WeChat Pay's cashier shows for an order: what it is for, each
+    /// method the logged-in user can pay with and what it holds, and the one
+    /// chosen until the person picks another.
+    pub fn cashier_view(&self, merchant: MerchantId, out_trade_no: &str) -> CashierView {
+        let holding = |method: PayMethod| match method {
+            PayMethod::Wallet(account) => self.balance(account),
+            PayMethod::Change => self
+                .wechat
+                .signed_in()
+                .map(|a| self.wechat_change(a.id()))
+                .unwrap_or_default(),
+        };
+        CashierView {
+            order: self
+                .order(merchant, out_trade_no)
+                .map(|o| (o.amount, o.description.clone())),
+            methods: self
+                .pay_methods()
+                .into_iter()
+                .map(|m| (m, holding(m)))
+                .collect(),
+            chosen: self.default_method(),
+        }
     }
 
     /// Who pays and from which ledger account, for a method.

@@ -226,6 +226,10 @@ pub enum StateError {
     /// A stored part of another wallet, or of another place in this one.
     #[error("a stored part belongs elsewhere: {detail}")]
     Foreign { detail: String },
+    /// The browser offers no secure randomness (Web Crypto), without which
+    /// no key, code or transaction number can be made.
+    #[error("the browser offers no secure randomness (Web Crypto)")]
+    NoRandomness,
 }
 
 impl UserError for StateError {
@@ -239,6 +243,7 @@ impl UserError for StateError {
             Self::Stale { .. } => "W-STORE-STALE",
             Self::Missing { .. } => "W-STORE-MISSING",
             Self::Foreign { .. } => "W-STORE-FOREIGN",
+            Self::NoRandomness => "W-NO-CRYPTO",
         }
     }
 
@@ -251,6 +256,7 @@ impl UserError for StateError {
             Self::Stale { .. } => Guidance::RecoverStale,
             Self::Missing { .. } => Guidance::RecoverMissing,
             Self::Foreign { .. } => Guidance::RecoverForeign,
+            Self::NoRandomness => Guidance::UseCurrentBrowser,
         }
     }
 }

@@ -18,6 +18,9 @@ pub const CODE_TTL: Duration = Duration::from_secs(5 * 60);
 pub const RESEND_AFTER: Duration = Duration::from_secs(60);
 pub const MAX_ATTEMPTS: u8 = 5;
 pub const CODE_DIGITS: usize = 6;
+/// What a code field takes: the digits, with room for the spaces a person
+/// may type or paste between them (they are ignored).
+pub const CODE_INPUT_CHARS: usize = 2 * CODE_DIGITS;
 
 /// What a code is for; a code for one purpose never passes for another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -501,7 +501,7 @@ fn moving_money_to_wechat_change_needs_a_live_binding() {
         w.state
             .commit("c1", &prepared, at(100))
             .map_err(|e| e.code()),
-        Err("W-BIND-NETWORK")
+        Err("WX-NETWORK")
     );
     assert_eq!(w.state.balance(me), before);
     // Online: the wallet pays, 零钱 receives, the history says so.
@@ -558,4 +558,68 @@ fn a_lapsed_authorization_ends_on_both_sides() {
     // Binding again works and is live on both sides.
     assert_eq!(w.bind(), Ok(()));
     assert!(w.live_grant());
+}
+
+/// The authorize page's steps come from core, in the order a person meets
+/// them: the network, the request, the login, the permission, consent (with
+/// 二次验证 the first time only).
+#[test]
+fn the_authorize_page_steps_in_order() {
+    use qianbao_core::binding::AuthorizeStep;
+    let mut w = World::new();
+    let url = w.start();
+    let req = Req::from_url(&url);
+    let host = site().host();
+    let step = |w: &World, reachable| w.state.authorize_step(&req.get(), &host, reachable);
+    assert_eq!(step(&w, false), AuthorizeStep::Unreachable);
+    assert_eq!(step(&w, false).error(), Some(WeChatError::Network));
+    let mut foreign = Req::from_url(&url);
+    foreign.appid = "wx0000000000000000".to_owned();
+    assert_eq!(
+        w.state.authorize_step(&foreign.get(), &host, true),
+        AuthorizeStep::BadRequest(WeChatError::InvalidAppId)
+    );
+    assert_eq!(step(&w, true), AuthorizeStep::LogIn);
+    w.wechat_log_in(false);
+    w.state.wechat_mut().set_allow_third_party(false).unwrap();
+    assert_eq!(step(&w, true), AuthorizeStep::PermissionOff);
+    assert_eq!(step(&w, true).error(), Some(WeChatError::ThirdPartyOff));
+    w.state.wechat_mut().set_allow_third_party(true).unwrap();
+    assert_eq!(
+        step(&w, true),
+        AuthorizeStep::Consent {
+            app: &QIANBAO,
+            second_factor: true
+        }
+    );
+    let redirect = w.approve(&url).unwrap();
+    assert_eq!(w.callback(&redirect), Ok(()));
+    let now = w.tick(1);
+    w.state.unbind_wechat(now).unwrap();
+    let url = w.start();
+    let again = Req::from_url(&url);
+    assert_eq!(
+        w.state.authorize_step(&again.get(), &host, true),
+        AuthorizeStep::Consent {
+            app: &QIANBAO,
+            second_factor: false
+        }
+    );
+}
+
+/// The request log's codes read back as the errors they stand for.
+#[test]
+fn api_codes_read_back_as_their_errors() {
+    for error in [
+        WeChatError::InvalidAppId,
+        WeChatError::InvalidCode,
+        WeChatError::CodeUsed,
+        WeChatError::TokenExpired,
+        WeChatError::SystemBusy,
+        WeChatError::Network,
+    ] {
+        assert_eq!(WeChatError::from_api_code(error.code()), Some(error));
+    }
+    assert_eq!(WeChatError::from_api_code("WX-ACC-EMPTY"), None);
+    assert_eq!(WeChatError::from_api_code("nonsense"), None);
 }

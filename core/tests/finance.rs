@@ -9,11 +9,11 @@ use common::{at, registered};
 use proptest::prelude::*;
 use qianbao_core::card::{test_card_number, CardId, NewCard};
 use qianbao_core::error::{Guidance, UserError};
-use qianbao_core::finance::{daily_interest, Spend};
+use qianbao_core::finance::{daily_interest, FinanceError, Spend};
 use qianbao_core::ledger::{Biller, EntryKind, LedgerAccount};
 use qianbao_core::money::Fen;
-use qianbao_core::movement::{HistoryFilter, MoveError, MovementForm};
-use qianbao_core::provider::{Feature, ProviderId};
+use qianbao_core::movement::{HistoryFilter, MovementForm};
+use qianbao_core::provider::ProviderId;
 use qianbao_core::time::{day_cst, start_of_day_cst, year_month_cst};
 use qianbao_core::{State, Timestamp};
 use rstest::rstest;
@@ -145,13 +145,13 @@ fn savings_moves_are_checked_and_taken_once() {
     let before = state.clone();
     assert_eq!(
         state.move_savings("k", "20000.01", true, at(10)),
-        Err(MoveError::NotEnough {
+        Err(FinanceError::WalletLow {
             balance: Fen::from_yuan(20_000)
         })
     );
     assert_eq!(
         state.move_savings("k", "1", false, at(10)),
-        Err(MoveError::SavingsTooLow { balance: Fen::ZERO })
+        Err(FinanceError::SavingsLow { balance: Fen::ZERO })
     );
     assert_eq!(state, before, "refusals change nothing");
     assert!(state.move_savings("k", "100", true, at(10)).is_ok());
@@ -164,23 +164,19 @@ fn savings_moves_are_checked_and_taken_once() {
     assert_eq!(state, once, "takes effect once");
     assert_eq!(
         state.move_savings("k", "200", true, at(12)),
-        Err(MoveError::KeyReused)
+        Err(FinanceError::KeyReused)
     );
 }
 
 /// What the bookkeeping and savings errors advise: the cash book's own cap
 /// is not the browser's storage, and savings are not filled by a top-up.
 #[rstest]
-#[case(
-    MoveError::TooManyCashEntries,
-    "W-BOOK-FULL",
-    Guidance::RemoveOldEntries
-)]
-#[case(MoveError::NotSpending, "W-BOOK-ENTRY", Guidance::TryAgain)]
-#[case(MoveError::SavingsTooLow { balance: Fen::ZERO }, "W-SAVINGS-LOW", Guidance::SmallerAmount)]
-#[case(MoveError::NotEnough { balance: Fen::ZERO }, "NOTENOUGH", Guidance::TopUpOrLess)]
+#[case(FinanceError::BookFull, "W-BOOK-FULL", Guidance::RemoveOldEntries)]
+#[case(FinanceError::NotSpending, "W-BOOK-ENTRY", Guidance::TryAgain)]
+#[case(FinanceError::SavingsLow { balance: Fen::ZERO }, "W-SAVINGS-LOW", Guidance::SmallerAmount)]
+#[case(FinanceError::WalletLow { balance: Fen::ZERO }, "W-BALANCE-LOW", Guidance::TopUpOrLess)]
 fn finance_errors_advise_what_fits(
-    #[case] error: MoveError,
+    #[case] error: FinanceError,
     #[case] code: &str,
     #[case] guidance: Guidance,
 ) {
@@ -192,9 +188,7 @@ fn only_providers_with_wealth_offer_savings() {
     let (mut state, _) = funded(ProviderId::Yi);
     assert_eq!(
         state.move_savings("k", "1", true, at(10)),
-        Err(MoveError::NotOffered {
-            feature: Feature::Wealth
-        })
+        Err(FinanceError::NotOffered)
     );
 }
 
@@ -256,7 +250,7 @@ fn categories_come_from_the_biller_and_can_be_changed() {
         .map(|l| l.entry.id);
     assert_eq!(
         state.set_category(top_up.unwrap_or_default(), Spend::Food),
-        Err(MoveError::NotSpending)
+        Err(FinanceError::NotSpending)
     );
 }
 
@@ -269,11 +263,13 @@ fn cash_entries_count_in_their_month_and_can_be_removed() {
     assert!(id.is_ok());
     assert_eq!(
         state.add_cash("-1", Spend::Food, "", at(31)).map(|_| ()),
-        Err(MoveError::Amount(qianbao_core::money::MoneyError::Negative))
+        Err(FinanceError::Amount(
+            qianbao_core::money::MoneyError::Negative
+        ))
     );
     assert_eq!(
         state.add_cash("1", Spend::Food, &"字".repeat(31), at(31)),
-        Err(MoveError::NoteTooLong)
+        Err(FinanceError::NoteTooLong)
     );
     let summary = state
         .month_summary(wallet, month)

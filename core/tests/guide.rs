@@ -65,7 +65,7 @@ fn pay(w: &mut World, merchant: MerchantId, no: &str) {
     let request = PayRequest {
         merchant,
         out_trade_no: no,
-        method: PayMethod::Wallet(w.me()),
+        method: Some(PayMethod::Wallet(w.me())),
         pay_password: &pay_password,
         wallet_password: None,
         key: &key,

@@ -68,7 +68,7 @@ fn pay(
     let request = PayRequest {
         merchant,
         out_trade_no: no,
-        method,
+        method: Some(method),
         pay_password: &pay_password,
         wallet_password,
         key,
@@ -167,6 +167,64 @@ fn orders_close_when_their_time_is_up() {
     );
 }
 
+/// The merchant's order list closes every order whose time ran out, and
+/// only those of that merchant.
+#[test]
+fn opening_the_order_list_closes_expired_orders() {
+    let mut w = funded("100");
+    let cafe = order(&mut w, MerchantId::Cafe, "croissant", 1);
+    let books = order(&mut w, MerchantId::Books, "novel", 1);
+    let later = w.tick(3 * 60 * 60);
+    w.state.refresh_orders(MerchantId::Cafe, later);
+    assert_eq!(
+        state_of(&w, MerchantId::Cafe, &cafe),
+        Some(OrderState::Closed)
+    );
+    assert_eq!(
+        state_of(&w, MerchantId::Books, &books),
+        Some(OrderState::Userpaying)
+    );
+}
+
+/// The cashier's view comes from core: the order, every method with what
+/// it holds, and the one chosen — the wallet first, then the one paid with
+/// last; 「确认支付」 without a pick pays with the chosen one.
+#[test]
+fn the_cashier_shows_the_methods_and_pays_with_the_chosen_one() {
+    let mut w = funded("100");
+    let me = w.me();
+    let no = order(&mut w, MerchantId::Cafe, "latte", 1);
+    let view = w.state.cashier_view(MerchantId::Cafe, &no);
+    let (amount, _) = view.order.clone().unwrap();
+    assert_eq!(
+        view.methods,
+        vec![
+            (PayMethod::Wallet(me), Fen::from_yuan(100)),
+            (PayMethod::Change, Fen::ZERO)
+        ]
+    );
+    assert_eq!(view.chosen, Some(PayMethod::Wallet(me)));
+    assert_eq!(w.state.cashier_view(MerchantId::Cafe, "nope").order, None);
+    let pay_password = w.demo.wechat.pay_password.clone();
+    let now = w.tick(1);
+    let paid = w.state.pay_order(
+        PayRequest {
+            merchant: MerchantId::Cafe,
+            out_trade_no: &no,
+            method: None,
+            pay_password: &pay_password,
+            wallet_password: None,
+            key: "k",
+        },
+        now,
+    );
+    assert_eq!(paid.map(|p| p.method), Ok(PayMethod::Wallet(me)));
+    assert_eq!(
+        w.state.balance(me),
+        Fen::new(Fen::from_yuan(100).get() - amount.get())
+    );
+}
+
 #[test]
 fn not_enough_balance_moves_nothing() {
     let mut w = funded("0");
@@ -206,7 +264,7 @@ fn try_pay(
     let request = PayRequest {
         merchant: MerchantId::Cafe,
         out_trade_no: no,
-        method: PayMethod::Wallet(me),
+        method: Some(PayMethod::Wallet(me)),
         pay_password: password,
         wallet_password: None,
         key: "k",
@@ -646,7 +704,7 @@ fn paying_from_change_moves_the_change_balance_and_refunds_go_back_there() {
     let request = PayRequest {
         merchant: MerchantId::Cafe,
         out_trade_no: &no,
-        method: PayMethod::Change,
+        method: Some(PayMethod::Change),
         pay_password: &pay_password,
         wallet_password: None,
         key: "z",
@@ -675,7 +733,7 @@ fn paying_from_change_moves_the_change_balance_and_refunds_go_back_there() {
     let request = PayRequest {
         merchant: MerchantId::Books,
         out_trade_no: &big,
-        method: PayMethod::Change,
+        method: Some(PayMethod::Change),
         pay_password: &pay_password,
         wallet_password: None,
         key: "y",
@@ -709,7 +767,7 @@ fn a_failed_payment_request_is_payerror_and_paying_again_works() {
     });
     assert_eq!(
         pay(&mut w, MerchantId::Cafe, &no, "k", None).map_err(|e| e.code()),
-        Err("W-BIND-NETWORK")
+        Err("WX-NETWORK")
     );
     assert_eq!(
         state_of(&w, MerchantId::Cafe, &no),

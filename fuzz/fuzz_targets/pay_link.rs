@@ -135,7 +135,7 @@ fuzz_target!(|input: Input<'_>| {
     let request = PayRequest {
         merchant: mch,
         out_trade_no: &number,
-        method,
+        method: Some(method),
         pay_password,
         wallet_password,
         key: input.key,

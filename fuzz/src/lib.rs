@@ -429,7 +429,7 @@ impl Builder {
         let request = PayRequest {
             merchant,
             out_trade_no: no,
-            method,
+            method: Some(method),
             pay_password: password,
             wallet_password: Some(&wallet_password),
             key,

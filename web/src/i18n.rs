@@ -1076,19 +1076,22 @@ pub struct ErrorText {
     pub code: &'static str,
     pub message: String,
     pub guidance: &'static str,
+    /// What to do if the guidance does not help (see `UserError::last_resort`).
+    pub last_resort: Option<&'static str>,
 }
 
 impl ErrorText {
-    fn new(locale: Locale, error: &dyn UserError, message: String) -> Self {
+    pub(crate) fn new(locale: Locale, error: &dyn UserError, message: String) -> Self {
         Self {
             code: error.code(),
             message,
             guidance: guidance(locale, error.guidance()),
+            last_resort: error.last_resort().map(|g| guidance(locale, g)),
         }
     }
 }
 
-fn pick(locale: Locale, zh: &str, en: &str) -> String {
+pub(crate) fn pick(locale: Locale, zh: &str, en: &str) -> String {
     match locale {
         Locale::ZhCn => zh.to_owned(),
         Locale::En => en.to_owned(),
@@ -1136,6 +1139,10 @@ pub fn guidance(locale: Locale, guidance: Guidance) -> &'static str {
         Guidance::RestartOrContactSupport => (
             "若以上措施均无效，请尝试重启软件或设备，或联系客服并提供错误码。",
             "If nothing else helps, restart the app or the device, or contact customer service quoting the error code.",
+        ),
+        Guidance::UseCurrentBrowser => (
+            "请用最新版的 Chrome、Edge、Firefox 或 Safari 打开本站；若仍不行，请重启设备或联系客服并提供错误码。",
+            "Open the sandbox in a current Chrome, Edge, Firefox or Safari; if that does not help, restart the device or contact customer service quoting the error code.",
         ),
         Guidance::EnterAmount => ("请输入金额，如 12 或 12.34（最多两位小数，不能为负数）。", "Enter an amount such as 12 or 12.34 (at most two decimals, never negative)."),
         Guidance::CheckCardDetails => ("请核对卡号、有效期和安全码后重新输入。", "Check the card number, expiry date and security code, then type them again."),
@@ -1232,20 +1239,18 @@ pub fn problem(
     match problem {
         Problem::Account(e) => account_error(locale, e, clock),
         Problem::Move(e) => move_error(locale, e, clock),
+        Problem::Finance(e) => finance::finance_error(locale, e, clock),
         Problem::Storage(e) => state_error(locale, e),
-        Problem::Bind(e) => bind_error(locale, e, clock),
+        Problem::Bind(e) => ErrorText {
+            // Worded as the error inside it, with the binding's own code
+            // (W-BIND-NETWORK for WeChat's WX-NETWORK) and last resort.
+            code: e.code(),
+            last_resort: e.last_resort().map(|g| guidance(locale, g)),
+            ..bind_error(locale, e, clock)
+        },
         Problem::WeChat(e) => wechat_error(locale, e, clock),
         Problem::Pay(e) => pay_error(locale, e, clock),
         Problem::Import(e) => import_error(locale, e),
-        Problem::NoRandomness => ErrorText {
-            code: "W-NO-CRYPTO",
-            message: pick(
-                locale,
-                "此浏览器不支持安全随机数（Web Crypto），无法进行此操作。",
-                "This browser has no secure randomness (Web Crypto), so this cannot be done.",
-            ),
-            guidance: guidance(locale, Guidance::RestartOrContactSupport),
-        },
     }
 }
 
@@ -1331,20 +1336,6 @@ pub fn move_error(
                 "Your wallet provider does not take {} cards.",
                 bank_name(locale, *bank)
             ),
-        },
-        MoveError::NotSpending => pick(
-            locale,
-            "这笔记录不是本钱包的支出，不能修改分类。",
-            "This is not spending of this wallet; its category cannot change.",
-        ),
-        MoveError::TooManyCashEntries => pick(
-            locale,
-            "现金账本已满（最多 1000 笔），请先删除旧的记录。",
-            "The cash book is full (1,000 entries): remove old ones first.",
-        ),
-        MoveError::SavingsTooLow { balance } => match locale {
-            Locale::ZhCn => format!("理财余额不足（当前 {balance}）。"),
-            Locale::En => format!("Not enough in savings ({balance} now)."),
         },
         MoveError::NotOffered { feature } => match locale {
             Locale::ZhCn => format!(
@@ -1506,21 +1497,7 @@ pub fn wechat_error(
 
 /// What an error code in the request log means, in words.
 pub fn code_meaning(locale: Locale, code: &str) -> Option<String> {
-    let error = match code {
-        "40013" => WeChatError::InvalidAppId,
-        "10003" => WeChatError::RedirectDomain,
-        "10005" => WeChatError::Scope,
-        "40029" => WeChatError::InvalidCode,
-        "40163" => WeChatError::CodeUsed,
-        "40001" => WeChatError::InvalidToken,
-        "42001" => WeChatError::TokenExpired,
-        "40030" => WeChatError::InvalidRefresh,
-        "42002" => WeChatError::RefreshExpired,
-        "48001" => WeChatError::Unauthorized,
-        "-1" => WeChatError::SystemBusy,
-        "W-BIND-NETWORK" => WeChatError::Network,
-        _ => return None,
-    };
+    let error = WeChatError::from_api_code(code)?;
     // None of these carries a time.
     Some(wechat_error(locale, &error, |_| String::new()).message)
 }
@@ -2066,6 +2043,11 @@ pub fn state_error(locale: Locale, error: &StateError) -> ErrorText {
             locale,
             "保存的数据里混入了不属于这个钱包（或不在原位置）的部分。",
             "The saved data contains a part that belongs to another wallet (or to another place).",
+        ),
+        StateError::NoRandomness => pick(
+            locale,
+            "此浏览器不支持安全随机数（Web Crypto），无法进行此操作。",
+            "This browser has no secure randomness (Web Crypto), so this cannot be done.",
         ),
     };
     ErrorText::new(locale, error, message)

@@ -31,6 +31,7 @@ use qianbao_core::demo::DemoError;
 use qianbao_core::envelope::{
     self, ImportError, Keys, Locked, Read, Saved, StoredSave, UnlockError, Write,
 };
+use qianbao_core::finance::FinanceError;
 use qianbao_core::movement::MoveError;
 use qianbao_core::payment::PayError;
 use qianbao_core::security::Hasher;
@@ -62,14 +63,13 @@ pub struct Ctx<'a> {
 pub enum Problem {
     Account(AccountError),
     Move(MoveError),
+    Finance(FinanceError),
     Storage(StateError),
     Bind(BindError),
     WeChat(WeChatError),
     Pay(PayError),
     /// A file offered for import was refused.
     Import(ImportError),
-    /// The browser has no Web Crypto, so no secure randomness.
-    NoRandomness,
 }
 
 impl From<AccountError> for Problem {
@@ -81,6 +81,12 @@ impl From<AccountError> for Problem {
 impl From<MoveError> for Problem {
     fn from(e: MoveError) -> Self {
         Problem::Move(e)
+    }
+}
+
+impl From<FinanceError> for Problem {
+    fn from(e: FinanceError) -> Self {
+        Problem::Finance(e)
     }
 }
 
@@ -342,7 +348,7 @@ impl Store {
             Ok(())
         } else {
             match env::seeded_rng() {
-                None => Err(Problem::NoRandomness),
+                None => Err(Problem::Storage(StateError::NoRandomness)),
                 Some(mut rng) => {
                     let keys = self.disk.with_value(|d| d.keys.clone());
                     match change(keys.as_ref(), &mut rng) {
@@ -565,7 +571,7 @@ impl Store {
         mut command: impl FnMut(&mut State, Ctx<'_>) -> Result<T, E>,
     ) -> Result<T, Problem> {
         let hasher = Hasher::standard();
-        let mut outcome = Err(Problem::NoRandomness);
+        let mut outcome = Err(Problem::Storage(StateError::NoRandomness));
         self.refresh();
         let offline = !self.online.get_untracked();
         self.rng.update_value(|rng| {

@@ -100,12 +100,12 @@ test('offline at the cashier: the payment is refused and nothing moves; online i
   await context.setOffline(true);
   await w.field('支付密码').fill(demo.wechat.payPassword);
   await w.button('确认支付').click();
-  await w.expectError('W-BIND-NETWORK');
+  await w.expectError('WX-NETWORK');
   expect(await w.balance(), 'nothing moved').toBe('¥100.00');
   // 「转入微信零钱」 fails the same way.
   await w.fillMovement('/to-wechat', { 金额: '10' });
   await w.button('确认').click();
-  await w.expectError('W-BIND-NETWORK');
+  await w.expectError('WX-NETWORK');
   expect(await w.balance(), 'still nothing moved').toBe('¥100.00');
   await context.setOffline(false);
   await w.fillMovement('/to-wechat', { 金额: '10' });

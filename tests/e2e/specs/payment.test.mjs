@@ -174,7 +174,7 @@ test('a payment request that fails is PAYERROR; paying again succeeds once', asy
   await w.open(cashier.pathname + cashier.search);
   await w.field('支付密码').fill(demo.wechat.payPassword);
   await w.button('确认支付').click();
-  await w.expectError('W-BIND-NETWORK');
+  await w.expectError('WX-NETWORK');
   await w.open('/shop/cafe/orders');
   await w.page.locator(`[data-order="${orderNo}"][data-state=PAYERROR]`).waitFor();
   await w.open(cashier.pathname + cashier.search);

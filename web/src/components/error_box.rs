@@ -36,6 +36,7 @@ pub fn WordedErrorBox(
                         <strong>{t.what_to_do}": "</strong>
                         {error.guidance}
                     </p>
+                    {error.last_resort.map(|text| view! { <p class="error-last-resort">{text}</p> })}
                     <p class="error-code">{t.error_code}": " <code>{error.code}</code></p>
                     {crate::pages::help::help_href(error.code).map(|(topic, href)| {
                         let title = i18n::help::entry(locale, topic).title;

@@ -1,7 +1,8 @@
 //! 记账 and 理财 in zh-CN and English.
 
-use super::Locale;
-use qianbao_core::finance::Spend;
+use super::{ErrorText, Locale};
+use qianbao_core::finance::{FinanceError, Spend, MAX_CASH_ENTRIES, MAX_CASH_NOTE_CHARS};
+use qianbao_core::provider::Feature;
 
 fn pick(locale: Locale, zh: &'static str, en: &'static str) -> &'static str {
     match locale {
@@ -129,4 +130,58 @@ static EN: FinanceText = FinanceText {
 /// A rate in basis points as a percentage: 180 → "1.80%".
 pub fn percent(bp: u32) -> String {
     format!("{}.{:02}%", bp / 100, bp % 100)
+}
+
+/// Why 记账 or 理财 refused, worded.
+pub fn finance_error(
+    locale: Locale,
+    error: &FinanceError,
+    clock: impl Fn(qianbao_core::Timestamp) -> String,
+) -> ErrorText {
+    let message = match error {
+        FinanceError::Amount(e) => return super::money_error(locale, e),
+        FinanceError::Account(e) => return super::account_error(locale, e, clock),
+        FinanceError::Ledger(e) => return super::ledger_error(locale, e),
+        FinanceError::NotSpending => super::pick(
+            locale,
+            "这笔记录不是本钱包的支出，不能修改分类。",
+            "This is not spending of this wallet; its category cannot change.",
+        ),
+        FinanceError::NoteTooLong => match locale {
+            Locale::ZhCn => format!("备注最多 {MAX_CASH_NOTE_CHARS} 个字。"),
+            Locale::En => format!("A note has at most {MAX_CASH_NOTE_CHARS} characters."),
+        },
+        FinanceError::BookFull => match locale {
+            Locale::ZhCn => {
+                format!("现金账本已满（最多 {MAX_CASH_ENTRIES} 笔），请先删除旧的记录。")
+            }
+            Locale::En => format!(
+                "The cash book is full ({MAX_CASH_ENTRIES} entries): remove old ones first."
+            ),
+        },
+        FinanceError::NotOffered => match locale {
+            Locale::ZhCn => format!(
+                "你的钱包服务商不提供「{}」。",
+                super::providers::feature_name(locale, Feature::Wealth)
+            ),
+            Locale::En => format!(
+                "Your wallet provider does not offer {}.",
+                super::providers::feature_name(locale, Feature::Wealth)
+            ),
+        },
+        FinanceError::KeyReused => super::pick(
+            locale,
+            "此次提交已用于另一笔交易，未重复执行。",
+            "This submission was already used for another transaction; nothing was done.",
+        ),
+        FinanceError::WalletLow { balance } => match locale {
+            Locale::ZhCn => format!("余额不足（当前余额 {balance}）。"),
+            Locale::En => format!("Not enough balance (balance {balance})."),
+        },
+        FinanceError::SavingsLow { balance } => match locale {
+            Locale::ZhCn => format!("理财余额不足（当前 {balance}）。"),
+            Locale::En => format!("Not enough in savings ({balance} now)."),
+        },
+    };
+    ErrorText::new(locale, error, message)
 }

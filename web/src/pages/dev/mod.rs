@@ -14,6 +14,18 @@ use qianbao_core::sim::{Faults, FaultsError};
 use std::time::Duration;
 use wasm_bindgen::JsCast;
 
+/// One request in the console's log, as it lists it.
+struct LogRow {
+    id: u64,
+    at: String,
+    endpoint: String,
+    request: Vec<(String, String)>,
+    response: Vec<(String, String)>,
+    /// The error code, when the request failed, and what it means.
+    code: Option<String>,
+    meaning: Option<String>,
+}
+
 #[component]
 pub fn Console() -> impl IntoView {
     let store = use_store();
@@ -64,15 +76,15 @@ pub fn Console() -> impl IntoView {
                         .error
                         .as_deref()
                         .and_then(|code| i18n::code_meaning(locale, code));
-                    (
-                        e.id,
-                        env::date_time(e.at),
-                        i18n::endpoint(e.endpoint),
-                        e.request.clone(),
-                        e.response.clone(),
-                        e.error.clone(),
+                    LogRow {
+                        id: e.id,
+                        at: env::date_time(e.at),
+                        endpoint: i18n::endpoint(e.endpoint),
+                        request: e.request.clone(),
+                        response: e.response.clone(),
+                        code: e.error.clone(),
                         meaning,
-                    )
+                    }
                 })
                 .collect::<Vec<_>>()
         })
@@ -168,7 +180,7 @@ pub fn Console() -> impl IntoView {
                     {move || {
                         log()
                             .into_iter()
-                            .map(|(id, at, endpoint, request, response, code, meaning)| {
+                            .map(|LogRow { id, at, endpoint, request, response, code, meaning }| {
                                 let notify = notify_target(&request);
                                 view! {
                                     <li class="log-entry" class:failed=code.is_some() data-log-id=id>

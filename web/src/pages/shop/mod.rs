@@ -11,7 +11,7 @@ use crate::store::{use_store, Problem};
 use leptos::prelude::*;
 use qianbao_core::merchant::{Merchant, MerchantId};
 use qianbao_core::money::Fen;
-use qianbao_core::payment::{cart_total, cashier_path, pay_link};
+use qianbao_core::payment::{cart_total, cashier_path, pay_link, MAX_QUANTITY};
 
 /// The order's pay link as a QR code (SVG). The text is ours, built from the
 /// site's origin and a merchant order number, never user input.
@@ -64,7 +64,7 @@ pub fn Shop(id: MerchantId) -> impl IntoView {
     let busy = RwSignal::new(false);
     let add = move |sku: &'static str| {
         cart.update(|c| match c.iter_mut().find(|(s, _)| *s == sku) {
-            Some((_, quantity)) => *quantity = (*quantity + 1).min(99),
+            Some((_, quantity)) => *quantity = (*quantity + 1).min(MAX_QUANTITY),
             None => c.push((sku, 1)),
         });
     };
@@ -152,24 +152,14 @@ pub fn ShopOrders(id: MerchantId) -> impl IntoView {
     let store = use_store();
     let t = move || store.text();
     let shop: &'static Merchant = id.merchant();
-    // Orders whose time ran out show as closed.
-    let now = store.now();
-    let open: Vec<String> = store.state.with_untracked(|s| {
-        s.orders()
-            .iter()
-            .filter(|o| o.merchant == id)
-            .map(|o| o.out_trade_no.clone())
-            .collect()
-    });
-    // (An order that cannot be refreshed is shown as stored.)
+    // Page entry: orders whose time ran out show as closed.
+    let error = RwSignal::new(None::<Problem>);
     store.dispatch(
-        move |s, _| {
-            for no in &open {
-                let _ = s.refresh_order(id, no, now);
-            }
+        move |s, ctx| {
+            s.refresh_orders(id, ctx.now);
             Ok::<(), Problem>(())
         },
-        |_| (),
+        move |result| error.set(result.err()),
     );
     let orders = move || {
         store.state.with(|s| {
@@ -177,16 +167,14 @@ pub fn ShopOrders(id: MerchantId) -> impl IntoView {
                 .iter()
                 .rev()
                 .filter(|o| o.merchant == id)
-                .map(|o| {
-                    (
-                        o.out_trade_no.clone(),
-                        o.description.clone(),
-                        o.amount,
-                        o.state.as_str(),
-                        env::date_time(o.created_at),
-                        o.refundable(),
-                        o.notifications,
-                    )
+                .map(|o| OrderRow {
+                    out_trade_no: o.out_trade_no.clone(),
+                    description: o.description.clone(),
+                    amount: o.amount,
+                    state: o.state.as_str(),
+                    created: env::date_time(o.created_at),
+                    refundable: o.refundable(),
+                    notified: o.notifications,
                 })
                 .collect::<Vec<_>>()
         })
@@ -200,8 +188,9 @@ pub fn ShopOrders(id: MerchantId) -> impl IntoView {
                     // changed) keeps its row, and with it the error message.
                     <For
                         each=orders
-                        key=|(no, _, _, state, _, refundable, notified)| (no.clone(), *state, *refundable, *notified)
-                        children=move |(no, description, amount, state, at, refundable, notified)| {
+                        key=|row| (row.out_trade_no.clone(), row.state, row.refundable, row.notified)
+                        children=move |row| {
+                            let OrderRow { out_trade_no: no, description, amount, state, created: at, refundable, notified } = row;
                             let key = no.clone();
                             let refund_for = no.clone();
                             view! {
@@ -220,9 +209,22 @@ pub fn ShopOrders(id: MerchantId) -> impl IntoView {
                     />
                 </ul>
             </Show>
+            <ErrorBox problem=error />
             <p><Link href=Page::Shop(id).href()>{move || t().back_to_merchant}</Link></p>
         </section>
     }
+}
+
+/// One order as the merchant's list shows it.
+#[derive(Debug, Clone, PartialEq)]
+struct OrderRow {
+    out_trade_no: String,
+    description: String,
+    amount: Fen,
+    state: &'static str,
+    created: String,
+    refundable: Fen,
+    notified: u32,
 }
 
 /// The merchant's 「退款」: an amount (the rest by default) and one refund

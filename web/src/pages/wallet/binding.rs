@@ -10,8 +10,7 @@ use crate::env;
 use crate::router::{use_nav, Link};
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
-use qianbao_core::binding::{BindError, Binding, EndReason, Site};
-use qianbao_core::wechat::WeChatError;
+use qianbao_core::binding::{Binding, EndReason, Site};
 
 /// Where this sandbox is served, for the redirect URI.
 pub fn site() -> Site {
@@ -115,9 +114,13 @@ fn BindingsPanel() -> impl IntoView {
     let confirming = RwSignal::new(false);
     let error = RwSignal::new(None::<Problem>);
     let done = RwSignal::new(false);
-    // Using the binding checks its token: a revocation in WeChat shows here.
-    // (A failed check changes nothing and is shown by the status itself.)
-    store.dispatch(|s, ctx| s.check_binding(ctx.now, ctx.rng), |_| ());
+    // Page entry: using the binding checks its token, so a revocation in
+    // WeChat shows here; a check that could not reach WeChat changes
+    // nothing and says so.
+    store.dispatch(
+        |s, ctx| s.check_binding(ctx.now, ctx.rng),
+        move |result| error.set(result.err()),
+    );
     let unbind = move |()| {
         store.dispatch(
             |s, ctx| s.unbind_wechat(ctx.now),
@@ -210,14 +213,7 @@ fn CallbackPanel() -> impl IntoView {
             std::time::Duration::from_millis(u64::from(latency)),
         );
     }
-    let retryable = move || {
-        matches!(
-            outcome.get(),
-            Some(Err(Problem::Bind(BindError::WeChat(
-                WeChatError::Network | WeChatError::SystemBusy
-            ))))
-        )
-    };
+    let retryable = move || matches!(outcome.get(), Some(Err(Problem::Bind(e))) if e.can_retry());
     let error = Signal::derive(move || outcome.get().and_then(Result::err));
     let retry = {
         let complete = complete.clone();

@@ -8,11 +8,21 @@ use crate::env;
 use crate::i18n::finance::{spend_name, text};
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
-use qianbao_core::finance::Spend;
-use qianbao_core::ledger::{EntryKind, LedgerAccount};
+use qianbao_core::finance::{CashEntry, Spend, MAX_CASH_NOTE_CHARS};
+use qianbao_core::ledger::LedgerAccount;
 use qianbao_core::money::Fen;
 use qianbao_core::movement::HistoryFilter;
 use qianbao_core::time::year_month_cst;
+
+/// One of the month's spending entries, as the books list it.
+struct SpendingRow {
+    id: u64,
+    when: String,
+    kind: &'static str,
+    amount: Fen,
+    category: Spend,
+    editable: bool,
+}
 
 #[component]
 pub fn Books() -> impl IntoView {
@@ -105,16 +115,14 @@ fn BooksPanel() -> impl IntoView {
         store.state.with(|s| {
             s.history(w, filter)
                 .filter_map(|line| {
-                    let category = s.category_of(line.entry, w)?;
-                    let editable = !matches!(line.entry.kind, EntryKind::Refund { .. });
-                    Some((
-                        line.entry.id,
-                        env::date_time(line.entry.at),
-                        crate::i18n::history_kind(store.locale.get(), line.kind),
-                        line.entry.net_for(LedgerAccount::Wallet(w)),
-                        category,
-                        editable,
-                    ))
+                    Some(SpendingRow {
+                        id: line.entry.id,
+                        when: env::date_time(line.entry.at),
+                        kind: crate::i18n::history_kind(store.locale.get(), line.kind),
+                        amount: line.entry.net_for(LedgerAccount::Wallet(w)),
+                        category: s.category_of(line.entry, w)?,
+                        editable: s.can_set_category(line.entry, w),
+                    })
                 })
                 .collect::<Vec<_>>()
         })
@@ -125,15 +133,7 @@ fn BooksPanel() -> impl IntoView {
                 store.state.with(|s| {
                     s.cash_entries(w, month.get())
                         .into_iter()
-                        .map(|c| {
-                            (
-                                c.id,
-                                env::date_time(c.at),
-                                c.amount,
-                                c.category,
-                                c.note.clone(),
-                            )
-                        })
+                        .cloned()
                         .collect::<Vec<_>>()
                 })
             })
@@ -176,7 +176,7 @@ fn BooksPanel() -> impl IntoView {
                 {move || {
                     entries()
                         .into_iter()
-                        .map(|(id, when, kind, amount, category, editable)| {
+                        .map(|SpendingRow { id, when, kind, amount, category, editable }| {
                             let select_id = format!("cat-{id}");
                             let label_for = select_id.clone();
                             let label = format!("{} · {kind} {when}", f().category);
@@ -233,7 +233,7 @@ fn BooksPanel() -> impl IntoView {
                         .collect_view()}
                 </select>
                 <label for="cash-note">{move || f().note}</label>
-                <input id="cash-note" maxlength="30" bind:value=note />
+                <input id="cash-note" maxlength=MAX_CASH_NOTE_CHARS bind:value=note />
                 <ErrorBox problem=error />
                 <button type="submit" class="button primary">{move || f().add_cash}</button>
             </form>
@@ -241,7 +241,8 @@ fn BooksPanel() -> impl IntoView {
                 {move || {
                     cash()
                         .into_iter()
-                        .map(|(id, when, amount, category, note)| {
+                        .map(|CashEntry { id, at, amount, category, note }| {
+                            let when = env::date_time(at);
                             view! {
                                 <li>
                                     <span>{spend_name(store.locale.get_untracked(), category)}" · "{when}" "{note}</span>

@@ -7,7 +7,7 @@ use crate::components::{once_at_a_time, ConfirmBox, ErrorBox};
 use crate::i18n;
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
-use qianbao_core::card::{self, CardId, CardKind, NewCard, BINS};
+use qianbao_core::card::{self, CardId, CardKind, NewCard, BINS, CVV_DIGITS};
 
 /// 「支付方式管理」: bank cards, and the WeChat binding as a way to pay.
 #[component]
@@ -216,7 +216,7 @@ fn AddCard() -> impl IntoView {
                     <label for="card-expiry">{move || t().card_expiry}</label>
                     <input id="card-expiry" name="card-expiry" autocomplete="cc-exp" placeholder="MM/YY" bind:value=expiry />
                     <label for="card-cvv">{move || t().card_cvv}</label>
-                    <input id="card-cvv" name="card-cvv" type="password" inputmode="numeric" autocomplete="cc-csc" maxlength="4" bind:value=cvv />
+                    <input id="card-cvv" name="card-cvv" type="password" inputmode="numeric" autocomplete="cc-csc" maxlength=CVV_DIGITS bind:value=cvv />
                 </Show>
                 <p id="card-privacy" class="hint">{move || t().card_privacy}</p>
                 <ErrorBox problem=error />

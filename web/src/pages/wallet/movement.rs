@@ -11,7 +11,7 @@ use crate::store::{use_store, Problem};
 use leptos::prelude::*;
 use qianbao_core::card::CardId;
 use qianbao_core::ledger::Biller;
-use qianbao_core::movement::{MovementForm, Prepared, Receipt};
+use qianbao_core::movement::{MovementForm, Prepared, Receipt, MAX_NOTE_CHARS};
 use qianbao_core::provider::{MovementKind, Policy};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -232,7 +232,7 @@ fn MovementSteps(kind: MovementKind) -> impl IntoView {
                     .then(|| {
                         view! {
                             <label for="mv-note">{move || t().note}</label>
-                            <input id="mv-note" name="note" maxlength="30" bind:value=note />
+                            <input id="mv-note" name="note" maxlength=MAX_NOTE_CHARS bind:value=note />
                         }
                     })}
                 <ErrorBox problem=error />

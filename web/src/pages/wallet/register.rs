@@ -11,7 +11,7 @@ use qianbao_core::account::Registration;
 use qianbao_core::identity::LoginId;
 use qianbao_core::provider::ProviderId;
 use qianbao_core::time::ceil_secs;
-use qianbao_core::verification::Purpose;
+use qianbao_core::verification::{Purpose, CODE_INPUT_CHARS};
 
 #[component]
 pub fn Register() -> impl IntoView {
@@ -139,7 +139,7 @@ pub fn Register() -> impl IntoView {
                 {move || sent_to.get().map(|to| view! { <p class="sent" role="status">{(t().code_sent_to)(&to)}</p> })}
 
                 <label for="reg-code">{move || t().code}</label>
-                <input id="reg-code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="12" aria-describedby="reg-code-hint" bind:value=code />
+                <input id="reg-code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength=CODE_INPUT_CHARS aria-describedby="reg-code-hint" bind:value=code />
                 <p id="reg-code-hint" class="hint">{move || t().code_hint}</p>
 
                 <label for="reg-name">{move || t().real_name}</label>

@@ -4,12 +4,24 @@
 use super::password::ChangePassword;
 use super::{BindButton, BindingStatus, SignedIn, TwoFactorSettings};
 use crate::app::Page;
+use crate::components::ErrorBox;
 use crate::env;
 use crate::i18n::{self, providers, Locale};
 use crate::router::Link;
-use crate::store::use_store;
+use crate::store::{use_store, Problem};
 use leptos::prelude::*;
+use qianbao_core::provider::ProviderId;
 use qianbao_core::session::IdleLock;
+
+/// 账户管理's facts about the signed-in wallet.
+#[derive(Debug, Clone, PartialEq)]
+struct AccountFacts {
+    real_name: String,
+    login: String,
+    registered: String,
+    idle_lock: IdleLock,
+    provider: ProviderId,
+}
 
 #[component]
 pub fn Settings() -> impl IntoView {
@@ -26,24 +38,26 @@ fn SettingsPanel() -> impl IntoView {
     let t = move || store.text();
     let account = move || {
         store.state.with(|s| {
-            s.signed_in().map(|a| {
-                (
-                    a.real_name().as_str().to_owned(),
-                    a.login().masked(),
-                    env::date_time(a.created_at()),
-                    a.idle_lock(),
-                    a.provider().id,
-                )
+            s.signed_in().map(|a| AccountFacts {
+                real_name: a.real_name().as_str().to_owned(),
+                login: a.login().masked(),
+                registered: env::date_time(a.created_at()),
+                idle_lock: a.idle_lock(),
+                provider: a.provider().id,
             })
         })
     };
-    let idle_lock = move || account().map(|a| a.3).unwrap_or_default();
+    let idle_lock = move || account().map(|a| a.idle_lock).unwrap_or_default();
+    let error = RwSignal::new(None::<Problem>);
     let set_idle = move |ev: leptos::ev::Event| {
         let chosen = IdleLock::ALL
             .into_iter()
             .find(|option| option_value(*option) == event_target_value(&ev));
         if let Some(chosen) = chosen {
-            store.dispatch(move |s, _| s.set_idle_lock(chosen), |_| ());
+            store.dispatch(
+                move |s, _| s.set_idle_lock(chosen),
+                move |result| error.set(result.err()),
+            );
         }
     };
     let set_locale = move |ev: leptos::ev::Event| {
@@ -58,17 +72,17 @@ fn SettingsPanel() -> impl IntoView {
             <h2>{move || t().account_management}</h2>
             {move || {
                 account()
-                    .map(|(name, login, created, _, provider)| {
+                    .map(|facts| {
                         view! {
                             <dl class="facts">
                                 <dt>{t().provider_label}</dt>
-                                <dd data-testid="provider">{providers::provider_name(store.locale.get(), provider)}</dd>
+                                <dd data-testid="provider">{providers::provider_name(store.locale.get(), facts.provider)}</dd>
                                 <dt>{t().real_name}</dt>
-                                <dd>{name}</dd>
+                                <dd>{facts.real_name}</dd>
                                 <dt>{t().signed_in_as}</dt>
-                                <dd>{login}</dd>
+                                <dd>{facts.login}</dd>
                                 <dt>{t().registered_at}</dt>
-                                <dd>{created}</dd>
+                                <dd>{facts.registered}</dd>
                             </dl>
                             // Compare the providers any time, not only before registering.
                             <p>
@@ -103,6 +117,7 @@ fn SettingsPanel() -> impl IntoView {
                     .collect_view()}
             </select>
             <p id="idle-lock-hint" class="hint">{move || t().auto_lock_hint}</p>
+            <ErrorBox problem=error />
             <button type="button" class="button" on:click=move |_| store.lock_now()>
                 {move || t().lock_now}
             </button>

@@ -9,6 +9,7 @@ use crate::router::use_nav;
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
 use qianbao_core::totp::SecondFactor;
+use qianbao_core::verification::CODE_INPUT_CHARS;
 
 /// The 「两步验证」 part of 「设置」→「安全」.
 #[component]
@@ -93,7 +94,7 @@ pub fn TwoFactorSettings() -> impl IntoView {
                         </p>
                         <form on:submit=confirm>
                             <label for="totp-code">{t().two_factor_code}</label>
-                            <input id="totp-code" inputmode="numeric" autocomplete="one-time-code" maxlength="7" bind:value=code />
+                            <input id="totp-code" inputmode="numeric" autocomplete="one-time-code" maxlength=CODE_INPUT_CHARS bind:value=code />
                             <button type="submit" class="button primary">{t().two_factor_confirm}</button>
                         </form>
                     }

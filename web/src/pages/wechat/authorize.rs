@@ -15,8 +15,8 @@ use crate::pages::wallet::site;
 use crate::router::{use_nav, Link};
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
-use qianbao_core::binding::BindError;
-use qianbao_core::wechat::{AuthorizeRequest, WeChatError};
+use qianbao_core::binding::AuthorizeStep;
+use qianbao_core::wechat::AuthorizeRequest;
 
 /// The request's parameters, owned.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -38,20 +38,6 @@ impl Params {
             state: &self.state,
         }
     }
-}
-
-/// What the page shows before its own steps: it changes only when the
-/// request's check, the WeChat login or the permission does — not on every
-/// state change — so the login form below keeps its error message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Gate {
-    /// The browser is offline: WeChat's page cannot be reached (三.1).
-    Offline,
-    BadRequest,
-    LogIn,
-    PermissionOff,
-    /// The app's name in zh-CN and English.
-    Ready(&'static str, &'static str),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,21 +62,6 @@ pub fn Authorize() -> impl IntoView {
     };
     let site = site();
     let host = site.host();
-    let checked = {
-        let params = params.clone();
-        let host = host.clone();
-        move || {
-            store.state.with(|s| {
-                s.wechat()
-                    .check_request(&params.request(), &host)
-                    .map(|app| (app.name_zh, app.name_en))
-            })
-        }
-    };
-    let request_error = {
-        let checked = checked.clone();
-        Signal::derive(move || checked().err().map(Problem::WeChat))
-    };
     // Offline, WeChat cannot be reached; 「重试」 looks again (and going
     // offline on this page stops it at once).
     let unreachable = RwSignal::new(!store.online.get_untracked());
@@ -100,21 +71,22 @@ pub fn Authorize() -> impl IntoView {
         }
     });
     let retry_offline = move |_| unreachable.set(!store.online.get_untracked());
-    let network_error =
-        Signal::derive(move || Some(Problem::Bind(BindError::WeChat(WeChatError::Network))));
-    let gate = Memo::new(move |_| {
-        if unreachable.get() {
-            return Gate::Offline;
-        }
-        let Ok((name_zh, name_en)) = checked() else {
-            return Gate::BadRequest;
-        };
-        store.state.with(|s| match s.wechat().signed_in() {
-            None => Gate::LogIn,
-            Some(a) if !a.allows_third_party() => Gate::PermissionOff,
-            Some(_) => Gate::Ready(name_zh, name_en),
+    // Core names the page's step; it changes only when the request's check,
+    // the WeChat login or the permission does — not on every state change —
+    // so the login form below keeps its error message.
+    let gate = {
+        let params = params.clone();
+        let host = host.clone();
+        Memo::new(move |_| {
+            let reachable = !unreachable.get();
+            store
+                .state
+                .with(|s| s.authorize_step(&params.request(), &host, reachable))
         })
-    });
+    };
+    // Met while binding: worded with the binding's last resort (三、1).
+    let gate_error =
+        Signal::derive(move || gate.with(|g| g.error().map(|e| Problem::Bind(e.into()))));
     let step = RwSignal::new(Step::Consent);
     let code = RwSignal::new(String::new());
     let sent_to = RwSignal::new(None::<String>);
@@ -148,14 +120,18 @@ pub fn Authorize() -> impl IntoView {
         }
     };
     let allow = {
-        let params = params.clone();
         let approve = approve.clone();
         move |_| {
             error.set(None);
-            if store
-                .state
-                .with_untracked(|s| s.wechat().needs_second_factor(&params.appid))
-            {
+            if gate.with_untracked(|g| {
+                matches!(
+                    g,
+                    AuthorizeStep::Consent {
+                        second_factor: true,
+                        ..
+                    }
+                )
+            }) {
                 step.set(Step::SecondFactor);
             } else {
                 approve();
@@ -200,8 +176,6 @@ pub fn Authorize() -> impl IntoView {
                 .unwrap_or_default()
         })
     };
-    let permission_off =
-        Signal::derive(move || Some(Problem::Bind(BindError::WeChat(WeChatError::ThirdPartyOff))));
     let retry_href = nav.href(&format!(
         "{}?{}",
         Page::WeChatAuthorize.path(),
@@ -212,23 +186,23 @@ pub fn Authorize() -> impl IntoView {
         <section class="card wechat-world authorize">
             <h1>{move || t().consent_title}</h1>
             {move || {
-                let (name_zh, name_en) = match gate.get() {
-                    Gate::Offline => {
+                let app = match gate.get() {
+                    AuthorizeStep::Unreachable => {
                         return view! {
-                            <ErrorBox problem=network_error />
+                            <ErrorBox problem=gate_error />
                             <div class="actions">
                                 <button type="button" class="button primary" data-coach="retry" on:click=retry_offline>{t().retry}</button>
                             </div>
                         }
                         .into_any();
                     }
-                    Gate::BadRequest => {
-                        return view! { <ErrorBox problem=request_error /> }.into_any();
+                    AuthorizeStep::BadRequest(_) => {
+                        return view! { <ErrorBox problem=gate_error /> }.into_any();
                     }
-                    Gate::LogIn => return view! { <WeChatLogin /> }.into_any(),
-                    Gate::PermissionOff => {
+                    AuthorizeStep::LogIn => return view! { <WeChatLogin /> }.into_any(),
+                    AuthorizeStep::PermissionOff => {
                         return view! {
-                            <ErrorBox problem=permission_off />
+                            <ErrorBox problem=gate_error />
                             <div class="actions">
                                 <Link href=Page::WeChatSettings.path() class="button primary" {..} data-coach="open-wechat-settings">{t().open_wechat_settings}</Link>
                                 <a href=retry_href.clone() class="button">{t().back_to_authorize}</a>
@@ -236,11 +210,11 @@ pub fn Authorize() -> impl IntoView {
                         }
                         .into_any();
                     }
-                    Gate::Ready(name_zh, name_en) => (name_zh, name_en),
+                    AuthorizeStep::Consent { app, .. } => app,
                 };
                 let name = match store.locale.get() {
-                    Locale::ZhCn => name_zh,
-                    Locale::En => name_en,
+                    Locale::ZhCn => app.name_zh,
+                    Locale::En => app.name_en,
                 };
                 match step.get() {
                     Step::Consent => view! {

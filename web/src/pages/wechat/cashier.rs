@@ -11,7 +11,8 @@ use crate::router::{use_nav, Link};
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
 use qianbao_core::merchant::MerchantId;
-use qianbao_core::payment::{PayError, PayMethod, PayRequest};
+use qianbao_core::payment::{CashierView, PayError, PayMethod, PayRequest};
+use qianbao_core::wechat::PAY_PASSWORD_DIGITS;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Step {
@@ -56,47 +57,21 @@ pub fn Cashier() -> impl IntoView {
             }
         }
     });
-    let order = {
+    // Core names what the cashier shows: the order, the methods and the
+    // one chosen until the person picks another.
+    let shown = {
         let no = out_trade_no.clone();
-        move || {
-            merchant.and_then(|m| {
-                store
-                    .state
-                    .with(|s| s.order(m, &no).map(|o| (o.amount, o.description.clone())))
-            })
-        }
+        Memo::new(move |_| merchant.map(|m| store.state.with(|s| s.cashier_view(m, &no))))
     };
-    let methods = move || {
-        store.state.with(|s| {
-            s.pay_methods()
-                .into_iter()
-                .map(|m| {
-                    let balance = match m {
-                        PayMethod::Wallet(account) => s.balance(account),
-                        PayMethod::Change => s
-                            .wechat()
-                            .signed_in()
-                            .map(|a| s.wechat_change(a.id()))
-                            .unwrap_or_default(),
-                    };
-                    (m, balance)
-                })
-                .collect::<Vec<_>>()
-        })
-    };
+    let order = move || shown.get().and_then(|v| v.order);
     let pay = {
         let no = out_trade_no.clone();
         move || {
-            let (Some(m), Some(chosen)) = (
-                merchant,
-                method
-                    .get_untracked()
-                    .or_else(|| store.state.with_untracked(|s| s.preferred_method()))
-                    .or_else(|| methods().first().map(|x| x.0)),
-            ) else {
-                error.set(Some(Problem::Pay(PayError::MethodUnavailable)));
+            let Some(m) = merchant else {
+                error.set(Some(Problem::Pay(PayError::NoSuchOrder)));
                 return;
             };
+            let chosen = method.get_untracked();
             let (pp, wp) = (
                 pay_password.get_untracked(),
                 wallet_password.get_untracked(),
@@ -138,7 +113,10 @@ pub fn Cashier() -> impl IntoView {
         move |_| {
             if let Some(m) = merchant {
                 let no = no.clone();
-                store.dispatch(move |s, _| s.cancel_payment(m, &no), |_| ());
+                store.dispatch(
+                    move |s, _| s.cancel_payment(m, &no),
+                    move |result| error.set(result.err()),
+                );
             }
             step.set(Step::Choose);
             wallet_password.set(String::new());
@@ -162,7 +140,6 @@ pub fn Cashier() -> impl IntoView {
                     let submit = submit.clone();
                     let cancel = cancel.clone();
                     let back = back.clone();
-                    let order = order.clone();
                     move || match order() {
                         None => view! { <ErrorBox problem=Signal::stored(Some(Problem::Pay(PayError::NoSuchOrder))) /> }.into_any(),
                         Some((amount, description)) => {
@@ -198,7 +175,9 @@ pub fn Cashier() -> impl IntoView {
                                         <fieldset class="methods">
                                             <legend>{t().pay_with}</legend>
                                             {move || {
-                                                let list = methods();
+                                                let Some(CashierView { methods: list, chosen, .. }) = shown.get() else {
+                                                    return ().into_any();
+                                                };
                                                 if list.is_empty() {
                                                     return view! { <p class="hint">{t().no_methods}</p> }.into_any();
                                                 }
@@ -206,9 +185,7 @@ pub fn Cashier() -> impl IntoView {
                                                     .enumerate()
                                                     .map(|(i, (m, balance))| {
                                                         let id = format!("method-{i}");
-                                                        // The choice made here, else the method that paid last time, else the first.
-                                                        let chosen = method.get().or_else(|| store.state.with(|s| s.preferred_method()));
-                                                        let checked = chosen.map_or(i == 0, |c| c == m);
+                                                        let checked = method.get().or(chosen) == Some(m);
                                                         view! {
                                                             <div class="switch-row">
                                                                 <input type="radio" name="method" id=id.clone() data-coach=matches!(m, PayMethod::Wallet(_)).then_some("wallet-method") prop:checked=checked on:change=move |_| method.set(Some(m)) />
@@ -226,7 +203,7 @@ pub fn Cashier() -> impl IntoView {
                                             }}
                                         </fieldset>
                                         <label for="pay-password">{t().pay_password}</label>
-                                        <input id="pay-password" type="password" inputmode="numeric" maxlength="6" autocomplete="off" bind:value=pay_password />
+                                        <input id="pay-password" type="password" inputmode="numeric" maxlength=PAY_PASSWORD_DIGITS autocomplete="off" bind:value=pay_password />
                                         <ErrorBox problem=error />
                                         <button type="submit" class="button wechat" data-coach="confirm-pay">{t().confirm_pay}</button>
                                     </form>

@@ -127,22 +127,24 @@ pub fn WeChatRegister() -> impl IntoView {
     let done = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let values = (
+        let (wxid, phone, nickname) = (
             wxid.get_untracked(),
             phone.get_untracked(),
             nickname.get_untracked(),
+        );
+        let (real_name, password, pay_password) = (
             real_name.get_untracked(),
             password.get_untracked(),
             pay_password.get_untracked(),
         );
         leptos::task::spawn_local(async move {
             let form = NewWeChat {
-                wxid: &values.0,
-                phone: &values.1,
-                nickname: &values.2,
-                real_name: &values.3,
-                password: &values.4,
-                pay_password: &values.5,
+                wxid: &wxid,
+                phone: &phone,
+                nickname: &nickname,
+                real_name: &real_name,
+                password: &password,
+                pay_password: &pay_password,
             };
             match store
                 .run(|s, ctx| s.wechat_mut().register(form, ctx.now, ctx.rng, ctx.hasher))
@@ -200,9 +202,13 @@ pub fn WeChatSettings() -> impl IntoView {
         })
     };
     let revoking = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     let toggle = move |ev: leptos::ev::Event| {
         let on = event_target_checked(&ev);
-        store.dispatch(move |s, _| s.wechat_mut().set_allow_third_party(on), |_| ());
+        store.dispatch(
+            move |s, _| s.wechat_mut().set_allow_third_party(on),
+            move |result| error.set(result.err()),
+        );
     };
     let grants = move || {
         let locale = store.locale.get();
@@ -225,7 +231,10 @@ pub fn WeChatSettings() -> impl IntoView {
     let revoke = move |appid: String| {
         store.dispatch(
             move |s, _| s.wechat_mut().revoke_app(&appid),
-            move |_| revoking.set(None),
+            move |result| {
+                revoking.set(None);
+                error.set(result.err());
+            },
         );
     };
     view! {
@@ -237,6 +246,7 @@ pub fn WeChatSettings() -> impl IntoView {
                     <label for="wx-allow">{move || t().allow_third_party}</label>
                 </div>
                 <p class="hint">{move || t().allow_third_party_hint}</p>
+                <ErrorBox problem=error />
                 <h2>{move || t().authorization_management}</h2>
                 <Show when=move || !grants().is_empty() fallback=move || view! { <p class="muted">{move || t().no_authorized_apps}</p> }>
                     <ul class="card-list">
