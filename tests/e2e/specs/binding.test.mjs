@@ -198,7 +198,7 @@ test('「转入微信零钱」 moves money from the wallet to WeChat 零钱 thro
   const demo = await boundDemo(w);
   await w.link('转入微信零钱').click();
   await w.fillMovement('/to-wechat', { 金额: '1' });
-  await w.expectError('NOTENOUGH');
+  await w.expectError('W-BALANCE-LOW');
   // Fund the wallet from a card, then move ¥10 to 零钱.
   await w.addCard('62220200123456782', demo.name); // ICBC debit, Luhn-valid
   await w.expectText('银行卡已添加。');

@@ -94,14 +94,14 @@ test('bad amounts, cards and payees get a message and change nothing', async () 
   }
   await w.addCard(ICBC_CREDIT, amy.name, { expiry: '12/30', cvv: '12' });
   await w.expectError('W-CARD-CVV');
-  for (const [payee, code] of [['13712345678', 'W-PAYEE-UNKNOWN'], [amy.login, 'W-PAYEE-SELF'], ['12', 'W-ID-PHONE'], [bob.login, 'NOTENOUGH']]) {
+  for (const [payee, code] of [['13712345678', 'W-PAYEE-UNKNOWN'], [amy.login, 'W-PAYEE-SELF'], ['12', 'W-ID-PHONE'], [bob.login, 'W-BALANCE-LOW']]) {
     await w.fillMovement('/transfer', { 收款人手机号或邮箱: payee, 金额: '1' });
     await w.expectError(code);
   }
   await w.fillMovement('/bills', { 缴费项目: '水费', 户号: '123', 金额: '1' });
   await w.expectError('W-BILL-ACCOUNT');
   await w.fillMovement('/withdraw', { 金额: '1' });
-  await w.expectError('NOTENOUGH');
+  await w.expectError('W-BALANCE-LOW');
   await w.screenshot('24-not-enough');
   expect(await w.storage(), 'storage after every refusal').toBe(before);
   await w.close();

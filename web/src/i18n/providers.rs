@@ -5,39 +5,23 @@
 use super::{bank_name, Locale};
 use qianbao_core::provider::{Criterion, Device, Feature, ProviderId, Reason, SecurityMeasure};
 
-fn pick(locale: Locale, zh: &'static str, en: &'static str) -> &'static str {
-    match locale {
-        Locale::ZhCn => zh,
-        Locale::En => en,
-    }
-}
-
 pub fn provider_name(locale: Locale, id: ProviderId) -> &'static str {
     match id {
-        ProviderId::Jia => pick(locale, "甲钱包", "Jia Wallet"),
-        ProviderId::Yi => pick(locale, "乙钱包", "Yi Wallet"),
-        ProviderId::Bing => pick(locale, "丙钱包", "Bing Wallet"),
+        ProviderId::Jia => locale.pick("甲钱包", "Jia Wallet"),
+        ProviderId::Yi => locale.pick("乙钱包", "Yi Wallet"),
+        ProviderId::Bing => locale.pick("丙钱包", "Bing Wallet"),
     }
 }
 
 /// One line on what the provider is for.
 pub fn provider_pitch(locale: Locale, id: ProviderId) -> &'static str {
     match id {
-        ProviderId::Jia => pick(
-            locale,
-            "功能最全：理财、缴费、转账一应俱全，标准限额。",
-            "The most features: savings, bills and transfers, standard limits.",
-        ),
-        ProviderId::Yi => pick(
-            locale,
-            "口碑最好、防护最全，各种设备都能用；不做理财，限额较低。",
-            "Best reviewed, best protected, on every device; no savings, lower limits.",
-        ),
-        ProviderId::Bing => pick(
-            locale,
-            "支持所有银行、限额高，商户不要求额外确认；不能缴费，没有 iPhone 版。",
-            "Takes every bank, high limits, no merchant extra confirmation; no bills, no iPhone app.",
-        ),
+        ProviderId::Jia => locale.pick("功能最全：理财、缴费、转账一应俱全，标准限额。",
+            "The most features: savings, bills and transfers, standard limits."),
+        ProviderId::Yi => locale.pick("口碑最好、防护最全，各种设备都能用；不做理财，限额较低。",
+            "Best reviewed, best protected, on every device; no savings, lower limits."),
+        ProviderId::Bing => locale.pick("支持所有银行、限额高，商户不要求额外确认；不能缴费，没有 iPhone 版。",
+            "Takes every bank, high limits, no merchant extra confirmation; no bills, no iPhone app."),
     }
 }
 
@@ -73,19 +57,19 @@ pub fn reviews(locale: Locale, id: ProviderId) -> [&'static str; 2] {
 
 pub fn feature_name(locale: Locale, feature: Feature) -> &'static str {
     match feature {
-        Feature::Wealth => pick(locale, "理财", "savings"),
-        Feature::Bills => pick(locale, "缴费", "bill payment"),
-        Feature::Transfers => pick(locale, "转账", "transfers"),
+        Feature::Wealth => locale.pick("理财", "savings"),
+        Feature::Bills => locale.pick("缴费", "bill payment"),
+        Feature::Transfers => locale.pick("转账", "transfers"),
     }
 }
 
 pub fn measure_name(locale: Locale, measure: SecurityMeasure) -> &'static str {
     match measure {
-        SecurityMeasure::TwoFactor => pick(locale, "两步验证", "two-step verification"),
-        SecurityMeasure::Encryption => pick(locale, "数据加密", "data encryption"),
-        SecurityMeasure::Biometric => pick(locale, "指纹/面容支付", "fingerprint or face to pay"),
+        SecurityMeasure::TwoFactor => locale.pick("两步验证", "two-step verification"),
+        SecurityMeasure::Encryption => locale.pick("数据加密", "data encryption"),
+        SecurityMeasure::Biometric => locale.pick("指纹/面容支付", "fingerprint or face to pay"),
         SecurityMeasure::RiskMonitoring => {
-            pick(locale, "异常交易监控", "unusual-payment monitoring")
+            locale.pick("异常交易监控", "unusual-payment monitoring")
         }
     }
 }
@@ -93,18 +77,18 @@ pub fn measure_name(locale: Locale, measure: SecurityMeasure) -> &'static str {
 pub fn device_name(locale: Locale, device: Device) -> &'static str {
     match device {
         Device::Ios => "iPhone (iOS)",
-        Device::Android => pick(locale, "安卓", "Android"),
-        Device::HarmonyOs => pick(locale, "鸿蒙", "HarmonyOS"),
-        Device::Web => pick(locale, "网页版", "Web"),
+        Device::Android => locale.pick("安卓", "Android"),
+        Device::HarmonyOs => locale.pick("鸿蒙", "HarmonyOS"),
+        Device::Web => locale.pick("网页版", "Web"),
     }
 }
 
 pub fn criterion_name(locale: Locale, criterion: Criterion) -> &'static str {
     match criterion {
-        Criterion::Features => pick(locale, "功能多样性", "Range of features"),
-        Criterion::Reviews => pick(locale, "用户评价", "User reviews"),
-        Criterion::Security => pick(locale, "安全性", "Security"),
-        Criterion::Compatibility => pick(locale, "兼容性", "Compatibility"),
+        Criterion::Features => locale.pick("功能多样性", "Range of features"),
+        Criterion::Reviews => locale.pick("用户评价", "User reviews"),
+        Criterion::Security => locale.pick("安全性", "Security"),
+        Criterion::Compatibility => locale.pick("兼容性", "Compatibility"),
     }
 }
 

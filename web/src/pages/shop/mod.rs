@@ -4,7 +4,6 @@
 use crate::app::Page;
 use crate::components::{once_at_a_time, qr_svg, ErrorBox};
 use crate::env;
-use crate::i18n::Locale;
 use crate::pages::wallet::site;
 use crate::router::{use_nav, with_query, Link};
 use crate::store::{use_store, Problem};
@@ -13,23 +12,14 @@ use qianbao_core::merchant::{Merchant, MerchantId};
 use qianbao_core::money::Fen;
 use qianbao_core::payment::{cart_total, cashier_path, pay_link, MAX_QUANTITY};
 
-/// The order's pay link as a QR code (SVG). The text is ours, built from the
-/// site's origin and a merchant order number, never user input.
-fn name(locale: Locale, zh: &'static str, en: &'static str) -> &'static str {
-    match locale {
-        Locale::ZhCn => zh,
-        Locale::En => en,
-    }
-}
-
 #[component]
 pub fn ShopList() -> impl IntoView {
     let store = use_store();
     let t = move || store.text();
     view! {
         <section class="card">
-            <h1>{move || t().shops_title}</h1>
-            <p class="muted">{move || t().shops_intro}</p>
+            <h1>{move || t().shop.shops_title}</h1>
+            <p class="muted">{move || t().shop.shops_intro}</p>
             <ul class="card-list">
                 {MerchantId::ALL
                     .into_iter()
@@ -38,11 +28,11 @@ pub fn ShopList() -> impl IntoView {
                         view! {
                             <li class="bank-card">
                                 <Link href=Page::Shop(id).href() {..} data-coach="shop">
-                                    <strong>{move || name(store.locale.get(), shop.name_zh, shop.name_en)}</strong>
+                                    <strong>{move || store.locale.get().pick(shop.name_zh, shop.name_en)}</strong>
                                 </Link>
                                 {shop
                                     .extra_confirmation_from
-                                    .map(|from| view! { <p class="hint">{move || (t().extra_confirmation_note)(&from.to_string())}</p> })}
+                                    .map(|from| view! { <p class="hint">{move || (t().shop.extra_confirmation_note)(&from.to_string())}</p> })}
                             </li>
                         }
                     })
@@ -88,7 +78,7 @@ pub fn Shop(id: MerchantId) -> impl IntoView {
     let pay = move |no: String| env::assign(&nav.href(&cashier_path(id, &no)));
     view! {
         <section class="card">
-            <h1>{move || name(store.locale.get(), shop.name_zh, shop.name_en)}</h1>
+            <h1>{move || store.locale.get().pick(shop.name_zh, shop.name_en)}</h1>
             <ul class="products">
                 {shop
                     .products
@@ -97,27 +87,27 @@ pub fn Shop(id: MerchantId) -> impl IntoView {
                         let sku = p.sku;
                         view! {
                             <li class="product" data-sku=sku>
-                                <span>{move || name(store.locale.get(), p.name_zh, p.name_en)}</span>
+                                <span>{move || store.locale.get().pick(p.name_zh, p.name_en)}</span>
                                 <span class="price">{p.price.to_string()}</span>
-                                <button type="button" class="button" data-coach="add-to-cart" on:click=move |_| add(sku)>{move || t().add_to_cart}</button>
+                                <button type="button" class="button" data-coach="add-to-cart" on:click=move |_| add(sku)>{move || t().shop.add_to_cart}</button>
                             </li>
                         }
                     })
                     .collect_view()}
             </ul>
-            <h2>{move || t().cart}</h2>
-            <Show when=move || cart.with(|c| !c.is_empty()) fallback=move || view! { <p class="muted">{move || t().cart_empty}</p> }>
+            <h2>{move || t().shop.cart}</h2>
+            <Show when=move || cart.with(|c| !c.is_empty()) fallback=move || view! { <p class="muted">{move || t().shop.cart_empty}</p> }>
                 <ul class="cart">
                     {move || {
                         cart.get()
                             .into_iter()
                             .filter_map(|(sku, q)| shop.product(sku).map(|p| (p, q)))
-                            .map(|(p, q)| view! { <li>{name(store.locale.get(), p.name_zh, p.name_en)} " × " {q}</li> })
+                            .map(|(p, q)| view! { <li>{store.locale.get().pick(p.name_zh, p.name_en)} " × " {q}</li> })
                             .collect_view()
                     }}
                 </ul>
                 <p class="big-amount" data-testid="cart-total">{move || total().to_string()}</p>
-                <button type="button" class="button primary" data-coach="checkout" on:click=checkout>{move || t().checkout}</button>
+                <button type="button" class="button primary" data-coach="checkout" on:click=checkout>{move || t().shop.checkout}</button>
             </Show>
             <ErrorBox problem=error />
             {move || {
@@ -129,20 +119,20 @@ pub fn Shop(id: MerchantId) -> impl IntoView {
                     view! {
                         <div class="checkout" role="status">
                             <dl class="facts">
-                                <dt>{t().order_no}</dt>
+                                <dt>{t().shop.order_no}</dt>
                                 <dd data-testid="order-no">{no.clone()}</dd>
-                                <dt>{t().order_total}</dt>
+                                <dt>{t().shop.order_total}</dt>
                                 <dd>{amount.to_string()}</dd>
                             </dl>
-                            <button type="button" class="button wechat" data-coach="wechat-pay" on:click=move |_| pay(for_pay.clone())>{t().wechat_pay}</button>
-                            <p class="hint">{t().qr_caption}</p>
+                            <button type="button" class="button wechat" data-coach="wechat-pay" on:click=move |_| pay(for_pay.clone())>{t().shop.wechat_pay}</button>
+                            <p class="hint">{t().shop.qr_caption}</p>
                             <div class="qr" role="img" aria-label=t().scan inner_html=qr></div>
                             <p class="pay-link" data-testid="pay-link">{link.clone()}</p>
                         </div>
                     }
                 })
             }}
-            <p><Link href=Page::ShopOrders(id).href()>{move || t().merchant_orders}</Link></p>
+            <p><Link href=Page::ShopOrders(id).href()>{move || t().shop.merchant_orders}</Link></p>
         </section>
     }
 }
@@ -181,8 +171,8 @@ pub fn ShopOrders(id: MerchantId) -> impl IntoView {
     };
     view! {
         <section class="card">
-            <h1>{move || name(store.locale.get(), shop.name_zh, shop.name_en)} " · " {move || t().merchant_orders}</h1>
-            <Show when=move || !orders().is_empty() fallback=move || view! { <p class="muted">{move || t().no_orders}</p> }>
+            <h1>{move || store.locale.get().pick(shop.name_zh, shop.name_en)} " · " {move || t().shop.merchant_orders}</h1>
+            <Show when=move || !orders().is_empty() fallback=move || view! { <p class="muted">{move || t().shop.no_orders}</p> }>
                 <ul class="card-list">
                     // Keyed by what an order shows: a failed refund (nothing
                     // changed) keeps its row, and with it the error message.
@@ -196,12 +186,12 @@ pub fn ShopOrders(id: MerchantId) -> impl IntoView {
                             view! {
                                 <li class="bank-card" data-order=key data-state=state>
                                     <strong>{description}</strong>
-                                    <p class="muted">{move || t().order_no}": " {no} " · " {at}</p>
+                                    <p class="muted">{move || t().shop.order_no}": " {no} " · " {at}</p>
                                     <p>
                                         {amount.to_string()} " · "
-                                        <span class="tag">{state} " " {move || (t().order_state_name)(state)}</span>
+                                        <span class="tag">{state} " " {move || (t().shop.order_state_name)(state)}</span>
                                     </p>
-                                    {(notified > 0).then(|| view! { <p class="hint" data-testid="notified">{move || (t().notified)(notified)}</p> })}
+                                    {(notified > 0).then(|| view! { <p class="hint" data-testid="notified">{move || (t().shop.notified)(notified)}</p> })}
                                     {refundable.is_positive().then(|| view! { <RefundForm id out_trade_no=refund_for.clone() left=refundable /> })}
                                 </li>
                             }
@@ -256,13 +246,13 @@ fn RefundForm(id: MerchantId, out_trade_no: String, left: Fen) -> impl IntoView 
     };
     view! {
         <form on:submit=submit novalidate class="refund-form">
-            <label for=field.clone()>{move || t().refund_amount} " (" {move || (t().refundable)(&left.to_string())} ")"</label>
+            <label for=field.clone()>{move || t().shop.refund_amount} " (" {move || (t().shop.refundable)(&left.to_string())} ")"</label>
             <div class="with-button">
                 <input id=field inputmode="decimal" bind:value=amount />
-                <button type="submit" class="button">{move || t().refund}</button>
+                <button type="submit" class="button">{move || t().shop.refund}</button>
             </div>
             <ErrorBox problem=error />
-            {move || done.get().map(|a| view! { <p class="success" role="status">{(t().refund_done)(&a.to_string())}</p> })}
+            {move || done.get().map(|a| view! { <p class="success" role="status">{(t().shop.refund_done)(&a.to_string())}</p> })}
         </form>
     }
 }

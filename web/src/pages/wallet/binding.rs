@@ -39,7 +39,7 @@ pub fn BindButton(#[prop(optional)] label: Option<&'static str>) -> impl IntoVie
     };
     view! {
         <button type="button" class="button primary" data-coach="bind-button" on:click=start>
-            {move || label.unwrap_or(store.text().bind_wechat)}
+            {move || label.unwrap_or(store.text().wallet.bind_wechat)}
         </button>
         <ErrorBox problem=error />
     }
@@ -55,38 +55,40 @@ pub fn BindingStatus() -> impl IntoView {
             .state
             .with(|s| s.signed_in().map(|a| s.binding(a.id())).unwrap_or_default())
     };
-    move || match binding() {
+    move || {
+        match binding() {
         Binding::Bound(bound) => view! {
             <div class="bound-card" data-binding="bound">
                 <span class="avatar" aria-hidden="true">{bound.avatar.clone()}</span>
                 <dl class="facts">
-                    <dt>{t().wechat_nickname}</dt>
+                    <dt>{t().wallet.wechat_nickname}</dt>
                     <dd data-field="nickname">{bound.nickname.clone()}</dd>
-                    <dt>{t().wechat_id}</dt>
+                    <dt>{t().wallet.wechat_id}</dt>
                     <dd data-field="wxid">{bound.masked_wxid.clone()}</dd>
-                    <dt>{t().bound_at}</dt>
+                    <dt>{t().wallet.bound_at}</dt>
                     <dd>{env::date_time(bound.bound_at)}</dd>
                 </dl>
             </div>
         }
         .into_any(),
         Binding::Authorizing { .. } => {
-            view! { <p class="hint" data-binding="authorizing">{t().binding_in_progress}</p> }
+            view! { <p class="hint" data-binding="authorizing">{t().wallet.binding_in_progress}</p> }
                 .into_any()
         }
         Binding::Ended {
             reason: EndReason::Unbound,
             ..
-        } => view! { <p class="hint" data-binding="ended">{t().binding_ended_unbound}</p> }
+        } => view! { <p class="hint" data-binding="ended">{t().wallet.binding_ended_unbound}</p> }
             .into_any(),
         Binding::Ended {
             reason: EndReason::RevokedInWeChat,
             ..
-        } => view! { <p class="hint" data-binding="revoked">{t().binding_ended_revoked}</p> }
+        } => view! { <p class="hint" data-binding="revoked">{t().wallet.binding_ended_revoked}</p> }
             .into_any(),
         Binding::Unbound => {
-            view! { <p class="hint" data-binding="unbound">{t().not_bound}</p> }.into_any()
+            view! { <p class="hint" data-binding="unbound">{t().wallet.not_bound}</p> }.into_any()
         }
+    }
     }
 }
 
@@ -138,8 +140,8 @@ fn BindingsPanel() -> impl IntoView {
     };
     view! {
         <section class="card">
-            <h1>{move || t().binding_management}</h1>
-            <p class="muted">{move || t().third_party_management}</p>
+            <h1>{move || t().wallet.binding_management}</h1>
+            <p class="muted">{move || t().wallet.third_party_management}</p>
             <div class="binding-entry">
                 <h2>{move || t().nav_wechat}</h2>
                 <BindingStatus />
@@ -152,9 +154,9 @@ fn BindingsPanel() -> impl IntoView {
                         fallback=move || {
                             view! {
                                 <div class="actions">
-                                    <Link href=Page::ToWeChat.path() class="button">{move || t().to_wechat_change}</Link>
+                                    <Link href=Page::ToWeChat.path() class="button">{move || t().wallet.to_wechat_change}</Link>
                                     <button type="button" class="button danger" data-coach="unbind" on:click=move |_| confirming.set(true)>
-                                        {move || t().unbind}
+                                        {move || t().wallet.unbind}
                                     </button>
                                     <button type="button" class="button" on:click=move |_| confirming.set(true)>
                                         {move || t().revoke}
@@ -164,7 +166,7 @@ fn BindingsPanel() -> impl IntoView {
                         }
                     >
                         <ConfirmBox
-                            message=Signal::derive(move || t().unbind_confirm.to_owned())
+                            message=Signal::derive(move || t().wallet.unbind_confirm.to_owned())
                             on_confirm=Callback::new(unbind)
                             on_cancel=Callback::new(move |()| confirming.set(false))
                             {..}
@@ -172,7 +174,7 @@ fn BindingsPanel() -> impl IntoView {
                         />
                     </Show>
                 </Show>
-                {move || done.get().then(|| view! { <p class="success" role="status">{t().unbound_done}</p> })}
+                {move || done.get().then(|| view! { <p class="success" role="status">{t().wallet.unbound_done}</p> })}
                 <ErrorBox problem=error />
             </div>
         </section>
@@ -223,12 +225,12 @@ fn CallbackPanel() -> impl IntoView {
         <section class="card">
             {move || match outcome.get() {
                 Some(Ok(())) => view! {
-                    <h1 class="success">{t().bind_success}</h1>
-                    <p>{t().bound_to}</p>
+                    <h1 class="success">{t().wallet.bind_success}</h1>
+                    <p>{t().wallet.bound_to}</p>
                 }
                 .into_any(),
-                Some(Err(_)) => view! { <h1>{t().bind_wechat}</h1> }.into_any(),
-                None => view! { <h1>{t().binding_now}</h1> }.into_any(),
+                Some(Err(_)) => view! { <h1>{t().wallet.bind_wechat}</h1> }.into_any(),
+                None => view! { <h1>{t().wallet.binding_now}</h1> }.into_any(),
             }}
             <BindingStatus />
             <ErrorBox problem=error />
@@ -237,12 +239,12 @@ fn CallbackPanel() -> impl IntoView {
                     <button type="button" class="button primary" data-coach="retry" on:click=retry.clone()>{move || t().retry}</button>
                 </Show>
                 <Show when=move || !is_bound(store) && !retryable()>
-                    <BindButton label=t().bind_again />
+                    <BindButton label=t().wallet.bind_again />
                 </Show>
                 <Show when=move || is_bound(store)>
-                    <Link href=Page::ToWeChat.path() class="button primary">{move || t().to_wechat_change}</Link>
+                    <Link href=Page::ToWeChat.path() class="button primary">{move || t().wallet.to_wechat_change}</Link>
                 </Show>
-                <Link href=Page::Bindings.path() class="button">{move || t().binding_management}</Link>
+                <Link href=Page::Bindings.path() class="button">{move || t().wallet.binding_management}</Link>
                 <Link href=Page::Home.path() class="button">{move || t().back_home}</Link>
             </div>
         </section>

@@ -152,7 +152,7 @@ fn BooksPanel() -> impl IntoView {
                         .map(|(y, m)| {
                             view! {
                                 <option value=format!("{y}-{m}") selected=move || month.get() == (y, m)>
-                                    {(t().month_label)(y, m)}
+                                    {(t().wallet.month_label)(y, m)}
                                 </option>
                             }
                         })
@@ -285,7 +285,7 @@ fn Chart(summary: Vec<(Spend, Fen)>, month: (i64, u32)) -> impl IntoView {
         .max(1);
     let row = 28;
     let height = row * summary.len();
-    let label = (text(locale).chart_label)(&(locale.text().month_label)(month.0, month.1));
+    let label = (text(locale).chart_label)(&(locale.text().wallet.month_label)(month.0, month.1));
     view! {
         <svg class="chart" viewBox=format!("0 0 320 {height}") role="img" aria-label=label data-testid="chart">
             {summary

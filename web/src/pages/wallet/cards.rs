@@ -33,7 +33,7 @@ fn WeChatMethod() -> impl IntoView {
     };
     view! {
         <section class="card">
-            <h2>{move || t().bind_wechat}</h2>
+            <h2>{move || t().wallet.bind_wechat}</h2>
             <BindingStatus />
             <Show when=move || !bound()>
                 <BindButton />
@@ -86,23 +86,23 @@ fn CardList() -> impl IntoView {
     };
     view! {
         <section class="card">
-            <h1>{move || t().cards}</h1>
-            <Show when=move || !cards().is_empty() fallback=move || view! { <p class="muted">{move || t().cards_empty}</p> }>
+            <h1>{move || t().wallet.cards}</h1>
+            <Show when=move || !cards().is_empty() fallback=move || view! { <p class="muted">{move || t().wallet.cards_empty}</p> }>
                 <ul class="card-list">
                     {move || {
                         cards()
                             .into_iter()
                             .map(|(id, label, kind, funds, is_default)| {
                                 let funds_label = match kind {
-                                    CardKind::Debit => t().card_funds_debit,
-                                    CardKind::Credit => t().card_funds_credit,
+                                    CardKind::Debit => t().wallet.card_funds_debit,
+                                    CardKind::Credit => t().wallet.card_funds_credit,
                                 };
-                                let confirm_text = (t().remove_card_confirm)(&label);
+                                let confirm_text = (t().wallet.remove_card_confirm)(&label);
                                 view! {
                                     <li class="bank-card" data-card-id=id.get()>
                                         <div class="bank-card-head">
                                             <strong>{label}</strong>
-                                            {is_default.then(|| view! { <span class="tag">{t().default_card}</span> })}
+                                            {is_default.then(|| view! { <span class="tag">{t().wallet.default_card}</span> })}
                                         </div>
                                         <p class="muted">{funds_label}": " {funds.to_string()}</p>
                                         <Show
@@ -114,12 +114,12 @@ fn CardList() -> impl IntoView {
                                                             .then(|| {
                                                                 view! {
                                                                     <button type="button" class="button" on:click=move |_| set_default(id)>
-                                                                        {t().set_default}
+                                                                        {t().wallet.set_default}
                                                                     </button>
                                                                 }
                                                             })}
                                                         <button type="button" class="button danger" on:click=move |_| removing.set(Some(id))>
-                                                            {t().remove_card}
+                                                            {t().wallet.remove_card}
                                                         </button>
                                                     </div>
                                                 }
@@ -195,9 +195,9 @@ fn AddCard() -> impl IntoView {
         .collect();
     view! {
         <section class="card">
-            <h2>{move || t().add_card}</h2>
+            <h2>{move || t().wallet.add_card}</h2>
             <form on:submit=submit novalidate>
-                <label for="card-number">{move || t().card_number}</label>
+                <label for="card-number">{move || t().wallet.card_number}</label>
                 <input id="card-number" name="card-number" inputmode="numeric" autocomplete="cc-number" aria-describedby="card-privacy" bind:value=number />
                 {move || {
                     identified()
@@ -210,21 +210,21 @@ fn AddCard() -> impl IntoView {
                             }
                         })
                 }}
-                <label for="card-holder">{move || t().card_holder}</label>
+                <label for="card-holder">{move || t().wallet.card_holder}</label>
                 <input id="card-holder" name="card-holder" autocomplete="cc-name" bind:value=holder />
                 <Show when=is_credit>
-                    <label for="card-expiry">{move || t().card_expiry}</label>
+                    <label for="card-expiry">{move || t().wallet.card_expiry}</label>
                     <input id="card-expiry" name="card-expiry" autocomplete="cc-exp" placeholder="MM/YY" bind:value=expiry />
-                    <label for="card-cvv">{move || t().card_cvv}</label>
+                    <label for="card-cvv">{move || t().wallet.card_cvv}</label>
                     <input id="card-cvv" name="card-cvv" type="password" inputmode="numeric" autocomplete="cc-csc" maxlength=CVV_DIGITS bind:value=cvv />
                 </Show>
-                <p id="card-privacy" class="hint">{move || t().card_privacy}</p>
+                <p id="card-privacy" class="hint">{move || t().wallet.card_privacy}</p>
                 <ErrorBox problem=error />
-                {move || added.get().then(|| view! { <p class="success" role="status">{t().card_added}</p> })}
-                <button type="submit" class="button primary" data-coach="add-card">{move || t().add_card}</button>
+                {move || added.get().then(|| view! { <p class="success" role="status">{t().wallet.card_added}</p> })}
+                <button type="submit" class="button primary" data-coach="add-card">{move || t().wallet.add_card}</button>
             </form>
             <details class="test-cards">
-                <summary>{move || t().test_cards}</summary>
+                <summary>{move || t().wallet.test_cards}</summary>
                 <ul>
                     {samples.into_iter().map(|n| view! { <li><code>{n}</code></li> }).collect_view()}
                 </ul>

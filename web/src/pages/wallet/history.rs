@@ -57,7 +57,7 @@ fn HistoryScreen() -> impl IntoView {
             <h1>{move || t().history}</h1>
             <div class="filters">
                 <div>
-                    <label for="filter-kind">{move || t().filter_kind}</label>
+                    <label for="filter-kind">{move || t().wallet.filter_kind}</label>
                     <select id="filter-kind" on:change=set_kind>
                         <option value="">{move || t().all}</option>
                         {HistoryKind::ALL
@@ -71,14 +71,14 @@ fn HistoryScreen() -> impl IntoView {
                     </select>
                 </div>
                 <div>
-                    <label for="filter-month">{move || t().filter_month}</label>
+                    <label for="filter-month">{move || t().wallet.filter_month}</label>
                     <select id="filter-month" on:change=set_month>
                         <option value="">{move || t().all}</option>
                         {move || {
                             months()
                                 .into_iter()
                                 .map(|(y, m)| {
-                                    view! { <option value=format!("{y}-{m}")>{(t().month_label)(y, m)}</option> }
+                                    view! { <option value=format!("{y}-{m}")>{(t().wallet.month_label)(y, m)}</option> }
                                 })
                                 .collect_view()
                         }}
@@ -93,7 +93,7 @@ fn HistoryScreen() -> impl IntoView {
                 total > shown.get()
             }>
                 <button type="button" class="button" on:click=move |_| shown.update(|n| *n += PAGE)>
-                    {move || t().load_more}
+                    {move || t().wallet.load_more}
                 </button>
             </Show>
         </section>
@@ -129,7 +129,7 @@ pub fn HistoryList(filter: Signal<HistoryFilter>, limit: Signal<usize>) -> impl 
         })
     };
     view! {
-        <Show when=move || !lines().is_empty() fallback=move || view! { <p class="muted">{move || store.text().no_history}</p> }>
+        <Show when=move || !lines().is_empty() fallback=move || view! { <p class="muted">{move || store.text().wallet.no_history}</p> }>
             <ul class="history">
                 {move || {
                     lines()
@@ -191,20 +191,20 @@ fn DetailCard(id: u64) -> impl IntoView {
         match detail() {
         Some((kind, amount, other, at, note)) => view! {
             <section class="card">
-                <h1>{t().detail_title}</h1>
+                <h1>{t().wallet.detail_title}</h1>
                 <p class="big-amount">{amount.signed()}</p>
                 <dl class="facts">
-                    <dt>{t().filter_kind}</dt>
+                    <dt>{t().wallet.filter_kind}</dt>
                     <dd>{kind}</dd>
-                    <dt>{t().counterpart}</dt>
+                    <dt>{t().wallet.counterpart}</dt>
                     <dd>{other}</dd>
-                    <dt>{t().time}</dt>
+                    <dt>{t().wallet.time}</dt>
                     <dd>{at}</dd>
-                    <dt>{t().entry_no}</dt>
+                    <dt>{t().wallet.entry_no}</dt>
                     <dd>{id}</dd>
-                    <dt>{t().status}</dt>
-                    <dd>{t().status_success}</dd>
-                    {(!note.is_empty()).then(|| view! { <dt>{t().note}</dt><dd>{note.clone()}</dd> })}
+                    <dt>{t().wallet.status}</dt>
+                    <dd>{t().wallet.status_success}</dd>
+                    {(!note.is_empty()).then(|| view! { <dt>{t().wallet.note}</dt><dd>{note.clone()}</dd> })}
                 </dl>
                 <Link href=Page::History.path()>{t().history}</Link>
             </section>

@@ -51,14 +51,14 @@ fn Welcome() -> impl IntoView {
     };
     view! {
         <section class="card welcome">
-            <h1>{move || t().welcome_title}</h1>
-            <p>{move || t().welcome_intro}</p>
+            <h1>{move || t().wallet.welcome_title}</h1>
+            <p>{move || t().wallet.welcome_intro}</p>
             <div class="actions">
                 <Link href=Page::Login.path() class="button primary" {..} data-coach="log-in">{move || t().log_in}</Link>
                 <Link href=Page::Register.path() class="button">{move || t().register}</Link>
-                <Link href=Page::Choose.path() class="button">{move || t().choose_wallet}</Link>
+                <Link href=Page::Choose.path() class="button">{move || t().wallet.choose_wallet}</Link>
                 <button type="button" class="button" on:click=create_demo disabled=move || busy.get()>
-                    {move || if busy.get() { t().working } else { t().create_demo }}
+                    {move || if busy.get() { t().wallet.working } else { t().wallet.create_demo }}
                 </button>
                 <CoachStart />
             </div>
@@ -86,20 +86,20 @@ fn DemoCard(demo: Demo) -> impl IntoView {
     };
     view! {
         <div class="demo-card" role="status">
-            <h2>{move || t().demo_created}</h2>
-            <p>{move || t().demo_intro}</p>
+            <h2>{move || t().wallet.demo_created}</h2>
+            <p>{move || t().wallet.demo_intro}</p>
             <dl class="credentials" data-wallet="demo">
-                <dt>{move || t().login_id}</dt>
+                <dt>{move || t().wallet.login_id}</dt>
                 <dd data-field="login">{wallet.login.as_str().to_owned()}</dd>
                 <dt>{move || t().password}</dt>
                 <dd data-field="password">{wallet.password.clone()}</dd>
                 <dt>{move || t().real_name}</dt>
                 <dd data-field="real-name">{wallet.real_name.as_str().to_owned()}</dd>
             </dl>
-            <DemoWeChatCard title=Signal::derive(move || t().demo_wechat) account=demo.wechat.clone() role="match" />
-            <DemoWeChatCard title=Signal::derive(move || t().demo_wechat_mismatch) account=demo.wechat_mismatch.clone() role="mismatch" />
+            <DemoWeChatCard title=Signal::derive(move || t().wallet.demo_wechat) account=demo.wechat.clone() role="match" />
+            <DemoWeChatCard title=Signal::derive(move || t().wallet.demo_wechat_mismatch) account=demo.wechat_mismatch.clone() role="mismatch" />
             <button type="button" class="button primary" data-coach="demo-log-in" on:click=log_in>
-                {move || t().log_in_as_demo}
+                {move || t().wallet.log_in_as_demo}
             </button>
             <crate::components::ErrorBox problem=error />
         </div>
@@ -152,7 +152,7 @@ pub fn AccountsHere() -> impl IntoView {
     view! {
         <Show when=move || !accounts().is_empty()>
             <section class="card">
-                <h2>{move || store.text().accounts_here}</h2>
+                <h2>{move || store.text().wallet.accounts_here}</h2>
                 <ul class="account-list">
                     {move || {
                         accounts()
@@ -201,12 +201,12 @@ fn WalletHome() -> impl IntoView {
         (Page::Savings, "savings"),
     ];
     let action_label = move |page: Page| match page {
-        Page::TopUp => t().top_up,
-        Page::Withdraw => t().withdraw,
-        Page::Transfer => t().transfer,
+        Page::TopUp => t().wallet.top_up,
+        Page::Withdraw => t().wallet.withdraw,
+        Page::Transfer => t().wallet.transfer,
         Page::Books => crate::i18n::finance::text(store.locale.get()).books,
         Page::Savings => crate::i18n::finance::text(store.locale.get()).savings,
-        _ => t().pay_bills,
+        _ => t().wallet.pay_bills,
     };
     // Set as the sign-in completes (possibly just after this renders);
     // shown until the person leaves this screen.
@@ -223,21 +223,21 @@ fn WalletHome() -> impl IntoView {
         }
     });
     view! {
-        {move || recovery_notice().map(|left| view! { <p class="card notice" role="status">{move || (t().recovery_code_used)(left)}</p> })}
+        {move || recovery_notice().map(|left| view! { <p class="card notice" role="status">{move || (t().wallet.recovery_code_used)(left)}</p> })}
         {move || {
             account()
                 .map(|(name, login, balance)| {
                     view! {
                         <section class="card balance-card">
-                            <p class="greeting">{(t().hello)(&name)} " · " {login}</p>
-                            <p class="muted">{t().balance}</p>
+                            <p class="greeting">{(t().wallet.hello)(&name)} " · " {login}</p>
+                            <p class="muted">{t().wallet.balance}</p>
                             <p class="balance" data-testid="balance">{balance.to_string()}</p>
-                            <p class="hint">{t().wallet_balance_note}</p>
+                            <p class="hint">{t().wallet.wallet_balance_note}</p>
                         </section>
                     }
                 })
         }}
-        <nav class="card quick-actions" aria-label=move || t().balance>
+        <nav class="card quick-actions" aria-label=move || t().wallet.balance>
             {move || {
                 // 缴费 and 理财 only where the account's provider offers them.
                 let (bills, wealth) = store.state.with(|s| {
@@ -265,15 +265,15 @@ fn WalletHome() -> impl IntoView {
         </nav>
         <section class="card">
             <div class="section-head">
-                <h2>{move || t().recent}</h2>
-                <Link href=Page::History.path()>{move || t().see_all}</Link>
+                <h2>{move || t().wallet.recent}</h2>
+                <Link href=Page::History.path()>{move || t().wallet.see_all}</Link>
             </div>
             <HistoryList filter=Signal::stored(HistoryFilter::default()) limit=Signal::stored(5) />
         </section>
         <section class="card">
             <div class="actions">
-                <Link href=Page::Cards.path() class="button" {..} data-coach="cards">{move || t().cards}</Link>
-                <Link href=Page::Settings.path() class="button" {..} data-coach="settings">{move || t().settings}</Link>
+                <Link href=Page::Cards.path() class="button" {..} data-coach="cards">{move || t().wallet.cards}</Link>
+                <Link href=Page::Settings.path() class="button" {..} data-coach="settings">{move || t().wallet.settings}</Link>
                 <CoachStart />
                 <button type="button" class="button" on:click=move |_| store.update(|s| s.log_out())>
                     {move || t().log_out}

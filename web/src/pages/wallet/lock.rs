@@ -32,18 +32,18 @@ pub fn LockScreen() -> impl IntoView {
     };
     view! {
         <section class="card lock-screen">
-            <h1>{move || t().locked_title}</h1>
-            <p>{move || (t().locked_intro)(&who())}</p>
+            <h1>{move || t().wallet.locked_title}</h1>
+            <p>{move || (t().wallet.locked_intro)(&who())}</p>
             <form on:submit=submit>
                 <label for="unlock-password">{move || t().password}</label>
                 <input id="unlock-password" type="password" autocomplete="current-password" bind:value=password />
                 <ErrorBox problem=error />
                 <div class="actions">
                     <button type="submit" class="button primary" data-coach="unlock" disabled=move || busy.get()>
-                        {move || if busy.get() { t().working } else { t().unlock }}
+                        {move || if busy.get() { t().wallet.working } else { t().wallet.unlock }}
                     </button>
                     <button type="button" class="button" on:click=move |_| store.update(|s| s.log_out())>
-                        {move || t().switch_account}
+                        {move || t().wallet.switch_account}
                     </button>
                 </div>
             </form>

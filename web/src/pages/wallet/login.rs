@@ -54,22 +54,22 @@ pub fn Login() -> impl IntoView {
     view! {
         <Show when=move || !awaiting_code.get() fallback=move || view! { <LoginCode error /> }>
         <section class="card">
-            <h1>{move || t().login_title}</h1>
+            <h1>{move || t().wallet.login_title}</h1>
             {move || {
                 (notice == Some(Notice::Registered))
-                    .then(|| view! { <p class="success" role="status">{t().registered_please_log_in}</p> })
+                    .then(|| view! { <p class="success" role="status">{t().wallet.registered_please_log_in}</p> })
             }}
             <form on:submit=submit novalidate>
-                <label for="login-id">{move || t().login_id}</label>
+                <label for="login-id">{move || t().wallet.login_id}</label>
                 <input id="login-id" name="login" autocomplete="username" bind:value=login />
                 <label for="login-password">{move || t().password}</label>
                 <input id="login-password" name="password" type="password" autocomplete="current-password" bind:value=password />
                 <ErrorBox problem=error />
                 <button type="submit" class="button primary" data-coach="log-in-submit" disabled=move || busy.get()>
-                    {move || if busy.get() { t().working } else { t().log_in }}
+                    {move || if busy.get() { t().wallet.working } else { t().log_in }}
                 </button>
             </form>
-            <p><Link href=Page::Register.path()>{move || t().no_account}</Link></p>
+            <p><Link href=Page::Register.path()>{move || t().wallet.no_account}</Link></p>
         </section>
         <AccountsHere />
         </Show>

@@ -62,15 +62,15 @@ pub fn Recovery() -> impl IntoView {
         <main id="main" class="recovery">
             <p class="simulation" role="note">{move || t().simulation_notice}</p>
             <section class="card">
-                <h1>{move || t().storage_title}</h1>
-                <p>{move || t().storage_intro}</p>
+                <h1>{move || t().wallet.storage_title}</h1>
+                <p>{move || t().wallet.storage_intro}</p>
                 <ErrorBox problem=error />
                 <div class="actions">
-                    <button type="button" class="button" on:click=export>{move || t().storage_export}</button>
-                    <label class="button" for="recovery-import">{move || t().storage_import}</label>
+                    <button type="button" class="button" on:click=export>{move || t().wallet.storage_export}</button>
+                    <label class="button" for="recovery-import">{move || t().wallet.storage_import}</label>
                     <input id="recovery-import" type="file" accept="application/json,.json" class="visually-hidden" on:change=import />
                     <button type="button" class="button primary" on:click=start_over disabled=move || busy.get()>
-                        {move || t().storage_start_over}
+                        {move || t().wallet.storage_start_over}
                     </button>
                 </div>
             </section>

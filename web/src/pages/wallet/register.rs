@@ -105,10 +105,10 @@ pub fn Register() -> impl IntoView {
 
     view! {
         <section class="card">
-            <h1>{move || t().register_title}</h1>
-            <p class="muted">{move || t().register_intro}</p>
+            <h1>{move || t().wallet.register_title}</h1>
+            <p class="muted">{move || t().wallet.register_intro}</p>
             <form on:submit=submit novalidate>
-                <label for="reg-provider">{move || t().provider_label}</label>
+                <label for="reg-provider">{move || t().wallet.provider_label}</label>
                 <select id="reg-provider" on:change=on_provider aria-describedby="reg-provider-hint">
                     {ProviderId::ALL
                         .into_iter()
@@ -123,28 +123,28 @@ pub fn Register() -> impl IntoView {
                 </select>
                 <p id="reg-provider-hint" class="hint">
                     {move || providers::provider_pitch(store.locale.get(), provider.get())}" "
-                    <Link href=Page::Choose.path()>{move || t().provider_help}</Link>
+                    <Link href=Page::Choose.path()>{move || t().wallet.provider_help}</Link>
                 </p>
-                <label for="reg-login">{move || t().login_id}</label>
+                <label for="reg-login">{move || t().wallet.login_id}</label>
                 <div class="with-button">
                     <input id="reg-login" name="login" autocomplete="username" aria-describedby="reg-login-hint" bind:value=login />
                     <button type="button" class="button" on:click=get_code disabled=move || resend_wait().is_some()>
                         {move || match resend_wait() {
-                            Some(secs) => (t().resend_in)(secs),
+                            Some(secs) => (t().wallet.resend_in)(secs),
                             None => t().get_code.to_owned(),
                         }}
                     </button>
                 </div>
-                <p id="reg-login-hint" class="hint">{move || t().login_id_hint}</p>
+                <p id="reg-login-hint" class="hint">{move || t().wallet.login_id_hint}</p>
                 {move || sent_to.get().map(|to| view! { <p class="sent" role="status">{(t().code_sent_to)(&to)}</p> })}
 
                 <label for="reg-code">{move || t().code}</label>
                 <input id="reg-code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength=CODE_INPUT_CHARS aria-describedby="reg-code-hint" bind:value=code />
-                <p id="reg-code-hint" class="hint">{move || t().code_hint}</p>
+                <p id="reg-code-hint" class="hint">{move || t().wallet.code_hint}</p>
 
                 <label for="reg-name">{move || t().real_name}</label>
                 <input id="reg-name" name="real-name" autocomplete="name" aria-describedby="reg-name-hint" bind:value=real_name />
-                <p id="reg-name-hint" class="hint">{move || t().real_name_hint}</p>
+                <p id="reg-name-hint" class="hint">{move || t().wallet.real_name_hint}</p>
 
                 <label for="reg-password">{move || t().password}</label>
                 <input id="reg-password" name="password" type="password" autocomplete="new-password" aria-describedby="reg-password-hint" bind:value=password />
@@ -152,10 +152,10 @@ pub fn Register() -> impl IntoView {
 
                 <ErrorBox problem=error />
                 <button type="submit" class="button primary" disabled=move || busy.get()>
-                    {move || if busy.get() { t().working } else { t().register }}
+                    {move || if busy.get() { t().wallet.working } else { t().register }}
                 </button>
             </form>
-            <p><Link href=Page::Login.path()>{move || t().have_account}</Link></p>
+            <p><Link href=Page::Login.path()>{move || t().wallet.have_account}</Link></p>
         </section>
     }
 }

@@ -80,7 +80,7 @@ fn SavingsPanel() -> impl IntoView {
                 fallback=move || {
                     view! {
                         <p>{move || f().not_offered}</p>
-                        <Link href=Page::Choose.path()>{move || store.text().choose_wallet}</Link>
+                        <Link href=Page::Choose.path()>{move || store.text().wallet.choose_wallet}</Link>
                     }
                 }
             >

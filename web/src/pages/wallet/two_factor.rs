@@ -69,53 +69,53 @@ pub fn TwoFactorSettings() -> impl IntoView {
     };
     view! {
         <section class="two-factor" aria-labelledby="two-factor-title">
-            <h3 id="two-factor-title">{move || t().two_factor}</h3>
-            <p class="hint">{move || t().two_factor_intro}</p>
+            <h3 id="two-factor-title">{move || t().wallet.two_factor}</h3>
+            <p class="hint">{move || t().wallet.two_factor_intro}</p>
             {move || match status() {
                 Some((Some((since, left)), _)) => view! {
-                    <p class="success" data-testid="two-factor-status">{(t().two_factor_on)(&since, left)}</p>
+                    <p class="success" data-testid="two-factor-status">{(t().wallet.two_factor_on)(&since, left)}</p>
                     <form on:submit=turn_off>
-                        <p class="hint">{t().two_factor_off_password}</p>
+                        <p class="hint">{t().wallet.two_factor_off_password}</p>
                         <label for="totp-off-password">{t().password}</label>
                         <input id="totp-off-password" type="password" autocomplete="current-password" bind:value=password />
-                        <button type="submit" class="button">{t().two_factor_turn_off}</button>
+                        <button type="submit" class="button">{t().wallet.two_factor_turn_off}</button>
                     </form>
                 }
                 .into_any(),
                 Some((None, Some((key, uri)))) => {
                     let qr = qr_svg(&uri);
                     view! {
-                        <p>{t().two_factor_scan}</p>
-                        <div class="qr" role="img" aria-label=t().two_factor_qr inner_html=qr></div>
-                        <p><a href=uri data-testid="otpauth-link">{t().two_factor_open_app}</a></p>
+                        <p>{t().wallet.two_factor_scan}</p>
+                        <div class="qr" role="img" aria-label=t().wallet.two_factor_qr inner_html=qr></div>
+                        <p><a href=uri data-testid="otpauth-link">{t().wallet.two_factor_open_app}</a></p>
                         <p>
-                            {t().two_factor_secret}": "
+                            {t().wallet.two_factor_secret}": "
                             <code class="secret" data-testid="totp-secret">{key}</code>
                         </p>
                         <form on:submit=confirm>
-                            <label for="totp-code">{t().two_factor_code}</label>
+                            <label for="totp-code">{t().wallet.two_factor_code}</label>
                             <input id="totp-code" inputmode="numeric" autocomplete="one-time-code" maxlength=CODE_INPUT_CHARS bind:value=code />
-                            <button type="submit" class="button primary">{t().two_factor_confirm}</button>
+                            <button type="submit" class="button primary">{t().wallet.two_factor_confirm}</button>
                         </form>
                     }
                     .into_any()
                 }
                 _ => view! {
-                    <p data-testid="two-factor-status">{t().two_factor_off}</p>
-                    <button type="button" class="button" on:click=begin>{t().two_factor_turn_on}</button>
+                    <p data-testid="two-factor-status">{t().wallet.two_factor_off}</p>
+                    <button type="button" class="button" on:click=begin>{t().wallet.two_factor_turn_on}</button>
                 }
                 .into_any(),
             }}
             <ErrorBox problem=error />
             <Show when=move || !recovery.with(Vec::is_empty)>
                 <div class="recovery-codes" role="status">
-                    <h4>{move || t().two_factor_recovery_title}</h4>
-                    <p class="hint">{move || t().two_factor_recovery_hint}</p>
+                    <h4>{move || t().wallet.two_factor_recovery_title}</h4>
+                    <p class="hint">{move || t().wallet.two_factor_recovery_hint}</p>
                     <ol data-testid="recovery-codes">
                         {move || recovery.get().into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
                     </ol>
                     <button type="button" class="button" on:click=move |_| recovery.set(Vec::new())>
-                        {move || t().two_factor_recovery_done}
+                        {move || t().wallet.two_factor_recovery_done}
                     </button>
                 </div>
             </Show>
@@ -160,14 +160,14 @@ pub fn LoginCode(error: RwSignal<Option<Problem>>) -> impl IntoView {
     Effect::new(move |_| env::focus_by_id("login-code"));
     view! {
         <section class="card">
-            <h1>{move || t().login_code_title}</h1>
-            <p>{move || (t().login_code_hint)(&who())}</p>
+            <h1>{move || t().wallet.login_code_title}</h1>
+            <p>{move || (t().wallet.login_code_hint)(&who())}</p>
             <form on:submit=submit novalidate>
-                <label for="login-code">{move || t().login_code_label}</label>
+                <label for="login-code">{move || t().wallet.login_code_label}</label>
                 <input id="login-code" name="code" autocomplete="one-time-code" bind:value=code />
                 <ErrorBox problem=error />
                 <div class="actions">
-                    <button type="submit" class="button primary" data-coach="log-in-submit">{move || t().login_code_submit}</button>
+                    <button type="submit" class="button primary" data-coach="log-in-submit">{move || t().wallet.login_code_submit}</button>
                     <button type="button" class="button" on:click=move |_| store.update(|s| s.log_out())>
                         {move || t().cancel}
                     </button>

@@ -34,21 +34,21 @@ pub fn Unlock() -> impl IntoView {
     };
     view! {
             <section class="card lock-screen">
-                <h1>{move || t().locked_title}</h1>
-                <p>{move || t().vault_intro}</p>
+                <h1>{move || t().wallet.locked_title}</h1>
+                <p>{move || t().wallet.vault_intro}</p>
                 <form on:submit=submit>
                     <label for="unlock-password">{move || t().password}</label>
                     <input id="unlock-password" type="password" autocomplete="current-password" bind:value=password />
                     <ErrorBox problem=error />
                     <button type="submit" class="button primary" data-coach="unlock" disabled=move || busy.get()>
-                        {move || if busy.get() { t().working } else { t().unlock }}
+                        {move || if busy.get() { t().wallet.working } else { t().wallet.unlock }}
                     </button>
                 </form>
             </section>
             <section class="card">
-                <p class="hint">{move || t().vault_forgot}</p>
+                <p class="hint">{move || t().wallet.vault_forgot}</p>
                 <button type="button" class="button danger" on:click=start_over>
-                    {move || t().storage_start_over}
+                    {move || t().wallet.storage_start_over}
                 </button>
             </section>
     }

@@ -10,7 +10,6 @@ use super::WeChatLogin;
 use crate::app::Page;
 use crate::components::ErrorBox;
 use crate::env;
-use crate::i18n::Locale;
 use crate::pages::wallet::site;
 use crate::router::{use_nav, Link};
 use crate::store::{use_store, Problem};
@@ -184,7 +183,7 @@ pub fn Authorize() -> impl IntoView {
 
     view! {
         <section class="card wechat-world authorize">
-            <h1>{move || t().consent_title}</h1>
+            <h1>{move || t().wechat.consent_title}</h1>
             {move || {
                 let app = match gate.get() {
                     AuthorizeStep::Unreachable => {
@@ -204,34 +203,31 @@ pub fn Authorize() -> impl IntoView {
                         return view! {
                             <ErrorBox problem=gate_error />
                             <div class="actions">
-                                <Link href=Page::WeChatSettings.path() class="button primary" {..} data-coach="open-wechat-settings">{t().open_wechat_settings}</Link>
-                                <a href=retry_href.clone() class="button">{t().back_to_authorize}</a>
+                                <Link href=Page::WeChatSettings.path() class="button primary" {..} data-coach="open-wechat-settings">{t().wechat.open_wechat_settings}</Link>
+                                <a href=retry_href.clone() class="button">{t().wechat.back_to_authorize}</a>
                             </div>
                         }
                         .into_any();
                     }
                     AuthorizeStep::Consent { app, .. } => app,
                 };
-                let name = match store.locale.get() {
-                    Locale::ZhCn => app.name_zh,
-                    Locale::En => app.name_en,
-                };
+                let name = store.locale.get().pick(app.name_zh, app.name_en);
                 match step.get() {
                     Step::Consent => view! {
-                        <p class="consent-app">{(t().consent_app)(name)}</p>
+                        <p class="consent-app">{(t().wechat.consent_app)(name)}</p>
                         <ul class="consent-scope">
-                            <li>{t().consent_shares}</li>
+                            <li>{t().wechat.consent_shares}</li>
                         </ul>
                         <ErrorBox problem=error />
                         <div class="actions">
-                            <button type="button" class="button wechat" data-coach="allow" on:click=allow.clone()>{t().allow}</button>
-                            <button type="button" class="button" on:click=deny.clone()>{t().deny}</button>
+                            <button type="button" class="button wechat" data-coach="allow" on:click=allow.clone()>{t().wechat.allow}</button>
+                            <button type="button" class="button" on:click=deny.clone()>{t().wechat.deny}</button>
                         </div>
                     }
                     .into_any(),
                     Step::SecondFactor => view! {
-                        <h2>{t().second_factor_title}</h2>
-                        <p>{(t().second_factor_intro)(&phone())}</p>
+                        <h2>{t().wechat.second_factor_title}</h2>
+                        <p>{(t().wechat.second_factor_intro)(&phone())}</p>
                         <form on:submit=confirm.clone() novalidate>
                             <button type="button" class="button" data-coach="get-code" on:click=send_code>{t().get_code}</button>
                             {move || sent_to.get().map(|to| view! { <p class="sent" role="status">{(t().code_sent_to)(&to)}</p> })}
@@ -242,7 +238,7 @@ pub fn Authorize() -> impl IntoView {
                         </form>
                     }
                     .into_any(),
-                    Step::Leaving => view! { <p role="status">{t().redirecting}</p> }.into_any(),
+                    Step::Leaving => view! { <p role="status">{t().wechat.redirecting}</p> }.into_any(),
                 }
             }}
         </section>

@@ -5,7 +5,6 @@
 
 use super::WeChatLogin;
 use crate::components::{once_at_a_time, ErrorBox};
-use crate::i18n::Locale;
 use crate::pages::shop::orders_href;
 use crate::router::{use_nav, Link};
 use crate::store::{use_store, Problem};
@@ -124,9 +123,11 @@ pub fn Cashier() -> impl IntoView {
     };
     let merchant_name = move || {
         merchant
-            .map(|m| match store.locale.get() {
-                Locale::ZhCn => m.merchant().name_zh,
-                Locale::En => m.merchant().name_en,
+            .map(|m| {
+                store
+                    .locale
+                    .get()
+                    .pick(m.merchant().name_zh, m.merchant().name_en)
             })
             .unwrap_or_default()
     };
@@ -134,7 +135,7 @@ pub fn Cashier() -> impl IntoView {
 
     view! {
         <section class="card wechat-world cashier">
-            <h1>{move || t().cashier_title}</h1>
+            <h1>{move || t().wechat.cashier_title}</h1>
             <Show when=logged_in fallback=WeChatLogin>
                 {
                     let submit = submit.clone();
@@ -150,16 +151,16 @@ pub fn Cashier() -> impl IntoView {
                             match step.get() {
                                 Step::Paid => view! {
                                     {header}
-                                    <h2 class="success" role="status">{t().pay_success}</h2>
+                                    <h2 class="success" role="status">{t().wechat.pay_success}</h2>
                                     {back.clone().map(|href| view! { <Link href=href class="button primary">{t().back_to_merchant}</Link> })}
                                 }
                                 .into_any(),
                                 Step::Confirm => view! {
                                     {header}
                                     <form on:submit=submit.clone() novalidate class="extra-confirmation">
-                                        <h2>{t().extra_confirmation_title}</h2>
-                                        <p>{t().extra_confirmation_intro}</p>
-                                        <label for="pay-wallet-password">{t().wallet_password}</label>
+                                        <h2>{t().wechat.extra_confirmation_title}</h2>
+                                        <p>{t().wechat.extra_confirmation_intro}</p>
+                                        <label for="pay-wallet-password">{t().wechat.wallet_password}</label>
                                         <input id="pay-wallet-password" type="password" autocomplete="current-password" bind:value=wallet_password />
                                         <ErrorBox problem=error />
                                         <div class="actions">
@@ -173,13 +174,13 @@ pub fn Cashier() -> impl IntoView {
                                     {header}
                                     <form on:submit=submit.clone() novalidate>
                                         <fieldset class="methods">
-                                            <legend>{t().pay_with}</legend>
+                                            <legend>{t().wechat.pay_with}</legend>
                                             {move || {
                                                 let Some(CashierView { methods: list, chosen, .. }) = shown.get() else {
                                                     return ().into_any();
                                                 };
                                                 if list.is_empty() {
-                                                    return view! { <p class="hint">{t().no_methods}</p> }.into_any();
+                                                    return view! { <p class="hint">{t().wechat.no_methods}</p> }.into_any();
                                                 }
                                                 list.into_iter()
                                                     .enumerate()
@@ -191,8 +192,8 @@ pub fn Cashier() -> impl IntoView {
                                                                 <input type="radio" name="method" id=id.clone() data-coach=matches!(m, PayMethod::Wallet(_)).then_some("wallet-method") prop:checked=checked on:change=move |_| method.set(Some(m)) />
                                                                 <label for=id>
                                                                     {match m {
-                                                                        PayMethod::Wallet(_) => (t().wallet_method)(&balance.to_string()),
-                                                                        PayMethod::Change => (t().change_method)(&balance.to_string()),
+                                                                        PayMethod::Wallet(_) => (t().wechat.wallet_method)(&balance.to_string()),
+                                                                        PayMethod::Change => (t().wechat.change_method)(&balance.to_string()),
                                                                     }}
                                                                 </label>
                                                             </div>
@@ -205,7 +206,7 @@ pub fn Cashier() -> impl IntoView {
                                         <label for="pay-password">{t().pay_password}</label>
                                         <input id="pay-password" type="password" inputmode="numeric" maxlength=PAY_PASSWORD_DIGITS autocomplete="off" bind:value=pay_password />
                                         <ErrorBox problem=error />
-                                        <button type="submit" class="button wechat" data-coach="confirm-pay">{t().confirm_pay}</button>
+                                        <button type="submit" class="button wechat" data-coach="confirm-pay">{t().wechat.confirm_pay}</button>
                                     </form>
                                 }
                                 .into_any(),

@@ -50,8 +50,8 @@ pub fn WeChatLogin() -> impl IntoView {
     };
     view! {
         <form on:submit=submit novalidate class="wechat-form">
-            <h2>{move || t().wechat_login_title}</h2>
-            <label for="wx-who">{move || t().wechat_who}</label>
+            <h2>{move || t().wechat.wechat_login_title}</h2>
+            <label for="wx-who">{move || t().wechat.wechat_who}</label>
             <input id="wx-who" name="wechat-id" autocomplete="username" bind:value=who />
             <label for="wx-password">{move || t().password}</label>
             <input id="wx-password" name="wechat-password" type="password" autocomplete="current-password" bind:value=password />
@@ -83,7 +83,7 @@ pub fn WeChatHome() -> impl IntoView {
     let logged_in = Memo::new(move |_| wechat_signed_in(store));
     view! {
         <section class="card wechat-world">
-            <h1>{move || t().wechat_title}</h1>
+            <h1>{move || t().wechat.wechat_title}</h1>
             <Show when=move || logged_in.get() fallback=WeChatLogin>
             {move || me().map(|(avatar, nickname, wxid, phone, change)| view! {
                     <div class="bound-card">
@@ -93,7 +93,7 @@ pub fn WeChatHome() -> impl IntoView {
                             <dd>{nickname}</dd>
                             <dt>{t().wxid}</dt>
                             <dd>{wxid}</dd>
-                            <dt>{t().mobile}</dt>
+                            <dt>{t().wechat.mobile}</dt>
                             <dd>{phone}</dd>
                             <dt>{t().change_balance}</dt>
                             <dd data-testid="change">{change.to_string()}</dd>
@@ -101,7 +101,7 @@ pub fn WeChatHome() -> impl IntoView {
                     </div>
                     <div class="actions">
                         <Link href=Page::Scan.path() class="button wechat">{t().scan}</Link>
-                        <Link href=Page::WeChatSettings.path() class="button">{t().wechat_settings}</Link>
+                        <Link href=Page::WeChatSettings.path() class="button">{t().wechat.wechat_settings}</Link>
                         <button type="button" class="button" on:click=move |_| store.update(|s| s.wechat_mut().log_out())>
                             {t().log_out}
                         </button>
@@ -170,19 +170,19 @@ pub fn WeChatRegister() -> impl IntoView {
     };
     view! {
         <section class="card wechat-world">
-            <h1>{move || t().wechat_register_title}</h1>
+            <h1>{move || t().wechat.wechat_register_title}</h1>
             <form on:submit=submit novalidate>
                 {field("wxr-wxid", |t| t.wxid, wxid, "text")}
-                <p class="hint">{move || t().wxid_hint}</p>
-                {field("wxr-phone", |t| t.mobile, phone, "tel")}
+                <p class="hint">{move || t().wechat.wxid_hint}</p>
+                {field("wxr-phone", |t| t.wechat.mobile, phone, "tel")}
                 {field("wxr-nickname", |t| t.nickname, nickname, "text")}
                 {field("wxr-name", |t| t.real_name, real_name, "text")}
                 {field("wxr-password", |t| t.password, password, "password")}
                 <p class="hint">{move || t().password_hint}</p>
                 {field("wxr-pay", |t| t.pay_password, pay_password, "password")}
-                <p class="hint">{move || t().pay_password_hint}</p>
+                <p class="hint">{move || t().wechat.pay_password_hint}</p>
                 <ErrorBox problem=error />
-                {move || done.get().then(|| view! { <p class="success" role="status">{t().wechat_registered}</p> })}
+                {move || done.get().then(|| view! { <p class="success" role="status">{t().wechat.wechat_registered}</p> })}
                 <button type="submit" class="button wechat">{move || t().register}</button>
             </form>
         </section>
@@ -218,10 +218,7 @@ pub fn WeChatSettings() -> impl IntoView {
                 .into_iter()
                 .map(|g| {
                     let name = wechat::app(&g.appid)
-                        .map(|a| match locale {
-                            crate::i18n::Locale::ZhCn => a.name_zh,
-                            crate::i18n::Locale::En => a.name_en,
-                        })
+                        .map(|a| locale.pick(a.name_zh, a.name_en))
                         .unwrap_or_default();
                     (g.appid.clone(), name, env::date_time(g.granted_at))
                 })
@@ -239,16 +236,16 @@ pub fn WeChatSettings() -> impl IntoView {
     };
     view! {
         <section class="card wechat-world">
-            <h1>{move || t().wechat_settings}</h1>
+            <h1>{move || t().wechat.wechat_settings}</h1>
             <Show when=move || wechat_signed_in(store) fallback=WeChatLogin>
                 <div class="switch-row">
                     <input id="wx-allow" type="checkbox" role="switch" data-coach="third-party-switch" prop:checked=allow on:change=toggle />
-                    <label for="wx-allow">{move || t().allow_third_party}</label>
+                    <label for="wx-allow">{move || t().wechat.allow_third_party}</label>
                 </div>
-                <p class="hint">{move || t().allow_third_party_hint}</p>
+                <p class="hint">{move || t().wechat.allow_third_party_hint}</p>
                 <ErrorBox problem=error />
-                <h2>{move || t().authorization_management}</h2>
-                <Show when=move || !grants().is_empty() fallback=move || view! { <p class="muted">{move || t().no_authorized_apps}</p> }>
+                <h2>{move || t().wechat.authorization_management}</h2>
+                <Show when=move || !grants().is_empty() fallback=move || view! { <p class="muted">{move || t().wechat.no_authorized_apps}</p> }>
                     <ul class="card-list">
                         {move || {
                             grants()
@@ -256,11 +253,11 @@ pub fn WeChatSettings() -> impl IntoView {
                                 .map(|(appid, name, at)| {
                                     let id_for_confirm = appid.clone();
                                     let id_for_revoke = appid.clone();
-                                    let confirm_text = (t().revoke_confirm)(name);
+                                    let confirm_text = (t().wechat.revoke_confirm)(name);
                                     view! {
                                         <li class="bank-card" data-appid=appid.clone()>
                                             <strong>{name}</strong>
-                                            <p class="muted">{t().authorized_at}": " {at}</p>
+                                            <p class="muted">{t().wechat.authorized_at}": " {at}</p>
                                             <Show
                                                 when=move || revoking.get().as_deref() == Some(id_for_confirm.as_str())
                                                 fallback={
@@ -320,12 +317,12 @@ pub fn Scan() -> impl IntoView {
     view! {
         <section class="card wechat-world">
             <h1>{move || t().scan}</h1>
-            <p class="muted">{move || t().scan_intro}</p>
+            <p class="muted">{move || t().wechat.scan_intro}</p>
             <form on:submit=read novalidate>
-                <label for="scan-text">{move || t().scan_input}</label>
+                <label for="scan-text">{move || t().wechat.scan_input}</label>
                 <textarea id="scan-text" rows="3" bind:value=scanned></textarea>
                 <ErrorBox problem=error />
-                <button type="submit" class="button wechat">{move || t().scan_read}</button>
+                <button type="submit" class="button wechat">{move || t().wechat.scan_read}</button>
             </form>
         </section>
     }

@@ -1,0 +1,80 @@
+//! The developer console's labels (`pages/dev`), in zh-CN and English.
+
+use super::*;
+
+labels! {
+    /// The developer console.
+    pub struct DevText, ZH_CN, EN {
+        dev_title = "开发者控制台", "Developer console";
+        dev_intro =
+            "查看模拟请求与响应，注入故障，快进时钟，导出或导入数据。",
+            "See simulated requests and responses, inject faults, move the clock, export or import data.";
+        dev_log = "请求日志", "Request log";
+        dev_log_empty = "还没有请求。", "No requests yet.";
+        dev_request = "请求", "Request";
+        dev_response = "响应", "Response";
+        dev_faults = "故障注入", "Fault injection";
+        dev_network_next = "接下来 N 次请求网络失败", "Network failure on the next N requests";
+        dev_busy_next = "接下来 N 次请求返回系统繁忙（-1）", "System busy (-1) on the next N requests";
+        dev_apply = "应用", "Apply";
+        dev_latency = "每次请求的延迟（毫秒）", "Latency of every request (ms)";
+        dev_faults_now: fn(u32, u32, u32) -> String =
+            |n, b, l| format!("当前：网络失败 {n} 次，系统繁忙 {b} 次，延迟 {l} 毫秒"),
+            |n, b, l| format!("Now: {n} network failures, {b} system busy, {l} ms latency");
+        dev_clock = "模拟时钟", "Simulated clock";
+        dev_clock_now: fn(&str, u64) -> String =
+            |t, mins| format!("模拟时间 {t}（快进了 {mins} 分钟）"),
+            |t, mins| format!("Simulated time {t} ({mins} minutes ahead)");
+        dev_advance: fn(&str) -> String = |by| format!("快进 {by}"), |by| format!("Advance {by}");
+        dev_clock_reset = "恢复真实时间", "Back to real time";
+        dev_data = "数据", "Data";
+        dev_export = "导出 JSON", "Export JSON";
+        dev_import = "导入 JSON", "Import JSON";
+        dev_imported = "导入成功。", "Imported.";
+        dev_reset = "重置全部数据", "Reset all data";
+        dev_reset_confirm =
+            "确定清空本浏览器中的全部模拟数据吗？此操作不可撤销（可先导出）。",
+            "Erase all simulated data in this browser? This cannot be undone (export first).";
+        dev_clear_log = "清空日志", "Clear log";
+        dev_resend_notify = "重发通知", "Send the notification again";
+    }
+}
+
+// ── worded errors and names ──────────────────────────────────────────────
+
+/// How the developer console names an endpoint.
+pub fn endpoint(endpoint: Endpoint) -> String {
+    format!("GET {}", endpoint.path())
+}
+
+/// A fault plan the console refused: the field, as labelled, and its range.
+pub fn faults_error(locale: Locale, error: &FaultsError) -> ErrorText {
+    let FaultsError::OutOfRange { field } = error;
+    let t = locale.text();
+    let label = match field {
+        FaultField::Network => t.dev.dev_network_next,
+        FaultField::Busy => t.dev.dev_busy_next,
+        FaultField::Latency => t.dev.dev_latency,
+    };
+    let max = grouped(field.max());
+    let message = match locale {
+        Locale::ZhCn => format!("「{label}」须为 0 到 {max} 的整数，未做任何更改。"),
+        Locale::En => {
+            format!("“{label}” takes a whole number from 0 to {max}; nothing was changed.")
+        }
+    };
+    ErrorText::new(locale, error, message)
+}
+
+/// `10000` as `10,000`.
+pub(crate) fn grouped(n: u32) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
