@@ -441,11 +441,22 @@ mod tests {
             let _ = RealName::parse(&input);
         }
 
+        /// Every valid identity, however typed (a mobile number with a prefix
+        /// and separators, an e-mail address in any case), parses, and its
+        /// normal form parses to itself.
         #[test]
-        fn normal_form_is_a_fixed_point(input in "[0-9 +@a-z.-]{0,30}") {
-            if let Ok(id) = LoginId::parse(&input) {
-                prop_assert_eq!(LoginId::parse(id.as_str()), Ok(id.clone()));
-            }
+        fn normal_form_is_a_fixed_point(
+            input in prop_oneof![
+                ("1[3-9][0-9]{9}", prop::sample::select(vec!["", "+86", "+86 ", "0086"]))
+                    .prop_map(|(digits, prefix)| format!("{prefix}{} {} {}", &digits[..3], &digits[3..7], &digits[7..])),
+                "[a-z][a-z0-9_]{0,8}(\\.[a-z0-9]{1,5})?@[a-z]{1,8}\\.(com|cn|net)"
+                    .prop_map(|email| email.to_uppercase()),
+            ],
+        ) {
+            let id = LoginId::parse(&input);
+            prop_assert!(id.is_ok(), "{input:?} was refused: {id:?}");
+            let id = id.unwrap();
+            prop_assert_eq!(LoginId::parse(id.as_str()), Ok(id.clone()));
         }
     }
 }

@@ -65,7 +65,7 @@ fn second_factor_is_asked_only_the_first_time() {
     let mut w = World::new();
     assert_eq!(w.bind(), Ok(()));
     let now = w.tick(1);
-    let _ = w.state.unbind_wechat(now);
+    w.state.unbind_wechat(now).unwrap();
     let url = w.start();
     assert!(!w.state.wechat().needs_second_factor(QIANBAO.appid));
     let redirect = w.approve(&url).unwrap_or_else(|e| panic!("{e}"));
@@ -80,7 +80,7 @@ fn a_wrong_second_factor_code_is_refused() {
     let req = Req::from_url(&url);
     let request = req.get();
     let now = w.tick(1);
-    let _ = w.state.send_wechat_code(now, &mut w.rng);
+    w.state.send_wechat_code(now, &mut w.rng).unwrap();
     let wrong = if w.latest_sms() == "000000" {
         "111111"
     } else {
@@ -115,11 +115,11 @@ fn permission_off_is_an_error_with_guidance_until_turned_on() {
     let mut w = World::new();
     let url = w.start();
     w.wechat_log_in(false);
-    let _ = w.state.wechat_mut().set_allow_third_party(false);
+    w.state.wechat_mut().set_allow_third_party(false).unwrap();
     let error = w.approve(&url).err();
     assert_eq!(error, Some(BindError::WeChat(WeChatError::ThirdPartyOff)));
     assert_eq!(error.map(|e| e.code()), Some("W-BIND-PERMISSION"));
-    let _ = w.state.wechat_mut().set_allow_third_party(true);
+    w.state.wechat_mut().set_allow_third_party(true).unwrap();
     let redirect = w.approve(&url).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(w.callback(&redirect), Ok(()));
 }
@@ -476,7 +476,7 @@ fn moving_money_to_wechat_change_needs_a_live_binding() {
             at(6),
         )
         .unwrap_or_else(|e| panic!("{e}"));
-    let _ = w.state.commit("t", &top_up, at(6));
+    w.state.commit("t", &top_up, at(6)).unwrap();
     let form = MovementForm::ToWeChat { amount: "10" };
     assert_eq!(
         w.state.prepare(form, at(7)).err(),
@@ -518,7 +518,7 @@ fn moving_money_to_wechat_change_needs_a_live_binding() {
     assert_eq!(w.state.ledger().total(), 0);
     assert!(w.round_trips());
     // Revoked in WeChat: refused with 48001, and the binding ends.
-    let _ = w.state.wechat_mut().revoke_app(QIANBAO.appid);
+    w.state.wechat_mut().revoke_app(QIANBAO.appid).unwrap();
     let again = w
         .state
         .prepare(form, at(102))

@@ -233,6 +233,6 @@ fn revoking_in_wechat_also_ends_the_unbinding_tour() {
         .unwrap_or_else(|e| panic!("{e}"));
     // The wallet learns of it when it next uses the binding.
     let now = w.tick(1);
-    let _ = w.state.check_binding(now, &mut w.rng);
+    w.state.check_binding(now, &mut w.rng).unwrap();
     assert_eq!(step(&w, Tour::Unbind, since), Step::Done);
 }

@@ -82,12 +82,16 @@ impl World {
 
     fn sign_in_a(&mut self) {
         self.state.log_out();
-        let _ = self.state.log_in(&self.a.0, &self.a.1, at(2));
+        self.state
+            .log_in(&self.a.0, &self.a.1, at(2))
+            .unwrap_or_else(|e| panic!("{e}"));
     }
 
     fn sign_in_b(&mut self) {
         self.state.log_out();
-        let _ = self.state.log_in(&self.b.0, &self.b.1, at(2));
+        self.state
+            .log_in(&self.b.0, &self.b.1, at(2))
+            .unwrap_or_else(|e| panic!("{e}"));
     }
 
     fn me(&self) -> qianbao_core::account::AccountId {
@@ -222,7 +226,7 @@ fn top_up_rules(#[case] amount: &str, #[case] error: MoveError) {
 #[test]
 fn withdrawals_go_to_debit_cards_only_and_need_funds() {
     let mut w = World::new();
-    let _ = w.top_up("k1", "100");
+    w.top_up("k1", "100").unwrap();
     let credit = w.credit;
     let debit = w.debit;
     assert_eq!(
@@ -273,7 +277,7 @@ fn withdrawals_go_to_debit_cards_only_and_need_funds() {
 #[case(Biller::Mobile, "138-0013-8000", true)]
 fn bill_accounts(#[case] biller: Biller, #[case] account: &str, #[case] ok: bool) {
     let mut w = World::new();
-    let _ = w.top_up("k1", "100");
+    w.top_up("k1", "100").unwrap();
     let result = w.run(
         "k2",
         MovementForm::Bill {
@@ -311,7 +315,7 @@ fn transfers_find_the_payee_and_show_the_name_masked() {
         w.state.find_payee("13912345678"),
         Err(MoveError::PayeeNotFound)
     );
-    let _ = w.top_up("k1", "10");
+    w.top_up("k1", "10").unwrap();
     assert_eq!(
         w.run(
             "k2",
@@ -332,7 +336,7 @@ fn daily_limits_count_per_cst_day() {
     let b_login = w.b.0.clone();
     // Fund the wallet from both cards' banks over two days.
     let credit = w.credit;
-    let _ = w.top_up("t1", "20000");
+    w.top_up("t1", "20000").unwrap();
     let _ = w.run(
         "t2",
         MovementForm::TopUp {
@@ -369,7 +373,7 @@ fn the_daily_limit_is_reached_across_transfers() {
     let mut w = World::new();
     let b_login = w.b.0.clone();
     let credit = w.credit;
-    let _ = w.top_up("t1", "20000");
+    w.top_up("t1", "20000").unwrap();
     let _ = w.run(
         "t2",
         MovementForm::TopUp {
@@ -539,7 +543,7 @@ fn stored(state: &State) -> (String, Vec<String>) {
 fn a_long_history_round_trips_through_chunks() {
     let mut w = World::new();
     let b_login = w.b.0.clone();
-    let _ = w.top_up("t", "20000");
+    w.top_up("t", "20000").unwrap();
     for i in 0..(CHUNK_ENTRIES * 3) {
         let key = format!("k{i}");
         assert!(w
@@ -598,7 +602,7 @@ fn a_long_history_round_trips_through_chunks() {
 fn long_history() -> (World, String, Vec<String>) {
     let mut w = World::new();
     let b_login = w.b.0.clone();
-    let _ = w.top_up("t", "20000");
+    w.top_up("t", "20000").unwrap_or_else(|e| panic!("{e}"));
     for i in 0..(CHUNK_ENTRIES * 3 + CHUNK_ENTRIES / 2) {
         let form = MovementForm::Transfer {
             payee: &b_login,
@@ -621,7 +625,7 @@ fn a_part_from_another_copy_or_a_cut_part_is_refused() {
     // Another copy of the sandbox: same shape, other amounts.
     let mut other = World::new();
     let b_login = other.b.0.clone();
-    let _ = other.top_up("t", "19999");
+    other.top_up("t", "19999").unwrap();
     for i in 0..CHUNK_ENTRIES {
         let form = MovementForm::Transfer {
             payee: &b_login,
@@ -690,7 +694,7 @@ fn a_checkpoint_undoes_a_command() {
     let mut w = World::new();
     let before = w.state.clone();
     let checkpoint = w.state.checkpoint();
-    let _ = w.top_up("k", "5");
+    w.top_up("k", "5").unwrap();
     let name = w.a.2.clone();
     w.add_card("622848", &name);
     assert_ne!(w.state, before);

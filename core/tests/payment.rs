@@ -39,7 +39,9 @@ fn funded(yuan: &str) -> World {
             .state
             .prepare(MovementForm::TopUp { card, amount: yuan }, now);
         let top_up = top_up.unwrap_or_else(|e| panic!("{e}"));
-        let _ = w.state.commit("fund", &top_up, now);
+        w.state
+            .commit("fund", &top_up, now)
+            .unwrap_or_else(|e| panic!("{e}"));
     }
     w
 }
@@ -51,7 +53,9 @@ fn order(w: &mut World, merchant: MerchantId, sku: &str, quantity: u32) -> Strin
         .create_order(merchant, &[(sku, quantity)], now, &mut w.rng);
     let no = no.unwrap_or_else(|e| panic!("{e}"));
     let now = w.tick(1);
-    let _ = w.state.open_cashier(merchant, &no, now);
+    w.state
+        .open_cashier(merchant, &no, now)
+        .unwrap_or_else(|e| panic!("{e}"));
     no
 }
 
@@ -415,12 +419,14 @@ fn flagged_merchants_ask_the_wallet_to_confirm_above_their_threshold() {
     );
     assert_eq!(w.state.balance(me), before);
     let now = w.tick(1);
-    let _ = w.state.cancel_payment(MerchantId::Digital, &big);
+    w.state.cancel_payment(MerchantId::Digital, &big).unwrap();
     assert_eq!(
         state_of(&w, MerchantId::Digital, &big),
         Some(OrderState::Notpay)
     );
-    let _ = w.state.open_cashier(MerchantId::Digital, &big, now);
+    w.state
+        .open_cashier(MerchantId::Digital, &big, now)
+        .unwrap();
     assert_eq!(
         pay(&mut w, MerchantId::Digital, &big, "b", Some("Wrong2026x")).map_err(|e| e.code()),
         Err("W-ACC-PASSWORD")

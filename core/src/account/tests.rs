@@ -90,7 +90,7 @@ fn two_factor_login_needs_the_code_after_the_password() {
     assert_eq!(state.signed_in().map(Account::id), Some(id));
     // The same code cannot sign in a second time.
     state.log_out();
-    let _ = state.log_in(PHONE, PASSWORD, at(206));
+    state.log_in(PHONE, PASSWORD, at(206)).unwrap();
     assert_eq!(
         state.enter_login_code(&code_at(&secret, 205), at(207), at(207)),
         Err(AccountError::SecondFactor(TotpError::Reused))
@@ -100,7 +100,7 @@ fn two_factor_login_needs_the_code_after_the_password() {
 #[test]
 fn wrong_codes_lock_the_account_like_wrong_passwords() {
     let (mut state, _, secret, _) = with_two_factor();
-    let _ = state.log_in(PHONE, PASSWORD, at(200));
+    state.log_in(PHONE, PASSWORD, at(200)).unwrap();
     for remaining in (1..MAX_FAILED_LOGINS).rev() {
         assert_eq!(
             state.enter_login_code("000000", at(201), at(201)),
@@ -120,7 +120,7 @@ fn wrong_codes_lock_the_account_like_wrong_passwords() {
             until: at(202 + 900)
         })
     );
-    let _ = state.log_in(PHONE, PASSWORD, at(1_200));
+    state.log_in(PHONE, PASSWORD, at(1_200)).unwrap();
     assert!(state
         .enter_login_code(&code_at(&secret, 1_200), at(1_200), at(1_200))
         .is_ok());
@@ -129,13 +129,13 @@ fn wrong_codes_lock_the_account_like_wrong_passwords() {
 #[test]
 fn the_second_step_expires_and_a_lock_abandons_it() {
     let (mut state, _, secret, _) = with_two_factor();
-    let _ = state.log_in(PHONE, PASSWORD, at(200));
+    state.log_in(PHONE, PASSWORD, at(200)).unwrap();
     assert_eq!(
         state.enter_login_code(&code_at(&secret, 501), at(501), at(501)),
         Err(AccountError::SecondFactor(TotpError::Expired))
     );
     assert!(state.session().is_none());
-    let _ = state.log_in(PHONE, PASSWORD, at(600));
+    state.log_in(PHONE, PASSWORD, at(600)).unwrap();
     state.lock_now();
     assert!(state.session().is_none());
     assert_eq!(
@@ -148,14 +148,14 @@ fn the_second_step_expires_and_a_lock_abandons_it() {
 #[test]
 fn a_recovery_code_signs_in_once() {
     let (mut state, id, _, codes) = with_two_factor();
-    let _ = state.log_in(PHONE, PASSWORD, at(200));
+    state.log_in(PHONE, PASSWORD, at(200)).unwrap();
     assert_eq!(
         state.enter_login_code(&codes[3], at(201), at(201)),
         Ok(SecondFactor::Recovery { remaining: 9 })
     );
     assert_eq!(state.signed_in().map(Account::id), Some(id));
     state.log_out();
-    let _ = state.log_in(PHONE, PASSWORD, at(202));
+    state.log_in(PHONE, PASSWORD, at(202)).unwrap();
     assert_eq!(
         state.enter_login_code(&codes[3], at(203), at(203)),
         Err(AccountError::SecondFactor(TotpError::Reused))
@@ -165,7 +165,7 @@ fn a_recovery_code_signs_in_once() {
 #[test]
 fn setup_needs_a_code_and_turning_off_needs_the_password() {
     let (mut state, _) = registered();
-    let _ = state.log_in(PHONE, PASSWORD, at(20));
+    state.log_in(PHONE, PASSWORD, at(20)).unwrap();
     assert_eq!(
         state.confirm_totp("123456", at(21), &mut rng()),
         Err(AccountError::SecondFactor(TotpError::NoSetup))
@@ -200,7 +200,7 @@ fn setup_needs_a_code_and_turning_off_needs_the_password() {
 #[test]
 fn a_password_change_needs_the_current_one_and_a_good_new_one() {
     let (mut state, id) = registered();
-    let _ = state.log_in(PHONE, PASSWORD, at(20));
+    state.log_in(PHONE, PASSWORD, at(20)).unwrap();
     let mut change = |current: &str, new: &str, again: &str| {
         state.change_password(current, new, again, at(30), &mut rng(), &fast_hasher())
     };
@@ -250,7 +250,9 @@ fn code_arrives_in_the_phone_inbox() {
 #[test]
 fn email_codes_arrive_as_email() {
     let mut state = State::default();
-    let _ = state.send_register_code("Li.Hua@Example.com", at(0), &mut rng());
+    state
+        .send_register_code("Li.Hua@Example.com", at(0), &mut rng())
+        .unwrap();
     let message = state.inbox().newest_first().next().cloned();
     assert_eq!(
         message.map(|m| (m.to, m.channel)),
@@ -302,7 +304,7 @@ fn a_rejected_form_costs_no_code_attempt(
 ) {
     let mut state = State::default();
     let mut rng = rng();
-    let _ = state.send_register_code(PHONE, at(0), &mut rng);
+    state.send_register_code(PHONE, at(0), &mut rng).unwrap();
     let before = state.clone();
     let code = latest_code(&state);
     for _ in 0..10 {
@@ -404,7 +406,7 @@ fn an_empty_password_is_no_try() {
 #[test]
 fn every_password_check_refuses_an_empty_one_without_counting() {
     let (mut state, _) = registered();
-    let _ = state.log_in(PHONE, PASSWORD, at(20));
+    state.log_in(PHONE, PASSWORD, at(20)).unwrap();
     let before = state.clone();
     assert_eq!(
         state.change_password(

@@ -28,7 +28,9 @@ fn logged_in() -> (WeChat, ChaCha20Rng) {
         &mut rng,
         &fast_hasher(),
     );
-    let _ = wechat.log_in("zhangxm2026", "Wechat2026x", Timestamp::from_millis(0));
+    wechat
+        .log_in("zhangxm2026", "Wechat2026x", Timestamp::from_millis(0))
+        .unwrap();
     (wechat, rng)
 }
 
@@ -185,7 +187,7 @@ fn tokens_expire_refresh_and_revoke() {
 #[test]
 fn permission_off_blocks_codes() {
     let (mut wechat, mut rng) = logged_in();
-    let _ = wechat.set_allow_third_party(false);
+    wechat.set_allow_third_party(false).unwrap();
     assert_eq!(
         wechat.issue_code(QIANBAO.appid, at(0), &mut rng),
         Err(WeChatError::ThirdPartyOff)

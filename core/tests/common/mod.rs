@@ -165,7 +165,9 @@ impl World {
         let demo = state
             .create_demo(at(0), &mut rng, &hasher)
             .unwrap_or_else(|e| panic!("{e}"));
-        let _ = state.log_in(demo.wallet.login.as_str(), &demo.wallet.password, at(1));
+        state
+            .log_in(demo.wallet.login.as_str(), &demo.wallet.password, at(1))
+            .unwrap_or_else(|e| panic!("{e}"));
         World {
             state,
             rng,
@@ -224,7 +226,10 @@ impl World {
         };
         self.state.wechat_mut().log_out();
         let now = self.tick(1);
-        let _ = self.state.wechat_mut().log_in(&wx.wxid, &wx.password, now);
+        self.state
+            .wechat_mut()
+            .log_in(&wx.wxid, &wx.password, now)
+            .unwrap_or_else(|e| panic!("{e}"));
     }
 
     /// 「允许」 with 二次验证 (the code read from the phone inbox).
