@@ -38,6 +38,8 @@
 //! - [`payment`] — WeChat Pay orders, the cashier, paying with the wallet.
 //! - [`state`] — the one serialisable [`State`], its schema version and migrations.
 //! - [`envelope`] — the stored form: what localStorage holds, reading it back, writing a save.
+//! - `testkit` (feature `testkit`) — the world tests, the simulation, the fuzz
+//!   targets and the benchmark's seed build on.
 
 pub mod account;
 pub mod binding;
@@ -61,6 +63,8 @@ pub mod security;
 pub mod session;
 pub mod sim;
 pub mod state;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 pub mod time;
 pub mod totp;
 pub mod vault;

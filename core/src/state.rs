@@ -171,6 +171,12 @@ fn seal_sum(revision: u64, main: &str) -> String {
     crate::totp::hex(&hasher.finalize())
 }
 
+/// A main record's body, sealed for `revision`.
+pub(crate) fn seal_record(revision: u64, body: &str) -> String {
+    let sum = seal_sum(revision, body);
+    format!(r#"{{"revision":{revision},"sha256":"{sum}","main":{body}}}"#)
+}
+
 /// What [`State::restore`] needs to undo a command whose result could not be saved.
 #[derive(Debug, Clone)]
 pub struct Checkpoint {
@@ -337,10 +343,7 @@ impl State {
         let body = serde_json::to_string(&self.main()).map_err(|e| StateError::Unwritable {
             detail: e.to_string(),
         })?;
-        let sum = seal_sum(revision, &body);
-        Ok(format!(
-            r#"{{"revision":{revision},"sha256":"{sum}","main":{body}}}"#
-        ))
+        Ok(seal_record(revision, &body))
     }
 
     /// Journal chunk `index` ([`crate::ledger::CHUNK_ENTRIES`] entries each).

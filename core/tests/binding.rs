@@ -12,9 +12,7 @@ use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use std::time::Duration;
 
-mod common;
-
-use common::*;
+use qianbao_core::testkit::*;
 
 #[test]
 fn the_articles_steps_bind_the_wallet() {

@@ -4,9 +4,6 @@
 //! another or taken from another wallet. Nothing may load as other data
 //! without a word; a whole store rolled back is not damage.
 
-mod common;
-
-use common::{apply, at, registered_with_card};
 use qianbao_core::account::AccountError;
 use qianbao_core::envelope::{
     self, chunk_key, legacy, Keys, Read, Saved, Stored, StoredSave, UnlockError, Write, HEAD_KEY,
@@ -15,16 +12,12 @@ use qianbao_core::lockout::Lockout;
 use qianbao_core::movement::MovementForm;
 use qianbao_core::provider::ProviderId;
 use qianbao_core::state::StateError;
-use qianbao_core::vault::KdfParams;
+use qianbao_core::testkit::{apply, at, registered_with_card};
 use qianbao_core::State;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 
-const FAST: KdfParams = KdfParams {
-    m_kib: 8,
-    t: 1,
-    p: 1,
-};
+use qianbao_core::testkit::FAST_KDF as FAST;
 const PASSWORD: &str = "Sandbox2026x";
 
 /// Storage as the shell keeps it, and the tab that writes it.

@@ -3,9 +3,6 @@
 //! match the ledger to the fen; savings moved through the ledger, daily
 //! interest on the simulated clock with the documented rounding.
 
-mod common;
-
-use common::{at, registered};
 use proptest::prelude::*;
 use qianbao_core::card::{test_card_number, CardId, NewCard};
 use qianbao_core::error::{Guidance, UserError};
@@ -14,6 +11,7 @@ use qianbao_core::ledger::{Biller, EntryKind, LedgerAccount};
 use qianbao_core::money::Fen;
 use qianbao_core::movement::{HistoryFilter, MovementForm};
 use qianbao_core::provider::ProviderId;
+use qianbao_core::testkit::{at, registered};
 use qianbao_core::time::{day_cst, start_of_day_cst, year_month_cst};
 use qianbao_core::{State, Timestamp};
 use rstest::rstest;

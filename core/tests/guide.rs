@@ -3,15 +3,13 @@
 //! including the detours the article lists (permission off, denial), and a
 //! step taken before the tour began does not count for it.
 
-mod common;
-
-use common::*;
 use qianbao_core::card::{test_card_number, NewCard};
 use qianbao_core::guide::{next_step, Step, Tour};
 use qianbao_core::merchant::MerchantId;
 use qianbao_core::money::Fen;
 use qianbao_core::movement::MovementForm;
 use qianbao_core::payment::{PayMethod, PayRequest};
+use qianbao_core::testkit::*;
 use qianbao_core::wechat::QIANBAO;
 use qianbao_core::Timestamp;
 

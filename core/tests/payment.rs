@@ -3,9 +3,6 @@
 //! password and its lock, the merchants' extra confirmation, idempotent pay
 //! requests, and a property test that any interleaving keeps the books.
 
-mod common;
-
-use common::*;
 use proptest::prelude::*;
 use qianbao_core::card::{test_card_number, NewCard};
 use qianbao_core::error::{Guidance, UserError};
@@ -15,6 +12,7 @@ use qianbao_core::money::Fen;
 use qianbao_core::movement::{Counterpart, HistoryFilter, HistoryKind, MovementForm};
 use qianbao_core::payment::{OrderState, PayError, PayMethod, PayRequest};
 use qianbao_core::sim::Endpoint;
+use qianbao_core::testkit::*;
 
 /// A world whose wallet is bound, holds `yuan`, and whose WeChat user is logged in.
 fn funded(yuan: &str) -> World {

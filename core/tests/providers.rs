@@ -2,8 +2,6 @@
 //! the banks whose cards it takes, the features it offers, and whether a
 //! merchant's extra confirmation applies.
 
-mod common;
-
 use qianbao_core::card::{test_card_number, Bank, CardId, NewCard};
 use qianbao_core::ledger::Biller;
 use qianbao_core::merchant::MerchantId;
@@ -14,7 +12,7 @@ use qianbao_core::provider::{Feature, MovementKind, ProviderId};
 use qianbao_core::State;
 use rstest::rstest;
 
-use common::{at, registered};
+use qianbao_core::testkit::{at, registered};
 
 fn add_card(state: &mut State, bin: &str) -> Result<CardId, MoveError> {
     let number = test_card_number(bin, "0012345678");

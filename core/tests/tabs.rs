@@ -8,14 +8,12 @@
 //! reads back. The same model without the wait for the last save loses
 //! updates: proof that the test can fail.
 
-mod common;
-
-use common::{apply, at, registered_with_card};
 use proptest::prelude::*;
 use qianbao_core::envelope::{self, Keys, Read, Saved, Stored, StoredSave, Write, HEAD_KEY};
 use qianbao_core::ledger::LedgerAccount;
 use qianbao_core::movement::MovementForm;
 use qianbao_core::provider::ProviderId;
+use qianbao_core::testkit::{apply, at, registered_with_card};
 use qianbao_core::vault::KdfParams;
 use qianbao_core::State;
 use rand_chacha::rand_core::SeedableRng;

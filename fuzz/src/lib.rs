@@ -6,48 +6,25 @@
 //!
 //! The worlds are built once per fuzzing process and cloned per input.
 
-use qianbao_core::binding::{Binding, Site};
+use qianbao_core::binding::Binding;
 use qianbao_core::card::{test_card_number, NewCard};
 use qianbao_core::demo::Demo;
-use qianbao_core::ledger::{Biller, Entry, Ledger};
+use qianbao_core::ledger::Biller;
 use qianbao_core::merchant::MerchantId;
 use qianbao_core::movement::{HistoryFilter, MovementForm};
 use qianbao_core::payment::{PayMethod, PayRequest};
 use qianbao_core::phone::{Body, Sender};
-use qianbao_core::security::Hasher;
 use qianbao_core::sim::Faults;
-use qianbao_core::state::StateError;
 use qianbao_core::wechat::{AuthorizeRequest, QIANBAO};
 use qianbao_core::{State, Timestamp};
-use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use std::sync::OnceLock;
 
-/// The worlds' clock starts here (2026-11-18, UTC).
-pub const T0: i64 = 1_795_000_000_000;
-
-pub fn at(secs: i64) -> Timestamp {
-    Timestamp::from_millis(T0 + secs * 1000)
-}
-
-pub fn site() -> Site {
-    Site {
-        origin: "http://127.0.0.1:8080".into(),
-        base: String::new(),
-    }
-}
-
-pub fn rng(seed: u64) -> ChaCha20Rng {
-    ChaCha20Rng::seed_from_u64(seed)
-}
-
-/// Argon2id with tiny parameters: the harness hashes a few passwords.
-pub fn hasher() -> Hasher {
-    match argon2::Params::new(8, 1, 1, None) {
-        Ok(params) => Hasher::with_params(params),
-        Err(e) => panic!("constant argon2 parameters are valid: {e}"),
-    }
-}
+// The clock, the site, the stored form and the hasher: the test world's,
+// shared with `core`'s tests (`qianbao_core::testkit`).
+pub use qianbao_core::testkit::fast_hasher as hasher;
+pub use qianbao_core::testkit::seal_main as seal;
+pub use qianbao_core::testkit::{at, journal_digest, reload, rng, site, stored, T0};
 
 /// Reads a query string (without `?`) as the browser's `URLSearchParams`
 /// does: `&`-separated pairs, `+` for a space, percent-escapes decoded and
@@ -97,65 +74,6 @@ pub fn form_decode(text: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
-}
-
-/// The stored form of a state, as `web/src/storage.rs` writes it: the main
-/// record and every journal chunk.
-pub fn stored(state: &State) -> (String, Vec<String>) {
-    let main = state
-        .main_json()
-        .unwrap_or_else(|e| panic!("a state serialises: {e}"));
-    let chunks = (0..state.ledger().chunk_count())
-        .map(|i| {
-            state
-                .chunk_json(i)
-                .unwrap_or_else(|e| panic!("a chunk serialises: {e}"))
-        })
-        .collect();
-    (main, chunks)
-}
-
-/// Seals a main record body as `State::main_json` does (version 4:
-/// `{"revision":n,"sha256":"…","main":{…}}`), so that a harness that edits
-/// the body gets past the checksum to the parser and the checks behind it.
-/// [`worlds`] checks that a resealed copy still loads, so a change of the
-/// stored format shows up as a failing harness, not as silently shallow
-/// fuzzing.
-pub fn seal(revision: u64, body: &str) -> String {
-    use sha2::{Digest, Sha256};
-    let mut hasher = Sha256::new();
-    hasher.update(format!("qianbao sealed record\n{revision}\n").as_bytes());
-    hasher.update(body.as_bytes());
-    let sum: String = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    format!(r#"{{"revision":{revision},"sha256":"{sum}","main":{body}}}"#)
-}
-
-/// The journal checksum (`journal_digest`) a main record claiming
-/// `journal_len` entries must carry for these chunks, read as
-/// `State::from_parts` reads them; `None` if they do not replay.
-pub fn journal_digest(journal_len: usize, chunks: &[String]) -> Option<String> {
-    let mut entries: Vec<Entry> = Vec::new();
-    for chunk in chunks {
-        if entries.len() >= journal_len {
-            break;
-        }
-        let mut part: Vec<Entry> = serde_json::from_str(chunk).ok()?;
-        entries.append(&mut part);
-    }
-    if entries.len() < journal_len {
-        return None;
-    }
-    entries.truncate(journal_len);
-    Ledger::replay(entries).ok().map(|ledger| ledger.digest())
-}
-
-pub fn reload(state: &State) -> Result<State, StateError> {
-    let (main, chunks) = stored(state);
-    State::from_parts(&main, &chunks)
 }
 
 /// What must hold for every state that loaded: it is written back and read

@@ -8,14 +8,11 @@
 //! Built from the same `core` the app runs, through its public commands, so
 //! the history is one the app itself could have written.
 
-use qianbao_core::card::{test_card_number, NewCard};
 use qianbao_core::envelope::{self, Saved, Write};
-use qianbao_core::ledger::Biller;
-use qianbao_core::movement::MovementForm;
 use qianbao_core::security::Hasher;
-use qianbao_core::session::IdleLock;
+use qianbao_core::testkit;
 use qianbao_core::vault::KdfParams;
-use qianbao_core::{State, Timestamp};
+use qianbao_core::Timestamp;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use std::io::Write as _;
@@ -46,53 +43,14 @@ fn main() -> ExitCode {
 }
 
 fn seed(n: usize, now_ms: i64) -> Result<String, String> {
-    let mut state = State::default();
     let mut rng = ChaCha20Rng::seed_from_u64(2026);
-    let start = Timestamp::from_millis(now_ms - (n as i64 + 10) * 60_000);
-    let hasher = Hasher::standard();
-    let payee = state
-        .create_demo_wallet(start, &mut rng, &hasher)
-        .map_err(|e| e.to_string())?;
-    let me = state
-        .create_demo_wallet(start, &mut rng, &hasher)
-        .map_err(|e| e.to_string())?;
-    state
-        .log_in(me.login.as_str(), &me.password, start)
-        .map_err(|e| e.to_string())?;
-    state
-        .set_idle_lock(IdleLock::Never)
-        .map_err(|e| e.to_string())?;
-    let number = test_card_number("622202", "0012345678");
-    let form = NewCard {
-        number: &number,
-        holder: me.real_name.as_str(),
-        expiry: "",
-        cvv: "",
-    };
-    let card = state.add_card(form, start).map_err(|e| e.to_string())?;
-    for i in 0..n {
-        let at = Timestamp::from_millis(start.as_millis() + (i as i64 + 1) * 60_000);
-        let form = match i % 3 {
-            0 => MovementForm::TopUp { card, amount: "5" },
-            1 => MovementForm::Transfer {
-                payee: payee.login.as_str(),
-                amount: "1",
-                note: "",
-            },
-            _ => MovementForm::Bill {
-                biller: Biller::Water,
-                account: "12345678",
-                amount: "1",
-            },
-        };
-        let prepared = state
-            .prepare(form, at)
-            .map_err(|e| format!("movement {i}: {e}"))?;
-        state
-            .commit(&format!("seed-{i}"), &prepared, at)
-            .map_err(|e| format!("movement {i}: {e}"))?;
-    }
-    state.touch(Timestamp::from_millis(now_ms));
+    // The real Argon2id cost: the benchmark times unlocking too.
+    let (state, me, payee) = testkit::with_history(
+        n,
+        Timestamp::from_millis(now_ms),
+        &Hasher::standard(),
+        &mut rng,
+    )?;
     // Stored as the app stores it: format 2, sealed with a data key that
     // both demo accounts' passwords open (real Argon2id cost).
     let keys = envelope::add_slot(None, me.id, &me.password, KdfParams::STANDARD, &mut rng)

@@ -194,8 +194,10 @@ impl Hasher {
     }
 }
 
-#[cfg(test)]
-pub(crate) fn fast_hasher() -> Hasher {
+/// Argon2id with tiny parameters, for tests only: a test hashes a few
+/// passwords and must not wait for the real cost.
+#[cfg(any(test, feature = "testkit"))]
+pub fn fast_hasher() -> Hasher {
     #[allow(clippy::unwrap_used)]
     Hasher::with_params(Params::new(8, 1, 1, None).unwrap()) // ok: test-only, constant valid parameters
 }

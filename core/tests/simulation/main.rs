@@ -35,10 +35,7 @@ mod world;
 
 use ops::{ensure, refused, OrRefuse};
 
-#[path = "../common/mod.rs"]
-mod common;
-
-use common::{param, site, Req, T0};
+use qianbao_core::testkit::{param, site, Req, T0};
 
 use qianbao_core::account::{AccountError, AccountId, Registration, LOCKOUT, MAX_FAILED_LOGINS};
 

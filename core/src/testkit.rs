@@ -1,22 +1,35 @@
-//! Shared by the integration tests: a world with a demo wallet user, their
-//! matching and mismatching WeChat accounts, a driven clock, and helpers that
-//! walk the binding steps as the pages do. Each test file uses a subset.
-#![allow(dead_code)]
+//! The test world, shared by `core`'s tests, the simulation, the fuzz targets
+//! and the benchmark's seed (the `testkit` feature; `core` itself never uses
+//! it): a demo wallet user and their WeChat accounts with a driven clock and
+//! the binding steps walked as the pages walk them, wallets registered with
+//! or without a card, a wallet with a long history, and the stored form of a
+//! state — built through the public API, so a test exercises what the
+//! product does.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use qianbao_core::binding::{BindError, Binding, Site};
-use qianbao_core::demo::Demo;
-use qianbao_core::phone::{Body, Sender};
-use qianbao_core::security::Hasher;
-use qianbao_core::wechat::{AuthorizeRequest, QIANBAO};
-use qianbao_core::{State, Timestamp};
+use crate::binding::{BindError, Binding, Site};
+use crate::card::{test_card_number, NewCard};
+use crate::demo::{Demo, DemoWallet};
+use crate::envelope::{self, Keys, Saved, Stored};
+use crate::ledger::{Biller, Entry, Ledger};
+use crate::movement::MovementForm;
+use crate::phone::{Body, Sender};
+pub use crate::security::fast_hasher;
+use crate::security::Hasher;
+use crate::session::IdleLock;
+use crate::state::StateError;
+use crate::vault::KdfParams;
+use crate::wechat::{AuthorizeRequest, QIANBAO};
+use crate::{State, Timestamp};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 
+/// The worlds' clock starts here (2026-11-18, UTC).
 pub const T0: i64 = 1_795_000_000_000;
 
 /// 张小明 (13800138000, password Sandbox2026x), registered with `provider`
 /// and signed in, nothing else.
-pub fn registered(provider: qianbao_core::provider::ProviderId) -> State {
+pub fn registered(provider: crate::provider::ProviderId) -> State {
     let mut state = State::default();
     let mut rng = ChaCha20Rng::seed_from_u64(9);
     let phone = "13800138000";
@@ -31,15 +44,14 @@ pub fn registered(provider: qianbao_core::provider::ProviderId) -> State {
         })
         .next()
         .unwrap_or_default();
-    let form = qianbao_core::account::Registration {
+    let form = crate::account::Registration {
         login: phone,
         real_name: "张小明",
         password: "Sandbox2026x",
         code: &code,
         provider,
     };
-    let hasher =
-        Hasher::with_params(argon2::Params::new(8, 1, 1, None).unwrap_or_else(|e| panic!("{e}")));
+    let hasher = fast_hasher();
     state
         .register(form, at(1), &mut rng, &hasher)
         .unwrap_or_else(|e| panic!("{e}"));
@@ -50,10 +62,10 @@ pub fn registered(provider: qianbao_core::provider::ProviderId) -> State {
 }
 
 /// [`registered`] with a Luhn-valid ICBC debit card in 张小明's name.
-pub fn registered_with_card(provider: qianbao_core::provider::ProviderId) -> State {
+pub fn registered_with_card(provider: crate::provider::ProviderId) -> State {
     let mut state = registered(provider);
-    let number = qianbao_core::card::test_card_number("622202", "0012345678");
-    let form = qianbao_core::card::NewCard {
+    let number = crate::card::test_card_number("622202", "0012345678");
+    let form = crate::card::NewCard {
         number: &number,
         holder: "张小明",
         expiry: "",
@@ -66,11 +78,8 @@ pub fn registered_with_card(provider: qianbao_core::provider::ProviderId) -> Sta
 }
 
 /// Applies a save's writes to a copy of storage, in order.
-pub fn apply(
-    stored: &mut qianbao_core::envelope::Stored,
-    writes: &[qianbao_core::envelope::Write],
-) {
-    use qianbao_core::envelope::Write;
+pub fn apply(stored: &mut crate::envelope::Stored, writes: &[crate::envelope::Write]) {
+    use crate::envelope::Write;
     for write in writes {
         match write {
             Write::Set(k, v) => {
@@ -122,6 +131,7 @@ pub fn decode(value: &str) -> String {
 }
 
 /// An authorization request as the authorize page reads it from its URL.
+#[derive(Debug)]
 pub struct Req {
     pub appid: String,
     pub redirect_uri: String,
@@ -148,6 +158,9 @@ impl Req {
     }
 }
 
+/// A demo wallet user (signed in) with their matching and mismatching WeChat
+/// accounts, a seeded rng and a clock the test drives.
+#[derive(Debug)]
 pub struct World {
     pub state: State,
     pub rng: ChaCha20Rng,
@@ -155,13 +168,17 @@ pub struct World {
     pub now: i64,
 }
 
+impl Default for World {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl World {
     pub fn new() -> Self {
         let mut state = State::default();
         let mut rng = ChaCha20Rng::seed_from_u64(7);
-        let hasher = Hasher::with_params(
-            argon2::Params::new(8, 1, 1, None).unwrap_or_else(|e| panic!("{e}")),
-        );
+        let hasher = fast_hasher();
         let demo = state
             .create_demo(at(0), &mut rng, &hasher)
             .unwrap_or_else(|e| panic!("{e}"));
@@ -182,7 +199,7 @@ impl World {
     }
 
     /// The WeChat user logged in to the simulated WeChat.
-    pub fn wechat_user(&self) -> qianbao_core::wechat::WeChatId {
+    pub fn wechat_user(&self) -> crate::wechat::WeChatId {
         self.state
             .wechat()
             .signed_in()
@@ -199,7 +216,7 @@ impl World {
         State::from_parts(&main, &chunks).as_ref() == Ok(&self.state)
     }
 
-    pub fn me(&self) -> qianbao_core::account::AccountId {
+    pub fn me(&self) -> crate::account::AccountId {
         self.state
             .signed_in()
             .map(|a| a.id())
@@ -283,4 +300,135 @@ impl World {
             _ => false,
         }
     }
+}
+
+/// A seeded, reproducible rng.
+pub fn rng(seed: u64) -> ChaCha20Rng {
+    ChaCha20Rng::seed_from_u64(seed)
+}
+
+/// The stored form of a state (the main record and every journal chunk),
+/// before the envelope wraps them.
+pub fn stored(state: &State) -> (String, Vec<String>) {
+    let main = state
+        .main_json()
+        .unwrap_or_else(|e| panic!("a state serialises: {e}"));
+    let chunks = (0..state.ledger().chunk_count())
+        .map(|i| {
+            state
+                .chunk_json(i)
+                .unwrap_or_else(|e| panic!("a chunk serialises: {e}"))
+        })
+        .collect();
+    (main, chunks)
+}
+
+/// The state read back from its stored form.
+pub fn reload(state: &State) -> Result<State, StateError> {
+    let (main, chunks) = stored(state);
+    State::from_parts(&main, &chunks)
+}
+
+/// Seals a main record body exactly as [`State::main_json`] does, so that a
+/// test or fuzz target that edits the body gets past the checksum to the
+/// parser and the checks behind it.
+pub fn seal_main(revision: u64, body: &str) -> String {
+    crate::state::seal_record(revision, body)
+}
+
+/// The journal checksum a main record claiming `journal_len` entries must
+/// carry for these chunks, read as [`State::from_parts`] reads them; `None`
+/// if they do not replay.
+pub fn journal_digest(journal_len: usize, chunks: &[String]) -> Option<String> {
+    let mut entries: Vec<Entry> = Vec::new();
+    for chunk in chunks {
+        if entries.len() >= journal_len {
+            break;
+        }
+        let mut part: Vec<Entry> = serde_json::from_str(chunk).ok()?;
+        entries.append(&mut part);
+    }
+    if entries.len() < journal_len {
+        return None;
+    }
+    entries.truncate(journal_len);
+    Ledger::replay(entries).ok().map(|ledger| ledger.digest())
+}
+
+/// A wallet with `n` history entries (top-ups, transfers to a second demo
+/// wallet, bills, one a minute, ending ten minutes before `now`), signed in
+/// and never locking: the benchmark's seed. Returns the state, the wallet
+/// and the payee.
+pub fn with_history(
+    n: usize,
+    now: Timestamp,
+    hasher: &Hasher,
+    rng: &mut ChaCha20Rng,
+) -> Result<(State, DemoWallet, DemoWallet), String> {
+    let mut state = State::default();
+    let start = Timestamp::from_millis(now.as_millis() - (n as i64 + 10) * 60_000);
+    let payee = state
+        .create_demo_wallet(start, rng, hasher)
+        .map_err(|e| e.to_string())?;
+    let me = state
+        .create_demo_wallet(start, rng, hasher)
+        .map_err(|e| e.to_string())?;
+    state
+        .log_in(me.login.as_str(), &me.password, start)
+        .map_err(|e| e.to_string())?;
+    state
+        .set_idle_lock(IdleLock::Never)
+        .map_err(|e| e.to_string())?;
+    let number = test_card_number("622202", "0012345678");
+    let form = NewCard {
+        number: &number,
+        holder: me.real_name.as_str(),
+        expiry: "",
+        cvv: "",
+    };
+    let card = state.add_card(form, start).map_err(|e| e.to_string())?;
+    for i in 0..n {
+        let at = Timestamp::from_millis(start.as_millis() + (i as i64 + 1) * 60_000);
+        let form = match i % 3 {
+            0 => MovementForm::TopUp { card, amount: "5" },
+            1 => MovementForm::Transfer {
+                payee: payee.login.as_str(),
+                amount: "1",
+                note: "",
+            },
+            _ => MovementForm::Bill {
+                biller: Biller::Water,
+                account: "12345678",
+                amount: "1",
+            },
+        };
+        let prepared = state
+            .prepare(form, at)
+            .map_err(|e| format!("movement {i}: {e}"))?;
+        state
+            .commit(&format!("seed-{i}"), &prepared, at)
+            .map_err(|e| format!("movement {i}: {e}"))?;
+    }
+    state.touch(now);
+    Ok((state, me, payee))
+}
+
+/// Key derivation with tiny parameters, for tests only.
+pub const FAST_KDF: KdfParams = KdfParams {
+    m_kib: 8,
+    t: 1,
+    p: 1,
+};
+
+/// [`with_history`] with `n` entries, sealed and stored as the shell stores
+/// it (fast key derivation): the storage, the keys, the state as stored.
+pub fn sealed_store(n: usize, rng: &mut ChaCha20Rng) -> (Stored, Keys, State) {
+    let (mut state, me, _) = with_history(n, at(100_000), &fast_hasher(), rng).unwrap();
+    let keys = envelope::add_slot(None, me.id, &me.password, FAST_KDF, rng).unwrap();
+    let (writes, saved) =
+        envelope::write(&state, &Saved::default(), Some(&keys), None, rng).unwrap();
+    let mut stored = Stored::new();
+    apply(&mut stored, &writes);
+    state.set_revision(saved.revision());
+    (stored, keys, state)
 }
