@@ -819,29 +819,30 @@ impl State {
         if crate::lockout::is_blank(typed) {
             return Err(PayError::PayPasswordEmpty);
         }
-        let guard_index = match self.pay_guards.iter().position(|g| g.user == user) {
-            Some(i) => i,
-            None => {
-                self.pay_guards.push(PayPasswordGuard {
-                    user,
-                    lockout: crate::lockout::Lockout::default(),
-                });
-                self.pay_guards.len() - 1
-            }
-        };
-        if let Some(until) = self.pay_guards[guard_index].lockout.locked_until(now) {
+        // A guard is kept only once there is something to count: a right
+        // password on a clean record changes nothing (and writes nothing).
+        let index = self.pay_guards.iter().position(|g| g.user == user);
+        if let Some(until) = index.and_then(|i| self.pay_guards[i].lockout.locked_until(now)) {
             return Err(PayError::PayPasswordLocked { until });
         }
         let ok = self
             .wechat
             .account(user)
             .is_some_and(|a| a.check_pay_password(typed));
-        let guard = &mut self.pay_guards[guard_index];
         if ok {
-            guard.lockout.succeed();
+            if let Some(i) = index {
+                self.pay_guards[i].lockout.succeed();
+            }
             return Ok(());
         }
-        Err(match guard.lockout.fail(now) {
+        let index = index.unwrap_or_else(|| {
+            self.pay_guards.push(PayPasswordGuard {
+                user,
+                lockout: crate::lockout::Lockout::default(),
+            });
+            self.pay_guards.len() - 1
+        });
+        Err(match self.pay_guards[index].lockout.fail(now) {
             crate::lockout::Failure::Locked(until) => PayError::PayPasswordLocked { until },
             crate::lockout::Failure::Remaining(remaining) => PayError::PayPassword { remaining },
         })

@@ -561,6 +561,9 @@ impl Store {
         done: impl FnOnce(Result<T, Problem>) + 'static,
     ) {
         let store = *self;
+        // Busy from now, not from when the task first runs: whoever looks
+        // next (a test, another command) sees a save on its way.
+        env::set_saving(true);
         leptos::task::spawn_local(async move { done(store.run(command).await) });
     }
 

@@ -176,20 +176,35 @@ test('unbind in the wallet, revoke in WeChat, and rebind', async () => {
 
 test('bad or hand-edited URLs show the right error, never a crash', async () => {
   const w = await h.wallet();
+  // Time passes between refusals on purpose, longer than activity is
+  // coalesced: a refusal writes nothing, byte for byte.
+  await w.page.clock.install();
+  const later = () => w.page.clock.fastForward('00:06');
   await signedInDemo(w);
   const origin = new URL(w.page.url()).origin;
   const cb = encodeURIComponent(`${origin}/bind/callback`);
+  let before = await w.storage();
   await w.open(`/wechat/connect/oauth2/authorize?appid=wx0000000000000000&redirect_uri=${cb}&response_type=code&scope=snsapi_userinfo&state=x`);
   await w.expectError('40013');
+  await later();
   await w.open(`/wechat/connect/oauth2/authorize?appid=wx5f3c0a9b2e7d41c8&redirect_uri=${encodeURIComponent('http://evil.example.com/cb')}&response_type=code&scope=snsapi_userinfo&state=x`);
   await w.expectError('10003');
+  await later();
   await w.open('/wechat/connect/oauth2/authorize?%E0%A4%A');
   await w.expectError('40013');
+  await later();
   await w.open('/bind/callback?code=forged&state=forged');
   await w.expectError('W-BIND-NOT-STARTED');
+  await later();
+  expect(await w.storage(), 'storage after the refused URLs').toBe(before);
   await w.startBinding();
+  before = await w.storage();
   await w.open('/bind/callback?code=forged&state=forged');
   await w.expectError('W-BIND-STATE');
+  await later();
+  await w.open('/bind/callback?state=forged');
+  await w.expectError('W-BIND-STATE');
+  expect(await w.storage(), 'storage after the forged callbacks').toBe(before);
   await w.close();
 });
 

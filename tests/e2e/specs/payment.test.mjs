@@ -79,11 +79,19 @@ test('a flagged merchant asks the wallet to confirm; cancelling moves nothing', 
 
 test('not enough balance, and no wallet offered after unbinding', async () => {
   const w = await h.wallet();
+  await w.page.clock.install();
   const demo = await w.signedInDemo({ money: 0, bound: true });
   await w.checkout('books', ['novel']);
+  // The cashier's refusals write nothing, byte for byte, however long the
+  // person takes between them.
+  const before = await w.storage();
+  await w.button('确认支付').click();
+  await w.expectError('WX-PAY-PASSWORD-EMPTY');
+  await w.page.clock.fastForward('00:06');
   await w.field('支付密码').fill(demo.wechat.payPassword);
   await w.button('确认支付').click();
   await w.expectError('NOTENOUGH');
+  expect(await w.storage(), 'storage after the refusals').toBe(before);
   await w.screenshot('43-not-enough');
   await w.open('/settings/bindings');
   await w.button('解除绑定').click();
