@@ -22,6 +22,30 @@ pub trait UserError: std::error::Error {
     }
 }
 
+/// What the shell meets outside the wallet's rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SiteError {
+    /// A part of the site (a world's code) could not be downloaded: the
+    /// network failed the first time it was opened (afterwards it is kept
+    /// for offline use).
+    #[error("a part of the site could not be downloaded")]
+    Unreachable,
+}
+
+impl UserError for SiteError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Unreachable => "W-SITE-NETWORK",
+        }
+    }
+
+    fn guidance(&self) -> Guidance {
+        match self {
+            Self::Unreachable => Guidance::CheckNetwork,
+        }
+    }
+}
+
 /// The advice attached to an error. The shell words it in the user's language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Guidance {

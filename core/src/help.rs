@@ -78,6 +78,7 @@ pub const CODES: &[(&str, Topic)] = &[
     // 三、1: the binding and WeChat's answers.
     ("W-BIND-NETWORK", BindErrors),
     ("WX-NETWORK", BindErrors),
+    ("W-SITE-NETWORK", BindErrors),
     ("WX-PERMISSION", BindErrors),
     ("-1", BindErrors),
     ("W-BIND-MISMATCH", BindErrors),

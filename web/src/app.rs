@@ -1,16 +1,13 @@
 //! The router and the frame every page sits in: the top bar with the
 //! language switch, the simulation notice, and the always-available phone.
 
-use crate::components::{Coach, CoachPanel, LocaleSwitch, PhonePanel};
-
-#[cfg_attr(feature = "split", leptos::prelude::lazy)]
-async fn coach_world() -> crate::app::Screen {
-    crate::app::screen(move || CoachPanel().into_any())
-}
+use crate::components::{Coach, CoachPanel, ErrorBox, LocaleSwitch, PhonePanel};
 use crate::pages::{dev, help, phone::PhonePage, shop, wallet, wechat, NotFound};
 use crate::router::{Link, Nav};
+use crate::store::Problem;
 use crate::store::{use_store, Store};
 use leptos::prelude::*;
+use qianbao_core::error::SiteError;
 use qianbao_core::help::Topic;
 use qianbao_core::merchant::MerchantId;
 use qianbao_core::provider::MovementKind;
@@ -279,27 +276,81 @@ pub(crate) fn screen(make: impl FnOnce() -> AnyView + Send + 'static) -> Screen 
     Box::new(make)
 }
 
+/// A world's module could not be fetched (see `on_demand!`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Unfetched;
+
+impl From<wasm_split_helpers::SplitLoaderError> for Unfetched {
+    fn from(_: wasm_split_helpers::SplitLoaderError) -> Self {
+        Unfetched
+    }
+}
+
+/// Declares a world whose code arrives on demand. With the `split` feature
+/// its body becomes a wasm module of its own (`wasm_split`, fallible: a
+/// module that cannot be fetched — the network failed the first time it was
+/// opened — is an error the page shows with 「重试」, never a crash); without
+/// it, the body is here already. Either way the function is `async` and
+/// answers `Result<Screen, Unfetched>`.
+macro_rules! on_demand {
+    ($(#[$meta:meta])* fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $body:block) => {
+        $(#[$meta])*
+        #[cfg(feature = "split")]
+        #[wasm_split_helpers::wasm_split($name, fallible)]
+        fn $name($($arg: $ty),*) -> Result<$crate::app::Screen, $crate::app::Unfetched> {
+            Ok($body)
+        }
+
+        $(#[$meta])*
+        #[cfg(not(feature = "split"))]
+        async fn $name($($arg: $ty),*) -> Result<$crate::app::Screen, $crate::app::Unfetched> {
+            Ok($body)
+        }
+    };
+}
+pub(crate) use on_demand;
+
 /// A screen whose code arrives on demand: `load` fetches it (in the split
 /// build — otherwise it is already there), then the screen is made, unless
 /// the place it was for has gone meanwhile (a logout while its code was on
-/// its way).
+/// its way). A module that cannot be fetched shows the network error and
+/// 「重试」, which fetches it again (a failed fetch is not remembered).
 pub(crate) fn world<F>(load: impl Fn() -> F + Send + Sync + 'static) -> AnyView
 where
-    F: std::future::Future<Output = Screen> + Send + 'static,
+    F: std::future::Future<Output = Result<Screen, Unfetched>> + 'static,
 {
+    let store = use_store();
     let here = StoredValue::new(());
+    let attempt = RwSignal::new(0_u32);
+    let unfetched = Signal::stored(Some(Problem::Site(SiteError::Unreachable)));
     let screen = move || {
-        let loading = load();
+        attempt.track();
+        let loading = send_wrapper::SendWrapper::new(load());
         Suspend::new(async move {
-            let make = loading.await;
-            if here.is_disposed() {
-                ().into_any()
-            } else {
-                make()
+            match loading.await {
+                _ if here.is_disposed() => ().into_any(),
+                Ok(make) => make(),
+                Err(Unfetched) => view! {
+                    <section class="card">
+                        <ErrorBox problem=unfetched />
+                        <div class="actions">
+                            <button type="button" class="button primary" on:click=move |_| attempt.update(|n| *n += 1)>
+                                {move || store.text().retry}
+                            </button>
+                        </div>
+                    </section>
+                }
+                .into_any(),
             }
         })
     };
     view! { <Suspense fallback=|| ()>{screen}</Suspense> }.into_any()
+}
+
+on_demand! {
+    fn coach_world() {
+        screen(move || CoachPanel().into_any())
+    }
 }
 
 /// The WeChat world's screens, one chunk.
@@ -313,43 +364,48 @@ enum WeChatScreen {
     Scan,
 }
 
-#[cfg_attr(feature = "split", leptos::prelude::lazy)]
-async fn wechat_world(screen: WeChatScreen) -> crate::app::Screen {
-    crate::app::screen(move || match screen {
-        WeChatScreen::Home => wechat::WeChatHome().into_any(),
-        WeChatScreen::Register => wechat::WeChatRegister().into_any(),
-        WeChatScreen::Settings => wechat::WeChatSettings().into_any(),
-        WeChatScreen::Authorize => wechat::Authorize().into_any(),
-        WeChatScreen::Cashier => wechat::Cashier().into_any(),
-        WeChatScreen::Scan => wechat::Scan().into_any(),
-    })
+on_demand! {
+    fn wechat_world(screen: WeChatScreen) {
+        crate::app::screen(move || match screen {
+            WeChatScreen::Home => wechat::WeChatHome().into_any(),
+            WeChatScreen::Register => wechat::WeChatRegister().into_any(),
+            WeChatScreen::Settings => wechat::WeChatSettings().into_any(),
+            WeChatScreen::Authorize => wechat::Authorize().into_any(),
+            WeChatScreen::Cashier => wechat::Cashier().into_any(),
+            WeChatScreen::Scan => wechat::Scan().into_any(),
+        })
+    }
 }
 
-#[cfg_attr(feature = "split", leptos::prelude::lazy)]
-async fn shop_world(id: Option<MerchantId>, orders: bool) -> crate::app::Screen {
-    crate::app::screen(move || match (id, orders) {
-        (Some(id), true) => view! { <shop::ShopOrders id /> }.into_any(),
-        (Some(id), false) => view! { <shop::Shop id /> }.into_any(),
-        (None, _) => shop::ShopList().into_any(),
-    })
+on_demand! {
+    fn shop_world(id: Option<MerchantId>, orders: bool) {
+        crate::app::screen(move || match (id, orders) {
+            (Some(id), true) => view! { <shop::ShopOrders id /> }.into_any(),
+            (Some(id), false) => view! { <shop::Shop id /> }.into_any(),
+            (None, _) => shop::ShopList().into_any(),
+        })
+    }
 }
 
-#[cfg_attr(feature = "split", leptos::prelude::lazy)]
-async fn help_world(topic: Option<Topic>) -> crate::app::Screen {
-    crate::app::screen(move || match topic {
-        Some(topic) => view! { <help::HelpTopic topic /> }.into_any(),
-        None => help::HelpIndex().into_any(),
-    })
+on_demand! {
+    fn help_world(topic: Option<Topic>) {
+        crate::app::screen(move || match topic {
+            Some(topic) => view! { <help::HelpTopic topic /> }.into_any(),
+            None => help::HelpIndex().into_any(),
+        })
+    }
 }
 
-#[cfg_attr(feature = "split", leptos::prelude::lazy)]
-async fn dev_world() -> crate::app::Screen {
-    crate::app::screen(move || dev::Console().into_any())
+on_demand! {
+    fn dev_world() {
+        crate::app::screen(move || dev::Console().into_any())
+    }
 }
 
-#[cfg_attr(feature = "split", leptos::prelude::lazy)]
-async fn phone_world() -> crate::app::Screen {
-    crate::app::screen(move || PhonePage().into_any())
+on_demand! {
+    fn phone_world() {
+        crate::app::screen(move || PhonePage().into_any())
+    }
 }
 
 /// The wallet's screens beyond the door, one module.
@@ -366,18 +422,19 @@ enum WalletScreen {
     BindCallback,
 }
 
-#[cfg_attr(feature = "split", leptos::prelude::lazy)]
-async fn wallet_world(screen: WalletScreen) -> Screen {
-    crate::app::screen(move || match screen {
-        WalletScreen::Choose => wallet::Choose().into_any(),
-        WalletScreen::Settings => wallet::Settings().into_any(),
-        WalletScreen::Cards => wallet::Cards().into_any(),
-        WalletScreen::Movement(kind) => view! { <wallet::Movement kind /> }.into_any(),
-        WalletScreen::History(Some(id)) => view! { <wallet::HistoryDetail id /> }.into_any(),
-        WalletScreen::History(None) => wallet::History().into_any(),
-        WalletScreen::Books => wallet::Books().into_any(),
-        WalletScreen::Savings => wallet::Savings().into_any(),
-        WalletScreen::Bindings => wallet::Bindings().into_any(),
-        WalletScreen::BindCallback => wallet::BindCallback().into_any(),
-    })
+on_demand! {
+    fn wallet_world(screen: WalletScreen) {
+        crate::app::screen(move || match screen {
+            WalletScreen::Choose => wallet::Choose().into_any(),
+            WalletScreen::Settings => wallet::Settings().into_any(),
+            WalletScreen::Cards => wallet::Cards().into_any(),
+            WalletScreen::Movement(kind) => view! { <wallet::Movement kind /> }.into_any(),
+            WalletScreen::History(Some(id)) => view! { <wallet::HistoryDetail id /> }.into_any(),
+            WalletScreen::History(None) => wallet::History().into_any(),
+            WalletScreen::Books => wallet::Books().into_any(),
+            WalletScreen::Savings => wallet::Savings().into_any(),
+            WalletScreen::Bindings => wallet::Bindings().into_any(),
+            WalletScreen::BindCallback => wallet::BindCallback().into_any(),
+        })
+    }
 }

@@ -50,7 +50,7 @@ use qianbao_core::account::AccountError;
 use qianbao_core::binding::BindError;
 use qianbao_core::card::{Bank, CardError, CardKind};
 use qianbao_core::envelope::ImportError;
-use qianbao_core::error::{Guidance, UserError};
+use qianbao_core::error::{Guidance, SiteError, UserError};
 use qianbao_core::identity::IdentityError;
 use qianbao_core::ledger::LedgerError;
 use qianbao_core::merchant::Category;
@@ -197,7 +197,7 @@ labels! {
 }
 
 pub use dev::{endpoint, faults_error};
-pub use errors::{guidance, problem, ErrorText};
+pub use errors::{guidance, problem, site_error, ErrorText};
 pub use phone::{channel, message_text};
 pub use wallet::{
     account_error, bank_name, biller_name, card_error, card_kind, card_label, category_name,

@@ -31,6 +31,7 @@ use qianbao_core::demo::DemoError;
 use qianbao_core::envelope::{
     self, ImportError, Keys, Locked, Read, Saved, StoredSave, UnlockError, Write,
 };
+use qianbao_core::error::SiteError;
 use qianbao_core::finance::FinanceError;
 use qianbao_core::movement::MoveError;
 use qianbao_core::payment::PayError;
@@ -70,6 +71,8 @@ pub enum Problem {
     Pay(PayError),
     /// A file offered for import was refused.
     Import(ImportError),
+    /// A part of the site could not be downloaded.
+    Site(SiteError),
 }
 
 impl From<AccountError> for Problem {

@@ -15,7 +15,7 @@ use qianbao_core::account::{AccountError, AccountId};
 use qianbao_core::binding::BindError;
 use qianbao_core::card::{Bank, CardError};
 use qianbao_core::envelope::ImportError;
-use qianbao_core::error::{Guidance, UserError};
+use qianbao_core::error::{Guidance, SiteError, UserError};
 use qianbao_core::finance::FinanceError;
 use qianbao_core::identity::IdentityError;
 use qianbao_core::ledger::{Biller, LedgerAccount, LedgerError};
@@ -282,6 +282,11 @@ fn catalogue() -> Vec<Row> {
             RefundTooMuch { left: FEN }, TooManyRefunds, RefundNoReused, BadNumber, NotAPayCode,
         } wraps { WeChat, Account, Money, Ledger }),
         Problem::Pay,
+    ));
+    rows.extend(problems(
+        "SiteError",
+        every!(SiteError { Unreachable }),
+        Problem::Site,
     ));
     let faults = every!(FaultsError {
         OutOfRange { field: FaultField::Latency },

@@ -113,6 +113,34 @@ test('offline at the cashier: the payment is refused and nothing moves; online i
   await w.close();
 });
 
+test("a world whose code cannot be fetched the first time: the network error and 「重试」, never a crash", async () => {
+  // A first visit (no service worker yet), the network failing for the
+  // WeChat world's module only.
+  const w = await h.wallet({ serviceWorkers: 'block' });
+  await w.open('/');
+  const world = /split_wechat_world\.wasm$/;
+  const fail = (route) => route.abort('internetdisconnected');
+  await w.page.route(world, fail);
+  await w.link('微信').click();
+  await w.expectError('W-SITE-NETWORK');
+  await w.expectText('这部分页面未能下载');
+  await w.screenshot('55-world-unfetched');
+  // The rest of the site goes on working meanwhile.
+  await w.link('数字钱包').first().click();
+  await w.page.getByRole('heading', { name: '欢迎使用数字钱包' }).waitFor();
+  await w.link('微信').click();
+  await w.expectError('W-SITE-NETWORK');
+  // Back online, 「重试」 fetches it again and the world opens.
+  await w.page.unroute(world, fail);
+  await w.button('重试').click();
+  await w.page.getByRole('heading', { name: '微信（模拟）' }).waitFor();
+  // The failed fetches were logged by the browser; nothing panicked.
+  const crashes = w.pageErrors.filter((e) => /panicked|unreachable|RuntimeError/.test(e));
+  expect(crashes.join('\n'), 'no panic').toBe('');
+  w.pageErrors.length = 0;
+  await w.close();
+});
+
 test('a new deployment is offered on the next visit and taken only when asked', async () => {
   // A copy of the build, served on its own, then "deployed again" changed.
   const dir = await mkdtemp(join(tmpdir(), 'qianbao-deploy-'));

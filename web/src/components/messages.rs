@@ -5,6 +5,16 @@ use crate::i18n;
 use crate::store::use_store;
 use leptos::prelude::*;
 
+/// One message as the inbox lists it.
+struct MessageRow {
+    id: u64,
+    channel: &'static str,
+    to: String,
+    at: String,
+    text: String,
+    unread: bool,
+}
+
 #[component]
 pub fn MessageList() -> impl IntoView {
     let store = use_store();
@@ -14,15 +24,13 @@ pub fn MessageList() -> impl IntoView {
             state
                 .inbox()
                 .newest_first()
-                .map(|m| {
-                    (
-                        m.id,
-                        i18n::channel(locale, m.channel),
-                        (locale.text().phone_to)(&m.to),
-                        env::date_time(m.sent_at),
-                        i18n::message_text(locale, m),
-                        !m.read,
-                    )
+                .map(|m| MessageRow {
+                    id: m.id,
+                    channel: i18n::channel(locale, m.channel),
+                    to: (locale.text().phone_to)(&m.to),
+                    at: env::date_time(m.sent_at),
+                    text: i18n::message_text(locale, m),
+                    unread: !m.read,
                 })
                 .collect::<Vec<_>>()
         })
@@ -36,7 +44,7 @@ pub fn MessageList() -> impl IntoView {
                 {move || {
                     messages()
                         .into_iter()
-                        .map(|(id, channel, to, at, text, unread)| {
+                        .map(|MessageRow { id, channel, to, at, text, unread }| {
                             view! {
                                 <li class="message" class:unread=unread data-message-id=id>
                                     <div class="message-meta">

@@ -8,9 +8,10 @@ use crate::router::Link;
 use crate::store::use_store;
 use leptos::prelude::*;
 
-#[cfg_attr(feature = "split", leptos::prelude::lazy)]
-async fn messages_world() -> crate::app::Screen {
-    crate::app::screen(move || MessageList().into_any())
+crate::app::on_demand! {
+    fn messages_world() {
+        crate::app::screen(move || MessageList().into_any())
+    }
 }
 
 #[component]

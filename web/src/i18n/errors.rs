@@ -175,5 +175,17 @@ pub fn problem(
         Problem::WeChat(e) => wechat_error(locale, e, clock),
         Problem::Pay(e) => pay_error(locale, e, clock),
         Problem::Import(e) => import_error(locale, e),
+        Problem::Site(e) => site_error(locale, e),
     }
+}
+
+/// What the shell meets outside the wallet's rules, worded.
+pub fn site_error(locale: Locale, error: &SiteError) -> ErrorText {
+    let message = match error {
+        SiteError::Unreachable => locale.pick(
+            "这部分页面未能下载：网络连接失败。",
+            "This part of the site could not be downloaded: the network failed.",
+        ),
+    };
+    ErrorText::new(locale, error, message.to_owned())
 }

@@ -8,8 +8,18 @@ use crate::i18n;
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
 use qianbao_core::card::{self, CardId, CardKind, NewCard, BINS, CVV_DIGITS};
+use qianbao_core::money::Fen;
 
 /// 「支付方式管理」: bank cards, and the WeChat binding as a way to pay.
+/// One card as the list shows it.
+struct CardRow {
+    id: CardId,
+    label: String,
+    kind: CardKind,
+    funds: Fen,
+    is_default: bool,
+}
+
 #[component]
 pub fn Cards() -> impl IntoView {
     view! {
@@ -56,15 +66,12 @@ fn CardList() -> impl IntoView {
             };
             let default = s.default_card(me).map(|c| c.id());
             s.cards_of(me)
-                .map(|c| {
-                    let label = i18n::card_label(locale, c.bank(), c.kind(), c.last4());
-                    (
-                        c.id(),
-                        label,
-                        c.kind(),
-                        s.card_funds(c.id()),
-                        Some(c.id()) == default,
-                    )
+                .map(|c| CardRow {
+                    id: c.id(),
+                    label: i18n::card_label(locale, c.bank(), c.kind(), c.last4()),
+                    kind: c.kind(),
+                    funds: s.card_funds(c.id()),
+                    is_default: Some(c.id()) == default,
                 })
                 .collect::<Vec<_>>()
         })
@@ -92,7 +99,7 @@ fn CardList() -> impl IntoView {
                     {move || {
                         cards()
                             .into_iter()
-                            .map(|(id, label, kind, funds, is_default)| {
+                            .map(|CardRow { id, label, kind, funds, is_default }| {
                                 let funds_label = match kind {
                                     CardKind::Debit => t().wallet.card_funds_debit,
                                     CardKind::Credit => t().wallet.card_funds_credit,

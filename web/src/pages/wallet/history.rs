@@ -9,10 +9,20 @@ use crate::router::Link;
 use crate::store::use_store;
 use leptos::prelude::*;
 use qianbao_core::ledger::EntryKind;
+use qianbao_core::money::Fen;
 use qianbao_core::movement::{HistoryFilter, HistoryKind};
 
 /// Lines per page of the history screen.
 const PAGE: usize = 50;
+
+/// One line of the history list.
+struct HistoryRow {
+    id: u64,
+    kind: &'static str,
+    other: String,
+    at: String,
+    amount: Fen,
+}
 
 #[component]
 pub fn History() -> impl IntoView {
@@ -117,13 +127,13 @@ pub fn HistoryList(filter: Signal<HistoryFilter>, limit: Signal<usize>) -> impl 
                         .counterpart_of(line.entry, me)
                         .map(|c| i18n::counterpart(locale, &c))
                         .unwrap_or_default();
-                    (
-                        line.entry.id,
-                        i18n::history_kind(locale, line.kind),
+                    HistoryRow {
+                        id: line.entry.id,
+                        kind: i18n::history_kind(locale, line.kind),
                         other,
-                        env::date_time(line.entry.at),
-                        line.amount,
-                    )
+                        at: env::date_time(line.entry.at),
+                        amount: line.amount,
+                    }
                 })
                 .collect::<Vec<_>>()
         })
@@ -134,7 +144,7 @@ pub fn HistoryList(filter: Signal<HistoryFilter>, limit: Signal<usize>) -> impl 
                 {move || {
                     lines()
                         .into_iter()
-                        .map(|(id, kind, other, at, amount)| {
+                        .map(|HistoryRow { id, kind, other, at, amount }| {
                             view! {
                                 <li>
                                     <Link href=Page::HistoryDetail(id).href()>

@@ -19,6 +19,7 @@ use crate::env;
 use crate::router::{use_nav, Link};
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
+use qianbao_core::money::Fen;
 use qianbao_core::wechat::{self, NewWeChat};
 
 fn wechat_signed_in(store: crate::store::Store) -> bool {
@@ -62,20 +63,27 @@ pub fn WeChatLogin() -> impl IntoView {
     }
 }
 
+/// What WeChat's home shows about the logged-in user.
+struct WeChatFacts {
+    avatar: &'static str,
+    nickname: String,
+    wxid: String,
+    phone: String,
+    change: Fen,
+}
+
 #[component]
 pub fn WeChatHome() -> impl IntoView {
     let store = use_store();
     let t = move || store.text();
     let me = move || {
         store.state.with(|s| {
-            s.wechat().signed_in().map(|a| {
-                (
-                    a.avatar(),
-                    a.nickname().to_owned(),
-                    a.wxid().to_owned(),
-                    a.phone().masked(),
-                    s.wechat_change(a.id()),
-                )
+            s.wechat().signed_in().map(|a| WeChatFacts {
+                avatar: a.avatar(),
+                nickname: a.nickname().to_owned(),
+                wxid: a.wxid().to_owned(),
+                phone: a.phone().masked(),
+                change: s.wechat_change(a.id()),
             })
         })
     };
@@ -85,7 +93,7 @@ pub fn WeChatHome() -> impl IntoView {
         <section class="card wechat-world">
             <h1>{move || t().wechat.wechat_title}</h1>
             <Show when=move || logged_in.get() fallback=WeChatLogin>
-            {move || me().map(|(avatar, nickname, wxid, phone, change)| view! {
+            {move || me().map(|WeChatFacts { avatar, nickname, wxid, phone, change }| view! {
                     <div class="bound-card">
                         <span class="avatar" aria-hidden="true">{avatar}</span>
                         <dl class="facts">
