@@ -4,10 +4,10 @@
 // Trunk cannot split a wasm (trunk-rs/trunk#1022), so it builds only the
 // HTML, CSS and copied files, and this hook does the Rust part, offline:
 // 1. `cargo rustc` the `qianbao-web` binary with the `split` feature (the
-//    worlds' `#[lazy]` functions) for wasm32, keeping relocations
+//    worlds' `on_demand!` split points) for wasm32, keeping relocations
 //    (`--emit-relocs`) so the linked wasm can be taken apart;
 // 2. `wasm-split-cli` (crate wasm_split_cli_support): the main module, one
-//    `split_*.wasm` per lazy world, `chunk_*.wasm` for code several worlds
+//    `split_<world>.wasm` per world, `chunk_*.wasm` for code several worlds
 //    share, and `__wasm_split.js`, which loads them;
 // 3. `wasm-bindgen --target web --keep-lld-exports` on the main module
 //    (the worlds import its exports);
