@@ -762,11 +762,37 @@ pub fn unlock(
 /// Every stored value as one JSON object from key to text: the recovery
 /// screen's and the console's export.
 pub fn bundle(stored: &Stored) -> String {
-    let object: serde_json::Map<String, serde_json::Value> = stored
-        .iter()
-        .map(|(k, v)| (k.clone(), serde_json::Value::from(v.as_str())))
-        .collect();
-    serde_json::Value::Object(object).to_string()
+    // Written by hand, not with serde_json: the shell keeps damage aside
+    // and exports it before anything else of the stored form is needed.
+    let mut out = String::from("{");
+    for (i, (key, value)) in stored.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        json_string(&mut out, key);
+        out.push(':');
+        json_string(&mut out, value);
+    }
+    out.push('}');
+    out
+}
+
+/// `text` as a JSON string (RFC 8259: quote, backslash and control
+/// characters escaped).
+fn json_string(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 /// Why a file offered for import was refused (nothing was changed).

@@ -548,3 +548,20 @@ fn a_bad_import_file_says_so_and_a_good_one_passes() {
         Err(OtherKey)
     );
 }
+
+proptest::proptest! {
+    /// The export bundle is written by hand: it is JSON of exactly the
+    /// stored values, whatever characters they hold.
+    #[test]
+    fn a_bundle_is_json_of_every_stored_value(
+        stored in proptest::collection::btree_map(
+            proptest::prelude::any::<String>(),
+            proptest::prelude::any::<String>(),
+            0..6,
+        ),
+    ) {
+        let text = envelope::bundle(&stored);
+        let back: std::collections::BTreeMap<String, String> = serde_json::from_str(&text).unwrap();
+        proptest::prop_assert_eq!(back, stored);
+    }
+}

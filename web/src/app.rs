@@ -158,9 +158,32 @@ pub fn App() -> impl IntoView {
     // Before the recovery screen too: its error box links to the help centre.
     Nav::install();
     view! {
-        <Show when=move || store.damaged.with(Option::is_none) fallback=wallet::Recovery>
-            <Frame />
+        <Show when=move || !store.unfetched.get() fallback=CodecUnfetched>
+            <Show when=move || store.damaged.with(Option::is_none) fallback=wallet::Recovery>
+                <Frame />
+            </Show>
         </Show>
+    }
+}
+
+/// A wallet is stored and the code that reads it could not be fetched (the
+/// network failed before the site was ever kept for offline use): the
+/// network error, and 「重试」 loads the page again.
+#[component]
+fn CodecUnfetched() -> impl IntoView {
+    let store = use_store();
+    let problem = Signal::stored(Some(Problem::Site(SiteError::Unreachable)));
+    view! {
+        <main id="main">
+            <section class="card">
+                <ErrorBox problem />
+                <div class="actions">
+                    <button type="button" class="button primary" on:click=move |_| crate::env::reload()>
+                        {move || store.text().retry}
+                    </button>
+                </div>
+            </section>
+        </main>
     }
 }
 
@@ -276,9 +299,9 @@ pub(crate) fn screen(make: impl FnOnce() -> AnyView + Send + 'static) -> Screen 
     Box::new(make)
 }
 
-/// A world's module could not be fetched (see `on_demand!`).
+/// A module of the split build could not be fetched (see `on_demand!`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Unfetched;
+pub struct Unfetched;
 
 impl From<wasm_split_helpers::SplitLoaderError> for Unfetched {
     fn from(_: wasm_split_helpers::SplitLoaderError) -> Self {

@@ -17,6 +17,7 @@
 //! - [`components`] — pieces several screens share.
 
 pub mod app;
+pub mod codec;
 pub mod components;
 pub mod env;
 pub mod i18n;

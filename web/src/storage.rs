@@ -79,6 +79,12 @@ pub fn read() -> Option<Stored> {
     )
 }
 
+/// Whether any part of the sandbox's state is stored (a wallet, or what is
+/// left of one).
+pub fn holds_state() -> bool {
+    read().is_some_and(|stored| !stored.is_empty())
+}
+
 /// The stored head alone (cheap: tells which save storage holds).
 pub fn head() -> Option<String> {
     get(HEAD_KEY)
@@ -177,27 +183,27 @@ pub fn save_active(at: Timestamp) {
     let _ = set(ACTIVE_KEY, &at.as_millis().to_string());
 }
 
+/// The language, stored as a JSON string (`"zh-CN"`, `"en"`), read without
+/// a JSON parser; anything else is the default.
 pub fn load_locale() -> Locale {
-    if !available() {
-        return Locale::default();
-    }
-    LocalStorage::get(LOCALE_KEY).unwrap_or_default()
+    get(LOCALE_KEY)
+        .and_then(|text| {
+            Locale::ALL
+                .into_iter()
+                .find(|l| text == format!("\"{}\"", l.tag()))
+        })
+        .unwrap_or_default()
 }
 
 pub fn save_locale(locale: Locale) {
-    if available() {
-        // A failure to remember the language is not worth an error screen.
-        let _ = LocalStorage::set(LOCALE_KEY, locale);
-    }
+    // A failure to remember the language is not worth an error screen.
+    let _ = set(LOCALE_KEY, &format!("\"{}\"", locale.tag()));
 }
 
 /// Guided mode as the user left it; `None` when it is off (or what is
 /// stored cannot be read: a lost preference only turns the coach off).
 pub fn load_guide() -> Option<Guide> {
-    if !available() {
-        return None;
-    }
-    LocalStorage::get(GUIDE_KEY).ok()
+    get(GUIDE_KEY).and_then(|text| Guide::from_text(&text))
 }
 
 /// Remembers guided mode; `None` forgets it (the coach is off).
@@ -208,9 +214,9 @@ pub fn save_guide(guide: Option<&Guide>) {
     match guide {
         // Like the language, not worth an error screen if it fails.
         Some(guide) => {
-            let _ = LocalStorage::set(GUIDE_KEY, guide);
+            let _ = set(GUIDE_KEY, &guide.to_text());
         }
-        None => LocalStorage::delete(GUIDE_KEY),
+        None => remove(GUIDE_KEY),
     }
 }
 

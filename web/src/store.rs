@@ -19,6 +19,7 @@
 //! [`MAX_ATTEMPTS`] times. The `storage` event brings other tabs' writes in
 //! as they happen, so a logout or a lock in one tab shows in all of them.
 
+use crate::codec;
 use crate::env;
 use crate::i18n::{Locale, Text};
 use crate::lock;
@@ -174,6 +175,8 @@ pub struct Store {
     busy: StoredValue<usize>,
     /// An encrypted copy this tab cannot read yet: the unlock screen shows.
     pub locked: RwSignal<Option<Locked>>,
+    /// A wallet is stored and the code that reads it could not be fetched.
+    pub unfetched: RwSignal<bool>,
 }
 
 /// What a read of storage means for this tab.
@@ -182,17 +185,44 @@ enum Found {
     Locked(Locked),
     Damaged(StateError),
     Unavailable,
+    /// Something is stored, and the code that reads it could not be fetched.
+    Unfetched,
 }
 
 fn find(key: Option<&DataKey>) -> Found {
     let Some(stored) = storage::read() else {
         return Found::Unavailable;
     };
-    match envelope::read(&stored, key) {
+    if stored.is_empty() {
+        // A first visit: nothing to read, no need of the codec.
+        return Found::State(Box::default(), Disk::default());
+    }
+    let Some(codec) = codec::get() else {
+        return Found::Unfetched;
+    };
+    match (codec.read)(&stored, key) {
         Read::Fresh => Found::State(Box::default(), Disk::default()),
         Read::Opened { state, saved, keys } => Found::State(state, Disk { saved, keys }),
         Read::Locked(locked) => Found::Locked(locked),
         Read::Damaged(error) => Found::Damaged(error),
+    }
+}
+
+/// Which save storage holds, from its head (read with the codec; a head
+/// that cannot be read yet counts as no save any tab holds).
+fn stored_save(head: Option<&str>) -> StoredSave {
+    match (codec::get(), head) {
+        (_, None) => StoredSave::Nothing,
+        (Some(codec), head) => codec.stored_save(head),
+        (None, Some(_)) => StoredSave::Unreadable,
+    }
+}
+
+/// The codec was awaited before this point; if it is missing anyway, no
+/// write happens.
+fn codec_missing() -> StateError {
+    StateError::Unwritable {
+        detail: "the stored form's code is not here".to_owned(),
     }
 }
 
@@ -215,6 +245,7 @@ impl Store {
             disk: StoredValue::new(Disk::default()),
             busy: StoredValue::new(0),
             locked: RwSignal::new(None),
+            unfetched: RwSignal::new(false),
         };
         store.take(found);
         store
@@ -247,6 +278,7 @@ impl Store {
             }
             Found::Damaged(error) => self.damaged.set(Some(Damaged { error })),
             Found::Unavailable => self.storage_unavailable.set(true),
+            Found::Unfetched => self.unfetched.set(true),
         }
     }
 
@@ -288,7 +320,18 @@ impl Store {
         if self.writes_paused() {
             return;
         }
-        let stored = StoredSave::of(storage::head().as_deref());
+        let head = storage::head();
+        if head.is_some() && codec::get().is_none() {
+            // Another tab stored a wallet before this one needed the codec.
+            let store = *self;
+            leptos::task::spawn_local(async move {
+                if codec::ready().await.is_ok() {
+                    store.refresh();
+                }
+            });
+            return;
+        }
+        let stored = stored_save(head.as_deref());
         if !self.disk.with_value(|d| stored.is(&d.saved)) {
             self.reload();
         }
@@ -308,27 +351,36 @@ impl Store {
 
     /// Waits for the storage lock and for this tab to see the last save,
     /// then records the save it may make.
-    async fn exclusive(&self) -> lock::Held {
+    async fn exclusive(&self) -> Result<lock::Held, Problem> {
         self.busy.update_value(|n| *n += 1);
         env::set_saving(true);
+        // The stored form's code first: every storage operation needs it.
+        if codec::ready().await.is_err() {
+            self.not_busy();
+            return Err(Problem::Site(SiteError::Unreachable));
+        }
         let held = lock::acquire().await;
-        let stored = || StoredSave::of(storage::head().as_deref());
+        let stored = || stored_save(storage::head().as_deref());
         held.settle(stored).await;
         if let Some(rev) = stored().revision() {
             held.begin(rev.saturating_add(1)).await;
         }
-        held
+        Ok(held)
     }
 
-    /// Releases `held` after recording the save this tab holds now.
-    async fn release(&self, held: lock::Held) {
-        let stored = StoredSave::of(storage::head().as_deref());
-        held.record(stored).await;
-        drop(held);
+    fn not_busy(&self) {
         self.busy.update_value(|n| *n = n.saturating_sub(1));
         if self.busy.get_value() == 0 {
             env::set_saving(false);
         }
+    }
+
+    /// Releases `held` after recording the save this tab holds now.
+    async fn release(&self, held: lock::Held) {
+        let stored = stored_save(storage::head().as_deref());
+        held.record(stored).await;
+        drop(held);
+        self.not_busy();
     }
 
     // ── encryption at rest ────────────────────────────────────────────────
@@ -345,7 +397,7 @@ impl Store {
         &self,
         change: impl FnOnce(Option<&Keys>, &mut ChaCha20Rng) -> Result<Option<Keys>, VaultError>,
     ) -> Result<(), Problem> {
-        let held = self.exclusive().await;
+        let held = self.exclusive().await?;
         self.refresh();
         let result = if self.writes_paused() {
             Ok(())
@@ -402,7 +454,7 @@ impl Store {
         new: String,
         again: String,
     ) -> Result<(), Problem> {
-        let held = self.exclusive().await;
+        let held = self.exclusive().await?;
         self.refresh();
         let me = self.state.with_untracked(|s| s.signed_in().map(|a| a.id()));
         let before = self.disk.with_value(|d| d.keys.clone());
@@ -456,7 +508,7 @@ impl Store {
     /// its session). Wrong passwords count towards a 15-minute wait, kept
     /// in the stored copy's clear part; an empty one counts nothing.
     pub async fn unlock_vault(&self, password: String) -> Result<(), Problem> {
-        let held = self.exclusive().await;
+        let held = self.exclusive().await?;
         let result = self.unlock_held(&password);
         self.release(held).await;
         result
@@ -476,7 +528,10 @@ impl Store {
         let opened = envelope::unlock(&mut locked, password, env::now());
         if locked.guard != before {
             if let Some(head) = storage::head() {
-                envelope::with_guard(&head, locked.guard)
+                codec::get()
+                    .map_or(Err(codec_missing()), |codec| {
+                        (codec.with_guard)(&head, locked.guard)
+                    })
                     .and_then(|head| {
                         storage::apply(&[Write::Set(storage::HEAD_KEY.to_owned(), head)])
                     })
@@ -502,7 +557,7 @@ impl Store {
     /// 「保留副本并重新开始」: every stored value of the state kept aside,
     /// whole, then a fresh start (the page reloads).
     pub async fn keep_aside_and_restart(&self) -> Result<(), Problem> {
-        let held = self.exclusive().await;
+        let held = self.exclusive().await?;
         let kept = storage::keep_aside(env::now());
         if kept.is_ok() {
             storage::forget_session_key();
@@ -515,9 +570,12 @@ impl Store {
     /// it replaces the stored state (the page reloads); a bad one changes
     /// nothing and says why.
     pub async fn import(&self, text: String) -> Result<(), Problem> {
-        let held = self.exclusive().await;
-        let result = envelope::check_import(&text, self.vault_key().as_ref())
-            .map_err(Problem::Import)
+        let held = self.exclusive().await?;
+        let result = codec::get()
+            .ok_or(Problem::Storage(codec_missing()))
+            .and_then(|codec| {
+                (codec.check_import)(&text, self.vault_key().as_ref()).map_err(Problem::Import)
+            })
             .and_then(|stored| storage::replace_state(&stored).map_err(Problem::Storage));
         self.release(held).await;
         result.map(|()| env::reload())
@@ -526,7 +584,9 @@ impl Store {
     /// The console's reset: the state and its history removed (the page
     /// reloads); damaged copies kept aside and preferences stay.
     pub async fn reset(&self) {
-        let held = self.exclusive().await;
+        let Ok(held) = self.exclusive().await else {
+            return;
+        };
         storage::remove_state();
         storage::forget_session_key();
         self.release(held).await;
@@ -551,7 +611,7 @@ impl Store {
         &self,
         command: impl FnMut(&mut State, Ctx<'_>) -> Result<T, E>,
     ) -> Result<T, Problem> {
-        let held = self.exclusive().await;
+        let held = self.exclusive().await?;
         let outcome = self.apply(command);
         self.release(held).await;
         outcome
@@ -706,14 +766,17 @@ impl Store {
         }
         let head = storage::head();
         let disk = self.disk.get_value();
-        if !StoredSave::of(head.as_deref()).is(&disk.saved) {
+        let Some(codec) = codec::get() else {
+            return Err(codec_missing());
+        };
+        if !codec.stored_save(head.as_deref()).is(&disk.saved) {
             return Err(StateError::Conflict);
         }
         let planned = self
             .nonces
             .try_update_value(|nonces| {
                 nonces.as_mut().map(|nonces| {
-                    envelope::write(
+                    (codec.write)(
                         state,
                         &disk.saved,
                         disk.keys.as_ref(),

@@ -141,6 +141,35 @@ test("a world whose code cannot be fetched the first time: the network error and
   await w.close();
 });
 
+test('the code that reads and writes a wallet follows the first screen; a failed fetch is the network error with 「重试」', async () => {
+  const w = await h.wallet({ serviceWorkers: 'block' });
+  const codec = /split_codec\.wasm$/;
+  const fail = (route) => route.abort('internetdisconnected');
+  await w.page.route(codec, fail);
+  // A first visit shows its first screen without it.
+  await w.open('/');
+  await w.page.getByRole('heading', { name: '欢迎使用数字钱包' }).waitFor();
+  // Storing a wallet needs it: the network error, and nothing stored.
+  await w.button('一键创建演示账户').click();
+  await w.expectError('W-SITE-NETWORK');
+  expect(await w.storage(), 'nothing stored').notToContain('qianbao.state');
+  // Back online, it is fetched and the wallet created.
+  await w.page.unroute(codec, fail);
+  await w.createDemo();
+  // A stored wallet cannot be shown without it: the error and 「重试」.
+  await w.page.route(codec, fail);
+  await w.reload();
+  await w.expectError('W-SITE-NETWORK');
+  await w.screenshot('56-codec-unfetched');
+  await w.page.unroute(codec, fail);
+  await w.button('重试').click();
+  await w.page.getByRole('heading', { name: '欢迎使用数字钱包' }).waitFor();
+  const crashes = w.pageErrors.filter((e) => /panicked|unreachable|RuntimeError/.test(e));
+  expect(crashes.join('\n'), 'no panic').toBe('');
+  w.pageErrors.length = 0;
+  await w.close();
+});
+
 test('a new deployment is offered on the next visit and taken only when asked', async () => {
   // A copy of the build, served on its own, then "deployed again" changed.
   const dir = await mkdtemp(join(tmpdir(), 'qianbao-deploy-'));

@@ -25,17 +25,46 @@ use qianbao_core::binding::{authorize_path, Binding};
 use qianbao_core::guide::{next_step, Step, Tour};
 use qianbao_core::payment::cashier_path;
 use qianbao_core::{State, Timestamp};
-use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
 
 /// Guided mode as the user left it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Guide {
     pub tour: Tour,
     /// When the tour began, on the sandbox's clock: what happened before
     /// does not finish it.
     pub since: Timestamp,
     pub paused: bool,
+}
+
+impl Guide {
+    /// As stored: `tour since paused`, e.g. `1 1795000000000 0` (a plain
+    /// line, so that reading a preference needs no JSON parser).
+    pub fn to_text(&self) -> String {
+        let tour = Tour::ALL.iter().position(|t| *t == self.tour).unwrap_or(0);
+        format!(
+            "{tour} {} {}",
+            self.since.as_millis(),
+            u8::from(self.paused)
+        )
+    }
+
+    /// Reads [`Guide::to_text`]; anything else is `None` (the coach is off).
+    pub fn from_text(text: &str) -> Option<Self> {
+        let mut parts = text.split(' ');
+        let tour = *Tour::ALL.get(parts.next()?.parse::<usize>().ok()?)?;
+        let since = Timestamp::from_millis(parts.next()?.parse().ok()?);
+        let paused = match parts.next()? {
+            "0" => false,
+            "1" => true,
+            _ => return None,
+        };
+        parts.next().is_none().then_some(Guide {
+            tour,
+            since,
+            paused,
+        })
+    }
 }
 
 /// The coach's switch, shared by the panel and the buttons that start it.

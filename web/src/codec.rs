@@ -1,0 +1,92 @@
+//! The stored form's code — reading, checking and writing the sealed state:
+//! `serde_json`, the state's (de)serialisation and migrations, most of what
+//! `core::envelope` pulls in — as one module fetched on demand (with the
+//! `split` feature), so that a first visit's first screen does not wait for
+//! it. It is fetched before the first screen when storage holds a wallet,
+//! right after it otherwise, and awaited by every storage operation
+//! (`Store::run` and the others) before it takes the storage lock.
+
+use crate::app::Unfetched;
+use qianbao_core::envelope::{self, ImportError, Keys, Read, Saved, Stored, StoredSave, Write};
+use qianbao_core::lockout::Lockout;
+use qianbao_core::state::StateError;
+use qianbao_core::vault::DataKey;
+use qianbao_core::State;
+use rand_chacha::ChaCha20Rng;
+use std::sync::OnceLock;
+
+/// A save's writes and what storage holds once they are applied.
+pub type Planned = Result<(Vec<Write>, Saved), StateError>;
+
+/// `core::envelope`'s functions that need the stored form's code.
+#[derive(Debug, Clone, Copy)]
+pub struct Codec {
+    pub read: fn(&Stored, Option<&DataKey>) -> Read,
+    pub write: fn(&State, &Saved, Option<&Keys>, Option<&str>, &mut ChaCha20Rng) -> Planned,
+    head_save: fn(Option<&str>) -> StoredSave,
+    pub with_guard: fn(&str, Lockout) -> Result<String, StateError>,
+    pub check_import: fn(&str, Option<&DataKey>) -> Result<Stored, ImportError>,
+}
+
+impl Codec {
+    /// Which save storage holds, from its head.
+    pub fn stored_save(&self, head: Option<&str>) -> StoredSave {
+        match head {
+            // No head needs no parser.
+            None => StoredSave::Nothing,
+            head => (self.head_save)(head),
+        }
+    }
+}
+
+fn write(
+    state: &State,
+    saved: &Saved,
+    keys: Option<&Keys>,
+    head: Option<&str>,
+    rng: &mut ChaCha20Rng,
+) -> Planned {
+    envelope::write(state, saved, keys, head, rng)
+}
+
+fn table() -> Codec {
+    Codec {
+        read: envelope::read,
+        write,
+        head_save: StoredSave::of,
+        with_guard: envelope::with_guard,
+        check_import: envelope::check_import,
+    }
+}
+
+/// The split point: the module holding [`table`] and all it reaches.
+#[cfg(feature = "split")]
+#[wasm_split_helpers::wasm_split(codec, fallible)]
+fn fetch() -> Result<Codec, Unfetched> {
+    Ok(table())
+}
+
+static CODEC: OnceLock<Codec> = OnceLock::new();
+
+/// The codec, if it has arrived (without the `split` feature it is always
+/// here).
+pub fn get() -> Option<&'static Codec> {
+    #[cfg(not(feature = "split"))]
+    CODEC.get_or_init(table);
+    CODEC.get()
+}
+
+/// The codec, fetched if it has not arrived yet; a fetch that fails (the
+/// network, the first time) is an error, and the next call tries again.
+pub async fn ready() -> Result<&'static Codec, Unfetched> {
+    if let Some(codec) = get() {
+        return Ok(codec);
+    }
+    #[cfg(feature = "split")]
+    {
+        let codec = fetch().await?;
+        return Ok(CODEC.get_or_init(|| codec));
+    }
+    #[allow(unreachable_code)]
+    Err(Unfetched)
+}
