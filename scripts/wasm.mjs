@@ -73,9 +73,28 @@ mkdirSync(join(dist, pkg), { recursive: true });
 for (const file of readdirSync(staging)) copyFileSync(join(staging, file), join(dist, pkg, file));
 
 // Start it: relative URLs, so the page works under any --public-url.
+// When a wallet is stored, the module that reads it (split_codec.wasm) and
+// the chunks it shares with the worlds are needed before the first screen:
+// their fetches start at once, beside the door's (the loader names them).
+const splitJs = readFileSync(join(staging, '__wasm_split.js'), 'utf8');
+const codecDeps = splitJs.match(/__wasm_split_load_codec = [\s\S]*?, \[([^\]]*)\]\)\);/);
+const codecFiles = codecDeps
+  ? ['split_codec.wasm', ...codecDeps[1].split(',').map((d) => d.trim()).filter(Boolean)
+      .map((d) => `${d.replace(/^__/, '')}.wasm`)]
+  : [];
+const preloadCodec = codecFiles.length ? `
+try {
+  if (localStorage.getItem('qianbao.state') !== null) {
+    for (const file of ${JSON.stringify(codecFiles)}) {
+      const link = document.createElement('link');
+      Object.assign(link, { rel: 'preload', as: 'fetch', crossOrigin: 'anonymous', href: '${pkg}/' + file });
+      document.head.append(link);
+    }
+  }
+} catch {}` : '';
 const loader = `<link rel="modulepreload" href="${pkg}/qianbao-web.js">
   <link rel="preload" href="${pkg}/qianbao-web_bg.wasm" as="fetch" type="application/wasm" crossorigin>
-  <script type="module">
+  <script type="module">${preloadCodec}
 import init from './${pkg}/qianbao-web.js';
 await init({ module_or_path: new URL('${pkg}/qianbao-web_bg.wasm', document.baseURI) });
 </script>`;

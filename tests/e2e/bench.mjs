@@ -19,9 +19,10 @@ import { launch } from './lib/browser.mjs';
 const [siteDir, floorDir, seedBin] = process.argv.slice(2);
 const RUNS = 5;
 
+/** The whole build by kind: every file, the split build's modules included. */
 function sizes(dir) {
   const totals = {};
-  for (const name of readdirSync(dir)) {
+  for (const name of readdirSync(dir, { recursive: true })) {
     const kind = extname(name).slice(1);
     if (!['wasm', 'js', 'css', 'html'].includes(kind)) continue;
     const bytes = readFileSync(join(dir, name));
@@ -276,7 +277,7 @@ const ratio = (a, b) => (b ? (a / b).toFixed(2) + '×' : 'n/a');
 
 const site = sizes(siteDir);
 const floor = sizes(floorDir);
-console.log('Sizes in bytes (raw / gzip / brotli)');
+console.log('The whole build, every module, in bytes (raw / gzip / brotli)');
 console.log('kind   | Qianbao                       | floor                         | brotli ratio');
 for (const kind of ['wasm', 'js', 'css', 'html', 'total']) {
   const s = site[kind] ?? { raw: 0, gzip: 0, brotli: 0 };
