@@ -268,14 +268,7 @@ impl World {
     }
 
     pub fn latest_sms(&self) -> String {
-        self.state
-            .inbox()
-            .newest_first()
-            .find(|m| m.from == Sender::WeChat)
-            .map(|m| match &m.body {
-                Body::VerificationCode { code, .. } => code.clone(),
-            })
-            .unwrap_or_default()
+        latest_wechat_code(&self.state)
     }
 
     /// The wallet's callback with what the redirect carried.
@@ -300,6 +293,18 @@ impl World {
             _ => false,
         }
     }
+}
+
+/// The newest code WeChat sent to the phone (二次验证), or `""`.
+pub fn latest_wechat_code(state: &State) -> String {
+    state
+        .inbox()
+        .newest_first()
+        .find(|m| m.from == Sender::WeChat)
+        .map(|m| match &m.body {
+            Body::VerificationCode { code, .. } => code.clone(),
+        })
+        .unwrap_or_default()
 }
 
 /// A seeded, reproducible rng.

@@ -13,7 +13,6 @@ use qianbao_core::ledger::Biller;
 use qianbao_core::merchant::MerchantId;
 use qianbao_core::movement::{HistoryFilter, MovementForm};
 use qianbao_core::payment::{PayMethod, PayRequest};
-use qianbao_core::phone::{Body, Sender};
 use qianbao_core::sim::Faults;
 use qianbao_core::wechat::{AuthorizeRequest, QIANBAO};
 use qianbao_core::{State, Timestamp};
@@ -225,14 +224,7 @@ impl Builder {
     }
 
     fn latest_sms(&self) -> String {
-        self.state
-            .inbox()
-            .newest_first()
-            .find(|m| m.from == Sender::WeChat)
-            .map(|m| match &m.body {
-                Body::VerificationCode { code, .. } => code.clone(),
-            })
-            .unwrap_or_default()
+        qianbao_core::testkit::latest_wechat_code(&self.state)
     }
 
     /// 「允许」 on the authorize URL, with 二次验证 when WeChat asks for it.
