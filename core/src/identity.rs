@@ -121,7 +121,7 @@ pub struct Email(String);
 
 impl Email {
     pub fn parse(input: &str) -> Result<Self, IdentityError> {
-        let normal = to_half_width(input).trim().to_lowercase();
+        let normal = to_half_width(input).trim().to_ascii_lowercase();
         if normal.is_empty() {
             return Err(IdentityError::Empty);
         }
@@ -342,6 +342,12 @@ mod tests {
     #[case("li@-example.com")]
     #[case("li@example.c0m")]
     #[case("李@example.com")]
+    // Look-alikes that Unicode lowercasing would turn into ASCII (the Kelvin
+    // sign into "k", the dotted capital I into "i" and a dot): refused, not
+    // quietly made into another address.
+    #[case("\u{212A}ai@example.com")]
+    #[case("li@\u{212A}ai.com")]
+    #[case("\u{130}an@example.com")]
     fn email_rejects(#[case] input: &str) {
         assert_eq!(Email::parse(input), Err(IdentityError::EmailInvalid));
     }

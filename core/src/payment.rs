@@ -389,7 +389,7 @@ impl State {
         let number = |serial: u32| {
             format!(
                 "{}{year:04}{month:02}{day:02}{serial:08}",
-                merchant.as_str().to_uppercase()
+                merchant.as_str().to_ascii_uppercase()
             )
         };
         // A random serial, moved on past any number already taken: each

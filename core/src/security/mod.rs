@@ -96,7 +96,7 @@ pub fn check_policy(
     if phone.is_some_and(|phone| password.contains(phone.as_str())) {
         return Err(PasswordError::ContainsPhone);
     }
-    let lower = password.to_lowercase();
+    let lower = password.to_ascii_lowercase();
     if email
         .is_some_and(|email| email.local_part().len() >= 4 && lower.contains(email.local_part()))
     {
@@ -107,7 +107,7 @@ pub fn check_policy(
 
 /// Whether `password` is on the leaked-password list, ignoring case.
 pub fn is_common(password: &str) -> bool {
-    let lower = password.to_lowercase();
+    let lower = password.to_ascii_lowercase();
     COMMON_PASSWORDS
         .lines()
         .map(str::trim)

@@ -279,7 +279,7 @@ pub fn move_error(
             Locale::ZhCn => format!("超过{}单笔限额 {max}。", movement_name(locale, *kind)),
             Locale::En => format!(
                 "Above the single {} limit of {max}.",
-                movement_name(locale, *kind).to_lowercase()
+                movement_name(locale, *kind).to_ascii_lowercase()
             ),
         },
         MoveError::DailyLimit { kind, max, left } => match locale {
@@ -289,7 +289,7 @@ pub fn move_error(
             ),
             Locale::En => format!(
                 "Above the daily {} limit of {max}; {left} left today.",
-                movement_name(locale, *kind).to_lowercase()
+                movement_name(locale, *kind).to_ascii_lowercase()
             ),
         },
         MoveError::PayeeNotFound => locale
@@ -305,7 +305,7 @@ pub fn move_error(
             Locale::ZhCn => format!("{}户号格式不正确。", biller_name(locale, *biller)),
             Locale::En => format!(
                 "That is not a valid {} account number.",
-                biller_name(locale, *biller).to_lowercase()
+                biller_name(locale, *biller).to_ascii_lowercase()
             ),
         },
         MoveError::NoteTooLong => locale
