@@ -256,7 +256,7 @@ fn sum(kind: &str, inner: &str) -> String {
     let mut hasher = Sha256::new();
     hasher.update(format!("qianbao {kind}\n").as_bytes());
     hasher.update(inner.as_bytes());
-    crate::totp::hex(&hasher.finalize())
+    crate::hex::encode(&hasher.finalize())
 }
 
 fn wrap(kind: &'static str, inner: &impl Serialize) -> Result<String, StateError> {
@@ -562,7 +562,7 @@ pub fn write(
         None => {
             let mut bytes = [0u8; 8];
             rng.fill_bytes(&mut bytes);
-            crate::totp::hex(&bytes)
+            crate::hex::encode(&bytes)
         }
     };
     let ledger = state.ledger();

@@ -440,7 +440,7 @@ impl Ledger {
 
     /// The journal's checksum chain, as hex (see [`Ledger`]'s `digest`).
     pub fn digest(&self) -> String {
-        crate::totp::hex(&self.digest)
+        crate::hex::encode(&self.digest)
     }
 
     pub fn balance(&self, account: LedgerAccount) -> Fen {

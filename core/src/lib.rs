@@ -50,6 +50,7 @@ pub mod error;
 pub mod finance;
 pub mod guide;
 pub mod help;
+pub mod hex;
 pub mod identity;
 pub mod ledger;
 pub mod lockout;

@@ -168,7 +168,7 @@ fn seal_sum(revision: u64, main: &str) -> String {
     let mut hasher = Sha256::new();
     hasher.update(format!("qianbao sealed record\n{revision}\n").as_bytes());
     hasher.update(main.as_bytes());
-    crate::totp::hex(&hasher.finalize())
+    crate::hex::encode(&hasher.finalize())
 }
 
 /// A main record's body, sealed for `revision`.

@@ -285,7 +285,7 @@ impl Totp {
         let step = matching_step(&secret, &code, now).ok_or(TotpError::Wrong)?;
         let mut salt = [0u8; 16];
         rng.fill_bytes(&mut salt);
-        let salt = hex(&salt);
+        let salt = crate::hex::encode(&salt);
         let codes: Vec<String> = (0..RECOVERY_CODES)
             .map(|_| new_recovery_code(rng))
             .collect();
@@ -387,11 +387,7 @@ fn recovery_digest(salt: &str, code: &str) -> String {
     let mut hasher = Sha256::new();
     hasher.update(salt.as_bytes());
     hasher.update(code.as_bytes());
-    hex(&hasher.finalize())
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::hex::encode(&hasher.finalize())
 }
 
 #[cfg(test)]

@@ -67,11 +67,11 @@ impl DataKey {
     /// Hex, for keeping the key for one browser tab (sessionStorage) while
     /// the wallet is unlocked.
     pub fn to_hex(&self) -> String {
-        crate::totp::hex(&self.0)
+        crate::hex::encode(&self.0)
     }
 
     pub fn from_hex(text: &str) -> Option<Self> {
-        let bytes: [u8; KEY_BYTES] = unhex(text)?.try_into().ok()?;
+        let bytes: [u8; KEY_BYTES] = crate::hex::decode(text)?.try_into().ok()?;
         Some(Self(bytes))
     }
 }
@@ -146,8 +146,8 @@ pub fn seal(key: &DataKey, label: &str, plaintext: &[u8], rng: &mut impl RngCore
         .unwrap_or_default();
     Sealed {
         v: VAULT_VERSION,
-        nonce: crate::totp::hex(&nonce),
-        ciphertext: crate::totp::hex(&ciphertext),
+        nonce: crate::hex::encode(&nonce),
+        ciphertext: crate::hex::encode(&ciphertext),
     }
 }
 
@@ -156,10 +156,10 @@ pub fn open(key: &DataKey, label: &str, sealed: &Sealed) -> Result<Vec<u8>, Vaul
     if sealed.v != VAULT_VERSION {
         return Err(VaultError::Version(sealed.v));
     }
-    let nonce = unhex(&sealed.nonce)
+    let nonce = crate::hex::decode(&sealed.nonce)
         .filter(|n| n.len() == NONCE_BYTES)
         .ok_or(VaultError::Tampered)?;
-    let ciphertext = unhex(&sealed.ciphertext).ok_or(VaultError::Tampered)?;
+    let ciphertext = crate::hex::decode(&sealed.ciphertext).ok_or(VaultError::Tampered)?;
     let cipher = ChaCha20Poly1305::new(Key::from_slice(&key.0));
     let payload = Payload {
         msg: &ciphertext,
@@ -189,14 +189,14 @@ impl KeySlot {
         Ok(Self {
             account,
             kdf,
-            salt: crate::totp::hex(&salt),
+            salt: crate::hex::encode(&salt),
             key: seal(&kek, &slot_label(account), &key.0, rng),
         })
     }
 
     /// The data key, if `password` is this account's.
     pub fn open(&self, password: &str) -> Result<DataKey, VaultError> {
-        let salt = unhex(&self.salt)
+        let salt = crate::hex::decode(&self.salt)
             .filter(|s| s.len() == SALT_BYTES)
             .ok_or(VaultError::Tampered)?;
         let kek = derive(password, &salt, self.kdf)?;
@@ -222,19 +222,6 @@ impl KeySlot {
 }
 
 /// Lowercase hex only, as written: one spelling per value.
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    let canonical = text
-        .bytes()
-        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-    if text.len() % 2 != 0 || !canonical {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,7 +260,7 @@ mod tests {
                 },
             )
             .unwrap_or_default();
-        let hex = crate::totp::hex(&out);
+        let hex = crate::hex::encode(&out);
         assert!(hex.starts_with("d31a8d34648e60db7b86afbc53ef7ec2"), "{hex}");
         assert!(
             hex.ends_with("1ae10b594f09e26a7e902ecbd0600691"),
@@ -292,7 +279,7 @@ mod tests {
             open(&key, "main", &a).as_deref(),
             Ok(&b"{\"cards\":[]}"[..])
         );
-        assert!(!a.ciphertext.contains(&crate::totp::hex(b"cards")));
+        assert!(!a.ciphertext.contains(&crate::hex::encode(b"cards")));
     }
 
     #[test]

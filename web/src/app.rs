@@ -153,7 +153,9 @@ impl Page {
 
 #[component]
 pub fn App() -> impl IntoView {
+    crate::env::mark("app");
     let store = Store::load();
+    crate::env::mark("store-loaded");
     store.provide();
     // Before the recovery screen too: its error box links to the help centre.
     Nav::install();
@@ -314,19 +316,29 @@ impl From<wasm_split_helpers::SplitLoaderError> for Unfetched {
 /// module that cannot be fetched — the network failed the first time it was
 /// opened — is an error the page shows with 「重试」, never a crash); without
 /// it, the body is here already. Either way the function is `async` and
-/// answers `Result<Screen, Unfetched>`.
+/// answers `Result<_, Unfetched>`: a world's [`Screen`] by default, or, with
+/// `in module: fn name(…) -> T`, any `T` from a module several functions
+/// share (their code and all it alone reaches arrive together).
 macro_rules! on_demand {
     ($(#[$meta:meta])* fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $body:block) => {
+        $crate::app::on_demand! {
+            $(#[$meta])* in $name: fn $name($($arg: $ty),*) -> $crate::app::Screen $body
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        in $module:ident: $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty $body:block
+    ) => {
         $(#[$meta])*
         #[cfg(feature = "split")]
-        #[wasm_split_helpers::wasm_split($name, fallible)]
-        fn $name($($arg: $ty),*) -> Result<$crate::app::Screen, $crate::app::Unfetched> {
+        #[wasm_split_helpers::wasm_split($module, fallible)]
+        $vis fn $name($($arg: $ty),*) -> Result<$ret, $crate::app::Unfetched> {
             Ok($body)
         }
 
         $(#[$meta])*
         #[cfg(not(feature = "split"))]
-        async fn $name($($arg: $ty),*) -> Result<$crate::app::Screen, $crate::app::Unfetched> {
+        $vis async fn $name($($arg: $ty),*) -> Result<$ret, $crate::app::Unfetched> {
             Ok($body)
         }
     };

@@ -80,11 +80,17 @@ pub fn set_saving(saving: bool) {
     }
 }
 
+/// A named point on the page's performance timeline (the benchmark reads
+/// them: `wasm-main`, `codec-ready`, `app`, `store-loaded`, `first-render`).
+pub fn mark(name: &str) {
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark(name);
+    }
+}
+
 /// Marks the moment the first screen is in the DOM, for the benchmark.
 pub fn mark_first_render() {
-    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
-        let _ = performance.mark("first-render");
-    }
+    mark("first-render");
 }
 
 /// Reloads the page (after storage recovery).

@@ -1,7 +1,7 @@
 //! Every string a user can see, in zh-CN (the default) and English, by
 //! world like `pages/`: the labels every world shares are [`Text`] here;
 //! each world's own are `wallet`, `wechat`, `shop` and `dev` (reached as
-//! `t().wechat.…`), beside `finance`, `coach`, `help`, `providers` and
+//! `store.wechat_text().…`), beside `finance`, `coach`, `help`, `providers` and
 //! `phone`; worded errors are in `errors` (and each world's file).
 //!
 //! Two forms only. A table of labels is one `labels!` list — the label, its
@@ -43,6 +43,7 @@ pub mod phone;
 pub mod providers;
 pub mod shop;
 pub mod wallet;
+pub mod wallet_world;
 pub mod wechat;
 
 use crate::store::Problem;
@@ -108,12 +109,6 @@ labels! {
     pub struct Text, ZH_CN, EN {
         /// The wallet's screens (`pages/wallet`).
         wallet: &'static wallet::WalletText = &wallet::ZH_CN, &wallet::EN;
-        /// WeChat and WeChat Pay (`pages/wechat`).
-        wechat: &'static wechat::WeChatText = &wechat::ZH_CN, &wechat::EN;
-        /// The merchants (`pages/shop`).
-        shop: &'static shop::ShopText = &shop::ZH_CN, &shop::EN;
-        /// The developer console (`pages/dev`).
-        dev: &'static dev::DevText = &dev::ZH_CN, &dev::EN;
         app_name = "数字钱包", "Digital Wallet";
         simulation_notice =
             "模拟环境：不涉及真实资金，与腾讯及任何钱包公司无关。",

@@ -8,6 +8,7 @@
 //! - [`app`] — the page frame and the screen for each [`app::Page`].
 //! - [`router`] — the location as a signal, in-place links, base path.
 //! - [`store`] — the one reactive store; runs `core` commands.
+//! - [`credentials`] — the door's password and code commands, on demand.
 //! - [`storage`] — the only code that touches `localStorage`.
 //! - [`lock`] — one writer at a time across tabs (Web Locks, IndexedDB).
 //! - [`offline`] — the service worker, new versions, the browser's network.
@@ -19,6 +20,7 @@
 pub mod app;
 pub mod codec;
 pub mod components;
+pub mod credentials;
 pub mod env;
 pub mod i18n;
 pub mod lock;

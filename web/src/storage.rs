@@ -82,7 +82,9 @@ pub fn read() -> Option<Stored> {
 /// Whether any part of the sandbox's state is stored (a wallet, or what is
 /// left of one).
 pub fn holds_state() -> bool {
-    read().is_some_and(|stored| !stored.is_empty())
+    // The keys alone: reading the values would copy them all into the app
+    // once more before the first screen.
+    keys().iter().any(|k| envelope::is_state_key(k))
 }
 
 /// The stored head alone (cheap: tells which save storage holds).

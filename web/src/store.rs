@@ -21,7 +21,7 @@
 
 use crate::codec;
 use crate::env;
-use crate::i18n::{Locale, Text};
+use crate::i18n::{self, Locale, Text};
 use crate::lock;
 use crate::storage;
 use leptos::prelude::*;
@@ -602,6 +602,27 @@ impl Store {
         self.locale.get().text()
     }
 
+    /// The WeChat world's labels. Each world's table is reached from its
+    /// own pages only, so that it arrives with the world's module.
+    pub fn wechat_text(&self) -> &'static i18n::wechat::WeChatText {
+        i18n::wechat::text(self.locale.get())
+    }
+
+    /// The labels of the wallet's screens beyond the door.
+    pub fn wallet_world_text(&self) -> &'static i18n::wallet_world::WalletWorldText {
+        i18n::wallet_world::text(self.locale.get())
+    }
+
+    /// The merchants' labels.
+    pub fn shop_text(&self) -> &'static i18n::shop::ShopText {
+        i18n::shop::text(self.locale.get())
+    }
+
+    /// The developer console's labels.
+    pub fn dev_text(&self) -> &'static i18n::dev::DevText {
+        i18n::dev::text(self.locale.get())
+    }
+
     /// Runs a `core` command under the storage lock, on the newest stored
     /// state, and saves its result. On success the result stands; if saving
     /// fails, the state is restored and the storage error returned. A
@@ -628,6 +649,18 @@ impl Store {
         // next (a test, another command) sees a save on its way.
         env::set_saving(true);
         leptos::task::spawn_local(async move { done(store.run(command).await) });
+    }
+
+    /// Runs `work` (commands of its own) from an event handler, busy like
+    /// [`Store::dispatch`] from now until it ends.
+    pub fn spawn(&self, work: impl std::future::Future<Output = ()> + 'static) {
+        let store = *self;
+        store.busy.update_value(|n| *n += 1);
+        env::set_saving(true);
+        leptos::task::spawn_local(async move {
+            work.await;
+            store.not_busy();
+        });
     }
 
     /// Runs `command` and saves; the storage lock is held by the caller.

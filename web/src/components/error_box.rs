@@ -39,7 +39,7 @@ pub fn WordedErrorBox(
                     {error.last_resort.map(|text| view! { <p class="error-last-resort">{text}</p> })}
                     <p class="error-code">{t.error_code}": " <code>{error.code}</code></p>
                     {crate::pages::help::help_href(error.code).map(|(topic, href)| {
-                        let title = i18n::help::entry(locale, topic).title;
+                        let title = i18n::help::title(locale, topic);
                         view! {
                             <p class="error-help">
                                 <Link href=href>{(t.help_for_code)(title)}</Link>

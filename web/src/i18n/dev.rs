@@ -40,6 +40,12 @@ labels! {
     }
 }
 
+/// This table in `locale` (reached from the world's own code, so that it
+/// arrives with the world).
+pub fn text(locale: Locale) -> &'static DevText {
+    locale.pick(&ZH_CN, &EN)
+}
+
 // ── worded errors and names ──────────────────────────────────────────────
 
 /// How the developer console names an endpoint.
@@ -50,11 +56,11 @@ pub fn endpoint(endpoint: Endpoint) -> String {
 /// A fault plan the console refused: the field, as labelled, and its range.
 pub fn faults_error(locale: Locale, error: &FaultsError) -> ErrorText {
     let FaultsError::OutOfRange { field } = error;
-    let t = locale.text();
+    let t = text(locale);
     let label = match field {
-        FaultField::Network => t.dev.dev_network_next,
-        FaultField::Busy => t.dev.dev_busy_next,
-        FaultField::Latency => t.dev.dev_latency,
+        FaultField::Network => t.dev_network_next,
+        FaultField::Busy => t.dev_busy_next,
+        FaultField::Latency => t.dev_latency,
     };
     let max = grouped(field.max());
     let message = match locale {

@@ -5,19 +5,40 @@
 use super::Locale;
 use qianbao_core::help::Topic;
 
-/// One help entry: a title, an introduction, the points, a closing line.
+/// One help entry's body: an introduction, the points, a closing line.
 #[derive(Debug, Clone, Copy)]
 pub struct Entry {
-    pub title: &'static str,
     pub intro: &'static str,
     pub points: &'static [&'static str],
     pub closing: &'static str,
 }
 
+/// An entry's title: alone, for the links every error box shows (the
+/// entries' bodies arrive with the help centre's module).
+pub fn title(locale: Locale, topic: Topic) -> &'static str {
+    match (locale, topic) {
+        (Locale::ZhCn, Topic::BindErrors) => "1. 为什么绑定时显示错误提示？",
+        (Locale::En, Topic::BindErrors) => "1. Why does binding show an error?",
+        (Locale::ZhCn, Topic::Pay) => "2. 绑定后如何进行支付？",
+        (Locale::En, Topic::Pay) => "2. How do I pay once bound?",
+        (Locale::ZhCn, Topic::Unbind) => "3. 如何解除绑定？",
+        (Locale::En, Topic::Unbind) => "3. How do I unbind?",
+        (Locale::ZhCn, Topic::Security) => "4. 绑定的安全性如何保证？",
+        (Locale::En, Topic::Security) => "4. How is binding kept safe?",
+        (Locale::ZhCn, Topic::Choose) => "5. 如何选择合适的数字钱包？",
+        (Locale::En, Topic::Choose) => "5. How do I choose the right digital wallet?",
+        (Locale::ZhCn, Topic::Account) => "注册与登录",
+        (Locale::En, Topic::Account) => "Registering and logging in",
+        (Locale::ZhCn, Topic::Money) => "银行卡、金额与限额",
+        (Locale::En, Topic::Money) => "Cards, amounts and limits",
+        (Locale::ZhCn, Topic::Storage) => "本机数据",
+        (Locale::En, Topic::Storage) => "Data on this device",
+    }
+}
+
 pub fn entry(locale: Locale, topic: Topic) -> Entry {
     match (locale, topic) {
         (Locale::ZhCn, Topic::BindErrors) => Entry {
-            title: "1. 为什么绑定时显示错误提示？",
             intro: "有时候在绑定过程中，用户可能会遇到错误提示。这通常是由于以下原因造成的：",
             points: &[
                 "网络：确保你的设备连接正常的网络，建议使用 Wi-Fi 连接进行操作。",
@@ -27,7 +48,6 @@ pub fn entry(locale: Locale, topic: Topic) -> Entry {
             closing: "若以上措施均无效，建议尝试重启软件或设备，或联系客服查询具体的错误码。",
         },
         (Locale::En, Topic::BindErrors) => Entry {
-            title: "1. Why does binding show an error?",
             intro: "Sometimes an error appears while binding. It is usually one of these:",
             points: &[
                 "Network: make sure your device has a working connection; Wi-Fi is recommended.",
@@ -37,7 +57,6 @@ pub fn entry(locale: Locale, topic: Topic) -> Entry {
             closing: "If none of this helps, restart the app or the device, or contact customer service with the error code.",
         },
         (Locale::ZhCn, Topic::Pay) => Entry {
-            title: "2. 绑定后如何进行支付？",
             intro: "绑定成功后，用户可以通过以下步骤使用数字钱包进行支付：",
             points: &[
                 "选择商家：在需要付款的商家处，选择“微信支付”选项。",
@@ -47,7 +66,6 @@ pub fn entry(locale: Locale, topic: Topic) -> Entry {
             closing: "此外，对于某些特定的商家，可能会有额外的步骤要求用户再次确认数字钱包内的支付信息。",
         },
         (Locale::En, Topic::Pay) => Entry {
-            title: "2. How do I pay once bound?",
             intro: "Once bound, pay with the digital wallet in these steps:",
             points: &[
                 "Choose the merchant: where you pay, choose “WeChat Pay”.",
@@ -57,7 +75,6 @@ pub fn entry(locale: Locale, topic: Topic) -> Entry {
             closing: "Some merchants add a step asking you to confirm the payment again in the wallet.",
         },
         (Locale::ZhCn, Topic::Unbind) => Entry {
-            title: "3. 如何解除绑定？",
             intro: "如果用户希望解除数字钱包与微信的绑定，可以按照以下步骤操作：",
             points: &[
                 "进入数字钱包设置：打开数字钱包应用，进入个人资料或设置选项。",
@@ -68,7 +85,6 @@ pub fn entry(locale: Locale, topic: Topic) -> Entry {
             closing: "解除绑定后，用户依然可以使用数字钱包的其他功能，但将不再直接通过微信进行相关支付。",
         },
         (Locale::En, Topic::Unbind) => Entry {
-            title: "3. How do I unbind?",
             intro: "To unbind the digital wallet from WeChat:",
             points: &[
                 "Open the wallet's settings: in the wallet app, open your profile or Settings.",
@@ -79,7 +95,6 @@ pub fn entry(locale: Locale, topic: Topic) -> Entry {
             closing: "After unbinding, the wallet's other features still work, but you no longer pay with it through WeChat.",
         },
         (Locale::ZhCn, Topic::Security) => Entry {
-            title: "4. 绑定的安全性如何保证？",
             intro: "在绑定数字钱包与微信的过程中，用户的隐私及资金安全尤为重要。以下为一些保障措施：",
             points: &[
                 "安全验证：在首次绑定时，微信会发送验证码或要求进行二次验证，以确保是本人操作。",
@@ -90,7 +105,6 @@ pub fn entry(locale: Locale, topic: Topic) -> Entry {
             closing: "通过这些措施，用户的金融信息与隐私可以更好的得到保护。",
         },
         (Locale::En, Topic::Security) => Entry {
-            title: "4. How is binding kept safe?",
             intro: "Privacy and the safety of your money matter most when binding a wallet to WeChat. These measures protect them:",
             points: &[
                 "Verification: on the first binding, WeChat sends a code or asks for a second check, to be sure it is you.",
@@ -101,7 +115,6 @@ pub fn entry(locale: Locale, topic: Topic) -> Entry {
             closing: "Together these protect your financial information and privacy.",
         },
         (Locale::ZhCn, Topic::Choose) => Entry {
-            title: "5. 如何选择合适的数字钱包？",
             intro: "在众多的数字钱包中，如何选择适合自己的产品是用户经常面临的课题。以下是一些选购建议：",
             points: &[
                 "功能多样性：选择功能全面的数字钱包，如支持多种支付方式、理财增值等服务。",
@@ -112,7 +125,6 @@ pub fn entry(locale: Locale, topic: Topic) -> Entry {
             closing: "通过综合考虑以上因素，可以更好地选择出适合自己的数字钱包。",
         },
         (Locale::En, Topic::Choose) => Entry {
-            title: "5. How do I choose the right digital wallet?",
             intro: "With so many wallets, choosing the one that suits you is a common question. Some advice:",
             points: &[
                 "Range of features: choose a full-featured wallet, e.g. several ways to pay, savings and more.",
@@ -123,7 +135,6 @@ pub fn entry(locale: Locale, topic: Topic) -> Entry {
             closing: "Weighing all of these helps you choose the wallet that suits you.",
         },
         (Locale::ZhCn, Topic::Account) => Entry {
-            title: "注册与登录",
             intro: "注册数字钱包需要中国大陆手机号或邮箱、验证码、真实姓名和密码：",
             points: &[
                 "验证码发送到模拟「手机」（右下角 📱），5 分钟内有效，最多输错 5 次，60 秒后可重新获取。",
@@ -133,7 +144,6 @@ pub fn entry(locale: Locale, topic: Topic) -> Entry {
             closing: "登录密码连续输错 5 次，账户锁定 15 分钟。",
         },
         (Locale::En, Topic::Account) => Entry {
-            title: "Registering and logging in",
             intro: "Registering needs a mainland China mobile number or an e-mail address, a code, your real name and a password:",
             points: &[
                 "The code arrives on the simulated Phone (📱, bottom right), works for 5 minutes and 5 tries; a new one can be asked for after 60 seconds.",
@@ -143,7 +153,6 @@ pub fn entry(locale: Locale, topic: Topic) -> Entry {
             closing: "5 wrong passwords in a row lock the account for 15 minutes.",
         },
         (Locale::ZhCn, Topic::Money) => Entry {
-            title: "银行卡、金额与限额",
             intro: "钱包里的钱以「分」为单位精确记账，每笔交易都完整执行或完全不执行：",
             points: &[
                 "金额可写 12、12.3、12.34 或 ¥12.34，最多两位小数，不能为负数或 0。",
@@ -154,7 +163,6 @@ pub fn entry(locale: Locale, topic: Topic) -> Entry {
             closing: "余额不足时，请先充值或减少金额。",
         },
         (Locale::En, Topic::Money) => Entry {
-            title: "Cards, amounts and limits",
             intro: "The wallet keeps money exactly, in fen, and every transaction happens whole or not at all:",
             points: &[
                 "Write amounts as 12, 12.3, 12.34 or ¥12.34: at most two decimals, never negative or zero.",
@@ -165,7 +173,6 @@ pub fn entry(locale: Locale, topic: Topic) -> Entry {
             closing: "If the balance is too low, top up first or move less.",
         },
         (Locale::ZhCn, Topic::Storage) => Entry {
-            title: "本机数据",
             intro: "这个模拟环境的所有数据都保存在本浏览器的 localStorage 中：",
             points: &[
                 "每一段数据都带有校验和，并记着是哪一次保存写入的：被改动、截断、删除、换成较旧的副本（W-STORE-STALE）、缺了一部分（W-STORE-MISSING）或混入其他钱包的数据（W-STORE-FOREIGN）都会被发现，并在要求输入密码之前显示恢复页面；钱包不会用这样的数据覆盖任何记录。",
@@ -176,7 +183,6 @@ pub fn entry(locale: Locale, topic: Topic) -> Entry {
             closing: "这是模拟环境：不涉及真实资金。",
         },
         (Locale::En, Topic::Storage) => Entry {
-            title: "Data on this device",
             intro: "Everything in this sandbox is kept in this browser's localStorage:",
             points: &[
                 "Every part of the data carries a checksum and names the save that wrote it: anything altered, cut short, deleted, replaced by an older copy (W-STORE-STALE), missing a part (W-STORE-MISSING) or mixed with another wallet's data (W-STORE-FOREIGN) is noticed, and the recovery screen shows before any password is asked; the wallet never writes over a record with such data.",

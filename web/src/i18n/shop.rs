@@ -1,5 +1,7 @@
 //! The merchants' labels (`pages/shop`), in zh-CN and English.
 
+use super::Locale;
+
 labels! {
     /// The merchants' screens.
     pub struct ShopText, ZH_CN, EN {
@@ -49,4 +51,10 @@ labels! {
             |n| format!("收到支付通知 {n} 次，已处理一次"),
             |n| format!("Payment notification received {n} times, processed once");
     }
+}
+
+/// This table in `locale` (reached from the world's own code, so that it
+/// arrives with the world).
+pub fn text(locale: Locale) -> &'static ShopText {
+    locale.pick(&ZH_CN, &EN)
 }

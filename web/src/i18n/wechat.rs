@@ -66,6 +66,12 @@ labels! {
     }
 }
 
+/// This table in `locale` (reached from the world's own code, so that it
+/// arrives with the world).
+pub fn text(locale: Locale) -> &'static WeChatText {
+    locale.pick(&ZH_CN, &EN)
+}
+
 // ── worded errors and names ──────────────────────────────────────────────
 
 pub fn bind_error(

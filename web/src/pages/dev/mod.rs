@@ -29,7 +29,7 @@ struct LogRow {
 #[component]
 pub fn Console() -> impl IntoView {
     let store = use_store();
-    let t = move || store.text();
+    let tw = move || store.dev_text();
     let network = RwSignal::new(String::from("1"));
     let busy = RwSignal::new(String::from("0"));
     let latency = RwSignal::new(String::from("0"));
@@ -119,63 +119,63 @@ pub fn Console() -> impl IntoView {
 
     view! {
         <section class="card dev">
-            <h1>{move || t().dev.dev_title}</h1>
-            <p class="muted">{move || t().dev.dev_intro}</p>
+            <h1>{move || tw().dev_title}</h1>
+            <p class="muted">{move || tw().dev_intro}</p>
 
-            <h2>{move || t().dev.dev_faults}</h2>
+            <h2>{move || tw().dev_faults}</h2>
             <form on:submit=apply_faults class="inline-form" novalidate>
-                <label for="dev-network">{move || t().dev.dev_network_next}</label>
+                <label for="dev-network">{move || tw().dev_network_next}</label>
                 <input id="dev-network" inputmode="numeric" bind:value=network />
-                <label for="dev-busy">{move || t().dev.dev_busy_next}</label>
+                <label for="dev-busy">{move || tw().dev_busy_next}</label>
                 <input id="dev-busy" inputmode="numeric" bind:value=busy />
-                <label for="dev-latency">{move || t().dev.dev_latency}</label>
+                <label for="dev-latency">{move || tw().dev_latency}</label>
                 <input id="dev-latency" inputmode="numeric" bind:value=latency />
-                <button type="submit" class="button">{move || t().dev.dev_apply}</button>
+                <button type="submit" class="button">{move || tw().dev_apply}</button>
             </form>
             <WordedErrorBox error=move |locale| faults_error.get().map(|e| i18n::faults_error(locale, &e)) />
-            <p class="hint" data-testid="faults">{move || { let f = faults(); (t().dev.dev_faults_now)(f.network, f.busy, f.latency_ms) }}</p>
+            <p class="hint" data-testid="faults">{move || { let f = faults(); (tw().dev_faults_now)(f.network, f.busy, f.latency_ms) }}</p>
 
-            <h2>{move || t().dev.dev_clock}</h2>
-            <p data-testid="clock">{move || { let (at, mins) = clock(); (t().dev.dev_clock_now)(&at, mins) }}</p>
+            <h2>{move || tw().dev_clock}</h2>
+            <p data-testid="clock">{move || { let (at, mins) = clock(); (tw().dev_clock_now)(&at, mins) }}</p>
             <div class="actions">
                 <button type="button" class="button" on:click=move |_| advance(Duration::from_secs(5 * 60 + 1))>
-                    {move || (t().dev.dev_advance)(if store.locale.get() == i18n::Locale::ZhCn { "5 分钟" } else { "5 minutes" })}
+                    {move || (tw().dev_advance)(if store.locale.get() == i18n::Locale::ZhCn { "5 分钟" } else { "5 minutes" })}
                 </button>
                 <button type="button" class="button" on:click=move |_| advance(Duration::from_secs(2 * 3600 + 1))>
-                    {move || (t().dev.dev_advance)(if store.locale.get() == i18n::Locale::ZhCn { "2 小时" } else { "2 hours" })}
+                    {move || (tw().dev_advance)(if store.locale.get() == i18n::Locale::ZhCn { "2 小时" } else { "2 hours" })}
                 </button>
                 <button type="button" class="button" on:click=move |_| advance(Duration::from_secs(30 * 24 * 3600 + 1))>
-                    {move || (t().dev.dev_advance)(if store.locale.get() == i18n::Locale::ZhCn { "30 天" } else { "30 days" })}
+                    {move || (tw().dev_advance)(if store.locale.get() == i18n::Locale::ZhCn { "30 天" } else { "30 days" })}
                 </button>
                 <button type="button" class="button" on:click=move |_| store.update(|s| s.sim_mut().reset_clock())>
-                    {move || t().dev.dev_clock_reset}
+                    {move || tw().dev_clock_reset}
                 </button>
             </div>
 
-            <h2>{move || t().dev.dev_data}</h2>
+            <h2>{move || tw().dev_data}</h2>
             <div class="actions">
-                <button type="button" class="button" on:click=export>{move || t().dev.dev_export}</button>
-                <label class="button" for="dev-import">{move || t().dev.dev_import}</label>
+                <button type="button" class="button" on:click=export>{move || tw().dev_export}</button>
+                <label class="button" for="dev-import">{move || tw().dev_import}</label>
                 <input id="dev-import" type="file" accept="application/json,.json" class="visually-hidden" on:change=import />
-                <button type="button" class="button danger" on:click=move |_| confirming_reset.set(true)>{move || t().dev.dev_reset}</button>
+                <button type="button" class="button danger" on:click=move |_| confirming_reset.set(true)>{move || tw().dev_reset}</button>
             </div>
             <Show when=move || confirming_reset.get()>
                 <ConfirmBox
-                    message=Signal::derive(move || t().dev.dev_reset_confirm.to_owned())
+                    message=Signal::derive(move || tw().dev_reset_confirm.to_owned())
                     on_confirm=Callback::new(reset)
                     on_cancel=Callback::new(move |()| confirming_reset.set(false))
                 />
             </Show>
-            {move || imported.get().then(|| view! { <p class="success" role="status">{t().dev.dev_imported}</p> })}
+            {move || imported.get().then(|| view! { <p class="success" role="status">{tw().dev_imported}</p> })}
             <ErrorBox problem=error />
 
             <div class="section-head">
-                <h2>{move || t().dev.dev_log}</h2>
+                <h2>{move || tw().dev_log}</h2>
                 <button type="button" class="button" on:click=move |_| store.update(|s| s.sim_mut().clear_log())>
-                    {move || t().dev.dev_clear_log}
+                    {move || tw().dev_clear_log}
                 </button>
             </div>
-            <Show when=move || !log().is_empty() fallback=move || view! { <p class="muted">{move || t().dev.dev_log_empty}</p> }>
+            <Show when=move || !log().is_empty() fallback=move || view! { <p class="muted">{move || tw().dev_log_empty}</p> }>
                 <ol class="dev-log">
                     {move || {
                         log()
@@ -189,9 +189,9 @@ pub fn Console() -> impl IntoView {
                                             <time>{at}</time>
                                             {code.clone().map(|c| view! { <span class="tag error-tag">{c}</span> })}
                                         </div>
-                                        <p class="log-label">{t().dev.dev_request}</p>
+                                        <p class="log-label">{tw().dev_request}</p>
                                         <ul class="fields">{request.into_iter().map(field).collect_view()}</ul>
-                                        <p class="log-label">{t().dev.dev_response}</p>
+                                        <p class="log-label">{tw().dev_response}</p>
                                         <ul class="fields">{response.into_iter().map(field).collect_view()}</ul>
                                         {meaning.map(|m| view! { <p class="hint">{m}</p> })}
                                         {notify
@@ -208,7 +208,7 @@ pub fn Console() -> impl IntoView {
                                                             );
                                                         }
                                                     >
-                                                        {t().dev.dev_resend_notify}
+                                                        {tw().dev_resend_notify}
                                                     </button>
                                                 }
                                             })}

@@ -4,7 +4,7 @@
 
 use crate::app::Page;
 use crate::components::CoachStart;
-use crate::i18n::help::entry;
+use crate::i18n::help::{entry, title};
 use crate::router::{use_nav, with_query, Link};
 use crate::store::use_store;
 use leptos::prelude::*;
@@ -27,7 +27,7 @@ pub fn HelpIndex() -> impl IntoView {
                         view! {
                             <li>
                                 <Link href=Page::HelpTopic(topic).href()>
-                                    {move || entry(store.locale.get(), topic).title}
+                                    {move || title(store.locale.get(), topic)}
                                 </Link>
                             </li>
                         }
@@ -50,7 +50,7 @@ pub fn HelpTopic(topic: Topic) -> impl IntoView {
             {move || {
                 let e = entry(store.locale.get(), topic);
                 view! {
-                    <h1>{e.title}</h1>
+                    <h1>{title(store.locale.get(), topic)}</h1>
                     <p>{e.intro}</p>
                     <ul>{e.points.iter().map(|p| view! { <li>{*p}</li> }).collect_view()}</ul>
                     <p>{e.closing}</p>

@@ -15,11 +15,11 @@ use qianbao_core::payment::{cart_total, cashier_path, pay_link, MAX_QUANTITY};
 #[component]
 pub fn ShopList() -> impl IntoView {
     let store = use_store();
-    let t = move || store.text();
+    let tw = move || store.shop_text();
     view! {
         <section class="card">
-            <h1>{move || t().shop.shops_title}</h1>
-            <p class="muted">{move || t().shop.shops_intro}</p>
+            <h1>{move || tw().shops_title}</h1>
+            <p class="muted">{move || tw().shops_intro}</p>
             <ul class="card-list">
                 {MerchantId::ALL
                     .into_iter()
@@ -32,7 +32,7 @@ pub fn ShopList() -> impl IntoView {
                                 </Link>
                                 {shop
                                     .extra_confirmation_from
-                                    .map(|from| view! { <p class="hint">{move || (t().shop.extra_confirmation_note)(&from.to_string())}</p> })}
+                                    .map(|from| view! { <p class="hint">{move || (tw().extra_confirmation_note)(&from.to_string())}</p> })}
                             </li>
                         }
                     })
@@ -47,6 +47,7 @@ pub fn Shop(id: MerchantId) -> impl IntoView {
     let store = use_store();
     let nav = use_nav();
     let t = move || store.text();
+    let tw = move || store.shop_text();
     let shop: &'static Merchant = id.merchant();
     let cart = RwSignal::new(Vec::<(&'static str, u32)>::new());
     let order = RwSignal::new(None::<String>);
@@ -89,14 +90,14 @@ pub fn Shop(id: MerchantId) -> impl IntoView {
                             <li class="product" data-sku=sku>
                                 <span>{move || store.locale.get().pick(p.name_zh, p.name_en)}</span>
                                 <span class="price">{p.price.to_string()}</span>
-                                <button type="button" class="button" data-coach="add-to-cart" on:click=move |_| add(sku)>{move || t().shop.add_to_cart}</button>
+                                <button type="button" class="button" data-coach="add-to-cart" on:click=move |_| add(sku)>{move || tw().add_to_cart}</button>
                             </li>
                         }
                     })
                     .collect_view()}
             </ul>
-            <h2>{move || t().shop.cart}</h2>
-            <Show when=move || cart.with(|c| !c.is_empty()) fallback=move || view! { <p class="muted">{move || t().shop.cart_empty}</p> }>
+            <h2>{move || tw().cart}</h2>
+            <Show when=move || cart.with(|c| !c.is_empty()) fallback=move || view! { <p class="muted">{move || tw().cart_empty}</p> }>
                 <ul class="cart">
                     {move || {
                         cart.get()
@@ -107,7 +108,7 @@ pub fn Shop(id: MerchantId) -> impl IntoView {
                     }}
                 </ul>
                 <p class="big-amount" data-testid="cart-total">{move || total().to_string()}</p>
-                <button type="button" class="button primary" data-coach="checkout" on:click=checkout>{move || t().shop.checkout}</button>
+                <button type="button" class="button primary" data-coach="checkout" on:click=checkout>{move || tw().checkout}</button>
             </Show>
             <ErrorBox problem=error />
             {move || {
@@ -119,20 +120,20 @@ pub fn Shop(id: MerchantId) -> impl IntoView {
                     view! {
                         <div class="checkout" role="status">
                             <dl class="facts">
-                                <dt>{t().shop.order_no}</dt>
+                                <dt>{tw().order_no}</dt>
                                 <dd data-testid="order-no">{no.clone()}</dd>
-                                <dt>{t().shop.order_total}</dt>
+                                <dt>{tw().order_total}</dt>
                                 <dd>{amount.to_string()}</dd>
                             </dl>
-                            <button type="button" class="button wechat" data-coach="wechat-pay" on:click=move |_| pay(for_pay.clone())>{t().shop.wechat_pay}</button>
-                            <p class="hint">{t().shop.qr_caption}</p>
+                            <button type="button" class="button wechat" data-coach="wechat-pay" on:click=move |_| pay(for_pay.clone())>{tw().wechat_pay}</button>
+                            <p class="hint">{tw().qr_caption}</p>
                             <div class="qr" role="img" aria-label=t().scan inner_html=qr></div>
                             <p class="pay-link" data-testid="pay-link">{link.clone()}</p>
                         </div>
                     }
                 })
             }}
-            <p><Link href=Page::ShopOrders(id).href()>{move || t().shop.merchant_orders}</Link></p>
+            <p><Link href=Page::ShopOrders(id).href()>{move || tw().merchant_orders}</Link></p>
         </section>
     }
 }
@@ -141,6 +142,7 @@ pub fn Shop(id: MerchantId) -> impl IntoView {
 pub fn ShopOrders(id: MerchantId) -> impl IntoView {
     let store = use_store();
     let t = move || store.text();
+    let tw = move || store.shop_text();
     let shop: &'static Merchant = id.merchant();
     // Page entry: orders whose time ran out show as closed.
     let error = RwSignal::new(None::<Problem>);
@@ -171,8 +173,8 @@ pub fn ShopOrders(id: MerchantId) -> impl IntoView {
     };
     view! {
         <section class="card">
-            <h1>{move || store.locale.get().pick(shop.name_zh, shop.name_en)} " · " {move || t().shop.merchant_orders}</h1>
-            <Show when=move || !orders().is_empty() fallback=move || view! { <p class="muted">{move || t().shop.no_orders}</p> }>
+            <h1>{move || store.locale.get().pick(shop.name_zh, shop.name_en)} " · " {move || tw().merchant_orders}</h1>
+            <Show when=move || !orders().is_empty() fallback=move || view! { <p class="muted">{move || tw().no_orders}</p> }>
                 <ul class="card-list">
                     // Keyed by what an order shows: a failed refund (nothing
                     // changed) keeps its row, and with it the error message.
@@ -186,12 +188,12 @@ pub fn ShopOrders(id: MerchantId) -> impl IntoView {
                             view! {
                                 <li class="bank-card" data-order=key data-state=state>
                                     <strong>{description}</strong>
-                                    <p class="muted">{move || t().shop.order_no}": " {no} " · " {at}</p>
+                                    <p class="muted">{move || tw().order_no}": " {no} " · " {at}</p>
                                     <p>
                                         {amount.to_string()} " · "
-                                        <span class="tag">{state} " " {move || (t().shop.order_state_name)(state)}</span>
+                                        <span class="tag">{state} " " {move || (tw().order_state_name)(state)}</span>
                                     </p>
-                                    {(notified > 0).then(|| view! { <p class="hint" data-testid="notified">{move || (t().shop.notified)(notified)}</p> })}
+                                    {(notified > 0).then(|| view! { <p class="hint" data-testid="notified">{move || (tw().notified)(notified)}</p> })}
                                     {refundable.is_positive().then(|| view! { <RefundForm id out_trade_no=refund_for.clone() left=refundable /> })}
                                 </li>
                             }
@@ -222,7 +224,7 @@ struct OrderRow {
 #[component]
 fn RefundForm(id: MerchantId, out_trade_no: String, left: Fen) -> impl IntoView {
     let store = use_store();
-    let t = move || store.text();
+    let tw = move || store.shop_text();
     let amount = RwSignal::new(left.plain());
     let error = RwSignal::new(None::<Problem>);
     let done = RwSignal::new(None::<Fen>);
@@ -246,13 +248,13 @@ fn RefundForm(id: MerchantId, out_trade_no: String, left: Fen) -> impl IntoView 
     };
     view! {
         <form on:submit=submit novalidate class="refund-form">
-            <label for=field.clone()>{move || t().shop.refund_amount} " (" {move || (t().shop.refundable)(&left.to_string())} ")"</label>
+            <label for=field.clone()>{move || tw().refund_amount} " (" {move || (tw().refundable)(&left.to_string())} ")"</label>
             <div class="with-button">
                 <input id=field inputmode="decimal" bind:value=amount />
-                <button type="submit" class="button">{move || t().shop.refund}</button>
+                <button type="submit" class="button">{move || tw().refund}</button>
             </div>
             <ErrorBox problem=error />
-            {move || done.get().map(|a| view! { <p class="success" role="status">{(t().shop.refund_done)(&a.to_string())}</p> })}
+            {move || done.get().map(|a| view! { <p class="success" role="status">{(tw().refund_done)(&a.to_string())}</p> })}
         </form>
     }
 }

@@ -24,6 +24,7 @@ pub fn site() -> Site {
 #[component]
 pub fn BindButton(#[prop(optional)] label: Option<&'static str>) -> impl IntoView {
     let store = use_store();
+    let tw = move || store.wallet_world_text();
     let nav = use_nav();
     let error = RwSignal::new(None::<Problem>);
     let site = site();
@@ -39,7 +40,7 @@ pub fn BindButton(#[prop(optional)] label: Option<&'static str>) -> impl IntoVie
     };
     view! {
         <button type="button" class="button primary" data-coach="bind-button" on:click=start>
-            {move || label.unwrap_or(store.text().wallet.bind_wechat)}
+            {move || label.unwrap_or(tw().bind_wechat)}
         </button>
         <ErrorBox problem=error />
     }
@@ -49,46 +50,44 @@ pub fn BindButton(#[prop(optional)] label: Option<&'static str>) -> impl IntoVie
 #[component]
 pub fn BindingStatus() -> impl IntoView {
     let store = use_store();
-    let t = move || store.text();
+    let tw = move || store.wallet_world_text();
     let binding = move || {
         store
             .state
             .with(|s| s.signed_in().map(|a| s.binding(a.id())).unwrap_or_default())
     };
-    move || {
-        match binding() {
+    move || match binding() {
         Binding::Bound(bound) => view! {
             <div class="bound-card" data-binding="bound">
                 <span class="avatar" aria-hidden="true">{bound.avatar.clone()}</span>
                 <dl class="facts">
-                    <dt>{t().wallet.wechat_nickname}</dt>
+                    <dt>{tw().wechat_nickname}</dt>
                     <dd data-field="nickname">{bound.nickname.clone()}</dd>
-                    <dt>{t().wallet.wechat_id}</dt>
+                    <dt>{tw().wechat_id}</dt>
                     <dd data-field="wxid">{bound.masked_wxid.clone()}</dd>
-                    <dt>{t().wallet.bound_at}</dt>
+                    <dt>{tw().bound_at}</dt>
                     <dd>{env::date_time(bound.bound_at)}</dd>
                 </dl>
             </div>
         }
         .into_any(),
         Binding::Authorizing { .. } => {
-            view! { <p class="hint" data-binding="authorizing">{t().wallet.binding_in_progress}</p> }
+            view! { <p class="hint" data-binding="authorizing">{tw().binding_in_progress}</p> }
                 .into_any()
         }
         Binding::Ended {
             reason: EndReason::Unbound,
             ..
-        } => view! { <p class="hint" data-binding="ended">{t().wallet.binding_ended_unbound}</p> }
+        } => view! { <p class="hint" data-binding="ended">{tw().binding_ended_unbound}</p> }
             .into_any(),
         Binding::Ended {
             reason: EndReason::RevokedInWeChat,
             ..
-        } => view! { <p class="hint" data-binding="revoked">{t().wallet.binding_ended_revoked}</p> }
+        } => view! { <p class="hint" data-binding="revoked">{tw().binding_ended_revoked}</p> }
             .into_any(),
         Binding::Unbound => {
-            view! { <p class="hint" data-binding="unbound">{t().wallet.not_bound}</p> }.into_any()
+            view! { <p class="hint" data-binding="unbound">{tw().not_bound}</p> }.into_any()
         }
-    }
     }
 }
 
@@ -113,6 +112,7 @@ pub fn Bindings() -> impl IntoView {
 fn BindingsPanel() -> impl IntoView {
     let store = use_store();
     let t = move || store.text();
+    let tw = move || store.wallet_world_text();
     let confirming = RwSignal::new(false);
     let error = RwSignal::new(None::<Problem>);
     let done = RwSignal::new(false);
@@ -140,8 +140,8 @@ fn BindingsPanel() -> impl IntoView {
     };
     view! {
         <section class="card">
-            <h1>{move || t().wallet.binding_management}</h1>
-            <p class="muted">{move || t().wallet.third_party_management}</p>
+            <h1>{move || tw().binding_management}</h1>
+            <p class="muted">{move || tw().third_party_management}</p>
             <div class="binding-entry">
                 <h2>{move || t().nav_wechat}</h2>
                 <BindingStatus />
@@ -156,7 +156,7 @@ fn BindingsPanel() -> impl IntoView {
                                 <div class="actions">
                                     <Link href=Page::ToWeChat.path() class="button">{move || t().wallet.to_wechat_change}</Link>
                                     <button type="button" class="button danger" data-coach="unbind" on:click=move |_| confirming.set(true)>
-                                        {move || t().wallet.unbind}
+                                        {move || tw().unbind}
                                     </button>
                                     <button type="button" class="button" on:click=move |_| confirming.set(true)>
                                         {move || t().revoke}
@@ -166,7 +166,7 @@ fn BindingsPanel() -> impl IntoView {
                         }
                     >
                         <ConfirmBox
-                            message=Signal::derive(move || t().wallet.unbind_confirm.to_owned())
+                            message=Signal::derive(move || tw().unbind_confirm.to_owned())
                             on_confirm=Callback::new(unbind)
                             on_cancel=Callback::new(move |()| confirming.set(false))
                             {..}
@@ -174,7 +174,7 @@ fn BindingsPanel() -> impl IntoView {
                         />
                     </Show>
                 </Show>
-                {move || done.get().then(|| view! { <p class="success" role="status">{t().wallet.unbound_done}</p> })}
+                {move || done.get().then(|| view! { <p class="success" role="status">{tw().unbound_done}</p> })}
                 <ErrorBox problem=error />
             </div>
         </section>
@@ -196,6 +196,7 @@ fn CallbackPanel() -> impl IntoView {
     let store = use_store();
     let nav = use_nav();
     let t = move || store.text();
+    let tw = move || store.wallet_world_text();
     let code = untrack(|| nav.query("code"));
     let state = untrack(|| nav.query("state")).unwrap_or_default();
     let outcome = RwSignal::new(None::<Result<(), Problem>>);
@@ -225,12 +226,12 @@ fn CallbackPanel() -> impl IntoView {
         <section class="card">
             {move || match outcome.get() {
                 Some(Ok(())) => view! {
-                    <h1 class="success">{t().wallet.bind_success}</h1>
-                    <p>{t().wallet.bound_to}</p>
+                    <h1 class="success">{tw().bind_success}</h1>
+                    <p>{tw().bound_to}</p>
                 }
                 .into_any(),
-                Some(Err(_)) => view! { <h1>{t().wallet.bind_wechat}</h1> }.into_any(),
-                None => view! { <h1>{t().wallet.binding_now}</h1> }.into_any(),
+                Some(Err(_)) => view! { <h1>{tw().bind_wechat}</h1> }.into_any(),
+                None => view! { <h1>{tw().binding_now}</h1> }.into_any(),
             }}
             <BindingStatus />
             <ErrorBox problem=error />
@@ -239,12 +240,12 @@ fn CallbackPanel() -> impl IntoView {
                     <button type="button" class="button primary" data-coach="retry" on:click=retry.clone()>{move || t().retry}</button>
                 </Show>
                 <Show when=move || !is_bound(store) && !retryable()>
-                    <BindButton label=t().wallet.bind_again />
+                    <BindButton label=tw().bind_again />
                 </Show>
                 <Show when=move || is_bound(store)>
                     <Link href=Page::ToWeChat.path() class="button primary">{move || t().wallet.to_wechat_change}</Link>
                 </Show>
-                <Link href=Page::Bindings.path() class="button">{move || t().wallet.binding_management}</Link>
+                <Link href=Page::Bindings.path() class="button">{move || tw().binding_management}</Link>
                 <Link href=Page::Home.path() class="button">{move || t().back_home}</Link>
             </div>
         </section>

@@ -54,7 +54,7 @@ fn spend_of(value: &str) -> Option<Spend> {
 #[component]
 fn BooksPanel() -> impl IntoView {
     let store = use_store();
-    let t = move || store.text();
+    let tw = move || store.wallet_world_text();
     let f = move || text(store.locale.get());
     let wallet = move || store.state.with(|s| s.signed_in().map(|a| a.id()));
     let month = RwSignal::new(year_month_cst(store.now()));
@@ -152,7 +152,7 @@ fn BooksPanel() -> impl IntoView {
                         .map(|(y, m)| {
                             view! {
                                 <option value=format!("{y}-{m}") selected=move || month.get() == (y, m)>
-                                    {(t().wallet.month_label)(y, m)}
+                                    {(tw().month_label)(y, m)}
                                 </option>
                             }
                         })
@@ -285,7 +285,9 @@ fn Chart(summary: Vec<(Spend, Fen)>, month: (i64, u32)) -> impl IntoView {
         .max(1);
     let row = 28;
     let height = row * summary.len();
-    let label = (text(locale).chart_label)(&(locale.text().wallet.month_label)(month.0, month.1));
+    let label = (text(locale).chart_label)(&(crate::i18n::wallet_world::text(locale).month_label)(
+        month.0, month.1,
+    ));
     view! {
         <svg class="chart" viewBox=format!("0 0 320 {height}") role="img" aria-label=label data-testid="chart">
             {summary

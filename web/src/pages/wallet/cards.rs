@@ -34,7 +34,7 @@ pub fn Cards() -> impl IntoView {
 #[component]
 fn WeChatMethod() -> impl IntoView {
     let store = use_store();
-    let t = move || store.text();
+    let tw = move || store.wallet_world_text();
     let bound = move || {
         store.state.with(|s| {
             s.signed_in()
@@ -43,7 +43,7 @@ fn WeChatMethod() -> impl IntoView {
     };
     view! {
         <section class="card">
-            <h2>{move || t().wallet.bind_wechat}</h2>
+            <h2>{move || tw().bind_wechat}</h2>
             <BindingStatus />
             <Show when=move || !bound()>
                 <BindButton />
@@ -56,6 +56,7 @@ fn WeChatMethod() -> impl IntoView {
 fn CardList() -> impl IntoView {
     let store = use_store();
     let t = move || store.text();
+    let tw = move || store.wallet_world_text();
     let removing = RwSignal::new(None::<CardId>);
     let error = RwSignal::new(None::<Problem>);
     let cards = move || {
@@ -94,22 +95,22 @@ fn CardList() -> impl IntoView {
     view! {
         <section class="card">
             <h1>{move || t().wallet.cards}</h1>
-            <Show when=move || !cards().is_empty() fallback=move || view! { <p class="muted">{move || t().wallet.cards_empty}</p> }>
+            <Show when=move || !cards().is_empty() fallback=move || view! { <p class="muted">{move || tw().cards_empty}</p> }>
                 <ul class="card-list">
                     {move || {
                         cards()
                             .into_iter()
                             .map(|CardRow { id, label, kind, funds, is_default }| {
                                 let funds_label = match kind {
-                                    CardKind::Debit => t().wallet.card_funds_debit,
-                                    CardKind::Credit => t().wallet.card_funds_credit,
+                                    CardKind::Debit => tw().card_funds_debit,
+                                    CardKind::Credit => tw().card_funds_credit,
                                 };
-                                let confirm_text = (t().wallet.remove_card_confirm)(&label);
+                                let confirm_text = (tw().remove_card_confirm)(&label);
                                 view! {
                                     <li class="bank-card" data-card-id=id.get()>
                                         <div class="bank-card-head">
                                             <strong>{label}</strong>
-                                            {is_default.then(|| view! { <span class="tag">{t().wallet.default_card}</span> })}
+                                            {is_default.then(|| view! { <span class="tag">{tw().default_card}</span> })}
                                         </div>
                                         <p class="muted">{funds_label}": " {funds.to_string()}</p>
                                         <Show
@@ -121,12 +122,12 @@ fn CardList() -> impl IntoView {
                                                             .then(|| {
                                                                 view! {
                                                                     <button type="button" class="button" on:click=move |_| set_default(id)>
-                                                                        {t().wallet.set_default}
+                                                                        {tw().set_default}
                                                                     </button>
                                                                 }
                                                             })}
                                                         <button type="button" class="button danger" on:click=move |_| removing.set(Some(id))>
-                                                            {t().wallet.remove_card}
+                                                            {tw().remove_card}
                                                         </button>
                                                     </div>
                                                 }
@@ -153,7 +154,7 @@ fn CardList() -> impl IntoView {
 #[component]
 fn AddCard() -> impl IntoView {
     let store = use_store();
-    let t = move || store.text();
+    let tw = move || store.wallet_world_text();
     let number = RwSignal::new(String::new());
     let holder = RwSignal::new(String::new());
     let expiry = RwSignal::new(String::new());
@@ -202,9 +203,9 @@ fn AddCard() -> impl IntoView {
         .collect();
     view! {
         <section class="card">
-            <h2>{move || t().wallet.add_card}</h2>
+            <h2>{move || tw().add_card}</h2>
             <form on:submit=submit novalidate>
-                <label for="card-number">{move || t().wallet.card_number}</label>
+                <label for="card-number">{move || tw().card_number}</label>
                 <input id="card-number" name="card-number" inputmode="numeric" autocomplete="cc-number" aria-describedby="card-privacy" bind:value=number />
                 {move || {
                     identified()
@@ -217,21 +218,21 @@ fn AddCard() -> impl IntoView {
                             }
                         })
                 }}
-                <label for="card-holder">{move || t().wallet.card_holder}</label>
+                <label for="card-holder">{move || tw().card_holder}</label>
                 <input id="card-holder" name="card-holder" autocomplete="cc-name" bind:value=holder />
                 <Show when=is_credit>
-                    <label for="card-expiry">{move || t().wallet.card_expiry}</label>
+                    <label for="card-expiry">{move || tw().card_expiry}</label>
                     <input id="card-expiry" name="card-expiry" autocomplete="cc-exp" placeholder="MM/YY" bind:value=expiry />
-                    <label for="card-cvv">{move || t().wallet.card_cvv}</label>
+                    <label for="card-cvv">{move || tw().card_cvv}</label>
                     <input id="card-cvv" name="card-cvv" type="password" inputmode="numeric" autocomplete="cc-csc" maxlength=CVV_DIGITS bind:value=cvv />
                 </Show>
-                <p id="card-privacy" class="hint">{move || t().wallet.card_privacy}</p>
+                <p id="card-privacy" class="hint">{move || tw().card_privacy}</p>
                 <ErrorBox problem=error />
-                {move || added.get().then(|| view! { <p class="success" role="status">{t().wallet.card_added}</p> })}
-                <button type="submit" class="button primary" data-coach="add-card">{move || t().wallet.add_card}</button>
+                {move || added.get().then(|| view! { <p class="success" role="status">{tw().card_added}</p> })}
+                <button type="submit" class="button primary" data-coach="add-card">{move || tw().add_card}</button>
             </form>
             <details class="test-cards">
-                <summary>{move || t().wallet.test_cards}</summary>
+                <summary>{move || tw().test_cards}</summary>
                 <ul>
                     {samples.into_iter().map(|n| view! { <li><code>{n}</code></li> }).collect_view()}
                 </ul>

@@ -20,6 +20,7 @@ use qianbao_core::provider::{
 pub fn Choose() -> impl IntoView {
     let store = use_store();
     let t = move || store.text();
+    let tw = move || store.wallet_world_text();
     let locale = move || store.locale.get();
     let bank = RwSignal::new(None::<Bank>);
     let device = RwSignal::new(None::<Device>);
@@ -53,13 +54,13 @@ pub fn Choose() -> impl IntoView {
     };
     let table = move || {
         let l = locale();
-        let text = t();
+        let tw = tw();
         view! {
             <table class="compare">
-                <caption class="visually-hidden">{text.wallet.compare_title}</caption>
+                <caption class="visually-hidden">{tw.compare_title}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">{text.wallet.criterion}</th>
+                        <th scope="col">{tw.criterion}</th>
                         {columns()}
                     </tr>
                 </thead>
@@ -68,8 +69,8 @@ pub fn Choose() -> impl IntoView {
                     {row(criterion_name(l, Criterion::Reviews).to_owned(), reviews_cell)}
                     {row(criterion_name(l, Criterion::Security).to_owned(), security_cell)}
                     {row(criterion_name(l, Criterion::Compatibility).to_owned(), compatibility_cell)}
-                    {row(text.wallet.transfer_limits.to_owned(), limits_cell)}
-                    {row(text.wallet.extra_confirmation_row.to_owned(), confirmation_cell)}
+                    {row(tw.transfer_limits.to_owned(), limits_cell)}
+                    {row(tw.extra_confirmation_row.to_owned(), confirmation_cell)}
                 </tbody>
             </table>
         }
@@ -95,33 +96,33 @@ pub fn Choose() -> impl IntoView {
     view! {
         <section class="card chooser">
             <h1>{move || t().wallet.choose_wallet}</h1>
-            <p>{move || t().wallet.choose_intro}</p>
-            <h2>{move || t().wallet.compare_title}</h2>
-            <div class="table-wrap" tabindex="0" role="region" aria-label=move || t().wallet.compare_title>
+            <p>{move || tw().choose_intro}</p>
+            <h2>{move || tw().compare_title}</h2>
+            <div class="table-wrap" tabindex="0" role="region" aria-label=move || tw().compare_title>
                 {table}
             </div>
         </section>
         <section class="card">
-            <h2>{move || t().wallet.your_needs}</h2>
+            <h2>{move || tw().your_needs}</h2>
             <form class="needs" on:submit=|ev| ev.prevent_default()>
-                <label for="need-bank">{move || t().wallet.your_bank}</label>
+                <label for="need-bank">{move || tw().your_bank}</label>
                 <select id="need-bank" on:change=on_bank>
-                    <option value="">{move || t().wallet.no_preference}</option>
+                    <option value="">{move || tw().no_preference}</option>
                     {Bank::ALL
                         .into_iter()
                         .map(|b| view! { <option value=bank_key(b)>{move || bank_name(locale(), b)}</option> })
                         .collect_view()}
                 </select>
-                <label for="need-device">{move || t().wallet.your_device}</label>
+                <label for="need-device">{move || tw().your_device}</label>
                 <select id="need-device" on:change=on_device>
-                    <option value="">{move || t().wallet.no_preference}</option>
+                    <option value="">{move || tw().no_preference}</option>
                     {Device::ALL
                         .into_iter()
                         .map(|d| view! { <option value=device_key(d)>{move || device_name(locale(), d)}</option> })
                         .collect_view()}
                 </select>
                 <fieldset>
-                    <legend>{move || t().wallet.needed_features}</legend>
+                    <legend>{move || tw().needed_features}</legend>
                     {Feature::ALL
                         .into_iter()
                         .map(|f| {
@@ -145,9 +146,9 @@ pub fn Choose() -> impl IntoView {
                         })
                         .collect_view()}
                 </fieldset>
-                <label for="need-priority">{move || t().wallet.matters_most}</label>
+                <label for="need-priority">{move || tw().matters_most}</label>
                 <select id="need-priority" on:change=on_priority>
-                    <option value="">{move || t().wallet.no_preference}</option>
+                    <option value="">{move || tw().no_preference}</option>
                     {Criterion::ALL
                         .into_iter()
                         .map(|c| view! { <option value=criterion_key(c)>{move || criterion_name(locale(), c)}</option> })
@@ -156,11 +157,11 @@ pub fn Choose() -> impl IntoView {
             </form>
         </section>
         <section class="card" aria-live="polite">
-            <h2>{move || t().wallet.ranking_title}</h2>
+            <h2>{move || tw().ranking_title}</h2>
             <ol class="ranking" data-testid="ranking">
                 {move || {
                     let l = locale();
-                    let text = t();
+                    let tw = tw();
                     ranking
                         .get()
                         .into_iter()
@@ -169,15 +170,15 @@ pub fn Choose() -> impl IntoView {
                             let href = with_query(Page::Register.path(), "provider", r.provider.as_str());
                             view! {
                                 <li data-provider=r.provider.as_str() class:unsuitable=!r.suitable>
-                                    <h3>{name}" · "{(text.wallet.score_of)(r.score)}</h3>
+                                    <h3>{name}" · "{(tw.score_of)(r.score)}</h3>
                                     <p class="muted">{provider_pitch(l, r.provider)}</p>
                                     <p class=if r.suitable { "success" } else { "warn" }>
-                                        {if r.suitable { text.wallet.suits_you } else { text.wallet.does_not_suit }}
+                                        {if r.suitable { tw.suits_you } else { tw.does_not_suit }}
                                     </p>
                                     <ul class="reasons">
                                         {r.reasons.into_iter().map(|x| view! { <li>{reason(l, x)}</li> }).collect_view()}
                                     </ul>
-                                    <Link href=href class="button">{(text.wallet.register_with)(name)}</Link>
+                                    <Link href=href class="button">{(tw.register_with)(name)}</Link>
                                 </li>
                             }
                         })
@@ -198,7 +199,7 @@ fn features_cell(l: Locale, p: &'static Provider) -> String {
 
 fn reviews_cell(l: Locale, p: &'static Provider) -> String {
     let [good, bad] = reviews(l, p.id);
-    let count = (l.text().wallet.reviews_count)(p.reviews);
+    let count = (crate::i18n::wallet_world::text(l).reviews_count)(p.reviews);
     format!("{} ({count}) {good} {bad}", stars(p.rating_tenths))
 }
 
@@ -211,7 +212,7 @@ fn security_cell(l: Locale, p: &'static Provider) -> String {
         .join("、");
     format!(
         "{measures} · {} {}",
-        l.text().wallet.licence_label,
+        crate::i18n::wallet_world::text(l).licence_label,
         p.licence
     )
 }
@@ -238,11 +239,11 @@ fn limits_cell(_: Locale, p: &'static Provider) -> String {
 }
 
 fn confirmation_cell(l: Locale, p: &'static Provider) -> String {
-    let text = l.text();
+    let tw = crate::i18n::wallet_world::text(l);
     if p.extra_confirmation {
-        text.wallet.applies
+        tw.applies
     } else {
-        text.wallet.does_not_apply
+        tw.does_not_apply
     }
     .to_owned()
 }

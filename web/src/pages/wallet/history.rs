@@ -37,6 +37,7 @@ pub fn History() -> impl IntoView {
 fn HistoryScreen() -> impl IntoView {
     let store = use_store();
     let t = move || store.text();
+    let tw = move || store.wallet_world_text();
     let filter = RwSignal::new(HistoryFilter::default());
     let shown = RwSignal::new(PAGE);
     let months = move || {
@@ -67,7 +68,7 @@ fn HistoryScreen() -> impl IntoView {
             <h1>{move || t().history}</h1>
             <div class="filters">
                 <div>
-                    <label for="filter-kind">{move || t().wallet.filter_kind}</label>
+                    <label for="filter-kind">{move || tw().filter_kind}</label>
                     <select id="filter-kind" on:change=set_kind>
                         <option value="">{move || t().all}</option>
                         {HistoryKind::ALL
@@ -81,14 +82,14 @@ fn HistoryScreen() -> impl IntoView {
                     </select>
                 </div>
                 <div>
-                    <label for="filter-month">{move || t().wallet.filter_month}</label>
+                    <label for="filter-month">{move || tw().filter_month}</label>
                     <select id="filter-month" on:change=set_month>
                         <option value="">{move || t().all}</option>
                         {move || {
                             months()
                                 .into_iter()
                                 .map(|(y, m)| {
-                                    view! { <option value=format!("{y}-{m}")>{(t().wallet.month_label)(y, m)}</option> }
+                                    view! { <option value=format!("{y}-{m}")>{(tw().month_label)(y, m)}</option> }
                                 })
                                 .collect_view()
                         }}
@@ -103,7 +104,7 @@ fn HistoryScreen() -> impl IntoView {
                 total > shown.get()
             }>
                 <button type="button" class="button" on:click=move |_| shown.update(|n| *n += PAGE)>
-                    {move || t().wallet.load_more}
+                    {move || tw().load_more}
                 </button>
             </Show>
         </section>
@@ -176,6 +177,7 @@ pub fn HistoryDetail(id: u64) -> impl IntoView {
 fn DetailCard(id: u64) -> impl IntoView {
     let store = use_store();
     let t = move || store.text();
+    let tw = move || store.wallet_world_text();
     let detail = move || {
         let locale = store.locale.get();
         store.state.with(|s| {
@@ -201,20 +203,20 @@ fn DetailCard(id: u64) -> impl IntoView {
         match detail() {
         Some((kind, amount, other, at, note)) => view! {
             <section class="card">
-                <h1>{t().wallet.detail_title}</h1>
+                <h1>{tw().detail_title}</h1>
                 <p class="big-amount">{amount.signed()}</p>
                 <dl class="facts">
-                    <dt>{t().wallet.filter_kind}</dt>
+                    <dt>{tw().filter_kind}</dt>
                     <dd>{kind}</dd>
-                    <dt>{t().wallet.counterpart}</dt>
+                    <dt>{tw().counterpart}</dt>
                     <dd>{other}</dd>
-                    <dt>{t().wallet.time}</dt>
+                    <dt>{tw().time}</dt>
                     <dd>{at}</dd>
-                    <dt>{t().wallet.entry_no}</dt>
+                    <dt>{tw().entry_no}</dt>
                     <dd>{id}</dd>
-                    <dt>{t().wallet.status}</dt>
-                    <dd>{t().wallet.status_success}</dd>
-                    {(!note.is_empty()).then(|| view! { <dt>{t().wallet.note}</dt><dd>{note.clone()}</dd> })}
+                    <dt>{tw().status}</dt>
+                    <dd>{tw().status_success}</dd>
+                    {(!note.is_empty()).then(|| view! { <dt>{tw().note}</dt><dd>{note.clone()}</dd> })}
                 </dl>
                 <Link href=Page::History.path()>{t().history}</Link>
             </section>

@@ -5,6 +5,7 @@ use super::history::HistoryList;
 use super::{session_view, LockScreen, LoginCode, SessionView};
 use crate::app::Page;
 use crate::components::{after_paint, CoachStart};
+use crate::credentials;
 use crate::router::{with_query, Link};
 use crate::store::{use_store, Notice, Problem};
 use leptos::prelude::*;
@@ -34,14 +35,8 @@ fn Welcome() -> impl IntoView {
     let create_demo = move |_| {
         // Let the "please wait" paint before the password hash takes the thread.
         after_paint(busy, move || async move {
-            let result = store
-                .run(|s, ctx| s.create_demo(ctx.now, ctx.rng, ctx.hasher))
-                .await;
-            match result {
-                Ok(created) => {
-                    let keyed = store
-                        .add_key(created.wallet.id, created.wallet.password.clone())
-                        .await;
+            match credentials::create_demo(store).await {
+                Ok((created, keyed)) => {
                     demo.set(Some(created));
                     error.set(keyed.err());
                 }
@@ -79,10 +74,9 @@ fn DemoCard(demo: Demo) -> impl IntoView {
     let error = RwSignal::new(None::<Problem>);
     let log_in = move |_| {
         let (login, password) = (login.clone(), password.clone());
-        store.dispatch(
-            move |s, ctx| s.log_in(&login, &password, ctx.now),
-            move |result| error.set(result.err()),
-        );
+        store.spawn(async move {
+            error.set(credentials::log_in(store, login, password).await.err());
+        });
     };
     view! {
         <div class="demo-card" role="status">

@@ -1,6 +1,7 @@
 //! The lock screen shown over the wallet after idle time.
 
 use crate::components::{after_paint, ErrorBox};
+use crate::credentials;
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
 
@@ -23,7 +24,7 @@ pub fn LockScreen() -> impl IntoView {
         ev.prevent_default();
         after_paint(busy, move || async move {
             let typed = password.get_untracked();
-            match store.run(|s, ctx| s.unlock(&typed, ctx.now)).await {
+            match credentials::unlock_session(store, typed).await {
                 Ok(()) => error.set(None),
                 Err(e) => error.set(Some(e)),
             }

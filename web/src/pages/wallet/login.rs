@@ -4,6 +4,7 @@ use super::home::AccountsHere;
 use super::LoginCode;
 use crate::app::Page;
 use crate::components::{after_paint, ErrorBox};
+use crate::credentials;
 use crate::router::{use_nav, Link};
 use crate::store::{use_store, Notice, Problem};
 use leptos::prelude::*;
@@ -32,16 +33,8 @@ pub fn Login() -> impl IntoView {
         ev.prevent_default();
         after_paint(busy, move || async move {
             let (l, p) = (login.get_untracked(), password.get_untracked());
-            let result = store.run(|s, ctx| s.log_in(&l, &p, ctx.now)).await;
-            match result {
-                Ok(id) => {
-                    // Since encryption began, every account gets its key slot at its next login.
-                    if let Err(e) = store.add_key(id, p).await {
-                        error.set(Some(e));
-                        return;
-                    }
-                    nav.go(Page::Home.path());
-                }
+            match credentials::log_in(store, l, p).await {
+                Ok(_) => nav.go(Page::Home.path()),
                 Err(e) => {
                     password.set(String::new());
                     error.set(Some(e));

@@ -68,7 +68,7 @@ pub fn SignedIn(children: ChildrenFn) -> impl IntoView {
         match view_kind.get() {
         SessionView::SignedOut => view! {
             <section class="card">
-                <p>{move || store.text().wallet.sign_in_first}</p>
+                <p>{move || store.wallet_world_text().sign_in_first}</p>
                 <Link href=Page::Login.path() class="button primary" {..} data-coach="log-in">{move || store.text().log_in}</Link>
             </section>
         }

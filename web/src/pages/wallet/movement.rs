@@ -34,6 +34,7 @@ pub fn Movement(kind: MovementKind) -> impl IntoView {
 fn MovementSteps(kind: MovementKind) -> impl IntoView {
     let store = use_store();
     let t = move || store.text();
+    let tw = move || store.wallet_world_text();
     let step = RwSignal::new(Step::Fill);
     let card = RwSignal::new(String::new());
     let amount = RwSignal::new(String::new());
@@ -159,7 +160,7 @@ fn MovementSteps(kind: MovementKind) -> impl IntoView {
                     .then(|| {
                         view! {
                             <label for="mv-card">
-                                {move || if kind == MovementKind::Withdraw { t().wallet.to_card } else { t().wallet.from_card }}
+                                {move || if kind == MovementKind::Withdraw { tw().to_card } else { tw().from_card }}
                             </label>
                             <select id="mv-card" on:change=move |ev| card.set(event_target_value(&ev))>
                                 {move || {
@@ -182,7 +183,7 @@ fn MovementSteps(kind: MovementKind) -> impl IntoView {
                         .then(|| {
                             view! {
                                 <p class="hint">
-                                    {t().wallet.need_card} " " <Link href=Page::Cards.path()>{t().wallet.add_card}</Link>
+                                    {tw().need_card} " " <Link href=Page::Cards.path()>{tw().add_card}</Link>
                                 </p>
                             }
                         })
@@ -190,15 +191,15 @@ fn MovementSteps(kind: MovementKind) -> impl IntoView {
                 {(kind == MovementKind::Transfer)
                     .then(|| {
                         view! {
-                            <label for="mv-payee">{move || t().wallet.payee}</label>
+                            <label for="mv-payee">{move || tw().payee}</label>
                             <input id="mv-payee" name="payee" autocomplete="off" aria-describedby="mv-payee-hint" bind:value=payee />
-                            <p id="mv-payee-hint" class="hint">{move || t().wallet.payee_hint}</p>
+                            <p id="mv-payee-hint" class="hint">{move || tw().payee_hint}</p>
                         }
                     })}
                 {(kind == MovementKind::Bill)
                     .then(|| {
                         view! {
-                            <label for="mv-biller">{move || t().wallet.biller}</label>
+                            <label for="mv-biller">{move || tw().biller}</label>
                             <select
                                 id="mv-biller"
                                 on:change=move |ev| {
@@ -219,19 +220,19 @@ fn MovementSteps(kind: MovementKind) -> impl IntoView {
                                     })
                                     .collect_view()}
                             </select>
-                            <label for="mv-account">{move || t().wallet.bill_account}</label>
+                            <label for="mv-account">{move || tw().bill_account}</label>
                             <input id="mv-account" name="bill-account" inputmode="numeric" aria-describedby="mv-account-hint" bind:value=account />
-                            <p id="mv-account-hint" class="hint">{move || (t().wallet.bill_account_hint)(biller.get())}</p>
+                            <p id="mv-account-hint" class="hint">{move || (tw().bill_account_hint)(biller.get())}</p>
                         }
                     })}
-                {(kind == MovementKind::ToWeChat).then(|| view! { <BindingStatus /><p class="hint">{move || t().wallet.to_wechat_hint}</p> })}
+                {(kind == MovementKind::ToWeChat).then(|| view! { <BindingStatus /><p class="hint">{move || tw().to_wechat_hint}</p> })}
                 <label for="mv-amount">{move || t().amount}</label>
                 <input id="mv-amount" name="amount" inputmode="decimal" autocomplete="off" placeholder="0.00" aria-describedby="mv-limits" bind:value=amount />
-                <p id="mv-limits" class="hint">{move || (t().wallet.limits)(&limit.single.to_string(), &limit.daily.to_string())}</p>
+                <p id="mv-limits" class="hint">{move || (tw().limits)(&limit.single.to_string(), &limit.daily.to_string())}</p>
                 {(kind == MovementKind::Transfer)
                     .then(|| {
                         view! {
-                            <label for="mv-note">{move || t().wallet.note}</label>
+                            <label for="mv-note">{move || tw().note}</label>
                             <input id="mv-note" name="note" maxlength=MAX_NOTE_CHARS bind:value=note />
                         }
                     })}
@@ -249,22 +250,22 @@ fn MovementSteps(kind: MovementKind) -> impl IntoView {
             .map(|c| i18n::counterpart(locale, &c));
         let note_text = prepared.note().to_owned();
         view! {
-            <div class="review" role="group" aria-label=t().wallet.review_title>
-                <h2>{t().wallet.review_title}</h2>
+            <div class="review" role="group" aria-label=tw().review_title>
+                <h2>{tw().review_title}</h2>
                 <p class="big-amount" data-testid="review-amount">{prepared.amount().to_string()}</p>
                 <dl class="facts">
                     <dt>
                         {match kind {
-                            MovementKind::TopUp => t().wallet.from_card,
-                            MovementKind::Withdraw => t().wallet.to_card,
-                            MovementKind::Transfer => t().wallet.payee_label,
-                            MovementKind::Bill => t().wallet.biller,
+                            MovementKind::TopUp => tw().from_card,
+                            MovementKind::Withdraw => tw().to_card,
+                            MovementKind::Transfer => tw().payee_label,
+                            MovementKind::Bill => tw().biller,
                             MovementKind::ToWeChat => t().change_balance,
-                            MovementKind::Payment => t().wallet.counterpart,
+                            MovementKind::Payment => tw().counterpart,
                         }}
                     </dt>
                     <dd data-testid="review-counterpart">{other}</dd>
-                    {(!note_text.is_empty()).then(|| view! { <dt>{t().wallet.note}</dt><dd>{note_text.clone()}</dd> })}
+                    {(!note_text.is_empty()).then(|| view! { <dt>{tw().note}</dt><dd>{note_text.clone()}</dd> })}
                 </dl>
                 <ErrorBox problem=error />
                 <div class="actions">
@@ -272,7 +273,7 @@ fn MovementSteps(kind: MovementKind) -> impl IntoView {
                         {t().confirm}
                     </button>
                     <button type="button" class="button" on:click=move |_| step.set(Step::Fill)>
-                        {t().wallet.back_to_edit}
+                        {tw().back_to_edit}
                     </button>
                 </div>
             </div>
@@ -282,17 +283,17 @@ fn MovementSteps(kind: MovementKind) -> impl IntoView {
     let done = move |receipt: Receipt| {
         view! {
             <div class="done" role="status">
-                <h2>{t().wallet.done_title}</h2>
+                <h2>{tw().done_title}</h2>
                 <p class="big-amount">{receipt.amount.to_string()}</p>
                 <dl class="facts">
-                    <dt>{t().wallet.balance_now}</dt>
+                    <dt>{tw().balance_now}</dt>
                     <dd data-testid="balance-after">{receipt.balance.to_string()}</dd>
-                    <dt>{t().wallet.entry_no}</dt>
+                    <dt>{tw().entry_no}</dt>
                     <dd data-testid="entry-no">{receipt.entry}</dd>
                 </dl>
                 <div class="actions">
                     <Link href=Page::History.path() class="button">{t().history}</Link>
-                    <button type="button" class="button" on:click=again>{t().wallet.another}</button>
+                    <button type="button" class="button" on:click=again>{tw().another}</button>
                     <Link href=Page::Home.path() class="button">{t().back_home}</Link>
                 </div>
             </div>

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 pub fn ChangePassword() -> impl IntoView {
     let store = use_store();
     let t = move || store.text();
+    let tw = move || store.wallet_world_text();
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
     let again = RwSignal::new(String::new());
@@ -35,16 +36,16 @@ pub fn ChangePassword() -> impl IntoView {
     view! {
         <form class="change-password" on:submit=submit novalidate aria-labelledby="change-password-title">
             <h3 id="change-password-title">{move || t().change_password}</h3>
-            <label for="pw-current">{move || t().wallet.current_password}</label>
+            <label for="pw-current">{move || tw().current_password}</label>
             <input id="pw-current" type="password" autocomplete="current-password" bind:value=current />
-            <label for="pw-new">{move || t().wallet.new_password}</label>
+            <label for="pw-new">{move || tw().new_password}</label>
             <input id="pw-new" type="password" autocomplete="new-password" aria-describedby="pw-new-hint" bind:value=new />
             <p id="pw-new-hint" class="hint">{move || t().password_hint}</p>
-            <label for="pw-again">{move || t().wallet.new_password_again}</label>
+            <label for="pw-again">{move || tw().new_password_again}</label>
             <input id="pw-again" type="password" autocomplete="new-password" bind:value=again />
             <ErrorBox problem=error />
             <Show when=move || done.get()>
-                <p class="success" role="status">{move || t().wallet.password_changed}</p>
+                <p class="success" role="status">{move || tw().password_changed}</p>
             </Show>
             <button type="submit" class="button" disabled=move || busy.get()>
                 {move || if busy.get() { t().wallet.working } else { t().change_password }}

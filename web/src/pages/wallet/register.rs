@@ -3,11 +3,11 @@
 
 use crate::app::Page;
 use crate::components::{after_paint, ErrorBox};
+use crate::credentials::{self, RegisterForm};
 use crate::i18n::providers;
 use crate::router::{use_nav, with_query, Link};
 use crate::store::{use_store, Notice, Problem};
 use leptos::prelude::*;
-use qianbao_core::account::Registration;
 use qianbao_core::identity::LoginId;
 use qianbao_core::provider::ProviderId;
 use qianbao_core::time::ceil_secs;
@@ -69,28 +69,15 @@ pub fn Register() -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         after_paint(busy, move || async move {
-            let (l, c, n, p) = (
-                login.get_untracked(),
-                code.get_untracked(),
-                real_name.get_untracked(),
-                password.get_untracked(),
-            );
-            let form = Registration {
-                login: &l,
-                real_name: &n,
-                password: &p,
-                code: &c,
+            let form = RegisterForm {
+                login: login.get_untracked(),
+                code: code.get_untracked(),
+                real_name: real_name.get_untracked(),
+                password: password.get_untracked(),
                 provider: provider.get_untracked(),
             };
-            let result = store
-                .run(|s, ctx| s.register(form, ctx.now, ctx.rng, ctx.hasher))
-                .await;
-            match result {
+            match credentials::register(store, form).await {
                 Ok(id) => {
-                    if let Err(e) = store.add_key(id, p.clone()).await {
-                        error.set(Some(e));
-                        return;
-                    }
                     let key = store
                         .state
                         .with_untracked(|s| s.account(id).map(|a| a.login().as_str().to_owned()))

@@ -36,6 +36,7 @@ pub fn Settings() -> impl IntoView {
 fn SettingsPanel() -> impl IntoView {
     let store = use_store();
     let t = move || store.text();
+    let tw = move || store.wallet_world_text();
     let account = move || {
         store.state.with(|s| {
             s.signed_in().map(|a| AccountFacts {
@@ -69,7 +70,7 @@ fn SettingsPanel() -> impl IntoView {
     view! {
         <section class="card settings">
             <h1>{move || t().wallet.settings}</h1>
-            <h2>{move || t().wallet.account_management}</h2>
+            <h2>{move || tw().account_management}</h2>
             {move || {
                 account()
                     .map(|facts| {
@@ -79,9 +80,9 @@ fn SettingsPanel() -> impl IntoView {
                                 <dd data-testid="provider">{providers::provider_name(store.locale.get(), facts.provider)}</dd>
                                 <dt>{t().real_name}</dt>
                                 <dd>{facts.real_name}</dd>
-                                <dt>{t().wallet.signed_in_as}</dt>
+                                <dt>{tw().signed_in_as}</dt>
                                 <dd>{facts.login}</dd>
-                                <dt>{t().wallet.registered_at}</dt>
+                                <dt>{tw().registered_at}</dt>
                                 <dd>{facts.registered}</dd>
                             </dl>
                             // Compare the providers any time, not only before registering.
@@ -91,19 +92,19 @@ fn SettingsPanel() -> impl IntoView {
                         }
                     })
             }}
-            <h3>{move || t().wallet.bind_wechat}</h3>
+            <h3>{move || tw().bind_wechat}</h3>
             <BindingStatus />
             <Show when=move || !store.state.with(|s| s.signed_in().is_some_and(|a| s.binding(a.id()).bound().is_some()))>
-                <p class="hint">{move || t().wallet.bind_intro}</p>
+                <p class="hint">{move || tw().bind_intro}</p>
                 <BindButton />
             </Show>
             <ul class="links">
-                <li><Link href=Page::Cards.path()>{move || t().wallet.payment_methods}</Link></li>
-                <li><Link href=Page::Bindings.path() {..} data-coach="bindings-link">{move || t().wallet.binding_management}</Link></li>
-                <li><Link href=Page::Bindings.path()>{move || t().wallet.third_party_management}</Link></li>
+                <li><Link href=Page::Cards.path()>{move || tw().payment_methods}</Link></li>
+                <li><Link href=Page::Bindings.path() {..} data-coach="bindings-link">{move || tw().binding_management}</Link></li>
+                <li><Link href=Page::Bindings.path()>{move || tw().third_party_management}</Link></li>
             </ul>
-            <h2>{move || t().wallet.security}</h2>
-            <label for="idle-lock">{move || t().wallet.auto_lock}</label>
+            <h2>{move || tw().security}</h2>
+            <label for="idle-lock">{move || tw().auto_lock}</label>
             <select id="idle-lock" on:change=set_idle aria-describedby="idle-lock-hint">
                 {IdleLock::ALL
                     .into_iter()
@@ -116,7 +117,7 @@ fn SettingsPanel() -> impl IntoView {
                     })
                     .collect_view()}
             </select>
-            <p id="idle-lock-hint" class="hint">{move || t().wallet.auto_lock_hint}</p>
+            <p id="idle-lock-hint" class="hint">{move || tw().auto_lock_hint}</p>
             <ErrorBox problem=error />
             <button type="button" class="button" on:click=move |_| store.lock_now()>
                 {move || t().lock_now}

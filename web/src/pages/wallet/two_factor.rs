@@ -4,6 +4,7 @@
 
 use crate::app::Page;
 use crate::components::{qr_svg, ErrorBox};
+use crate::credentials;
 use crate::env;
 use crate::router::use_nav;
 use crate::store::{use_store, Problem};
@@ -16,6 +17,7 @@ use qianbao_core::verification::CODE_INPUT_CHARS;
 pub fn TwoFactorSettings() -> impl IntoView {
     let store = use_store();
     let t = move || store.text();
+    let tw = move || store.wallet_world_text();
     let code = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<Problem>);
@@ -69,53 +71,53 @@ pub fn TwoFactorSettings() -> impl IntoView {
     };
     view! {
         <section class="two-factor" aria-labelledby="two-factor-title">
-            <h3 id="two-factor-title">{move || t().wallet.two_factor}</h3>
-            <p class="hint">{move || t().wallet.two_factor_intro}</p>
+            <h3 id="two-factor-title">{move || tw().two_factor}</h3>
+            <p class="hint">{move || tw().two_factor_intro}</p>
             {move || match status() {
                 Some((Some((since, left)), _)) => view! {
-                    <p class="success" data-testid="two-factor-status">{(t().wallet.two_factor_on)(&since, left)}</p>
+                    <p class="success" data-testid="two-factor-status">{(tw().two_factor_on)(&since, left)}</p>
                     <form on:submit=turn_off>
-                        <p class="hint">{t().wallet.two_factor_off_password}</p>
+                        <p class="hint">{tw().two_factor_off_password}</p>
                         <label for="totp-off-password">{t().password}</label>
                         <input id="totp-off-password" type="password" autocomplete="current-password" bind:value=password />
-                        <button type="submit" class="button">{t().wallet.two_factor_turn_off}</button>
+                        <button type="submit" class="button">{tw().two_factor_turn_off}</button>
                     </form>
                 }
                 .into_any(),
                 Some((None, Some((key, uri)))) => {
                     let qr = qr_svg(&uri);
                     view! {
-                        <p>{t().wallet.two_factor_scan}</p>
-                        <div class="qr" role="img" aria-label=t().wallet.two_factor_qr inner_html=qr></div>
-                        <p><a href=uri data-testid="otpauth-link">{t().wallet.two_factor_open_app}</a></p>
+                        <p>{tw().two_factor_scan}</p>
+                        <div class="qr" role="img" aria-label=tw().two_factor_qr inner_html=qr></div>
+                        <p><a href=uri data-testid="otpauth-link">{tw().two_factor_open_app}</a></p>
                         <p>
-                            {t().wallet.two_factor_secret}": "
+                            {tw().two_factor_secret}": "
                             <code class="secret" data-testid="totp-secret">{key}</code>
                         </p>
                         <form on:submit=confirm>
-                            <label for="totp-code">{t().wallet.two_factor_code}</label>
+                            <label for="totp-code">{tw().two_factor_code}</label>
                             <input id="totp-code" inputmode="numeric" autocomplete="one-time-code" maxlength=CODE_INPUT_CHARS bind:value=code />
-                            <button type="submit" class="button primary">{t().wallet.two_factor_confirm}</button>
+                            <button type="submit" class="button primary">{tw().two_factor_confirm}</button>
                         </form>
                     }
                     .into_any()
                 }
                 _ => view! {
-                    <p data-testid="two-factor-status">{t().wallet.two_factor_off}</p>
-                    <button type="button" class="button" on:click=begin>{t().wallet.two_factor_turn_on}</button>
+                    <p data-testid="two-factor-status">{tw().two_factor_off}</p>
+                    <button type="button" class="button" on:click=begin>{tw().two_factor_turn_on}</button>
                 }
                 .into_any(),
             }}
             <ErrorBox problem=error />
             <Show when=move || !recovery.with(Vec::is_empty)>
                 <div class="recovery-codes" role="status">
-                    <h4>{move || t().wallet.two_factor_recovery_title}</h4>
-                    <p class="hint">{move || t().wallet.two_factor_recovery_hint}</p>
+                    <h4>{move || tw().two_factor_recovery_title}</h4>
+                    <p class="hint">{move || tw().two_factor_recovery_hint}</p>
                     <ol data-testid="recovery-codes">
                         {move || recovery.get().into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
                     </ol>
                     <button type="button" class="button" on:click=move |_| recovery.set(Vec::new())>
-                        {move || t().wallet.two_factor_recovery_done}
+                        {move || tw().two_factor_recovery_done}
                     </button>
                 </div>
             </Show>
@@ -142,9 +144,8 @@ pub fn LoginCode(error: RwSignal<Option<Problem>>) -> impl IntoView {
         ev.prevent_default();
         let typed = code.get_untracked();
         code.set(String::new());
-        store.dispatch(
-            move |s, ctx| s.enter_login_code(&typed, ctx.now, ctx.wall),
-            move |result| match result {
+        store.spawn(async move {
+            match credentials::enter_login_code(store, typed).await {
                 Ok(used) => {
                     if let SecondFactor::Recovery { remaining } = used {
                         store
@@ -154,8 +155,8 @@ pub fn LoginCode(error: RwSignal<Option<Problem>>) -> impl IntoView {
                     nav.go(Page::Home.path());
                 }
                 Err(e) => error.set(Some(e)),
-            },
-        );
+            }
+        });
     };
     Effect::new(move |_| env::focus_by_id("login-code"));
     view! {

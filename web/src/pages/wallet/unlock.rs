@@ -4,6 +4,7 @@
 //! that account in.
 
 use crate::components::{after_paint, once_at_a_time, ErrorBox};
+use crate::credentials;
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
 
@@ -20,7 +21,7 @@ pub fn Unlock() -> impl IntoView {
         after_paint(busy, move || async move {
             let typed = password.get_untracked();
             password.set(String::new());
-            let result = store.unlock_vault(typed).await;
+            let result = credentials::unlock_vault(store, typed).await;
             // Unlocked: this screen is gone.
             let _ = error.try_set(result.err());
         });

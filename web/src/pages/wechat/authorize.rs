@@ -51,6 +51,7 @@ pub fn Authorize() -> impl IntoView {
     let store = use_store();
     let nav = use_nav();
     let t = move || store.text();
+    let tw = move || store.wechat_text();
     let get = move |key: &str| untrack(|| nav.query(key)).unwrap_or_default();
     let params = Params {
         appid: get("appid"),
@@ -183,7 +184,7 @@ pub fn Authorize() -> impl IntoView {
 
     view! {
         <section class="card wechat-world authorize">
-            <h1>{move || t().wechat.consent_title}</h1>
+            <h1>{move || tw().consent_title}</h1>
             {move || {
                 let app = match gate.get() {
                     AuthorizeStep::Unreachable => {
@@ -203,8 +204,8 @@ pub fn Authorize() -> impl IntoView {
                         return view! {
                             <ErrorBox problem=gate_error />
                             <div class="actions">
-                                <Link href=Page::WeChatSettings.path() class="button primary" {..} data-coach="open-wechat-settings">{t().wechat.open_wechat_settings}</Link>
-                                <a href=retry_href.clone() class="button">{t().wechat.back_to_authorize}</a>
+                                <Link href=Page::WeChatSettings.path() class="button primary" {..} data-coach="open-wechat-settings">{tw().open_wechat_settings}</Link>
+                                <a href=retry_href.clone() class="button">{tw().back_to_authorize}</a>
                             </div>
                         }
                         .into_any();
@@ -214,20 +215,20 @@ pub fn Authorize() -> impl IntoView {
                 let name = store.locale.get().pick(app.name_zh, app.name_en);
                 match step.get() {
                     Step::Consent => view! {
-                        <p class="consent-app">{(t().wechat.consent_app)(name)}</p>
+                        <p class="consent-app">{(tw().consent_app)(name)}</p>
                         <ul class="consent-scope">
-                            <li>{t().wechat.consent_shares}</li>
+                            <li>{tw().consent_shares}</li>
                         </ul>
                         <ErrorBox problem=error />
                         <div class="actions">
-                            <button type="button" class="button wechat" data-coach="allow" on:click=allow.clone()>{t().wechat.allow}</button>
-                            <button type="button" class="button" on:click=deny.clone()>{t().wechat.deny}</button>
+                            <button type="button" class="button wechat" data-coach="allow" on:click=allow.clone()>{tw().allow}</button>
+                            <button type="button" class="button" on:click=deny.clone()>{tw().deny}</button>
                         </div>
                     }
                     .into_any(),
                     Step::SecondFactor => view! {
-                        <h2>{t().wechat.second_factor_title}</h2>
-                        <p>{(t().wechat.second_factor_intro)(&phone())}</p>
+                        <h2>{tw().second_factor_title}</h2>
+                        <p>{(tw().second_factor_intro)(&phone())}</p>
                         <form on:submit=confirm.clone() novalidate>
                             <button type="button" class="button" data-coach="get-code" on:click=send_code>{t().get_code}</button>
                             {move || sent_to.get().map(|to| view! { <p class="sent" role="status">{(t().code_sent_to)(&to)}</p> })}
@@ -238,7 +239,7 @@ pub fn Authorize() -> impl IntoView {
                         </form>
                     }
                     .into_any(),
-                    Step::Leaving => view! { <p role="status">{t().wechat.redirecting}</p> }.into_any(),
+                    Step::Leaving => view! { <p role="status">{tw().redirecting}</p> }.into_any(),
                 }
             }}
         </section>

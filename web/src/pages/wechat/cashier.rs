@@ -25,6 +25,7 @@ pub fn Cashier() -> impl IntoView {
     let store = use_store();
     let nav = use_nav();
     let t = move || store.text();
+    let tw = move || store.wechat_text();
     let merchant = untrack(|| nav.query("mch")).and_then(|m| MerchantId::parse(&m));
     let out_trade_no = untrack(|| nav.query("out_trade_no")).unwrap_or_default();
     let step = RwSignal::new(Step::Choose);
@@ -135,7 +136,7 @@ pub fn Cashier() -> impl IntoView {
 
     view! {
         <section class="card wechat-world cashier">
-            <h1>{move || t().wechat.cashier_title}</h1>
+            <h1>{move || tw().cashier_title}</h1>
             <Show when=logged_in fallback=WeChatLogin>
                 {
                     let submit = submit.clone();
@@ -151,16 +152,16 @@ pub fn Cashier() -> impl IntoView {
                             match step.get() {
                                 Step::Paid => view! {
                                     {header}
-                                    <h2 class="success" role="status">{t().wechat.pay_success}</h2>
+                                    <h2 class="success" role="status">{tw().pay_success}</h2>
                                     {back.clone().map(|href| view! { <Link href=href class="button primary">{t().back_to_merchant}</Link> })}
                                 }
                                 .into_any(),
                                 Step::Confirm => view! {
                                     {header}
                                     <form on:submit=submit.clone() novalidate class="extra-confirmation">
-                                        <h2>{t().wechat.extra_confirmation_title}</h2>
-                                        <p>{t().wechat.extra_confirmation_intro}</p>
-                                        <label for="pay-wallet-password">{t().wechat.wallet_password}</label>
+                                        <h2>{tw().extra_confirmation_title}</h2>
+                                        <p>{tw().extra_confirmation_intro}</p>
+                                        <label for="pay-wallet-password">{tw().wallet_password}</label>
                                         <input id="pay-wallet-password" type="password" autocomplete="current-password" bind:value=wallet_password />
                                         <ErrorBox problem=error />
                                         <div class="actions">
@@ -174,13 +175,13 @@ pub fn Cashier() -> impl IntoView {
                                     {header}
                                     <form on:submit=submit.clone() novalidate>
                                         <fieldset class="methods">
-                                            <legend>{t().wechat.pay_with}</legend>
+                                            <legend>{tw().pay_with}</legend>
                                             {move || {
                                                 let Some(CashierView { methods: list, chosen, .. }) = shown.get() else {
                                                     return ().into_any();
                                                 };
                                                 if list.is_empty() {
-                                                    return view! { <p class="hint">{t().wechat.no_methods}</p> }.into_any();
+                                                    return view! { <p class="hint">{tw().no_methods}</p> }.into_any();
                                                 }
                                                 list.into_iter()
                                                     .enumerate()
@@ -192,8 +193,8 @@ pub fn Cashier() -> impl IntoView {
                                                                 <input type="radio" name="method" id=id.clone() data-coach=matches!(m, PayMethod::Wallet(_)).then_some("wallet-method") prop:checked=checked on:change=move |_| method.set(Some(m)) />
                                                                 <label for=id>
                                                                     {match m {
-                                                                        PayMethod::Wallet(_) => (t().wechat.wallet_method)(&balance.to_string()),
-                                                                        PayMethod::Change => (t().wechat.change_method)(&balance.to_string()),
+                                                                        PayMethod::Wallet(_) => (tw().wallet_method)(&balance.to_string()),
+                                                                        PayMethod::Change => (tw().change_method)(&balance.to_string()),
                                                                     }}
                                                                 </label>
                                                             </div>
@@ -206,7 +207,7 @@ pub fn Cashier() -> impl IntoView {
                                         <label for="pay-password">{t().pay_password}</label>
                                         <input id="pay-password" type="password" inputmode="numeric" maxlength=PAY_PASSWORD_DIGITS autocomplete="off" bind:value=pay_password />
                                         <ErrorBox problem=error />
-                                        <button type="submit" class="button wechat" data-coach="confirm-pay">{t().wechat.confirm_pay}</button>
+                                        <button type="submit" class="button wechat" data-coach="confirm-pay">{tw().confirm_pay}</button>
                                     </form>
                                 }
                                 .into_any(),

@@ -32,6 +32,7 @@ fn wechat_signed_in(store: crate::store::Store) -> bool {
 pub fn WeChatLogin() -> impl IntoView {
     let store = use_store();
     let t = move || store.text();
+    let tw = move || store.wechat_text();
     let who = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<Problem>);
@@ -51,8 +52,8 @@ pub fn WeChatLogin() -> impl IntoView {
     };
     view! {
         <form on:submit=submit novalidate class="wechat-form">
-            <h2>{move || t().wechat.wechat_login_title}</h2>
-            <label for="wx-who">{move || t().wechat.wechat_who}</label>
+            <h2>{move || tw().wechat_login_title}</h2>
+            <label for="wx-who">{move || tw().wechat_who}</label>
             <input id="wx-who" name="wechat-id" autocomplete="username" bind:value=who />
             <label for="wx-password">{move || t().password}</label>
             <input id="wx-password" name="wechat-password" type="password" autocomplete="current-password" bind:value=password />
@@ -76,6 +77,7 @@ struct WeChatFacts {
 pub fn WeChatHome() -> impl IntoView {
     let store = use_store();
     let t = move || store.text();
+    let tw = move || store.wechat_text();
     let me = move || {
         store.state.with(|s| {
             s.wechat().signed_in().map(|a| WeChatFacts {
@@ -91,7 +93,7 @@ pub fn WeChatHome() -> impl IntoView {
     let logged_in = Memo::new(move |_| wechat_signed_in(store));
     view! {
         <section class="card wechat-world">
-            <h1>{move || t().wechat.wechat_title}</h1>
+            <h1>{move || tw().wechat_title}</h1>
             <Show when=move || logged_in.get() fallback=WeChatLogin>
             {move || me().map(|WeChatFacts { avatar, nickname, wxid, phone, change }| view! {
                     <div class="bound-card">
@@ -101,7 +103,7 @@ pub fn WeChatHome() -> impl IntoView {
                             <dd>{nickname}</dd>
                             <dt>{t().wxid}</dt>
                             <dd>{wxid}</dd>
-                            <dt>{t().wechat.mobile}</dt>
+                            <dt>{tw().mobile}</dt>
                             <dd>{phone}</dd>
                             <dt>{t().change_balance}</dt>
                             <dd data-testid="change">{change.to_string()}</dd>
@@ -109,7 +111,7 @@ pub fn WeChatHome() -> impl IntoView {
                     </div>
                     <div class="actions">
                         <Link href=Page::Scan.path() class="button wechat">{t().scan}</Link>
-                        <Link href=Page::WeChatSettings.path() class="button">{t().wechat.wechat_settings}</Link>
+                        <Link href=Page::WeChatSettings.path() class="button">{tw().wechat_settings}</Link>
                         <button type="button" class="button" on:click=move |_| store.update(|s| s.wechat_mut().log_out())>
                             {t().log_out}
                         </button>
@@ -125,6 +127,7 @@ pub fn WeChatRegister() -> impl IntoView {
     let store = use_store();
     let nav = use_nav();
     let t = move || store.text();
+    let tw = move || store.wechat_text();
     let wxid = RwSignal::new(String::new());
     let phone = RwSignal::new(String::new());
     let nickname = RwSignal::new(String::new());
@@ -168,29 +171,29 @@ pub fn WeChatRegister() -> impl IntoView {
         });
     };
     let field = move |id: &'static str,
-                      label: fn(&crate::i18n::Text) -> &'static str,
+                      label: fn(crate::i18n::Locale) -> &'static str,
                       value: RwSignal<String>,
                       kind: &'static str| {
         view! {
-            <label for=id>{move || label(t())}</label>
+            <label for=id>{move || label(store.locale.get())}</label>
             <input id=id type=kind bind:value=value />
         }
     };
     view! {
         <section class="card wechat-world">
-            <h1>{move || t().wechat.wechat_register_title}</h1>
+            <h1>{move || tw().wechat_register_title}</h1>
             <form on:submit=submit novalidate>
-                {field("wxr-wxid", |t| t.wxid, wxid, "text")}
-                <p class="hint">{move || t().wechat.wxid_hint}</p>
-                {field("wxr-phone", |t| t.wechat.mobile, phone, "tel")}
-                {field("wxr-nickname", |t| t.nickname, nickname, "text")}
-                {field("wxr-name", |t| t.real_name, real_name, "text")}
-                {field("wxr-password", |t| t.password, password, "password")}
+                {field("wxr-wxid", |l| l.text().wxid, wxid, "text")}
+                <p class="hint">{move || tw().wxid_hint}</p>
+                {field("wxr-phone", |l| crate::i18n::wechat::text(l).mobile, phone, "tel")}
+                {field("wxr-nickname", |l| l.text().nickname, nickname, "text")}
+                {field("wxr-name", |l| l.text().real_name, real_name, "text")}
+                {field("wxr-password", |l| l.text().password, password, "password")}
                 <p class="hint">{move || t().password_hint}</p>
-                {field("wxr-pay", |t| t.pay_password, pay_password, "password")}
-                <p class="hint">{move || t().wechat.pay_password_hint}</p>
+                {field("wxr-pay", |l| l.text().pay_password, pay_password, "password")}
+                <p class="hint">{move || tw().pay_password_hint}</p>
                 <ErrorBox problem=error />
-                {move || done.get().then(|| view! { <p class="success" role="status">{t().wechat.wechat_registered}</p> })}
+                {move || done.get().then(|| view! { <p class="success" role="status">{tw().wechat_registered}</p> })}
                 <button type="submit" class="button wechat">{move || t().register}</button>
             </form>
         </section>
@@ -202,6 +205,7 @@ pub fn WeChatRegister() -> impl IntoView {
 pub fn WeChatSettings() -> impl IntoView {
     let store = use_store();
     let t = move || store.text();
+    let tw = move || store.wechat_text();
     let allow = move || {
         store.state.with(|s| {
             s.wechat()
@@ -244,16 +248,16 @@ pub fn WeChatSettings() -> impl IntoView {
     };
     view! {
         <section class="card wechat-world">
-            <h1>{move || t().wechat.wechat_settings}</h1>
+            <h1>{move || tw().wechat_settings}</h1>
             <Show when=move || wechat_signed_in(store) fallback=WeChatLogin>
                 <div class="switch-row">
                     <input id="wx-allow" type="checkbox" role="switch" data-coach="third-party-switch" prop:checked=allow on:change=toggle />
-                    <label for="wx-allow">{move || t().wechat.allow_third_party}</label>
+                    <label for="wx-allow">{move || tw().allow_third_party}</label>
                 </div>
-                <p class="hint">{move || t().wechat.allow_third_party_hint}</p>
+                <p class="hint">{move || tw().allow_third_party_hint}</p>
                 <ErrorBox problem=error />
-                <h2>{move || t().wechat.authorization_management}</h2>
-                <Show when=move || !grants().is_empty() fallback=move || view! { <p class="muted">{move || t().wechat.no_authorized_apps}</p> }>
+                <h2>{move || tw().authorization_management}</h2>
+                <Show when=move || !grants().is_empty() fallback=move || view! { <p class="muted">{move || tw().no_authorized_apps}</p> }>
                     <ul class="card-list">
                         {move || {
                             grants()
@@ -261,11 +265,11 @@ pub fn WeChatSettings() -> impl IntoView {
                                 .map(|(appid, name, at)| {
                                     let id_for_confirm = appid.clone();
                                     let id_for_revoke = appid.clone();
-                                    let confirm_text = (t().wechat.revoke_confirm)(name);
+                                    let confirm_text = (tw().revoke_confirm)(name);
                                     view! {
                                         <li class="bank-card" data-appid=appid.clone()>
                                             <strong>{name}</strong>
-                                            <p class="muted">{t().wechat.authorized_at}": " {at}</p>
+                                            <p class="muted">{tw().authorized_at}": " {at}</p>
                                             <Show
                                                 when=move || revoking.get().as_deref() == Some(id_for_confirm.as_str())
                                                 fallback={
@@ -312,6 +316,7 @@ pub fn Scan() -> impl IntoView {
     let store = use_store();
     let nav = use_nav();
     let t = move || store.text();
+    let tw = move || store.wechat_text();
     let scanned = RwSignal::new(String::new());
     let error = RwSignal::new(None::<Problem>);
     let site = crate::pages::wallet::site();
@@ -325,12 +330,12 @@ pub fn Scan() -> impl IntoView {
     view! {
         <section class="card wechat-world">
             <h1>{move || t().scan}</h1>
-            <p class="muted">{move || t().wechat.scan_intro}</p>
+            <p class="muted">{move || tw().scan_intro}</p>
             <form on:submit=read novalidate>
-                <label for="scan-text">{move || t().wechat.scan_input}</label>
+                <label for="scan-text">{move || tw().scan_input}</label>
                 <textarea id="scan-text" rows="3" bind:value=scanned></textarea>
                 <ErrorBox problem=error />
-                <button type="submit" class="button wechat">{move || t().wechat.scan_read}</button>
+                <button type="submit" class="button wechat">{move || tw().scan_read}</button>
             </form>
         </section>
     }

@@ -1,0 +1,102 @@
+// What the browser really fetches before the first screen (the page's own
+// resource timing up to the app's `first-render` mark), and the modules that
+// follow it: the door first, the rest on demand.
+import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { brotliCompressSync, constants } from 'node:zlib';
+import { DIST, harness } from '../lib/harness.mjs';
+import { expect } from '../lib/expect.mjs';
+
+const h = harness();
+
+// What a first visit may fetch before its first screen, brotli (q11) bytes
+// of the files it really received. A ratchet against the door growing: it
+// was 252,693 before the door's forms' code and the worlds' labels left it,
+// 210,139 after. The issue's target is 170,000.
+const DOOR_BUDGET = 214_000;
+
+/** The path of every file the page received before `first-render`. */
+async function fetchedBeforeFirstRender(page) {
+  await page.waitForFunction(() => performance.getEntriesByName('first-render').length > 0);
+  return page.evaluate(() => {
+    const mark = performance.getEntriesByName('first-render')[0].startTime;
+    const files = performance.getEntriesByType('resource')
+      .filter((e) => e.responseEnd <= mark)
+      .map((e) => new URL(e.name).pathname);
+    return [location.pathname, ...new Set(files)];
+  });
+}
+
+function brotli(path) {
+  const file = path === '/' ? 'index.html' : path.slice(1);
+  const bytes = readFileSync(join(DIST, file));
+  return brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+}
+
+/** Waits until the page has fetched a file whose path matches `pattern`. */
+async function fetches(page, pattern) {
+  await page.waitForFunction(
+    (source) => performance.getEntriesByType('resource').some((e) => new RegExp(source).test(e.name)),
+    pattern.source,
+  );
+}
+
+test('a first visit fetches only the door before its first screen; the code of its forms and of storage follows', async () => {
+  const w = await h.wallet({ serviceWorkers: 'block' });
+  await w.open('/');
+  const fetched = await fetchedBeforeFirstRender(w.page);
+  const modules = fetched.filter((p) => /split_|chunk_/.test(p));
+  expect(modules.join(', '), 'no on-demand module before the first screen').toBe('');
+  expect(fetched.some((p) => /qianbao-web_bg\.wasm$/.test(p)), 'the door module').toBe(true);
+  const total = fetched.reduce((sum, p) => sum + brotli(p), 0);
+  console.log(`first visit, fetched before first render: ${total} B brotli in ${fetched.length} files`);
+  expect(total <= DOOR_BUDGET, `door ${total} B brotli ≤ ${DOOR_BUDGET}`).toBe(true);
+  // Right after it: the stored form's code and the forms' (password
+  // hashing, key derivation, two-step codes, the demo).
+  await fetches(w.page, /split_codec\.wasm$/);
+  await fetches(w.page, /split_credentials\.wasm$/);
+  await w.close();
+});
+
+test("a stored wallet's first screen waits for the code that reads it, not for the forms'", async () => {
+  const w = await h.wallet({ serviceWorkers: 'block' });
+  await w.createDemo();
+  await w.reload();
+  const fetched = await fetchedBeforeFirstRender(w.page);
+  expect(fetched.some((p) => /split_codec\.wasm$/.test(p)), 'the stored form\'s module').toBe(true);
+  const others = fetched.filter((p) => /split_/.test(p) && !/split_codec\.wasm$/.test(p));
+  expect(others.join(', '), 'no other module before the first screen').toBe('');
+  await w.close();
+});
+
+test("the forms' code cannot be fetched: the network error on the form, nothing stored, and the next press works", async () => {
+  const w = await h.wallet({ serviceWorkers: 'block' });
+  const credentials = /split_credentials\.wasm$/;
+  const fail = (route) => route.abort('internetdisconnected');
+  await w.page.route(credentials, fail);
+  await w.open('/');
+  await w.button('一键创建演示账户').click();
+  await w.expectError('W-SITE-NETWORK');
+  await w.expectText('这部分页面未能下载');
+  expect(await w.storage(), 'nothing stored').notToContain('qianbao.state');
+  // The login form says the same, and keeps nothing typed but the login.
+  await w.open('/login');
+  await w.field('手机号或邮箱').fill('13800138000');
+  await w.field('密码').fill('Passw0rd!x');
+  await w.button('登录').click();
+  await w.expectError('W-SITE-NETWORK');
+  // Back online, the next press fetches it and works.
+  await w.page.unroute(credentials, fail);
+  const demo = await w.createDemo();
+  expect(demo.login, 'the demo account').toContain('1700000');
+  await w.open('/login');
+  await w.field('手机号或邮箱').fill(demo.login);
+  await w.field('密码').fill(demo.password);
+  await w.button('登录').click();
+  await w.page.getByTestId('balance').waitFor();
+  const crashes = w.pageErrors.filter((e) => /panicked|unreachable|RuntimeError/.test(e));
+  expect(crashes.join('\n'), 'no panic').toBe('');
+  w.pageErrors.length = 0;
+  await w.close();
+});
