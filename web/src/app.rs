@@ -161,7 +161,7 @@ pub fn App() -> impl IntoView {
     Nav::install();
     view! {
         <Show when=move || !store.unfetched.get() fallback=CodecUnfetched>
-            <Show when=move || store.damaged.with(Option::is_none) fallback=wallet::Recovery>
+            <Show when=move || store.damaged.with(Option::is_none) fallback=|| stored(StoredScreen::Recovery)>
                 <Frame />
             </Show>
         </Show>
@@ -246,7 +246,7 @@ fn Frame() -> impl IntoView {
         <Show when=move || coach.on()>{world(coach_world)}</Show>
         <main id="main" tabindex="-1">
             // An encrypted copy this tab cannot read: only the unlock screen.
-            <Show when=move || store.locked.with(Option::is_none) fallback=wallet::Unlock>
+            <Show when=move || store.locked.with(Option::is_none) fallback=|| stored(StoredScreen::Unlock)>
                 <Screen nav />
             </Show>
         </main>
@@ -358,28 +358,42 @@ where
     let here = StoredValue::new(());
     let attempt = RwSignal::new(0_u32);
     let unfetched = Signal::stored(Some(Problem::Site(SiteError::Unreachable)));
+    let show = move |loaded: Result<Screen, Unfetched>| {
+        match loaded {
+        Ok(make) => make(),
+        Err(Unfetched) => view! {
+            <section class="card">
+                <ErrorBox problem=unfetched />
+                <div class="actions">
+                    <button type="button" class="button primary" on:click=move |_| attempt.update(|n| *n += 1)>
+                        {move || store.text().retry}
+                    </button>
+                </div>
+            </section>
+        }
+        .into_any(),
+    }
+    };
     let screen = move || {
         attempt.track();
-        let loading = send_wrapper::SendWrapper::new(load());
-        Suspend::new(async move {
+        let mut loading = Box::pin(load());
+        // A module already here (always, for a stored wallet's screens) is
+        // shown at once, in place, like any screen of the door: no
+        // `Suspense`, nothing to wait for before the first screen.
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        if let std::task::Poll::Ready(loaded) = loading.as_mut().poll(&mut cx) {
+            return show(loaded);
+        }
+        let loading = send_wrapper::SendWrapper::new(loading);
+        let pending = Suspend::new(async move {
             match loading.await {
                 _ if here.is_disposed() => ().into_any(),
-                Ok(make) => make(),
-                Err(Unfetched) => view! {
-                    <section class="card">
-                        <ErrorBox problem=unfetched />
-                        <div class="actions">
-                            <button type="button" class="button primary" on:click=move |_| attempt.update(|n| *n += 1)>
-                                {move || store.text().retry}
-                            </button>
-                        </div>
-                    </section>
-                }
-                .into_any(),
+                loaded => show(loaded),
             }
-        })
+        });
+        view! { <Suspense fallback=|| ()>{pending}</Suspense> }.into_any()
     };
-    view! { <Suspense fallback=|| ()>{screen}</Suspense> }.into_any()
+    screen.into_any()
 }
 
 on_demand! {
@@ -441,6 +455,38 @@ on_demand! {
     fn phone_world() {
         crate::app::screen(move || PhonePage().into_any())
     }
+}
+
+/// The screens only a stored wallet shows — its home, the lock screen, the
+/// login's second step, the unlock and recovery screens — in the module
+/// that reads it (`codec.rs`), which is here before the first screen when a
+/// wallet is stored (so they show at once), and follows the first screen
+/// of a first visit.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum StoredScreen {
+    Home,
+    Locked,
+    /// Its error belongs to the login page (see `LoginCode`).
+    LoginCode(RwSignal<Option<Problem>>),
+    Unlock,
+    Recovery,
+}
+
+on_demand! {
+    in codec: fn stored_world(screen: StoredScreen) -> Screen {
+        crate::app::screen(move || match screen {
+            StoredScreen::Home => wallet::WalletHome().into_any(),
+            StoredScreen::Locked => wallet::LockScreen().into_any(),
+            StoredScreen::LoginCode(error) => view! { <wallet::LoginCode error /> }.into_any(),
+            StoredScreen::Unlock => wallet::Unlock().into_any(),
+            StoredScreen::Recovery => wallet::Recovery().into_any(),
+        })
+    }
+}
+
+/// A stored wallet's screen (see [`StoredScreen`]).
+pub(crate) fn stored(screen: StoredScreen) -> AnyView {
+    world(move || stored_world(screen))
 }
 
 /// The wallet's screens beyond the door, one module.

@@ -4,12 +4,17 @@
 //! `split` feature), so that a first visit's first screen does not wait for
 //! it. It is fetched before the first screen when storage holds a wallet,
 //! right after it otherwise, and awaited by every storage operation
-//! (`Store::run` and the others) before it takes the storage lock.
+//! (`Store::run` and the others) before it takes the storage lock. A
+//! command's undo point and undo are here too: they compare and rebuild
+//! the whole state, and only a command (which has awaited this) needs them;
+//! so does the wording of what a command reports.
 
 use crate::app::Unfetched;
+use crate::i18n::{ErrorText, Locale};
+use crate::store::Problem;
 use qianbao_core::envelope::{self, ImportError, Keys, Read, Saved, Stored, StoredSave, Write};
 use qianbao_core::lockout::Lockout;
-use qianbao_core::state::StateError;
+use qianbao_core::state::{Checkpoint, StateError};
 use qianbao_core::vault::DataKey;
 use qianbao_core::State;
 use rand_chacha::ChaCha20Rng;
@@ -26,6 +31,15 @@ pub struct Codec {
     head_save: fn(Option<&str>) -> StoredSave,
     pub with_guard: fn(&str, Lockout) -> Result<String, StateError>,
     pub check_import: fn(&str, Option<&DataKey>) -> Result<Stored, ImportError>,
+    /// A command's undo point, whether it changed anything, and the undo
+    /// (comparing and rebuilding the whole state, the journal replayed).
+    pub checkpoint: fn(&State) -> Checkpoint,
+    pub changed_since: fn(&State, &Checkpoint) -> bool,
+    pub restore: fn(&mut State, Checkpoint),
+    /// Any problem worded (all of `i18n`'s error wording and guidance): a
+    /// problem follows a storage operation, which awaited this module; the
+    /// network error that may come first is worded without it.
+    pub word: fn(Locale, &Problem) -> ErrorText,
 }
 
 impl Codec {
@@ -49,6 +63,10 @@ fn write(
     envelope::write(state, saved, keys, head, rng)
 }
 
+fn word(locale: Locale, problem: &Problem) -> ErrorText {
+    crate::i18n::problem(locale, problem, crate::env::clock_time)
+}
+
 fn table() -> Codec {
     Codec {
         read: envelope::read,
@@ -56,6 +74,10 @@ fn table() -> Codec {
         head_save: StoredSave::of,
         with_guard: envelope::with_guard,
         check_import: envelope::check_import,
+        checkpoint: State::checkpoint,
+        changed_since: State::changed_since,
+        restore: State::restore,
+        word,
     }
 }
 

@@ -42,6 +42,7 @@ impl Nav {
             nav.location.set(read_location(&nav.base.get_value()));
         });
         provide_context(nav);
+        INSTALLED.set(Some(nav));
         nav
     }
 
@@ -93,8 +94,19 @@ pub fn with_query(path: &str, key: &str, value: &str) -> String {
     format!("{path}?{key}={encoded}")
 }
 
+thread_local! {
+    /// The app's one router, for [`use_nav`] where the tree has let go.
+    static INSTALLED: std::cell::Cell<Option<Nav>> = const { std::cell::Cell::new(None) };
+}
+
+/// The router. It is the app's one (see [`Nav::install`]): a reactive
+/// closure that runs once more as its screen is being taken down (a logout
+/// under a screen from another module) finds no context left, and gets
+/// the same router instead of a panic.
 pub fn use_nav() -> Nav {
-    expect_context::<Nav>()
+    use_context::<Nav>()
+        .or_else(|| INSTALLED.get())
+        .unwrap_or_else(|| expect_context::<Nav>())
 }
 
 /// An `<a>` to an app path that navigates in place on a plain click and

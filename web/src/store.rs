@@ -286,6 +286,7 @@ impl Store {
     /// `<html lang>` and the clock that drives the idle lock.
     pub fn provide(self) {
         provide_context(self);
+        PROVIDED.set(Some(self));
         Effect::new(move |_| {
             let locale = self.locale.get();
             env::set_document_lang(locale.tag());
@@ -669,6 +670,10 @@ impl Store {
         &self,
         mut command: impl FnMut(&mut State, Ctx<'_>) -> Result<T, E>,
     ) -> Result<T, Problem> {
+        // Awaited by `exclusive`, which every caller went through.
+        let Some(codec) = codec::get() else {
+            return Err(Problem::Storage(codec_missing()));
+        };
         let hasher = Hasher::standard();
         let mut outcome = Err(Problem::Storage(StateError::NoRandomness));
         self.refresh();
@@ -684,7 +689,7 @@ impl Store {
                 self.state.update(|state| {
                     // The browser's network is the simulation's (never stored).
                     state.sim_mut().set_offline(offline);
-                    let checkpoint = state.checkpoint();
+                    let checkpoint = (codec.checkpoint)(state);
                     let ctx = Ctx {
                         now,
                         wall: env::now(),
@@ -693,7 +698,7 @@ impl Store {
                     };
                     let result = command(state, ctx);
                     // A refusal that counted nothing leaves storage alone.
-                    let saved = if state.changed_since(&checkpoint) {
+                    let saved = if (codec.changed_since)(state, &checkpoint) {
                         self.save(state)
                     } else {
                         Ok(())
@@ -701,12 +706,12 @@ impl Store {
                     outcome = match (result, saved) {
                         (Ok(value), Ok(())) => Ok(value),
                         (_, Err(StateError::Conflict)) => {
-                            state.restore(checkpoint);
+                            (codec.restore)(state, checkpoint);
                             conflict = true;
                             Err(Problem::Storage(StateError::Conflict))
                         }
                         (Ok(_), Err(error)) => {
-                            state.restore(checkpoint);
+                            (codec.restore)(state, checkpoint);
                             resync = true;
                             Err(Problem::Storage(error))
                         }
@@ -832,6 +837,16 @@ impl Store {
     }
 }
 
+thread_local! {
+    /// The app's one store, for [`use_store`] where the tree has let go.
+    static PROVIDED: std::cell::Cell<Option<Store>> = const { std::cell::Cell::new(None) };
+}
+
+/// The store. It is the app's one (see [`Store::provide`]); like
+/// `router::use_nav`, a closure running once more as its screen is taken
+/// down gets it without its context.
 pub fn use_store() -> Store {
-    expect_context::<Store>()
+    use_context::<Store>()
+        .or_else(|| PROVIDED.get())
+        .unwrap_or_else(|| expect_context::<Store>())
 }

@@ -1,18 +1,44 @@
 //! An error as users see it everywhere: message, stable code, guidance —
 //! worded in the current language, re-worded when it changes.
 
-use crate::env;
+use crate::app::Unfetched;
+use crate::codec;
 use crate::i18n::{self, ErrorText, Locale};
 use crate::router::Link;
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
+use qianbao_core::error::SiteError;
 
 /// Renders `problem` when there is one; announced to screen readers.
+///
+/// The wording of problems arrives with the stored form's module (see
+/// `codec.rs`), which a command has always awaited before it reports one;
+/// a problem shown before it is here waits for it, and if it cannot be
+/// fetched, the network error says so. The network error itself is worded
+/// here, without it.
 #[component]
 pub fn ErrorBox(#[prop(into)] problem: Signal<Option<Problem>>) -> impl IntoView {
+    // Set when the module has arrived or failed to, while this box waited.
+    let fetched = RwSignal::new(None::<Result<(), Unfetched>>);
+    let fetching = StoredValue::new(false);
     view! {
         <WordedErrorBox error=move |locale| {
-            problem.get().map(|problem| i18n::problem(locale, &problem, env::clock_time))
+            let problem = problem.get()?;
+            let site = |e| i18n::site_error(locale, e);
+            match (&problem, codec::get(), fetched.get()) {
+                (Problem::Site(e), _, _) => Some(site(e)),
+                (problem, Some(codec), _) => Some((codec.word)(locale, problem)),
+                (_, None, Some(Err(Unfetched))) => Some(site(&SiteError::Unreachable)),
+                (_, None, _) => {
+                    if !fetching.get_value() {
+                        fetching.set_value(true);
+                        leptos::task::spawn_local(async move {
+                            let _ = fetched.try_set(Some(codec::ready().await.map(|_| ())));
+                        });
+                    }
+                    None
+                }
+            }
         } />
     }
 }

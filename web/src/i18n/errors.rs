@@ -15,7 +15,10 @@ pub struct ErrorText {
 }
 
 impl ErrorText {
-    pub(crate) fn new(locale: Locale, error: &dyn UserError, message: String) -> Self {
+    /// Generic, not `&dyn UserError`: a trait object would bring every
+    /// error's `Debug` and `Display` (English, for developers) into the
+    /// first download for nothing.
+    pub(crate) fn new<E: UserError + ?Sized>(locale: Locale, error: &E, message: String) -> Self {
         Self {
             code: error.code(),
             message,
@@ -104,10 +107,7 @@ pub fn guidance(locale: Locale, guidance: Guidance) -> &'static str {
         ),
         Guidance::WithinLimits => ("请在单笔和每日限额内操作，或明天再试。", "Stay within the single and daily limits, or try again tomorrow."),
         Guidance::StartAgain => ("请重新填写并提交。", "Fill in the form again and submit it."),
-        Guidance::CheckNetwork => (
-            "请确保设备连接正常的网络，建议使用 Wi-Fi 连接后重试。若仍无效，请重启软件或设备，或联系客服并提供错误码。",
-            "Make sure the device has a working network connection (Wi-Fi is suggested), then retry. If that fails, restart the app or device, or contact customer service quoting the error code.",
-        ),
+        Guidance::CheckNetwork => return check_network(locale),
         Guidance::AllowThirdParty => (
             "请在微信「设置」中开启「允许第三方应用授权」，然后返回重试。",
             "Turn on “Allow third-party app authorization” in WeChat's Settings, then come back and retry.",
@@ -180,12 +180,31 @@ pub fn problem(
 }
 
 /// What the shell meets outside the wallet's rules, worded.
+/// Worded without [`guidance`]: the door shows it before any module has
+/// arrived, and every other wording arrives with one (`codec.rs`).
 pub fn site_error(locale: Locale, error: &SiteError) -> ErrorText {
-    let message = match error {
-        SiteError::Unreachable => locale.pick(
-            "这部分页面未能下载：网络连接失败。",
-            "This part of the site could not be downloaded: the network failed.",
+    let (message, guidance) = match error {
+        SiteError::Unreachable => (
+            locale.pick(
+                "这部分页面未能下载：网络连接失败。",
+                "This part of the site could not be downloaded: the network failed.",
+            ),
+            check_network(locale),
         ),
     };
-    ErrorText::new(locale, error, message.to_owned())
+    ErrorText {
+        code: error.code(),
+        message: message.to_owned(),
+        guidance,
+        // None has one (the catalogue's snapshot would show it missing).
+        last_resort: None,
+    }
+}
+
+/// The article's 三.1 network guidance.
+fn check_network(locale: Locale) -> &'static str {
+    locale.pick(
+        "请确保设备连接正常的网络，建议使用 Wi-Fi 连接后重试。若仍无效，请重启软件或设备，或联系客服并提供错误码。",
+        "Make sure the device has a working network connection (Wi-Fi is suggested), then retry. If that fails, restart the app or device, or contact customer service quoting the error code.",
+    )
 }

@@ -2,8 +2,8 @@
 //! is signed in, the wallet's own home when somebody is.
 
 use super::history::HistoryList;
-use super::{session_view, LockScreen, LoginCode, SessionView};
-use crate::app::Page;
+use super::{session_view, SessionView};
+use crate::app::{stored, Page, StoredScreen};
 use crate::components::{after_paint, CoachStart};
 use crate::credentials;
 use crate::router::{with_query, Link};
@@ -19,9 +19,9 @@ pub fn Home() -> impl IntoView {
     let view_kind = Memo::new(move |_| session_view(store));
     move || match view_kind.get() {
         SessionView::SignedOut => view! { <Welcome /> }.into_any(),
-        SessionView::Locked => view! { <LockScreen /> }.into_any(),
-        SessionView::AwaitingCode => view! { <LoginCode error=RwSignal::new(None) /> }.into_any(),
-        SessionView::SignedIn => view! { <WalletHome /> }.into_any(),
+        SessionView::Locked => stored(StoredScreen::Locked),
+        SessionView::AwaitingCode => stored(StoredScreen::LoginCode(RwSignal::new(None))),
+        SessionView::SignedIn => stored(StoredScreen::Home),
     }
 }
 
@@ -172,7 +172,7 @@ pub fn AccountsHere() -> impl IntoView {
 }
 
 #[component]
-fn WalletHome() -> impl IntoView {
+pub fn WalletHome() -> impl IntoView {
     let store = use_store();
     let t = move || store.text();
     let account = move || {

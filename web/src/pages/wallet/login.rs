@@ -1,8 +1,7 @@
 //! 「登录」 with phone number or e-mail and password.
 
 use super::home::AccountsHere;
-use super::LoginCode;
-use crate::app::Page;
+use crate::app::{stored, Page, StoredScreen};
 use crate::components::{after_paint, ErrorBox};
 use crate::credentials;
 use crate::router::{use_nav, Link};
@@ -45,7 +44,7 @@ pub fn Login() -> impl IntoView {
 
     let awaiting_code = Memo::new(move |_| store.state.with(|s| s.awaiting_login_code().is_some()));
     view! {
-        <Show when=move || !awaiting_code.get() fallback=move || view! { <LoginCode error /> }>
+        <Show when=move || !awaiting_code.get() fallback=move || stored(StoredScreen::LoginCode(error))>
         <section class="card">
             <h1>{move || t().wallet.login_title}</h1>
             {move || {

@@ -23,7 +23,7 @@ pub use books::Books;
 pub use cards::Cards;
 pub use choose::Choose;
 pub use history::{History, HistoryDetail};
-pub use home::Home;
+pub use home::{Home, WalletHome};
 pub use lock::LockScreen;
 pub use login::Login;
 pub use movement::Movement;
