@@ -12,7 +12,9 @@
 // 3. `wasm-bindgen --target web --keep-lld-exports` on the main module
 //    (the worlds import its exports);
 // 4. `wasm-opt -Oz` on every module (after the split: relocations gone);
-// 5. all of it into `pkg-<hash>/` — a new directory per build, so that a
+// 5. one `split_<world>.pack` per world: its module and every chunk it
+//    needs in one file, one fetch (`pack`, `fromPacks`);
+// 6. all of it into `pkg-<hash>/` — a new directory per build, so that a
 //    page never mixes one build's main module with another's worlds — and a
 //    module script that starts it (csp.mjs then allows that script by hash;
 //    sw.mjs lists the files for offline use).
@@ -56,7 +58,9 @@ run('wasm-bindgen', [
   '--out-name', 'qianbao-web', '--out-dir', staging, join(parts, 'qianbao-web.wasm'),
 ]);
 const worlds = readdirSync(parts).filter((f) => /^(split|chunk)_.*\.wasm$/.test(f));
-for (const file of [...worlds, '__wasm_split.js']) copyFileSync(join(parts, file), join(staging, file));
+for (const file of worlds) copyFileSync(join(parts, file), join(staging, file));
+const splitJs = readFileSync(join(parts, '__wasm_split.js'), 'utf8');
+writeFileSync(join(staging, '__wasm_split.js'), fromPacks(splitJs));
 const modules = readdirSync(staging).filter((f) => f.endsWith('.wasm'));
 if (release) {
   for (const file of modules) {
@@ -64,6 +68,15 @@ if (release) {
     run('wasm-opt', ['-Oz', '--enable-bulk-memory', '--enable-nontrapping-float-to-int', path, '-o', path]);
   }
 }
+
+// One pack per on-demand module: the module and every chunk it needs, one
+// fetch (a module needs up to 50 chunks; fetched one by one, they queue
+// behind the browser's six connections to a host).
+const packs = modulesOf(splitJs);
+for (const [name, files] of packs) {
+  writeFileSync(join(staging, `split_${name}.pack`), pack(files.map((f) => [f, readFileSync(join(staging, f))])));
+}
+for (const file of worlds) rmSync(join(staging, file));
 
 // One directory per build, named by what is in it.
 const hash = createHash('sha256');
@@ -73,23 +86,13 @@ mkdirSync(join(dist, pkg), { recursive: true });
 for (const file of readdirSync(staging)) copyFileSync(join(staging, file), join(dist, pkg, file));
 
 // Start it: relative URLs, so the page works under any --public-url.
-// When a wallet is stored, the module that reads it (split_codec.wasm) and
-// the chunks it shares with the worlds are needed before the first screen:
-// their fetches start at once, beside the door's (the loader names them).
-const splitJs = readFileSync(join(staging, '__wasm_split.js'), 'utf8');
-const codecDeps = splitJs.match(/__wasm_split_load_codec = [\s\S]*?, \[([^\]]*)\]\)\);/);
-const codecFiles = codecDeps
-  ? ['split_codec.wasm', ...codecDeps[1].split(',').map((d) => d.trim()).filter(Boolean)
-      .map((d) => `${d.replace(/^__/, '')}.wasm`)]
-  : [];
-const preloadCodec = codecFiles.length ? `
+// When a wallet is stored, the module that reads it is needed before the
+// first screen: its pack's fetch starts at once, beside the door's.
+const preloadCodec = packs.has('codec') ? `
 try {
   if (localStorage.getItem('qianbao.state') !== null) {
-    for (const file of ${JSON.stringify(codecFiles)}) {
-      const link = document.createElement('link');
-      Object.assign(link, { rel: 'preload', as: 'fetch', crossOrigin: 'anonymous', href: '${pkg}/' + file });
-      document.head.append(link);
-    }
+    globalThis.__qianbaoPacks = { 'split_codec.pack': fetch(new URL('${pkg}/split_codec.pack', document.baseURI)) };
+    globalThis.__qianbaoPacks['split_codec.pack'].catch(() => {});
   }
 } catch {}` : '';
 const loader = `<link rel="modulepreload" href="${pkg}/qianbao-web.js">
@@ -100,4 +103,112 @@ await init({ module_or_path: new URL('${pkg}/qianbao-web_bg.wasm', document.base
 </script>`;
 writeFileSync(index, readFileSync(index, 'utf8').replace(PLACEHOLDER, loader));
 console.log(`wasm: ${pkg}: the door and ${worlds.length} modules on demand`);
+}
+
+/** Each on-demand module of `__wasm_split.js`, with the files it needs: itself and its chunks. */
+function modulesOf(js) {
+  const modules = new Map();
+  const exported = /export const __wasm_split_load_(\w+) = [\s\S]*?, \[([^\]]*)\]\)\);/g;
+  for (const [, name, deps] of js.matchAll(exported)) {
+    const chunks = deps.split(',').map((d) => d.trim()).filter(Boolean).map((d) => `${d.replace(/^__/, '')}.wasm`);
+    modules.set(name, [`split_${name}.wasm`, ...chunks]);
+  }
+  if (modules.size === 0) throw new Error('__wasm_split.js: no module found; has wasm-split-cli changed?');
+  return modules;
+}
+
+/** Files in one: "QBPK", a count, then per file its name's length (u16), name, length (u32), bytes; little-endian. */
+function pack(entries) {
+  const parts = [Buffer.from('QBPK'), u32(entries.length)];
+  for (const [name, bytes] of entries) {
+    const encoded = Buffer.from(name, 'utf8');
+    const length = Buffer.alloc(2);
+    length.writeUInt16LE(encoded.length);
+    parts.push(length, encoded, u32(bytes.length), bytes);
+  }
+  return Buffer.concat(parts);
+}
+
+function u32(n) {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(n);
+  return b;
+}
+
+// wasm-split-cli's loader fetches and compiles each module file when it is
+// first needed. This makes a module's loader fetch its pack first (once; a
+// failed fetch is tried afresh next time), compile every file in it that is
+// not loaded yet, and each file's loader take its compiled module from there.
+function fromPacks(js) {
+  const load = /const src = fetch\(new URL\("\.\/([\w.]+\.wasm)", import\.meta\.url\)\);\n(\s*)src\.catch\(\(\) => \{\}\);\n(\s*)return async \(imports\) => \(WebAssembly\.instantiateStreaming\(src, imports\)\);/g;
+  let files = 0;
+  let out = js.replace(load, (_, file, i1, i2) => {
+    files += 1;
+    return `const compiled = takeCompiled("${file}");
+${i1}compiled.catch(() => {});
+${i2}return async (imports) => {
+${i2}    const instance = await WebAssembly.instantiate(await compiled, imports);
+${i2}    loaded.add("${file}");
+${i2}    return { instance };
+${i2}};`;
+  });
+  const expected = (js.match(/instantiateStreaming\(src, imports\)/g) ?? []).length;
+  let modules = 0;
+  out = out.replace(/export const __wasm_split_load_(\w+) = wrapAsyncCb\(makeLoad\(/g, (_, name) => {
+    modules += 1;
+    return `export const __wasm_split_load_${name} = wrapAsyncCb(withPack("split_${name}.pack", makeLoad(`;
+  });
+  // Each exported loader's `makeLoad(…, [deps]))` gains the `)` of `withPack(`.
+  out = out.replace(/(export const __wasm_split_load_\w+ = wrapAsyncCb\(withPack\([\s\S]*?, \[[^\]]*\]\))\);/g, '$1));');
+  if (files === 0 || files !== expected || modules === 0) {
+    throw new Error(`__wasm_split.js: ${files} of ${expected} loaders, ${modules} modules recognised; has wasm-split-cli changed?`);
+  }
+  return `${out}
+// Packs (scripts/wasm.mjs): a module's files in one fetch.
+const loaded = new Set();
+const compiledAhead = new Map();
+const packs = new Map();
+function takeCompiled(file) {
+    const compiled = compiledAhead.get(file);
+    compiledAhead.delete(file);
+    return compiled ?? Promise.reject(new Error(\`\${file} is in no pack fetched\`));
+}
+function unpack(file) {
+    let bytes = packs.get(file);
+    if (bytes === undefined) {
+        const early = globalThis.__qianbaoPacks?.[file];
+        if (early) delete globalThis.__qianbaoPacks[file];
+        bytes = (early ?? fetch(new URL("./" + file, import.meta.url))).then((response) => {
+            if (!response.ok) throw new Error(\`\${file}: HTTP \${response.status}\`);
+            return response.arrayBuffer();
+        });
+        bytes.catch(() => { if (packs.get(file) === bytes) packs.delete(file); });
+        packs.set(file, bytes);
+    }
+    return bytes.then((buffer) => {
+        const view = new DataView(buffer);
+        const text = new TextDecoder();
+        if (text.decode(new Uint8Array(buffer, 0, 4)) !== "QBPK") throw new Error(\`\${file}: not a pack\`);
+        let at = 8;
+        for (let i = view.getUint32(4, true); i > 0; i--) {
+            const nameLength = view.getUint16(at, true);
+            const name = text.decode(new Uint8Array(buffer, at + 2, nameLength));
+            const length = view.getUint32(at + 2 + nameLength, true);
+            const start = at + 6 + nameLength;
+            if (!loaded.has(name) && !compiledAhead.has(name)) {
+                const compiled = WebAssembly.compile(new Uint8Array(buffer, start, length));
+                compiled.catch(() => {});
+                compiledAhead.set(name, compiled);
+            }
+            at = start + length;
+        }
+    });
+}
+function withPack(file, load) {
+    return async () => {
+        await unpack(file);
+        return load();
+    };
+}
+`;
 }

@@ -54,8 +54,8 @@ test('a first visit fetches only the door before its first screen; the code of i
   expect(total <= DOOR_BUDGET, `door ${total} B brotli ≤ ${DOOR_BUDGET}`).toBe(true);
   // Right after it: the stored form's code and the forms' (password
   // hashing, key derivation, two-step codes, the demo).
-  await fetches(w.page, /split_codec\.wasm$/);
-  await fetches(w.page, /split_credentials\.wasm$/);
+  await fetches(w.page, /split_codec\.pack$/);
+  await fetches(w.page, /split_credentials\.pack$/);
   await w.close();
 });
 
@@ -64,15 +64,15 @@ test("a stored wallet's first screen waits for the code that reads it, not for t
   await w.createDemo();
   await w.reload();
   const fetched = await fetchedBeforeFirstRender(w.page);
-  expect(fetched.some((p) => /split_codec\.wasm$/.test(p)), 'the stored form\'s module').toBe(true);
-  const others = fetched.filter((p) => /split_/.test(p) && !/split_codec\.wasm$/.test(p));
+  expect(fetched.some((p) => /split_codec\.pack$/.test(p)), 'the stored form\'s module').toBe(true);
+  const others = fetched.filter((p) => /split_/.test(p) && !/split_codec\.pack$/.test(p));
   expect(others.join(', '), 'no other module before the first screen').toBe('');
   await w.close();
 });
 
 test("the forms' code cannot be fetched: the network error on the form, nothing stored, and the next press works", async () => {
   const w = await h.wallet({ serviceWorkers: 'block' });
-  const credentials = /split_credentials\.wasm$/;
+  const credentials = /split_credentials\.pack$/;
   const fail = (route) => route.abort('internetdisconnected');
   await w.page.route(credentials, fail);
   await w.open('/');

@@ -118,7 +118,7 @@ test("a world whose code cannot be fetched the first time: the network error and
   // WeChat world's module only.
   const w = await h.wallet({ serviceWorkers: 'block' });
   await w.open('/');
-  const world = /split_wechat_world\.wasm$/;
+  const world = /split_wechat_world\.pack$/;
   const fail = (route) => route.abort('internetdisconnected');
   await w.page.route(world, fail);
   await w.link('微信').click();
@@ -143,7 +143,7 @@ test("a world whose code cannot be fetched the first time: the network error and
 
 test('the code that reads and writes a wallet follows the first screen; a failed fetch is the network error with 「重试」', async () => {
   const w = await h.wallet({ serviceWorkers: 'block' });
-  const codec = /split_codec\.wasm$/;
+  const codec = /split_codec\.pack$/;
   const fail = (route) => route.abort('internetdisconnected');
   await w.page.route(codec, fail);
   // A first visit shows its first screen without it.
