@@ -32,6 +32,7 @@ use crate::sim::Sim;
 use crate::verification::Verifications;
 use crate::wechat::{WeChat, WeChatId};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 /// The version this build writes.
@@ -402,13 +403,19 @@ impl State {
         let main: Main = serde_json::from_str(current).map_err(|e| corrupt(e.to_string()))?;
         // Not `with_capacity(journal_len)`: the count is untrusted, and a
         // huge one would abort the app before the chunks are even read.
-        let mut entries: Vec<Entry> = Vec::new();
+        // Each entry with the JSON it is stored as: the chain hashes that.
+        let mut entries: Vec<(Entry, &str)> = Vec::new();
         for (index, chunk) in chunks.iter().enumerate() {
             if entries.len() >= main.journal_len {
                 break;
             }
-            let mut part: Vec<Entry> = serde_json::from_str(chunk)
-                .map_err(|e| corrupt(format!("history part {index}: {e}")))?;
+            let part = || -> Result<Vec<(Entry, &str)>, serde_json::Error> {
+                let raw: Vec<&RawValue> = serde_json::from_str(chunk)?;
+                raw.into_iter()
+                    .map(|json| Ok((serde_json::from_str(json.get())?, json.get())))
+                    .collect()
+            };
+            let mut part = part().map_err(|e| corrupt(format!("history part {index}: {e}")))?;
             entries.append(&mut part);
         }
         if entries.len() < main.journal_len {
@@ -419,7 +426,8 @@ impl State {
             )));
         }
         entries.truncate(main.journal_len);
-        let ledger = Ledger::replay(entries).map_err(|e| corrupt(format!("history: {e}")))?;
+        let ledger =
+            Ledger::replay_stored(entries).map_err(|e| corrupt(format!("history: {e}")))?;
         match (&main.journal_digest, found >= SEALED_SINCE) {
             (Some(digest), _) if *digest == ledger.digest() => {}
             (None, false) => {} // migrated: the chain starts now

@@ -596,6 +596,21 @@ fn a_long_history_round_trips_through_chunks() {
         State::from_parts(&main, &bad),
         Err(StateError::Corrupt { .. })
     ));
+    // The chain covers each entry as stored: the same entries written out
+    // differently (a space after a comma inside one) are not what was saved.
+    let inside = chunks[1].find("},{").expect("two entries in a part") + 1;
+    let mut respaced = chunks[1].clone();
+    let comma = respaced[..inside].rfind(',').expect("an entry with fields");
+    respaced.insert(comma + 1, ' ');
+    let reread: Vec<qianbao_core::ledger::Entry> = serde_json::from_str(&respaced).unwrap();
+    let original: Vec<qianbao_core::ledger::Entry> = serde_json::from_str(&chunks[1]).unwrap();
+    assert_eq!(reread, original, "the same entries");
+    let mut bad = chunks.clone();
+    bad[1] = respaced;
+    assert!(matches!(
+        State::from_parts(&main, &bad),
+        Err(StateError::Corrupt { .. })
+    ));
 }
 
 /// A world with three and a half chunks of history, and its stored parts.

@@ -28,7 +28,7 @@ pub use qianbao_core::envelope::{chunk_key, CHUNK_PREFIX, HEAD_KEY};
 use qianbao_core::state::StateError;
 use qianbao_core::vault::DataKey;
 use qianbao_core::Timestamp;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 pub const LOCALE_KEY: &str = "qianbao.locale";
 pub const GUIDE_KEY: &str = "qianbao.guide";
@@ -61,7 +61,35 @@ fn get(key: &str) -> Option<String> {
     if !available() {
         return None;
     }
-    LocalStorage::raw().get_item(key).ok().flatten()
+    // `getItem`'s answer is left in JavaScript and turned into bytes by the
+    // browser's own encoder: a sealed wallet is hundreds of kilobytes, which
+    // wasm-bindgen's string passing would copy character by character.
+    let storage = LocalStorage::raw();
+    let get_item = js_sys::Reflect::get(&storage, &JsValue::from_str("getItem")).ok()?;
+    let value = get_item
+        .dyn_ref::<js_sys::Function>()?
+        .call1(&storage, &JsValue::from_str(key))
+        .ok()?;
+    let text = value.dyn_ref::<js_sys::JsString>()?;
+    let bytes = UTF8.with(|encoder| encoder.encode_string(text)).to_vec();
+    String::from_utf8(bytes).ok()
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = TextEncoder)]
+    type Utf8Encoder;
+
+    #[wasm_bindgen(constructor, js_class = "TextEncoder")]
+    fn new() -> Utf8Encoder;
+
+    /// `TextEncoder.encode` of a string that stays in JavaScript.
+    #[wasm_bindgen(method, js_class = "TextEncoder", js_name = encode)]
+    fn encode_string(this: &Utf8Encoder, text: &js_sys::JsString) -> js_sys::Uint8Array;
+}
+
+thread_local! {
+    static UTF8: Utf8Encoder = Utf8Encoder::new();
 }
 
 /// Every stored value of the sandbox's state, whatever its chunk index;

@@ -100,3 +100,28 @@ test("the forms' code cannot be fetched: the network error on the form, nothing 
   w.pageErrors.length = 0;
   await w.close();
 });
+
+test('a deep link or a reload into each world, on a cold cache, fetches that world\'s pack and shows it', async () => {
+  const worlds = [
+    ['/wechat/', 'wechat_world'],
+    ['/shop/', 'shop_world'],
+    ['/dev', 'dev_world'],
+    ['/help', 'help_world'],
+    ['/phone/', 'phone_world'],
+    ['/choose', 'wallet_world'],
+    ['/history', 'wallet_world'],
+  ];
+  for (const [path, module] of worlds) {
+    const w = await h.wallet({ serviceWorkers: 'block' });
+    await w.open(path);
+    await w.page.locator('main h1, main .card').first().waitFor();
+    const fetched = await w.page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname));
+    const packs = fetched.filter((p) => /\.pack$/.test(p)).map((p) => p.split('/').pop());
+    expect(packs.join(', '), `${path}: its pack`).toContain(`split_${module}.pack`);
+    expect(fetched.filter((p) => /split_|chunk_/.test(p) && !/\.pack$/.test(p)).join(', '), `${path}: nothing but packs`).toBe('');
+    await w.reload();
+    await w.page.locator('main h1, main .card').first().waitFor();
+    expect(new URL(w.page.url()).pathname, `${path}: still there after a reload`).toBe(path);
+    await w.close();
+  }
+});
