@@ -646,14 +646,13 @@ impl Store {
         done: impl FnOnce(Result<T, Problem>) + 'static,
     ) {
         let store = *self;
-        // Busy from now, not from when the task first runs: whoever looks
-        // next (a test, another command) sees a save on its way.
-        env::set_saving(true);
-        leptos::task::spawn_local(async move { done(store.run(command).await) });
+        self.spawn(async move { done(store.run(command).await) });
     }
 
-    /// Runs `work` (commands of its own) from an event handler, busy like
-    /// [`Store::dispatch`] from now until it ends.
+    /// Runs `work` (commands of its own) from an event handler, busy from
+    /// now until it ends — not from when the task first runs, and not only
+    /// while its commands hold the lock: whoever looks meanwhile (a test,
+    /// another command) sees a save on its way.
     pub fn spawn(&self, work: impl std::future::Future<Output = ()> + 'static) {
         let store = *self;
         store.busy.update_value(|n| *n += 1);
@@ -742,7 +741,7 @@ impl Store {
     /// shows the storage banner.
     pub fn update(&self, change: impl FnMut(&mut State) + 'static) {
         let store = *self;
-        leptos::task::spawn_local(async move {
+        self.spawn(async move {
             let mut change = change;
             let result = store
                 .run(move |s, _| {

@@ -103,7 +103,7 @@ pub fn Console() -> impl IntoView {
             return;
         };
         env::read_text(&file, move |text| {
-            leptos::task::spawn_local(async move {
+            store.spawn(async move {
                 // A good file reloads the page; a bad one changes nothing.
                 match store.import(text).await {
                     Ok(()) => imported.set(true),
@@ -113,7 +113,7 @@ pub fn Console() -> impl IntoView {
         });
         input.set_value("");
     };
-    let reset = move |()| leptos::task::spawn_local(async move { store.reset().await });
+    let reset = move |()| store.spawn(async move { store.reset().await });
     let field =
         |(k, v): (String, String)| view! { <li><code>{k}</code>" = " <code>{v}</code></li> };
 

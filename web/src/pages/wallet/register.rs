@@ -49,7 +49,7 @@ pub fn Register() -> impl IntoView {
 
     let get_code = move |_| {
         let typed = login.get_untracked();
-        leptos::task::spawn_local(async move {
+        store.spawn(async move {
             match store
                 .run(|s, ctx| s.send_register_code(&typed, ctx.now, ctx.rng))
                 .await
