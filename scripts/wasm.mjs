@@ -11,17 +11,19 @@
 //    share, and `__wasm_split.js`, which loads them;
 // 3. `wasm-bindgen --target web --keep-lld-exports` on the main module
 //    (the worlds import its exports);
-// 4. `wasm-opt -Oz` on every module (after the split: relocations gone);
+// 4. `wasm-opt -Oz` on every module (after the split: relocations gone;
+//    QB_NAMES=1 keeps function names, for a profile that names them);
 // 5. one `split_<world>.pack` per world: its module and every chunk it
 //    needs in one file, one fetch (`pack`, `fromPacks`);
 // 6. all of it into `pkg-<hash>/` — a new directory per build, so that a
 //    page never mixes one build's main module with another's worlds — and a
-//    module script that starts it (csp.mjs then allows that script by hash;
+//    module script that starts it, with the split loader preloaded beside
+//    it (csp.mjs then allows the inline scripts by hash;
 //    sw.mjs lists the files for offline use).
 // The tools are the ones scripts/setup.sh installed, at pinned versions.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -65,7 +67,7 @@ const modules = readdirSync(staging).filter((f) => f.endsWith('.wasm'));
 if (release) {
   for (const file of modules) {
     const path = join(staging, file);
-    run('wasm-opt', ['-Oz', '--enable-bulk-memory', '--enable-nontrapping-float-to-int', path, '-o', path]);
+    run('wasm-opt', ['-Oz', ...(process.env.QB_NAMES ? ['-g'] : []), '--enable-bulk-memory', '--enable-nontrapping-float-to-int', path, '-o', path]);
   }
 }
 
@@ -86,18 +88,25 @@ mkdirSync(join(dist, pkg), { recursive: true });
 for (const file of readdirSync(staging)) copyFileSync(join(staging, file), join(dist, pkg, file));
 
 // Start it: relative URLs, so the page works under any --public-url.
+// The loader's module imports the split loader: both are preloaded, so the
+// browser fetches them side by side instead of one after the other.
 // When a wallet is stored, the module that reads it is needed before the
-// first screen: its pack's fetch starts at once, beside the door's.
-const preloadCodec = packs.has('codec') ? `
+// first screen: a classic script, run as the parser reaches it (before the
+// style sheet, which would hold it back), starts its pack's fetch at once.
+const preloadCodec = packs.has('codec') ? `<script>
 try {
   if (localStorage.getItem('qianbao.state') !== null) {
     globalThis.__qianbaoPacks = { 'split_codec.pack': fetch(new URL('${pkg}/split_codec.pack', document.baseURI)) };
     globalThis.__qianbaoPacks['split_codec.pack'].catch(() => {});
   }
-} catch {}` : '';
-const loader = `<link rel="modulepreload" href="${pkg}/qianbao-web.js">
+} catch {}
+</script>
+  ` : '';
+const splitLoader = existsSync(join(dist, pkg, '__wasm_split.js')) ? `
+  <link rel="modulepreload" href="${pkg}/__wasm_split.js">` : '';
+const loader = `${preloadCodec}<link rel="modulepreload" href="${pkg}/qianbao-web.js">${splitLoader}
   <link rel="preload" href="${pkg}/qianbao-web_bg.wasm" as="fetch" type="application/wasm" crossorigin>
-  <script type="module">${preloadCodec}
+  <script type="module">
 import init from './${pkg}/qianbao-web.js';
 await init({ module_or_path: new URL('${pkg}/qianbao-web_bg.wasm', document.baseURI) });
 </script>`;
