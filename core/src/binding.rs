@@ -256,23 +256,7 @@ fn request<T>(
             Ok(value)
         }
         Err(error) => {
-            let response = match error {
-                WeChatError::Network => vec![(
-                    "error".to_owned(),
-                    "net::ERR_INTERNET_DISCONNECTED (simulated)".to_owned(),
-                )],
-                ref e => vec![
-                    ("errcode".to_owned(), e.code().to_owned()),
-                    ("errmsg".to_owned(), e.to_string()),
-                ],
-            };
-            state_sim.record(
-                now,
-                endpoint,
-                fields,
-                response,
-                Some(error.code().to_owned()),
-            );
+            state_sim.record_failure(now, endpoint, fields, &error);
             Err(error)
         }
     }

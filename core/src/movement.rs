@@ -494,17 +494,8 @@ impl State {
                 Ok(())
             }
             Err(error) => {
-                let response = vec![
-                    ("errcode".to_owned(), error.code().to_owned()),
-                    ("errmsg".to_owned(), error.to_string()),
-                ];
-                self.sim.record(
-                    now,
-                    Endpoint::ToChange,
-                    fields,
-                    response,
-                    Some(error.code().to_owned()),
-                );
+                self.sim
+                    .record_failure(now, Endpoint::ToChange, fields, &error);
                 if error == WeChatError::Unauthorized {
                     self.end_binding_revoked(prepared.by, now);
                 }

@@ -400,6 +400,13 @@ impl State {
         }
         let out_trade_no = number(serial);
         let expires_at = now.plus(Duration::from_secs(u64::from(shop.order_minutes) * 60));
+        let fields = vec![
+            ("mchid".to_owned(), merchant.as_str().to_owned()),
+            ("out_trade_no".to_owned(), out_trade_no.clone()),
+            ("total".to_owned(), amount.get().to_string()),
+            ("time_expire".to_owned(), expires_at.as_millis().to_string()),
+        ];
+        self.send(now, Endpoint::UnifiedOrder, &fields)?;
         self.orders.push(Order {
             merchant,
             out_trade_no: out_trade_no.clone(),
@@ -413,12 +420,6 @@ impl State {
             notifications: 0,
             fulfilled_at: None,
         });
-        let fields = vec![
-            ("mchid".to_owned(), merchant.as_str().to_owned()),
-            ("out_trade_no".to_owned(), out_trade_no.clone()),
-            ("total".to_owned(), amount.get().to_string()),
-            ("time_expire".to_owned(), expires_at.as_millis().to_string()),
-        ];
         self.sim.record(
             now,
             Endpoint::UnifiedOrder,
@@ -516,6 +517,18 @@ impl State {
 
     /// 「确认支付」.
     pub fn pay_order(&mut self, request: PayRequest<'_>, now: Timestamp) -> Result<Paid, PayError> {
+        // A request that does not get through (offline, or the console's
+        // network failure) reaches no one: no password is checked or
+        // counted, the order is as it was, and paying again works.
+        if self.sim.take_network_fault() {
+            let fields = vec![
+                ("mchid".to_owned(), request.merchant.as_str().to_owned()),
+                ("out_trade_no".to_owned(), request.out_trade_no.to_owned()),
+            ];
+            let error = WeChatError::Network;
+            self.sim.record_failure(now, Endpoint::Pay, fields, &error);
+            return Err(error.into());
+        }
         let state = self.refresh_order(request.merchant, request.out_trade_no, now)?;
         let order = self
             .order(request.merchant, request.out_trade_no)
@@ -571,13 +584,10 @@ impl State {
                 PayMethod::Change => PayError::ChangeNotEnough { balance },
             });
         }
-        // The payment request itself can fail on the way (console faults):
-        // the order is then PAYERROR, nothing moved, and paying again works.
-        if let Some(fault) = self.sim.take_fault() {
-            let error = match fault {
-                Fault::Network => WeChatError::Network,
-                Fault::Busy => WeChatError::SystemBusy,
-            };
+        // WeChat Pay, reached, can still fail the payment (the console's
+        // 「系统繁忙」): the order is then PAYERROR, nothing moved, and paying
+        // again works.
+        if self.sim.take_busy_fault() {
             self.order_mut(request.merchant, request.out_trade_no)?
                 .state = OrderState::Payerror;
             let fields = vec![
@@ -585,17 +595,8 @@ impl State {
                 ("out_trade_no".to_owned(), order.out_trade_no.clone()),
                 ("total".to_owned(), order.amount.get().to_string()),
             ];
-            let response = vec![
-                ("errcode".to_owned(), error.code().to_owned()),
-                ("errmsg".to_owned(), error.to_string()),
-            ];
-            self.sim.record(
-                now,
-                Endpoint::Pay,
-                fields,
-                response,
-                Some(error.code().to_owned()),
-            );
+            let error = WeChatError::SystemBusy;
+            self.sim.record_failure(now, Endpoint::Pay, fields, &error);
             return Err(error.into());
         }
         let draft = Draft {
@@ -725,7 +726,31 @@ impl State {
         out_trade_no: &str,
         now: Timestamp,
     ) -> Result<(), PayError> {
+        let fields = vec![
+            ("mchid".to_owned(), merchant.as_str().to_owned()),
+            ("out_trade_no".to_owned(), out_trade_no.to_owned()),
+        ];
+        self.send(now, Endpoint::Notify, &fields)?;
         self.notify(merchant, out_trade_no, now)
+    }
+
+    /// A request from a merchant (or WeChat Pay's to one) on its way: the
+    /// fault it meets first — the browser offline, or the console's plan —
+    /// is its logged answer, and nothing else changes.
+    fn send(
+        &mut self,
+        now: Timestamp,
+        endpoint: Endpoint,
+        fields: &[(String, String)],
+    ) -> Result<(), PayError> {
+        let error = match self.sim.take_fault() {
+            None => return Ok(()),
+            Some(Fault::Network) => WeChatError::Network,
+            Some(Fault::Busy) => WeChatError::SystemBusy,
+        };
+        self.sim
+            .record_failure(now, endpoint, fields.to_vec(), &error);
+        Err(error.into())
     }
 
     /// The merchant's refund, full or partial, back to the wallet that paid.
@@ -742,6 +767,12 @@ impl State {
             return Err(PayError::BadNumber);
         }
         let amount = Fen::parse_positive(amount)?;
+        let request = vec![
+            ("out_trade_no".to_owned(), out_trade_no.to_owned()),
+            ("out_refund_no".to_owned(), out_refund_no.to_owned()),
+            ("refund".to_owned(), amount.get().to_string()),
+        ];
+        self.send(now, Endpoint::Refund, &request)?;
         let order = self
             .order(merchant, out_trade_no)
             .cloned()

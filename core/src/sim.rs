@@ -15,6 +15,7 @@
 use crate::error::{Guidance, UserError};
 use crate::identity::to_half_width;
 use crate::time::Timestamp;
+use crate::wechat::WeChatError;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -229,20 +230,71 @@ impl Sim {
         self.offline
     }
 
-    /// The fault the next request meets, if any; consumes an injected one
-    /// (being offline is not consumed: it lasts as long as the browser's).
-    pub fn take_fault(&mut self) -> Option<Fault> {
+    /// Whether the next request fails to get through: while the browser is
+    /// offline (not consumed: it lasts as long as the browser's state), or
+    /// through an injected network failure (consumed). A request that does
+    /// not get through is answered by nothing: what it carried (a password,
+    /// say) is never checked and nothing changes on the other side.
+    pub fn take_network_fault(&mut self) -> bool {
         if self.offline {
-            Some(Fault::Network)
+            true
         } else if self.faults.network > 0 {
             self.faults.network -= 1;
-            Some(Fault::Network)
-        } else if self.faults.busy > 0 {
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Whether a request that got through is answered 「系统繁忙」 (an
+    /// injected fault, consumed).
+    pub fn take_busy_fault(&mut self) -> bool {
+        if self.faults.busy > 0 {
             self.faults.busy -= 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// The fault the next request meets, if any: a network failure first,
+    /// then 「系统繁忙」.
+    pub fn take_fault(&mut self) -> Option<Fault> {
+        if self.take_network_fault() {
+            Some(Fault::Network)
+        } else if self.take_busy_fault() {
             Some(Fault::Busy)
         } else {
             None
         }
+    }
+
+    /// Logs a request whose answer was `error` (a network failure's is the
+    /// browser's, not the other side's: there was none).
+    pub fn record_failure(
+        &mut self,
+        at: Timestamp,
+        endpoint: Endpoint,
+        request: Vec<(String, String)>,
+        error: &WeChatError,
+    ) {
+        let response = match error {
+            WeChatError::Network => vec![(
+                "error".to_owned(),
+                "net::ERR_INTERNET_DISCONNECTED (simulated)".to_owned(),
+            )],
+            e => vec![
+                ("errcode".to_owned(), e.code().to_owned()),
+                ("errmsg".to_owned(), e.to_string()),
+            ],
+        };
+        self.record(
+            at,
+            endpoint,
+            request,
+            response,
+            Some(error.code().to_owned()),
+        );
     }
 
     pub fn record(

@@ -12,6 +12,7 @@ use qianbao_core::money::Fen;
 use qianbao_core::movement::{Counterpart, HistoryFilter, HistoryKind, MovementForm};
 use qianbao_core::payment::{OrderState, PayError, PayMethod, PayRequest};
 use qianbao_core::sim::Endpoint;
+use qianbao_core::state::State;
 use qianbao_core::testkit::*;
 
 /// A world whose wallet is bound, holds `yuan`, and whose WeChat user is logged in.
@@ -761,19 +762,19 @@ fn paying_from_change_moves_the_change_balance_and_refunds_go_back_there() {
 }
 
 #[test]
-fn a_failed_payment_request_is_payerror_and_paying_again_works() {
+fn a_payment_wechat_pay_answers_busy_is_payerror_and_paying_again_works() {
     use qianbao_core::sim::Faults;
     let mut w = funded("100");
     let me = w.me();
     let no = order(&mut w, MerchantId::Cafe, "latte", 1);
     w.state.sim_mut().set_faults(Faults {
-        network: 1,
-        busy: 0,
+        network: 0,
+        busy: 1,
         latency_ms: 0,
     });
     assert_eq!(
         pay(&mut w, MerchantId::Cafe, &no, "k", None).map_err(|e| e.code()),
-        Err("WX-NETWORK")
+        Err("-1")
     );
     assert_eq!(
         state_of(&w, MerchantId::Cafe, &no),
@@ -787,6 +788,147 @@ fn a_failed_payment_request_is_payerror_and_paying_again_works() {
     );
     // The cashier remembers the method that paid.
     assert_eq!(w.state.preferred_method(), Some(PayMethod::Wallet(me)));
+}
+
+/// `after` equals `before` but for the console's log and fault plan, and the
+/// log's last entry is a request to `endpoint` that failed with `code`.
+fn only_logged(before: &State, after: &State, endpoint: Endpoint, code: &str) {
+    let last = after
+        .sim()
+        .log()
+        .last()
+        .expect("the failed request is logged");
+    assert_eq!(
+        (last.endpoint, last.error.as_deref()),
+        (endpoint, Some(code))
+    );
+    let mut unlogged = after.clone();
+    *unlogged.sim_mut() = before.sim().clone();
+    assert!(unlogged == *before, "nothing but the log changed");
+}
+
+/// A request that does not get through (the browser offline, or the
+/// console's network failure) reaches no one: the 支付密码 and the wallet's
+/// password it carried are neither checked nor counted, the order is as it
+/// was, and once through, the right ones pay — once.
+#[test]
+fn a_payment_that_does_not_get_through_checks_and_counts_nothing() {
+    use qianbao_core::sim::Faults;
+    let mut w = funded("5000");
+    let me = w.me();
+    let no = order(&mut w, MerchantId::Cafe, "latte", 1);
+    let big = order(&mut w, MerchantId::Digital, "tablet", 1);
+    let wrong = wrong_pay_password(&w);
+    w.state.sim_mut().set_offline(true);
+    for _ in 0..6 {
+        let before = w.state.clone();
+        assert_eq!(
+            try_pay(&mut w, &no, me, wrong).map_err(|e| e.code()),
+            Err("WX-NETWORK")
+        );
+        only_logged(&before, &w.state, Endpoint::Pay, "WX-NETWORK");
+    }
+    // The merchant that asks for the wallet's password again: offline, a
+    // wrong one is no try either.
+    for _ in 0..6 {
+        let before = w.state.clone();
+        assert_eq!(
+            pay(&mut w, MerchantId::Digital, &big, "b", Some("Wrong2026x")).map_err(|e| e.code()),
+            Err("WX-NETWORK")
+        );
+        only_logged(&before, &w.state, Endpoint::Pay, "WX-NETWORK");
+    }
+    // The console's network failure is the same; it is used up.
+    w.state.sim_mut().set_offline(false);
+    w.state.sim_mut().set_faults(Faults {
+        network: 1,
+        busy: 0,
+        latency_ms: 0,
+    });
+    let before = w.state.clone();
+    assert_eq!(
+        try_pay(&mut w, &no, me, wrong).map_err(|e| e.code()),
+        Err("WX-NETWORK")
+    );
+    only_logged(&before, &w.state, Endpoint::Pay, "WX-NETWORK");
+    assert_eq!(w.state.sim().faults().network, 0);
+    assert_eq!(
+        state_of(&w, MerchantId::Cafe, &no),
+        Some(OrderState::Userpaying)
+    );
+    // Through: the right passwords pay, each order once.
+    assert!(pay(&mut w, MerchantId::Cafe, &no, "k", None).is_ok());
+    let password = w.demo.wallet.password.clone();
+    assert!(pay(&mut w, MerchantId::Digital, &big, "b", Some(&password)).is_ok());
+    assert!(
+        pay(&mut w, MerchantId::Cafe, &no, "k", None).is_ok(),
+        "a retry"
+    );
+    assert_eq!(
+        w.state
+            .ledger()
+            .balance(LedgerAccount::Merchant(MerchantId::Cafe)),
+        Fen::new(2_800)
+    );
+}
+
+/// The merchant's requests to WeChat Pay — placing an order, a refund — and
+/// WeChat Pay's notification to the merchant meet the same network: while
+/// the browser is offline each fails as WX-NETWORK and changes nothing but
+/// the log; back online each goes through, once.
+#[test]
+fn a_merchant_request_or_a_notification_that_does_not_get_through_changes_nothing() {
+    let mut w = funded("100");
+    let no = order(&mut w, MerchantId::Cafe, "latte", 1);
+    assert!(pay(&mut w, MerchantId::Cafe, &no, "k", None).is_ok());
+    w.state.sim_mut().set_offline(true);
+
+    let before = w.state.clone();
+    let now = w.tick(1);
+    let placed = w
+        .state
+        .create_order(MerchantId::Cafe, &[("latte", 1)], now, &mut w.rng);
+    assert_eq!(placed.map_err(|e| e.code()), Err("WX-NETWORK"));
+    only_logged(&before, &w.state, Endpoint::UnifiedOrder, "WX-NETWORK");
+
+    let before = w.state.clone();
+    let now = w.tick(1);
+    let refund = w
+        .state
+        .refund_order(MerchantId::Cafe, &no, "R000001", "28", now);
+    assert_eq!(refund.map_err(|e| e.code()), Err("WX-NETWORK"));
+    only_logged(&before, &w.state, Endpoint::Refund, "WX-NETWORK");
+
+    let before = w.state.clone();
+    let now = w.tick(1);
+    let notified = w.state.resend_notify(MerchantId::Cafe, &no, now);
+    assert_eq!(notified.map_err(|e| e.code()), Err("WX-NETWORK"));
+    only_logged(&before, &w.state, Endpoint::Notify, "WX-NETWORK");
+
+    w.state.sim_mut().set_offline(false);
+    let now = w.tick(1);
+    assert!(w
+        .state
+        .create_order(MerchantId::Cafe, &[("latte", 1)], now, &mut w.rng)
+        .is_ok());
+    let now = w.tick(1);
+    assert!(w
+        .state
+        .refund_order(MerchantId::Cafe, &no, "R000001", "28", now)
+        .is_ok());
+    assert!(
+        w.state
+            .refund_order(MerchantId::Cafe, &no, "R000001", "28", now)
+            .is_ok(),
+        "the same refund again takes effect once"
+    );
+    let now = w.tick(1);
+    assert!(w.state.resend_notify(MerchantId::Cafe, &no, now).is_ok());
+    let paid = w.state.order(MerchantId::Cafe, &no).expect("the order");
+    assert_eq!(paid.state, OrderState::Refund);
+    assert_eq!(paid.notifications, 2);
+    assert_eq!(w.state.balance(w.me()), Fen::from_yuan(100));
+    assert_eq!(w.state.orders().len(), 2);
 }
 
 /// Regression (found while building the simulation test): order numbers are
