@@ -1,8 +1,7 @@
 // Post-build step, second of three (scripts/post_build.mjs): puts a
 // Content-Security-Policy <meta> at the top of the built index.html. The
-// loader (scripts/wasm.mjs) is an inline module script whose text names the
-// build's files, so it is allowed by its own SHA-256 rather than by
-// 'unsafe-inline'. Everything else must come from this site:
+// loader's inline scripts (scripts/wasm.mjs) name the build's files, so each
+// is allowed by its own SHA-256 rather than by 'unsafe-inline'. Everything else must come from this site:
 // no inline styles or scripts, no other origins, no plugins, no <base> tricks.
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';

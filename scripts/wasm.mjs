@@ -79,6 +79,11 @@ for (const [name, files] of packs) {
   writeFileSync(join(staging, `split_${name}.pack`), pack(files.map((f) => [f, readFileSync(join(staging, f))])));
 }
 for (const file of worlds) rmSync(join(staging, file));
+const integrity = Object.fromEntries([...packs.keys()].map((name) => [
+  `split_${name}.pack`, sri(readFileSync(join(staging, `split_${name}.pack`))),
+]));
+const loaderPath = join(staging, '__wasm_split.js');
+writeFileSync(loaderPath, readFileSync(loaderPath, 'utf8').replace('__PACK_INTEGRITY__', JSON.stringify(integrity)));
 
 // One directory per build, named by what is in it.
 const hash = createHash('sha256');
@@ -96,7 +101,7 @@ for (const file of readdirSync(staging)) copyFileSync(join(staging, file), join(
 const preloadCodec = packs.has('codec') ? `<script>
 try {
   if (localStorage.getItem('qianbao.state') !== null) {
-    globalThis.__qianbaoPacks = { 'split_codec.pack': fetch(new URL('${pkg}/split_codec.pack', document.baseURI)) };
+    globalThis.__qianbaoPacks = { 'split_codec.pack': fetch(new URL('${pkg}/split_codec.pack', document.baseURI), { integrity: '${integrity['split_codec.pack']}' }) };
     globalThis.__qianbaoPacks['split_codec.pack'].catch(() => {});
   }
 } catch {}
@@ -107,8 +112,26 @@ const splitLoader = existsSync(join(dist, pkg, '__wasm_split.js')) ? `
 const loader = `${preloadCodec}<link rel="modulepreload" href="${pkg}/qianbao-web.js">${splitLoader}
   <link rel="preload" href="${pkg}/qianbao-web_bg.wasm" as="fetch" type="application/wasm" crossorigin>
   <script type="module">
-import init from './${pkg}/qianbao-web.js';
-await init({ module_or_path: new URL('${pkg}/qianbao-web_bg.wasm', document.baseURI) });
+try {
+  const { default: init } = await import('./${pkg}/qianbao-web.js');
+  await init({ module_or_path: new URL('${pkg}/qianbao-web_bg.wasm', document.baseURI) });
+} catch (error) {
+  // The site's own files could not be loaded: say so, in place of the
+  // loading notice, with the article's 三.1 advice and a way to try again.
+  const boot = document.getElementById('boot');
+  if (boot) {
+    boot.className = 'boot failed';
+    boot.setAttribute('role', 'alert');
+    boot.textContent = '页面未能加载：网络连接失败。请检查手机网络（可切换 Wi-Fi 与移动数据）后重试。 The site could not be loaded: the network failed. Check your connection, then try again. ';
+    const again = document.createElement('button');
+    again.type = 'button';
+    again.className = 'button primary';
+    again.textContent = '重试 Retry';
+    again.addEventListener('click', () => location.reload());
+    boot.append(again);
+  }
+  throw error;
+}
 </script>`;
 writeFileSync(index, readFileSync(index, 'utf8').replace(PLACEHOLDER, loader));
 console.log(`wasm: ${pkg}: the door and ${worlds.length} modules on demand`);
@@ -136,6 +159,11 @@ function pack(entries) {
     parts.push(length, encoded, u32(bytes.length), bytes);
   }
   return Buffer.concat(parts);
+}
+
+/** A Subresource Integrity value for `bytes`. */
+function sri(bytes) {
+  return `sha384-${createHash('sha384').update(bytes).digest('base64')}`;
 }
 
 function u32(n) {
@@ -182,19 +210,26 @@ function takeCompiled(file) {
     compiledAhead.delete(file);
     return compiled ?? Promise.reject(new Error(\`\${file} is in no pack fetched\`));
 }
+// Each pack's digest: the browser refuses a pack damaged on the way, a
+// host's fallback page in its place, or a pack of another build, as a
+// failed fetch (which the next try fetches afresh).
+const integrity = __PACK_INTEGRITY__;
 function unpack(file) {
     let bytes = packs.get(file);
     if (bytes === undefined) {
         const early = globalThis.__qianbaoPacks?.[file];
         if (early) delete globalThis.__qianbaoPacks[file];
-        bytes = (early ?? fetch(new URL("./" + file, import.meta.url))).then((response) => {
+        bytes = (early ?? fetch(new URL("./" + file, import.meta.url), { integrity: integrity[file] ?? "" })).then((response) => {
             if (!response.ok) throw new Error(\`\${file}: HTTP \${response.status}\`);
             return response.arrayBuffer();
         });
-        bytes.catch(() => { if (packs.get(file) === bytes) packs.delete(file); });
         packs.set(file, bytes);
     }
+    // Whatever fails here is tried afresh, from the fetch, next time.
+    const forget = () => { if (packs.get(file) === bytes) packs.delete(file); };
+    bytes.catch(forget);
     return bytes.then((buffer) => {
+      try {
         const view = new DataView(buffer);
         const text = new TextDecoder();
         if (text.decode(new Uint8Array(buffer, 0, 4)) !== "QBPK") throw new Error(\`\${file}: not a pack\`);
@@ -206,11 +241,15 @@ function unpack(file) {
             const start = at + 6 + nameLength;
             if (!loaded.has(name) && !compiledAhead.has(name)) {
                 const compiled = WebAssembly.compile(new Uint8Array(buffer, start, length));
-                compiled.catch(() => {});
+                compiled.catch(forget);
                 compiledAhead.set(name, compiled);
             }
             at = start + length;
         }
+      } catch (error) {
+        forget();
+        throw error;
+      }
     });
 }
 function withPack(file, load) {

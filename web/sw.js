@@ -2,31 +2,43 @@
 //
 // `scripts/sw.mjs` (a Trunk post-build hook) writes this file into `dist/`
 // with VERSION (a hash of every file it lists) and FILES (every file of the
-// build but this one) filled in. It is deliberately small:
-// - install: every file of this version into the cache `qianbao-<VERSION>`;
-//   the new version then waits — a page in use is never swapped mid-way —
-//   until the page asks for it (「新版本可用，刷新」) or no page uses the old;
-// - activate: older versions' caches are deleted;
+// build but this one, with its digest) filled in. It is deliberately small:
+// - install: every file of this version, each checked against its digest
+//   (a file damaged on the way, or a host's fallback page in its place,
+//   fails the install, which the next visit tries again), into the cache
+//   `qianbao-<VERSION>`; the new version then waits — a page in use is
+//   never swapped mid-way — until the page asks for it (「新版本可用，刷新」)
+//   or no page uses the old;
+// - activate: the version before this one is kept — another tab may still
+//   run it and fetch its parts later — and older ones are deleted;
 // - fetch: a page load anywhere under the scope gets the cached shell
-//   (`index.html`: the app routes itself), a file of the build comes from
-//   the cache, anything else goes to the network.
+//   (`index.html`: the app routes itself), a file of this build or of the
+//   one kept comes from the cache, anything else goes to the network.
 const VERSION = '__VERSION__';
 const FILES = __FILES__;
 const CACHE = `qianbao-${VERSION}`;
 const scope = new URL(self.registration.scope);
 const url = (file) => new URL(file, scope).href;
 const SHELL = url('index.html');
-const CACHED = new Set(FILES.map(url));
+const CACHED = new Set(Object.keys(FILES).map(url));
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll([...CACHED])));
+  event.waitUntil((async () => {
+    const responses = await Promise.all(Object.entries(FILES).map(async ([file, integrity]) => {
+      const response = await fetch(url(file), { integrity, cache: 'no-cache' });
+      if (!response.ok) throw new Error(`${file}: HTTP ${response.status}`);
+      return [url(file), response];
+    }));
+    const cache = await caches.open(CACHE);
+    await Promise.all(responses.map(([address, response]) => cache.put(address, response)));
+  })());
 });
 
 self.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
-    for (const name of await caches.keys()) {
-      if (name.startsWith('qianbao-') && name !== CACHE) await caches.delete(name);
-    }
+    // Oldest first: every version's but this one's and the newest other.
+    const older = (await caches.keys()).filter((name) => name.startsWith('qianbao-') && name !== CACHE);
+    for (const name of older.slice(0, -1)) await caches.delete(name);
     // The first visit's page is served by this worker from now on.
     await self.clients.claim();
   })());
@@ -39,10 +51,17 @@ self.addEventListener('message', (event) => {
 self.addEventListener('fetch', (event) => {
   const { request } = event;
   if (request.method !== 'GET' || !request.url.startsWith(scope.href)) return;
-  const wanted = request.mode === 'navigate' ? SHELL : request.url.split('#')[0];
-  if (request.mode !== 'navigate' && !CACHED.has(wanted)) return;
+  if (request.mode === 'navigate') {
+    event.respondWith(caches.match(SHELL, { cacheName: CACHE }).then((cached) => cached ?? fetch(request)));
+    return;
+  }
+  const wanted = request.url.split('#')[0];
   event.respondWith((async () => {
-    const cached = await caches.match(wanted, { cacheName: CACHE });
+    // This build's files from its cache; a file of the version kept (a tab
+    // still running it) from that one's.
+    const cached = CACHED.has(wanted)
+      ? await caches.match(wanted, { cacheName: CACHE })
+      : await caches.match(wanted);
     return cached ?? fetch(request);
   })());
 });

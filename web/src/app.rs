@@ -126,6 +126,8 @@ impl Page {
     /// The screen for an app path; a trailing slash does not matter.
     pub fn from_path(path: &str) -> Self {
         let trimmed = path.trim_end_matches('/');
+        // The entry file, by its own name (a host may link to it).
+        let trimmed = trimmed.strip_suffix("/index.html").unwrap_or(trimmed);
         if let Some(rest) = trimmed.strip_prefix("/shop/") {
             let (shop, tail) = rest.split_once('/').unwrap_or((rest, ""));
             return match (MerchantId::parse(shop), tail) {
@@ -391,7 +393,9 @@ where
                 loaded => show(loaded),
             }
         });
-        view! { <Suspense fallback=|| ()>{pending}</Suspense> }.into_any()
+        // While it downloads: a status a screen reader announces too.
+        let fallback = move || view! { <p class="muted loading" role="status" aria-busy="true">{move || store.text().loading}</p> };
+        view! { <Suspense fallback>{pending}</Suspense> }.into_any()
     };
     screen.into_any()
 }

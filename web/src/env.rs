@@ -64,6 +64,24 @@ pub fn set_document_lang(tag: &str) {
     }
 }
 
+/// Removes the page's own 「正在加载…」 (`site/index.html`): the app's
+/// first screen takes its place.
+pub fn remove_boot_notice() {
+    if let Some(boot) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("boot"))
+    {
+        boot.remove();
+    }
+}
+
+/// The document's title.
+pub fn set_document_title(title: &str) {
+    if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+        document.set_title(title);
+    }
+}
+
 /// Marks the document while something is being saved (`data-saving` on
 /// `<html>`): leaving the page then may lose what is being saved, so the
 /// end-to-end tests wait for it to go before they navigate.

@@ -110,6 +110,10 @@ labels! {
         /// The wallet's screens (`pages/wallet`).
         wallet: &'static wallet::WalletText = &wallet::ZH_CN, &wallet::EN;
         app_name = "数字钱包", "Digital Wallet";
+        /// A part of the site on its way (shown while a module downloads).
+        loading = "正在加载…", "Loading…";
+        /// The document's title (the tab, the bookmark, the history).
+        page_title = "数字钱包 Qianbao · 模拟环境", "Digital Wallet Qianbao · Sandbox";
         simulation_notice =
             "模拟环境：不涉及真实资金，与腾讯及任何钱包公司无关。",
             "Simulation: no real money; not affiliated with Tencent or any wallet company.";

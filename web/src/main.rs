@@ -30,6 +30,7 @@ fn main() {
 }
 
 fn start() {
+    qianbao_web::env::remove_boot_notice();
     leptos::mount::mount_to_body(qianbao_web::app::App);
     qianbao_web::env::mark_first_render();
 }

@@ -290,6 +290,7 @@ impl Store {
         Effect::new(move |_| {
             let locale = self.locale.get();
             env::set_document_lang(locale.tag());
+            env::set_document_title(locale.text().page_title);
             storage::save_locale(locale);
         });
         let tick = move || {

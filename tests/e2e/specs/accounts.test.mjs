@@ -98,6 +98,7 @@ test('register by email and use the English locale', async () => {
   await w.reload();
   await w.expectText('Log in to your wallet');
   expect(await w.page.locator('html').getAttribute('lang'), 'html lang').toBe('en');
+  expect(await w.page.title(), "the tab's title follows the language").toBe('Digital Wallet Qianbao · Sandbox');
   await w.close();
 });
 

@@ -5,7 +5,8 @@
 // browser is back online; a new deployment is offered quietly, never forced;
 // the site is installable; the worker's list is exactly the build.
 import { test } from 'node:test';
-import { cp, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -90,26 +91,100 @@ test("offline, the code exchange fails exactly like the console's network failur
   await w.close();
 });
 
-test('offline at the cashier: the payment is refused and nothing moves; online it goes through', async () => {
+test('offline at the cashier: no password is checked or counted, nothing moves; online 「重试」 pays once', async () => {
   const w = await h.wallet();
   const demo = await w.signedInDemo({ money: 100, bound: true });
   await controlled(w);
 
-  await w.checkout('books', ['novel']);
+  const orderNo = await w.checkout('books', ['novel']);
+  const cashier = new URL(w.page.url());
   const context = w.page.context();
   await context.setOffline(true);
-  await w.field('支付密码').fill(demo.wechat.payPassword);
-  await w.button('确认支付').click();
-  await w.expectError('WX-NETWORK');
+  // A wrong 支付密码, six times: WeChat is never reached, so none counts
+  // (five would lock the payment password).
+  const wrong = demo.wechat.payPassword === '147258' ? '258147' : '147258';
+  await w.field('支付密码').fill(wrong);
+  for (let i = 0; i < 6; i++) {
+    await w.button('确认支付').click();
+    await w.expectError('WX-NETWORK');
+    await w.settled();
+  }
   expect(await w.balance(), 'nothing moved').toBe('¥100.00');
+  await w.open('/shop/books/orders');
+  const order = w.page.locator(`[data-order="${orderNo}"]`);
+  expect(await order.getAttribute('data-state'), 'the order is as it was').toBe('USERPAYING');
   // 「转入微信零钱」 fails the same way.
   await w.fillMovement('/to-wechat', { 金额: '10' });
   await w.button('确认').click();
   await w.expectError('WX-NETWORK');
-  expect(await w.balance(), 'still nothing moved').toBe('¥100.00');
+  await w.settled();
+  expect(await w.page.getByTestId('balance-after').count(), 'not done').toBe(0);
+  // Online, the error box's 「重试」 sends the same transfer: once.
   await context.setOffline(false);
-  await w.fillMovement('/to-wechat', { 金额: '10' });
-  expect(await w.confirmMovement(), 'online it moves').toBe('¥90.00');
+  await w.button('重试').click();
+  await w.page.getByTestId('balance-after').waitFor();
+  expect(await w.page.getByTestId('balance-after').innerText(), 'moved once').toBe('¥90.00');
+  expect(await w.balance(), 'moved once').toBe('¥90.00');
+  // And the cashier: the right password, 「重试」, paid once.
+  await w.open(cashier.pathname + cashier.search);
+  await context.setOffline(true);
+  await w.field('支付密码').fill(demo.wechat.payPassword);
+  await w.button('确认支付').click();
+  await w.expectError('WX-NETWORK');
+  await context.setOffline(false);
+  await w.button('重试').click();
+  await w.expectText('支付成功');
+  expect(await w.balance(), 'paid once').toBe('¥44.20');
+  await w.close();
+});
+
+test("offline, a merchant's requests to WeChat Pay and its notification fail and change nothing; online 「重试」 sends each once", async () => {
+  const w = await h.wallet();
+  const demo = await w.signedInDemo({ money: 100, bound: true });
+  await controlled(w);
+  const paid = await w.checkout('books', ['novel']);
+  await w.field('支付密码').fill(demo.wechat.payPassword);
+  await w.button('确认支付').click();
+  await w.expectText('支付成功');
+  const context = w.page.context();
+  const orders = async () => {
+    await w.open('/shop/books/orders');
+    await w.page.locator(`[data-order="${paid}"]`).waitFor();
+    return w.page.locator('[data-order]').count();
+  };
+  const placed = await orders();
+
+  // 「去结算」: the order is never placed.
+  await w.open('/shop/books');
+  await w.page.locator('[data-sku=novel]').getByRole('button', { name: '加入购物车' }).click();
+  await context.setOffline(true);
+  await w.button('去结算').click();
+  await w.expectError('WX-NETWORK');
+  await context.setOffline(false);
+  await w.button('重试').click();
+  await w.page.getByTestId('order-no').waitFor();
+  expect(await orders(), 'placed once, when it got through').toBe(placed + 1);
+
+  // A refund: nothing goes back until it gets through, then once.
+  await context.setOffline(true);
+  const refund = w.page.locator(`[data-order="${paid}"]`);
+  await refund.getByRole('button', { name: '退款' }).click();
+  await w.expectError('WX-NETWORK');
+  expect(await refund.getAttribute('data-state'), 'not refunded').toBe('SUCCESS');
+  await context.setOffline(false);
+  await refund.getByRole('button', { name: '重试' }).click();
+  await w.page.locator(`[data-order="${paid}"][data-state=REFUND]`).waitFor();
+  expect(await w.balance(), 'refunded once').toBe('¥100.00');
+
+  // The console's 「重发通知」: the merchant hears nothing while offline.
+  await w.open('/dev');
+  await context.setOffline(true);
+  await w.page.getByRole('button', { name: '重发通知' }).first().click();
+  await w.expectError('WX-NETWORK');
+  await w.settled();
+  await context.setOffline(false);
+  await w.open('/shop/books/orders');
+  await w.expectText('收到支付通知 1 次');
   await w.close();
 });
 
@@ -130,8 +205,18 @@ test("a world whose code cannot be fetched the first time: the network error and
   await w.page.getByRole('heading', { name: '欢迎使用数字钱包' }).waitFor();
   await w.link('微信').click();
   await w.expectError('W-SITE-NETWORK');
-  // Back online, 「重试」 fetches it again and the world opens.
+  // A host that answers with something else (its fallback page, a cut or
+  // foreign file) with 200: refused as the network error, never linked.
   await w.page.unroute(world, fail);
+  for (const body of ['<!doctype html><title>fallback</title>', 'QBPK\u0001\u0000\u0000\u0000garbage']) {
+    const wrong = (route) => route.fulfill({ status: 200, contentType: 'application/octet-stream', body });
+    await w.page.route(world, wrong);
+    await w.button('重试').click();
+    await w.expectError('W-SITE-NETWORK');
+    await w.settled();
+    await w.page.unroute(world, wrong);
+  }
+  // Back online, 「重试」 fetches it again and the world opens.
   await w.button('重试').click();
   await w.page.getByRole('heading', { name: '微信（模拟）' }).waitFor();
   // The failed fetches were logged by the browser; nothing panicked.
@@ -170,6 +255,42 @@ test('the code that reads and writes a wallet follows the first screen; a failed
   await w.close();
 });
 
+test('a file the host sends damaged is never kept for offline use; the next visit keeps the right one', async () => {
+  const w = await h.wallet();
+  // Where the page's worker ends up: 'activated', or 'redundant' when its
+  // install failed.
+  await w.page.addInitScript(() => {
+    const container = navigator.serviceWorker;
+    const register = container.register.bind(container);
+    container.register = async (...args) => {
+      const registration = await register(...args);
+      const watch = (worker) => worker?.addEventListener('statechange', () => { globalThis.__worker = worker.state; });
+      watch(registration.installing);
+      registration.addEventListener('updatefound', () => watch(registration.installing));
+      return registration;
+    };
+  });
+  const world = /split_wechat_world\.pack$/;
+  const fallback = (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>fallback</title>' });
+  await w.page.context().route(world, fallback);
+  await w.open('/');
+  await w.expectText('欢迎使用数字钱包');
+  // The worker refuses the install: nothing is kept, nothing controls the page.
+  await w.page.waitForFunction(() => ['redundant', 'activated'].includes(globalThis.__worker));
+  expect(await w.page.evaluate(() => globalThis.__worker), 'the install failed').toBe('redundant');
+  expect(await w.page.evaluate(() => caches.keys()), 'no cache kept').toEqual([]);
+  // The host is fixed; the next visit installs the worker, and the world
+  // opens offline.
+  await w.page.context().unroute(world, fallback);
+  await w.reload();
+  await controlled(w);
+  await w.page.context().setOffline(true);
+  await w.open('/wechat/');
+  await w.page.getByRole('heading', { name: '微信（模拟）' }).waitFor();
+  await w.page.context().setOffline(false);
+  await w.close();
+});
+
 test('a new deployment is offered on the next visit and taken only when asked', async () => {
   // A copy of the build, served on its own, then "deployed again" changed.
   const dir = await mkdtemp(join(tmpdir(), 'qianbao-deploy-'));
@@ -181,9 +302,18 @@ test('a new deployment is offered on the next visit and taken only when asked', 
     await w.open('/');
     await w.expectText('欢迎使用数字钱包');
     await controlled(w);
+    // The new deployment's parts live in another folder, and the old
+    // folder is gone from the host, as with any new build.
     const index = join(dir, 'index.html');
-    await writeFile(index, (await readFile(index, 'utf8')).replace('<title>', '<meta name="deployment" content="2"><title>'));
-    await promisify(execFile)('node', [join(ROOT, 'scripts', 'sw.mjs'), dir]);
+    const html = await readFile(index, 'utf8');
+    const [pkg] = html.match(/pkg-[0-9a-f]{16}/);
+    const renamed = 'pkg-0000000000000000';
+    await cp(join(dir, pkg), join(dir, renamed), { recursive: true });
+    await rm(join(dir, pkg), { recursive: true });
+    await writeFile(index, html.replaceAll(pkg, renamed).replace('<title>', '<meta name="deployment" content="2"><title>'));
+    const run = promisify(execFile);
+    await run('node', [join(ROOT, 'scripts', 'csp.mjs')], { env: { ...process.env, TRUNK_STAGING_DIR: dir } });
+    await run('node', [join(ROOT, 'scripts', 'sw.mjs'), dir]);
     // The next visit finds the new version installed and waiting: a quiet notice.
     const next = new Wallet(await context.newPage(), server.url);
     await next.open('/');
@@ -194,6 +324,14 @@ test('a new deployment is offered on the next visit and taken only when asked', 
     await next.button('刷新').click();
     await reloaded;
     await next.page.locator('meta[name=deployment]').waitFor({ state: 'attached' });
+    await next.expectText('欢迎使用数字钱包');
+    // The first tab still runs the old version: the worlds it has not
+    // opened yet still come, from the version the new worker kept.
+    await w.link('帮助').click();
+    await w.page.getByRole('heading', { name: '帮助中心' }).waitFor();
+    await w.link('商家').click();
+    await w.page.locator('main h1').waitFor();
+    expect(await w.errorCode(), 'no network error in the old tab').toBe(null);
     expect(next.pageErrors.join('\n'), 'errors').toBe('');
     expect(w.pageErrors.join('\n'), 'errors').toBe('');
   } finally {
@@ -217,13 +355,18 @@ test('installable: a manifest honouring the base path, icons, and a worker listi
   }
   // The worker's list: every file of the build but itself, nothing else.
   const worker = await readFile(join(DIST, 'sw.js'), 'utf8');
-  const listed = JSON.parse(worker.match(/const FILES = (\[.*?\]);/)[1]);
+  const digests = JSON.parse(worker.match(/const FILES = (\{.*?\});/)[1]);
+  const listed = Object.keys(digests);
   const built = (await readdir(DIST, { recursive: true, withFileTypes: true }))
     .filter((e) => e.isFile())
     .map((e) => relative(DIST, join(e.parentPath ?? e.path, e.name)).split('\\').join('/'))
     .filter((f) => f !== 'sw.js')
     .sort();
   expect(JSON.stringify(listed), 'sw.js lists the build').toBe(JSON.stringify(built));
+  for (const file of built) {
+    const digest = `sha384-${createHash('sha384').update(await readFile(join(DIST, file))).digest('base64')}`;
+    expect(digests[file], `${file}'s digest`).toBe(digest);
+  }
   expect(worker, 'a version').toContain('const VERSION = "');
   await w.close();
 });
@@ -239,6 +382,9 @@ test('a host whose only fallback is its 404 page serves the app at any depth (su
     await w.page.locator('main h1').waitFor();
     await w.open('/no/such/page');
     await w.expectText('页面不存在');
+    // The entry file by its own name is the start page.
+    await w.open('/index.html');
+    await w.page.getByRole('heading', { name: '欢迎使用数字钱包' }).waitFor();
     // The host answers the app's routes with status 404 (the browser notes
     // it on the console); nothing else may go wrong.
     const others = w.pageErrors.filter((e) => !e.includes('status of 404'));

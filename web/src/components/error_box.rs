@@ -16,13 +16,19 @@ use qianbao_core::error::SiteError;
 /// a problem shown before it is here waits for it, and if it cannot be
 /// fetched, the network error says so. The network error itself is worded
 /// here, without it.
+///
+/// With `retry`, a problem of a request that did not get through (the
+/// article's 三.1) comes with 「重试」, which sends the same request again.
 #[component]
-pub fn ErrorBox(#[prop(into)] problem: Signal<Option<Problem>>) -> impl IntoView {
+pub fn ErrorBox(
+    #[prop(into)] problem: Signal<Option<Problem>>,
+    #[prop(optional)] retry: Option<Callback<()>>,
+) -> impl IntoView {
     // Set when the module has arrived or failed to, while this box waited.
     let fetched = RwSignal::new(None::<Result<(), Unfetched>>);
     let fetching = StoredValue::new(false);
     view! {
-        <WordedErrorBox error=move |locale| {
+        <WordedErrorBox retry error=move |locale| {
             let problem = problem.get()?;
             let site = |e| i18n::site_error(locale, e);
             match (&problem, codec::get(), fetched.get()) {
@@ -49,6 +55,7 @@ pub fn ErrorBox(#[prop(into)] problem: Signal<Option<Problem>>) -> impl IntoView
 #[component]
 pub fn WordedErrorBox(
     error: impl Fn(Locale) -> Option<ErrorText> + Send + Sync + 'static,
+    #[prop(optional_no_strip)] retry: Option<Callback<()>>,
 ) -> impl IntoView {
     let store = use_store();
     move || {
@@ -63,6 +70,13 @@ pub fn WordedErrorBox(
                         {error.guidance}
                     </p>
                     {error.last_resort.map(|text| view! { <p class="error-last-resort">{text}</p> })}
+                    {retry.filter(|_| error.retry).map(|retry| view! {
+                        <div class="actions">
+                            <button type="button" class="button primary" data-coach="retry" on:click=move |_| retry.run(())>
+                                {t.retry}
+                            </button>
+                        </div>
+                    })}
                     <p class="error-code">{t.error_code}": " <code>{error.code}</code></p>
                     {crate::pages::help::help_href(error.code).map(|(topic, href)| {
                         let title = i18n::help::title(locale, topic);

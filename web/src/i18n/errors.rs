@@ -12,6 +12,9 @@ pub struct ErrorText {
     pub guidance: &'static str,
     /// What to do if the guidance does not help (see `UserError::last_resort`).
     pub last_resort: Option<&'static str>,
+    /// The request did not get through (the article's 三.1): the same
+    /// request, tried again once the network is back, can succeed.
+    pub retry: bool,
 }
 
 impl ErrorText {
@@ -24,6 +27,7 @@ impl ErrorText {
             message,
             guidance: guidance(locale, error.guidance()),
             last_resort: error.last_resort().map(|g| guidance(locale, g)),
+            retry: error.guidance() == Guidance::CheckNetwork,
         }
     }
 }
@@ -198,6 +202,7 @@ pub fn site_error(locale: Locale, error: &SiteError) -> ErrorText {
         guidance,
         // None has one (the catalogue's snapshot would show it missing).
         last_resort: None,
+        retry: true,
     }
 }
 

@@ -60,7 +60,7 @@ pub fn Shop(id: MerchantId) -> impl IntoView {
         });
     };
     let total = move || cart.with(|c| cart_total(id, c).unwrap_or_default());
-    let checkout = move |_| {
+    let place = move || {
         let items = cart.get_untracked();
         once_at_a_time(busy, move || async move {
             match store
@@ -76,6 +76,10 @@ pub fn Shop(id: MerchantId) -> impl IntoView {
             }
         });
     };
+    let checkout = move |_| place();
+    // 「重试」 when placing the order did not reach WeChat Pay (no order
+    // was placed): the same cart again.
+    let retry = Callback::new(move |()| place());
     let pay = move |no: String| env::assign(&nav.href(&cashier_path(id, &no)));
     view! {
         <section class="card">
@@ -110,7 +114,7 @@ pub fn Shop(id: MerchantId) -> impl IntoView {
                 <p class="big-amount" data-testid="cart-total">{move || total().to_string()}</p>
                 <button type="button" class="button primary" data-coach="checkout" on:click=checkout>{move || tw().checkout}</button>
             </Show>
-            <ErrorBox problem=error />
+            <ErrorBox problem=error retry />
             {move || {
                 order.get().map(|no| {
                     let amount = store.state.with(|s| s.order(id, &no).map(|o| o.amount)).unwrap_or_default();
@@ -230,8 +234,9 @@ fn RefundForm(id: MerchantId, out_trade_no: String, left: Fen) -> impl IntoView 
     let done = RwSignal::new(None::<Fen>);
     let number = RwSignal::new(format!("R{}", &store.new_key()[..16]));
     let field = format!("refund-{out_trade_no}");
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    // The refund number changes only once a refund is made: 「重试」 after
+    // one that did not get through sends the same number, so it refunds once.
+    let send = move || {
         let (typed, refund_no) = (amount.get_untracked(), number.get_untracked());
         let out_trade_no = out_trade_no.clone();
         store.dispatch(
@@ -246,6 +251,14 @@ fn RefundForm(id: MerchantId, out_trade_no: String, left: Fen) -> impl IntoView 
             },
         );
     };
+    let submit = {
+        let send = send.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            send();
+        }
+    };
+    let retry = Callback::new(move |()| send());
     view! {
         <form on:submit=submit novalidate class="refund-form">
             <label for=field.clone()>{move || tw().refund_amount} " (" {move || (tw().refundable)(&left.to_string())} ")"</label>
@@ -253,7 +266,7 @@ fn RefundForm(id: MerchantId, out_trade_no: String, left: Fen) -> impl IntoView 
                 <input id=field inputmode="decimal" bind:value=amount />
                 <button type="submit" class="button">{move || tw().refund}</button>
             </div>
-            <ErrorBox problem=error />
+            <ErrorBox problem=error retry />
             {move || done.get().map(|a| view! { <p class="success" role="status">{(tw().refund_done)(&a.to_string())}</p> })}
         </form>
     }

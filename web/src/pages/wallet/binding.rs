@@ -119,11 +119,19 @@ fn BindingsPanel() -> impl IntoView {
     // Page entry: using the binding checks its token, so a revocation in
     // WeChat shows here; a check that could not reach WeChat changes
     // nothing and says so.
-    store.dispatch(
-        |s, ctx| s.check_binding(ctx.now, ctx.rng),
-        move |result| error.set(result.err()),
-    );
+    // Which request the error box's 「重试」 sends again: the check, or the
+    // unbinding that did not get through.
+    let unbinding = StoredValue::new(false);
+    let check = move || {
+        unbinding.set_value(false);
+        store.dispatch(
+            |s, ctx| s.check_binding(ctx.now, ctx.rng),
+            move |result| error.set(result.err()),
+        );
+    };
+    check();
     let unbind = move |()| {
+        unbinding.set_value(true);
         store.dispatch(
             |s, ctx| s.unbind_wechat(ctx.now),
             move |result| {
@@ -138,6 +146,13 @@ fn BindingsPanel() -> impl IntoView {
             },
         );
     };
+    let retry = Callback::new(move |()| {
+        if unbinding.get_value() {
+            unbind(());
+        } else {
+            check();
+        }
+    });
     view! {
         <section class="card">
             <h1>{move || tw().binding_management}</h1>
@@ -175,7 +190,7 @@ fn BindingsPanel() -> impl IntoView {
                     </Show>
                 </Show>
                 {move || done.get().then(|| view! { <p class="success" role="status">{tw().unbound_done}</p> })}
-                <ErrorBox problem=error />
+                <ErrorBox problem=error retry />
             </div>
         </section>
     }

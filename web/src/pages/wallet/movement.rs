@@ -129,7 +129,7 @@ fn MovementSteps(kind: MovementKind) -> impl IntoView {
             Err(e) => error.set(Some(e.into())),
         }
     };
-    let confirm = move |_| {
+    let commit = move || {
         let Step::Review { prepared, key } = step.get_untracked() else {
             return;
         };
@@ -143,6 +143,10 @@ fn MovementSteps(kind: MovementKind) -> impl IntoView {
             }
         });
     };
+    let confirm = move |_| commit();
+    // 「重试」 on a request that did not get through (「转入微信零钱」):
+    // the same movement, the same key, so it moves money once.
+    let retry = Callback::new(move |()| commit());
     let again = move |_| {
         amount.set(String::new());
         error.set(None);
@@ -267,7 +271,7 @@ fn MovementSteps(kind: MovementKind) -> impl IntoView {
                     <dd data-testid="review-counterpart">{other}</dd>
                     {(!note_text.is_empty()).then(|| view! { <dt>{tw().note}</dt><dd>{note_text.clone()}</dd> })}
                 </dl>
-                <ErrorBox problem=error />
+                <ErrorBox problem=error retry />
                 <div class="actions">
                     <button type="button" class="button primary" data-coach=(kind == MovementKind::TopUp).then_some("top-up-confirm") on:click=confirm disabled=move || busy.get()>
                         {t().confirm}

@@ -101,6 +101,12 @@ pub fn Cashier() -> impl IntoView {
             });
         }
     };
+    // 「重试」 on a request that did not get through: the same payment, the
+    // same key.
+    let retry = {
+        let pay = pay.clone();
+        Callback::new(move |()| pay())
+    };
     let submit = {
         let pay = pay.clone();
         move |ev: leptos::ev::SubmitEvent| {
@@ -163,7 +169,7 @@ pub fn Cashier() -> impl IntoView {
                                         <p>{tw().extra_confirmation_intro}</p>
                                         <label for="pay-wallet-password">{tw().wallet_password}</label>
                                         <input id="pay-wallet-password" type="password" autocomplete="current-password" bind:value=wallet_password />
-                                        <ErrorBox problem=error />
+                                        <ErrorBox problem=error retry />
                                         <div class="actions">
                                             <button type="submit" class="button wechat" data-coach="extra-confirm">{t().confirm}</button>
                                             <button type="button" class="button" on:click=cancel.clone()>{t().cancel}</button>
@@ -206,7 +212,7 @@ pub fn Cashier() -> impl IntoView {
                                         </fieldset>
                                         <label for="pay-password">{t().pay_password}</label>
                                         <input id="pay-password" type="password" inputmode="numeric" maxlength=PAY_PASSWORD_DIGITS autocomplete="off" bind:value=pay_password />
-                                        <ErrorBox problem=error />
+                                        <ErrorBox problem=error retry />
                                         <button type="submit" class="button wechat" data-coach="confirm-pay">{tw().confirm_pay}</button>
                                     </form>
                                 }
