@@ -180,7 +180,9 @@ fn CodecUnfetched() -> impl IntoView {
     view! {
         <main id="main">
             <section class="card">
-                <ErrorBox problem />
+                // No help link: the help centre's own code could not come
+                // either, and this screen has no pages to go to.
+                <ErrorBox problem without_help=true />
                 <div class="actions">
                     <button type="button" class="button primary" on:click=move |_| crate::env::reload()>
                         {move || store.text().retry}
@@ -362,19 +364,28 @@ where
     let unfetched = Signal::stored(Some(Problem::Site(SiteError::Unreachable)));
     let show = move |loaded: Result<Screen, Unfetched>| {
         match loaded {
-        Ok(make) => make(),
-        Err(Unfetched) => view! {
-            <section class="card">
-                <ErrorBox problem=unfetched />
-                <div class="actions">
-                    <button type="button" class="button primary" on:click=move |_| attempt.update(|n| *n += 1)>
-                        {move || store.text().retry}
-                    </button>
-                </div>
-            </section>
+            Ok(make) => make(),
+            Err(Unfetched) => view! {
+                <section class="card">
+                    <ErrorBox problem=unfetched />
+                    <div class="actions">
+                        <button
+                            type="button"
+                            class="button primary"
+                            on:click=move |_| {
+                                attempt.update(|n| *n += 1);
+                                // The button goes with the error: keep the
+                                // keyboard's place in the page, not on <body>.
+                                crate::env::focus_by_id("main");
+                            }
+                        >
+                            {move || store.text().retry}
+                        </button>
+                    </div>
+                </section>
+            }
+            .into_any(),
         }
-        .into_any(),
-    }
     };
     let screen = move || {
         attempt.track();

@@ -214,6 +214,7 @@ test("a world whose code cannot be fetched the first time: the network error and
     await w.button('重试').click();
     await w.expectError('W-SITE-NETWORK');
     await w.settled();
+    expect(await w.page.evaluate(() => document.activeElement?.id), 'focus stays in the page').toBe('main');
     await w.page.unroute(world, wrong);
   }
   // Back online, 「重试」 fetches it again and the world opens.
@@ -245,6 +246,7 @@ test('the code that reads and writes a wallet follows the first screen; a failed
   await w.page.route(codec, fail);
   await w.reload();
   await w.expectError('W-SITE-NETWORK');
+  expect(await w.page.locator('.error-help').count(), 'no link to a help centre that cannot come').toBe(0);
   await w.screenshot('56-codec-unfetched');
   await w.page.unroute(codec, fail);
   await w.button('重试').click();

@@ -23,12 +23,15 @@ use qianbao_core::error::SiteError;
 pub fn ErrorBox(
     #[prop(into)] problem: Signal<Option<Problem>>,
     #[prop(optional)] retry: Option<Callback<()>>,
+    /// No link to the help centre (a screen with no pages to go to).
+    #[prop(optional)]
+    without_help: bool,
 ) -> impl IntoView {
     // Set when the module has arrived or failed to, while this box waited.
     let fetched = RwSignal::new(None::<Result<(), Unfetched>>);
     let fetching = StoredValue::new(false);
     view! {
-        <WordedErrorBox retry error=move |locale| {
+        <WordedErrorBox retry without_help error=move |locale| {
             let problem = problem.get()?;
             let site = |e| i18n::site_error(locale, e);
             match (&problem, codec::get(), fetched.get()) {
@@ -56,6 +59,7 @@ pub fn ErrorBox(
 pub fn WordedErrorBox(
     error: impl Fn(Locale) -> Option<ErrorText> + Send + Sync + 'static,
     #[prop(optional_no_strip)] retry: Option<Callback<()>>,
+    #[prop(optional)] without_help: bool,
 ) -> impl IntoView {
     let store = use_store();
     move || {
@@ -78,7 +82,7 @@ pub fn WordedErrorBox(
                         </div>
                     })}
                     <p class="error-code">{t.error_code}": " <code>{error.code}</code></p>
-                    {crate::pages::help::help_href(error.code).map(|(topic, href)| {
+                    {crate::pages::help::help_href(error.code).filter(|_| !without_help).map(|(topic, href)| {
                         let title = i18n::help::title(locale, topic);
                         view! {
                             <p class="error-help">
