@@ -101,7 +101,7 @@ for (const file of readdirSync(staging)) copyFileSync(join(staging, file), join(
 const preloadCodec = packs.has('codec') ? `<script>
 try {
   if (localStorage.getItem('qianbao.state') !== null) {
-    globalThis.__qianbaoPacks = { 'split_codec.pack': fetch(new URL('${pkg}/split_codec.pack', document.baseURI), { integrity: '${integrity['split_codec.pack']}', signal: AbortSignal.timeout(60000) }) };
+    globalThis.__qianbaoPacks = { 'split_codec.pack': fetch(new URL('${pkg}/split_codec.pack', document.baseURI), { integrity: '${integrity['split_codec.pack']}' }) };
     globalThis.__qianbaoPacks['split_codec.pack'].catch(() => {});
   }
 } catch {}
@@ -214,15 +214,12 @@ function takeCompiled(file) {
 // host's fallback page in its place, or a pack of another build, as a
 // failed fetch (which the next try fetches afresh).
 const integrity = __PACK_INTEGRITY__;
-// A pack still not here after this long (a stalled connection) is given up,
-// as a network failure that 「重试」 tries afresh.
-const STALLED_MS = 60000;
 function unpack(file) {
     let bytes = packs.get(file);
     if (bytes === undefined) {
         const early = globalThis.__qianbaoPacks?.[file];
         if (early) delete globalThis.__qianbaoPacks[file];
-        bytes = (early ?? fetch(new URL("./" + file, import.meta.url), { integrity: integrity[file] ?? "", signal: AbortSignal.timeout(STALLED_MS) })).then((response) => {
+        bytes = (early ?? fetch(new URL("./" + file, import.meta.url), { integrity: integrity[file] ?? "" })).then((response) => {
             if (!response.ok) throw new Error(\`\${file}: HTTP \${response.status}\`);
             return response.arrayBuffer();
         });

@@ -9,8 +9,9 @@
 //   `qianbao-<VERSION>`; the new version then waits — a page in use is
 //   never swapped mid-way — until the page asks for it (「新版本可用，刷新」)
 //   or no page uses the old;
-// - activate: the version before this one is kept — another tab may still
-//   run it and fetch its parts later — and older ones are deleted;
+// - activate: the version that was active before this one is kept —
+//   another tab may still run it and fetch its parts later — and every
+//   other one is deleted;
 // - fetch: a page load anywhere under the scope gets the cached shell
 //   (`index.html`: the app routes itself), a file of this build or of the
 //   one kept comes from the cache, anything else goes to the network.
@@ -27,18 +28,32 @@ self.addEventListener('install', (event) => {
     const responses = await Promise.all(Object.entries(FILES).map(async ([file, integrity]) => {
       const response = await fetch(url(file), { integrity, cache: 'no-cache' });
       if (!response.ok) throw new Error(`${file}: HTTP ${response.status}`);
-      return [url(file), response];
+      // A host that redirects (`/index.html` → `/`): kept as a plain
+      // answer, which a page load may be given (a redirected one may not).
+      const plain = response.redirected
+        ? new Response(await response.blob(), { status: response.status, statusText: response.statusText, headers: response.headers })
+        : response;
+      return [url(file), plain];
     }));
     const cache = await caches.open(CACHE);
     await Promise.all(responses.map(([address, response]) => cache.put(address, response)));
   })());
 });
 
+// Which version was active last: `qianbao-meta` holds its cache's name.
+const META = 'qianbao-meta';
+const ACTIVE = url('.active-version');
+
 self.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
-    // Oldest first: every version's but this one's and the newest other.
-    const older = (await caches.keys()).filter((name) => name.startsWith('qianbao-') && name !== CACHE);
-    for (const name of older.slice(0, -1)) await caches.delete(name);
+    // The version this one takes over from stays (its tabs may still need
+    // its files); versions never active, or older, go.
+    const meta = await caches.open(META);
+    const previous = await (await meta.match(ACTIVE))?.text();
+    for (const name of await caches.keys()) {
+      if (name.startsWith('qianbao-') && ![CACHE, META, previous].includes(name)) await caches.delete(name);
+    }
+    await meta.put(ACTIVE, new Response(CACHE));
     // The first visit's page is served by this worker from now on.
     await self.clients.claim();
   })());

@@ -126,6 +126,7 @@ pub const CODES: &[(&str, Topic)] = &[
     ("W-SCAN-INVALID", Pay),
     // 三、3: bound or not.
     ("W-BIND-NONE", Unbind),
+    ("W-BIND-CHANGED", Unbind),
     ("W-BIND-ALREADY", Unbind),
     // 三、4: verification, strong passwords, two-step verification, locks.
     ("W-ACC-LOCKED", Security),

@@ -68,6 +68,10 @@ pub enum MoveError {
     Ledger(#[from] LedgerError),
     #[error("the wallet is not bound to WeChat")]
     NotBound,
+    #[error(
+        "the wallet is now bound to another WeChat account than the one this was reviewed for"
+    )]
+    Rebound,
     #[error(transparent)]
     Remote(#[from] WeChatError),
     #[error("the wallet's provider does not take cards of this bank")]
@@ -86,6 +90,7 @@ impl UserError for MoveError {
             Self::Ledger(e) => e.code(),
             Self::Remote(e) => e.code(),
             Self::NotBound => "W-BIND-NONE",
+            Self::Rebound => "W-BIND-CHANGED",
             Self::NotDebit => "W-CARD-NOT-DEBIT",
             Self::CardFunds { .. } => "W-CARD-FUNDS",
             // The wallet's own balance (WeChat Pay's is NOTENOUGH, at the cashier).
@@ -118,7 +123,7 @@ impl UserError for MoveError {
             | Self::PayeeIsSelf
             | Self::BillAccount { .. }
             | Self::NoteTooLong => Guidance::ReenterAndVerify,
-            Self::KeyReused => Guidance::StartAgain,
+            Self::KeyReused | Self::Rebound => Guidance::StartAgain,
             Self::ProviderBank { .. } | Self::NotOffered { .. } => Guidance::ChooseProvider,
         }
     }
@@ -472,6 +477,13 @@ impl State {
         let Binding::Bound(bound) = self.binding(prepared.by) else {
             return Err(MoveError::NotBound);
         };
+        // Reviewed for one WeChat account, sent only to that one: a wallet
+        // bound to another since (in another tab) moves nothing.
+        if let What::ToWeChat { user } = prepared.what {
+            if self.wechat.user_by_openid(QIANBAO.appid, &bound.openid) != Some(user) {
+                return Err(MoveError::Rebound);
+            }
+        }
         let fields = vec![
             ("openid".to_owned(), bound.openid.clone()),
             ("amount".to_owned(), prepared.amount.get().to_string()),

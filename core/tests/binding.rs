@@ -621,3 +621,91 @@ fn api_codes_read_back_as_their_errors() {
     assert_eq!(WeChatError::from_api_code("WX-ACC-EMPTY"), None);
     assert_eq!(WeChatError::from_api_code("nonsense"), None);
 }
+
+/// 「转入微信零钱」 reviewed for one WeChat account is sent to that one only:
+/// if the wallet was unbound and bound to another account meanwhile (in
+/// another tab), the retry of the reviewed transfer moves nothing.
+#[test]
+fn a_transfer_to_change_reviewed_for_one_wechat_account_never_reaches_another() {
+    use qianbao_core::card::{test_card_number, NewCard};
+    use qianbao_core::ledger::LedgerAccount;
+    use qianbao_core::movement::{MoveError, MovementForm};
+    use qianbao_core::wechat::NewWeChat;
+    let mut w = World::new();
+    let name = w.demo.wallet.real_name.as_str().to_owned();
+    let number = test_card_number("622202", "0012345678");
+    let now = w.tick(1);
+    let new_card = NewCard {
+        number: &number,
+        holder: &name,
+        expiry: "",
+        cvv: "",
+    };
+    let card = w
+        .state
+        .add_card(new_card, now)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let now = w.tick(1);
+    let top_up = w
+        .state
+        .prepare(
+            MovementForm::TopUp {
+                card,
+                amount: "100",
+            },
+            now,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    w.state
+        .commit("t", &top_up, now)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(w.bind(), Ok(()));
+    let first = w.wechat_user();
+    let now = w.tick(1);
+    let reviewed = w
+        .state
+        .prepare(MovementForm::ToWeChat { amount: "10" }, now)
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Meanwhile: unbound, and bound to another WeChat account of the same
+    // real name.
+    let now = w.tick(1);
+    assert_eq!(w.state.unbind_wechat(now), Ok(()));
+    let now = w.tick(1);
+    let other = NewWeChat {
+        wxid: "second_account",
+        phone: "13900139000",
+        nickname: "另一个",
+        real_name: &name,
+        password: "Another2026x",
+        pay_password: "135790",
+    };
+    let mut rng = ChaCha20Rng::seed_from_u64(7);
+    let second = w
+        .state
+        .wechat_mut()
+        .register(other, now, &mut rng, &fast_hasher())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let url = w.start();
+    w.state.wechat_mut().log_out();
+    let now = w.tick(1);
+    w.state
+        .wechat_mut()
+        .log_in("second_account", "Another2026x", now)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let redirect = w.approve(&url).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(w.callback(&redirect), Ok(()));
+    assert_eq!(w.wechat_user(), second);
+    let before = w.state.clone();
+    let now = w.tick(1);
+    assert_eq!(
+        w.state.commit("c", &reviewed, now).err(),
+        Some(MoveError::Rebound)
+    );
+    assert!(w.state == before, "nothing moved, nothing logged");
+    assert_eq!(
+        w.state.ledger().balance(LedgerAccount::WeChatChange(first)),
+        w.state
+            .ledger()
+            .balance(LedgerAccount::WeChatChange(second)),
+    );
+}

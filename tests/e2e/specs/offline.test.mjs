@@ -293,6 +293,19 @@ test('a file the host sends damaged is never kept for offline use; the next visi
   await w.close();
 });
 
+test('a host that redirects /index.html to / still gives the whole site offline', async () => {
+  const w = await h.wallet();
+  const redirect = (route) => route.fulfill({ status: 301, headers: { location: w.baseUrl + '/' } });
+  await w.page.context().route(/\/index\.html$/, redirect);
+  await w.open('/');
+  await controlled(w);
+  await w.page.context().setOffline(true);
+  await w.open('/help');
+  await w.page.getByRole('heading', { name: '帮助中心' }).waitFor();
+  await w.page.context().setOffline(false);
+  await w.close();
+});
+
 test('a new deployment is offered on the next visit and taken only when asked', async () => {
   // A copy of the build, served on its own, then "deployed again" changed.
   const dir = await mkdtemp(join(tmpdir(), 'qianbao-deploy-'));
@@ -322,10 +335,33 @@ test('a new deployment is offered on the next visit and taken only when asked', 
     await next.expectText('新版本可用');
     expect(await next.page.locator('meta[name=deployment]').count(), 'the old version still serves').toBe(0);
     await next.screenshot('53-update-ready');
+    // Deployed once more before anyone took the second: the third version
+    // installs in the second's place, and the second (never active) goes.
+    await writeFile(index, (await readFile(index, 'utf8')).replace('content="2"', 'content="3"'));
+    await run('node', [join(ROOT, 'scripts', 'csp.mjs')], { env: { ...process.env, TRUNK_STAGING_DIR: dir } });
+    await run('node', [join(ROOT, 'scripts', 'sw.mjs'), dir]);
+    const third = new Wallet(await context.newPage(), server.url);
+    await third.open('/');
+    await third.expectText('新版本可用');
+    // Until the third version has installed (and replaced the second).
+    await third.page.evaluate(async () => {
+      const registration = await navigator.serviceWorker.getRegistration();
+      await registration.update();
+      const worker = registration.installing;
+      if (!worker) return;
+      await new Promise((resolve, reject) => {
+        const settle = () => {
+          if (worker.state === 'installed') resolve();
+          if (worker.state === 'redundant') reject(new Error('the third version did not install'));
+        };
+        worker.addEventListener('statechange', settle);
+        settle();
+      });
+    });
     const reloaded = next.page.waitForEvent('load');
     await next.button('刷新').click();
     await reloaded;
-    await next.page.locator('meta[name=deployment]').waitFor({ state: 'attached' });
+    await next.page.locator('meta[name=deployment][content="3"]').waitFor({ state: 'attached' });
     await next.expectText('欢迎使用数字钱包');
     // The first tab still runs the old version: the worlds it has not
     // opened yet still come, from the version the new worker kept.

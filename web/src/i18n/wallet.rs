@@ -109,6 +109,12 @@ pub fn move_error(
                 "The wallet is not bound to WeChat: bind it first.",
             )
             .to_owned(),
+        MoveError::Rebound => locale
+            .pick(
+                "钱包已改绑另一个微信账号，这笔转入未执行。",
+                "The wallet is now bound to another WeChat account; this transfer was not made.",
+            )
+            .to_owned(),
         MoveError::NotDebit => locale
             .pick(
                 "提现只能到借记卡。",

@@ -198,7 +198,7 @@ pub fn ShopOrders(id: MerchantId) -> impl IntoView {
                                         <span class="tag">{state} " " {move || (tw().order_state_name)(state)}</span>
                                     </p>
                                     {(notified > 0).then(|| view! { <p class="hint" data-testid="notified">{move || (tw().notified)(notified)}</p> })}
-                                    {refundable.is_positive().then(|| view! { <RefundForm id out_trade_no=refund_for.clone() left=refundable /> })}
+                                    {refundable.is_positive().then(|| view! { <RefundForm id out_trade_no=refund_for.clone() left=refundable whole=refundable == amount /> })}
                                 </li>
                             }
                         }
@@ -223,13 +223,15 @@ struct OrderRow {
     notified: u32,
 }
 
-/// The merchant's 「退款」: an amount (the rest by default) and one refund
-/// number per form, so a double click refunds once.
+/// The merchant's 「退款」: an amount and one refund number per form, so a
+/// double click refunds once. The whole payment is offered until a first
+/// refund; after one the amount starts empty, so a second click landing on
+/// the redrawn form refunds nothing by itself.
 #[component]
-fn RefundForm(id: MerchantId, out_trade_no: String, left: Fen) -> impl IntoView {
+fn RefundForm(id: MerchantId, out_trade_no: String, left: Fen, whole: bool) -> impl IntoView {
     let store = use_store();
     let tw = move || store.shop_text();
-    let amount = RwSignal::new(left.plain());
+    let amount = RwSignal::new(if whole { left.plain() } else { String::new() });
     let error = RwSignal::new(None::<Problem>);
     let done = RwSignal::new(None::<Fen>);
     let number = RwSignal::new(format!("R{}", &store.new_key()[..16]));

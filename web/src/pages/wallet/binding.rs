@@ -5,7 +5,7 @@
 
 use super::SignedIn;
 use crate::app::Page;
-use crate::components::{ConfirmBox, ErrorBox};
+use crate::components::{once_at_a_time, ConfirmBox, ErrorBox};
 use crate::env;
 use crate::router::{use_nav, Link};
 use crate::store::{use_store, Problem};
@@ -130,21 +130,21 @@ fn BindingsPanel() -> impl IntoView {
         );
     };
     check();
+    // One unbinding at a time: a second press (a double click on 「重试」)
+    // while one runs does nothing.
+    let busy = RwSignal::new(false);
     let unbind = move |()| {
         unbinding.set_value(true);
-        store.dispatch(
-            |s, ctx| s.unbind_wechat(ctx.now),
-            move |result| {
-                match result {
-                    Ok(()) => {
-                        error.set(None);
-                        done.set(true);
-                    }
-                    Err(e) => error.set(Some(e)),
+        once_at_a_time(busy, move || async move {
+            match store.run(|s, ctx| s.unbind_wechat(ctx.now)).await {
+                Ok(()) => {
+                    error.set(None);
+                    done.set(true);
                 }
-                confirming.set(false);
-            },
-        );
+                Err(e) => error.set(Some(e)),
+            }
+            confirming.set(false);
+        });
     };
     let retry = Callback::new(move |()| {
         if unbinding.get_value() {
