@@ -227,6 +227,31 @@ test("a world whose code cannot be fetched the first time: the network error and
   await w.close();
 });
 
+test("the site's own files failing: the page says so, and 「重试」 loads it once they come; a slow part says it is loading", async () => {
+  const w = await h.wallet({ serviceWorkers: 'block' });
+  const door = /qianbao-web_bg\.wasm$/;
+  const fail = (route) => route.abort('internetdisconnected');
+  await w.page.route(door, fail);
+  await w.page.goto(w.baseUrl + '/');
+  await w.page.locator('#boot.failed[role=alert]').waitFor();
+  await w.expectText('页面未能加载：网络连接失败');
+  await w.page.unroute(door, fail);
+  await w.button('重试 Retry').click();
+  await w.page.getByRole('heading', { name: '欢迎使用数字钱包' }).waitFor();
+  expect(await w.page.locator('#boot').count(), 'the notice is gone').toBe(0);
+  // A world whose code is still on its way: 「正在加载…」, then the world.
+  let held;
+  const arrived = new Promise((resolve) => { held = resolve; });
+  const hold = (route) => { held(route); };
+  await w.page.route(/split_help_world\.pack$/, hold);
+  await w.link('帮助').click();
+  await w.page.locator('main [role=status][aria-busy=true]').getByText('正在加载…').waitFor();
+  await (await arrived).continue();
+  await w.page.getByRole('heading', { name: '帮助中心' }).waitFor();
+  w.pageErrors.length = 0;
+  await w.close();
+});
+
 test('the code that reads and writes a wallet follows the first screen; a failed fetch is the network error with 「重试」', async () => {
   const w = await h.wallet({ serviceWorkers: 'block' });
   const codec = /split_codec\.pack$/;
