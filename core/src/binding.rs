@@ -19,7 +19,7 @@
 use crate::account::{AccountError, AccountId};
 use crate::error::{Guidance, UserError};
 use crate::phone::{Body, Channel, Sender};
-use crate::sim::{redact, Endpoint, Fault};
+use crate::sim::{redact, Endpoint};
 use crate::state::State;
 use crate::time::Timestamp;
 use crate::verification::Purpose;
@@ -246,8 +246,7 @@ fn request<T>(
     call: impl FnOnce() -> Result<(T, Vec<(String, String)>), WeChatError>,
 ) -> Result<T, WeChatError> {
     let outcome = match state_sim.take_fault() {
-        Some(Fault::Network) => Err(WeChatError::Network),
-        Some(Fault::Busy) => Err(WeChatError::SystemBusy),
+        Some(fault) => Err(fault.into()),
         None => call(),
     };
     match outcome {

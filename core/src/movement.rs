@@ -21,7 +21,7 @@ use crate::identity::{to_half_width, IdentityError, LoginId, Phone};
 use crate::ledger::{Actor, Biller, Draft, Entry, EntryKind, LedgerAccount, LedgerError, Posting};
 use crate::money::{Fen, MoneyError};
 use crate::provider::MovementKind;
-use crate::sim::{redact, Endpoint, Fault};
+use crate::sim::{redact, Endpoint};
 use crate::state::State;
 use crate::time::Timestamp;
 use crate::wechat::{WeChatError, WeChatId, QIANBAO};
@@ -490,8 +490,7 @@ impl State {
             ("access_token".to_owned(), redact(&bound.openid)),
         ];
         let outcome = match self.sim.take_fault() {
-            Some(Fault::Network) => Err(WeChatError::Network),
-            Some(Fault::Busy) => Err(WeChatError::SystemBusy),
+            Some(fault) => Err(fault.into()),
             None if self.wechat.has_live_grant(QIANBAO.appid, &bound.openid) => Ok(()),
             None => Err(WeChatError::Unauthorized),
         };

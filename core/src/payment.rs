@@ -20,7 +20,7 @@ use crate::ledger::{Actor, Draft, EntryKind, LedgerAccount, LedgerError, Posting
 use crate::merchant::MerchantId;
 use crate::money::{Fen, MoneyError};
 use crate::provider::{MovementKind, Policy};
-use crate::sim::{Endpoint, Fault};
+use crate::sim::Endpoint;
 use crate::state::State;
 use crate::time::Timestamp;
 use crate::wechat::{WeChatError, WeChatId, QIANBAO};
@@ -743,11 +743,10 @@ impl State {
         endpoint: Endpoint,
         fields: &[(String, String)],
     ) -> Result<(), PayError> {
-        let error = match self.sim.take_fault() {
-            None => return Ok(()),
-            Some(Fault::Network) => WeChatError::Network,
-            Some(Fault::Busy) => WeChatError::SystemBusy,
+        let Some(fault) = self.sim.take_fault() else {
+            return Ok(());
         };
+        let error = WeChatError::from(fault);
         self.sim
             .record_failure(now, endpoint, fields.to_vec(), &error);
         Err(error.into())

@@ -189,6 +189,16 @@ pub enum Fault {
     Busy,
 }
 
+/// What a request that met a fault is answered with.
+impl From<Fault> for WeChatError {
+    fn from(fault: Fault) -> Self {
+        match fault {
+            Fault::Network => WeChatError::Network,
+            Fault::Busy => WeChatError::SystemBusy,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sim {
     log: Vec<LogEntry>,
