@@ -84,3 +84,19 @@ if [ ! -d tests/e2e/node_modules/playwright-core ] ||
   log "npm ci in tests/e2e"
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
 fi
+
+# The sandbox server's SDK test (tests/sdk): a merchant's backend written with
+# the community SDK wechatpayv3, pinned with its dependencies, in a venv.
+SDK_VENV=tests/sdk/.venv
+if [ ! -f "$SDK_VENV/.installed" ] || [ tests/sdk/requirements.txt -nt "$SDK_VENV/.installed" ]; then
+  if ! command -v python3 >/dev/null || ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+    log "apt-get install python3 python3-venv"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >/dev/null
+  fi
+  log "python3 -m venv $SDK_VENV; pip install -r tests/sdk/requirements.txt"
+  rm -rf "$SDK_VENV"
+  python3 -m venv "$SDK_VENV"
+  "$SDK_VENV/bin/pip" install -q --disable-pip-version-check -r tests/sdk/requirements.txt
+  touch "$SDK_VENV/.installed"
+fi

@@ -31,6 +31,13 @@ echo "ok"
 step "core tests (unit, table, property, snapshot)"
 cargo test -p qianbao-core --locked
 
+step "sandbox server (WeChat Pay API v3: forged, replayed and malformed calls; concurrency)"
+cargo test -p qianbao-sandbox --locked
+
+step "a merchant's backend with the community SDK wechatpayv3 2.0.4 against the sandbox"
+cargo build -p qianbao-sandbox --locked
+tests/sdk/.venv/bin/python tests/sdk/wechatpayv3_native.py target/debug/qianbao-sandbox
+
 step "the error catalogue (snapshot: web/tests/catalogue.txt)"
 cargo test -p qianbao-web --test catalogue --locked
 

@@ -26,7 +26,7 @@ use crate::account::{AccountError, AccountId};
 use crate::error::{Guidance, UserError};
 use crate::ledger::Biller;
 use crate::ledger::{Actor, Draft, Entry, EntryKind, LedgerAccount, LedgerError, Posting};
-use crate::merchant::Category;
+use crate::merchant::{Category, MerchantId};
 use crate::money::{Fen, MoneyError};
 use crate::provider::Feature;
 use crate::state::State;
@@ -177,11 +177,14 @@ pub struct SavingsView {
     pub rate_bp: u32,
 }
 
-fn merchant_spend(category: Category) -> Spend {
-    match category {
-        Category::Food => Spend::Food,
-        Category::Books => Spend::Books,
-        Category::Electronics => Spend::Electronics,
+/// What paying a merchant counts as: a demo store's category, or 购物 for
+/// a merchant registered with the sandbox server.
+fn merchant_spend(merchant: MerchantId) -> Spend {
+    match merchant.demo().map(|m| m.category) {
+        Some(Category::Food) => Spend::Food,
+        Some(Category::Books) => Spend::Books,
+        Some(Category::Electronics) => Spend::Electronics,
+        None => Spend::Shopping,
     }
 }
 
@@ -214,9 +217,7 @@ impl State {
     /// The category an entry was given when it happened, if it is spending.
     fn default_spend(&self, entry: &Entry, wallet: AccountId) -> Option<Spend> {
         match &entry.kind {
-            EntryKind::Payment { merchant, .. } => {
-                Some(merchant_spend(merchant.merchant().category))
-            }
+            EntryKind::Payment { merchant, .. } => Some(merchant_spend(*merchant)),
             EntryKind::Bill { biller, .. } => Some(match biller {
                 Biller::Mobile => Spend::Telecom,
                 Biller::Electricity | Biller::Water => Spend::Utilities,
@@ -235,7 +236,7 @@ impl State {
                 });
                 match payment {
                     Some(payment) => self.category_of(payment, wallet),
-                    None => Some(merchant_spend(merchant.merchant().category)),
+                    None => Some(merchant_spend(*merchant)),
                 }
             }
             _ => None,

@@ -90,7 +90,7 @@ impl fmt::Display for LedgerAccount {
             LedgerAccount::BankReserve => f.write_str("bank"),
             LedgerAccount::Biller(b) => write!(f, "biller:{}", b.as_str()),
             LedgerAccount::WeChatChange(id) => write!(f, "x:{}", id.get()),
-            LedgerAccount::Merchant(m) => write!(f, "m:{}", m.as_str()),
+            LedgerAccount::Merchant(m) => write!(f, "m:{m}"),
             LedgerAccount::Savings(id) => write!(f, "s:{}", id.get()),
             LedgerAccount::InterestPool => f.write_str("interest"),
         }

@@ -36,6 +36,7 @@
 //! - [`sim`] — the developer console: request log, faults, clock.
 //! - [`merchant`] — the demo stores and their products.
 //! - [`payment`] — WeChat Pay orders, the cashier, paying with the wallet.
+//! - [`payapi`] — WeChat Pay API v3 for merchants registered with the sandbox server.
 //! - [`state`] — the one serialisable [`State`], its schema version and migrations.
 //! - [`envelope`] — the stored form: what localStorage holds, reading it back, writing a save.
 //! - `testkit` (feature `testkit`) — the world tests, the simulation, the fuzz
@@ -57,6 +58,7 @@ pub mod lockout;
 pub mod merchant;
 pub mod money;
 pub mod movement;
+pub mod payapi;
 pub mod payment;
 pub mod phone;
 pub mod provider;

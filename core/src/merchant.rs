@@ -6,36 +6,104 @@
 
 use crate::money::Fen;
 use serde::{Deserialize, Serialize};
+use std::fmt;
 
+/// A merchant: one of the demo stores, or a merchant a developer registered
+/// with the sandbox server (`qianbao-sandbox merchant add`), known by the
+/// 商户号 WeChat Pay gave it. Stored as text: `cafe`, `books`, `digital`, or
+/// the ten digits of a 商户号.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(into = "String", try_from = "String")]
 pub enum MerchantId {
     Cafe,
     Books,
     Digital,
+    Registered(Mchid),
 }
 
 impl MerchantId {
+    /// The demo stores.
     pub const ALL: [MerchantId; 3] = [MerchantId::Cafe, MerchantId::Books, MerchantId::Digital];
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MerchantId::Cafe => "cafe",
-            MerchantId::Books => "books",
-            MerchantId::Digital => "digital",
-        }
+    /// A demo store by its name in paths (`cafe`, `books`, `digital`).
+    pub fn demo_named(text: &str) -> Option<MerchantId> {
+        Self::ALL.into_iter().find(|m| m.to_string() == text)
     }
 
+    /// A demo store by name, or a registered merchant by its 商户号.
     pub fn parse(text: &str) -> Option<MerchantId> {
-        Self::ALL.into_iter().find(|m| m.as_str() == text)
+        Self::demo_named(text).or_else(|| Mchid::parse(text).map(MerchantId::Registered))
     }
 
-    pub fn merchant(self) -> &'static Merchant {
+    /// The demo store's products and rules; `None` for a registered merchant
+    /// (whose orders come from its own backend, see [`crate::payapi`]).
+    pub fn demo(self) -> Option<&'static Merchant> {
         match self {
-            MerchantId::Cafe => &CAFE,
-            MerchantId::Books => &BOOKS,
-            MerchantId::Digital => &DIGITAL,
+            MerchantId::Cafe => Some(&CAFE),
+            MerchantId::Books => Some(&BOOKS),
+            MerchantId::Digital => Some(&DIGITAL),
+            MerchantId::Registered(_) => None,
         }
+    }
+}
+
+impl fmt::Display for MerchantId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MerchantId::Cafe => f.write_str("cafe"),
+            MerchantId::Books => f.write_str("books"),
+            MerchantId::Digital => f.write_str("digital"),
+            MerchantId::Registered(mchid) => write!(f, "{mchid}"),
+        }
+    }
+}
+
+impl From<MerchantId> for String {
+    fn from(id: MerchantId) -> String {
+        id.to_string()
+    }
+}
+
+impl TryFrom<String> for MerchantId {
+    type Error = String;
+    fn try_from(text: String) -> Result<Self, String> {
+        MerchantId::parse(&text).ok_or_else(|| format!("unknown merchant {text:?}"))
+    }
+}
+
+/// A 商户号: ten digits, not starting with 0 (stored as its text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub struct Mchid(u64);
+
+impl Mchid {
+    pub fn parse(text: &str) -> Option<Mchid> {
+        let ok =
+            text.len() == 10 && text.bytes().all(|b| b.is_ascii_digit()) && !text.starts_with('0');
+        ok.then(|| text.parse().ok().map(Mchid)).flatten()
+    }
+
+    pub const fn get(self) -> u64 {
+        self.0
+    }
+}
+
+impl From<Mchid> for String {
+    fn from(id: Mchid) -> String {
+        id.to_string()
+    }
+}
+
+impl TryFrom<String> for Mchid {
+    type Error = String;
+    fn try_from(text: String) -> Result<Self, String> {
+        Mchid::parse(&text).ok_or_else(|| format!("not a 商户号: {text:?}"))
+    }
+}
+
+impl fmt::Display for Mchid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
     }
 }
 

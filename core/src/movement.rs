@@ -196,10 +196,11 @@ pub enum Counterpart {
         nickname: String,
         masked_wxid: String,
     },
-    /// A merchant paid through WeChat Pay.
+    /// A merchant paid through WeChat Pay (`name`: a registered merchant's).
     Merchant {
         merchant: crate::merchant::MerchantId,
         out_trade_no: String,
+        name: Option<String>,
     },
 }
 
@@ -841,6 +842,12 @@ impl State {
             } => Some(Counterpart::Merchant {
                 merchant: *merchant,
                 out_trade_no: out_trade_no.clone(),
+                name: match merchant {
+                    crate::merchant::MerchantId::Registered(mchid) => {
+                        self.registered_merchant(*mchid).map(|m| m.name.clone())
+                    }
+                    _ => None,
+                },
             }),
             EntryKind::SavingsIn | EntryKind::SavingsOut | EntryKind::Interest { .. } => None,
         }

@@ -88,6 +88,9 @@ pub struct Order {
     /// When the merchant processed the payment (once, whatever the repeats).
     #[serde(default)]
     pub fulfilled_at: Option<Timestamp>,
+    /// A registered merchant's order, placed through the API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api: Option<crate::payapi::ApiOrder>,
 }
 
 impl Order {
@@ -278,7 +281,7 @@ pub struct PayPasswordGuard {
 /// What a cart costs at a merchant: known products, 1–99 of each, checked
 /// arithmetic. An empty cart is refused.
 pub fn cart_total(merchant: MerchantId, cart: &[(&str, u32)]) -> Result<Fen, PayError> {
-    let shop = merchant.merchant();
+    let shop = merchant.demo().ok_or(PayError::Cart)?;
     if cart.is_empty() {
         return Err(PayError::Cart);
     }
@@ -298,10 +301,7 @@ pub fn cart_total(merchant: MerchantId, cart: &[(&str, u32)]) -> Result<Fen, Pay
 
 /// The path of WeChat Pay's cashier for an order (under the site's base).
 pub fn cashier_path(merchant: MerchantId, out_trade_no: &str) -> String {
-    format!(
-        "/wechat/pay?mch={}&out_trade_no={out_trade_no}",
-        merchant.as_str()
-    )
+    format!("/wechat/pay?mch={merchant}&out_trade_no={out_trade_no}")
 }
 
 /// What a merchant's native-payment QR code holds: the cashier's full URL.
@@ -376,7 +376,7 @@ impl State {
         now: Timestamp,
         rng: &mut impl RngCore,
     ) -> Result<String, PayError> {
-        let shop = merchant.merchant();
+        let shop = merchant.demo().ok_or(PayError::Cart)?;
         let amount = cart_total(merchant, cart)?;
         let parts: Vec<String> = cart
             .iter()
@@ -389,7 +389,7 @@ impl State {
         let number = |serial: u32| {
             format!(
                 "{}{year:04}{month:02}{day:02}{serial:08}",
-                merchant.as_str().to_ascii_uppercase()
+                merchant.to_string().to_ascii_uppercase()
             )
         };
         // A random serial, moved on past any number already taken: each
@@ -401,7 +401,7 @@ impl State {
         let out_trade_no = number(serial);
         let expires_at = now.plus(Duration::from_secs(u64::from(shop.order_minutes) * 60));
         let fields = vec![
-            ("mchid".to_owned(), merchant.as_str().to_owned()),
+            ("mchid".to_owned(), merchant.to_string()),
             ("out_trade_no".to_owned(), out_trade_no.clone()),
             ("total".to_owned(), amount.get().to_string()),
             ("time_expire".to_owned(), expires_at.as_millis().to_string()),
@@ -419,6 +419,7 @@ impl State {
             refunds: Vec::new(),
             notifications: 0,
             fulfilled_at: None,
+            api: None,
         });
         self.sim.record(
             now,
@@ -512,7 +513,9 @@ impl State {
         method: PayMethod,
     ) -> bool {
         matches!(method, PayMethod::Wallet(wallet) if self.provider_of(wallet).extra_confirmation)
-            && merchant.merchant().needs_extra_confirmation(amount)
+            && merchant
+                .demo()
+                .is_some_and(|m| m.needs_extra_confirmation(amount))
     }
 
     /// 「确认支付」.
@@ -522,7 +525,7 @@ impl State {
         // counted, the order is as it was, and paying again works.
         if self.sim.take_network_fault() {
             let fields = vec![
-                ("mchid".to_owned(), request.merchant.as_str().to_owned()),
+                ("mchid".to_owned(), request.merchant.to_string()),
                 ("out_trade_no".to_owned(), request.out_trade_no.to_owned()),
             ];
             let error = WeChatError::Network;
@@ -591,7 +594,7 @@ impl State {
             self.order_mut(request.merchant, request.out_trade_no)?
                 .state = OrderState::Payerror;
             let fields = vec![
-                ("mchid".to_owned(), request.merchant.as_str().to_owned()),
+                ("mchid".to_owned(), request.merchant.to_string()),
                 ("out_trade_no".to_owned(), order.out_trade_no.clone()),
                 ("total".to_owned(), order.amount.get().to_string()),
             ];
@@ -648,7 +651,7 @@ impl State {
         }
         let attempt = order.notifications;
         let fields = vec![
-            ("mchid".to_owned(), merchant.as_str().to_owned()),
+            ("mchid".to_owned(), merchant.to_string()),
             ("out_trade_no".to_owned(), out_trade_no.to_owned()),
             ("transaction_id".to_owned(), paid.transaction_id),
             ("trade_state".to_owned(), "SUCCESS".to_owned()),
@@ -727,7 +730,7 @@ impl State {
         now: Timestamp,
     ) -> Result<(), PayError> {
         let fields = vec![
-            ("mchid".to_owned(), merchant.as_str().to_owned()),
+            ("mchid".to_owned(), merchant.to_string()),
             ("out_trade_no".to_owned(), out_trade_no.to_owned()),
         ];
         self.send(now, Endpoint::Notify, &fields)?;
@@ -766,6 +769,21 @@ impl State {
             return Err(PayError::BadNumber);
         }
         let amount = Fen::parse_positive(amount)?;
+        self.refund_fen(merchant, out_trade_no, out_refund_no, amount, now)
+    }
+
+    /// [`State::refund_order`] of an amount already read.
+    pub(crate) fn refund_fen(
+        &mut self,
+        merchant: MerchantId,
+        out_trade_no: &str,
+        out_refund_no: &str,
+        amount: Fen,
+        now: Timestamp,
+    ) -> Result<Refund, PayError> {
+        if !valid_out_trade_no(out_refund_no) || amount <= Fen::ZERO {
+            return Err(PayError::BadNumber);
+        }
         let request = vec![
             ("out_trade_no".to_owned(), out_trade_no.to_owned()),
             ("out_refund_no".to_owned(), out_refund_no.to_owned()),

@@ -24,6 +24,8 @@ use crate::binding::Binding;
 use crate::card::Card;
 use crate::error::{Guidance, UserError};
 use crate::ledger::{Actor, Entry, Ledger, LedgerAccount};
+use crate::merchant::MerchantId;
+use crate::payapi::RegisteredMerchant;
 use crate::payment::{valid_out_trade_no, Order, PayMethod, PayPasswordGuard};
 use crate::phone::Inbox;
 use crate::security::Hasher;
@@ -116,6 +118,8 @@ pub struct State {
     pub(crate) books: Vec<crate::finance::Book>,
     /// Savings accounts: the first CST day whose interest is not yet credited.
     pub(crate) savings: Vec<(AccountId, i64)>,
+    /// Merchants registered with the sandbox server ([`crate::payapi`]).
+    pub(crate) registered: Vec<RegisteredMerchant>,
     /// How many times this copy has been saved (see the module docs).
     revision: u64,
 }
@@ -144,6 +148,8 @@ struct Main {
     books: Vec<crate::finance::Book>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     savings: Vec<(AccountId, i64)>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    registered: Vec<RegisteredMerchant>,
     /// How many journal entries are committed. Entries in the chunks beyond
     /// this were written by a commit that did not finish and are not part
     /// of the state (the main record is the commit point).
@@ -204,6 +210,7 @@ impl Default for State {
             pay_preferences: Vec::new(),
             books: Vec::new(),
             savings: Vec::new(),
+            registered: Vec::new(),
             revision: 0,
         }
     }
@@ -309,6 +316,7 @@ impl State {
             pay_preferences: self.pay_preferences.clone(),
             books: self.books.clone(),
             savings: self.savings.clone(),
+            registered: self.registered.clone(),
             journal_len: self.ledger.len(),
             journal_digest: Some(self.ledger.digest()),
         }
@@ -476,6 +484,7 @@ impl State {
         self.pay_preferences = main.pay_preferences;
         self.books = main.books;
         self.savings = main.savings;
+        self.registered = main.registered;
     }
 
     /// The invariants a loaded state must hold before it is used.
@@ -586,10 +595,10 @@ impl State {
                 "the books or savings name a missing or repeated account",
             ));
         }
-        let mut numbers: Vec<(&str, &str)> = self
+        let mut numbers: Vec<(MerchantId, &str)> = self
             .orders
             .iter()
-            .map(|o| (o.merchant.as_str(), o.out_trade_no.as_str()))
+            .map(|o| (o.merchant, o.out_trade_no.as_str()))
             .collect();
         numbers.sort_unstable();
         if numbers.windows(2).any(|w| w[0] == w[1])
@@ -599,6 +608,20 @@ impl State {
                 .any(|o| !valid_out_trade_no(&o.out_trade_no))
         {
             return Err(corrupt("merchant order numbers are invalid or repeated"));
+        }
+        let mut mchids: Vec<_> = self.registered.iter().map(|m| m.mchid).collect();
+        mchids.sort_unstable();
+        if mchids.windows(2).any(|w| w[0] == w[1])
+            || self.orders.iter().any(|o| match o.merchant {
+                MerchantId::Registered(m) => {
+                    o.api.is_none() || self.registered.iter().all(|r| r.mchid != m)
+                }
+                _ => o.api.is_some(),
+            })
+        {
+            return Err(corrupt(
+                "a registered merchant is repeated, or an order names an unknown one",
+            ));
         }
         if self.orders.iter().any(|o| {
             o.paid

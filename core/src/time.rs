@@ -80,6 +80,82 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     )
 }
 
+/// Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's
+/// `days_from_civil`); the inverse of [`civil_from_days`].
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let year = year - i64::from(month <= 2);
+    let era = year.div_euclid(400);
+    let yoe = year.rem_euclid(400);
+    let month = i64::from(month);
+    let mp = if month > 2 { month - 3 } else { month + 9 };
+    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// `at` as WeChat Pay writes times: RFC 3339 in Beijing time, to the second
+/// (`2026-12-02T14:05:09+08:00`).
+pub fn rfc3339_cst(at: Timestamp) -> String {
+    let (year, month, day) = date_cst(at);
+    let of_day = at.0.saturating_add(CST_OFFSET_MS).rem_euclid(DAY_MS) / 1000;
+    let (h, m, s) = (of_day / 3600, of_day / 60 % 60, of_day % 60);
+    format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}+08:00")
+}
+
+/// Reads an RFC 3339 time with an offset (`…+08:00`, `…Z`, fractions of a
+/// second allowed and dropped). `None` for anything else.
+pub fn parse_rfc3339(text: &str) -> Option<Timestamp> {
+    let b = text.as_bytes();
+    let digits = |from: usize, len: usize| -> Option<i64> {
+        let part = text.get(from..from + len)?;
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())
+            .flatten()
+    };
+    let sep = |at: usize, c: &[u8]| b.get(at).is_some_and(|x| c.contains(x));
+    if !(sep(4, b"-") && sep(7, b"-") && sep(10, b"Tt") && sep(13, b":") && sep(16, b":")) {
+        return None;
+    }
+    let (year, month, day) = (digits(0, 4)?, digits(5, 2)?, digits(8, 2)?);
+    let (hour, minute, second) = (digits(11, 2)?, digits(14, 2)?, digits(17, 2)?);
+    let month = u32::try_from(month).ok().filter(|m| (1..=12).contains(m))?;
+    let day = u32::try_from(day).ok().filter(|d| *d >= 1)?;
+    if civil_from_days(days_from_civil(year, month, day)) != (year, month, day)
+        || hour > 23
+        || minute > 59
+        || second > 59
+    {
+        return None;
+    }
+    let mut rest = &text[19..];
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let end = fraction
+            .find(|c: char| !c.is_ascii_digit())
+            .filter(|&n| n > 0)?;
+        rest = &fraction[end..];
+    }
+    let offset_secs = match rest.as_bytes() {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+            let (oh, om) = (digits(text.len() - 5, 2)?, digits(text.len() - 2, 2)?);
+            if oh > 23 || om > 59 {
+                return None;
+            }
+            let secs = oh * 3600 + om * 60;
+            if *sign == b'-' {
+                -secs
+            } else {
+                secs
+            }
+        }
+        _ => return None,
+    };
+    let secs = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second
+        - offset_secs;
+    Some(Timestamp(secs.checked_mul(1000)?))
+}
+
 /// Whole seconds in `duration`, rounded up: "try again in 3 s" must never say 0.
 pub fn ceil_secs(duration: Duration) -> u64 {
     let secs = duration.as_secs();
@@ -128,5 +204,28 @@ mod tests {
     fn plus_saturates() {
         let end = Timestamp::from_millis(i64::MAX - 1).plus(Duration::from_secs(5));
         assert_eq!(end.as_millis(), i64::MAX);
+    }
+
+    #[test]
+    fn rfc3339_round_trips_in_beijing_time() {
+        let at = Timestamp::from_millis(1_764_655_509_000);
+        assert_eq!(rfc3339_cst(at), "2025-12-02T14:05:09+08:00");
+        assert_eq!(parse_rfc3339("2025-12-02T14:05:09+08:00"), Some(at));
+        assert_eq!(parse_rfc3339("2025-12-02T06:05:09Z"), Some(at));
+        assert_eq!(parse_rfc3339("2025-12-02T06:05:09.250Z"), Some(at));
+        assert_eq!(parse_rfc3339("2025-12-01T22:05:09-08:00"), Some(at));
+        for bad in [
+            "",
+            "2025-12-02",
+            "2025-12-02T14:05:09",
+            "2025-02-30T14:05:09+08:00",
+            "2025-12-02T24:00:00+08:00",
+            "2025-12-02T14:05:09+0800",
+            "2025-12-02T14:05:09.Z",
+            "２025-12-02T14:05:09Z",
+            "2025-12-02T14:05:09+08:00 ",
+        ] {
+            assert_eq!(parse_rfc3339(bad), None, "{bad:?}");
+        }
     }
 }

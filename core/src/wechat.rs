@@ -741,6 +741,14 @@ impl WeChat {
             .any(|g| g.appid == appid && g.openid == openid && !g.revoked)
     }
 
+    /// The openid `user` has for `appid`, once they authorized it.
+    pub(crate) fn openid_of(&self, appid: &str, user: WeChatId) -> Option<String> {
+        self.grants
+            .iter()
+            .find(|g| g.appid == appid && g.user == user)
+            .map(|g| g.openid.clone())
+    }
+
     pub(crate) fn user_by_openid(&self, appid: &str, openid: &str) -> Option<WeChatId> {
         self.grants
             .iter()

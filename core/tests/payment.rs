@@ -125,7 +125,8 @@ fn paying_with_the_bound_wallet_follows_the_article() {
         other,
         Some(Counterpart::Merchant {
             merchant: MerchantId::Cafe,
-            out_trade_no: no.clone()
+            out_trade_no: no.clone(),
+            name: None,
         })
     );
     assert!(w

@@ -116,8 +116,8 @@ impl Page {
     pub fn href(self) -> String {
         match self {
             Page::HistoryDetail(id) => format!("/history/{id}"),
-            Page::Shop(id) => format!("/shop/{}", id.as_str()),
-            Page::ShopOrders(id) => format!("/shop/{}/orders", id.as_str()),
+            Page::Shop(id) => format!("/shop/{id}"),
+            Page::ShopOrders(id) => format!("/shop/{id}/orders"),
             Page::HelpTopic(topic) => format!("/help/{}", topic.slug()),
             other => other.path().to_owned(),
         }
@@ -130,7 +130,7 @@ impl Page {
         let trimmed = trimmed.strip_suffix("/index.html").unwrap_or(trimmed);
         if let Some(rest) = trimmed.strip_prefix("/shop/") {
             let (shop, tail) = rest.split_once('/').unwrap_or((rest, ""));
-            return match (MerchantId::parse(shop), tail) {
+            return match (MerchantId::demo_named(shop), tail) {
                 (Some(id), "") => Page::Shop(id),
                 (Some(id), "orders") => Page::ShopOrders(id),
                 _ => Page::NotFound,
@@ -443,9 +443,10 @@ on_demand! {
 
 on_demand! {
     fn shop_world(id: Option<MerchantId>, orders: bool) {
-        crate::app::screen(move || match (id, orders) {
-            (Some(id), true) => view! { <shop::ShopOrders id /> }.into_any(),
-            (Some(id), false) => view! { <shop::Shop id /> }.into_any(),
+        // Only the demo stores have a shop (`Page::from_path` names no other).
+        crate::app::screen(move || match (id.and_then(MerchantId::demo), orders) {
+            (Some(shop), true) => view! { <shop::ShopOrders shop /> }.into_any(),
+            (Some(shop), false) => view! { <shop::Shop shop /> }.into_any(),
             (None, _) => shop::ShopList().into_any(),
         })
     }

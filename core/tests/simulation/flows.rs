@@ -179,7 +179,9 @@ impl Sim {
         if let PayMethod::Wallet(id) = method {
             let provider = self.w.state.provider_of(id);
             let needs = provider.extra_confirmation
-                && merchant.merchant().needs_extra_confirmation(current.amount);
+                && merchant
+                    .demo()
+                    .is_some_and(|m| m.needs_extra_confirmation(current.amount));
             let limit = provider.policy.limit(MovementKind::Payment);
             let holds = match &result {
                 Err(PayError::NeedsConfirmation) => needs,

@@ -555,7 +555,7 @@ impl Sim {
         match self.pick(&options) {
             K::Create => {
                 let merchant = MerchantId::ALL[self.below(MerchantId::ALL.len())];
-                let products = merchant.merchant().products;
+                let products = merchant.demo().map_or(&[][..], |m| m.products);
                 let lines = 1 + self.below(2);
                 let cart = (0..lines)
                     .map(|_| {

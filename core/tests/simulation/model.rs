@@ -77,8 +77,7 @@ impl Model {
             ensure(!self.order_index.contains_key(&key), || {
                 format!(
                     "two orders of {} share the number {}",
-                    order.merchant.as_str(),
-                    order.out_trade_no
+                    order.merchant, order.out_trade_no
                 )
             })?;
             self.order_index.insert(key, index);

@@ -400,14 +400,20 @@ pub fn counterpart(locale: Locale, counterpart: &Counterpart) -> String {
         Counterpart::Merchant {
             merchant,
             out_trade_no,
-        } => {
-            let shop = merchant.merchant();
-            let name = locale.pick(shop.name_zh, shop.name_en);
-            format!(
-                "{name} · {} · {out_trade_no}",
-                category_name(locale, shop.category)
-            )
-        }
+            name,
+        } => match merchant.demo() {
+            Some(shop) => {
+                let name = locale.pick(shop.name_zh, shop.name_en);
+                format!(
+                    "{name} · {} · {out_trade_no}",
+                    category_name(locale, shop.category)
+                )
+            }
+            None => format!(
+                "{} · {out_trade_no}",
+                name.clone().unwrap_or_else(|| merchant.to_string())
+            ),
+        },
     }
 }
 

@@ -23,8 +23,8 @@ pub fn ShopList() -> impl IntoView {
             <ul class="card-list">
                 {MerchantId::ALL
                     .into_iter()
-                    .map(|id| {
-                        let shop: &'static Merchant = id.merchant();
+                    .filter_map(|id| id.demo().map(|shop| (id, shop)))
+                    .map(|(id, shop)| {
                         view! {
                             <li class="bank-card">
                                 <Link href=Page::Shop(id).href() {..} data-coach="shop">
@@ -43,12 +43,12 @@ pub fn ShopList() -> impl IntoView {
 }
 
 #[component]
-pub fn Shop(id: MerchantId) -> impl IntoView {
+pub fn Shop(shop: &'static Merchant) -> impl IntoView {
+    let id = shop.id;
     let store = use_store();
     let nav = use_nav();
     let t = move || store.text();
     let tw = move || store.shop_text();
-    let shop: &'static Merchant = id.merchant();
     let cart = RwSignal::new(Vec::<(&'static str, u32)>::new());
     let order = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<Problem>);
@@ -143,11 +143,11 @@ pub fn Shop(id: MerchantId) -> impl IntoView {
 }
 
 #[component]
-pub fn ShopOrders(id: MerchantId) -> impl IntoView {
+pub fn ShopOrders(shop: &'static Merchant) -> impl IntoView {
+    let id = shop.id;
     let store = use_store();
     let t = move || store.text();
     let tw = move || store.shop_text();
-    let shop: &'static Merchant = id.merchant();
     // Page entry: orders whose time ran out show as closed.
     let error = RwSignal::new(None::<Problem>);
     store.dispatch(

@@ -129,16 +129,15 @@ pub fn Cashier() -> impl IntoView {
         }
     };
     let merchant_name = move || {
-        merchant
-            .map(|m| {
-                store
-                    .locale
-                    .get()
-                    .pick(m.merchant().name_zh, m.merchant().name_en)
-            })
+        let names = merchant.and_then(|m| store.state.with(|s| s.merchant_names(m)));
+        names
+            .map(|(zh, en)| store.locale.get().pick(zh, en))
             .unwrap_or_default()
     };
-    let back = merchant.map(|m| orders_href(m, &out_trade_no));
+    // A demo store's orders page; a registered merchant's backend has its own.
+    let back = merchant
+        .filter(|m| m.demo().is_some())
+        .map(|m| orders_href(m, &out_trade_no));
 
     view! {
         <section class="card wechat-world cashier">

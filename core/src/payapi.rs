@@ -1,0 +1,765 @@
+//! WeChat Pay API v3 for merchants registered with the sandbox server
+//! (`qianbao-sandbox`): who may call it, and what each call does to the
+//! same [`State`] the cashier pays from — as WeChat Pay documents it, with
+//! its field names, states and error codes. No HTTP and no cryptography
+//! here: the server checks signatures and moves bytes; every answer is
+//! decided by the functions below.
+//!
+//! A registered merchant's orders are ordinary [`Order`]s with an
+//! [`ApiOrder`] beside them (its app, notify URL, `attach`), so the cashier,
+//! the ledger, refunds and the console treat them like the demo stores'.
+//!
+//! Errors are [`ApiError`]: the HTTP status, WeChat Pay's `code` and a
+//! `message` in WeChat's words. A refused call changes nothing.
+
+use crate::merchant::{Mchid, MerchantId};
+use crate::money::Fen;
+use crate::payment::{valid_out_trade_no, Order, OrderState, PayError, PayMethod, Refund};
+use crate::sim::Endpoint;
+use crate::state::State;
+use crate::time::{parse_rfc3339, rfc3339_cst, Timestamp};
+use rand_core::RngCore;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// How long a native order waits for payment when the merchant sets no
+/// `time_expire` (WeChat's `code_url` lives two hours).
+pub const DEFAULT_ORDER_LIFETIME: Duration = Duration::from_secs(2 * 3600);
+/// The most one order may ask for: ¥1,000,000.
+pub const MAX_TOTAL: i64 = 100_000_000;
+/// Merchants one sandbox holds.
+pub const MAX_MERCHANTS: usize = 100;
+pub const MAX_DESCRIPTION_CHARS: usize = 127;
+pub const MAX_ATTACH_CHARS: usize = 128;
+pub const MAX_URL_CHARS: usize = 255;
+pub const MAX_NAME_CHARS: usize = 32;
+
+/// A merchant (and its app) registered with the sandbox: what WeChat Pay
+/// knows of it that is not secret. Its keys stay with the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisteredMerchant {
+    pub mchid: Mchid,
+    pub appid: String,
+    pub name: String,
+    /// Where payment notifications go unless an order names another URL.
+    pub notify_url: String,
+    /// The host (and port) 网页授权 may redirect to.
+    pub redirect_domain: String,
+    pub registered_at: Timestamp,
+}
+
+/// Why a registration was refused (said to the developer who ran
+/// `merchant add`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegisterError {
+    #[error("the name must have 1 to {MAX_NAME_CHARS} characters")]
+    Name,
+    #[error("the notify URL must be an http:// or https:// URL with a host, at most {MAX_URL_CHARS} characters, without a fragment")]
+    NotifyUrl,
+    #[error("the redirect domain must be a host name or address, with an optional :port")]
+    RedirectDomain,
+    #[error("this sandbox already holds {MAX_MERCHANTS} merchants")]
+    Full,
+}
+
+/// WeChat Pay's answer to a call it refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{status} {code}: {message}")]
+pub struct ApiError {
+    pub status: u16,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn param(message: impl Into<String>) -> Self {
+        Self::new(400, "PARAM_ERROR", message)
+    }
+
+    pub fn sign() -> Self {
+        Self::new(401, "SIGN_ERROR", "签名错误，请检查后再试")
+    }
+
+    pub fn order_not_exist() -> Self {
+        Self::new(404, "ORDER_NOT_EXIST", "订单不存在")
+    }
+
+    /// The console's 「系统繁忙」, or any answer WeChat Pay cannot give now.
+    pub fn system() -> Self {
+        Self::new(500, "SYSTEM_ERROR", "系统繁忙，请稍后重试")
+    }
+
+    /// The body's JSON could not be read.
+    pub fn unreadable(detail: &str) -> Self {
+        Self::param(format!("请求体不是合法的 JSON：{detail}"))
+    }
+}
+
+/// How an order is paid: a QR code (`code_url`) or inside WeChat (`prepay_id`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TradeType {
+    Native,
+    Jsapi,
+}
+
+/// What a registered merchant's order carries beyond an [`Order`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiOrder {
+    pub appid: String,
+    pub trade_type: TradeType,
+    pub notify_url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attach: Option<String>,
+    /// The `time_expire` the merchant sent, as sent (`None`: the default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_expire: Option<String>,
+}
+
+/// `amount` of a request: fen, and the currency (only `CNY`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct AmountIn {
+    pub total: Option<i64>,
+    pub currency: Option<String>,
+}
+
+/// The body of `POST /v3/pay/transactions/native`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct NativeOrderRequest {
+    pub appid: Option<String>,
+    pub mchid: Option<String>,
+    pub description: Option<String>,
+    pub out_trade_no: Option<String>,
+    pub time_expire: Option<String>,
+    pub attach: Option<String>,
+    pub notify_url: Option<String>,
+    pub amount: Option<AmountIn>,
+}
+
+/// `{"code_url": …}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NativeOrderCreated {
+    pub code_url: String,
+}
+
+/// `amount` of an order as WeChat Pay reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AmountOut {
+    pub total: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payer_total: Option<i64>,
+    pub currency: &'static str,
+    pub payer_currency: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Payer {
+    pub openid: String,
+}
+
+/// An order as the query endpoints (and the payment notification) show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Transaction {
+    pub appid: String,
+    pub mchid: String,
+    pub out_trade_no: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transaction_id: Option<String>,
+    pub trade_type: TradeType,
+    pub trade_state: &'static str,
+    pub trade_state_desc: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bank_type: Option<&'static str>,
+    pub attach: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub success_time: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payer: Option<Payer>,
+    pub amount: AmountOut,
+}
+
+/// `amount` of a refund request.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct RefundAmountIn {
+    pub refund: Option<i64>,
+    pub total: Option<i64>,
+    pub currency: Option<String>,
+}
+
+/// The body of `POST /v3/refund/domestic/refunds`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct RefundRequest {
+    pub transaction_id: Option<String>,
+    pub out_trade_no: Option<String>,
+    pub out_refund_no: Option<String>,
+    pub reason: Option<String>,
+    pub notify_url: Option<String>,
+    pub amount: Option<RefundAmountIn>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RefundAmountOut {
+    pub total: i64,
+    pub refund: i64,
+    pub payer_total: i64,
+    pub payer_refund: i64,
+    pub settlement_refund: i64,
+    pub settlement_total: i64,
+    pub discount_refund: i64,
+    pub currency: &'static str,
+}
+
+/// A refund as WeChat Pay reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RefundView {
+    pub refund_id: String,
+    pub out_refund_no: String,
+    pub transaction_id: String,
+    pub out_trade_no: String,
+    pub channel: &'static str,
+    pub user_received_account: &'static str,
+    pub success_time: String,
+    pub create_time: String,
+    pub status: &'static str,
+    pub funds_account: &'static str,
+    pub amount: RefundAmountOut,
+}
+
+/// Whether `url` is an http(s) URL with a host, short enough, without a
+/// fragment or whitespace.
+fn valid_url(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    let host = rest.map(|r| r.split(['/', '?']).next().unwrap_or(""));
+    url.chars().count() <= MAX_URL_CHARS
+        && !url.contains('#')
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+        && host.is_some_and(valid_domain)
+}
+
+/// A host name or IPv4 address, with an optional `:port`.
+pub fn valid_domain(text: &str) -> bool {
+    let (host, port) = match text.rsplit_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (text, None),
+    };
+    let port_ok =
+        port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    port_ok && !host.is_empty() && host.len() <= 253 && host.split('.').all(label_ok)
+}
+
+fn chars_within(text: &str, max: usize) -> bool {
+    text.chars().count() <= max
+}
+
+/// `field` was missing.
+fn required(field: &str) -> ApiError {
+    ApiError::param(format!("缺少必填参数 {field}"))
+}
+
+impl State {
+    /// The merchants registered with the sandbox server, oldest first.
+    pub fn registered_merchants(&self) -> &[RegisteredMerchant] {
+        &self.registered
+    }
+
+    pub fn registered_merchant(&self, mchid: Mchid) -> Option<&RegisteredMerchant> {
+        self.registered.iter().find(|m| m.mchid == mchid)
+    }
+
+    /// A merchant's name in zh-CN and English: a demo store's two, a
+    /// registered merchant's own (twice).
+    pub fn merchant_names(&self, id: MerchantId) -> Option<(String, String)> {
+        match id {
+            MerchantId::Registered(mchid) => self
+                .registered_merchant(mchid)
+                .map(|m| (m.name.clone(), m.name.clone())),
+            demo => demo
+                .demo()
+                .map(|m| (m.name_zh.to_owned(), m.name_en.to_owned())),
+        }
+    }
+
+    /// `qianbao-sandbox merchant add`: a new 商户号 (`19` and eight random
+    /// digits) with its app (`wx` and 16 hex digits).
+    pub fn register_merchant(
+        &mut self,
+        name: &str,
+        notify_url: &str,
+        redirect_domain: &str,
+        now: Timestamp,
+        rng: &mut impl RngCore,
+    ) -> Result<RegisteredMerchant, RegisterError> {
+        let name = name.trim();
+        if name.is_empty()
+            || !chars_within(name, MAX_NAME_CHARS)
+            || name.chars().any(char::is_control)
+        {
+            return Err(RegisterError::Name);
+        }
+        if !valid_url(notify_url) {
+            return Err(RegisterError::NotifyUrl);
+        }
+        if !valid_domain(redirect_domain) {
+            return Err(RegisterError::RedirectDomain);
+        }
+        if self.registered.len() >= MAX_MERCHANTS {
+            return Err(RegisterError::Full);
+        }
+        // A random serial, moved on past any number already taken.
+        let mut serial = rng.next_u32() % 100_000_000;
+        let mchid = loop {
+            let candidate = Mchid::parse(&format!("19{serial:08}"));
+            match candidate {
+                Some(m) if self.registered_merchant(m).is_none() => break m,
+                _ => serial = (serial + 1) % 100_000_000,
+            }
+        };
+        let mut app = [0u8; 8];
+        rng.fill_bytes(&mut app);
+        let merchant = RegisteredMerchant {
+            mchid,
+            appid: format!("wx{}", crate::hex::encode(&app)),
+            name: name.to_owned(),
+            notify_url: notify_url.to_owned(),
+            redirect_domain: redirect_domain.to_ascii_lowercase(),
+            registered_at: now,
+        };
+        self.registered.push(merchant.clone());
+        Ok(merchant)
+    }
+
+    /// The registered merchant a call is signed by, checked against the
+    /// `mchid` its body or query names.
+    fn caller(&self, signer: Mchid, named: Option<&str>) -> Result<&RegisteredMerchant, ApiError> {
+        let merchant = self
+            .registered_merchant(signer)
+            .ok_or_else(|| ApiError::new(400, "MCH_NOT_EXISTS", "商户号不存在"))?;
+        match named {
+            None => Err(required("mchid")),
+            Some(named) if named == signer.to_string() => Ok(merchant),
+            Some(_) => Err(ApiError::param("mchid 与签名的商户号不一致")),
+        }
+    }
+
+    /// `POST /v3/pay/transactions/native`, signed by `signer`. The same
+    /// request again returns the same `code_url`; the same `out_trade_no`
+    /// with anything else changed is `OUT_TRADE_NO_USED`.
+    pub fn api_native_order(
+        &mut self,
+        signer: Mchid,
+        request: &NativeOrderRequest,
+        site: &crate::binding::Site,
+        now: Timestamp,
+    ) -> Result<NativeOrderCreated, ApiError> {
+        let merchant = self.caller(signer, request.mchid.as_deref())?.clone();
+        let appid = request.appid.as_deref().ok_or_else(|| required("appid"))?;
+        if appid != merchant.appid {
+            return Err(ApiError::new(
+                400,
+                "APPID_MCHID_NOT_MATCH",
+                "appid和mch_id不匹配",
+            ));
+        }
+        let description = request
+            .description
+            .as_deref()
+            .filter(|d| !d.trim().is_empty())
+            .ok_or_else(|| required("description"))?;
+        if !chars_within(description, MAX_DESCRIPTION_CHARS) {
+            return Err(ApiError::param("description 超过 127 个字符"));
+        }
+        let out_trade_no = request
+            .out_trade_no
+            .as_deref()
+            .ok_or_else(|| required("out_trade_no"))?;
+        if !valid_out_trade_no(out_trade_no) {
+            return Err(ApiError::param(
+                "out_trade_no 须为 6–32 个数字、大小写字母或 _-|*",
+            ));
+        }
+        let notify_url = request
+            .notify_url
+            .as_deref()
+            .ok_or_else(|| required("notify_url"))?;
+        if !valid_url(notify_url) {
+            return Err(ApiError::param("notify_url 须为 http(s) 地址"));
+        }
+        if let Some(attach) = &request.attach {
+            if !chars_within(attach, MAX_ATTACH_CHARS) {
+                return Err(ApiError::param("attach 超过 128 个字符"));
+            }
+        }
+        let amount = request.amount.as_ref().ok_or_else(|| required("amount"))?;
+        let total = amount.total.ok_or_else(|| required("amount.total"))?;
+        if !(1..=MAX_TOTAL).contains(&total) {
+            return Err(ApiError::param(
+                "amount.total 须为 1 到 100000000 之间的整数（分）",
+            ));
+        }
+        if amount.currency.as_deref().is_some_and(|c| c != "CNY") {
+            return Err(ApiError::param("amount.currency 只支持 CNY"));
+        }
+        let expires_at = match request.time_expire.as_deref() {
+            None => now.plus(DEFAULT_ORDER_LIFETIME),
+            Some(text) => {
+                let at = parse_rfc3339(text)
+                    .ok_or_else(|| ApiError::param("time_expire 须为 RFC 3339 格式"))?;
+                if at <= now {
+                    return Err(ApiError::param("time_expire 须晚于当前时间"));
+                }
+                at
+            }
+        };
+        let id = MerchantId::Registered(signer);
+        let api = ApiOrder {
+            appid: appid.to_owned(),
+            trade_type: TradeType::Native,
+            notify_url: notify_url.to_owned(),
+            attach: request.attach.clone(),
+            time_expire: request.time_expire.clone(),
+        };
+        let code_url = || NativeOrderCreated {
+            code_url: crate::payment::pay_link(site, id, out_trade_no),
+        };
+        if let Some(order) = self.order(id, out_trade_no) {
+            let same = order.api.as_ref() == Some(&api)
+                && order.amount.get() == total
+                && order.description == description;
+            if !same {
+                return Err(ApiError::new(403, "OUT_TRADE_NO_USED", "商户订单号重复"));
+            }
+            return match self.refresh_order(id, out_trade_no, now) {
+                Ok(OrderState::Notpay | OrderState::Userpaying | OrderState::Payerror) => {
+                    Ok(code_url())
+                }
+                Ok(OrderState::Closed) => Err(ApiError::new(400, "ORDER_CLOSED", "订单已关闭")),
+                Ok(OrderState::Success | OrderState::Refund) => {
+                    Err(ApiError::new(400, "ORDERPAID", "该订单已支付"))
+                }
+                Err(_) => Err(ApiError::order_not_exist()),
+            };
+        }
+        let fields = vec![
+            ("mchid".to_owned(), signer.to_string()),
+            ("out_trade_no".to_owned(), out_trade_no.to_owned()),
+            ("total".to_owned(), total.to_string()),
+            ("time_expire".to_owned(), rfc3339_cst(expires_at)),
+        ];
+        self.orders.push(Order {
+            merchant: id,
+            out_trade_no: out_trade_no.to_owned(),
+            description: description.to_owned(),
+            amount: Fen::new(total),
+            created_at: now,
+            expires_at,
+            state: OrderState::Notpay,
+            paid: None,
+            refunds: Vec::new(),
+            notifications: 0,
+            fulfilled_at: None,
+            api: Some(api),
+        });
+        let created = code_url();
+        self.sim.record(
+            now,
+            Endpoint::UnifiedOrder,
+            fields,
+            vec![("code_url".to_owned(), created.code_url.clone())],
+            None,
+        );
+        Ok(created)
+    }
+
+    /// A registered merchant's order by `out_trade_no`, closed first if its
+    /// time ran out (as the cashier would).
+    fn api_order(
+        &mut self,
+        signer: Mchid,
+        out_trade_no: &str,
+        now: Timestamp,
+    ) -> Result<Order, ApiError> {
+        let id = MerchantId::Registered(signer);
+        self.refresh_order(id, out_trade_no, now)
+            .map_err(|_| ApiError::order_not_exist())?;
+        self.order(id, out_trade_no)
+            .filter(|o| o.api.is_some())
+            .cloned()
+            .ok_or_else(ApiError::order_not_exist)
+    }
+
+    /// `GET /v3/pay/transactions/out-trade-no/{out_trade_no}?mchid=…`.
+    pub fn api_query_by_out_trade_no(
+        &mut self,
+        signer: Mchid,
+        mchid: Option<&str>,
+        out_trade_no: &str,
+        now: Timestamp,
+    ) -> Result<Transaction, ApiError> {
+        self.caller(signer, mchid)?;
+        let order = self.api_order(signer, out_trade_no, now)?;
+        Ok(self.transaction(signer, &order))
+    }
+
+    /// `GET /v3/pay/transactions/id/{transaction_id}?mchid=…`: only a paid
+    /// order has one.
+    pub fn api_query_by_id(
+        &mut self,
+        signer: Mchid,
+        mchid: Option<&str>,
+        transaction_id: &str,
+        now: Timestamp,
+    ) -> Result<Transaction, ApiError> {
+        self.caller(signer, mchid)?;
+        let id = MerchantId::Registered(signer);
+        let out_trade_no = self
+            .orders
+            .iter()
+            .find(|o| {
+                o.merchant == id
+                    && o.paid
+                        .as_ref()
+                        .is_some_and(|p| p.transaction_id == transaction_id)
+            })
+            .map(|o| o.out_trade_no.clone())
+            .ok_or_else(ApiError::order_not_exist)?;
+        let order = self.api_order(signer, &out_trade_no, now)?;
+        Ok(self.transaction(signer, &order))
+    }
+
+    /// `POST /v3/pay/transactions/out-trade-no/{out_trade_no}/close`
+    /// (`{"mchid": …}`): an unpaid order closes; closing a closed one again
+    /// is no error; a paid one is `ORDERPAID`.
+    pub fn api_close_order(
+        &mut self,
+        signer: Mchid,
+        mchid: Option<&str>,
+        out_trade_no: &str,
+        now: Timestamp,
+    ) -> Result<(), ApiError> {
+        self.caller(signer, mchid)?;
+        let order = self.api_order(signer, out_trade_no, now)?;
+        match order.state {
+            OrderState::Success | OrderState::Refund => {
+                Err(ApiError::new(400, "ORDERPAID", "订单已支付，不能关闭"))
+            }
+            OrderState::Closed => Ok(()),
+            OrderState::Notpay | OrderState::Userpaying | OrderState::Payerror => {
+                let id = MerchantId::Registered(signer);
+                if let Some(stored) = self
+                    .orders
+                    .iter_mut()
+                    .find(|o| o.merchant == id && o.out_trade_no == out_trade_no)
+                {
+                    stored.state = OrderState::Closed;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// `POST /v3/refund/domestic/refunds`: back to whoever paid, each
+    /// `out_refund_no` once, never more than what is left.
+    pub fn api_refund(
+        &mut self,
+        signer: Mchid,
+        request: &RefundRequest,
+        now: Timestamp,
+    ) -> Result<RefundView, ApiError> {
+        self.registered_merchant(signer)
+            .ok_or_else(|| ApiError::new(400, "MCH_NOT_EXISTS", "商户号不存在"))?;
+        let id = MerchantId::Registered(signer);
+        let out_trade_no = match (&request.out_trade_no, &request.transaction_id) {
+            (Some(no), _) => no.clone(),
+            (None, Some(tx)) => self
+                .orders
+                .iter()
+                .find(|o| {
+                    o.merchant == id && o.paid.as_ref().is_some_and(|p| &p.transaction_id == tx)
+                })
+                .map(|o| o.out_trade_no.clone())
+                .ok_or_else(|| ApiError::new(404, "RESOURCE_NOT_EXISTS", "订单不存在"))?,
+            (None, None) => return Err(required("out_trade_no 或 transaction_id")),
+        };
+        let out_refund_no = request
+            .out_refund_no
+            .as_deref()
+            .ok_or_else(|| required("out_refund_no"))?;
+        if !valid_out_trade_no(out_refund_no) {
+            return Err(ApiError::param(
+                "out_refund_no 须为 6–32 个数字、大小写字母或 _-|*",
+            ));
+        }
+        if let Some(url) = &request.notify_url {
+            if !valid_url(url) {
+                return Err(ApiError::param("notify_url 须为 http(s) 地址"));
+            }
+        }
+        if request
+            .reason
+            .as_deref()
+            .is_some_and(|r| !chars_within(r, 80))
+        {
+            return Err(ApiError::param("reason 超过 80 个字符"));
+        }
+        let amount = request.amount.as_ref().ok_or_else(|| required("amount"))?;
+        let refund = amount.refund.ok_or_else(|| required("amount.refund"))?;
+        let total = amount.total.ok_or_else(|| required("amount.total"))?;
+        if amount.currency.as_deref().is_some_and(|c| c != "CNY") {
+            return Err(ApiError::param("amount.currency 只支持 CNY"));
+        }
+        if !(1..=MAX_TOTAL).contains(&refund) {
+            return Err(ApiError::param("amount.refund 须为正整数（分）"));
+        }
+        let order = self
+            .order(id, &out_trade_no)
+            .filter(|o| o.api.is_some())
+            .cloned()
+            .ok_or_else(|| ApiError::new(404, "RESOURCE_NOT_EXISTS", "订单不存在"))?;
+        if order.amount.get() != total {
+            return Err(ApiError::param("amount.total 与订单金额不一致"));
+        }
+        let done = self
+            .refund_fen(id, &out_trade_no, out_refund_no, Fen::new(refund), now)
+            .map_err(|e| refund_error(&e))?;
+        let order = self
+            .order(id, &out_trade_no)
+            .cloned()
+            .ok_or_else(|| ApiError::new(404, "RESOURCE_NOT_EXISTS", "订单不存在"))?;
+        Ok(refund_view(&order, &done))
+    }
+
+    /// `GET /v3/refund/domestic/refunds/{out_refund_no}`.
+    pub fn api_query_refund(
+        &self,
+        signer: Mchid,
+        out_refund_no: &str,
+    ) -> Result<RefundView, ApiError> {
+        let id = MerchantId::Registered(signer);
+        self.orders
+            .iter()
+            .filter(|o| o.merchant == id && o.api.is_some())
+            .find_map(|o| {
+                o.refunds
+                    .iter()
+                    .find(|r| r.out_refund_no == out_refund_no)
+                    .map(|r| refund_view(o, r))
+            })
+            .ok_or_else(|| ApiError::new(404, "RESOURCE_NOT_EXISTS", "退款单不存在"))
+    }
+
+    /// An order as WeChat Pay reports it to `signer`.
+    fn transaction(&self, signer: Mchid, order: &Order) -> Transaction {
+        let api = order.api.clone().unwrap_or_else(|| ApiOrder {
+            appid: String::new(),
+            trade_type: TradeType::Native,
+            notify_url: String::new(),
+            attach: None,
+            time_expire: None,
+        });
+        let paid = order.paid.as_ref();
+        let payer = paid.and_then(|p| {
+            self.wechat
+                .openid_of(&api.appid, p.payer)
+                .map(|openid| Payer { openid })
+        });
+        Transaction {
+            appid: api.appid,
+            mchid: signer.to_string(),
+            out_trade_no: order.out_trade_no.clone(),
+            transaction_id: paid.map(|p| p.transaction_id.clone()),
+            trade_type: api.trade_type,
+            trade_state: order.state.as_str(),
+            trade_state_desc: state_desc(order.state),
+            bank_type: paid.map(|_| "OTHERS"),
+            attach: api.attach.unwrap_or_default(),
+            success_time: paid.map(|p| rfc3339_cst(p.at)),
+            payer,
+            amount: AmountOut {
+                total: order.amount.get(),
+                payer_total: paid.map(|_| order.amount.get()),
+                currency: "CNY",
+                payer_currency: "CNY",
+            },
+        }
+    }
+}
+
+/// `trade_state_desc` in WeChat's words.
+fn state_desc(state: OrderState) -> &'static str {
+    match state {
+        OrderState::Notpay => "未支付",
+        OrderState::Userpaying => "用户支付中",
+        OrderState::Success => "支付成功",
+        OrderState::Payerror => "支付失败",
+        OrderState::Closed => "已关闭",
+        OrderState::Refund => "转入退款",
+    }
+}
+
+/// A refund the cashier's rules refused, as WeChat Pay's refund API says it.
+fn refund_error(error: &PayError) -> ApiError {
+    match error {
+        PayError::NoSuchOrder => ApiError::new(404, "RESOURCE_NOT_EXISTS", "订单不存在"),
+        PayError::NotPaid => ApiError::new(400, "INVALID_REQUEST", "订单未支付，不能退款"),
+        PayError::RefundTooMuch { .. } => {
+            ApiError::new(403, "NOT_ENOUGH", "退款金额超过订单可退金额")
+        }
+        PayError::TooManyRefunds => ApiError::new(403, "INVALID_REQUEST", "一笔订单最多退款 50 次"),
+        PayError::RefundNoReused => {
+            ApiError::new(400, "INVALID_REQUEST", "out_refund_no 已用于另一金额的退款")
+        }
+        PayError::BadNumber => ApiError::param("out_refund_no 格式错误"),
+        PayError::WeChat(_) => ApiError::system(),
+        _ => ApiError::new(400, "INVALID_REQUEST", error.to_string()),
+    }
+}
+
+fn refund_view(order: &Order, refund: &Refund) -> RefundView {
+    let transaction_id = order
+        .paid
+        .as_ref()
+        .map(|p| p.transaction_id.clone())
+        .unwrap_or_default();
+    RefundView {
+        refund_id: format!("5030{:016}", refund.entry),
+        out_refund_no: refund.out_refund_no.clone(),
+        transaction_id,
+        out_trade_no: order.out_trade_no.clone(),
+        channel: "ORIGINAL",
+        user_received_account: match order.paid.as_ref().map(|p| p.method) {
+            Some(PayMethod::Wallet(_)) => "支付用户数字钱包",
+            _ => "支付用户零钱",
+        },
+        success_time: rfc3339_cst(refund.at),
+        create_time: rfc3339_cst(refund.at),
+        status: "SUCCESS",
+        funds_account: "AVAILABLE",
+        amount: RefundAmountOut {
+            total: order.amount.get(),
+            refund: refund.amount.get(),
+            payer_total: order.amount.get(),
+            payer_refund: refund.amount.get(),
+            settlement_refund: refund.amount.get(),
+            settlement_total: order.amount.get(),
+            discount_refund: 0,
+            currency: "CNY",
+        },
+    }
+}

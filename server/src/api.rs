@@ -1,0 +1,316 @@
+//! The HTTP side: WeChat Pay API v3 under `/v3/`, and the built site for
+//! every other path (so the cashier a `code_url` opens is on the same
+//! origin as the API).
+//!
+//! Each `/v3/` call: the body is read (at most [`MAX_BODY`] bytes), the
+//! `Authorization` header checked — a registered 商户号, its certificate
+//! serial, a timestamp within five minutes, a nonce not used before, and
+//! the merchant's RSA signature over the request — then `core` answers,
+//! and the answer is signed with the platform's key. Anything refused is
+//! WeChat Pay's `{"code", "message"}` with its HTTP status, and changes
+//! nothing.
+
+use crate::sandbox::{Sandbox, SandboxError};
+use crate::signing::{self, Authorization};
+use axum::body::{to_bytes, Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use axum::Router;
+use qianbao_core::merchant::Mchid;
+use qianbao_core::payapi::{ApiError, NativeOrderRequest, RefundRequest};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+use tower_http::services::{ServeDir, ServeFile};
+
+/// The largest request body WeChat Pay's API takes here.
+pub const MAX_BODY: usize = 64 * 1024;
+
+pub type Shared = Arc<Mutex<Sandbox>>;
+
+/// The sandbox's routes; with `dist`, the built site answers every path
+/// that is not the API (its app routes get `index.html`).
+pub fn router(sandbox: Shared, dist: Option<PathBuf>) -> Router {
+    let router = Router::new()
+        .route("/v3/{*rest}", any(v3))
+        .with_state(sandbox);
+    match dist {
+        Some(dist) => {
+            let index = dist.join("index.html");
+            router.fallback_service(ServeDir::new(dist).fallback(ServeFile::new(index)))
+        }
+        None => router,
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    code: &'a str,
+    message: &'a str,
+}
+
+/// A JSON answer from WeChat Pay, to be signed.
+struct Answer {
+    status: StatusCode,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn json(value: &impl Serialize) -> Answer {
+        match serde_json::to_vec(value) {
+            Ok(body) => Answer {
+                status: StatusCode::OK,
+                body,
+            },
+            Err(_) => Answer::error(&ApiError::system()),
+        }
+    }
+
+    fn no_content() -> Answer {
+        Answer {
+            status: StatusCode::NO_CONTENT,
+            body: Vec::new(),
+        }
+    }
+
+    fn error(error: &ApiError) -> Answer {
+        let body = serde_json::to_vec(&ErrorBody {
+            code: error.code,
+            message: &error.message,
+        })
+        .unwrap_or_default();
+        Answer {
+            status: StatusCode::from_u16(error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            body,
+        }
+    }
+}
+
+fn from_result<T: Serialize>(result: Result<T, ApiError>) -> Answer {
+    match result {
+        Ok(value) => Answer::json(&value),
+        Err(error) => Answer::error(&error),
+    }
+}
+
+async fn v3(State(sandbox): State<Shared>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let body = to_bytes(body, MAX_BODY).await;
+    let answer = tokio::task::spawn_blocking(move || {
+        let mut sandbox = sandbox.lock().unwrap_or_else(PoisonError::into_inner);
+        let answer = match body {
+            Ok(body) => handle(
+                &mut sandbox,
+                &parts.method,
+                &parts.uri,
+                &parts.headers,
+                &body,
+            ),
+            Err(_) => Answer::error(&ApiError::param(format!(
+                "请求体超过 {} KB",
+                MAX_BODY / 1024
+            ))),
+        };
+        let signed = sandbox.sign(&answer.body);
+        (answer, signed)
+    })
+    .await;
+    let Ok((answer, signed)) = answer else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let mut response = Response::new(Body::from(answer.body));
+    *response.status_mut() = answer.status;
+    let headers = response.headers_mut();
+    let mut put = |name: &'static str, value: &str| {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            headers.insert(name, value);
+        }
+    };
+    if answer.status != StatusCode::NO_CONTENT {
+        put("content-type", "application/json; charset=utf-8");
+    }
+    put("request-id", &format!("08{}", signed.nonce));
+    put("wechatpay-timestamp", &signed.timestamp);
+    put("wechatpay-nonce", &signed.nonce);
+    put("wechatpay-signature", &signed.signature);
+    put("wechatpay-serial", &signed.serial);
+    put("wechatpay-signature-type", signing::SCHEME);
+    response
+}
+
+/// Checks who is calling; the merchant, or WeChat's 401 `SIGN_ERROR`.
+fn authenticate(
+    sandbox: &mut Sandbox,
+    method: &Method,
+    path_and_query: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Mchid, Answer> {
+    let refuse = |message: &str| Answer::error(&ApiError::new(401, "SIGN_ERROR", message));
+    let header = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| refuse("缺少 Authorization 请求头"))?;
+    let Authorization {
+        mchid,
+        nonce_str,
+        signature,
+        timestamp,
+        serial_no,
+    } = signing::parse_authorization(header).ok_or_else(|| {
+        refuse("Http头Authorization值格式错误，请参考《微信支付商户REST API签名规则》")
+    })?;
+    let signer = Mchid::parse(&mchid).ok_or_else(|| refuse("商户号格式错误"))?;
+    let key = sandbox.merchant_key(signer).map_err(|e| server_error(&e))?;
+    let Some((serial, public_key)) = key else {
+        return Err(refuse("商户号不存在"));
+    };
+    if serial_no != serial {
+        return Err(refuse("商户证书序列号有误"));
+    }
+    let now = crate::sandbox::wall_clock().as_millis() / 1000;
+    let at: i64 = timestamp
+        .parse()
+        .ok()
+        .filter(|t: &i64| (t - now).abs() <= signing::MAX_SKEW_SECS)
+        .ok_or_else(|| refuse("请求的时间戳与当前时间相差超过 5 分钟"))?;
+    if nonce_str.is_empty() || nonce_str.len() > 64 {
+        return Err(refuse("nonce_str 须为 1–64 个字符"));
+    }
+    let message = signing::request_message(
+        method.as_str(),
+        path_and_query,
+        &timestamp,
+        &nonce_str,
+        body,
+    );
+    if !signing::verify(&public_key, &message, &signature) {
+        return Err(refuse("签名错误，请检查后再试"));
+    }
+    // Only a request that is the merchant's own can spend a nonce.
+    let first = sandbox
+        .first_use_of_nonce(signer, &nonce_str, at)
+        .map_err(|e| server_error(&e))?;
+    if !first {
+        return Err(refuse("重复的请求：该 nonce_str 已使用过"));
+    }
+    Ok(signer)
+}
+
+fn server_error(_error: &SandboxError) -> Answer {
+    Answer::error(&ApiError::system())
+}
+
+/// A body as `T`, or WeChat's `PARAM_ERROR`.
+fn parse<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| ApiError::unreadable(&e.to_string()))
+}
+
+/// The value of `name` in a query string (percent-decoded).
+fn query_value(query: Option<&str>, name: &str) -> Option<String> {
+    query?.split('&').find_map(|pair| {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        (key == name).then(|| decode(value)).flatten()
+    })
+}
+
+/// A percent-decoded path segment or query value; `None` if not UTF-8.
+fn decode(text: &str) -> Option<String> {
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8()
+        .ok()
+        .map(|s| s.into_owned())
+}
+
+#[derive(Deserialize)]
+struct CloseRequest {
+    mchid: Option<String>,
+}
+
+fn handle(
+    sandbox: &mut Sandbox,
+    method: &Method,
+    uri: &axum::http::Uri,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Answer {
+    let path_and_query = uri.path_and_query().map_or("/", |p| p.as_str());
+    let signer = match authenticate(sandbox, method, path_and_query, headers, body) {
+        Ok(signer) => signer,
+        Err(answer) => return answer,
+    };
+    let query = uri.query();
+    let segments: Vec<&str> = uri.path().trim_start_matches('/').split('/').collect();
+    let site = sandbox.site().clone();
+    let run = |sandbox: &mut Sandbox,
+               command: &mut dyn FnMut(
+        &mut qianbao_core::state::State,
+        qianbao_core::time::Timestamp,
+    ) -> Answer| {
+        sandbox
+            .run(|state, now| command(state, now))
+            .unwrap_or_else(|e| server_error(&e))
+    };
+    match (method.clone(), segments.as_slice()) {
+        (Method::POST, ["v3", "pay", "transactions", "native"]) => {
+            match parse::<NativeOrderRequest>(body) {
+                Ok(request) => run(sandbox, &mut |state, now| {
+                    from_result(state.api_native_order(signer, &request, &site, now))
+                }),
+                Err(error) => Answer::error(&error),
+            }
+        }
+        (Method::GET, ["v3", "pay", "transactions", "out-trade-no", no]) => {
+            let (Some(no), mchid) = (decode(no), query_value(query, "mchid")) else {
+                return Answer::error(&ApiError::order_not_exist());
+            };
+            run(sandbox, &mut |state, now| {
+                from_result(state.api_query_by_out_trade_no(signer, mchid.as_deref(), &no, now))
+            })
+        }
+        (Method::GET, ["v3", "pay", "transactions", "id", id]) => {
+            let (Some(id), mchid) = (decode(id), query_value(query, "mchid")) else {
+                return Answer::error(&ApiError::order_not_exist());
+            };
+            run(sandbox, &mut |state, now| {
+                from_result(state.api_query_by_id(signer, mchid.as_deref(), &id, now))
+            })
+        }
+        (Method::POST, ["v3", "pay", "transactions", "out-trade-no", no, "close"]) => {
+            let Some(no) = decode(no) else {
+                return Answer::error(&ApiError::order_not_exist());
+            };
+            match parse::<CloseRequest>(body) {
+                Ok(request) => run(sandbox, &mut |state, now| match state.api_close_order(
+                    signer,
+                    request.mchid.as_deref(),
+                    &no,
+                    now,
+                ) {
+                    Ok(()) => Answer::no_content(),
+                    Err(error) => Answer::error(&error),
+                }),
+                Err(error) => Answer::error(&error),
+            }
+        }
+        (Method::POST, ["v3", "refund", "domestic", "refunds"]) => {
+            match parse::<RefundRequest>(body) {
+                Ok(request) => run(sandbox, &mut |state, now| {
+                    from_result(state.api_refund(signer, &request, now))
+                }),
+                Err(error) => Answer::error(&error),
+            }
+        }
+        (Method::GET, ["v3", "refund", "domestic", "refunds", no]) => {
+            let Some(no) = decode(no) else {
+                return Answer::error(&ApiError::new(404, "RESOURCE_NOT_EXISTS", "退款单不存在"));
+            };
+            run(sandbox, &mut |state, _| {
+                from_result(state.api_query_refund(signer, &no))
+            })
+        }
+        _ => Answer::error(&ApiError::new(404, "NOT_FOUND", "请求的资源不存在")),
+    }
+}

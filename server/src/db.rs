@@ -1,0 +1,237 @@
+//! The sandbox's SQLite file. Four tables:
+//! - `store` — the state, as the same key/value pairs the browser keeps in
+//!   localStorage ([`qianbao_core::envelope`]: the head and the journal
+//!   chunks), never sealed: the sandbox's state is on this machine,
+//!   unencrypted, so the server can read it;
+//! - `platform` — the sandbox's own RSA key (its 微信支付公钥 and its id);
+//! - `merchant_keys` — each registered merchant's certificate serial and
+//!   public key, APIv3 key and AppSecret (the merchant's private key is
+//!   printed once and never kept);
+//! - `nonces` — each signed request's nonce, refused if seen again.
+//!
+//! A save ([`Db::save`]) is one IMMEDIATE transaction that first checks
+//! the stored head is still the save its writer read: two writers (the
+//! server and the `merchant add` command, or two servers) never lose each
+//! other's records.
+
+use qianbao_core::envelope::{self, Saved, Stored, StoredSave, Write};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use std::path::Path;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("SQLite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// Another writer saved since this one read.
+    #[error("the stored state changed since it was read")]
+    Conflict,
+}
+
+/// The platform's key pair and the id it is published under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlatformRow {
+    pub public_key_id: String,
+    pub private_key_pem: String,
+    pub public_key_pem: String,
+}
+
+/// What the sandbox keeps of a merchant's secrets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MerchantKeys {
+    pub mchid: String,
+    pub appsecret: String,
+    pub serial_no: String,
+    pub public_key_pem: String,
+    pub apiv3_key: String,
+}
+
+#[derive(Debug)]
+pub struct Db {
+    conn: Connection,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS store (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS platform (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    public_key_id TEXT NOT NULL,
+    private_key_pem TEXT NOT NULL,
+    public_key_pem TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS merchant_keys (
+    mchid TEXT PRIMARY KEY,
+    appsecret TEXT NOT NULL,
+    serial_no TEXT NOT NULL,
+    public_key_pem TEXT NOT NULL,
+    apiv3_key TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS nonces (
+    mchid TEXT NOT NULL,
+    nonce TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (mchid, nonce)
+);
+";
+
+impl Db {
+    /// Opens (creating if needed) the file at `path`.
+    pub fn open(path: &Path) -> Result<Db, DbError> {
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        Self::init(conn)
+    }
+
+    /// A database in memory (tests).
+    pub fn memory() -> Result<Db, DbError> {
+        Self::init(Connection::open_in_memory()?)
+    }
+
+    fn init(conn: Connection) -> Result<Db, DbError> {
+        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Db { conn })
+    }
+
+    /// Every stored value of the state, by key.
+    pub fn stored(&self) -> Result<Stored, DbError> {
+        let mut statement = self.conn.prepare("SELECT key, value FROM store")?;
+        let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        Ok(rows.collect::<Result<Stored, _>>()?)
+    }
+
+    /// The stored head, if any.
+    pub fn head(&self) -> Result<Option<String>, DbError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT value FROM store WHERE key = ?1",
+                [envelope::HEAD_KEY],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Applies a save's writes, if storage still holds the save `over`
+    /// names; with `keys`, stores a new merchant's keys in the same
+    /// transaction.
+    pub fn save(
+        &mut self,
+        over: &Saved,
+        writes: &[Write],
+        keys: Option<&MerchantKeys>,
+    ) -> Result<(), DbError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let head: Option<String> = tx
+            .query_row(
+                "SELECT value FROM store WHERE key = ?1",
+                [envelope::HEAD_KEY],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if !StoredSave::of(head.as_deref()).is(over) {
+            return Err(DbError::Conflict);
+        }
+        for write in writes {
+            match write {
+                Write::Set(key, value) => tx.execute(
+                    "INSERT INTO store (key, value) VALUES (?1, ?2)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    params![key, value],
+                )?,
+                Write::Remove(key) => tx.execute("DELETE FROM store WHERE key = ?1", [key])?,
+            };
+        }
+        if let Some(k) = keys {
+            tx.execute(
+                "INSERT INTO merchant_keys (mchid, appsecret, serial_no, public_key_pem, apiv3_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    k.mchid,
+                    k.appsecret,
+                    k.serial_no,
+                    k.public_key_pem,
+                    k.apiv3_key
+                ],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The platform key, made by `make` the first time.
+    pub fn platform(
+        &mut self,
+        make: impl FnOnce() -> Result<PlatformRow, crate::keys::KeyError>,
+    ) -> Result<PlatformRow, crate::sandbox::SandboxError> {
+        let read = |conn: &Connection| {
+            conn.query_row(
+                "SELECT public_key_id, private_key_pem, public_key_pem FROM platform WHERE id = 1",
+                [],
+                |row| {
+                    Ok(PlatformRow {
+                        public_key_id: row.get(0)?,
+                        private_key_pem: row.get(1)?,
+                        public_key_pem: row.get(2)?,
+                    })
+                },
+            )
+            .optional()
+        };
+        if let Some(row) = read(&self.conn).map_err(DbError::from)? {
+            return Ok(row);
+        }
+        let row = make()?;
+        // Two processes starting at once: the first key made is the one kept.
+        self.conn
+            .execute(
+                "INSERT OR IGNORE INTO platform (id, public_key_id, private_key_pem, public_key_pem)
+                 VALUES (1, ?1, ?2, ?3)",
+                params![row.public_key_id, row.private_key_pem, row.public_key_pem],
+            )
+            .map_err(DbError::from)?;
+        Ok(read(&self.conn).map_err(DbError::from)?.unwrap_or(row))
+    }
+
+    pub fn merchant_keys(&self, mchid: &str) -> Result<Option<MerchantKeys>, DbError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT mchid, appsecret, serial_no, public_key_pem, apiv3_key
+                 FROM merchant_keys WHERE mchid = ?1",
+                [mchid],
+                |row| {
+                    Ok(MerchantKeys {
+                        mchid: row.get(0)?,
+                        appsecret: row.get(1)?,
+                        serial_no: row.get(2)?,
+                        public_key_pem: row.get(3)?,
+                        apiv3_key: row.get(4)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Records a request's nonce; `false` if `mchid` used it before
+    /// (nonces older than `forget_before` are forgotten first: their
+    /// timestamps are refused anyway).
+    pub fn first_use_of_nonce(
+        &mut self,
+        mchid: &str,
+        nonce: &str,
+        at: i64,
+        forget_before: i64,
+    ) -> Result<bool, DbError> {
+        self.conn
+            .execute("DELETE FROM nonces WHERE at < ?1", [forget_before])?;
+        let inserted = self.conn.execute(
+            "INSERT OR IGNORE INTO nonces (mchid, nonce, at) VALUES (?1, ?2, ?3)",
+            params![mchid, nonce, at],
+        )?;
+        Ok(inserted == 1)
+    }
+}

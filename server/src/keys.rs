@@ -1,0 +1,81 @@
+//! What the sandbox generates for a new merchant and for itself: RSA-2048
+//! key pairs (RustCrypto's `rsa`), certificate-style serial numbers, the
+//! APIv3 key and the app secret.
+
+use rand_core::{CryptoRng, RngCore};
+use rsa::pkcs8::{
+    DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding,
+};
+use rsa::{RsaPrivateKey, RsaPublicKey};
+
+pub const RSA_BITS: usize = 2048;
+
+#[derive(Debug, thiserror::Error)]
+#[error("RSA key: {0}")]
+pub struct KeyError(String);
+
+/// A new RSA-2048 key pair.
+pub fn generate(rng: &mut (impl RngCore + CryptoRng)) -> Result<RsaPrivateKey, KeyError> {
+    RsaPrivateKey::new(rng, RSA_BITS).map_err(|e| KeyError(e.to_string()))
+}
+
+/// PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`), as WeChat's `apiclient_key.pem`.
+pub fn private_pem(key: &RsaPrivateKey) -> Result<String, KeyError> {
+    key.to_pkcs8_pem(LineEnding::LF)
+        .map(|pem| pem.to_string())
+        .map_err(|e| KeyError(e.to_string()))
+}
+
+/// SubjectPublicKeyInfo PEM (`-----BEGIN PUBLIC KEY-----`), as WeChat's
+/// `pub_key.pem` (微信支付公钥).
+pub fn public_pem(key: &RsaPublicKey) -> Result<String, KeyError> {
+    key.to_public_key_pem(LineEnding::LF)
+        .map_err(|e| KeyError(e.to_string()))
+}
+
+pub fn read_private(pem: &str) -> Result<RsaPrivateKey, KeyError> {
+    RsaPrivateKey::from_pkcs8_pem(pem).map_err(|e| KeyError(e.to_string()))
+}
+
+pub fn read_public(pem: &str) -> Result<RsaPublicKey, KeyError> {
+    RsaPublicKey::from_public_key_pem(pem).map_err(|e| KeyError(e.to_string()))
+}
+
+/// `len` random characters of `alphabet`.
+fn random_text(rng: &mut impl RngCore, alphabet: &[u8], len: usize) -> String {
+    (0..len)
+        .map(|_| {
+            let i = rng.next_u32() as usize % alphabet.len();
+            char::from(alphabet[i])
+        })
+        .collect()
+}
+
+const HEX_UPPER: &[u8] = b"0123456789ABCDEF";
+const HEX_LOWER: &[u8] = b"0123456789abcdef";
+const ALNUM: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// A merchant API certificate's serial number: 40 upper-case hex digits.
+pub fn serial_no(rng: &mut impl RngCore) -> String {
+    random_text(rng, HEX_UPPER, 40)
+}
+
+/// The id of a 微信支付公钥: `PUB_KEY_ID_` and 32 digits.
+pub fn public_key_id(rng: &mut impl RngCore) -> String {
+    format!("PUB_KEY_ID_{}", random_text(rng, b"0123456789", 32))
+}
+
+/// The APIv3 key: 32 letters and digits (it is the AES-256 key as text).
+pub fn apiv3_key(rng: &mut impl RngCore) -> String {
+    random_text(rng, ALNUM, 32)
+}
+
+/// An AppSecret: 32 lower-case hex digits.
+pub fn app_secret(rng: &mut impl RngCore) -> String {
+    random_text(rng, HEX_LOWER, 32)
+}
+
+/// A nonce for a signed response: 32 letters and digits.
+pub fn nonce(rng: &mut impl RngCore) -> String {
+    random_text(rng, ALNUM, 32)
+}

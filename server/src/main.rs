@@ -1,0 +1,167 @@
+//! `qianbao-sandbox`: serve the sandbox, or register a merchant.
+//!
+//! ```text
+//! qianbao-sandbox serve [--addr 127.0.0.1:8090] [--db qianbao-sandbox.db] [--dist dist]
+//! qianbao-sandbox merchant add --name … --notify-url … --redirect-domain … [--db …]
+//! ```
+
+use clap::{Parser, Subcommand};
+use qianbao_core::binding::Site;
+use qianbao_sandbox::db::Db;
+use qianbao_sandbox::{api, Sandbox};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "qianbao-sandbox",
+    version,
+    about = "WeChat Pay API v3 sandbox over Qianbao's simulated WeChat"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the built site and WeChat Pay's API on one origin.
+    Serve {
+        /// Where to listen (loopback unless you say otherwise).
+        #[arg(long, default_value = "127.0.0.1:8090")]
+        addr: SocketAddr,
+        /// The SQLite file that keeps the sandbox's state.
+        #[arg(long, default_value = "qianbao-sandbox.db")]
+        db: PathBuf,
+        /// The built site (`trunk build --release`); without it only the API answers.
+        #[arg(long)]
+        dist: Option<PathBuf>,
+        /// The address people and backends reach this server at (default: http://ADDR).
+        #[arg(long)]
+        public_url: Option<String>,
+    },
+    /// Merchants and their apps.
+    Merchant {
+        #[command(subcommand)]
+        command: MerchantCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum MerchantCommand {
+    /// Register a merchant and its app; prints their credentials as one JSON object.
+    Add {
+        #[arg(long)]
+        name: String,
+        /// Where payment notifications are sent.
+        #[arg(long)]
+        notify_url: String,
+        /// The host[:port] 网页授权 may redirect to.
+        #[arg(long)]
+        redirect_domain: String,
+        #[arg(long, default_value = "qianbao-sandbox.db")]
+        db: PathBuf,
+        /// As for `serve`: the address the `code_url`s point at.
+        #[arg(long, default_value = "http://127.0.0.1:8090")]
+        public_url: String,
+    },
+}
+
+/// `http://host:port/base/` → the site's origin and base path.
+fn site_of(url: &str) -> Site {
+    let url = url.trim_end_matches('/');
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    match url[after_scheme..].find('/') {
+        Some(slash) => Site {
+            origin: url[..after_scheme + slash].to_owned(),
+            base: url[after_scheme + slash..].to_owned(),
+        },
+        None => Site {
+            origin: url.to_owned(),
+            base: String::new(),
+        },
+    }
+}
+
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    let _ = writeln!(std::io::stderr(), "qianbao-sandbox: {message}");
+    ExitCode::FAILURE
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Merchant {
+            command:
+                MerchantCommand::Add {
+                    name,
+                    notify_url,
+                    redirect_domain,
+                    db,
+                    public_url,
+                },
+        } => {
+            let opened = Db::open(&db)
+                .map_err(|e| e.to_string())
+                .and_then(|db| Sandbox::open(db, site_of(&public_url)).map_err(|e| e.to_string()));
+            let mut sandbox = match opened {
+                Ok(sandbox) => sandbox,
+                Err(e) => return fail(e),
+            };
+            match sandbox.register(&name, &notify_url, &redirect_domain) {
+                Ok(credentials) => {
+                    let json = serde_json::to_string_pretty(&credentials).unwrap_or_default();
+                    match writeln!(std::io::stdout(), "{json}") {
+                        Ok(()) => ExitCode::SUCCESS,
+                        Err(e) => fail(e),
+                    }
+                }
+                Err(e) => fail(e),
+            }
+        }
+        Command::Serve {
+            addr,
+            db,
+            dist,
+            public_url,
+        } => {
+            let site = site_of(&public_url.unwrap_or_else(|| format!("http://{addr}")));
+            let sandbox = match Db::open(&db)
+                .map_err(|e| e.to_string())
+                .and_then(|db| Sandbox::open(db, site).map_err(|e| e.to_string()))
+            {
+                Ok(sandbox) => sandbox,
+                Err(e) => return fail(e),
+            };
+            let runtime = match tokio::runtime::Runtime::new() {
+                Ok(runtime) => runtime,
+                Err(e) => return fail(e),
+            };
+            runtime.block_on(async move {
+                let listener = match tokio::net::TcpListener::bind(addr).await {
+                    Ok(listener) => listener,
+                    Err(e) => return fail(format!("cannot listen on {addr}: {e}")),
+                };
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "qianbao-sandbox: serving on http://{addr} (state in {})",
+                    db.display()
+                );
+                let app = api::router(Arc::new(Mutex::new(sandbox)), dist);
+                let shutdown = async {
+                    let _ = tokio::signal::ctrl_c().await;
+                };
+                match axum::serve(listener, app)
+                    .with_graceful_shutdown(shutdown)
+                    .await
+                {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(e) => fail(e),
+                }
+            })
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! One sandbox: the state, the file it lives in, and the platform's key.
+//!
+//! Every change goes through [`Sandbox::run`]: read the newest stored
+//! state (another process may have saved), run a `core` command, and save
+//! over exactly the save that was read — the browser's multi-tab rule
+//! (`web/src/store.rs`), here with SQLite's transaction as the lock. A
+//! save that finds another writer's save first is undone in memory and the
+//! command runs again on the newer state; a command whose result cannot be
+//! saved is undone.
+
+use crate::db::{Db, DbError, MerchantKeys, PlatformRow};
+use crate::keys::{self, KeyError};
+use crate::signing;
+use qianbao_core::binding::Site;
+use qianbao_core::envelope::{self, Read, Saved, StoredSave};
+use qianbao_core::merchant::Mchid;
+use qianbao_core::payapi::RegisterError;
+use qianbao_core::state::{State, StateError};
+use qianbao_core::time::Timestamp;
+use rand_core::OsRng;
+use rsa::{RsaPrivateKey, RsaPublicKey};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// How many times a command is run again when another writer saved first.
+const MAX_ATTEMPTS: usize = 8;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    #[error("the stored state is sealed with a wallet password: it is a browser's copy, not a sandbox's")]
+    Sealed,
+    #[error("the stored state is damaged: {0}")]
+    Damaged(StateError),
+    #[error("cannot register this merchant: {0}")]
+    Register(RegisterError),
+    #[error("other writers kept saving first; nothing was changed")]
+    Busy,
+}
+
+/// What `qianbao-sandbox merchant add` prints: everything a merchant's
+/// backend needs to call WeChat Pay and 网页授权, in WeChat's names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Credentials {
+    pub appid: String,
+    pub appsecret: String,
+    pub mchid: String,
+    pub merchant_serial_no: String,
+    pub merchant_private_key_pem: String,
+    pub apiv3_key: String,
+    /// The 微信支付公钥's id (`PUB_KEY_ID_…`), sent as `Wechatpay-Serial`.
+    pub platform_serial_no: String,
+    pub platform_public_key_pem: String,
+}
+
+/// The platform's key, read once.
+#[derive(Debug)]
+struct Platform {
+    public_key_id: String,
+    public_key_pem: String,
+    key: RsaPrivateKey,
+}
+
+/// The headers that sign a response or a notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedHeaders {
+    pub timestamp: String,
+    pub nonce: String,
+    pub signature: String,
+    pub serial: String,
+}
+
+#[derive(Debug)]
+pub struct Sandbox {
+    db: Db,
+    state: State,
+    saved: Saved,
+    platform: Platform,
+    site: Site,
+    /// Each merchant's certificate serial and public key, read once.
+    merchants: HashMap<String, (String, RsaPublicKey)>,
+}
+
+/// Milliseconds since the epoch, by this machine's clock.
+pub fn wall_clock() -> Timestamp {
+    let millis = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    Timestamp::from_millis(millis)
+}
+
+fn read_state(db: &Db) -> Result<(State, Saved), SandboxError> {
+    match envelope::read(&db.stored()?, None) {
+        Read::Fresh => Ok((State::default(), Saved::default())),
+        Read::Opened {
+            state,
+            saved,
+            keys: None,
+        } => Ok((*state, saved)),
+        Read::Opened { keys: Some(_), .. } | Read::Locked(_) => Err(SandboxError::Sealed),
+        Read::Damaged(error) => Err(SandboxError::Damaged(error)),
+    }
+}
+
+impl Sandbox {
+    /// Opens the sandbox kept in `db`, making the platform key on first use.
+    /// `site` is where the sandbox is reached (its `code_url`s point there).
+    pub fn open(mut db: Db, site: Site) -> Result<Sandbox, SandboxError> {
+        let row = db.platform(|| {
+            let key = keys::generate(&mut OsRng)?;
+            Ok(PlatformRow {
+                public_key_id: keys::public_key_id(&mut OsRng),
+                private_key_pem: keys::private_pem(&key)?,
+                public_key_pem: keys::public_pem(&key.to_public_key())?,
+            })
+        })?;
+        let platform = Platform {
+            key: keys::read_private(&row.private_key_pem)?,
+            public_key_id: row.public_key_id,
+            public_key_pem: row.public_key_pem,
+        };
+        let (state, saved) = read_state(&db)?;
+        Ok(Sandbox {
+            db,
+            state,
+            saved,
+            platform,
+            site,
+            merchants: HashMap::new(),
+        })
+    }
+
+    pub fn site(&self) -> &Site {
+        &self.site
+    }
+
+    /// The state as last read or written (call [`Sandbox::run`] for the newest).
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// Reads the state again if another writer saved since.
+    fn sync(&mut self) -> Result<(), SandboxError> {
+        let head = self.db.head()?;
+        if !StoredSave::of(head.as_deref()).is(&self.saved) {
+            let (state, saved) = read_state(&self.db)?;
+            self.state = state;
+            self.saved = saved;
+        }
+        Ok(())
+    }
+
+    /// Runs `command` on the newest state at the sandbox's time (the
+    /// machine's clock moved by the console's), saving what it changed.
+    pub fn run<T>(
+        &mut self,
+        mut command: impl FnMut(&mut State, Timestamp) -> T,
+    ) -> Result<T, SandboxError> {
+        self.run_saving(|state, now| (command(state, now), None))
+    }
+
+    /// [`Sandbox::run`], where the command may hand over a new merchant's
+    /// keys to store in the same transaction as the state.
+    fn run_saving<T>(
+        &mut self,
+        mut command: impl FnMut(&mut State, Timestamp) -> (T, Option<MerchantKeys>),
+    ) -> Result<T, SandboxError> {
+        for _ in 0..MAX_ATTEMPTS {
+            self.sync()?;
+            let checkpoint = self.state.checkpoint();
+            let now = self.state.sim().now(wall_clock());
+            // A server is never the browser's offline switch.
+            self.state.sim_mut().set_offline(false);
+            let (result, keys) = command(&mut self.state, now);
+            if !self.state.changed_since(&checkpoint) {
+                return Ok(result);
+            }
+            let head = self.db.head()?;
+            let planned =
+                envelope::write(&self.state, &self.saved, None, head.as_deref(), &mut OsRng);
+            let saved = match planned {
+                Ok((writes, saved)) => match self.db.save(&self.saved, &writes, keys.as_ref()) {
+                    Ok(()) => saved,
+                    Err(DbError::Conflict) => {
+                        self.state.restore(checkpoint);
+                        continue;
+                    }
+                    Err(error) => {
+                        self.state.restore(checkpoint);
+                        return Err(error.into());
+                    }
+                },
+                Err(error) => {
+                    self.state.restore(checkpoint);
+                    return Err(SandboxError::Damaged(error));
+                }
+            };
+            self.state.set_revision(saved.revision());
+            self.saved = saved;
+            return Ok(result);
+        }
+        Err(SandboxError::Busy)
+    }
+
+    /// `merchant add`: a new merchant and app, with fresh keys.
+    pub fn register(
+        &mut self,
+        name: &str,
+        notify_url: &str,
+        redirect_domain: &str,
+    ) -> Result<Credentials, SandboxError> {
+        let merchant_key = keys::generate(&mut OsRng)?;
+        let private_pem = keys::private_pem(&merchant_key)?;
+        let public_pem = keys::public_pem(&merchant_key.to_public_key())?;
+        let serial_no = keys::serial_no(&mut OsRng);
+        let apiv3_key = keys::apiv3_key(&mut OsRng);
+        let appsecret = keys::app_secret(&mut OsRng);
+        let registered = self.run_saving(|state, now| {
+            match state.register_merchant(name, notify_url, redirect_domain, now, &mut OsRng) {
+                Ok(merchant) => {
+                    let keys = MerchantKeys {
+                        mchid: merchant.mchid.to_string(),
+                        appsecret: appsecret.clone(),
+                        serial_no: serial_no.clone(),
+                        public_key_pem: public_pem.clone(),
+                        apiv3_key: apiv3_key.clone(),
+                    };
+                    (Ok(merchant), Some(keys))
+                }
+                Err(error) => (Err(error), None),
+            }
+        })?;
+        let merchant = registered.map_err(SandboxError::Register)?;
+        Ok(Credentials {
+            appid: merchant.appid,
+            appsecret,
+            mchid: merchant.mchid.to_string(),
+            merchant_serial_no: serial_no,
+            merchant_private_key_pem: private_pem,
+            apiv3_key,
+            platform_serial_no: self.platform.public_key_id.clone(),
+            platform_public_key_pem: self.platform.public_key_pem.clone(),
+        })
+    }
+
+    /// The serial number and public key a merchant signs with, if it is
+    /// registered.
+    pub fn merchant_key(
+        &mut self,
+        mchid: Mchid,
+    ) -> Result<Option<(String, RsaPublicKey)>, SandboxError> {
+        let id = mchid.to_string();
+        if let Some(found) = self.merchants.get(&id) {
+            return Ok(Some(found.clone()));
+        }
+        let Some(row) = self.db.merchant_keys(&id)? else {
+            return Ok(None);
+        };
+        let found = (row.serial_no, keys::read_public(&row.public_key_pem)?);
+        self.merchants.insert(id, found.clone());
+        Ok(Some(found))
+    }
+
+    /// Records a signed request's nonce; `false` if it was used before.
+    pub fn first_use_of_nonce(
+        &mut self,
+        mchid: Mchid,
+        nonce: &str,
+        at_secs: i64,
+    ) -> Result<bool, SandboxError> {
+        let forget_before = at_secs - 2 * signing::MAX_SKEW_SECS;
+        Ok(self
+            .db
+            .first_use_of_nonce(&mchid.to_string(), nonce, at_secs, forget_before)?)
+    }
+
+    /// Signs `body` as a response (or notification) from WeChat Pay.
+    pub fn sign(&self, body: &[u8]) -> SignedHeaders {
+        let timestamp = (wall_clock().as_millis() / 1000).to_string();
+        let nonce = keys::nonce(&mut OsRng);
+        let message = signing::response_message(&timestamp, &nonce, body);
+        SignedHeaders {
+            signature: signing::sign(&self.platform.key, &message),
+            timestamp,
+            nonce,
+            serial: self.platform.public_key_id.clone(),
+        }
+    }
+}

@@ -1,0 +1,196 @@
+"""A merchant's backend, written with the community SDK `wechatpayv3`
+(PyPI, 2.0.4: none of its signing is ours), against the Qianbao Sandbox.
+
+It starts the real `qianbao-sandbox` binary on a free port with a new
+SQLite file, registers two merchants with `merchant add`, and constructs
+the SDK in 微信支付公钥 mode (`public_key` / `public_key_id`) with its
+gateway pointed at the sandbox. Every 2xx answer the SDK accepts has had
+its `Wechatpay-Signature` verified by the SDK against the platform key.
+
+    python wechatpayv3_native.py path/to/qianbao-sandbox
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+from cryptography.hazmat.primitives import serialization
+from wechatpayv3 import WeChatPay, WeChatPayType
+
+BINARY = None
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Sandbox:
+    """The sandbox binary, started and stopped; its state in `db`."""
+
+    def __init__(self, db):
+        self.db = db
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = None
+
+    def merchant_add(self, name):
+        out = subprocess.run(
+            [BINARY, "merchant", "add", "--name", name,
+             "--notify-url", "http://127.0.0.1:9/notify",
+             "--redirect-domain", "127.0.0.1:9",
+             "--db", self.db, "--public-url", self.url],
+            check=True, capture_output=True, text=True)
+        return json.loads(out.stdout)
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [BINARY, "serve", "--addr", f"127.0.0.1:{self.port}", "--db", self.db],
+            stderr=subprocess.PIPE, text=True)
+        # Wait for the state "accepting connections", not for a duration.
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"sandbox exited: {self.process.stderr.read()}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait()
+        self.process.stderr.close()
+
+
+def client(sandbox, c, **overrides):
+    args = dict(
+        wechatpay_type=WeChatPayType.NATIVE,
+        mchid=c["mchid"],
+        private_key=c["merchant_private_key_pem"],
+        cert_serial_no=c["merchant_serial_no"],
+        appid=c["appid"],
+        apiv3_key=c["apiv3_key"],
+        notify_url="http://127.0.0.1:9/notify",
+        public_key=c["platform_public_key_pem"],
+        public_key_id=c["platform_serial_no"],
+    )
+    args.update(overrides)
+    pay = WeChatPay(**args)
+    pay._core._gate_way = sandbox.url
+    return pay
+
+
+class NativePayment(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.TemporaryDirectory()
+        cls.sandbox = Sandbox(os.path.join(cls.dir.name, "sandbox.db"))
+        cls.a = cls.sandbox.merchant_add("甲商户")
+        cls.b = cls.sandbox.merchant_add("乙商户")
+        cls.sandbox.start()
+        cls.pay = client(cls.sandbox, cls.a)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sandbox.stop()
+        cls.dir.cleanup()
+
+    def test_credentials_are_what_a_merchant_needs(self):
+        c = self.a
+        self.assertRegex(c["mchid"], r"^19\d{8}$")
+        self.assertRegex(c["appid"], r"^wx[0-9a-f]{16}$")
+        self.assertRegex(c["appsecret"], r"^[0-9a-f]{32}$")
+        self.assertRegex(c["merchant_serial_no"], r"^[0-9A-F]{40}$")
+        self.assertEqual(len(c["apiv3_key"]), 32)
+        self.assertRegex(c["platform_serial_no"], r"^PUB_KEY_ID_\d{32}$")
+        self.assertIn("BEGIN PRIVATE KEY", c["merchant_private_key_pem"])
+        self.assertIn("BEGIN PUBLIC KEY", c["platform_public_key_pem"])
+        self.assertNotEqual(self.a["mchid"], self.b["mchid"])
+        self.assertEqual(self.a["platform_serial_no"], self.b["platform_serial_no"])
+
+    def test_native_order_query_close(self):
+        code, body = self.pay.pay(description="沙盒测试商品", out_trade_no="SDK20261202A", amount={"total": 1})
+        self.assertEqual(code, 200, body)
+        code_url = json.loads(body)["code_url"]
+        self.assertEqual(code_url, f"{self.sandbox.url}/wechat/pay?mch={self.a['mchid']}&out_trade_no=SDK20261202A")
+        # The same request again: the same code_url, one order.
+        self.assertEqual(self.pay.pay(description="沙盒测试商品", out_trade_no="SDK20261202A", amount={"total": 1}), (200, body))
+        # The same number for something else.
+        code, body = self.pay.pay(description="沙盒测试商品", out_trade_no="SDK20261202A", amount={"total": 2})
+        self.assertEqual((code, json.loads(body)["code"]), (403, "OUT_TRADE_NO_USED"))
+
+        code, body = self.pay.query(out_trade_no="SDK20261202A")
+        self.assertEqual(code, 200, body)
+        order = json.loads(body)
+        self.assertEqual(order["trade_state"], "NOTPAY")
+        self.assertEqual(order["trade_type"], "NATIVE")
+        self.assertEqual(order["amount"]["total"], 1)
+        self.assertEqual((order["mchid"], order["appid"]), (self.a["mchid"], self.a["appid"]))
+
+        code, body = self.pay.close(out_trade_no="SDK20261202A")
+        self.assertEqual(code, 204, body)
+        code, body = self.pay.query(out_trade_no="SDK20261202A")
+        self.assertEqual(json.loads(body)["trade_state"], "CLOSED")
+        code, body = self.pay.pay(description="沙盒测试商品", out_trade_no="SDK20261202A", amount={"total": 1})
+        self.assertEqual((code, json.loads(body)["code"]), (400, "ORDER_CLOSED"))
+
+    def test_refunds_of_an_unpaid_or_unknown_order_are_refused(self):
+        self.pay.pay(description="未付订单", out_trade_no="SDK20261202R", amount={"total": 500})
+        code, body = self.pay.refund(out_refund_no="RSDK000001", out_trade_no="SDK20261202R",
+                                     amount={"refund": 100, "total": 500, "currency": "CNY"})
+        self.assertEqual((code, json.loads(body)["code"]), (400, "INVALID_REQUEST"), body)
+        code, body = self.pay.query_refund(out_refund_no="RSDK000001")
+        self.assertEqual((code, json.loads(body)["code"]), (404, "RESOURCE_NOT_EXISTS"), body)
+        code, body = self.pay.refund(out_refund_no="RSDK000002", out_trade_no="NOSUCHORDER1",
+                                     amount={"refund": 1, "total": 1, "currency": "CNY"})
+        self.assertEqual((code, json.loads(body)["code"]), (404, "RESOURCE_NOT_EXISTS"), body)
+
+    def test_bad_amounts_and_another_merchants_order(self):
+        for total in (0, -1):
+            code, body = self.pay.pay(description="x", out_trade_no=f"SDKBAD{abs(total)}X", amount={"total": total})
+            self.assertEqual((code, json.loads(body)["code"]), (400, "PARAM_ERROR"), body)
+        self.pay.pay(description="甲的订单", out_trade_no="SDK20261202B", amount={"total": 3})
+        other = client(self.sandbox, self.b)
+        code, body = other.query(out_trade_no="SDK20261202B")
+        self.assertEqual((code, json.loads(body)["code"]), (404, "ORDER_NOT_EXIST"), body)
+        wrong_app = client(self.sandbox, self.a, appid=self.b["appid"])
+        code, body = wrong_app.pay(description="x", out_trade_no="SDK20261202C", amount={"total": 1})
+        self.assertEqual((code, json.loads(body)["code"]), (400, "APPID_MCHID_NOT_MATCH"), body)
+
+    def test_a_request_signed_with_another_key_is_refused(self):
+        impostor = client(self.sandbox, self.a, private_key=self.b["merchant_private_key_pem"])
+        code, body = impostor.query(out_trade_no="SDK20261202A")
+        self.assertEqual((code, json.loads(body)["code"]), (401, "SIGN_ERROR"), body)
+
+    def test_answers_are_signed_with_the_platform_key(self):
+        # An SDK that trusts another key rejects every answer: the
+        # signature it checks is real.
+        private = serialization.load_pem_private_key(self.b["merchant_private_key_pem"].encode(), None)
+        another = private.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+        fooled = client(self.sandbox, self.a, public_key=another)
+        self.assertEqual(self.pay.pay(description="验签", out_trade_no="SDK20261202S", amount={"total": 7})[0], 200)
+        with self.assertRaisesRegex(Exception, "failed to verify the signature"):
+            fooled.query(out_trade_no="SDK20261202S")
+        # The same call, trusting the platform key, is accepted.
+        self.assertEqual(self.pay.query(out_trade_no="SDK20261202S")[0], 200)
+
+    def test_zz_state_survives_a_restart(self):
+        self.pay.pay(description="重启前", out_trade_no="SDK20261202Z", amount={"total": 42})
+        self.sandbox.stop()
+        self.sandbox.start()
+        code, body = self.pay.query(out_trade_no="SDK20261202Z")
+        self.assertEqual(code, 200, body)
+        self.assertEqual(json.loads(body)["amount"]["total"], 42)
+
+
+if __name__ == "__main__":
+    BINARY = os.path.abspath(sys.argv.pop(1))
+    unittest.main(verbosity=2)
