@@ -1,0 +1,314 @@
+//! WeChat Pay API v3 for a merchant registered with the sandbox server,
+//! through `core` alone: registration, a native order paid at the same
+//! cashier as the demo stores', queries, refunds, expiry, and the stored
+//! form of it all.
+
+use qianbao_core::card::{test_card_number, NewCard};
+use qianbao_core::merchant::{Mchid, MerchantId};
+use qianbao_core::movement::MovementForm;
+use qianbao_core::payapi::{AmountIn, NativeOrderRequest, RefundAmountIn, RefundRequest};
+use qianbao_core::payment::{OrderState, PayRequest};
+use qianbao_core::testkit::*;
+
+fn funded() -> World {
+    let mut w = World::new();
+    assert_eq!(w.bind(), Ok(()));
+    let name = w.demo.wallet.real_name.as_str().to_owned();
+    let number = test_card_number("622202", "0012345678");
+    let now = w.tick(1);
+    let card = w
+        .state
+        .add_card(
+            NewCard {
+                number: &number,
+                holder: &name,
+                expiry: "",
+                cvv: "",
+            },
+            now,
+        )
+        .unwrap();
+    let now = w.tick(1);
+    let top_up = w
+        .state
+        .prepare(
+            MovementForm::TopUp {
+                card,
+                amount: "500",
+            },
+            now,
+        )
+        .unwrap();
+    w.state.commit("fund", &top_up, now).unwrap();
+    w
+}
+
+fn native(
+    appid: &str,
+    mchid: Mchid,
+    no: &str,
+    total: i64,
+    expire: Option<&str>,
+) -> NativeOrderRequest {
+    NativeOrderRequest {
+        appid: Some(appid.to_owned()),
+        mchid: Some(mchid.to_string()),
+        description: Some("沙盒商品".to_owned()),
+        out_trade_no: Some(no.to_owned()),
+        time_expire: expire.map(str::to_owned),
+        attach: Some("订单备注".to_owned()),
+        notify_url: Some("https://shop.example/notify".to_owned()),
+        amount: Some(AmountIn {
+            total: Some(total),
+            currency: Some("CNY".to_owned()),
+        }),
+    }
+}
+
+fn refund(no: &str, refund_no: &str, fen: i64, total: i64) -> RefundRequest {
+    RefundRequest {
+        transaction_id: None,
+        out_trade_no: Some(no.to_owned()),
+        out_refund_no: Some(refund_no.to_owned()),
+        reason: None,
+        notify_url: None,
+        amount: Some(RefundAmountIn {
+            refund: Some(fen),
+            total: Some(total),
+            currency: Some("CNY".to_owned()),
+        }),
+    }
+}
+
+#[test]
+fn a_registration_with_a_bad_name_url_or_domain_changes_nothing() {
+    let mut w = World::new();
+    let before = w.state.clone();
+    let now = w.tick(1);
+    for (name, url, domain) in [
+        ("", "https://a.example/n", "a.example"),
+        ("   ", "https://a.example/n", "a.example"),
+        (&"名".repeat(33), "https://a.example/n", "a.example"),
+        ("店", "javascript:alert(1)", "a.example"),
+        ("店", "https://", "a.example"),
+        ("店", "https://a.example/n#x", "a.example"),
+        ("店", "https://a.example/n x", "a.example"),
+        ("店", "https://a.example/n", "a example"),
+        ("店", "https://a.example/n", "a.example:"),
+        ("店", "https://a.example/n", "-a.example"),
+    ] {
+        assert!(
+            w.state
+                .register_merchant(name, url, domain, now, &mut w.rng)
+                .is_err(),
+            "{name:?} {url:?} {domain:?}"
+        );
+        assert_eq!(w.state, before);
+    }
+}
+
+#[test]
+fn a_registered_merchants_order_is_paid_at_the_cashier_queried_and_refunded() {
+    let mut w = funded();
+    let now = w.tick(1);
+    let m = w
+        .state
+        .register_merchant(
+            "沙盒小店",
+            "https://shop.example/notify",
+            "shop.example:8443",
+            now,
+            &mut w.rng,
+        )
+        .unwrap();
+    let id = MerchantId::Registered(m.mchid);
+    let site = site();
+    let now = w.tick(1);
+    let created = w
+        .state
+        .api_native_order(
+            m.mchid,
+            &native(&m.appid, m.mchid, "API0000001", 2_000, None),
+            &site,
+            now,
+        )
+        .unwrap();
+    // The code_url is the cashier's link, which 「扫一扫」 reads back.
+    let path = qianbao_core::payment::read_pay_link(&site, &created.code_url).unwrap();
+    assert_eq!(path, qianbao_core::payment::cashier_path(id, "API0000001"));
+    let query = w
+        .state
+        .api_query_by_out_trade_no(m.mchid, Some(&m.mchid.to_string()), "API0000001", now)
+        .unwrap();
+    assert_eq!(
+        (query.trade_state, query.transaction_id.as_deref()),
+        ("NOTPAY", None)
+    );
+
+    // The person pays at the same cashier as at the demo stores.
+    let now = w.tick(1);
+    w.state.open_cashier(id, "API0000001", now).unwrap();
+    let pay_password = w.demo.wechat.pay_password.clone();
+    let paid = w
+        .state
+        .pay_order(
+            PayRequest {
+                merchant: id,
+                out_trade_no: "API0000001",
+                method: None,
+                pay_password: &pay_password,
+                wallet_password: None,
+                key: "pay-1",
+            },
+            now,
+        )
+        .unwrap();
+    let now = w.tick(1);
+    let query = w
+        .state
+        .api_query_by_out_trade_no(m.mchid, Some(&m.mchid.to_string()), "API0000001", now)
+        .unwrap();
+    assert_eq!(query.trade_state, "SUCCESS");
+    assert_eq!(
+        query.transaction_id.as_deref(),
+        Some(paid.transaction_id.as_str())
+    );
+    assert_eq!(query.amount.payer_total, Some(2_000));
+    assert_eq!(query.attach, "订单备注");
+    let by_id = w
+        .state
+        .api_query_by_id(
+            m.mchid,
+            Some(&m.mchid.to_string()),
+            &paid.transaction_id,
+            now,
+        )
+        .unwrap();
+    assert_eq!(by_id, query);
+    // Paid: closing is ORDERPAID, creating again is ORDERPAID.
+    let error = w
+        .state
+        .api_close_order(m.mchid, Some(&m.mchid.to_string()), "API0000001", now)
+        .unwrap_err();
+    assert_eq!(error.code, "ORDERPAID");
+
+    // Refunds: part, the same number again (once), too much, the rest.
+    let before = w.state.balance(w.me());
+    let done = w
+        .state
+        .api_refund(
+            m.mchid,
+            &refund("API0000001", "RAPI000001", 500, 2_000),
+            now,
+        )
+        .unwrap();
+    assert_eq!((done.status, done.amount.refund), ("SUCCESS", 500));
+    let again = w
+        .state
+        .api_refund(
+            m.mchid,
+            &refund("API0000001", "RAPI000001", 500, 2_000),
+            now,
+        )
+        .unwrap();
+    assert_eq!(again, done);
+    assert_eq!(
+        w.state.balance(w.me()).get(),
+        before.get() + 500,
+        "refunded once"
+    );
+    let too_much = w
+        .state
+        .api_refund(
+            m.mchid,
+            &refund("API0000001", "RAPI000002", 1_501, 2_000),
+            now,
+        )
+        .unwrap_err();
+    assert_eq!((too_much.status, too_much.code), (403, "NOT_ENOUGH"));
+    let wrong_total = w
+        .state
+        .api_refund(m.mchid, &refund("API0000001", "RAPI000003", 1, 1_999), now)
+        .unwrap_err();
+    assert_eq!(wrong_total.code, "PARAM_ERROR");
+    w.state
+        .api_refund(
+            m.mchid,
+            &refund("API0000001", "RAPI000004", 1_500, 2_000),
+            now,
+        )
+        .unwrap();
+    assert_eq!(w.state.balance(w.me()).get(), before.get() + 2_000);
+    assert_eq!(
+        w.state
+            .api_query_refund(m.mchid, "RAPI000004")
+            .unwrap()
+            .amount
+            .refund,
+        1_500
+    );
+    assert_eq!(
+        w.state.order(id, "API0000001").unwrap().state,
+        OrderState::Refund
+    );
+    // The stored form keeps all of it.
+    assert!(w.round_trips());
+}
+
+#[test]
+fn an_order_closes_at_its_time_expire_and_one_merchant_never_sees_anothers() {
+    let mut w = World::new();
+    let now = w.tick(1);
+    let a = w
+        .state
+        .register_merchant("甲", "http://127.0.0.1:9/n", "127.0.0.1:9", now, &mut w.rng)
+        .unwrap();
+    let b = w
+        .state
+        .register_merchant("乙", "http://127.0.0.1:9/n", "127.0.0.1:9", now, &mut w.rng)
+        .unwrap();
+    let expire = qianbao_core::time::rfc3339_cst(now.plus(std::time::Duration::from_secs(60)));
+    let site = site();
+    w.state
+        .api_native_order(
+            a.mchid,
+            &native(&a.appid, a.mchid, "EXP0000001", 100, Some(&expire)),
+            &site,
+            now,
+        )
+        .unwrap();
+    let a_id = a.mchid.to_string();
+    let state = |w: &mut World, secs| {
+        let now = w.tick(secs);
+        w.state
+            .api_query_by_out_trade_no(a.mchid, Some(&a_id), "EXP0000001", now)
+            .map(|t| t.trade_state)
+    };
+    assert_eq!(state(&mut w, 58), Ok("NOTPAY"));
+    assert_eq!(state(&mut w, 2), Ok("CLOSED"));
+    let now = w.tick(1);
+    let other = w
+        .state
+        .api_query_by_out_trade_no(b.mchid, Some(&b.mchid.to_string()), "EXP0000001", now)
+        .unwrap_err();
+    assert_eq!(other.code, "ORDER_NOT_EXIST");
+    // A time_expire in the past, or not RFC 3339, is refused.
+    for bad in [
+        qianbao_core::time::rfc3339_cst(now),
+        "2026-12-02 10:00:00".to_owned(),
+    ] {
+        let before = w.state.clone();
+        let error = w
+            .state
+            .api_native_order(
+                a.mchid,
+                &native(&a.appid, a.mchid, "EXP0000002", 100, Some(&bad)),
+                &site,
+                now,
+            )
+            .unwrap_err();
+        assert_eq!(error.code, "PARAM_ERROR");
+        assert_eq!(w.state, before);
+    }
+    assert!(w.round_trips());
+}
