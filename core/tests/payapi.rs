@@ -3,6 +3,8 @@
 //! cashier as the demo stores', queries, refunds, expiry, and the stored
 //! form of it all.
 
+#![allow(clippy::unwrap_used)] // Test setup: a failure here is the test failing.
+
 use qianbao_core::card::{test_card_number, NewCard};
 use qianbao_core::merchant::{Mchid, MerchantId};
 use qianbao_core::movement::MovementForm;
