@@ -326,6 +326,11 @@ fn check_label(wallet: &str) -> String {
 /// A chunk's index as written by [`chunk_key`]: decimal, no leading zero.
 fn chunk_index(key: &str) -> Option<usize> {
     let digits = key.strip_prefix(CHUNK_PREFIX)?;
+    canonical_number(digits).and_then(|n| usize::try_from(n).ok())
+}
+
+/// A decimal number as this crate writes one: digits, no leading zero.
+fn canonical_number(digits: &str) -> Option<u64> {
     let canonical = !digits.is_empty()
         && digits.bytes().all(|b| b.is_ascii_digit())
         && (digits == "0" || !digits.starts_with('0'));
@@ -336,6 +341,58 @@ fn open_text(key: &DataKey, label: &str, sealed: &Sealed) -> Option<String> {
     vault::open(key, label, sealed)
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok())
+}
+
+// ── between a browser and the sandbox server ──────────────────────────────
+
+/// A save's writes (or every stored value, as `set`s) as one text, for the
+/// sandbox server that keeps the state instead of localStorage: per write a
+/// line `set <key bytes> <value bytes>` or `remove <key bytes> 0`, then the
+/// key and the value as they are, then a newline. No escaping, no JSON:
+/// any text passes whole, and the browser's door needs no parser.
+pub fn to_wire(writes: &[Write]) -> String {
+    let mut out = String::new();
+    for write in writes {
+        let (op, key, value) = match write {
+            Write::Set(key, value) => ("set", key, value.as_str()),
+            Write::Remove(key) => ("remove", key, ""),
+        };
+        out.push_str(&format!(
+            "{op} {} {}\n{key}{value}\n",
+            key.len(),
+            value.len()
+        ));
+    }
+    out
+}
+
+/// Reads [`to_wire`]'s text back; `None` if it is not exactly that.
+pub fn from_wire(text: &str) -> Option<Vec<Write>> {
+    let mut writes = Vec::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let (line, after) = rest.split_once('\n')?;
+        let mut parts = line.split(' ');
+        let op = parts.next()?;
+        let key_len = canonical_number(parts.next()?)?;
+        let value_len = canonical_number(parts.next()?)?;
+        if parts.next().is_some() {
+            return None;
+        }
+        let (key_len, value_len) = (
+            usize::try_from(key_len).ok()?,
+            usize::try_from(value_len).ok()?,
+        );
+        let key = after.get(..key_len)?;
+        let value = after.get(key_len..key_len.checked_add(value_len)?)?;
+        rest = after.get(key_len + value_len..)?.strip_prefix('\n')?;
+        writes.push(match op {
+            "set" => Write::Set(key.to_owned(), value.to_owned()),
+            "remove" if value_len == 0 => Write::Remove(key.to_owned()),
+            _ => return None,
+        });
+    }
+    Some(writes)
 }
 
 // ── reading ───────────────────────────────────────────────────────────────

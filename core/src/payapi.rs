@@ -122,6 +122,63 @@ pub struct ApiOrder {
     /// The `time_expire` the merchant sent, as sent (`None`: the default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_expire: Option<String>,
+    /// Each payment notification sent, with the merchant's answer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attempts: Vec<NotifyAttempt>,
+    /// When the merchant acknowledged the notification (200 or 204).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged_at: Option<Timestamp>,
+}
+
+/// One payment notification sent to the merchant's `notify_url`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotifyAttempt {
+    pub at: Timestamp,
+    /// The HTTP status answered; `None` when nothing answered.
+    pub status: Option<u16>,
+    /// The start of what the merchant answered (or why nothing did).
+    pub answer: String,
+}
+
+/// WeChat Pay's notification schedule: after a first attempt that is not
+/// acknowledged, it tries again after these waits (15 s, 15 s, 30 s, 3 min,
+/// 10 min, 20 min, 30 min ×3, 60 min, 3 h ×3, 6 h ×2), then gives up.
+/// The sandbox's time is the console's, so moving its clock on brings the
+/// next attempt.
+pub const NOTIFY_RETRIES: [Duration; 15] = [
+    Duration::from_secs(15),
+    Duration::from_secs(15),
+    Duration::from_secs(30),
+    Duration::from_secs(3 * 60),
+    Duration::from_secs(10 * 60),
+    Duration::from_secs(20 * 60),
+    Duration::from_secs(30 * 60),
+    Duration::from_secs(30 * 60),
+    Duration::from_secs(30 * 60),
+    Duration::from_secs(60 * 60),
+    Duration::from_secs(3 * 3600),
+    Duration::from_secs(3 * 3600),
+    Duration::from_secs(3 * 3600),
+    Duration::from_secs(6 * 3600),
+    Duration::from_secs(6 * 3600),
+];
+/// The most of a merchant's answer kept with an attempt.
+pub const MAX_ANSWER_CHARS: usize = 200;
+
+/// A payment notification to send now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueNotification {
+    pub mchid: Mchid,
+    pub out_trade_no: String,
+    pub url: String,
+    /// The notification's id (`EV-…`): the same for every attempt.
+    pub id: String,
+    /// Its `create_time`: when the payment succeeded.
+    pub create_time: String,
+    /// The `resource` before encryption.
+    pub transaction: Transaction,
+    /// 1 for the first attempt.
+    pub attempt: usize,
 }
 
 /// `amount` of a request: fen, and the currency (only `CNY`).
@@ -434,13 +491,28 @@ impl State {
             notify_url: notify_url.to_owned(),
             attach: request.attach.clone(),
             time_expire: request.time_expire.clone(),
+            attempts: Vec::new(),
+            acknowledged_at: None,
         };
         let code_url = || NativeOrderCreated {
             code_url: crate::payment::pay_link(site, id, out_trade_no),
         };
         if let Some(order) = self.order(id, out_trade_no) {
-            let same = order.api.as_ref() == Some(&api)
-                && order.amount.get() == total
+            let same = order.api.as_ref().is_some_and(|a| {
+                (
+                    &a.appid,
+                    a.trade_type,
+                    &a.notify_url,
+                    &a.attach,
+                    &a.time_expire,
+                ) == (
+                    &api.appid,
+                    api.trade_type,
+                    &api.notify_url,
+                    &api.attach,
+                    &api.time_expire,
+                )
+            }) && order.amount.get() == total
                 && order.description == description;
             if !same {
                 return Err(ApiError::new(403, "OUT_TRADE_NO_USED", "商户订单号重复"));
@@ -664,6 +736,102 @@ impl State {
             .ok_or_else(|| ApiError::new(404, "RESOURCE_NOT_EXISTS", "退款单不存在"))
     }
 
+    /// When `order`'s next notification falls due, if one is owed.
+    fn notification_due_at(order: &Order) -> Option<Timestamp> {
+        let api = order.api.as_ref()?;
+        let paid = order.paid.as_ref()?;
+        if api.acknowledged_at.is_some() {
+            return None;
+        }
+        match api.attempts.last() {
+            None => Some(paid.at),
+            Some(last) => NOTIFY_RETRIES
+                .get(api.attempts.len() - 1)
+                .map(|wait| last.at.plus(*wait)),
+        }
+    }
+
+    /// The payment notifications due at `now`, oldest payment first.
+    pub fn due_notifications(&self, now: Timestamp) -> Vec<DueNotification> {
+        self.orders
+            .iter()
+            .filter(|o| Self::notification_due_at(o).is_some_and(|at| at <= now))
+            .filter_map(|order| {
+                let MerchantId::Registered(mchid) = order.merchant else {
+                    return None;
+                };
+                let api = order.api.as_ref()?;
+                let paid = order.paid.as_ref()?;
+                Some(DueNotification {
+                    mchid,
+                    out_trade_no: order.out_trade_no.clone(),
+                    url: api.notify_url.clone(),
+                    id: format!("EV-{}", paid.transaction_id),
+                    create_time: rfc3339_cst(paid.at),
+                    transaction: self.transaction(mchid, order),
+                    attempt: api.attempts.len() + 1,
+                })
+            })
+            .collect()
+    }
+
+    /// When the next notification falls due (`None`: none is owed).
+    pub fn next_notification_at(&self) -> Option<Timestamp> {
+        self.orders
+            .iter()
+            .filter_map(Self::notification_due_at)
+            .min()
+    }
+
+    /// What the merchant answered a notification (`status`: `None` when
+    /// nothing answered); 200 and 204 acknowledge it. Logged in the console.
+    pub fn record_notification(
+        &mut self,
+        mchid: Mchid,
+        out_trade_no: &str,
+        at: Timestamp,
+        status: Option<u16>,
+        answer: &str,
+    ) {
+        let id = MerchantId::Registered(mchid);
+        let Some(order) = self
+            .orders
+            .iter_mut()
+            .find(|o| o.merchant == id && o.out_trade_no == out_trade_no)
+        else {
+            return;
+        };
+        let Some(api) = order.api.as_mut() else {
+            return;
+        };
+        let answer: String = answer.chars().take(MAX_ANSWER_CHARS).collect();
+        api.attempts.push(NotifyAttempt {
+            at,
+            status,
+            answer: answer.clone(),
+        });
+        let acknowledged = matches!(status, Some(200 | 204));
+        if acknowledged && api.acknowledged_at.is_none() {
+            api.acknowledged_at = Some(at);
+            order.fulfilled_at = Some(at);
+        }
+        order.notifications = order.notifications.saturating_add(1);
+        let attempt = api.attempts.len();
+        let fields = vec![
+            ("mchid".to_owned(), mchid.to_string()),
+            ("out_trade_no".to_owned(), out_trade_no.to_owned()),
+            ("notify_url".to_owned(), api.notify_url.clone()),
+            ("attempt".to_owned(), attempt.to_string()),
+        ];
+        let status_text = status.map_or_else(|| "no answer".to_owned(), |s| s.to_string());
+        let response = vec![
+            ("status".to_owned(), status_text),
+            ("merchant".to_owned(), answer),
+        ];
+        self.sim
+            .record(at, Endpoint::Notify, fields, response, None);
+    }
+
     /// An order as WeChat Pay reports it to `signer`.
     fn transaction(&self, signer: Mchid, order: &Order) -> Transaction {
         let api = order.api.clone().unwrap_or_else(|| ApiOrder {
@@ -672,11 +840,13 @@ impl State {
             notify_url: String::new(),
             attach: None,
             time_expire: None,
+            attempts: Vec::new(),
+            acknowledged_at: None,
         });
         let paid = order.paid.as_ref();
         let payer = paid.and_then(|p| {
             self.wechat
-                .openid_of(&api.appid, p.payer)
+                .openid_for_app(&api.appid, p.payer)
                 .map(|openid| Payer { openid })
         });
         Transaction {

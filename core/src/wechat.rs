@@ -741,6 +741,19 @@ impl WeChat {
             .any(|g| g.appid == appid && g.openid == openid && !g.revoked)
     }
 
+    /// The openid `user` has for a sandbox merchant's app: the grant's if
+    /// they authorized it, else one derived from the app and the user's
+    /// unionid (stable, as WeChat's openids are per app and user).
+    pub(crate) fn openid_for_app(&self, appid: &str, user: WeChatId) -> Option<String> {
+        use sha2::{Digest, Sha256};
+        if let Some(openid) = self.openid_of(appid, user) {
+            return Some(openid);
+        }
+        let unionid = &self.account(user)?.unionid;
+        let digest = Sha256::digest(format!("openid\n{appid}\n{unionid}").as_bytes());
+        Some(format!("o{}", &crate::hex::encode(&digest)[..27]))
+    }
+
     /// The openid `user` has for `appid`, once they authorized it.
     pub(crate) fn openid_of(&self, appid: &str, user: WeChatId) -> Option<String> {
         self.grants

@@ -565,3 +565,49 @@ proptest::proptest! {
         proptest::prop_assert_eq!(back, stored);
     }
 }
+
+proptest::proptest! {
+    /// What travels between a browser and the sandbox server: any writes,
+    /// whatever characters their keys and values hold, read back as they
+    /// were; anything cut or added is refused.
+    #[test]
+    fn writes_travel_to_the_sandbox_server_whole(
+        writes in proptest::collection::vec(
+            (proptest::prelude::any::<bool>(), proptest::prelude::any::<String>(), proptest::prelude::any::<String>()),
+            0..6,
+        ),
+        cut in 1usize..40,
+    ) {
+        let writes: Vec<envelope::Write> = writes
+            .into_iter()
+            .map(|(set, key, value)| if set { envelope::Write::Set(key, value) } else { envelope::Write::Remove(key) })
+            .collect();
+        let text = envelope::to_wire(&writes);
+        proptest::prop_assert_eq!(envelope::from_wire(&text), Some(writes.clone()));
+        if !text.is_empty() {
+            let end = text.len().saturating_sub(cut);
+            let shorter = text.get(..end).map(envelope::from_wire);
+            // A text cut anywhere but between two writes is refused.
+            if let Some(Some(read)) = shorter {
+                proptest::prop_assert!(read.len() < writes.len());
+            }
+            proptest::prop_assert_eq!(envelope::from_wire(&format!("{text}x")), None);
+        }
+    }
+}
+
+#[test]
+fn the_wire_refuses_what_to_wire_never_writes() {
+    for bad in [
+        "set 1 1\nab",
+        "set 01 1\nabc\n",
+        "move 1 0\na\n",
+        "remove 1 1\nab\n",
+        "set 1\na\n",
+        "set 1 1 1\nab\n",
+        "set 3 0\nab\n",
+    ] {
+        assert_eq!(envelope::from_wire(bad), None, "{bad:?}");
+    }
+    assert_eq!(envelope::from_wire(""), Some(Vec::new()));
+}

@@ -13,7 +13,6 @@ use qianbao_sandbox::sandbox::{wall_clock, Credentials};
 use qianbao_sandbox::{api, keys, signing, Sandbox};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// One signed HTTP/1.1 request on a kept-alive connection; the status.
@@ -118,7 +117,7 @@ fn main() {
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();
     let addr = listener.local_addr().unwrap();
-    let app = api::router(Arc::new(Mutex::new(sandbox)), None);
+    let app = api::router(api::Shared::new(sandbox), None);
     runtime.spawn(async move { axum::serve(listener, app).await });
 
     let key = keys::read_private(&c.merchant_private_key_pem).unwrap();

@@ -10,38 +10,168 @@
 //! WeChat Pay's `{"code", "message"}` with its HTTP status, and changes
 //! nothing.
 
-use crate::sandbox::{Sandbox, SandboxError};
+use crate::sandbox::{BrowserSaveError, Sandbox, SandboxError};
 use crate::signing::{self, Authorization};
 use axum::body::{to_bytes, Body, Bytes};
-use axum::extract::{Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::any;
+use axum::routing::{any, get, post};
 use axum::Router;
+use qianbao_core::envelope::{self, Write};
 use qianbao_core::merchant::Mchid;
 use qianbao_core::payapi::{ApiError, NativeOrderRequest, RefundRequest};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
+use tokio::sync::Notify;
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 /// The largest request body WeChat Pay's API takes here.
 pub const MAX_BODY: usize = 64 * 1024;
 
-pub type Shared = Arc<Mutex<Sandbox>>;
+/// The largest save a browser may send (a wallet with a long history).
+pub const MAX_STATE: usize = 64 * 1024 * 1024;
+
+/// The sandbox, and a bell that wakes the notifier when the state may owe
+/// a notification (a browser's save, an API call).
+#[derive(Debug, Clone)]
+pub struct Shared {
+    pub sandbox: Arc<Mutex<Sandbox>>,
+    pub wake: Arc<Notify>,
+}
+
+impl Shared {
+    pub fn new(sandbox: Sandbox) -> Shared {
+        Shared {
+            sandbox: Arc::new(Mutex::new(sandbox)),
+            wake: Arc::new(Notify::new()),
+        }
+    }
+
+    /// Runs `work` on the sandbox off the async threads.
+    pub async fn with<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Sandbox) -> T + Send + 'static,
+    ) -> Option<T> {
+        let sandbox = Arc::clone(&self.sandbox);
+        tokio::task::spawn_blocking(move || {
+            let mut sandbox = sandbox.lock().unwrap_or_else(PoisonError::into_inner);
+            work(&mut sandbox)
+        })
+        .await
+        .ok()
+    }
+}
 
 /// The sandbox's routes; with `dist`, the built site answers every path
 /// that is not the API (its app routes get `index.html`).
 pub fn router(sandbox: Shared, dist: Option<PathBuf>) -> Router {
     let router = Router::new()
         .route("/v3/{*rest}", any(v3))
+        .route(
+            "/sandbox/v1/store",
+            get(read_store)
+                .post(save_store)
+                .layer(DefaultBodyLimit::max(MAX_STATE)),
+        )
+        .route(
+            "/sandbox/v1/replace",
+            post(replace_store).layer(DefaultBodyLimit::max(MAX_STATE)),
+        )
+        .route("/sandbox/v1/head", get(read_head))
         .with_state(sandbox);
-    match dist {
+    let router = match dist {
         Some(dist) => {
             let index = dist.join("index.html");
             router.fallback_service(ServeDir::new(dist).fallback(ServeFile::new(index)))
         }
         None => router,
+    };
+    // Tells the page it came from a sandbox server (`web/src/storage.rs`):
+    // read synchronously before the first screen, and absent on any
+    // static host, whose site therefore works exactly as without a server.
+    router.layer(SetResponseHeaderLayer::if_not_present(
+        SET_COOKIE,
+        HeaderValue::from_static(SANDBOX_COOKIE),
+    ))
+}
+
+/// The cookie that puts the site in sandbox mode (a session cookie: it goes
+/// with the browser, not with the origin for good).
+pub const SANDBOX_COOKIE: &str = "qianbao-sandbox=1; Path=/; SameSite=Strict";
+
+/// An answer to a browser's storage request, never cached.
+fn plain(status: StatusCode, body: String) -> Response {
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// `GET /sandbox/v1/store`: every stored value, as writes on the wire.
+async fn read_store(State(sandbox): State<Shared>) -> Response {
+    match sandbox.with(|s| s.stored()).await {
+        Some(Ok(stored)) => {
+            let writes: Vec<Write> = stored.into_iter().map(|(k, v)| Write::Set(k, v)).collect();
+            plain(StatusCode::OK, envelope::to_wire(&writes))
+        }
+        _ => plain(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the sandbox cannot read its state".to_owned(),
+        ),
+    }
+}
+
+/// `GET /sandbox/v1/head`: the stored head, or 204 when nothing is stored.
+async fn read_head(State(sandbox): State<Shared>) -> Response {
+    match sandbox.with(|s| s.head()).await {
+        Some(Ok(Some(head))) => plain(StatusCode::OK, head),
+        Some(Ok(None)) => plain(StatusCode::NO_CONTENT, String::new()),
+        _ => plain(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the sandbox cannot read its state".to_owned(),
+        ),
+    }
+}
+
+async fn save_store(State(sandbox): State<Shared>, body: String) -> Response {
+    browser_save(sandbox, body, false).await
+}
+
+async fn replace_store(State(sandbox): State<Shared>, body: String) -> Response {
+    browser_save(sandbox, body, true).await
+}
+
+/// `POST /sandbox/v1/store` (a save) and `/sandbox/v1/replace`: 204 when
+/// kept, 409 when another save came first, 400 when it is not a save.
+async fn browser_save(sandbox: Shared, body: String, replace: bool) -> Response {
+    let Some(writes) = envelope::from_wire(&body) else {
+        return plain(StatusCode::BAD_REQUEST, "not a list of writes".to_owned());
+    };
+    match sandbox
+        .with(move |s| s.browser_save(&writes, replace))
+        .await
+    {
+        Some(Ok(())) => {
+            sandbox.wake.notify_one();
+            plain(StatusCode::NO_CONTENT, String::new())
+        }
+        Some(Err(BrowserSaveError::Conflict)) => {
+            plain(StatusCode::CONFLICT, "another save came first".to_owned())
+        }
+        Some(Err(BrowserSaveError::Invalid(why))) => plain(StatusCode::BAD_REQUEST, why),
+        _ => plain(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the sandbox cannot save".to_owned(),
+        ),
     }
 }
 
@@ -98,26 +228,22 @@ fn from_result<T: Serialize>(result: Result<T, ApiError>) -> Answer {
 async fn v3(State(sandbox): State<Shared>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let body = to_bytes(body, MAX_BODY).await;
-    let answer = tokio::task::spawn_blocking(move || {
-        let mut sandbox = sandbox.lock().unwrap_or_else(PoisonError::into_inner);
-        let answer = match body {
-            Ok(body) => handle(
-                &mut sandbox,
-                &parts.method,
-                &parts.uri,
-                &parts.headers,
-                &body,
-            ),
-            Err(_) => Answer::error(&ApiError::param(format!(
-                "请求体超过 {} KB",
-                MAX_BODY / 1024
-            ))),
-        };
-        let signed = sandbox.sign(&answer.body);
-        (answer, signed)
-    })
-    .await;
-    let Ok((answer, signed)) = answer else {
+    let wake = Arc::clone(&sandbox.wake);
+    let answer = sandbox
+        .with(move |sandbox| {
+            let answer = match body {
+                Ok(body) => handle(sandbox, &parts.method, &parts.uri, &parts.headers, &body),
+                Err(_) => Answer::error(&ApiError::param(format!(
+                    "请求体超过 {} KB",
+                    MAX_BODY / 1024
+                ))),
+            };
+            let signed = sandbox.sign(&answer.body);
+            (answer, signed)
+        })
+        .await;
+    wake.notify_one();
+    let Some((answer, signed)) = answer else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
     let mut response = Response::new(Body::from(answer.body));

@@ -162,6 +162,51 @@ impl Db {
         Ok(())
     }
 
+    /// Applies `writes` in one transaction if `check` accepts what storage
+    /// would hold before and after them (the browser's saves, checked by
+    /// the sandbox).
+    pub fn save_checked<E: From<DbError>>(
+        &mut self,
+        writes: &[Write],
+        check: impl FnOnce(&Stored, &Stored) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(DbError::from)?;
+        let before: Stored = {
+            let mut statement = tx
+                .prepare("SELECT key, value FROM store")
+                .map_err(DbError::from)?;
+            let rows = statement
+                .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+                .map_err(DbError::from)?;
+            rows.collect::<Result<Stored, _>>().map_err(DbError::from)?
+        };
+        let mut after = before.clone();
+        for write in writes {
+            match write {
+                Write::Set(key, value) => {
+                    after.insert(key.clone(), value.clone());
+                }
+                Write::Remove(key) => {
+                    after.remove(key);
+                }
+            }
+        }
+        check(&before, &after)?;
+        tx.execute("DELETE FROM store", []).map_err(DbError::from)?;
+        for (key, value) in &after {
+            tx.execute(
+                "INSERT INTO store (key, value) VALUES (?1, ?2)",
+                params![key, value],
+            )
+            .map_err(DbError::from)?;
+        }
+        tx.commit().map_err(DbError::from)?;
+        Ok(())
+    }
+
     /// The platform key, made by `make` the first time.
     pub fn platform(
         &mut self,

@@ -14,11 +14,15 @@
 //!   `Authorization` and the response's `Wechatpay-*` headers.
 //! - [`sandbox`] — one state, one writer: a command runs on the newest
 //!   stored state and is saved over exactly the save it read.
-//! - [`api`] — the HTTP routes: `/v3/…` and the built site.
+//! - [`api`] — the HTTP routes: `/v3/…`, the browser's `/sandbox/v1/…`
+//!   and the built site.
+//! - [`notify`] — payment notifications to the merchant's `notify_url`:
+//!   encrypted, signed, retried on WeChat Pay's schedule.
 
 pub mod api;
 pub mod db;
 pub mod keys;
+pub mod notify;
 pub mod sandbox;
 pub mod signing;
 

@@ -8,12 +8,11 @@
 use clap::{Parser, Subcommand};
 use qianbao_core::binding::Site;
 use qianbao_sandbox::db::Db;
-use qianbao_sandbox::{api, Sandbox};
+use qianbao_sandbox::{api, notify, Sandbox};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -150,7 +149,9 @@ fn main() -> ExitCode {
                     "qianbao-sandbox: serving on http://{addr} (state in {})",
                     db.display()
                 );
-                let app = api::router(Arc::new(Mutex::new(sandbox)), dist);
+                let shared = api::Shared::new(sandbox);
+                tokio::spawn(notify::notifier(shared.clone()));
+                let app = api::router(shared, dist);
                 let shutdown = async {
                     let _ = tokio::signal::ctrl_c().await;
                 };

@@ -12,7 +12,7 @@ use crate::db::{Db, DbError, MerchantKeys, PlatformRow};
 use crate::keys::{self, KeyError};
 use crate::signing;
 use qianbao_core::binding::Site;
-use qianbao_core::envelope::{self, Read, Saved, StoredSave};
+use qianbao_core::envelope::{self, Read, Saved, Stored, StoredSave, Write};
 use qianbao_core::merchant::Mchid;
 use qianbao_core::payapi::RegisterError;
 use qianbao_core::state::{State, StateError};
@@ -40,6 +40,24 @@ pub enum SandboxError {
     Register(RegisterError),
     #[error("other writers kept saving first; nothing was changed")]
     Busy,
+}
+
+/// Why a browser's save was not kept.
+#[derive(Debug, thiserror::Error)]
+pub enum BrowserSaveError {
+    /// Another writer saved first: read again, run the command again.
+    #[error("another save came first")]
+    Conflict,
+    #[error("not a save of the sandbox's state: {0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Sandbox(#[from] SandboxError),
+}
+
+impl From<DbError> for BrowserSaveError {
+    fn from(error: DbError) -> Self {
+        Self::Sandbox(error.into())
+    }
 }
 
 /// What `qianbao-sandbox merchant add` prints: everything a merchant's
@@ -206,6 +224,66 @@ impl Sandbox {
         Err(SandboxError::Busy)
     }
 
+    /// Every stored value of the state, for a browser in sandbox mode.
+    pub fn stored(&self) -> Result<Stored, SandboxError> {
+        Ok(self.db.stored()?)
+    }
+
+    /// The stored head, for a browser checking which save is stored.
+    pub fn head(&self) -> Result<Option<String>, SandboxError> {
+        Ok(self.db.head()?)
+    }
+
+    /// A browser's save: accepted only if it is the next save after the
+    /// stored one (else [`BrowserSaveError::Conflict`]: the browser reads
+    /// again and runs its command again) and what it leaves reads as one
+    /// committed, unsealed save of state keys. With `replace`, the writes
+    /// replace everything (an import, a fresh start), at any revision.
+    pub fn browser_save(
+        &mut self,
+        writes: &[Write],
+        replace: bool,
+    ) -> Result<(), BrowserSaveError> {
+        let mut writes = writes.to_vec();
+        if replace {
+            let stored = self.db.stored().map_err(SandboxError::from)?;
+            let mut all: Vec<Write> = stored.into_keys().map(Write::Remove).collect();
+            all.append(&mut writes);
+            writes = all;
+        }
+        let keys_ok = writes.iter().all(|w| match w {
+            Write::Set(key, _) | Write::Remove(key) => envelope::is_state_key(key),
+        });
+        if !keys_ok {
+            return Err(BrowserSaveError::Invalid(
+                "only the state's own keys are kept on the server".to_owned(),
+            ));
+        }
+        let result = self.db.save_checked(&writes, |before, after| {
+            if after.is_empty() {
+                return Ok(());
+            }
+            let next = StoredSave::of(before.get(envelope::HEAD_KEY).map(String::as_str))
+                .revision()
+                .map(|rev| rev + 1);
+            let now = StoredSave::of(after.get(envelope::HEAD_KEY).map(String::as_str)).revision();
+            if !replace && (next.is_none() || now != next) {
+                return Err(BrowserSaveError::Conflict);
+            }
+            match envelope::read(after, None) {
+                Read::Opened { keys: None, .. } => Ok(()),
+                Read::Opened { keys: Some(_), .. } | Read::Locked(_) => {
+                    Err(BrowserSaveError::Invalid(
+                        "a sealed copy cannot be kept on the sandbox server".to_owned(),
+                    ))
+                }
+                Read::Fresh => Ok(()),
+                Read::Damaged(error) => Err(BrowserSaveError::Invalid(error.to_string())),
+            }
+        });
+        result
+    }
+
     /// `merchant add`: a new merchant and app, with fresh keys.
     pub fn register(
         &mut self,
@@ -263,6 +341,14 @@ impl Sandbox {
         let found = (row.serial_no, keys::read_public(&row.public_key_pem)?);
         self.merchants.insert(id, found.clone());
         Ok(Some(found))
+    }
+
+    /// The APIv3 key a merchant decrypts its notifications with.
+    pub fn apiv3_key(&self, mchid: Mchid) -> Result<Option<String>, SandboxError> {
+        Ok(self
+            .db
+            .merchant_keys(&mchid.to_string())?
+            .map(|k| k.apiv3_key))
     }
 
     /// Records a signed request's nonce; `false` if it was used before.

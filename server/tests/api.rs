@@ -18,7 +18,7 @@ use rsa::RsaPrivateKey;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use tower::ServiceExt;
 
 fn site() -> Site {
@@ -141,8 +141,13 @@ fn order_body(client: &Client, out_trade_no: &str, total: i64) -> String {
 const NATIVE: &str = "/v3/pay/transactions/native";
 
 /// The sandbox's revision: it moves with every save.
-fn revision(shared: &Arc<Mutex<Sandbox>>) -> u64 {
-    shared.lock().unwrap().run(|s, _| s.revision()).unwrap()
+fn revision(shared: &api::Shared) -> u64 {
+    shared
+        .sandbox
+        .lock()
+        .unwrap()
+        .run(|s, _| s.revision())
+        .unwrap()
 }
 
 #[tokio::test]
@@ -159,7 +164,7 @@ async fn forged_replayed_stale_and_malformed_requests_change_nothing() {
             .register("乙商户", "http://127.0.0.1:9/notify", "127.0.0.1:9")
             .unwrap(),
     );
-    let shared = Arc::new(Mutex::new(sandbox));
+    let shared = api::Shared::new(sandbox);
     let app = api::router(shared.clone(), None);
     let before = revision(&shared);
 
@@ -342,8 +347,8 @@ async fn two_merchants_many_concurrent_calls_and_two_processes_lose_nothing() {
     // the other's, and a command that finds a newer save runs again.
     let second = open(&path);
     let apps = [
-        api::router(Arc::new(Mutex::new(first)), None),
-        api::router(Arc::new(Mutex::new(second)), None),
+        api::router(api::Shared::new(first), None),
+        api::router(api::Shared::new(second), None),
     ];
     const EACH: usize = 24;
     let mut tasks = Vec::new();

@@ -229,6 +229,8 @@ fn Frame() -> impl IntoView {
             <PhonePanel />
         </header>
         <p class="simulation" role="note">{move || t().simulation_notice}</p>
+        {crate::storage::on_server()
+            .then(|| view! { <p class="banner info" role="note" data-testid="sandbox-mode">{move || t().sandbox_notice}</p> })}
         <Show when=move || store.storage_unavailable.get()>
             <p class="banner warn" role="alert">{move || t().storage_unavailable}</p>
         </Show>

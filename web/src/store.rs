@@ -441,6 +441,11 @@ impl Store {
     /// a first login since encryption began). The first one creates the
     /// data key and rewrites everything stored, sealed.
     pub async fn add_key(&self, account: AccountId, password: String) -> Result<(), Problem> {
+        // The sandbox server keeps its state unsealed, so that it can
+        // answer a merchant's backend (the frame says so).
+        if storage::on_server() {
+            return Ok(());
+        }
         self.change_keys(move |keys, rng| {
             envelope::add_slot(keys, account, &password, KdfParams::STANDARD, rng).map(Some)
         })

@@ -1,0 +1,213 @@
+// The sandbox server (issue 14): a merchant's own backend — the community
+// SDK wechatpayv3, driven through tests/sdk/merchant.py, none of its
+// signing ours — places a native order with the real `qianbao-sandbox`
+// binary; a person pays it in this browser at the same cashier as the demo
+// stores', the state kept on the server (sandbox mode); the backend gets
+// the notification, checked and decrypted by the SDK itself, refused once
+// and delivered again on WeChat's schedule when the console's clock moves
+// on; then it queries the order and refunds part of it, and the wallet
+// shows both. Two browsers confirming at once on one server lose nothing.
+import { test, before, after } from 'node:test';
+import { execFileSync, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { createServer, connect } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DIST } from '../lib/harness.mjs';
+import { launch } from '../lib/browser.mjs';
+import { Wallet } from '../lib/wallet.mjs';
+import { expect } from '../lib/expect.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const SANDBOX = process.env.QIANBAO_SANDBOX ?? join(ROOT, 'target', 'debug', 'qianbao-sandbox');
+const PYTHON = join(ROOT, 'tests', 'sdk', '.venv', 'bin', 'python');
+const MERCHANT = join(ROOT, 'tests', 'sdk', 'merchant.py');
+
+const freePort = () => new Promise((resolve) => {
+  const server = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = server.address();
+    server.close(() => resolve(port));
+  });
+});
+
+/** Resolves once something accepts connections on `port` (a state, not a delay). */
+async function accepting(port, process) {
+  for (;;) {
+    if (process.exitCode !== null) throw new Error(`exited with ${process.exitCode}`);
+    const up = await new Promise((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => { socket.end(); resolve(true); });
+      socket.on('error', () => resolve(false));
+    });
+    if (up) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The lines a child process prints, one JSON value each, as a queue to wait on. */
+function lines(child) {
+  const seen = [];
+  const waiting = [];
+  // A child that cannot start, or ends, fails whoever waits on it.
+  const failAll = (why) => { for (const w of waiting.splice(0)) w.reject(new Error(why)); };
+  child.on('error', (error) => failAll(String(error)));
+  child.on('exit', (code) => failAll(`exited with ${code}`));
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    const value = JSON.parse(line);
+    seen.push(value);
+    for (const w of [...waiting]) if (w.match(value)) { waiting.splice(waiting.indexOf(w), 1); w.resolve(value); }
+  });
+  return {
+    seen,
+    next: (match) => new Promise((resolve, reject) => {
+      const found = seen.find(match);
+      if (found) resolve(found);
+      else if (child.exitCode !== null) reject(new Error(`exited with ${child.exitCode}`));
+      else waiting.push({ match, resolve, reject });
+    }),
+  };
+}
+
+const s = { children: [] };
+
+before(async () => {
+  s.dir = mkdtempSync(join(tmpdir(), 'qianbao-sandbox-e2e-'));
+  s.browser = await launch();
+});
+
+after(async () => {
+  await s.browser?.close();
+  for (const child of s.children) child.kill();
+  if (s.dir) rmSync(s.dir, { recursive: true, force: true });
+});
+
+/**
+ * A sandbox server of its own (one state: its wallet, its session) with a
+ * merchant registered, and that merchant's notify_url listening (it
+ * refuses the first notification with 500, then acknowledges).
+ */
+async function sandbox(name) {
+  const port = await freePort();
+  s.url = `http://127.0.0.1:${port}`;
+  s.notifyPort = await freePort();
+  const db = join(s.dir, `${name}.db`);
+  s.credentials = join(s.dir, `${name}.json`);
+  const added = execFileSync(SANDBOX, ['merchant', 'add', '--name', '沙盒咖啡馆',
+    '--notify-url', `http://127.0.0.1:${s.notifyPort}/notify`, '--redirect-domain', `127.0.0.1:${s.notifyPort}`,
+    '--db', db, '--public-url', s.url], { encoding: 'utf8' });
+  writeFileSync(s.credentials, added);
+  s.merchant = JSON.parse(added);
+  const server = spawn(SANDBOX, ['serve', '--addr', `127.0.0.1:${port}`, '--db', db, '--dist', DIST], { stdio: ['ignore', 'ignore', 'inherit'] });
+  s.children.push(server);
+  await accepting(port, server);
+  const listener = spawn(PYTHON, [MERCHANT, s.credentials, s.url, 'listen', String(s.notifyPort), '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  s.children.push(listener);
+  s.notes = lines(listener);
+  await s.notes.next((v) => v.event === 'listening');
+}
+
+/** One call of the merchant's backend (the SDK): `{code, body}`. */
+function backend(name, kwargs) {
+  const out = execFileSync(PYTHON, [MERCHANT, s.credentials, s.url, 'call', name, JSON.stringify(kwargs)], { encoding: 'utf8' });
+  return JSON.parse(out);
+}
+
+async function person() {
+  const context = await s.browser.newContext({ locale: 'zh-CN' });
+  const wallet = new Wallet(await context.newPage(), s.url);
+  wallet.close = async () => {
+    expect(wallet.pageErrors.join('\n'), 'page errors').toBe('');
+    await context.close();
+  };
+  return wallet;
+}
+
+test("a merchant backend's native order: paid in the browser, notified (retried), queried, refunded", async () => {
+  await sandbox('pay');
+  const created = backend('pay', {
+    description: '沙盒拿铁', out_trade_no: 'E2ESANDBOX01', amount: { total: 2500 },
+    notify_url: `http://127.0.0.1:${s.notifyPort}/notify`,
+  });
+  expect(created.code, JSON.stringify(created)).toBe(200);
+  const codeUrl = created.body.code_url;
+  expect(codeUrl.startsWith(`${s.url}/wechat/pay?mch=${s.merchant.mchid}&`), codeUrl).toBe(true);
+
+  const w = await person();
+  const demo = await w.signedInDemo({ money: 100, bound: true });
+  expect(await w.page.getByTestId('sandbox-mode').isVisible(), 'sandbox mode is said').toBe(true);
+  // Nothing of the state is in this browser: it is on the server.
+  expect(await w.page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('qianbao.state') || k.startsWith('qianbao.journal'))), 'localStorage').toEqual([]);
+
+  // 「扫一扫」 would open this link; the cashier shows the merchant's order.
+  await w.page.goto(codeUrl);
+  await w.page.getByTestId('pay-amount').waitFor();
+  expect(await w.page.getByTestId('pay-amount').innerText(), 'amount').toBe('¥25.00');
+  await w.expectText('沙盒咖啡馆');
+  await w.field('支付密码').fill(demo.wechat.payPassword);
+  await w.screenshot('90-sandbox-cashier');
+  await w.button('确认支付').click();
+  await w.expectText('支付成功');
+
+  // The first notification is refused by the merchant (500) …
+  const first = await s.notes.next((v) => v.event === 'notification' && v.attempt === 1);
+  expect(first.verified, 'the SDK verified and decrypted it').toBe(true);
+  expect(first.answered).toBe(500);
+  const resource = first.notification.resource;
+  expect([resource.out_trade_no, resource.trade_state, resource.amount.total, resource.mchid],
+    'the decrypted transaction').toEqual(['E2ESANDBOX01', 'SUCCESS', 2500, s.merchant.mchid]);
+  expect(first.notification.event_type).toBe('TRANSACTION.SUCCESS');
+  // … and sent again once the sandbox's clock passes WeChat's 15 s wait.
+  await w.open('/dev');
+  await w.button('快进 5 分钟').click();
+  const second = await s.notes.next((v) => v.event === 'notification' && v.attempt === 2);
+  expect([second.verified, second.answered], 'second attempt').toEqual([true, 200]);
+  expect(second.notification.id, 'the same notification').toBe(first.notification.id);
+
+  // (Five minutes on, the wallet has locked itself for being idle.)
+  await w.open('/');
+  await w.expectText('钱包已锁定');
+  await w.field('密码').fill(demo.password);
+  await w.button('解锁').click();
+  await w.page.getByTestId('balance').waitFor();
+
+  const queried = backend('query', { out_trade_no: 'E2ESANDBOX01' });
+  expect([queried.code, queried.body.trade_state, queried.body.amount.payer_total]).toEqual([200, 'SUCCESS', 2500]);
+  expect(queried.body.transaction_id, 'transaction id').toBe(resource.transaction_id);
+  expect(queried.body.payer.openid, 'payer').toBe(resource.payer.openid);
+
+  const refunded = backend('refund', {
+    out_refund_no: 'E2EREFUND01', out_trade_no: 'E2ESANDBOX01', amount: { refund: 1000, total: 2500, currency: 'CNY' },
+  });
+  expect([refunded.code, refunded.body.status, refunded.body.amount.refund], JSON.stringify(refunded)).toEqual([200, 'SUCCESS', 1000]);
+  const refund = backend('query_refund', { out_refund_no: 'E2EREFUND01' });
+  expect([refund.code, refund.body.status]).toEqual([200, 'SUCCESS']);
+  expect(backend('query', { out_trade_no: 'E2ESANDBOX01' }).body.trade_state).toBe('REFUND');
+
+  // The wallet shows the payment and the refund the backend made.
+  await w.open('/');
+  expect(await w.balance(), 'wallet: 100 − 25 + 10').toBe('¥85.00');
+  // The console shows both attempts with the merchant's answers.
+  await w.open('/dev');
+  await w.screenshot('91-sandbox-dev');
+  await w.close();
+});
+
+test('two browsers confirming at once on one sandbox server lose nothing', async () => {
+  await sandbox('two');
+  const a = await person();
+  const demo = await a.signedInDemo({ money: 100 });
+  const b = await person();
+  await b.signInAs(demo);
+  await a.fillMovement('/withdraw', { 金额: '10' });
+  await b.fillMovement('/withdraw', { 金额: '20' });
+  // Both 「确认」 at once: one save is refused by the server (409), its
+  // command runs again on the newer state, and both count.
+  await Promise.all([a.confirmMovement(), b.confirmMovement()]);
+  await a.open('/');
+  await b.open('/');
+  expect(await a.balance(), 'both withdrawals: 100 − 10 − 20').toBe('¥70.00');
+  expect(await b.balance()).toBe('¥70.00');
+  await a.close();
+  await b.close();
+});

@@ -1,0 +1,97 @@
+"""A merchant's backend built on the community SDK `wechatpayv3` (PyPI),
+as a command for other tests to drive (tests/e2e/specs/sandbox.test.mjs):
+
+    merchant.py CREDENTIALS.json SANDBOX_URL call NAME '{"kwarg": …}'
+        One SDK call (pay, query, close, refund, query_refund); prints
+        {"code": …, "body": …} as one JSON line.
+    merchant.py CREDENTIALS.json SANDBOX_URL listen PORT [FAIL_FIRST]
+        The merchant's notify_url on 127.0.0.1:PORT. Each notification is
+        checked and decrypted by the SDK's own `callback`; answered 500 for
+        the first FAIL_FIRST ones, then 200; one JSON line per attempt.
+"""
+
+import json
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from wechatpayv3 import WeChatPay, WeChatPayType
+
+
+def client(credentials, url, notify_url=None):
+    c = json.load(open(credentials))
+    pay = WeChatPay(
+        wechatpay_type=WeChatPayType.NATIVE,
+        mchid=c["mchid"],
+        private_key=c["merchant_private_key_pem"],
+        cert_serial_no=c["merchant_serial_no"],
+        appid=c["appid"],
+        apiv3_key=c["apiv3_key"],
+        notify_url=notify_url,
+        public_key=c["platform_public_key_pem"],
+        public_key_id=c["platform_serial_no"],
+    )
+    pay._core._gate_way = url
+    return pay
+
+
+def emit(value):
+    print(json.dumps(value, ensure_ascii=False), flush=True)
+
+
+def call(pay, name, kwargs):
+    code, body = getattr(pay, name)(**kwargs)
+    if isinstance(body, bytes):
+        body = body.decode()
+    try:
+        body = json.loads(body) if body else None
+    except ValueError:
+        pass
+    emit({"code": code, "body": body})
+
+
+def listen(pay, port, fail_first):
+    lock = threading.Lock()
+    seen = {"n": 0}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            headers = {k: v for k, v in self.headers.items()}
+            try:
+                result = pay.callback(headers, body)
+            except Exception as error:  # the SDK raises on what it cannot read
+                result = None
+                emit({"event": "error", "error": str(error)})
+            with lock:
+                seen["n"] += 1
+                attempt = seen["n"]
+            status = 500 if attempt <= fail_first else 200
+            if result is None:
+                status = 400
+            emit({"event": "notification", "attempt": attempt, "verified": result is not None,
+                  "answered": status, "notification": result})
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            answer = b'{"code":"FAIL","message":"try again"}' if status != 200 else b""
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    emit({"event": "listening", "port": server.server_address[1]})
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    credentials, url, command = sys.argv[1:4]
+    pay = client(credentials, url)
+    if command == "call":
+        call(pay, sys.argv[4], json.loads(sys.argv[5]))
+    elif command == "listen":
+        listen(pay, int(sys.argv[4]), int(sys.argv[5]) if len(sys.argv) > 5 else 0)
+    else:
+        sys.exit(f"unknown command {command}")
