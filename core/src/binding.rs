@@ -23,7 +23,7 @@ use crate::sim::{redact, Endpoint};
 use crate::state::State;
 use crate::time::Timestamp;
 use crate::verification::Purpose;
-use crate::wechat::{self, AuthorizeRequest, WeChat, WeChatError, QIANBAO};
+use crate::wechat::{self, AuthorizeRequest, WeChat, WeChatError, QIANBAO_APPID};
 use rand_core::RngCore;
 use serde::{Deserialize, Serialize};
 
@@ -182,7 +182,7 @@ pub enum AuthorizeStep {
     /// The consent screen for `app`; 二次验证 after 「允许」 when
     /// `second_factor` (the first authorization of this app by this user).
     Consent {
-        app: &'static wechat::App,
+        app: wechat::App,
         second_factor: bool,
     },
 }
@@ -238,7 +238,7 @@ impl Binding {
 }
 
 /// One simulated request: faults first, then the call, both logged.
-fn request<T>(
+pub(crate) fn request<T>(
     state_sim: &mut crate::sim::Sim,
     now: Timestamp,
     endpoint: Endpoint,
@@ -267,7 +267,7 @@ fn request<T>(
 pub fn authorize_path(site: &Site, state: &str) -> String {
     format!(
         "/wechat/connect/oauth2/authorize?appid={}&redirect_uri={}&response_type=code&scope=snsapi_userinfo&state={}#wechat_redirect",
-        QIANBAO.appid,
+        QIANBAO_APPID,
         wechat::encode(&site.redirect_uri()),
         state
     )
@@ -363,8 +363,8 @@ impl State {
             None => AuthorizeStep::LogIn,
             Some(user) if !user.allows_third_party() => AuthorizeStep::PermissionOff,
             Some(_) => AuthorizeStep::Consent {
+                second_factor: self.wechat.needs_second_factor(&app.appid),
                 app,
-                second_factor: self.wechat.needs_second_factor(app.appid),
             },
         }
     }
@@ -409,7 +409,7 @@ impl State {
             return Err(WeChatError::ThirdPartyOff.into());
         }
         let phone = user.phone().clone();
-        if self.wechat.needs_second_factor(app.appid) {
+        if self.wechat.needs_second_factor(&app.appid) {
             self.verifications
                 .check(
                     phone.as_str(),
@@ -418,11 +418,13 @@ impl State {
                     now,
                 )
                 .map_err(WeChatError::from)?;
-            self.wechat.mark_verified(app.appid);
+            self.wechat.mark_verified(&app.appid);
         }
-        let code = self.wechat.issue_code(app.appid, now, rng)?;
+        let code = self
+            .wechat
+            .issue_code(&app.appid, request.scope, now, rng)?;
         let fields = pairs(&[
-            ("appid", app.appid),
+            ("appid", &app.appid),
             ("scope", request.scope),
             ("state", request.state),
         ]);
@@ -445,7 +447,7 @@ impl State {
     ) -> Result<String, BindError> {
         let app = self.wechat.check_request(request, &site.host())?;
         let fields = pairs(&[
-            ("appid", app.appid),
+            ("appid", &app.appid),
             ("scope", request.scope),
             ("state", request.state),
         ]);
@@ -524,7 +526,7 @@ impl State {
         now: Timestamp,
         rng: &mut impl RngCore,
     ) -> Result<Bound, BindError> {
-        let appid = QIANBAO.appid;
+        let appid = QIANBAO_APPID;
         let fields = pairs(&[
             ("appid", appid),
             ("secret", "(app secret)"),
@@ -594,7 +596,7 @@ impl State {
             .bound()
             .cloned()
             .ok_or(BindError::NotBound)?;
-        let fields = pairs(&[("appid", QIANBAO.appid), ("openid", &bound.openid)]);
+        let fields = pairs(&[("appid", QIANBAO_APPID), ("openid", &bound.openid)]);
         let wechat = &mut self.wechat;
         let revoked = request(&mut self.sim, now, Endpoint::Revoke, fields, || {
             // Already revoked in WeChat counts as done.
@@ -634,14 +636,14 @@ impl State {
             Ok(()) => Ok(()),
             Err(WeChatError::TokenExpired) => {
                 let fields = pairs(&[
-                    ("appid", QIANBAO.appid),
+                    ("appid", QIANBAO_APPID),
                     ("grant_type", "refresh_token"),
                     ("refresh_token", &redact(&bound.refresh_token)),
                 ]);
                 let wechat = &mut self.wechat;
                 let refreshed = request(&mut self.sim, now, Endpoint::RefreshToken, fields, || {
                     let (token, _) =
-                        wechat.refresh(QIANBAO.appid, &bound.refresh_token, now, rng)?;
+                        wechat.refresh(QIANBAO_APPID, &bound.refresh_token, now, rng)?;
                     let response = pairs(&[
                         ("access_token", &redact(&token)),
                         ("expires_in", "7200"),

@@ -34,6 +34,7 @@
 //! - [`wechat`] — the simulated WeChat: accounts, settings, OAuth, tokens.
 //! - [`binding`] — the wallet's binding state machine and its exchanges.
 //! - [`sim`] — the developer console: request log, faults, clock.
+//! - [`sns`] — WeChat's 网页授权 APIs as a merchant's backend calls them.
 //! - [`merchant`] — the demo stores and their products.
 //! - [`payment`] — WeChat Pay orders, the cashier, paying with the wallet.
 //! - [`payapi`] — WeChat Pay API v3 for merchants registered with the sandbox server.
@@ -65,6 +66,7 @@ pub mod provider;
 pub mod security;
 pub mod session;
 pub mod sim;
+pub mod sns;
 pub mod state;
 #[cfg(feature = "testkit")]
 pub mod testkit;

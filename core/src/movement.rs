@@ -24,7 +24,7 @@ use crate::provider::MovementKind;
 use crate::sim::{redact, Endpoint};
 use crate::state::State;
 use crate::time::Timestamp;
-use crate::wechat::{WeChatError, WeChatId, QIANBAO};
+use crate::wechat::{WeChatError, WeChatId, QIANBAO_APPID};
 use serde::{Deserialize, Serialize};
 
 /// The longest note a transfer may carry, in characters.
@@ -461,7 +461,7 @@ impl State {
         match self.binding(account) {
             Binding::Bound(bound) => self
                 .wechat
-                .user_by_openid(QIANBAO.appid, &bound.openid)
+                .user_by_openid(QIANBAO_APPID, &bound.openid)
                 .ok_or(MoveError::NotBound),
             _ => Err(MoveError::NotBound),
         }
@@ -481,7 +481,7 @@ impl State {
         // Reviewed for one WeChat account, sent only to that one: a wallet
         // bound to another since (in another tab) moves nothing.
         if let What::ToWeChat { user } = prepared.what {
-            if self.wechat.user_by_openid(QIANBAO.appid, &bound.openid) != Some(user) {
+            if self.wechat.user_by_openid(QIANBAO_APPID, &bound.openid) != Some(user) {
                 return Err(MoveError::Rebound);
             }
         }
@@ -492,7 +492,7 @@ impl State {
         ];
         let outcome = match self.sim.take_fault() {
             Some(fault) => Err(fault.into()),
-            None if self.wechat.has_live_grant(QIANBAO.appid, &bound.openid) => Ok(()),
+            None if self.wechat.has_live_grant(QIANBAO_APPID, &bound.openid) => Ok(()),
             None => Err(WeChatError::Unauthorized),
         };
         match outcome {

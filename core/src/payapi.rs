@@ -398,6 +398,12 @@ impl State {
             redirect_domain: redirect_domain.to_ascii_lowercase(),
             registered_at: now,
         };
+        self.wechat.register_app(crate::wechat::App {
+            appid: merchant.appid.clone().into(),
+            name_zh: merchant.name.clone().into(),
+            name_en: merchant.name.clone().into(),
+            redirect_domain: Some(merchant.redirect_domain.clone().into()),
+        });
         self.registered.push(merchant.clone());
         Ok(merchant)
     }

@@ -23,7 +23,7 @@ use crate::provider::{MovementKind, Policy};
 use crate::sim::Endpoint;
 use crate::state::State;
 use crate::time::Timestamp;
-use crate::wechat::{WeChatError, WeChatId, QIANBAO};
+use crate::wechat::{WeChatError, WeChatId, QIANBAO_APPID};
 use rand_core::RngCore;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -492,8 +492,8 @@ impl State {
             .iter()
             .filter_map(|(account, binding)| match binding {
                 Binding::Bound(bound)
-                    if self.wechat.has_live_grant(QIANBAO.appid, &bound.openid)
-                        && self.wechat.user_by_openid(QIANBAO.appid, &bound.openid)
+                    if self.wechat.has_live_grant(QIANBAO_APPID, &bound.openid)
+                        && self.wechat.user_by_openid(QIANBAO_APPID, &bound.openid)
                             == Some(user) =>
                 {
                     Some(PayMethod::Wallet(*account))

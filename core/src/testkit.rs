@@ -19,7 +19,7 @@ use crate::security::Hasher;
 use crate::session::IdleLock;
 use crate::state::StateError;
 use crate::vault::KdfParams;
-use crate::wechat::{AuthorizeRequest, QIANBAO};
+use crate::wechat::{AuthorizeRequest, QIANBAO_APPID};
 use crate::{State, Timestamp};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
@@ -289,7 +289,7 @@ impl World {
 
     pub fn live_grant(&self) -> bool {
         match self.binding() {
-            Binding::Bound(b) => self.state.wechat().has_live_grant(QIANBAO.appid, &b.openid),
+            Binding::Bound(b) => self.state.wechat().has_live_grant(QIANBAO_APPID, &b.openid),
             _ => false,
         }
     }

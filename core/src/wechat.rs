@@ -18,18 +18,24 @@ use crate::time::Timestamp;
 use crate::verification::VerifyError;
 use rand_core::RngCore;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::time::Duration;
 
 pub const CODE_TTL: Duration = Duration::from_secs(5 * 60);
 pub const ACCESS_TTL: Duration = Duration::from_secs(2 * 3600);
 pub const REFRESH_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
 
-/// A third-party app registered with WeChat.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A third-party app registered with WeChat: Qianbao, or a merchant's app
+/// registered with the sandbox server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct App {
-    pub appid: &'static str,
-    pub name_zh: &'static str,
-    pub name_en: &'static str,
+    pub appid: Cow<'static, str>,
+    pub name_zh: Cow<'static, str>,
+    pub name_en: Cow<'static, str>,
+    /// The host[:port] its `redirect_uri` must be on; `None`: the host the
+    /// sandbox itself is served from (Qianbao's own callback).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_domain: Option<Cow<'static, str>>,
 }
 
 /// A WeChat payment password has this many digits.
@@ -38,16 +44,12 @@ pub const PAY_PASSWORD_DIGITS: usize = 6;
 /// Qianbao's registration. Its redirect domain is the host the sandbox is
 /// served from, which the caller passes in as `site_host`.
 pub const QIANBAO: App = App {
-    appid: "wx5f3c0a9b2e7d41c8",
-    name_zh: "数字钱包",
-    name_en: "Digital Wallet",
+    appid: Cow::Borrowed(QIANBAO_APPID),
+    name_zh: Cow::Borrowed("数字钱包"),
+    name_en: Cow::Borrowed("Digital Wallet"),
+    redirect_domain: None,
 };
-
-pub const APPS: &[App] = &[QIANBAO];
-
-pub fn app(appid: &str) -> Option<&'static App> {
-    APPS.iter().find(|a| a.appid == appid)
-}
+pub const QIANBAO_APPID: &str = "wx5f3c0a9b2e7d41c8";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -287,6 +289,12 @@ struct AuthCode {
     user: WeChatId,
     issued_at: Timestamp,
     used: bool,
+    #[serde(default = "userinfo_scope")]
+    scope: String,
+}
+
+fn userinfo_scope() -> String {
+    "snsapi_userinfo".to_owned()
 }
 
 /// An app's standing authorization by a user, and its tokens.
@@ -302,6 +310,9 @@ pub struct Grant {
     refresh_expires: Timestamp,
     /// Revoked by the user (授权管理) or by the app (unbinding).
     pub revoked: bool,
+    /// `snsapi_base` (the openid only) or `snsapi_userinfo`.
+    #[serde(default = "userinfo_scope")]
+    pub scope: String,
 }
 
 /// What the token endpoint answers.
@@ -337,6 +348,9 @@ pub struct WeChat {
     /// (user, appid) pairs that passed 二次验证 once: later authorizations of
     /// the same app by the same user skip it.
     verified: Vec<(WeChatId, String)>,
+    /// Apps registered beside Qianbao (merchants' apps, by the sandbox server).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    apps: Vec<App>,
 }
 
 /// The registration form of WeChat's own 「注册」, as typed.
@@ -494,14 +508,31 @@ impl WeChat {
         Ok(())
     }
 
-    /// Checks an authorization request as the authorize page receives it.
+    /// The app registered under `appid`: Qianbao, or a merchant's.
+    pub fn app(&self, appid: &str) -> Option<App> {
+        std::iter::once(&QIANBAO)
+            .chain(&self.apps)
+            .find(|a| a.appid == appid)
+            .cloned()
+    }
+
+    /// Registers a merchant's app (the sandbox server's `merchant add`).
+    pub(crate) fn register_app(&mut self, app: App) {
+        self.apps.retain(|a| a.appid != app.appid);
+        self.apps.push(app);
+    }
+
+    /// Checks an authorization request as the authorize page receives it:
+    /// a known app, a `redirect_uri` on its registered domain (the site's
+    /// own host for Qianbao), `response_type=code` and a known scope.
     pub fn check_request(
         &self,
         request: &AuthorizeRequest<'_>,
         site_host: &str,
-    ) -> Result<&'static App, WeChatError> {
-        let app = app(request.appid).ok_or(WeChatError::InvalidAppId)?;
-        if redirect_host(request.redirect_uri).as_deref() != Some(site_host) {
+    ) -> Result<App, WeChatError> {
+        let app = self.app(request.appid).ok_or(WeChatError::InvalidAppId)?;
+        let domain = app.redirect_domain.as_deref().unwrap_or(site_host);
+        if redirect_host(request.redirect_uri).as_deref() != Some(domain) {
             return Err(WeChatError::RedirectDomain);
         }
         if request.response_type != "code"
@@ -530,6 +561,7 @@ impl WeChat {
     pub(crate) fn issue_code(
         &mut self,
         appid: &str,
+        scope: &str,
         now: Timestamp,
         rng: &mut impl RngCore,
     ) -> Result<String, WeChatError> {
@@ -546,6 +578,7 @@ impl WeChat {
             user,
             issued_at: now,
             used: false,
+            scope: scope.to_owned(),
         });
         Ok(code)
     }
@@ -558,7 +591,7 @@ impl WeChat {
         now: Timestamp,
         rng: &mut impl RngCore,
     ) -> Result<Tokens, WeChatError> {
-        app(appid).ok_or(WeChatError::InvalidAppId)?;
+        let app = self.app(appid).ok_or(WeChatError::InvalidAppId)?;
         let issued = self
             .codes
             .iter_mut()
@@ -572,16 +605,21 @@ impl WeChat {
         }
         issued.used = true;
         let user = issued.user;
+        let scope = issued.scope.clone();
         let unionid = self
             .account(user)
             .map(|a| a.unionid.clone())
             .ok_or(WeChatError::InvalidCode)?;
-        let openid = self
-            .grants
-            .iter()
-            .find(|g| g.user == user && g.appid == appid)
-            .map(|g| g.openid.clone())
-            .unwrap_or_else(|| format!("o{}", random_token(rng, 27)));
+        // A merchant's app gets the openid its payments already showed.
+        let openid = match app.redirect_domain {
+            Some(_) => self.openid_for_app(appid, user),
+            None => self
+                .grants
+                .iter()
+                .find(|g| g.user == user && g.appid == appid)
+                .map(|g| g.openid.clone()),
+        }
+        .unwrap_or_else(|| format!("o{}", random_token(rng, 27)));
         let grant = Grant {
             appid: appid.to_owned(),
             user,
@@ -592,6 +630,7 @@ impl WeChat {
             refresh_token: random_token(rng, 64),
             refresh_expires: now.plus(REFRESH_TTL),
             revoked: false,
+            scope: scope.clone(),
         };
         let tokens = Tokens {
             access_token: grant.access_token.clone(),
@@ -599,7 +638,7 @@ impl WeChat {
             refresh_token: grant.refresh_token.clone(),
             openid,
             unionid,
-            scope: "snsapi_userinfo".to_owned(),
+            scope,
         };
         self.grants
             .retain(|g| !(g.user == user && g.appid == appid));
@@ -632,6 +671,10 @@ impl WeChat {
         let grant = self.grant_by_access(access_token, now)?;
         if grant.openid != openid {
             return Err(WeChatError::InvalidToken);
+        }
+        // `snsapi_base` gives the openid only.
+        if grant.scope == "snsapi_base" {
+            return Err(WeChatError::Unauthorized);
         }
         let user = self.account(grant.user).ok_or(WeChatError::InvalidToken)?;
         Ok(UserInfo {
@@ -739,6 +782,27 @@ impl WeChat {
         self.grants
             .iter()
             .any(|g| g.appid == appid && g.openid == openid && !g.revoked)
+    }
+
+    /// `/sns/auth`: is the access token valid now, and `openid`'s?
+    pub(crate) fn check_token_for(
+        &self,
+        access_token: &str,
+        openid: &str,
+        now: Timestamp,
+    ) -> Result<(), WeChatError> {
+        let grant = self.grant_by_access(access_token, now)?;
+        if grant.openid != openid {
+            return Err(WeChatError::InvalidToken);
+        }
+        Ok(())
+    }
+
+    /// The grant a refresh token belongs to (for the refresh answer).
+    pub(crate) fn grant_by_refresh(&self, appid: &str, refresh_token: &str) -> Option<&Grant> {
+        self.grants
+            .iter()
+            .find(|g| g.appid == appid && g.refresh_token == refresh_token)
     }
 
     /// The openid `user` has for a sandbox merchant's app: the grant's if

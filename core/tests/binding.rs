@@ -7,7 +7,7 @@ use proptest::prelude::*;
 use qianbao_core::binding::{BindError, Binding, EndReason};
 use qianbao_core::error::UserError;
 use qianbao_core::sim::{Endpoint, Faults};
-use qianbao_core::wechat::{AuthorizeRequest, WeChatError, QIANBAO};
+use qianbao_core::wechat::{AuthorizeRequest, WeChatError, QIANBAO, QIANBAO_APPID};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use std::time::Duration;
@@ -65,7 +65,7 @@ fn second_factor_is_asked_only_the_first_time() {
     let now = w.tick(1);
     w.state.unbind_wechat(now).unwrap();
     let url = w.start();
-    assert!(!w.state.wechat().needs_second_factor(QIANBAO.appid));
+    assert!(!w.state.wechat().needs_second_factor(QIANBAO_APPID));
     let redirect = w.approve(&url).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(w.callback(&redirect), Ok(()));
 }
@@ -244,7 +244,7 @@ fn oauth_errors_are_reproducible() {
         Some("40013")
     );
     let request = AuthorizeRequest {
-        appid: QIANBAO.appid,
+        appid: QIANBAO_APPID,
         redirect_uri: "http://evil.example.com/cb",
         ..request
     };
@@ -294,7 +294,7 @@ fn unbinding_from_the_wallet_revokes_the_tokens() {
     assert!(!w
         .state
         .wechat()
-        .has_live_grant(QIANBAO.appid, &bound.openid));
+        .has_live_grant(QIANBAO_APPID, &bound.openid));
     assert_eq!(w.bind(), Ok(()));
 }
 
@@ -302,7 +302,7 @@ fn unbinding_from_the_wallet_revokes_the_tokens() {
 fn revoking_in_wechat_ends_the_binding_on_next_use() {
     let mut w = World::new();
     assert_eq!(w.bind(), Ok(()));
-    assert_eq!(w.state.wechat_mut().revoke_app(QIANBAO.appid), Ok(()));
+    assert_eq!(w.state.wechat_mut().revoke_app(QIANBAO_APPID), Ok(()));
     assert!(w.state.wechat().authorized_apps().is_empty());
     assert!(matches!(w.binding(), Binding::Bound(_)));
     let now = w.tick(1);
@@ -422,7 +422,7 @@ proptest! {
                 Step::Callback => if !redirect.is_empty() { let _ = w.callback(&redirect.clone()); },
                 Step::Forge => if !redirect.is_empty() { let _ = w.callback(&redirect.replace("state=", "state=f")); },
                 Step::Unbind => { let now = w.tick(1); let _ = w.state.unbind_wechat(now); }
-                Step::RevokeInWeChat => { let _ = w.state.wechat_mut().revoke_app(QIANBAO.appid); }
+                Step::RevokeInWeChat => { let _ = w.state.wechat_mut().revoke_app(QIANBAO_APPID); }
                 Step::Check => { let now = w.tick(1); let _ = w.state.check_binding(now, &mut ChaCha20Rng::seed_from_u64(9)); }
                 Step::Fault(n) => w.state.sim_mut().set_faults(Faults { network: n, busy: 0, latency_ms: 0 }),
                 Step::Wait(secs) => { w.tick(secs); }
@@ -434,7 +434,7 @@ proptest! {
                 Binding::Bound(b) => {
                     // Bound: WeChat has the grant, unless the user revoked it
                     // there and the wallet has not used the token since.
-                    let grant_live = w.state.wechat().has_live_grant(QIANBAO.appid, &b.openid);
+                    let grant_live = w.state.wechat().has_live_grant(QIANBAO_APPID, &b.openid);
                     prop_assert!(grant_live || live == 0);
                     prop_assert!(live <= 1);
                 }
@@ -516,7 +516,7 @@ fn moving_money_to_wechat_change_needs_a_live_binding() {
     assert_eq!(w.state.ledger().total(), 0);
     assert!(w.round_trips());
     // Revoked in WeChat: refused with 48001, and the binding ends.
-    w.state.wechat_mut().revoke_app(QIANBAO.appid).unwrap();
+    w.state.wechat_mut().revoke_app(QIANBAO_APPID).unwrap();
     let again = w
         .state
         .prepare(form, at(102))
@@ -551,7 +551,7 @@ fn a_lapsed_authorization_ends_on_both_sides() {
         Ok(())
     );
     assert!(matches!(w.binding(), Binding::Ended { .. }));
-    assert!(!w.state.wechat().has_live_grant(QIANBAO.appid, &openid));
+    assert!(!w.state.wechat().has_live_grant(QIANBAO_APPID, &openid));
     assert!(w.state.wechat().authorized_apps().is_empty());
     // Binding again works and is live on both sides.
     assert_eq!(w.bind(), Ok(()));
@@ -586,7 +586,7 @@ fn the_authorize_page_steps_in_order() {
     assert_eq!(
         step(&w, true),
         AuthorizeStep::Consent {
-            app: &QIANBAO,
+            app: QIANBAO,
             second_factor: true
         }
     );
@@ -599,7 +599,7 @@ fn the_authorize_page_steps_in_order() {
     assert_eq!(
         w.state.authorize_step(&again.get(), &host, true),
         AuthorizeStep::Consent {
-            app: &QIANBAO,
+            app: QIANBAO,
             second_factor: false
         }
     );

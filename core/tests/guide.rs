@@ -10,7 +10,7 @@ use qianbao_core::money::Fen;
 use qianbao_core::movement::MovementForm;
 use qianbao_core::payment::{PayMethod, PayRequest};
 use qianbao_core::testkit::*;
-use qianbao_core::wechat::QIANBAO;
+use qianbao_core::wechat::QIANBAO_APPID;
 use qianbao_core::Timestamp;
 
 fn step(w: &World, tour: Tour, since: Timestamp) -> Step {
@@ -227,7 +227,7 @@ fn revoking_in_wechat_also_ends_the_unbinding_tour() {
     let since = at(w.now);
     w.state
         .wechat_mut()
-        .revoke_app(QIANBAO.appid)
+        .revoke_app(QIANBAO_APPID)
         .unwrap_or_else(|e| panic!("{e}"));
     // The wallet learns of it when it next uses the binding.
     let now = w.tick(1);

@@ -314,3 +314,126 @@ fn an_order_closes_at_its_time_expire_and_one_merchant_never_sees_anothers() {
     }
     assert!(w.round_trips());
 }
+
+#[test]
+fn a_merchants_app_authorizes_on_its_own_domain_and_its_openid_is_the_payers() {
+    let mut w = funded();
+    let now = w.tick(1);
+    let m = w
+        .state
+        .register_merchant(
+            "授权小店",
+            "http://127.0.0.1:9/n",
+            "shop.example:8443",
+            now,
+            &mut w.rng,
+        )
+        .unwrap();
+    let url = |redirect: &str| {
+        format!(
+            "/wechat/connect/oauth2/authorize?appid={}&redirect_uri={}&response_type=code&scope=snsapi_userinfo&state=S1",
+            m.appid,
+            qianbao_core::wechat::encode(redirect)
+        )
+    };
+    // Only the registered domain: not the sandbox's own host, not another.
+    for wrong in [
+        "http://127.0.0.1:8080/bind/callback",
+        "https://evil.example/cb",
+        "https://shop.example/cb",
+    ] {
+        let req = Req::from_url(&url(wrong));
+        assert_eq!(
+            w.state
+                .wechat()
+                .check_request(&req.get(), &site().host())
+                .err(),
+            Some(qianbao_core::wechat::WeChatError::RedirectDomain),
+            "{wrong}"
+        );
+    }
+    w.wechat_log_in(false);
+    let redirect = w.approve(&url("https://shop.example:8443/cb")).unwrap();
+    assert!(
+        redirect.starts_with("https://shop.example:8443/cb?code="),
+        "{redirect}"
+    );
+    let code = param(&redirect, "code").unwrap();
+    let now = w.tick(1);
+    let tokens = w
+        .state
+        .sns_access_token(&m.appid, &code, now, &mut w.rng)
+        .unwrap();
+    assert_eq!(
+        w.state
+            .sns_access_token(&m.appid, &code, now, &mut w.rng)
+            .err(),
+        Some(qianbao_core::wechat::WeChatError::CodeUsed)
+    );
+    let info = w
+        .state
+        .sns_userinfo(&tokens.access_token, &tokens.openid, now)
+        .unwrap();
+    assert_eq!(info.nickname, w.demo.wechat.nickname);
+    // The openid the app was given is the one its payments name.
+    let site = site();
+    w.state
+        .api_native_order(
+            m.mchid,
+            &native(&m.appid, m.mchid, "OPENID0001", 100, None),
+            &site,
+            now,
+        )
+        .unwrap();
+    let id = MerchantId::Registered(m.mchid);
+    w.state.open_cashier(id, "OPENID0001", now).unwrap();
+    let pay_password = w.demo.wechat.pay_password.clone();
+    w.state
+        .pay_order(
+            PayRequest {
+                merchant: id,
+                out_trade_no: "OPENID0001",
+                method: None,
+                pay_password: &pay_password,
+                wallet_password: None,
+                key: "k",
+            },
+            now,
+        )
+        .unwrap();
+    let paid = w
+        .state
+        .api_query_by_out_trade_no(m.mchid, Some(&m.mchid.to_string()), "OPENID0001", now)
+        .unwrap();
+    assert_eq!(paid.payer.unwrap().openid, tokens.openid);
+    // snsapi_base gives the openid only: userinfo is 48001.
+    // (Testkit's request is always snsapi_userinfo: this one is made here.)
+    let request = qianbao_core::wechat::AuthorizeRequest {
+        appid: &m.appid,
+        redirect_uri: "https://shop.example:8443/cb",
+        response_type: "code",
+        scope: "snsapi_base",
+        state: "S2",
+    };
+    let now = w.tick(1);
+    let redirect = w
+        .state
+        .approve_authorization(&request, &site, None, now, &mut w.rng)
+        .unwrap();
+    let code = param(&redirect, "code").unwrap();
+    let base = w
+        .state
+        .sns_access_token(&m.appid, &code, now, &mut w.rng)
+        .unwrap();
+    assert_eq!(
+        (base.scope.as_str(), base.openid.as_str()),
+        ("snsapi_base", tokens.openid.as_str())
+    );
+    assert_eq!(
+        w.state
+            .sns_userinfo(&base.access_token, &base.openid, now)
+            .err(),
+        Some(qianbao_core::wechat::WeChatError::Unauthorized)
+    );
+    assert!(w.round_trips());
+}

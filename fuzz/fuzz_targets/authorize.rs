@@ -71,7 +71,6 @@ fuzz_target!(|data: &[u8]| {
         scope: &scope,
         state: &state,
     };
-    let _ = wechat::app(&appid);
     let _ = redirect_host(&redirect_uri);
     let _ = redirect_host(&query);
     let _ = wechat::encode(&query);
@@ -79,6 +78,7 @@ fuzz_target!(|data: &[u8]| {
     let site = site();
     let host = site.host();
     let world = &worlds().authorizing;
+    let _ = world.wechat().app(&appid);
     let checked = world.wechat().check_request(&request, &host);
 
     let mut approving = world.clone();

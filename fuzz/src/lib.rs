@@ -14,7 +14,7 @@ use qianbao_core::merchant::MerchantId;
 use qianbao_core::movement::{HistoryFilter, MovementForm};
 use qianbao_core::payment::{PayMethod, PayRequest};
 use qianbao_core::sim::Faults;
-use qianbao_core::wechat::{AuthorizeRequest, QIANBAO};
+use qianbao_core::wechat::{AuthorizeRequest, QIANBAO_APPID};
 use qianbao_core::{State, Timestamp};
 use rand_chacha::ChaCha20Rng;
 use std::sync::OnceLock;
@@ -240,7 +240,7 @@ impl Builder {
             scope: "snsapi_userinfo",
             state: &state_param,
         };
-        let second_factor = if self.state.wechat().needs_second_factor(QIANBAO.appid) {
+        let second_factor = if self.state.wechat().needs_second_factor(QIANBAO_APPID) {
             let now = self.tick();
             ok(
                 "wechat code",

@@ -22,6 +22,8 @@ use axum::Router;
 use qianbao_core::envelope::{self, Write};
 use qianbao_core::merchant::Mchid;
 use qianbao_core::payapi::{ApiError, NativeOrderRequest, RefundRequest};
+use qianbao_core::sns;
+use qianbao_core::wechat::WeChatError;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -82,6 +84,11 @@ pub fn router(sandbox: Shared, dist: Option<PathBuf>) -> Router {
             post(replace_store).layer(DefaultBodyLimit::max(MAX_STATE)),
         )
         .route("/sandbox/v1/head", get(read_head))
+        .route("/connect/oauth2/authorize", get(authorize))
+        .route("/sns/oauth2/access_token", get(sns_access_token))
+        .route("/sns/oauth2/refresh_token", get(sns_refresh_token))
+        .route("/sns/userinfo", get(sns_userinfo))
+        .route("/sns/auth", get(sns_auth))
         .with_state(sandbox);
     let router = match dist {
         Some(dist) => {
@@ -438,5 +445,131 @@ fn handle(
             })
         }
         _ => Answer::error(&ApiError::new(404, "NOT_FOUND", "请求的资源不存在")),
+    }
+}
+
+// ── 网页授权 ──────────────────────────────────────────────────────────────
+
+/// `GET /connect/oauth2/authorize?…`: WeChat's authorize page, which is the
+/// site's own (`/wechat/connect/oauth2/authorize`, same query).
+async fn authorize(uri: axum::http::Uri) -> Response {
+    let target = format!(
+        "/wechat/connect/oauth2/authorize{}",
+        uri.query().map(|q| format!("?{q}")).unwrap_or_default()
+    );
+    let mut response = Response::new(Body::empty());
+    *response.status_mut() = StatusCode::FOUND;
+    if let Ok(location) = HeaderValue::from_str(&target) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::LOCATION, location);
+    }
+    response
+}
+
+type Params = axum::extract::Query<std::collections::HashMap<String, String>>;
+
+/// WeChat's JSON answer to an `/sns/` call; a request the console's network
+/// failure stops reaches the backend as a gateway timeout, with no body.
+fn sns_answer<T: Serialize>(result: Result<T, WeChatError>) -> Response {
+    let (status, body) = match result {
+        Ok(value) => (
+            StatusCode::OK,
+            serde_json::to_vec(&value).unwrap_or_default(),
+        ),
+        Err(WeChatError::Network) => (StatusCode::GATEWAY_TIMEOUT, Vec::new()),
+        Err(error) => {
+            let (errcode, errmsg) = sns::errcode(&error);
+            let body = serde_json::json!({ "errcode": errcode, "errmsg": errmsg });
+            (StatusCode::OK, body.to_string().into_bytes())
+        }
+    };
+    sns_response(status, body)
+}
+
+fn sns_response(status: StatusCode, body: Vec<u8>) -> Response {
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/json; encoding=utf-8"),
+    );
+    response
+}
+
+fn sns_error(errcode: i64, errmsg: &str) -> Response {
+    let body = serde_json::json!({ "errcode": errcode, "errmsg": errmsg });
+    sns_response(StatusCode::OK, body.to_string().into_bytes())
+}
+
+async fn sns_access_token(State(shared): State<Shared>, params: Params) -> Response {
+    let get = |k: &str| params.get(k).cloned().unwrap_or_default();
+    let (appid, secret, code, grant_type) =
+        (get("appid"), get("secret"), get("code"), get("grant_type"));
+    if grant_type != "authorization_code" {
+        return sns_error(40002, "invalid grant_type");
+    }
+    let answer = shared
+        .with(move |s| {
+            match s.app_secret(&appid) {
+                Ok(Some(known)) if known == secret => {}
+                Ok(Some(_)) => return Err(Some((40125, "invalid appsecret"))),
+                Ok(None) => return Err(Some((40013, "invalid appid"))),
+                Err(_) => return Err(None),
+            }
+            s.run(|state, now| state.sns_access_token(&appid, &code, now, &mut rand_core::OsRng))
+                .map_err(|_| None)
+        })
+        .await;
+    shared.wake.notify_one();
+    match answer {
+        Some(Ok(result)) => sns_answer(result),
+        Some(Err(Some((errcode, errmsg)))) => sns_error(errcode, errmsg),
+        _ => sns_error(-1, "system error"),
+    }
+}
+
+async fn sns_refresh_token(State(shared): State<Shared>, params: Params) -> Response {
+    let get = |k: &str| params.get(k).cloned().unwrap_or_default();
+    let (appid, refresh_token) = (get("appid"), get("refresh_token"));
+    if get("grant_type") != "refresh_token" {
+        return sns_error(40002, "invalid grant_type");
+    }
+    let answer = shared
+        .with(move |s| {
+            s.run(|state, now| {
+                state.sns_refresh_token(&appid, &refresh_token, now, &mut rand_core::OsRng)
+            })
+        })
+        .await;
+    match answer {
+        Some(Ok(result)) => sns_answer(result),
+        _ => sns_error(-1, "system error"),
+    }
+}
+
+async fn sns_userinfo(State(shared): State<Shared>, params: Params) -> Response {
+    let get = |k: &str| params.get(k).cloned().unwrap_or_default();
+    let (token, openid) = (get("access_token"), get("openid"));
+    let answer = shared
+        .with(move |s| s.run(|state, now| state.sns_userinfo(&token, &openid, now)))
+        .await;
+    match answer {
+        Some(Ok(result)) => sns_answer(result),
+        _ => sns_error(-1, "system error"),
+    }
+}
+
+async fn sns_auth(State(shared): State<Shared>, params: Params) -> Response {
+    let get = |k: &str| params.get(k).cloned().unwrap_or_default();
+    let (token, openid) = (get("access_token"), get("openid"));
+    let answer = shared
+        .with(move |s| s.run(|state, now| state.sns_auth(&token, &openid, now)))
+        .await;
+    match answer {
+        Some(Ok(result)) => {
+            sns_answer(result.map(|()| serde_json::json!({ "errcode": 0, "errmsg": "ok" })))
+        }
+        _ => sns_error(-1, "system error"),
     }
 }

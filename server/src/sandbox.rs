@@ -343,6 +343,24 @@ impl Sandbox {
         Ok(Some(found))
     }
 
+    /// The AppSecret of a merchant's app, by its appid.
+    pub fn app_secret(&mut self, appid: &str) -> Result<Option<String>, SandboxError> {
+        let mchid = self.run(|state, _| {
+            state
+                .registered_merchants()
+                .iter()
+                .find(|m| m.appid == appid)
+                .map(|m| m.mchid)
+        })?;
+        let Some(mchid) = mchid else {
+            return Ok(None);
+        };
+        Ok(self
+            .db
+            .merchant_keys(&mchid.to_string())?
+            .map(|k| k.appsecret))
+    }
+
     /// The APIv3 key a merchant decrypts its notifications with.
     pub fn apiv3_key(&self, mchid: Mchid) -> Result<Option<String>, SandboxError> {
         Ok(self

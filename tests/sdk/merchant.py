@@ -8,6 +8,14 @@ as a command for other tests to drive (tests/e2e/specs/sandbox.test.mjs):
         The merchant's notify_url on 127.0.0.1:PORT. Each notification is
         checked and decrypted by the SDK's own `callback`; answered 500 for
         the first FAIL_FIRST ones, then 200; one JSON line per attempt.
+        Its GET /oauth/callback is the app's 网页授权 redirect_uri: each
+        visit is a line with the `code` (or none, on 拒绝) and `state`.
+    merchant.py CREDENTIALS.json SANDBOX_URL oauth NAME '{"kwarg": …}'
+        One call of the community SDK `wechatpy`'s WeChatOAuth (its
+        API_BASE_URL and OAUTH_BASE_URL pointed at the sandbox):
+        authorize_url, fetch_access_token, refresh_access_token,
+        get_user_info, check_access_token; prints {"ok": …} or the
+        {"errcode", "errmsg"} the SDK raised.
 """
 
 import json
@@ -15,6 +23,10 @@ import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from urllib.parse import parse_qs, urlparse
+
+from wechatpy.exceptions import WeChatOAuthException
+from wechatpy.oauth import WeChatOAuth
 from wechatpayv3 import WeChatPay, WeChatPayType
 
 
@@ -78,6 +90,17 @@ def listen(pay, port, fail_first):
             self.end_headers()
             self.wfile.write(answer)
 
+        def do_GET(self):
+            url = urlparse(self.path)
+            query = {k: v[0] for k, v in parse_qs(url.query).items()}
+            emit({"event": "oauth", "path": url.path, "code": query.get("code"), "state": query.get("state")})
+            answer = "授权结果已收到".encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
         def log_message(self, *args):
             pass
 
@@ -86,10 +109,27 @@ def listen(pay, port, fail_first):
     server.serve_forever()
 
 
+def oauth(credentials, url, name, kwargs):
+    c = json.load(open(credentials))
+    client = WeChatOAuth(c["appid"], kwargs.pop("secret", c["appsecret"]),
+                         kwargs.pop("redirect_uri", ""), scope=kwargs.pop("scope", "snsapi_userinfo"),
+                         state=kwargs.pop("state", ""))
+    client.API_BASE_URL = url + "/"
+    client.OAUTH_BASE_URL = url + "/connect/"
+    try:
+        attribute = getattr(client, name)
+        result = attribute(**kwargs) if callable(attribute) else attribute
+        emit({"ok": result})
+    except WeChatOAuthException as error:
+        emit({"errcode": error.errcode, "errmsg": error.errmsg})
+
+
 if __name__ == "__main__":
     credentials, url, command = sys.argv[1:4]
     pay = client(credentials, url)
-    if command == "call":
+    if command == "oauth":
+        oauth(credentials, url, sys.argv[4], json.loads(sys.argv[5]))
+    elif command == "call":
         call(pay, sys.argv[4], json.loads(sys.argv[5]))
     elif command == "listen":
         listen(pay, int(sys.argv[4]), int(sys.argv[5]) if len(sys.argv) > 5 else 0)

@@ -136,6 +136,11 @@ impl Page {
                 _ => Page::NotFound,
             };
         }
+        // WeChat's own address of its authorize page, as a merchant's app
+        // (under the sandbox server) sends people to it.
+        if trimmed == "/connect/oauth2/authorize" {
+            return Page::WeChatAuthorize;
+        }
         if let Some(slug) = trimmed.strip_prefix("/help/") {
             return Topic::from_slug(slug).map_or(Page::NotFound, Page::HelpTopic);
         }

@@ -91,11 +91,41 @@ fn log_in_by_wxid_or_phone() {
     "snsapi_userinfo",
     WeChatError::InvalidAppId
 )]
-#[case(QIANBAO.appid, "http://evil.example.com/bind/callback", "code", "snsapi_userinfo", WeChatError::RedirectDomain)]
-#[case(QIANBAO.appid, "http://127.0.0.1:8080@evil.example.com/", "code", "snsapi_userinfo", WeChatError::RedirectDomain)]
-#[case(QIANBAO.appid, "/bind/callback", "code", "snsapi_userinfo", WeChatError::RedirectDomain)]
-#[case(QIANBAO.appid, "http://127.0.0.1:8080/bind/callback", "token", "snsapi_userinfo", WeChatError::Scope)]
-#[case(QIANBAO.appid, "http://127.0.0.1:8080/bind/callback", "code", "snsapi_admin", WeChatError::Scope)]
+#[case(
+    QIANBAO_APPID,
+    "http://evil.example.com/bind/callback",
+    "code",
+    "snsapi_userinfo",
+    WeChatError::RedirectDomain
+)]
+#[case(
+    QIANBAO_APPID,
+    "http://127.0.0.1:8080@evil.example.com/",
+    "code",
+    "snsapi_userinfo",
+    WeChatError::RedirectDomain
+)]
+#[case(
+    QIANBAO_APPID,
+    "/bind/callback",
+    "code",
+    "snsapi_userinfo",
+    WeChatError::RedirectDomain
+)]
+#[case(
+    QIANBAO_APPID,
+    "http://127.0.0.1:8080/bind/callback",
+    "token",
+    "snsapi_userinfo",
+    WeChatError::Scope
+)]
+#[case(
+    QIANBAO_APPID,
+    "http://127.0.0.1:8080/bind/callback",
+    "code",
+    "snsapi_admin",
+    WeChatError::Scope
+)]
 fn authorize_requests_are_checked(
     #[case] appid: &str,
     #[case] redirect_uri: &str,
@@ -121,24 +151,24 @@ fn authorize_requests_are_checked(
 fn codes_are_single_use_and_expire() {
     let (mut wechat, mut rng) = logged_in();
     let code = wechat
-        .issue_code(QIANBAO.appid, at(0), &mut rng)
+        .issue_code(QIANBAO_APPID, "snsapi_userinfo", at(0), &mut rng)
         .unwrap_or_default();
     assert!(wechat
-        .exchange_code(QIANBAO.appid, &code, at(10), &mut rng)
+        .exchange_code(QIANBAO_APPID, &code, at(10), &mut rng)
         .is_ok());
     assert_eq!(
-        wechat.exchange_code(QIANBAO.appid, &code, at(11), &mut rng),
+        wechat.exchange_code(QIANBAO_APPID, &code, at(11), &mut rng),
         Err(WeChatError::CodeUsed)
     );
     let late = wechat
-        .issue_code(QIANBAO.appid, at(100), &mut rng)
+        .issue_code(QIANBAO_APPID, "snsapi_userinfo", at(100), &mut rng)
         .unwrap_or_default();
     assert_eq!(
-        wechat.exchange_code(QIANBAO.appid, &late, at(400), &mut rng),
+        wechat.exchange_code(QIANBAO_APPID, &late, at(400), &mut rng),
         Err(WeChatError::InvalidCode)
     );
     assert_eq!(
-        wechat.exchange_code(QIANBAO.appid, "forged", at(100), &mut rng),
+        wechat.exchange_code(QIANBAO_APPID, "forged", at(100), &mut rng),
         Err(WeChatError::InvalidCode)
     );
 }
@@ -147,10 +177,10 @@ fn codes_are_single_use_and_expire() {
 fn tokens_expire_refresh_and_revoke() {
     let (mut wechat, mut rng) = logged_in();
     let code = wechat
-        .issue_code(QIANBAO.appid, at(0), &mut rng)
+        .issue_code(QIANBAO_APPID, "snsapi_userinfo", at(0), &mut rng)
         .unwrap_or_default();
     let tokens = wechat
-        .exchange_code(QIANBAO.appid, &code, at(1), &mut rng)
+        .exchange_code(QIANBAO_APPID, &code, at(1), &mut rng)
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(wechat
         .user_info(&tokens.access_token, &tokens.openid, at(2))
@@ -160,12 +190,12 @@ fn tokens_expire_refresh_and_revoke() {
         Err(WeChatError::TokenExpired)
     );
     let (fresh, _) = wechat
-        .refresh(QIANBAO.appid, &tokens.refresh_token, at(3 * 3600), &mut rng)
+        .refresh(QIANBAO_APPID, &tokens.refresh_token, at(3 * 3600), &mut rng)
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(wechat.check_token(&fresh, at(3 * 3600 + 1)), Ok(()));
     assert_eq!(
         wechat.refresh(
-            QIANBAO.appid,
+            QIANBAO_APPID,
             &tokens.refresh_token,
             at(31 * 24 * 3600),
             &mut rng
@@ -173,10 +203,10 @@ fn tokens_expire_refresh_and_revoke() {
         Err(WeChatError::RefreshExpired)
     );
     assert_eq!(
-        wechat.refresh(QIANBAO.appid, "nope", at(10), &mut rng),
+        wechat.refresh(QIANBAO_APPID, "nope", at(10), &mut rng),
         Err(WeChatError::InvalidRefresh)
     );
-    assert_eq!(wechat.revoke_app(QIANBAO.appid), Ok(()));
+    assert_eq!(wechat.revoke_app(QIANBAO_APPID), Ok(()));
     assert_eq!(
         wechat.check_token(&fresh, at(3 * 3600 + 2)),
         Err(WeChatError::Unauthorized)
@@ -189,7 +219,7 @@ fn permission_off_blocks_codes() {
     let (mut wechat, mut rng) = logged_in();
     wechat.set_allow_third_party(false).unwrap();
     assert_eq!(
-        wechat.issue_code(QIANBAO.appid, at(0), &mut rng),
+        wechat.issue_code(QIANBAO_APPID, "snsapi_userinfo", at(0), &mut rng),
         Err(WeChatError::ThirdPartyOff)
     );
 }
@@ -198,16 +228,16 @@ fn permission_off_blocks_codes() {
 fn openid_is_stable_per_app_and_user() {
     let (mut wechat, mut rng) = logged_in();
     let first = wechat
-        .issue_code(QIANBAO.appid, at(0), &mut rng)
+        .issue_code(QIANBAO_APPID, "snsapi_userinfo", at(0), &mut rng)
         .unwrap_or_default();
     let a = wechat
-        .exchange_code(QIANBAO.appid, &first, at(1), &mut rng)
+        .exchange_code(QIANBAO_APPID, &first, at(1), &mut rng)
         .map(|t| t.openid);
     let second = wechat
-        .issue_code(QIANBAO.appid, at(2), &mut rng)
+        .issue_code(QIANBAO_APPID, "snsapi_userinfo", at(2), &mut rng)
         .unwrap_or_default();
     let b = wechat
-        .exchange_code(QIANBAO.appid, &second, at(3), &mut rng)
+        .exchange_code(QIANBAO_APPID, &second, at(3), &mut rng)
         .map(|t| t.openid);
     assert_eq!(a, b);
 }

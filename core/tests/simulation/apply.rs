@@ -518,7 +518,7 @@ impl Sim {
                 let creds = or_return!(self.wechat_in(*wechat));
                 let now = self.now();
                 let mut code = String::new();
-                if self.w.state.wechat().needs_second_factor(QIANBAO.appid) {
+                if self.w.state.wechat().needs_second_factor(QIANBAO_APPID) {
                     match self.w.state.send_wechat_code(now, &mut self.core_rng) {
                         Ok(_)
                         | Err(BindError::WeChat(WeChatError::Code(VerifyError::ResendTooSoon {
@@ -602,7 +602,7 @@ impl Sim {
                     .w
                     .state
                     .wechat_mut()
-                    .revoke_app(QIANBAO.appid)
+                    .revoke_app(QIANBAO_APPID)
                     .or_refuse());
                 Ok(Outcome::Done)
             }
@@ -614,7 +614,7 @@ impl Sim {
                         .w
                         .state
                         .wechat()
-                        .has_live_grant(QIANBAO.appid, &b.openid)
+                        .has_live_grant(QIANBAO_APPID, &b.openid)
                 });
                 let now = self.now();
                 or_return!(self

@@ -57,7 +57,7 @@ impl Sim {
                     self.w
                         .state
                         .wechat()
-                        .has_live_grant(QIANBAO.appid, &b.openid)
+                        .has_live_grant(QIANBAO_APPID, &b.openid)
                 });
                 ensure(live, || {
                     format!("the callback succeeded, leaving {binding:?}")

@@ -528,7 +528,7 @@ impl Sim {
             .wechat()
             .grants()
             .iter()
-            .filter(|g| g.appid == QIANBAO.appid && !g.revoked && bound.contains(&g.openid))
+            .filter(|g| g.appid == QIANBAO_APPID && !g.revoked && bound.contains(&g.openid))
             .map(|g| g.user)
             .collect();
         let bound_payers: Vec<usize> = payers

@@ -73,7 +73,7 @@ use qianbao_core::totp::{code_for_step, step_at, SecondFactor, Secret, TotpError
 
 use qianbao_core::verification::VerifyError;
 
-use qianbao_core::wechat::{NewWeChat, WeChatError, WeChatId, QIANBAO};
+use qianbao_core::wechat::{NewWeChat, WeChatError, WeChatId, QIANBAO_APPID};
 
 use qianbao_core::{State, Timestamp};
 

@@ -104,7 +104,7 @@ pub(crate) fn check_bindings(state: &State) -> Result<(), String> {
     let grants = state.wechat().grants();
     for grant in grants
         .iter()
-        .filter(|g| g.appid == QIANBAO.appid && !g.revoked)
+        .filter(|g| g.appid == QIANBAO_APPID && !g.revoked)
     {
         ensure(
             bound.iter().any(|(_, openid)| *openid == grant.openid),
@@ -121,7 +121,7 @@ pub(crate) fn check_bindings(state: &State) -> Result<(), String> {
         ensure(
             grants
                 .iter()
-                .any(|g| g.appid == QIANBAO.appid && g.openid == *openid),
+                .any(|g| g.appid == QIANBAO_APPID && g.openid == *openid),
             || {
                 format!(
                     "wallet {} is bound to {openid}, which WeChat never granted",

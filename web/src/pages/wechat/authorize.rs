@@ -212,7 +212,8 @@ pub fn Authorize() -> impl IntoView {
                     }
                     AuthorizeStep::Consent { app, .. } => app,
                 };
-                let name = store.locale.get().pick(app.name_zh, app.name_en);
+                let name = store.locale.get().pick(app.name_zh, app.name_en).into_owned();
+                let name = name.as_str();
                 match step.get() {
                     Step::Consent => view! {
                         <p class="consent-app">{(tw().consent_app)(name)}</p>

@@ -20,7 +20,7 @@ use crate::router::{use_nav, Link};
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
 use qianbao_core::money::Fen;
-use qianbao_core::wechat::{self, NewWeChat};
+use qianbao_core::wechat::NewWeChat;
 
 fn wechat_signed_in(store: crate::store::Store) -> bool {
     store.state.with(|s| s.wechat().signed_in().is_some())
@@ -229,8 +229,10 @@ pub fn WeChatSettings() -> impl IntoView {
                 .authorized_apps()
                 .into_iter()
                 .map(|g| {
-                    let name = wechat::app(&g.appid)
-                        .map(|a| locale.pick(a.name_zh, a.name_en))
+                    let name = s
+                        .wechat()
+                        .app(&g.appid)
+                        .map(|a| locale.pick(a.name_zh, a.name_en).into_owned())
                         .unwrap_or_default();
                     (g.appid.clone(), name, env::date_time(g.granted_at))
                 })
@@ -265,7 +267,7 @@ pub fn WeChatSettings() -> impl IntoView {
                                 .map(|(appid, name, at)| {
                                     let id_for_confirm = appid.clone();
                                     let id_for_revoke = appid.clone();
-                                    let confirm_text = (tw().revoke_confirm)(name);
+                                    let confirm_text = (tw().revoke_confirm)(&name);
                                     view! {
                                         <li class="bank-card" data-appid=appid.clone()>
                                             <strong>{name}</strong>
