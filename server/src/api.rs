@@ -25,6 +25,7 @@ use qianbao_core::payapi::{ApiError, NativeOrderRequest, RefundRequest};
 use qianbao_core::sns;
 use qianbao_core::wechat::WeChatError;
 use serde::{Deserialize, Serialize};
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::Notify;
@@ -332,7 +333,10 @@ fn authenticate(
     Ok(signer)
 }
 
-fn server_error(_error: &SandboxError) -> Answer {
+/// What the sandbox could not do is WeChat's `SYSTEM_ERROR` to the caller,
+/// and the reason on the server's own log.
+fn server_error(error: &SandboxError) -> Answer {
+    let _ = writeln!(std::io::stderr(), "qianbao-sandbox: {error}");
     Answer::error(&ApiError::system())
 }
 

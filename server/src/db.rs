@@ -9,10 +9,12 @@
 //!   printed once and never kept);
 //! - `nonces` — each signed request's nonce, refused if seen again.
 //!
-//! A save ([`Db::save`]) is one IMMEDIATE transaction that first checks
-//! the stored head is still the save its writer read: two writers (the
-//! server and the `merchant add` command, or two servers) never lose each
-//! other's records.
+//! A command runs inside one IMMEDIATE transaction ([`Db::begin`]): it
+//! reads the newest save and writes the next with the write lock held, and
+//! [`Db::save`] still checks the stored head is the save it read. Two
+//! writers (the server and the `merchant add` command, two servers, a
+//! browser's save) never lose each other's records, and never starve
+//! each other out with retries.
 
 use qianbao_core::envelope::{self, Saved, Stored, StoredSave, Write};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
@@ -113,40 +115,52 @@ impl Db {
             .optional()?)
     }
 
-    /// Applies a save's writes, if storage still holds the save `over`
-    /// names; with `keys`, stores a new merchant's keys in the same
-    /// transaction.
+    /// Takes the database's write lock until [`Db::commit`] or
+    /// [`Db::rollback`]: a command reads the newest save and writes the
+    /// next one with no other writer in between (in this or any process).
+    pub fn begin(&mut self) -> Result<(), DbError> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        Ok(())
+    }
+
+    pub fn commit(&mut self) -> Result<(), DbError> {
+        self.conn.execute_batch("COMMIT")?;
+        Ok(())
+    }
+
+    /// Ends the transaction [`Db::begin`] started, writing nothing.
+    pub fn rollback(&mut self) {
+        if !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+    }
+
+    /// Applies a save's writes inside the transaction [`Db::begin`]
+    /// started, if storage still holds the save `over` names; with `keys`,
+    /// stores a new merchant's keys with them.
     pub fn save(
         &mut self,
         over: &Saved,
         writes: &[Write],
         keys: Option<&MerchantKeys>,
     ) -> Result<(), DbError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let head: Option<String> = tx
-            .query_row(
-                "SELECT value FROM store WHERE key = ?1",
-                [envelope::HEAD_KEY],
-                |row| row.get(0),
-            )
-            .optional()?;
-        if !StoredSave::of(head.as_deref()).is(over) {
+        if !StoredSave::of(self.head()?.as_deref()).is(over) {
             return Err(DbError::Conflict);
         }
         for write in writes {
             match write {
-                Write::Set(key, value) => tx.execute(
+                Write::Set(key, value) => self.conn.execute(
                     "INSERT INTO store (key, value) VALUES (?1, ?2)
                      ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     params![key, value],
                 )?,
-                Write::Remove(key) => tx.execute("DELETE FROM store WHERE key = ?1", [key])?,
+                Write::Remove(key) => self
+                    .conn
+                    .execute("DELETE FROM store WHERE key = ?1", [key])?,
             };
         }
         if let Some(k) = keys {
-            tx.execute(
+            self.conn.execute(
                 "INSERT INTO merchant_keys (mchid, appsecret, serial_no, public_key_pem, apiv3_key)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![
@@ -158,7 +172,6 @@ impl Db {
                 ],
             )?;
         }
-        tx.commit()?;
         Ok(())
     }
 

@@ -42,6 +42,14 @@ pub enum SandboxError {
     Busy,
 }
 
+/// How one run of a command inside the write transaction ended, when not
+/// with its result.
+enum Attempt {
+    /// Another writer's save came first: run it again.
+    Again,
+    Failed(SandboxError),
+}
+
 /// Why a browser's save was not kept.
 #[derive(Debug, thiserror::Error)]
 pub enum BrowserSaveError {
@@ -188,40 +196,65 @@ impl Sandbox {
         mut command: impl FnMut(&mut State, Timestamp) -> (T, Option<MerchantKeys>),
     ) -> Result<T, SandboxError> {
         for _ in 0..MAX_ATTEMPTS {
-            self.sync()?;
-            let checkpoint = self.state.checkpoint();
-            let now = self.state.sim().now(wall_clock());
-            // A server is never the browser's offline switch.
-            self.state.sim_mut().set_offline(false);
-            let (result, keys) = command(&mut self.state, now);
-            if !self.state.changed_since(&checkpoint) {
-                return Ok(result);
-            }
-            let head = self.db.head()?;
-            let planned =
-                envelope::write(&self.state, &self.saved, None, head.as_deref(), &mut OsRng);
-            let saved = match planned {
-                Ok((writes, saved)) => match self.db.save(&self.saved, &writes, keys.as_ref()) {
-                    Ok(()) => saved,
-                    Err(DbError::Conflict) => {
-                        self.state.restore(checkpoint);
-                        continue;
-                    }
-                    Err(error) => {
-                        self.state.restore(checkpoint);
+            self.db.begin()?;
+            let attempt = self.attempt(&mut command);
+            match attempt {
+                Ok(result) => {
+                    if let Err(error) = self.db.commit() {
+                        self.db.rollback();
+                        // What this copy holds was never stored: read again.
+                        self.saved = Saved::default();
                         return Err(error.into());
                     }
-                },
-                Err(error) => {
-                    self.state.restore(checkpoint);
-                    return Err(SandboxError::Damaged(error));
+                    return Ok(result);
                 }
-            };
-            self.state.set_revision(saved.revision());
-            self.saved = saved;
-            return Ok(result);
+                Err(Attempt::Again) => self.db.rollback(),
+                Err(Attempt::Failed(error)) => {
+                    self.db.rollback();
+                    return Err(error);
+                }
+            }
         }
         Err(SandboxError::Busy)
+    }
+
+    /// One run of a command inside the write transaction.
+    fn attempt<T>(
+        &mut self,
+        command: &mut impl FnMut(&mut State, Timestamp) -> (T, Option<MerchantKeys>),
+    ) -> Result<T, Attempt> {
+        self.sync().map_err(Attempt::Failed)?;
+        let checkpoint = self.state.checkpoint();
+        let now = self.state.sim().now(wall_clock());
+        // A server is never the browser's offline switch.
+        self.state.sim_mut().set_offline(false);
+        let (result, keys) = command(&mut self.state, now);
+        if !self.state.changed_since(&checkpoint) {
+            return Ok(result);
+        }
+        let planned = self.db.head().map_err(SandboxError::from).and_then(|head| {
+            envelope::write(&self.state, &self.saved, None, head.as_deref(), &mut OsRng)
+                .map_err(SandboxError::Damaged)
+        });
+        let saved = match planned.and_then(|(writes, saved)| {
+            self.db
+                .save(&self.saved, &writes, keys.as_ref())
+                .map(|()| saved)
+                .map_err(SandboxError::from)
+        }) {
+            Ok(saved) => saved,
+            Err(SandboxError::Db(DbError::Conflict)) => {
+                self.state.restore(checkpoint);
+                return Err(Attempt::Again);
+            }
+            Err(error) => {
+                self.state.restore(checkpoint);
+                return Err(Attempt::Failed(error));
+            }
+        };
+        self.state.set_revision(saved.revision());
+        self.saved = saved;
+        Ok(result)
     }
 
     /// Every stored value of the state, for a browser in sandbox mode.
