@@ -111,6 +111,7 @@ pub const CODES: &[(&str, Topic)] = &[
     // 三、2: paying, refunds, scanning.
     ("W-PAY-CART", Pay),
     ("W-PAY-METHOD", Pay),
+    ("OPENID_MISMATCH", Pay),
     ("W-PAY-CONFIRM", Pay),
     ("WX-PAY-PASSWORD-EMPTY", Pay),
     ("WX-PAY-PASSWORD", Pay),

@@ -92,6 +92,12 @@ impl ApiError {
         Self::new(404, "ORDER_NOT_EXIST", "订单不存在")
     }
 
+    /// The console's network failure: the call never reached WeChat Pay
+    /// (the server answers a gateway timeout with no body).
+    pub fn unreachable() -> Self {
+        Self::new(504, "NETWORK", "网络请求失败")
+    }
+
     /// The console's 「系统繁忙」, or any answer WeChat Pay cannot give now.
     pub fn system() -> Self {
         Self::new(500, "SYSTEM_ERROR", "系统繁忙，请稍后重试")
@@ -128,6 +134,20 @@ pub struct ApiOrder {
     /// When the merchant acknowledged the notification (200 or 204).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acknowledged_at: Option<Timestamp>,
+    /// JSAPI: the openid (for `appid`) of the one WeChat user who may pay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payer_openid: Option<String>,
+    /// JSAPI: what the merchant's page pays with (`/wechat/pay?prepay_id=…`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prepay_id: Option<String>,
+}
+
+/// A JSAPI order's `prepay_id`: `wx` and 30 hex digits, the same for the
+/// same order whenever it is asked for.
+fn prepay_id(mchid: Mchid, out_trade_no: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("prepay\n{mchid}\n{out_trade_no}").as_bytes());
+    format!("wx{}", &crate::hex::encode(&digest)[..30])
 }
 
 /// One payment notification sent to the merchant's `notify_url`.
@@ -188,7 +208,13 @@ pub struct AmountIn {
     pub currency: Option<String>,
 }
 
-/// The body of `POST /v3/pay/transactions/native`.
+/// `payer` of a JSAPI order: who must pay it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct PayerIn {
+    pub openid: Option<String>,
+}
+
+/// The body of `POST /v3/pay/transactions/native` (and `/jsapi`, with `payer`).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct NativeOrderRequest {
     pub appid: Option<String>,
@@ -199,6 +225,15 @@ pub struct NativeOrderRequest {
     pub attach: Option<String>,
     pub notify_url: Option<String>,
     pub amount: Option<AmountIn>,
+    /// JSAPI only: the WeChat user (openid for `appid`) who pays.
+    #[serde(default)]
+    pub payer: Option<PayerIn>,
+}
+
+/// `{"prepay_id": …}`: what a JSAPI order is paid with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JsapiOrderCreated {
+    pub prepay_id: String,
 }
 
 /// `{"code_url": …}`.
@@ -408,6 +443,27 @@ impl State {
         Ok(merchant)
     }
 
+    /// A call on its way meets the console's fault plan first, as every
+    /// request between the worlds does: one that does not get through is
+    /// logged and changes nothing else.
+    fn api_fault(
+        &mut self,
+        now: Timestamp,
+        endpoint: Endpoint,
+        signer: Mchid,
+    ) -> Result<(), ApiError> {
+        let Some(fault) = self.sim.take_fault() else {
+            return Ok(());
+        };
+        let error = crate::wechat::WeChatError::from(fault);
+        let fields = vec![("mchid".to_owned(), signer.to_string())];
+        self.sim.record_failure(now, endpoint, fields, &error);
+        Err(match error {
+            crate::wechat::WeChatError::Network => ApiError::unreachable(),
+            _ => ApiError::system(),
+        })
+    }
+
     /// The registered merchant a call is signed by, checked against the
     /// `mchid` its body or query names.
     fn caller(&self, signer: Mchid, named: Option<&str>) -> Result<&RegisteredMerchant, ApiError> {
@@ -431,6 +487,66 @@ impl State {
         site: &crate::binding::Site,
         now: Timestamp,
     ) -> Result<NativeOrderCreated, ApiError> {
+        self.api_order_create(signer, TradeType::Native, request, now)?;
+        let id = MerchantId::Registered(signer);
+        let no = request.out_trade_no.as_deref().unwrap_or_default();
+        Ok(NativeOrderCreated {
+            code_url: crate::payment::pay_link(site, id, no),
+        })
+    }
+
+    /// `POST /v3/pay/transactions/jsapi`: as native, for the one WeChat user
+    /// `payer.openid` names (an openid of this app), paid at the cashier
+    /// opened with the `prepay_id`.
+    pub fn api_jsapi_order(
+        &mut self,
+        signer: Mchid,
+        request: &NativeOrderRequest,
+        now: Timestamp,
+    ) -> Result<JsapiOrderCreated, ApiError> {
+        self.api_order_create(signer, TradeType::Jsapi, request, now)?;
+        let no = request.out_trade_no.as_deref().unwrap_or_default();
+        Ok(JsapiOrderCreated {
+            prepay_id: prepay_id(signer, no),
+        })
+    }
+
+    /// The order a JSAPI `prepay_id` stands for.
+    pub fn order_by_prepay_id(&self, prepay_id: &str) -> Option<(MerchantId, String)> {
+        self.orders
+            .iter()
+            .find(|o| {
+                o.api
+                    .as_ref()
+                    .is_some_and(|a| a.prepay_id.as_deref() == Some(prepay_id))
+            })
+            .map(|o| (o.merchant, o.out_trade_no.clone()))
+    }
+
+    /// Whether the logged-in WeChat user may pay `order` (a JSAPI order is
+    /// its payer's alone).
+    pub(crate) fn may_pay(&self, order: &Order, user: crate::wechat::WeChatId) -> bool {
+        match order
+            .api
+            .as_ref()
+            .and_then(|a| a.payer_openid.as_ref().map(|p| (a, p)))
+        {
+            Some((api, payer)) => {
+                self.wechat.openid_for_app(&api.appid, user).as_ref() == Some(payer)
+            }
+            None => true,
+        }
+    }
+
+    /// Places an order of either kind, or finds the same one placed before.
+    fn api_order_create(
+        &mut self,
+        signer: Mchid,
+        trade_type: TradeType,
+        request: &NativeOrderRequest,
+        now: Timestamp,
+    ) -> Result<(), ApiError> {
+        self.api_fault(now, Endpoint::UnifiedOrder, signer)?;
         let merchant = self.caller(signer, request.mchid.as_deref())?.clone();
         let appid = request.appid.as_deref().ok_or_else(|| required("appid"))?;
         if appid != merchant.appid {
@@ -490,18 +606,41 @@ impl State {
                 at
             }
         };
+        let payer_openid = match trade_type {
+            TradeType::Native => None,
+            TradeType::Jsapi => {
+                let openid = request
+                    .payer
+                    .as_ref()
+                    .and_then(|p| p.openid.as_deref())
+                    .ok_or_else(|| required("payer.openid"))?;
+                let known =
+                    self.wechat.accounts().iter().any(|a| {
+                        self.wechat.openid_for_app(appid, a.id()).as_deref() == Some(openid)
+                    });
+                if !known {
+                    return Err(ApiError::new(
+                        400,
+                        "OPENID_MISMATCH",
+                        "openid 不是此 appid 下的用户",
+                    ));
+                }
+                Some(openid.to_owned())
+            }
+        };
         let id = MerchantId::Registered(signer);
         let api = ApiOrder {
             appid: appid.to_owned(),
-            trade_type: TradeType::Native,
+            trade_type,
             notify_url: notify_url.to_owned(),
             attach: request.attach.clone(),
             time_expire: request.time_expire.clone(),
             attempts: Vec::new(),
             acknowledged_at: None,
-        };
-        let code_url = || NativeOrderCreated {
-            code_url: crate::payment::pay_link(site, id, out_trade_no),
+            prepay_id: payer_openid
+                .as_ref()
+                .map(|_| prepay_id(signer, out_trade_no)),
+            payer_openid,
         };
         if let Some(order) = self.order(id, out_trade_no) {
             let same = order.api.as_ref().is_some_and(|a| {
@@ -511,12 +650,14 @@ impl State {
                     &a.notify_url,
                     &a.attach,
                     &a.time_expire,
+                    &a.payer_openid,
                 ) == (
                     &api.appid,
                     api.trade_type,
                     &api.notify_url,
                     &api.attach,
                     &api.time_expire,
+                    &api.payer_openid,
                 )
             }) && order.amount.get() == total
                 && order.description == description;
@@ -524,9 +665,7 @@ impl State {
                 return Err(ApiError::new(403, "OUT_TRADE_NO_USED", "商户订单号重复"));
             }
             return match self.refresh_order(id, out_trade_no, now) {
-                Ok(OrderState::Notpay | OrderState::Userpaying | OrderState::Payerror) => {
-                    Ok(code_url())
-                }
+                Ok(OrderState::Notpay | OrderState::Userpaying | OrderState::Payerror) => Ok(()),
                 Ok(OrderState::Closed) => Err(ApiError::new(400, "ORDER_CLOSED", "订单已关闭")),
                 Ok(OrderState::Success | OrderState::Refund) => {
                     Err(ApiError::new(400, "ORDERPAID", "该订单已支付"))
@@ -554,15 +693,21 @@ impl State {
             fulfilled_at: None,
             api: Some(api),
         });
-        let created = code_url();
+        let answer = match trade_type {
+            TradeType::Native => (
+                "code_url",
+                format!("/wechat/pay?mch={id}&out_trade_no={out_trade_no}"),
+            ),
+            TradeType::Jsapi => ("prepay_id", prepay_id(signer, out_trade_no)),
+        };
         self.sim.record(
             now,
             Endpoint::UnifiedOrder,
             fields,
-            vec![("code_url".to_owned(), created.code_url.clone())],
+            vec![(answer.0.to_owned(), answer.1)],
             None,
         );
-        Ok(created)
+        Ok(())
     }
 
     /// A registered merchant's order by `out_trade_no`, closed first if its
@@ -590,6 +735,7 @@ impl State {
         out_trade_no: &str,
         now: Timestamp,
     ) -> Result<Transaction, ApiError> {
+        self.api_fault(now, Endpoint::QueryOrder, signer)?;
         self.caller(signer, mchid)?;
         let order = self.api_order(signer, out_trade_no, now)?;
         Ok(self.transaction(signer, &order))
@@ -604,6 +750,7 @@ impl State {
         transaction_id: &str,
         now: Timestamp,
     ) -> Result<Transaction, ApiError> {
+        self.api_fault(now, Endpoint::QueryOrder, signer)?;
         self.caller(signer, mchid)?;
         let id = MerchantId::Registered(signer);
         let out_trade_no = self
@@ -631,6 +778,7 @@ impl State {
         out_trade_no: &str,
         now: Timestamp,
     ) -> Result<(), ApiError> {
+        self.api_fault(now, Endpoint::CloseOrder, signer)?;
         self.caller(signer, mchid)?;
         let order = self.api_order(signer, out_trade_no, now)?;
         match order.state {
@@ -660,6 +808,7 @@ impl State {
         request: &RefundRequest,
         now: Timestamp,
     ) -> Result<RefundView, ApiError> {
+        self.api_fault(now, Endpoint::Refund, signer)?;
         self.registered_merchant(signer)
             .ok_or_else(|| ApiError::new(400, "MCH_NOT_EXISTS", "商户号不存在"))?;
         let id = MerchantId::Registered(signer);
@@ -725,10 +874,12 @@ impl State {
 
     /// `GET /v3/refund/domestic/refunds/{out_refund_no}`.
     pub fn api_query_refund(
-        &self,
+        &mut self,
         signer: Mchid,
         out_refund_no: &str,
+        now: Timestamp,
     ) -> Result<RefundView, ApiError> {
+        self.api_fault(now, Endpoint::Refund, signer)?;
         let id = MerchantId::Registered(signer);
         self.orders
             .iter()
@@ -848,6 +999,8 @@ impl State {
             time_expire: None,
             attempts: Vec::new(),
             acknowledged_at: None,
+            payer_openid: None,
+            prepay_id: None,
         });
         let paid = order.paid.as_ref();
         let payer = paid.and_then(|p| {

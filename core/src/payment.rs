@@ -162,6 +162,8 @@ pub enum PayError {
     PayPasswordLocked { until: Timestamp },
     #[error("this payment method is not available")]
     MethodUnavailable,
+    #[error("this order is for another WeChat user to pay")]
+    OtherPayer,
     #[error("this merchant asks the wallet to confirm the payment again")]
     NeedsConfirmation,
     #[error("above the single payment limit")]
@@ -203,6 +205,8 @@ impl UserError for PayError {
             Self::PayPassword { .. } => "WX-PAY-PASSWORD",
             Self::PayPasswordLocked { .. } => "WX-PAY-LOCKED",
             Self::MethodUnavailable => "W-PAY-METHOD",
+            // WeChat Pay's own name for it.
+            Self::OtherPayer => "OPENID_MISMATCH",
             Self::NeedsConfirmation => "W-PAY-CONFIRM",
             Self::Limit { .. } => "W-LIMIT-SINGLE",
             Self::DailyLimit { .. } => "W-LIMIT-DAILY",
@@ -230,6 +234,7 @@ impl UserError for PayError {
             Self::PayPassword { .. } => Guidance::ReenterAndVerify,
             Self::PayPasswordLocked { .. } => Guidance::WaitForUnlock,
             Self::MethodUnavailable => Guidance::BindAgain,
+            Self::OtherPayer => Guidance::LogInAgain,
             Self::NeedsConfirmation => Guidance::ReenterAndVerify,
             Self::Limit { .. } | Self::DailyLimit { .. } => Guidance::WithinLimits,
             Self::TooManyRefunds | Self::RefundNoReused => Guidance::StartAgain,
@@ -550,6 +555,9 @@ impl State {
             .signed_in()
             .map(|a| a.id())
             .ok_or(WeChatError::NotLoggedIn)?;
+        if !self.may_pay(&order, payer) {
+            return Err(PayError::OtherPayer);
+        }
         let method = request
             .method
             .or_else(|| self.default_method())

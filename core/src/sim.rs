@@ -54,9 +54,34 @@ pub enum Endpoint {
     Refund,
     /// The cashier's payment request.
     Pay,
+    /// `GET /v3/pay/transactions/out-trade-no/{out_trade_no}` (or `/id/…`):
+    /// a merchant's backend asks for an order (the sandbox server).
+    QueryOrder,
+    /// `POST /v3/pay/transactions/out-trade-no/{out_trade_no}/close`.
+    CloseOrder,
 }
 
 impl Endpoint {
+    /// The HTTP method the request is made with.
+    pub fn method(self) -> &'static str {
+        match self {
+            Endpoint::Authorize
+            | Endpoint::AccessToken
+            | Endpoint::RefreshToken
+            | Endpoint::UserInfo
+            | Endpoint::CheckToken
+            | Endpoint::CheckRealName
+            | Endpoint::QueryOrder => "GET",
+            Endpoint::Revoke
+            | Endpoint::ToChange
+            | Endpoint::UnifiedOrder
+            | Endpoint::Notify
+            | Endpoint::Refund
+            | Endpoint::Pay
+            | Endpoint::CloseOrder => "POST",
+        }
+    }
+
     pub fn path(self) -> &'static str {
         match self {
             Endpoint::Authorize => "/connect/oauth2/authorize",
@@ -71,6 +96,8 @@ impl Endpoint {
             Endpoint::Notify => "(merchant) notify_url",
             Endpoint::Refund => "/v3/refund/domestic/refunds",
             Endpoint::Pay => "/v3/pay/transactions/jsapi (confirm)",
+            Endpoint::QueryOrder => "/v3/pay/transactions/out-trade-no/{out_trade_no}",
+            Endpoint::CloseOrder => "/v3/pay/transactions/out-trade-no/{out_trade_no}/close",
         }
     }
 }

@@ -64,6 +64,7 @@ fn native(
             total: Some(total),
             currency: Some("CNY".to_owned()),
         }),
+        payer: None,
     }
 }
 
@@ -243,7 +244,7 @@ fn a_registered_merchants_order_is_paid_at_the_cashier_queried_and_refunded() {
     assert_eq!(w.state.balance(w.me()).get(), before.get() + 2_000);
     assert_eq!(
         w.state
-            .api_query_refund(m.mchid, "RAPI000004")
+            .api_query_refund(m.mchid, "RAPI000004", now)
             .unwrap()
             .amount
             .refund,
@@ -406,6 +407,52 @@ fn a_merchants_app_authorizes_on_its_own_domain_and_its_openid_is_the_payers() {
         .api_query_by_out_trade_no(m.mchid, Some(&m.mchid.to_string()), "OPENID0001", now)
         .unwrap();
     assert_eq!(paid.payer.unwrap().openid, tokens.openid);
+    // A JSAPI order for that openid: its prepay_id finds it, and only that
+    // WeChat user may pay it.
+    let mut request = native(&m.appid, m.mchid, "JSAPI00001", 300, None);
+    request.payer = Some(qianbao_core::payapi::PayerIn {
+        openid: Some(tokens.openid.clone()),
+    });
+    let prepay = w
+        .state
+        .api_jsapi_order(m.mchid, &request, now)
+        .unwrap()
+        .prepay_id;
+    assert_eq!(
+        w.state.order_by_prepay_id(&prepay),
+        Some((id, "JSAPI00001".to_owned()))
+    );
+    request.out_trade_no = Some("JSAPI00002".to_owned());
+    request.payer = Some(qianbao_core::payapi::PayerIn {
+        openid: Some("o_not_a_user_of_this_app".to_owned()),
+    });
+    assert_eq!(
+        w.state
+            .api_jsapi_order(m.mchid, &request, now)
+            .unwrap_err()
+            .code,
+        "OPENID_MISMATCH"
+    );
+    w.wechat_log_in(true);
+    let now = w.tick(1);
+    w.state.open_cashier(id, "JSAPI00001", now).unwrap();
+    let other_password = w.demo.wechat_mismatch.pay_password.clone();
+    let other = w.state.pay_order(
+        PayRequest {
+            merchant: id,
+            out_trade_no: "JSAPI00001",
+            method: Some(qianbao_core::payment::PayMethod::Change),
+            pay_password: &other_password,
+            wallet_password: None,
+            key: "j",
+        },
+        now,
+    );
+    assert_eq!(
+        other.err(),
+        Some(qianbao_core::payment::PayError::OtherPayer)
+    );
+    w.wechat_log_in(false);
     // snsapi_base gives the openid only: userinfo is 48001.
     // (Testkit's request is always snsapi_userinfo: this one is made here.)
     let request = qianbao_core::wechat::AuthorizeRequest {
@@ -436,4 +483,50 @@ fn a_merchants_app_authorizes_on_its_own_domain_and_its_openid_is_the_payers() {
         Some(qianbao_core::wechat::WeChatError::Unauthorized)
     );
     assert!(w.round_trips());
+}
+
+#[test]
+fn the_consoles_faults_meet_a_merchants_calls_first_and_change_nothing_else() {
+    let mut w = World::new();
+    let now = w.tick(1);
+    let m = w
+        .state
+        .register_merchant(
+            "故障小店",
+            "http://127.0.0.1:9/n",
+            "127.0.0.1:9",
+            now,
+            &mut w.rng,
+        )
+        .unwrap();
+    w.state.sim_mut().set_faults(qianbao_core::sim::Faults {
+        network: 1,
+        busy: 1,
+        latency_ms: 0,
+    });
+    let site = site();
+    let request = native(&m.appid, m.mchid, "FAULT00001", 100, None);
+    let network = w
+        .state
+        .api_native_order(m.mchid, &request, &site, now)
+        .unwrap_err();
+    assert_eq!((network.status, network.code), (504, "NETWORK"));
+    let busy = w
+        .state
+        .api_native_order(m.mchid, &request, &site, now)
+        .unwrap_err();
+    assert_eq!((busy.status, busy.code), (500, "SYSTEM_ERROR"));
+    assert!(w.state.orders().is_empty(), "neither placed an order");
+    let failures = w
+        .state
+        .sim()
+        .log()
+        .iter()
+        .filter(|e| e.error.is_some())
+        .count();
+    assert_eq!(failures, 2, "both logged");
+    w.state
+        .api_native_order(m.mchid, &request, &site, now)
+        .unwrap();
+    assert_eq!(w.state.orders().len(), 1);
 }

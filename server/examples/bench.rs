@@ -99,6 +99,7 @@ fn main() {
             total: Some(1),
             currency: None,
         }),
+        payer: None,
     };
     let mchid = qianbao_core::merchant::Mchid::parse(&c.mchid).unwrap();
     let site = sandbox.site().clone();

@@ -247,13 +247,24 @@ async fn v3(State(sandbox): State<Shared>, request: Request) -> Response {
                 ))),
             };
             let signed = sandbox.sign(&answer.body);
-            (answer, signed)
+            let latency = sandbox.state().sim().faults().latency_ms;
+            (answer, signed, latency)
         })
         .await;
     wake.notify_one();
-    let Some((answer, signed)) = answer else {
+    let Some((answer, signed, latency)) = answer else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
+    // The console's latency: every request takes this long.
+    if latency > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(u64::from(latency))).await;
+    }
+    // The console's network failure: the call never got an answer.
+    if answer.status == StatusCode::GATEWAY_TIMEOUT {
+        let mut response = Response::new(Body::empty());
+        *response.status_mut() = StatusCode::GATEWAY_TIMEOUT;
+        return response;
+    }
     let mut response = Response::new(Body::from(answer.body));
     *response.status_mut() = answer.status;
     let headers = response.headers_mut();
@@ -399,6 +410,14 @@ fn handle(
                 Err(error) => Answer::error(&error),
             }
         }
+        (Method::POST, ["v3", "pay", "transactions", "jsapi"]) => {
+            match parse::<NativeOrderRequest>(body) {
+                Ok(request) => run(sandbox, &mut |state, now| {
+                    from_result(state.api_jsapi_order(signer, &request, now))
+                }),
+                Err(error) => Answer::error(&error),
+            }
+        }
         (Method::GET, ["v3", "pay", "transactions", "out-trade-no", no]) => {
             let (Some(no), mchid) = (decode(no), query_value(query, "mchid")) else {
                 return Answer::error(&ApiError::order_not_exist());
@@ -444,8 +463,8 @@ fn handle(
             let Some(no) = decode(no) else {
                 return Answer::error(&ApiError::new(404, "RESOURCE_NOT_EXISTS", "退款单不存在"));
             };
-            run(sandbox, &mut |state, _| {
-                from_result(state.api_query_refund(signer, &no))
+            run(sandbox, &mut |state, now| {
+                from_result(state.api_query_refund(signer, &no, now))
             })
         }
         _ => Answer::error(&ApiError::new(404, "NOT_FOUND", "请求的资源不存在")),

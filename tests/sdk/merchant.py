@@ -52,6 +52,8 @@ def emit(value):
 
 
 def call(pay, name, kwargs):
+    if "pay_type" in kwargs:
+        kwargs["pay_type"] = WeChatPayType[kwargs["pay_type"]]
     code, body = getattr(pay, name)(**kwargs)
     if isinstance(body, bytes):
         body = body.decode()

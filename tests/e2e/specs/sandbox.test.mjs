@@ -245,11 +245,11 @@ test("网页授权 for a merchant's app with wechatpy: 允许, tokens, userinfo;
   expect(first.startsWith(`${s.url}/connect/oauth2/authorize?appid=${s.merchant.appid}&redirect_uri=`), first).toBe(true);
 
   const w = await person();
-  const demo = await w.createDemo();
-  // The merchant's page sends the person to WeChat: log in, consent.
+  // (Logged in to WeChat by the binding; ¥50 in the bound wallet.)
+  const demo = await w.signedInDemo({ money: 50, bound: true });
+  // The merchant's page sends the person to WeChat's consent.
   await w.page.goto(first);
   await w.page.waitForURL(/\/connect\/oauth2\/authorize\?/);
-  await w.wechatLogIn(demo.wechat);
   await w.expectText('沙盒咖啡馆');
   await w.screenshot('92-sandbox-consent');
   await allow(w);
@@ -271,6 +271,24 @@ test("网页授权 for a merchant's app with wechatpy: 允许, tokens, userinfo;
   expect(refreshed.ok.access_token === accessToken, 'a new access token').toBe(false);
   expect(oauth('check_access_token', { openid, access_token: refreshed.ok.access_token }).ok).toBe(true);
 
+  // A JSAPI order for this openid, paid at the cashier its prepay_id opens.
+  const notify = `http://127.0.0.1:${s.notifyPort}/notify`;
+  const jsapi = (no, payer) => backend('pay', {
+    description: '公众号下单', out_trade_no: no, amount: { total: 990 }, payer: { openid: payer }, pay_type: 'JSAPI', notify_url: notify,
+  });
+  const placed = jsapi('E2EJSAPI0001', openid);
+  expect(placed.code, JSON.stringify(placed)).toBe(200);
+  expect(/^wx[0-9a-f]{30}$/.test(placed.body.prepay_id), placed.body.prepay_id).toBe(true);
+  expect(jsapi('E2EJSAPI0002', `o${'x'.repeat(27)}`).body.code, 'an openid of no user of this app').toBe('OPENID_MISMATCH');
+  await w.page.goto(`${s.url}/wechat/pay?prepay_id=${placed.body.prepay_id}`);
+  await w.page.getByTestId('pay-amount').waitFor();
+  expect(await w.page.getByTestId('pay-amount').innerText()).toBe('¥9.90');
+  await w.field('支付密码').fill(demo.wechat.payPassword);
+  await w.button('确认支付').click();
+  await w.expectText('支付成功');
+  const paid = backend('query', { out_trade_no: 'E2EJSAPI0001' });
+  expect([paid.body.trade_state, paid.body.trade_type, paid.body.payer?.openid]).toEqual(['SUCCESS', 'JSAPI', openid]);
+
   // 「拒绝」: back to the merchant's page with its state and no code.
   await w.page.goto(authorize('STATE0002'));
   await w.button('拒绝').click();
@@ -286,5 +304,25 @@ test("网页授权 for a merchant's app with wechatpy: 允许, tokens, userinfo;
   await w.button('快进 5 分钟').click();
   await w.expectText('快进了 5 分钟');
   expect(oauth('fetch_access_token', { code: late.code }), 'an expired code').toEqual({ errcode: 40029, errmsg: 'invalid code' });
+  await w.close();
+});
+
+test("the console's faults meet a merchant backend's calls too: no answer, then 系统繁忙, then through", async () => {
+  await sandbox('faults');
+  const w = await person();
+  await w.injectFaults({ network: 1, busy: 1 });
+  const order = () => backend('pay', {
+    description: '故障演练', out_trade_no: 'E2EFAULT0001', amount: { total: 100 },
+    notify_url: `http://127.0.0.1:${s.notifyPort}/notify`,
+  });
+  expect(order().code, 'the network failure: no answer').toBe(504);
+  const busy = order();
+  expect([busy.code, busy.body.code], '系统繁忙').toEqual([500, 'SYSTEM_ERROR']);
+  const through = order();
+  expect(through.code, JSON.stringify(through)).toBe(200);
+  expect(backend('query', { out_trade_no: 'E2EFAULT0001' }).body.trade_state, 'one order, placed once').toBe('NOTPAY');
+  // The console lists both failed calls.
+  await w.open('/dev');
+  await w.expectText('POST /v3/pay/transactions/jsapi');
   await w.close();
 });

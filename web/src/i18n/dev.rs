@@ -50,7 +50,7 @@ pub fn text(locale: Locale) -> &'static DevText {
 
 /// How the developer console names an endpoint.
 pub fn endpoint(endpoint: Endpoint) -> String {
-    format!("GET {}", endpoint.path())
+    format!("{} {}", endpoint.method(), endpoint.path())
 }
 
 /// A fault plan the console refused: the field, as labelled, and its range.

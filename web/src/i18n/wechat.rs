@@ -222,6 +222,12 @@ pub fn pay_error(
                 "This payment method is not available (the wallet is not bound).",
             )
             .to_owned(),
+        PayError::OtherPayer => locale
+            .pick(
+                "这笔订单须由下单时指定的微信用户支付，请登录那个微信账号后再付款。",
+                "This order is for another WeChat user to pay: log in to that WeChat account, then pay.",
+            )
+            .to_owned(),
         PayError::NeedsConfirmation => locale
             .pick(
                 "该商家要求数字钱包再次确认支付信息。",

@@ -26,8 +26,17 @@ pub fn Cashier() -> impl IntoView {
     let nav = use_nav();
     let t = move || store.text();
     let tw = move || store.wechat_text();
-    let merchant = untrack(|| nav.query("mch")).and_then(|m| MerchantId::parse(&m));
-    let out_trade_no = untrack(|| nav.query("out_trade_no")).unwrap_or_default();
+    // A JSAPI order (a merchant's app under the sandbox server) comes as
+    // its `prepay_id`; any other as the merchant and its order number.
+    let prepaid = untrack(|| nav.query("prepay_id"))
+        .and_then(|id| store.state.with_untracked(|s| s.order_by_prepay_id(&id)));
+    let (merchant, out_trade_no) = match prepaid {
+        Some((merchant, no)) => (Some(merchant), no),
+        None => (
+            untrack(|| nav.query("mch")).and_then(|m| MerchantId::parse(&m)),
+            untrack(|| nav.query("out_trade_no")).unwrap_or_default(),
+        ),
+    };
     let step = RwSignal::new(Step::Choose);
     let method = RwSignal::new(None::<PayMethod>);
     let pay_password = RwSignal::new(String::new());
