@@ -62,6 +62,18 @@ pub enum RegisterError {
     Full,
 }
 
+impl RegisterError {
+    /// Which field was refused, as the console's form names it.
+    pub fn field(&self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::NotifyUrl => "notify_url",
+            Self::RedirectDomain => "redirect_domain",
+            Self::Full => "full",
+        }
+    }
+}
+
 /// WeChat Pay's answer to a call it refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{status} {code}: {message}")]
@@ -356,6 +368,26 @@ pub fn valid_domain(text: &str) -> bool {
     port_ok && !host.is_empty() && host.len() <= 253 && host.split('.').all(label_ok)
 }
 
+/// What a registration form must hold (checked again when registering).
+pub fn check_registration(
+    name: &str,
+    notify_url: &str,
+    redirect_domain: &str,
+) -> Result<(), RegisterError> {
+    let name = name.trim();
+    if name.is_empty() || !chars_within(name, MAX_NAME_CHARS) || name.chars().any(char::is_control)
+    {
+        return Err(RegisterError::Name);
+    }
+    if !valid_url(notify_url) {
+        return Err(RegisterError::NotifyUrl);
+    }
+    if !valid_domain(redirect_domain) {
+        return Err(RegisterError::RedirectDomain);
+    }
+    Ok(())
+}
+
 fn chars_within(text: &str, max: usize) -> bool {
     text.chars().count() <= max
 }
@@ -398,19 +430,8 @@ impl State {
         now: Timestamp,
         rng: &mut impl RngCore,
     ) -> Result<RegisteredMerchant, RegisterError> {
+        check_registration(name, notify_url, redirect_domain)?;
         let name = name.trim();
-        if name.is_empty()
-            || !chars_within(name, MAX_NAME_CHARS)
-            || name.chars().any(char::is_control)
-        {
-            return Err(RegisterError::Name);
-        }
-        if !valid_url(notify_url) {
-            return Err(RegisterError::NotifyUrl);
-        }
-        if !valid_domain(redirect_domain) {
-            return Err(RegisterError::RedirectDomain);
-        }
         if self.registered.len() >= MAX_MERCHANTS {
             return Err(RegisterError::Full);
         }

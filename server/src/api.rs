@@ -85,6 +85,7 @@ pub fn router(sandbox: Shared, dist: Option<PathBuf>) -> Router {
             post(replace_store).layer(DefaultBodyLimit::max(MAX_STATE)),
         )
         .route("/sandbox/v1/head", get(read_head))
+        .route("/sandbox/v1/merchants", post(register_merchant))
         .route("/connect/oauth2/authorize", get(authorize))
         .route("/sns/oauth2/access_token", get(sns_access_token))
         .route("/sns/oauth2/refresh_token", get(sns_refresh_token))
@@ -468,6 +469,44 @@ fn handle(
             })
         }
         _ => Answer::error(&ApiError::new(404, "NOT_FOUND", "请求的资源不存在")),
+    }
+}
+
+#[derive(Deserialize)]
+struct Registration {
+    name: String,
+    notify_url: String,
+    redirect_domain: String,
+}
+
+/// `POST /sandbox/v1/merchants` (a form: `name`, `notify_url`,
+/// `redirect_domain`): the console's 「注册商户」, as `merchant add`. 200
+/// with the credentials' JSON, or 400 with the refused field's name.
+async fn register_merchant(
+    State(shared): State<Shared>,
+    axum::extract::Form(form): axum::extract::Form<Registration>,
+) -> Response {
+    let registered = shared
+        .with(move |s| s.register(&form.name, &form.notify_url, &form.redirect_domain))
+        .await;
+    match registered {
+        Some(Ok(credentials)) => {
+            let json = serde_json::to_string_pretty(&credentials).unwrap_or_default();
+            let mut response = plain(StatusCode::OK, json);
+            response.headers_mut().insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static("application/json; charset=utf-8"),
+            );
+            response
+        }
+        Some(Err(SandboxError::Register(error))) => {
+            plain(StatusCode::BAD_REQUEST, error.field().to_owned())
+        }
+        Some(Err(error)) => {
+            let _ = writeln!(std::io::stderr(), "qianbao-sandbox: {error}");
+            plain(StatusCode::INTERNAL_SERVER_ERROR, "server".to_owned())
+        }
+        None => plain(StatusCode::INTERNAL_SERVER_ERROR, "server".to_owned()),
     }
 }
 

@@ -27,5 +27,6 @@ pub mod lock;
 pub mod offline;
 pub mod pages;
 pub mod router;
+pub mod sandbox_api;
 pub mod storage;
 pub mod store;

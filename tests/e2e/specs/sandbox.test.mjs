@@ -212,8 +212,11 @@ test("a merchant backend's native order: paid in the browser, notified (retried)
   // The wallet shows the payment and the refund the backend made.
   await w.open('/');
   expect(await w.balance(), 'wallet: 100 − 25 + 10').toBe('¥85.00');
-  // The console shows both attempts with the merchant's answers.
+  // The console shows both attempts with the merchant's answers, and the
+  // merchant with its order under 「商户与应用」.
   await w.open('/dev');
+  const row = w.page.locator(`[data-mchid="${s.merchant.mchid}"] [data-order=E2ESANDBOX01][data-state=REFUND]`);
+  expect(await row.innerText(), 'the order in 商户与应用').toContain('通知 2 次，商户已确认');
   await w.screenshot('91-sandbox-dev');
   await w.close();
 });
@@ -324,5 +327,21 @@ test("the console's faults meet a merchant backend's calls too: no answer, then 
   // The console lists both failed calls.
   await w.open('/dev');
   await w.expectText('POST /v3/pay/transactions/jsapi');
+
+  // 「商户与应用」 registers a merchant as `merchant add` does: a bad
+  // domain is refused and changes nothing; then the credentials, once.
+  await w.field('商户名称').fill('控制台商店');
+  await w.field('支付通知地址（notify_url）').fill('http://127.0.0.1:3000/notify');
+  await w.field('网页授权域名（主机[:端口]）').fill('not a domain');
+  await w.button('注册商户').click();
+  await w.expectText('授权域名须为主机名或 IP 地址');
+  expect(await w.page.locator('[data-mchid]').count(), 'one merchant still').toBe(1);
+  await w.field('网页授权域名（主机[:端口]）').fill('127.0.0.1:3000');
+  await w.button('注册商户').click();
+  const credentials = JSON.parse(await w.page.getByTestId('credentials').innerText());
+  expect(/^19\d{8}$/.test(credentials.mchid), credentials.mchid).toBe(true);
+  expect(credentials.merchant_private_key_pem).toContain('BEGIN PRIVATE KEY');
+  await w.page.locator(`[data-mchid="${credentials.mchid}"]`).waitFor();
+  await w.screenshot('93-sandbox-merchants');
   await w.close();
 });

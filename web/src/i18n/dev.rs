@@ -36,6 +36,37 @@ labels! {
             "确定清空本浏览器中的全部模拟数据吗？此操作不可撤销（可先导出）。",
             "Erase all simulated data in this browser? This cannot be undone (export first).";
         dev_clear_log = "清空日志", "Clear log";
+        dev_merchants = "商户与应用", "Merchants and apps";
+        dev_merchants_intro =
+            "在沙盒服务器上注册的商户及其应用：商户后台用商户号、appid 和注册时给出的密钥调用微信支付 v3 与网页授权接口，付款和授权在本站完成。",
+            "Merchants and their apps registered with the sandbox server: a merchant's backend calls WeChat Pay v3 and 网页授权 with the 商户号, the appid and the keys given at registration; people pay and consent in this site.";
+        dev_merchants_static =
+            "只有由沙盒服务器（./scripts/sandbox.sh）提供本站时，才能在这里注册商户。",
+            "Merchants can be registered here only when the sandbox server (./scripts/sandbox.sh) serves this site.";
+        dev_merchants_none = "还没有商户。", "No merchants yet.";
+        dev_merchant_name = "商户名称", "Merchant name";
+        dev_notify_url = "支付通知地址（notify_url）", "Payment notification URL (notify_url)";
+        dev_redirect_domain = "网页授权域名（主机[:端口]）", "网页授权 domain (host[:port])";
+        dev_register = "注册商户", "Register the merchant";
+        dev_credentials =
+            "请立即保存以下凭据：商户私钥只显示这一次，沙盒不保存它。",
+            "Save these credentials now: the merchant's private key is shown only this once; the sandbox does not keep it.";
+        dev_register_name = "商户名称须为 1–32 个字符。", "A merchant name has 1 to 32 characters.";
+        dev_register_notify_url =
+            "通知地址须为以 http:// 或 https:// 开头、带主机名、不含 # 的网址（最多 255 个字符）。",
+            "The notification URL must start with http:// or https://, name a host, and have no # (at most 255 characters).";
+        dev_register_redirect_domain =
+            "授权域名须为主机名或 IP 地址，可带 :端口，例如 127.0.0.1:3000。",
+            "The domain must be a host name or IP address with an optional :port, such as 127.0.0.1:3000.";
+        dev_register_full = "沙盒最多保存 100 个商户。", "The sandbox keeps at most 100 merchants.";
+        dev_register_server =
+            "沙盒服务器没有完成注册，请查看它的日志后重试。",
+            "The sandbox server did not complete the registration: look at its log and try again.";
+        dev_merchant_orders: fn(usize) -> String =
+            |n| format!("API 订单 {n} 笔"), |n| format!("{n} API orders");
+        dev_order_notified: fn(usize, bool) -> String =
+            |n, ok| format!("通知 {n} 次{}", if ok { "，商户已确认" } else { "" }),
+            |n, ok| format!("notified {n} times{}", if ok { ", acknowledged" } else { "" });
         dev_resend_notify = "重发通知", "Send the notification again";
     }
 }

@@ -3,6 +3,8 @@
 //! range and changes nothing), the simulated clock, and the sandbox's data —
 //! export, import (validated: a bad file changes nothing), reset.
 
+mod merchants;
+
 use crate::components::{ConfirmBox, ErrorBox, WordedErrorBox};
 use crate::env;
 use crate::i18n;
@@ -168,6 +170,8 @@ pub fn Console() -> impl IntoView {
             </Show>
             {move || imported.get().then(|| view! { <p class="success" role="status">{tw().dev_imported}</p> })}
             <ErrorBox problem=error />
+
+            <merchants::Merchants />
 
             <div class="section-head">
                 <h2>{move || tw().dev_log}</h2>

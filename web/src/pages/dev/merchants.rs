@@ -1,0 +1,156 @@
+//! 「商户与应用」 in the developer console: the merchants registered with the
+//! sandbox server, their apps and API orders (with each order's payment
+//! notifications), and — when the sandbox server serves the page — a form
+//! that registers one, as `qianbao-sandbox merchant add` does.
+
+use crate::sandbox_api;
+use crate::storage;
+use crate::store::use_store;
+use leptos::prelude::*;
+use qianbao_core::merchant::MerchantId;
+use qianbao_core::payapi::check_registration;
+
+/// One registered merchant, as the console lists it.
+struct Row {
+    name: String,
+    mchid: String,
+    appid: String,
+    notify_url: String,
+    redirect_domain: String,
+    /// (out_trade_no, state, notifications sent, acknowledged)
+    orders: Vec<(String, &'static str, usize, bool)>,
+}
+
+#[component]
+pub fn Merchants() -> impl IntoView {
+    let store = use_store();
+    let tw = move || store.dev_text();
+    let on_server = storage::on_server();
+    let name = RwSignal::new(String::new());
+    let notify_url = RwSignal::new(String::new());
+    let domain = RwSignal::new(String::new());
+    let credentials = RwSignal::new(None::<String>);
+    let refused = RwSignal::new(None::<String>);
+
+    let rows = move || {
+        store.state.with(|s| {
+            s.registered_merchants()
+                .iter()
+                .map(|m| Row {
+                    name: m.name.clone(),
+                    mchid: m.mchid.to_string(),
+                    appid: m.appid.clone(),
+                    notify_url: m.notify_url.clone(),
+                    redirect_domain: m.redirect_domain.clone(),
+                    orders: s
+                        .orders()
+                        .iter()
+                        .filter(|o| o.merchant == MerchantId::Registered(m.mchid))
+                        .filter_map(|o| {
+                            let api = o.api.as_ref()?;
+                            Some((
+                                o.out_trade_no.clone(),
+                                o.state.as_str(),
+                                api.attempts.len(),
+                                api.acknowledged_at.is_some(),
+                            ))
+                        })
+                        .collect(),
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let register = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (n, u, d) = (
+            name.get_untracked(),
+            notify_url.get_untracked(),
+            domain.get_untracked(),
+        );
+        // The form's rules are core's: a refusal needs no request.
+        let result = match check_registration(&n, &u, &d) {
+            Ok(()) => sandbox_api::register_merchant(&n, &u, &d),
+            Err(error) => Err(error.field().to_owned()),
+        };
+        match result {
+            Ok(json) => {
+                refused.set(None);
+                credentials.set(Some(json));
+                // The server's state has the new merchant: read it again.
+                store.update(|_| ());
+            }
+            Err(field) => {
+                credentials.set(None);
+                refused.set(Some(field));
+            }
+        }
+    };
+    let refusal = move || {
+        refused.get().map(|field| {
+            let t = tw();
+            match field.as_str() {
+                "name" => t.dev_register_name,
+                "notify_url" => t.dev_register_notify_url,
+                "redirect_domain" => t.dev_register_redirect_domain,
+                "full" => t.dev_register_full,
+                _ => t.dev_register_server,
+            }
+        })
+    };
+
+    view! {
+        <h2>{move || tw().dev_merchants}</h2>
+        <p class="muted">{move || tw().dev_merchants_intro}</p>
+        <Show when=move || !rows().is_empty() fallback=move || view! { <p class="muted">{move || tw().dev_merchants_none}</p> }>
+            <ul class="merchants" data-testid="merchants">
+                {move || rows().into_iter().map(|row| {
+                    let orders = row.orders.len();
+                    let mchid = row.mchid.clone();
+                    view! {
+                        <li data-mchid=mchid>
+                            <strong>{row.name}</strong>
+                            <ul>
+                                <li><code>"mchid"</code>" = " <code>{row.mchid}</code></li>
+                                <li><code>"appid"</code>" = " <code>{row.appid}</code></li>
+                                <li><code>"notify_url"</code>" = " <code>{row.notify_url}</code></li>
+                                <li><code>"redirect_domain"</code>" = " <code>{row.redirect_domain}</code></li>
+                            </ul>
+                            <p class="muted">{move || (tw().dev_merchant_orders)(orders)}</p>
+                            <ul>
+                                {row.orders.into_iter().map(|(no, state, sent, ok)| {
+                                    let key = no.clone();
+                                    view! {
+                                    <li data-order=key data-state=state>
+                                        <code>{no}</code>" " {state} " · " {move || (tw().dev_order_notified)(sent, ok)}
+                                    </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </Show>
+        {if on_server {
+            view! {
+                <form class="form" on:submit=register>
+                    <label for="mch-name">{move || tw().dev_merchant_name}</label>
+                    <input id="mch-name" maxlength="32" bind:value=name />
+                    <label for="mch-notify">{move || tw().dev_notify_url}</label>
+                    <input id="mch-notify" type="url" maxlength="255" placeholder="http://127.0.0.1:3000/notify" bind:value=notify_url />
+                    <label for="mch-domain">{move || tw().dev_redirect_domain}</label>
+                    <input id="mch-domain" maxlength="253" placeholder="127.0.0.1:3000" bind:value=domain />
+                    <button type="submit" class="button primary">{move || tw().dev_register}</button>
+                </form>
+                {move || refusal().map(|text| view! { <p class="error" role="alert">{text}</p> })}
+                {move || credentials.get().map(|json| view! {
+                    <p role="status">{move || tw().dev_credentials}</p>
+                    <pre class="credentials" data-testid="credentials">{json}</pre>
+                })}
+            }
+            .into_any()
+        } else {
+            view! { <p class="muted">{move || tw().dev_merchants_static}</p> }.into_any()
+        }}
+    }
+}
