@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
-cargo build --release --locked -p qianbao-sandbox --example bench
+cargo build --profile server --locked -p qianbao-sandbox --example bench
 for orders in 100 10000; do
-  target/release/examples/bench "${REQUESTS:-400}" "${CLIENTS:-2}" "$orders"
+  target/server/examples/bench "${REQUESTS:-400}" "${CLIENTS:-2}" "$orders"
 done

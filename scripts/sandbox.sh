@@ -3,12 +3,12 @@
 # origin, http://127.0.0.1:8090 (ADDR to change), its state in
 # qianbao-sandbox.db (DB to change). Installs what is missing first.
 # Register a merchant (prints its credentials as JSON):
-#   target/release/qianbao-sandbox merchant add --name 我的商店 \
+#   target/server/qianbao-sandbox merchant add --name 我的商店 \
 #     --notify-url http://127.0.0.1:3000/notify --redirect-domain 127.0.0.1:3000
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 trunk build --release --offline
-cargo build --release --locked -p qianbao-sandbox
-exec target/release/qianbao-sandbox serve --addr "${ADDR:-127.0.0.1:8090}" --db "${DB:-qianbao-sandbox.db}" --dist dist
+cargo build --profile server --locked -p qianbao-sandbox
+exec target/server/qianbao-sandbox serve --addr "${ADDR:-127.0.0.1:8090}" --db "${DB:-qianbao-sandbox.db}" --dist dist
