@@ -194,6 +194,9 @@ struct ErrorBody<'a> {
 struct Answer {
     status: StatusCode,
     body: Vec<u8>,
+    /// The merchant who asked, once known (its answers name the serial it
+    /// verifies with).
+    signer: Option<Mchid>,
 }
 
 impl Answer {
@@ -202,6 +205,7 @@ impl Answer {
             Ok(body) => Answer {
                 status: StatusCode::OK,
                 body,
+                signer: None,
             },
             Err(_) => Answer::error(&ApiError::system()),
         }
@@ -211,6 +215,7 @@ impl Answer {
         Answer {
             status: StatusCode::NO_CONTENT,
             body: Vec::new(),
+            signer: None,
         }
     }
 
@@ -223,6 +228,7 @@ impl Answer {
         Answer {
             status: StatusCode::from_u16(error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             body,
+            signer: None,
         }
     }
 }
@@ -247,7 +253,7 @@ async fn v3(State(sandbox): State<Shared>, request: Request) -> Response {
                     MAX_BODY / 1024
                 ))),
             };
-            let signed = sandbox.sign(&answer.body);
+            let signed = sandbox.sign_as(&answer.body, sandbox.serial_for(answer.signer));
             let latency = sandbox.state().sim().faults().latency_ms;
             (answer, signed, latency)
         })
@@ -390,6 +396,23 @@ fn handle(
         Ok(signer) => signer,
         Err(answer) => return answer,
     };
+    let named = headers
+        .get("wechatpay-serial")
+        .and_then(|v| v.to_str().ok());
+    sandbox.note_mode(signer, named);
+    let mut answer = route(sandbox, signer, method, uri, body);
+    answer.signer = Some(signer);
+    answer
+}
+
+/// The `/v3/` call `signer` made, answered by `core`.
+fn route(
+    sandbox: &mut Sandbox,
+    signer: Mchid,
+    method: &Method,
+    uri: &axum::http::Uri,
+    body: &Bytes,
+) -> Answer {
     let query = uri.query();
     let segments: Vec<&str> = uri.path().trim_start_matches('/').split('/').collect();
     let site = sandbox.site().clone();
@@ -411,6 +434,7 @@ fn handle(
                 Err(error) => Answer::error(&error),
             }
         }
+        (Method::GET, ["v3", "certificates"]) => certificates(sandbox, signer),
         (Method::POST, ["v3", "pay", "transactions", "jsapi"]) => {
             match parse::<NativeOrderRequest>(body) {
                 Ok(request) => run(sandbox, &mut |state, now| {
@@ -508,6 +532,50 @@ async fn register_merchant(
         }
         None => plain(StatusCode::INTERNAL_SERVER_ERROR, "server".to_owned()),
     }
+}
+
+#[derive(Serialize)]
+struct EncryptedCertificate {
+    algorithm: &'static str,
+    nonce: String,
+    associated_data: &'static str,
+    ciphertext: String,
+}
+
+#[derive(Serialize)]
+struct CertificateEntry {
+    serial_no: String,
+    effective_time: String,
+    expire_time: String,
+    encrypt_certificate: EncryptedCertificate,
+}
+
+/// `GET /v3/certificates`: the platform certificate, encrypted with the
+/// caller's APIv3 key (associated data `certificate`).
+fn certificates(sandbox: &mut Sandbox, signer: Mchid) -> Answer {
+    let Ok(Some(apiv3_key)) = sandbox.apiv3_key(signer) else {
+        return Answer::error(&ApiError::system());
+    };
+    let cert = sandbox.certificate().clone();
+    let nonce = crate::keys::nonce(&mut rand_core::OsRng)[..12].to_owned();
+    let Some(ciphertext) =
+        crate::notify::encrypt(&apiv3_key, &nonce, "certificate", cert.pem.as_bytes())
+    else {
+        return Answer::error(&ApiError::system());
+    };
+    let time = |ms| qianbao_core::time::rfc3339_cst(qianbao_core::time::Timestamp::from_millis(ms));
+    let entry = CertificateEntry {
+        serial_no: cert.serial,
+        effective_time: time(cert.not_before),
+        expire_time: time(cert.not_after),
+        encrypt_certificate: EncryptedCertificate {
+            algorithm: "AEAD_AES_256_GCM",
+            nonce,
+            associated_data: "certificate",
+            ciphertext,
+        },
+    };
+    Answer::json(&serde_json::json!({ "data": [entry] }))
 }
 
 // ── 网页授权 ──────────────────────────────────────────────────────────────

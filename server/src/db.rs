@@ -38,6 +38,16 @@ pub struct PlatformRow {
     pub public_key_pem: String,
 }
 
+/// The platform's X.509 certificate: its serial (upper-case hex), PEM and
+/// validity (ms since the epoch).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertRow {
+    pub serial: String,
+    pub pem: String,
+    pub not_before: i64,
+    pub not_after: i64,
+}
+
 /// What the sandbox keeps of a merchant's secrets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MerchantKeys {
@@ -60,6 +70,13 @@ CREATE TABLE IF NOT EXISTS platform (
     public_key_id TEXT NOT NULL,
     private_key_pem TEXT NOT NULL,
     public_key_pem TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS platform_cert (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    serial TEXT NOT NULL,
+    pem TEXT NOT NULL,
+    not_before INTEGER NOT NULL,
+    not_after INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS merchant_keys (
     mchid TEXT PRIMARY KEY,
@@ -249,6 +266,41 @@ impl Db {
                 "INSERT OR IGNORE INTO platform (id, public_key_id, private_key_pem, public_key_pem)
                  VALUES (1, ?1, ?2, ?3)",
                 params![row.public_key_id, row.private_key_pem, row.public_key_pem],
+            )
+            .map_err(DbError::from)?;
+        Ok(read(&self.conn).map_err(DbError::from)?.unwrap_or(row))
+    }
+
+    /// The platform's certificate (for `/v3/certificates`), made by `make`
+    /// the first time.
+    pub fn platform_cert(
+        &mut self,
+        make: impl FnOnce() -> Result<CertRow, crate::keys::KeyError>,
+    ) -> Result<CertRow, crate::sandbox::SandboxError> {
+        let read = |conn: &Connection| {
+            conn.query_row(
+                "SELECT serial, pem, not_before, not_after FROM platform_cert WHERE id = 1",
+                [],
+                |row| {
+                    Ok(CertRow {
+                        serial: row.get(0)?,
+                        pem: row.get(1)?,
+                        not_before: row.get(2)?,
+                        not_after: row.get(3)?,
+                    })
+                },
+            )
+            .optional()
+        };
+        if let Some(row) = read(&self.conn).map_err(DbError::from)? {
+            return Ok(row);
+        }
+        let row = make()?;
+        self.conn
+            .execute(
+                "INSERT OR IGNORE INTO platform_cert (id, serial, pem, not_before, not_after)
+                 VALUES (1, ?1, ?2, ?3, ?4)",
+                params![row.serial, row.pem, row.not_before, row.not_after],
             )
             .map_err(DbError::from)?;
         Ok(read(&self.conn).map_err(DbError::from)?.unwrap_or(row))

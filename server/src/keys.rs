@@ -41,6 +41,51 @@ pub fn read_public(pem: &str) -> Result<RsaPublicKey, KeyError> {
     RsaPublicKey::from_public_key_pem(pem).map_err(|e| KeyError(e.to_string()))
 }
 
+/// A self-signed X.509 certificate for the platform's key (WeChat Pay's
+/// 平台证书, for SDKs that verify with certificates): a random serial,
+/// valid from a day before `now` for five years. Returns the serial as
+/// upper-case hex, the PEM, and the validity in ms.
+pub fn platform_certificate(
+    key: &RsaPrivateKey,
+    now: qianbao_core::time::Timestamp,
+    rng: &mut impl RngCore,
+) -> Result<(String, String, i64, i64), KeyError> {
+    let fail = |e: rcgen::Error| KeyError(e.to_string());
+    let pem = private_pem(key)?;
+    let pair = rcgen::KeyPair::from_pkcs8_pem_and_sign_algo(&pem, &rcgen::PKCS_RSA_SHA256)
+        .map_err(fail)?;
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).map_err(fail)?;
+    let mut serial = [0u8; 20];
+    rng.fill_bytes(&mut serial);
+    // Positive and without a leading zero byte: the same number however read.
+    serial[0] = (serial[0] & 0x7f).max(1);
+    params.serial_number = Some(rcgen::SerialNumber::from_slice(&serial));
+    let mut name = rcgen::DistinguishedName::new();
+    name.push(
+        rcgen::DnType::CommonName,
+        "Tenpay.com Root CA (Qianbao Sandbox)",
+    );
+    name.push(rcgen::DnType::OrganizationName, "Qianbao Sandbox");
+    params.distinguished_name = name;
+    let day = 24 * 3600 * 1000;
+    let not_before = now.as_millis() - day;
+    let not_after = now.as_millis() + 5 * 365 * day;
+    let date = |ms: i64| {
+        let (y, m, d) =
+            qianbao_core::time::date_cst(qianbao_core::time::Timestamp::from_millis(ms));
+        rcgen::date_time_ymd(
+            i32::try_from(y).unwrap_or(2026),
+            u8::try_from(m).unwrap_or(1),
+            u8::try_from(d).unwrap_or(1),
+        )
+    };
+    params.not_before = date(not_before);
+    params.not_after = date(not_after);
+    let cert = params.self_signed(&pair).map_err(fail)?;
+    let hex: String = serial.iter().map(|b| format!("{b:02X}")).collect();
+    Ok((hex, cert.pem(), not_before, not_after))
+}
+
 /// `len` random characters of `alphabet`.
 fn random_text(rng: &mut impl RngCore, alphabet: &[u8], len: usize) -> String {
     (0..len)

@@ -98,7 +98,7 @@ pub fn prepare(sandbox: &Sandbox, due: DueNotification) -> Option<Prepared> {
         },
     })
     .ok()?;
-    let headers = sandbox.sign(&body);
+    let headers = sandbox.sign_as(&body, sandbox.serial_for(Some(due.mchid)));
     Some(Prepared { due, body, headers })
 }
 

@@ -8,7 +8,7 @@
 //! command runs again on the newer state; a command whose result cannot be
 //! saved is undone.
 
-use crate::db::{Db, DbError, MerchantKeys, PlatformRow};
+use crate::db::{CertRow, Db, DbError, MerchantKeys, PlatformRow};
 use crate::keys::{self, KeyError};
 use crate::signing;
 use qianbao_core::binding::Site;
@@ -89,6 +89,7 @@ struct Platform {
     public_key_id: String,
     public_key_pem: String,
     key: RsaPrivateKey,
+    cert: CertRow,
 }
 
 /// The headers that sign a response or a notification.
@@ -109,6 +110,9 @@ pub struct Sandbox {
     site: Site,
     /// Each merchant's certificate serial and public key, read once.
     merchants: HashMap<String, (String, RsaPublicKey)>,
+    /// Merchants whose last call did not name the 微信支付公钥: they verify
+    /// with the platform certificate, so answers name its serial.
+    certificate_mode: HashMap<Mchid, bool>,
 }
 
 /// Milliseconds since the epoch, by this machine's clock.
@@ -144,10 +148,22 @@ impl Sandbox {
                 public_key_pem: keys::public_pem(&key.to_public_key())?,
             })
         })?;
+        let key = keys::read_private(&row.private_key_pem)?;
+        let cert = db.platform_cert(|| {
+            let (serial, pem, not_before, not_after) =
+                keys::platform_certificate(&key, wall_clock(), &mut OsRng)?;
+            Ok(CertRow {
+                serial,
+                pem,
+                not_before,
+                not_after,
+            })
+        })?;
         let platform = Platform {
-            key: keys::read_private(&row.private_key_pem)?,
+            key,
             public_key_id: row.public_key_id,
             public_key_pem: row.public_key_pem,
+            cert,
         };
         let (state, saved) = read_state(&db)?;
         Ok(Sandbox {
@@ -157,6 +173,7 @@ impl Sandbox {
             platform,
             site,
             merchants: HashMap::new(),
+            certificate_mode: HashMap::new(),
         })
     }
 
@@ -415,8 +432,36 @@ impl Sandbox {
             .first_use_of_nonce(&mchid.to_string(), nonce, at_secs, forget_before)?)
     }
 
-    /// Signs `body` as a response (or notification) from WeChat Pay.
+    /// The platform certificate's serial, PEM and validity.
+    pub fn certificate(&self) -> &CertRow {
+        &self.platform.cert
+    }
+
+    /// Notes how `mchid` verifies answers: with the 微信支付公钥 when its
+    /// call named it in `Wechatpay-Serial`, else with the certificate.
+    pub fn note_mode(&mut self, mchid: Mchid, named_serial: Option<&str>) {
+        let public_key = named_serial == Some(self.platform.public_key_id.as_str());
+        self.certificate_mode.insert(mchid, !public_key);
+    }
+
+    /// What an answer to (or a notification for) `mchid` is signed under.
+    pub fn serial_for(&self, mchid: Option<Mchid>) -> String {
+        let certificate = mchid.is_some_and(|m| self.certificate_mode.get(&m) == Some(&true));
+        if certificate {
+            self.platform.cert.serial.clone()
+        } else {
+            self.platform.public_key_id.clone()
+        }
+    }
+
+    /// Signs `body` as a response (or notification) from WeChat Pay, under
+    /// the 微信支付公钥's id.
     pub fn sign(&self, body: &[u8]) -> SignedHeaders {
+        self.sign_as(body, self.platform.public_key_id.clone())
+    }
+
+    /// Signs `body`, naming `serial` (the public key's id or the certificate's).
+    pub fn sign_as(&self, body: &[u8], serial: String) -> SignedHeaders {
         let timestamp = (wall_clock().as_millis() / 1000).to_string();
         let nonce = keys::nonce(&mut OsRng);
         let message = signing::response_message(&timestamp, &nonce, body);
@@ -424,7 +469,7 @@ impl Sandbox {
             signature: signing::sign(&self.platform.key, &message),
             timestamp,
             nonce,
-            serial: self.platform.public_key_id.clone(),
+            serial,
         }
     }
 }

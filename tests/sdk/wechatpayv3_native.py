@@ -182,6 +182,32 @@ class NativePayment(unittest.TestCase):
         # The same call, trusting the platform key, is accepted.
         self.assertEqual(self.pay.query(out_trade_no="SDK20261202S")[0], 200)
 
+    def test_certificate_mode(self):
+        # An SDK without the 微信支付公钥 downloads the platform certificate
+        # (GET /v3/certificates, decrypted with its APIv3 key) and verifies
+        # every answer with it. The SDK fetches certificates as it is
+        # constructed, before its gateway can be pointed at the sandbox: the
+        # fetch is put off until then, and nothing else is changed.
+        from wechatpayv3.core import Core
+        fetch = Core._init_certificates
+        Core._init_certificates = lambda core: None
+        try:
+            pay = client(self.sandbox, self.a, public_key=None, public_key_id=None)
+        finally:
+            Core._init_certificates = fetch
+        pay._core._init_certificates()
+        self.assertEqual(len(pay._core._certificates), 1)
+        certificate = pay._core._certificates[0]
+        self.assertIn("Qianbao Sandbox", certificate.subject.rfc4514_string())
+        code, body = pay.pay(description="证书模式", out_trade_no="SDKCERT0001", amount={"total": 8})
+        self.assertEqual(code, 200, body)
+        code, body = pay.query(out_trade_no="SDKCERT0001")
+        self.assertEqual((code, json.loads(body)["trade_state"]), (200, "NOTPAY"))
+        # Its public key is the 微信支付公钥 the public-key mode uses.
+        from cryptography.hazmat.primitives import serialization as s
+        pem = certificate.public_key().public_bytes(s.Encoding.PEM, s.PublicFormat.SubjectPublicKeyInfo).decode()
+        self.assertEqual(pem.strip(), self.a["platform_public_key_pem"].strip())
+
     def test_zz_state_survives_a_restart(self):
         self.pay.pay(description="重启前", out_trade_no="SDK20261202Z", amount={"total": 42})
         self.sandbox.stop()
