@@ -914,26 +914,31 @@ impl State {
             .ok_or_else(|| ApiError::new(404, "RESOURCE_NOT_EXISTS", "退款单不存在"))
     }
 
-    /// When `order`'s next notification falls due, if one is owed.
-    fn notification_due_at(order: &Order) -> Option<Timestamp> {
+    /// When `order`'s next notification falls due, if one is owed (the
+    /// first held back by `delay`).
+    fn notification_due_at(order: &Order, delay: Duration) -> Option<Timestamp> {
         let api = order.api.as_ref()?;
         let paid = order.paid.as_ref()?;
         if api.acknowledged_at.is_some() {
             return None;
         }
         match api.attempts.last() {
-            None => Some(paid.at),
+            None => Some(paid.at.plus(delay)),
             Some(last) => NOTIFY_RETRIES
                 .get(api.attempts.len() - 1)
                 .map(|wait| last.at.plus(*wait)),
         }
     }
 
-    /// The payment notifications due at `now`, oldest payment first.
+    /// The payment notifications due at `now`, oldest payment first (the
+    /// newest first with the console's 「乱序」; each twice with 「重复」).
     pub fn due_notifications(&self, now: Timestamp) -> Vec<DueNotification> {
-        self.orders
+        let plan = self.sim.notifications();
+        let delay = Duration::from_secs(u64::from(plan.delay_secs));
+        let mut due: Vec<DueNotification> = self
+            .orders
             .iter()
-            .filter(|o| Self::notification_due_at(o).is_some_and(|at| at <= now))
+            .filter(|o| Self::notification_due_at(o, delay).is_some_and(|at| at <= now))
             .filter_map(|order| {
                 let MerchantId::Registered(mchid) = order.merchant else {
                     return None;
@@ -950,14 +955,22 @@ impl State {
                     attempt: api.attempts.len() + 1,
                 })
             })
-            .collect()
+            .collect();
+        if plan.reorder {
+            due.reverse();
+        }
+        if plan.duplicate {
+            due = due.into_iter().flat_map(|d| [d.clone(), d]).collect();
+        }
+        due
     }
 
     /// When the next notification falls due (`None`: none is owed).
     pub fn next_notification_at(&self) -> Option<Timestamp> {
+        let delay = Duration::from_secs(u64::from(self.sim.notifications().delay_secs));
         self.orders
             .iter()
-            .filter_map(Self::notification_due_at)
+            .filter_map(|o| Self::notification_due_at(o, delay))
             .min()
     }
 

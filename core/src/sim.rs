@@ -238,9 +238,44 @@ pub struct Sim {
     /// the sandbox's.
     #[serde(skip)]
     offline: bool,
+    /// How the sandbox server sends payment notifications.
+    #[serde(default)]
+    notifications: NotifyPlan,
 }
 
+/// The console's switches for payment notifications (the sandbox server's):
+/// each sent twice, held back, or the newest first.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotifyPlan {
+    /// Every notification is sent twice (a merchant must process it once).
+    #[serde(default)]
+    pub duplicate: bool,
+    /// A payment's first notification waits this long after the payment.
+    #[serde(default)]
+    pub delay_secs: u32,
+    /// Of the notifications due together, the newest goes first.
+    #[serde(default)]
+    pub reorder: bool,
+}
+
+/// The longest a notification can be held back: one hour.
+pub const MAX_NOTIFY_DELAY_SECS: u32 = 3600;
+
 impl Sim {
+    /// How payment notifications are sent.
+    pub fn notifications(&self) -> NotifyPlan {
+        self.notifications
+    }
+
+    /// Sets how payment notifications are sent (a delay beyond
+    /// [`MAX_NOTIFY_DELAY_SECS`] is that).
+    pub fn set_notifications(&mut self, plan: NotifyPlan) {
+        self.notifications = NotifyPlan {
+            delay_secs: plan.delay_secs.min(MAX_NOTIFY_DELAY_SECS),
+            ..plan
+        };
+    }
+
     pub fn log(&self) -> &[LogEntry] {
         &self.log
     }

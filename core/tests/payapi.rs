@@ -530,3 +530,89 @@ fn the_consoles_faults_meet_a_merchants_calls_first_and_change_nothing_else() {
         .unwrap();
     assert_eq!(w.state.orders().len(), 1);
 }
+
+#[test]
+fn notifications_follow_the_consoles_switches_and_wechats_schedule() {
+    let mut w = funded();
+    let now = w.tick(1);
+    let m = w
+        .state
+        .register_merchant(
+            "通知小店",
+            "http://127.0.0.1:9/n",
+            "127.0.0.1:9",
+            now,
+            &mut w.rng,
+        )
+        .unwrap();
+    let id = MerchantId::Registered(m.mchid);
+    let site = site();
+    let pay_password = w.demo.wechat.pay_password.clone();
+    for no in ["NOTIFY0001", "NOTIFY0002"] {
+        let now = w.tick(1);
+        w.state
+            .api_native_order(
+                m.mchid,
+                &native(&m.appid, m.mchid, no, 100, None),
+                &site,
+                now,
+            )
+            .unwrap();
+        w.state.open_cashier(id, no, now).unwrap();
+        let request = PayRequest {
+            merchant: id,
+            out_trade_no: no,
+            method: None,
+            pay_password: &pay_password,
+            wallet_password: None,
+            key: no,
+        };
+        w.state.pay_order(request, now).unwrap();
+    }
+    fn order_of(due: &[qianbao_core::payapi::DueNotification]) -> Vec<&str> {
+        due.iter().map(|d| d.out_trade_no.as_str()).collect()
+    }
+    let now = w.tick(0);
+    assert_eq!(
+        order_of(&w.state.due_notifications(now)),
+        ["NOTIFY0001", "NOTIFY0002"]
+    );
+    // Held back a minute, the newest first, each twice.
+    w.state
+        .sim_mut()
+        .set_notifications(qianbao_core::sim::NotifyPlan {
+            duplicate: true,
+            delay_secs: 60,
+            reorder: true,
+        });
+    assert!(w.state.due_notifications(now).is_empty(), "held back");
+    let later = w.tick(60);
+    assert_eq!(
+        order_of(&w.state.due_notifications(later)),
+        ["NOTIFY0002", "NOTIFY0002", "NOTIFY0001", "NOTIFY0001"]
+    );
+    w.state
+        .sim_mut()
+        .set_notifications(qianbao_core::sim::NotifyPlan::default());
+    // Refused, then tried again 15 s later; acknowledged, never again.
+    w.state
+        .record_notification(m.mchid, "NOTIFY0001", later, Some(500), "busy");
+    w.state
+        .record_notification(m.mchid, "NOTIFY0002", later, Some(204), "");
+    assert_eq!(
+        w.state.next_notification_at(),
+        Some(later.plus(std::time::Duration::from_secs(15)))
+    );
+    let early = w.tick(14);
+    assert!(w.state.due_notifications(early).is_empty());
+    let retry = w.tick(1);
+    let due = w.state.due_notifications(retry);
+    assert_eq!((order_of(&due), due[0].attempt), (vec!["NOTIFY0001"], 2));
+    w.state
+        .record_notification(m.mchid, "NOTIFY0001", retry, None, "connection refused");
+    let third = w.tick(15);
+    w.state
+        .record_notification(m.mchid, "NOTIFY0001", third, Some(200), "");
+    assert_eq!(w.state.next_notification_at(), None, "all acknowledged");
+    assert!(w.round_trips());
+}

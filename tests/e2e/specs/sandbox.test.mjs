@@ -342,6 +342,15 @@ test("the console's faults meet a merchant backend's calls too: no answer, then 
   expect(/^19\d{8}$/.test(credentials.mchid), credentials.mchid).toBe(true);
   expect(credentials.merchant_private_key_pem).toContain('BEGIN PRIVATE KEY');
   await w.page.locator(`[data-mchid="${credentials.mchid}"]`).waitFor();
+
+  // The notification switches: a delay out of range is refused, then set.
+  await w.field('首次通知延迟（秒，0–3600）').fill('7200');
+  await w.button('应用通知设置').click();
+  await w.expectText('延迟须为 0 到 3600 之间的整数秒。');
+  await w.page.getByLabel('每条通知发送两次').check();
+  await w.field('首次通知延迟（秒，0–3600）').fill('30');
+  await w.button('应用通知设置').click();
+  await w.page.getByTestId('notify-plan').filter({ hasText: '当前：重复发送，延迟 30 秒，按付款顺序' }).waitFor();
   await w.screenshot('93-sandbox-merchants');
   await w.close();
 });

@@ -37,6 +37,15 @@ labels! {
             "Erase all simulated data in this browser? This cannot be undone (export first).";
         dev_clear_log = "清空日志", "Clear log";
         dev_merchants = "商户与应用", "Merchants and apps";
+        dev_notify_plan = "支付通知", "Payment notifications";
+        dev_notify_apply = "应用通知设置", "Apply to notifications";
+        dev_notify_duplicate = "每条通知发送两次", "Send every notification twice";
+        dev_notify_delay = "首次通知延迟（秒，0–3600）", "Delay of the first notification (seconds, 0–3600)";
+        dev_notify_reorder = "同时到期的通知倒序发送", "Send notifications due together newest first";
+        dev_notify_delay_bad = "延迟须为 0 到 3600 之间的整数秒。", "The delay is a whole number of seconds from 0 to 3600.";
+        dev_notify_now: fn(bool, u32, bool) -> String =
+            |d, s, r| format!("当前：{}，延迟 {s} 秒，{}", if d { "重复发送" } else { "各发一次" }, if r { "倒序" } else { "按付款顺序" }),
+            |d, s, r| format!("Now: {}, {s} s delay, {}", if d { "sent twice" } else { "sent once" }, if r { "newest first" } else { "in payment order" });
         dev_merchants_intro =
             "在沙盒服务器上注册的商户及其应用：商户后台用商户号、appid 和注册时给出的密钥调用微信支付 v3 与网页授权接口，付款和授权在本站完成。",
             "Merchants and their apps registered with the sandbox server: a merchant's backend calls WeChat Pay v3 and 网页授权 with the 商户号, the appid and the keys given at registration; people pay and consent in this site.";

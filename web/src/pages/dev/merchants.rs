@@ -9,6 +9,7 @@ use crate::store::use_store;
 use leptos::prelude::*;
 use qianbao_core::merchant::MerchantId;
 use qianbao_core::payapi::check_registration;
+use qianbao_core::sim::{NotifyPlan, MAX_NOTIFY_DELAY_SECS};
 
 /// One registered merchant, as the console lists it.
 struct Row {
@@ -30,6 +31,29 @@ pub fn Merchants() -> impl IntoView {
     let notify_url = RwSignal::new(String::new());
     let domain = RwSignal::new(String::new());
     let credentials = RwSignal::new(None::<String>);
+    let plan = move || store.state.with(|s| s.sim().notifications());
+    let duplicate = RwSignal::new(plan().duplicate);
+    let reorder = RwSignal::new(plan().reorder);
+    let delay = RwSignal::new(plan().delay_secs.to_string());
+    let delay_bad = RwSignal::new(false);
+    let apply_plan = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let secs = delay
+            .get_untracked()
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|s| *s <= MAX_NOTIFY_DELAY_SECS);
+        delay_bad.set(secs.is_none());
+        if let Some(delay_secs) = secs {
+            let plan = NotifyPlan {
+                duplicate: duplicate.get_untracked(),
+                delay_secs,
+                reorder: reorder.get_untracked(),
+            };
+            store.update(move |s| s.sim_mut().set_notifications(plan));
+        }
+    };
     let refused = RwSignal::new(None::<String>);
 
     let rows = move || {
@@ -131,6 +155,19 @@ pub fn Merchants() -> impl IntoView {
                 }).collect_view()}
             </ul>
         </Show>
+        <h3>{move || tw().dev_notify_plan}</h3>
+        <form class="form" on:submit=apply_plan>
+            <label><input type="checkbox" bind:checked=duplicate />" " {move || tw().dev_notify_duplicate}</label>
+            <label for="notify-delay">{move || tw().dev_notify_delay}</label>
+            <input id="notify-delay" inputmode="numeric" maxlength="4" bind:value=delay />
+            <label><input type="checkbox" bind:checked=reorder />" " {move || tw().dev_notify_reorder}</label>
+            <button type="submit" class="button">{move || tw().dev_notify_apply}</button>
+        </form>
+        {move || delay_bad.get().then(|| view! { <p class="error" role="alert">{tw().dev_notify_delay_bad}</p> })}
+        <p class="muted" data-testid="notify-plan">{move || {
+            let p = plan();
+            (tw().dev_notify_now)(p.duplicate, p.delay_secs, p.reorder)
+        }}</p>
         {if on_server {
             view! {
                 <form class="form" on:submit=register>
