@@ -8,7 +8,9 @@
 use qianbao_core::card::{test_card_number, NewCard};
 use qianbao_core::merchant::{Mchid, MerchantId};
 use qianbao_core::movement::MovementForm;
-use qianbao_core::payapi::{AmountIn, NativeOrderRequest, RefundAmountIn, RefundRequest};
+use qianbao_core::payapi::{
+    AmountIn, NativeOrderRequest, RefundAmountIn, RefundRequest, RegisteredMerchant,
+};
 use qianbao_core::payment::{OrderState, PayRequest};
 use qianbao_core::testkit::*;
 
@@ -43,6 +45,30 @@ fn funded() -> World {
         .unwrap();
     w.state.commit("fund", &top_up, now).unwrap();
     w
+}
+
+/// A merchant registered with the sandbox at the world's time.
+fn register(w: &mut World, name: &str, domain: &str) -> RegisteredMerchant {
+    let now = w.tick(1);
+    w.state
+        .register_merchant(name, "http://127.0.0.1:9/n", domain, now, &mut w.rng)
+        .unwrap()
+}
+
+/// 「确认支付」 of an order with the logged-in WeChat user's default method.
+fn pay(w: &mut World, id: MerchantId, no: &str, key: &str) -> qianbao_core::payment::Paid {
+    let now = w.tick(1);
+    w.state.open_cashier(id, no, now).unwrap();
+    let pay_password = w.demo.wechat.pay_password.clone();
+    let request = PayRequest {
+        merchant: id,
+        out_trade_no: no,
+        method: None,
+        pay_password: &pay_password,
+        wallet_password: None,
+        key,
+    };
+    w.state.pay_order(request, now).unwrap()
 }
 
 fn native(
@@ -113,17 +139,7 @@ fn a_registration_with_a_bad_name_url_or_domain_changes_nothing() {
 #[test]
 fn a_registered_merchants_order_is_paid_at_the_cashier_queried_and_refunded() {
     let mut w = funded();
-    let now = w.tick(1);
-    let m = w
-        .state
-        .register_merchant(
-            "沙盒小店",
-            "https://shop.example/notify",
-            "shop.example:8443",
-            now,
-            &mut w.rng,
-        )
-        .unwrap();
+    let m = register(&mut w, "沙盒小店", "shop.example:8443");
     let id = MerchantId::Registered(m.mchid);
     let site = site();
     let now = w.tick(1);
@@ -149,23 +165,7 @@ fn a_registered_merchants_order_is_paid_at_the_cashier_queried_and_refunded() {
     );
 
     // The person pays at the same cashier as at the demo stores.
-    let now = w.tick(1);
-    w.state.open_cashier(id, "API0000001", now).unwrap();
-    let pay_password = w.demo.wechat.pay_password.clone();
-    let paid = w
-        .state
-        .pay_order(
-            PayRequest {
-                merchant: id,
-                out_trade_no: "API0000001",
-                method: None,
-                pay_password: &pay_password,
-                wallet_password: None,
-                key: "pay-1",
-            },
-            now,
-        )
-        .unwrap();
+    let paid = pay(&mut w, id, "API0000001", "pay-1");
     let now = w.tick(1);
     let query = w
         .state
@@ -261,15 +261,9 @@ fn a_registered_merchants_order_is_paid_at_the_cashier_queried_and_refunded() {
 #[test]
 fn an_order_closes_at_its_time_expire_and_one_merchant_never_sees_anothers() {
     let mut w = World::new();
-    let now = w.tick(1);
-    let a = w
-        .state
-        .register_merchant("甲", "http://127.0.0.1:9/n", "127.0.0.1:9", now, &mut w.rng)
-        .unwrap();
-    let b = w
-        .state
-        .register_merchant("乙", "http://127.0.0.1:9/n", "127.0.0.1:9", now, &mut w.rng)
-        .unwrap();
+    let a = register(&mut w, "甲", "127.0.0.1:9");
+    let b = register(&mut w, "乙", "127.0.0.1:9");
+    let now = w.tick(0);
     let expire = qianbao_core::time::rfc3339_cst(now.plus(std::time::Duration::from_secs(60)));
     let site = site();
     w.state
@@ -319,17 +313,7 @@ fn an_order_closes_at_its_time_expire_and_one_merchant_never_sees_anothers() {
 #[test]
 fn a_merchants_app_authorizes_on_its_own_domain_and_its_openid_is_the_payers() {
     let mut w = funded();
-    let now = w.tick(1);
-    let m = w
-        .state
-        .register_merchant(
-            "授权小店",
-            "http://127.0.0.1:9/n",
-            "shop.example:8443",
-            now,
-            &mut w.rng,
-        )
-        .unwrap();
+    let m = register(&mut w, "授权小店", "shop.example:8443");
     let url = |redirect: &str| {
         format!(
             "/wechat/connect/oauth2/authorize?appid={}&redirect_uri={}&response_type=code&scope=snsapi_userinfo&state=S1",
@@ -387,21 +371,7 @@ fn a_merchants_app_authorizes_on_its_own_domain_and_its_openid_is_the_payers() {
         )
         .unwrap();
     let id = MerchantId::Registered(m.mchid);
-    w.state.open_cashier(id, "OPENID0001", now).unwrap();
-    let pay_password = w.demo.wechat.pay_password.clone();
-    w.state
-        .pay_order(
-            PayRequest {
-                merchant: id,
-                out_trade_no: "OPENID0001",
-                method: None,
-                pay_password: &pay_password,
-                wallet_password: None,
-                key: "k",
-            },
-            now,
-        )
-        .unwrap();
+    pay(&mut w, id, "OPENID0001", "k");
     let paid = w
         .state
         .api_query_by_out_trade_no(m.mchid, Some(&m.mchid.to_string()), "OPENID0001", now)
@@ -488,17 +458,8 @@ fn a_merchants_app_authorizes_on_its_own_domain_and_its_openid_is_the_payers() {
 #[test]
 fn the_consoles_faults_meet_a_merchants_calls_first_and_change_nothing_else() {
     let mut w = World::new();
-    let now = w.tick(1);
-    let m = w
-        .state
-        .register_merchant(
-            "故障小店",
-            "http://127.0.0.1:9/n",
-            "127.0.0.1:9",
-            now,
-            &mut w.rng,
-        )
-        .unwrap();
+    let m = register(&mut w, "故障小店", "127.0.0.1:9");
+    let now = w.tick(0);
     w.state.sim_mut().set_faults(qianbao_core::sim::Faults {
         network: 1,
         busy: 1,
@@ -534,20 +495,9 @@ fn the_consoles_faults_meet_a_merchants_calls_first_and_change_nothing_else() {
 #[test]
 fn notifications_follow_the_consoles_switches_and_wechats_schedule() {
     let mut w = funded();
-    let now = w.tick(1);
-    let m = w
-        .state
-        .register_merchant(
-            "通知小店",
-            "http://127.0.0.1:9/n",
-            "127.0.0.1:9",
-            now,
-            &mut w.rng,
-        )
-        .unwrap();
+    let m = register(&mut w, "通知小店", "127.0.0.1:9");
     let id = MerchantId::Registered(m.mchid);
     let site = site();
-    let pay_password = w.demo.wechat.pay_password.clone();
     for no in ["NOTIFY0001", "NOTIFY0002"] {
         let now = w.tick(1);
         w.state
@@ -558,16 +508,7 @@ fn notifications_follow_the_consoles_switches_and_wechats_schedule() {
                 now,
             )
             .unwrap();
-        w.state.open_cashier(id, no, now).unwrap();
-        let request = PayRequest {
-            merchant: id,
-            out_trade_no: no,
-            method: None,
-            pay_password: &pay_password,
-            wallet_password: None,
-            key: no,
-        };
-        w.state.pay_order(request, now).unwrap();
+        pay(&mut w, id, no, no);
     }
     fn order_of(due: &[qianbao_core::payapi::DueNotification]) -> Vec<&str> {
         due.iter().map(|d| d.out_trade_no.as_str()).collect()

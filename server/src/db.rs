@@ -237,38 +237,47 @@ impl Db {
         Ok(())
     }
 
+    /// A row made once (id 1 of `table`): read it, or make it and keep the
+    /// first one any process stored (two starting at once keep one).
+    fn made_once<T>(
+        &mut self,
+        select: &str,
+        from_row: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+        insert: impl FnOnce(&Connection, &T) -> rusqlite::Result<usize>,
+        make: impl FnOnce() -> Result<T, crate::keys::KeyError>,
+    ) -> Result<T, crate::sandbox::SandboxError> {
+        let read = |conn: &Connection| conn.query_row(select, [], &from_row).optional();
+        if let Some(row) = read(&self.conn).map_err(DbError::from)? {
+            return Ok(row);
+        }
+        let row = make()?;
+        insert(&self.conn, &row).map_err(DbError::from)?;
+        Ok(read(&self.conn).map_err(DbError::from)?.unwrap_or(row))
+    }
+
     /// The platform key, made by `make` the first time.
     pub fn platform(
         &mut self,
         make: impl FnOnce() -> Result<PlatformRow, crate::keys::KeyError>,
     ) -> Result<PlatformRow, crate::sandbox::SandboxError> {
-        let read = |conn: &Connection| {
-            conn.query_row(
-                "SELECT public_key_id, private_key_pem, public_key_pem FROM platform WHERE id = 1",
-                [],
-                |row| {
-                    Ok(PlatformRow {
-                        public_key_id: row.get(0)?,
-                        private_key_pem: row.get(1)?,
-                        public_key_pem: row.get(2)?,
-                    })
-                },
-            )
-            .optional()
-        };
-        if let Some(row) = read(&self.conn).map_err(DbError::from)? {
-            return Ok(row);
-        }
-        let row = make()?;
-        // Two processes starting at once: the first key made is the one kept.
-        self.conn
-            .execute(
-                "INSERT OR IGNORE INTO platform (id, public_key_id, private_key_pem, public_key_pem)
-                 VALUES (1, ?1, ?2, ?3)",
-                params![row.public_key_id, row.private_key_pem, row.public_key_pem],
-            )
-            .map_err(DbError::from)?;
-        Ok(read(&self.conn).map_err(DbError::from)?.unwrap_or(row))
+        self.made_once(
+            "SELECT public_key_id, private_key_pem, public_key_pem FROM platform WHERE id = 1",
+            |row| {
+                Ok(PlatformRow {
+                    public_key_id: row.get(0)?,
+                    private_key_pem: row.get(1)?,
+                    public_key_pem: row.get(2)?,
+                })
+            },
+            |conn, row| {
+                conn.execute(
+                    "INSERT OR IGNORE INTO platform (id, public_key_id, private_key_pem, public_key_pem)
+                     VALUES (1, ?1, ?2, ?3)",
+                    params![row.public_key_id, row.private_key_pem, row.public_key_pem],
+                )
+            },
+            make,
+        )
     }
 
     /// The platform's certificate (for `/v3/certificates`), made by `make`
@@ -277,33 +286,25 @@ impl Db {
         &mut self,
         make: impl FnOnce() -> Result<CertRow, crate::keys::KeyError>,
     ) -> Result<CertRow, crate::sandbox::SandboxError> {
-        let read = |conn: &Connection| {
-            conn.query_row(
-                "SELECT serial, pem, not_before, not_after FROM platform_cert WHERE id = 1",
-                [],
-                |row| {
-                    Ok(CertRow {
-                        serial: row.get(0)?,
-                        pem: row.get(1)?,
-                        not_before: row.get(2)?,
-                        not_after: row.get(3)?,
-                    })
-                },
-            )
-            .optional()
-        };
-        if let Some(row) = read(&self.conn).map_err(DbError::from)? {
-            return Ok(row);
-        }
-        let row = make()?;
-        self.conn
-            .execute(
-                "INSERT OR IGNORE INTO platform_cert (id, serial, pem, not_before, not_after)
-                 VALUES (1, ?1, ?2, ?3, ?4)",
-                params![row.serial, row.pem, row.not_before, row.not_after],
-            )
-            .map_err(DbError::from)?;
-        Ok(read(&self.conn).map_err(DbError::from)?.unwrap_or(row))
+        self.made_once(
+            "SELECT serial, pem, not_before, not_after FROM platform_cert WHERE id = 1",
+            |row| {
+                Ok(CertRow {
+                    serial: row.get(0)?,
+                    pem: row.get(1)?,
+                    not_before: row.get(2)?,
+                    not_after: row.get(3)?,
+                })
+            },
+            |conn, row| {
+                conn.execute(
+                    "INSERT OR IGNORE INTO platform_cert (id, serial, pem, not_before, not_after)
+                     VALUES (1, ?1, ?2, ?3, ?4)",
+                    params![row.serial, row.pem, row.not_before, row.not_after],
+                )
+            },
+            make,
+        )
     }
 
     pub fn merchant_keys(&self, mchid: &str) -> Result<Option<MerchantKeys>, DbError> {
