@@ -65,6 +65,10 @@ pub struct Db {
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS store (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS saved (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    save TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS platform (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     public_key_id TEXT NOT NULL,
@@ -132,6 +136,45 @@ impl Db {
             .optional()?)
     }
 
+    /// Which save the store holds, as the head names it (`rev.tag`), kept
+    /// beside it by every save so that telling whether it changed does not
+    /// read and parse the head (the main record, which grows with the
+    /// orders). `None` for a file from before it was kept.
+    pub fn saved_marker(&self) -> Result<Option<String>, DbError> {
+        Ok(self
+            .conn
+            .query_row("SELECT save FROM saved WHERE id = 1", [], |row| row.get(0))
+            .optional()?)
+    }
+
+    /// The save the stored head names, by its marker when kept.
+    pub fn stored_save(&self) -> Result<StoredSave, DbError> {
+        Ok(match self.saved_marker()? {
+            Some(marker) => marker
+                .split_once('.')
+                .and_then(|(rev, tag)| {
+                    Some(envelope::SaveId {
+                        rev: rev.parse().ok()?,
+                        tag: u32::from_str_radix(tag, 16).ok()?,
+                    })
+                })
+                .map_or(StoredSave::Unreadable, StoredSave::Save),
+            None => StoredSave::of(self.head()?.as_deref()),
+        })
+    }
+
+    fn set_marker(conn: &Connection, save: Option<envelope::SaveId>) -> Result<(), DbError> {
+        match save {
+            Some(save) => conn.execute(
+                "INSERT INTO saved (id, save) VALUES (1, ?1)
+                 ON CONFLICT (id) DO UPDATE SET save = excluded.save",
+                [save.to_string()],
+            )?,
+            None => conn.execute("DELETE FROM saved", [])?,
+        };
+        Ok(())
+    }
+
     /// Takes the database's write lock until [`Db::commit`] or
     /// [`Db::rollback`]: a command reads the newest save and writes the
     /// next one with no other writer in between (in this or any process).
@@ -159,11 +202,13 @@ impl Db {
         &mut self,
         over: &Saved,
         writes: &[Write],
+        after: &Saved,
         keys: Option<&MerchantKeys>,
     ) -> Result<(), DbError> {
-        if !StoredSave::of(self.head()?.as_deref()).is(over) {
+        if !self.stored_save()?.is(over) {
             return Err(DbError::Conflict);
         }
+        Self::set_marker(&self.conn, after.save())?;
         for write in writes {
             match write {
                 Write::Set(key, value) => self.conn.execute(
@@ -225,6 +270,11 @@ impl Db {
             }
         }
         check(&before, &after)?;
+        let save = match StoredSave::of(after.get(envelope::HEAD_KEY).map(String::as_str)) {
+            StoredSave::Save(save) => Some(save),
+            StoredSave::Nothing | StoredSave::Unreadable => None,
+        };
+        Self::set_marker(&tx, save)?;
         tx.execute("DELETE FROM store", []).map_err(DbError::from)?;
         for (key, value) in &after {
             tx.execute(
