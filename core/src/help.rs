@@ -92,6 +92,7 @@ pub const CODES: &[(&str, Topic)] = &[
     ("40029", BindErrors),
     ("40163", BindErrors),
     ("40001", BindErrors),
+    ("40003", BindErrors),
     ("42001", BindErrors),
     ("40030", BindErrors),
     ("42002", BindErrors),

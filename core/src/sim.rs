@@ -238,8 +238,9 @@ pub struct Sim {
     /// the sandbox's.
     #[serde(skip)]
     offline: bool,
-    /// How the sandbox server sends payment notifications.
-    #[serde(default)]
+    /// How the sandbox server sends payment notifications (not stored
+    /// while as WeChat sends them).
+    #[serde(default, skip_serializing_if = "NotifyPlan::is_plain")]
     notifications: NotifyPlan,
 }
 
@@ -256,6 +257,13 @@ pub struct NotifyPlan {
     /// Of the notifications due together, the newest goes first.
     #[serde(default)]
     pub reorder: bool,
+}
+
+impl NotifyPlan {
+    /// Each sent once, on time, in payment order: as WeChat does.
+    pub fn is_plain(&self) -> bool {
+        *self == NotifyPlan::default()
+    }
 }
 
 /// The longest a notification can be held back: one hour.

@@ -24,6 +24,7 @@ pub fn errcode(error: &WeChatError) -> (i64, &'static str) {
             40001,
             "invalid credential, access_token is invalid or not latest",
         ),
+        WeChatError::InvalidOpenid => (40003, "invalid openid"),
         WeChatError::TokenExpired => (42001, "access_token expired"),
         WeChatError::InvalidRefresh => (40030, "invalid refresh_token"),
         WeChatError::RefreshExpired => (42002, "refresh_token expired"),

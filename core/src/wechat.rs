@@ -78,6 +78,8 @@ pub enum WeChatError {
     CodeUsed,
     #[error("invalid credential, access_token is invalid")]
     InvalidToken,
+    #[error("invalid openid: not the openid this access_token was issued for")]
+    InvalidOpenid,
     #[error("access_token expired")]
     TokenExpired,
     #[error("invalid refresh_token")]
@@ -124,13 +126,14 @@ impl WeChatError {
     /// The error an API code in the request log stands for — the inverse of
     /// [`UserError::code`] for the errors WeChat's APIs answer with.
     pub fn from_api_code(code: &str) -> Option<Self> {
-        const API: [WeChatError; 12] = [
+        const API: [WeChatError; 13] = [
             WeChatError::InvalidAppId,
             WeChatError::RedirectDomain,
             WeChatError::Scope,
             WeChatError::InvalidCode,
             WeChatError::CodeUsed,
             WeChatError::InvalidToken,
+            WeChatError::InvalidOpenid,
             WeChatError::TokenExpired,
             WeChatError::InvalidRefresh,
             WeChatError::RefreshExpired,
@@ -151,6 +154,7 @@ impl UserError for WeChatError {
             Self::InvalidCode => "40029",
             Self::CodeUsed => "40163",
             Self::InvalidToken => "40001",
+            Self::InvalidOpenid => "40003",
             Self::TokenExpired => "42001",
             Self::InvalidRefresh => "40030",
             Self::RefreshExpired => "42002",
@@ -186,6 +190,7 @@ impl UserError for WeChatError {
             | Self::RefreshExpired
             | Self::InvalidRefresh
             | Self::InvalidToken
+            | Self::InvalidOpenid
             | Self::Unauthorized => Guidance::BindAgain,
             Self::InvalidAppId | Self::RedirectDomain | Self::Scope => {
                 Guidance::RestartOrContactSupport
@@ -670,7 +675,7 @@ impl WeChat {
     ) -> Result<UserInfo, WeChatError> {
         let grant = self.grant_by_access(access_token, now)?;
         if grant.openid != openid {
-            return Err(WeChatError::InvalidToken);
+            return Err(WeChatError::InvalidOpenid);
         }
         // `snsapi_base` gives the openid only.
         if grant.scope == "snsapi_base" {
@@ -793,7 +798,7 @@ impl WeChat {
     ) -> Result<(), WeChatError> {
         let grant = self.grant_by_access(access_token, now)?;
         if grant.openid != openid {
-            return Err(WeChatError::InvalidToken);
+            return Err(WeChatError::InvalidOpenid);
         }
         Ok(())
     }

@@ -244,7 +244,7 @@ fn catalogue() -> Vec<Row> {
         Problem::Bind,
     ));
     let wechat = every!(WeChatError {
-        InvalidAppId, RedirectDomain, Scope, InvalidCode, CodeUsed, InvalidToken,
+        InvalidAppId, RedirectDomain, Scope, InvalidCode, CodeUsed, InvalidToken, InvalidOpenid,
         TokenExpired, InvalidRefresh, RefreshExpired, Unauthorized, SystemBusy, Network,
         ThirdPartyOff, NotLoggedIn, IdEmpty, PasswordEmpty, NoSuchAccount,
         WrongPassword { remaining: 3 }, LoginLocked { until: UNTIL }, WxIdInvalid, Taken,

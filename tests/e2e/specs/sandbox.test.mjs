@@ -266,6 +266,8 @@ test("网页授权 for a merchant's app with wechatpy: 允许, tokens, userinfo;
   const info = oauth('get_user_info', { openid, access_token: accessToken });
   expect([info.ok?.openid, info.ok?.nickname], JSON.stringify(info)).toEqual([openid, demo.wechat.nickname]);
   expect(oauth('check_access_token', { openid, access_token: accessToken }).ok, '/sns/auth').toBe(true);
+  expect(oauth('get_user_info', { openid: `o${'y'.repeat(27)}`, access_token: accessToken }), 'another openid')
+    .toEqual({ errcode: 40003, errmsg: 'invalid openid' });
   // A code is good once.
   expect(oauth('fetch_access_token', { code: visit.code }), 'the same code again').toEqual({ errcode: 40163, errmsg: 'code been used' });
   expect(oauth('fetch_access_token', { code: 'nosuchcode', secret: 'f'.repeat(32) }).errcode, 'a wrong AppSecret').toBe(40125);

@@ -115,6 +115,8 @@ pub fn wechat_error(
             "The authorization code was already used.").to_owned(),
         WeChatError::InvalidToken => locale.pick("access_token 无效。",
             "The access_token is invalid.").to_owned(),
+        WeChatError::InvalidOpenid => locale.pick("openid 与 access_token 不符。",
+            "The openid is not the one this access_token was issued for.").to_owned(),
         WeChatError::TokenExpired => locale.pick("access_token 已过期。",
             "The access_token has expired.").to_owned(),
         WeChatError::InvalidRefresh => locale.pick("refresh_token 无效。",
