@@ -473,7 +473,21 @@ impl State {
         endpoint: Endpoint,
         signer: Mchid,
     ) -> Result<(), ApiError> {
-        let Some(fault) = self.sim.take_fault() else {
+        let fault = if self.sim.take_network_fault() {
+            crate::sim::Fault::Network
+        } else if self.sim.take_limited() {
+            let fields = vec![("mchid".to_owned(), signer.to_string())];
+            let answer = vec![("code".to_owned(), "FREQUENCY_LIMITED".to_owned())];
+            let code = Some("FREQUENCY_LIMITED".to_owned());
+            self.sim.record(now, endpoint, fields, answer, code);
+            return Err(ApiError::new(
+                429,
+                "FREQUENCY_LIMITED",
+                "请求过于频繁，请稍后再试",
+            ));
+        } else if self.sim.take_busy_fault() {
+            crate::sim::Fault::Busy
+        } else {
             return Ok(());
         };
         let error = crate::wechat::WeChatError::from(fault);

@@ -242,6 +242,19 @@ pub struct Sim {
     /// while as WeChat sends them).
     #[serde(default, skip_serializing_if = "NotifyPlan::is_plain")]
     notifications: NotifyPlan,
+    /// The next this-many calls of a merchant's backend (the sandbox
+    /// server's API) answer `429 FREQUENCY_LIMITED`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    limited: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// A count the console takes (0–[`MAX_FAULTS`], digits as typed).
+pub fn parse_count(typed: &str) -> Result<u32, FaultsError> {
+    parse_field(typed, FaultField::Network)
 }
 
 /// The console's switches for payment notifications (the sandbox server's):
@@ -270,6 +283,23 @@ impl NotifyPlan {
 pub const MAX_NOTIFY_DELAY_SECS: u32 = 3600;
 
 impl Sim {
+    /// Calls of a merchant's backend still to answer `FREQUENCY_LIMITED`.
+    pub fn limited(&self) -> u32 {
+        self.limited
+    }
+
+    /// The next `n` calls of a merchant's backend answer `FREQUENCY_LIMITED`.
+    pub fn set_limited(&mut self, n: u32) {
+        self.limited = n.min(MAX_FAULTS);
+    }
+
+    /// Whether this call of a merchant's backend is turned away (and counts it).
+    pub fn take_limited(&mut self) -> bool {
+        let limited = self.limited > 0;
+        self.limited = self.limited.saturating_sub(1);
+        limited
+    }
+
     /// How payment notifications are sent.
     pub fn notifications(&self) -> NotifyPlan {
         self.notifications

@@ -557,3 +557,25 @@ fn notifications_follow_the_consoles_switches_and_wechats_schedule() {
     assert_eq!(w.state.next_notification_at(), None, "all acknowledged");
     assert!(w.round_trips());
 }
+
+#[test]
+fn frequency_limited_on_demand_meets_only_a_merchants_calls() {
+    let mut w = World::new();
+    let m = register(&mut w, "限频小店", "127.0.0.1:9");
+    w.state.sim_mut().set_limited(1);
+    let now = w.tick(1);
+    let site = site();
+    let request = native(&m.appid, m.mchid, "LIMIT00001", 100, None);
+    let limited = w
+        .state
+        .api_native_order(m.mchid, &request, &site, now)
+        .unwrap_err();
+    assert_eq!((limited.status, limited.code), (429, "FREQUENCY_LIMITED"));
+    assert!(w.state.orders().is_empty());
+    assert_eq!(w.state.sim().limited(), 0);
+    w.state
+        .api_native_order(m.mchid, &request, &site, now)
+        .unwrap();
+    assert_eq!(qianbao_core::sim::parse_count("９９"), Ok(99));
+    assert!(qianbao_core::sim::parse_count("100").is_err());
+}

@@ -326,6 +326,15 @@ test("the console's faults meet a merchant backend's calls too: no answer, then 
   const through = order();
   expect(through.code, JSON.stringify(through)).toBe(200);
   expect(backend('query', { out_trade_no: 'E2EFAULT0001' }).body.trade_state, 'one order, placed once').toBe('NOTPAY');
+  // FREQUENCY_LIMITED on demand, for a backend's back-off.
+  await w.open('/dev');
+  await w.field('接下来 N 次商户后台调用返回 FREQUENCY_LIMITED（429）').fill('1');
+  await w.button('应用频率限制').click();
+  await w.page.getByTestId('limited').filter({ hasText: '当前：还有 1 次' }).waitFor();
+  await w.settled();
+  const limited = backend('query', { out_trade_no: 'E2EFAULT0001' });
+  expect([limited.code, limited.body.code], 'limited').toEqual([429, 'FREQUENCY_LIMITED']);
+  expect(backend('query', { out_trade_no: 'E2EFAULT0001' }).code, 'then through').toBe(200);
   // The console lists both failed calls.
   await w.open('/dev');
   await w.expectText('POST /v3/pay/transactions/jsapi');

@@ -38,6 +38,10 @@ labels! {
         dev_clear_log = "清空日志", "Clear log";
         dev_merchants = "商户与应用", "Merchants and apps";
         dev_notify_plan = "支付通知", "Payment notifications";
+        dev_limited = "接下来 N 次商户后台调用返回 FREQUENCY_LIMITED（429）", "FREQUENCY_LIMITED (429) on the merchant backends' next N calls";
+        dev_limited_apply = "应用频率限制", "Apply the frequency limit";
+        dev_limited_bad = "须为 0 到 99 之间的整数。", "A whole number from 0 to 99.";
+        dev_limited_now: fn(u32) -> String = |n| format!("当前：还有 {n} 次"), |n| format!("Now: {n} more");
         dev_notify_apply = "应用通知设置", "Apply to notifications";
         dev_notify_duplicate = "每条通知发送两次", "Send every notification twice";
         dev_notify_delay = "首次通知延迟（秒，0–3600）", "Delay of the first notification (seconds, 0–3600)";

@@ -9,7 +9,7 @@ use crate::store::use_store;
 use leptos::prelude::*;
 use qianbao_core::merchant::MerchantId;
 use qianbao_core::payapi::check_registration;
-use qianbao_core::sim::{NotifyPlan, MAX_NOTIFY_DELAY_SECS};
+use qianbao_core::sim::{parse_count, NotifyPlan, MAX_NOTIFY_DELAY_SECS};
 
 /// One registered merchant, as the console lists it.
 struct Row {
@@ -36,6 +36,19 @@ pub fn Merchants() -> impl IntoView {
     let reorder = RwSignal::new(plan().reorder);
     let delay = RwSignal::new(plan().delay_secs.to_string());
     let delay_bad = RwSignal::new(false);
+    let limited_now = move || store.state.with(|s| s.sim().limited());
+    let limited = RwSignal::new(limited_now().to_string());
+    let limited_bad = RwSignal::new(false);
+    let apply_limited = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        match parse_count(&limited.get_untracked()) {
+            Ok(n) => {
+                limited_bad.set(false);
+                store.update(move |s| s.sim_mut().set_limited(n));
+            }
+            Err(_) => limited_bad.set(true),
+        }
+    };
     let apply_plan = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let secs = delay
@@ -155,6 +168,13 @@ pub fn Merchants() -> impl IntoView {
                 }).collect_view()}
             </ul>
         </Show>
+        <form class="form" on:submit=apply_limited>
+            <label for="api-limited">{move || tw().dev_limited}</label>
+            <input id="api-limited" inputmode="numeric" maxlength="3" bind:value=limited />
+            <button type="submit" class="button">{move || tw().dev_limited_apply}</button>
+        </form>
+        {move || limited_bad.get().then(|| view! { <p class="error" role="alert">{tw().dev_limited_bad}</p> })}
+        <p class="muted" data-testid="limited">{move || (tw().dev_limited_now)(limited_now())}</p>
         <h3>{move || tw().dev_notify_plan}</h3>
         <form class="form" on:submit=apply_plan>
             <label><input type="checkbox" bind:checked=duplicate />" " {move || tw().dev_notify_duplicate}</label>
