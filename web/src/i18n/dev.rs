@@ -52,14 +52,14 @@ labels! {
             |d, s, r| format!("Now: {}, {s} s delay, {}", if d { "sent twice" } else { "sent once" }, if r { "newest first" } else { "in payment order" });
         dev_merchants_intro =
             "在沙盒服务器上注册的商户及其应用：商户后台用商户号、appid 和注册时给出的密钥调用微信支付 v3 与网页授权接口，付款和授权在本站完成。",
-            "Merchants and their apps registered with the sandbox server: a merchant's backend calls WeChat Pay v3 and 网页授权 with the 商户号, the appid and the keys given at registration; people pay and consent in this site.";
+            "Merchants and their apps registered with the sandbox server: a merchant's backend calls WeChat Pay v3 and WeChat's web authorization with the merchant ID (mchid), the appid and the keys given at registration; people pay and consent in this site.";
         dev_merchants_static =
             "只有由沙盒服务器（./scripts/sandbox.sh）提供本站时，才能在这里注册商户。",
             "Merchants can be registered here only when the sandbox server (./scripts/sandbox.sh) serves this site.";
         dev_merchants_none = "还没有商户。", "No merchants yet.";
         dev_merchant_name = "商户名称", "Merchant name";
         dev_notify_url = "支付通知地址（notify_url）", "Payment notification URL (notify_url)";
-        dev_redirect_domain = "网页授权域名（主机[:端口]）", "网页授权 domain (host[:port])";
+        dev_redirect_domain = "网页授权域名（主机[:端口]）", "Web authorization domain (host[:port])";
         dev_register = "注册商户", "Register the merchant";
         dev_credentials =
             "请立即保存以下凭据：商户私钥只显示这一次，沙盒不保存它。",
