@@ -581,7 +581,11 @@ impl State {
         request: &NativeOrderRequest,
         now: Timestamp,
     ) -> Result<(), ApiError> {
-        self.api_fault(now, Endpoint::UnifiedOrder, signer)?;
+        let endpoint = match trade_type {
+            TradeType::Native => Endpoint::NativeOrder,
+            TradeType::Jsapi => Endpoint::UnifiedOrder,
+        };
+        self.api_fault(now, endpoint, signer)?;
         let merchant = self.caller(signer, request.mchid.as_deref())?.clone();
         let appid = request.appid.as_deref().ok_or_else(|| required("appid"))?;
         if appid != merchant.appid {
@@ -737,7 +741,7 @@ impl State {
         };
         self.sim.record(
             now,
-            Endpoint::UnifiedOrder,
+            endpoint,
             fields,
             vec![(answer.0.to_owned(), answer.1)],
             None,

@@ -54,6 +54,9 @@ pub enum Endpoint {
     Refund,
     /// The cashier's payment request.
     Pay,
+    /// `POST /v3/pay/transactions/native` — a merchant's backend places a
+    /// QR-code order (the sandbox server).
+    NativeOrder,
     /// `GET /v3/pay/transactions/out-trade-no/{out_trade_no}` (or `/id/…`):
     /// a merchant's backend asks for an order (the sandbox server).
     QueryOrder,
@@ -75,6 +78,7 @@ impl Endpoint {
             Endpoint::Revoke
             | Endpoint::ToChange
             | Endpoint::UnifiedOrder
+            | Endpoint::NativeOrder
             | Endpoint::Notify
             | Endpoint::Refund
             | Endpoint::Pay
@@ -93,6 +97,7 @@ impl Endpoint {
             Endpoint::Revoke => "/sns/oauth2/revoke",
             Endpoint::ToChange => "/pay/transfer_to_balance",
             Endpoint::UnifiedOrder => "/v3/pay/transactions/jsapi",
+            Endpoint::NativeOrder => "/v3/pay/transactions/native",
             Endpoint::Notify => "(merchant) notify_url",
             Endpoint::Refund => "/v3/refund/domestic/refunds",
             Endpoint::Pay => "/v3/pay/transactions/jsapi (confirm)",

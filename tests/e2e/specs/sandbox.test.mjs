@@ -337,7 +337,7 @@ test("the console's faults meet a merchant backend's calls too: no answer, then 
   expect(backend('query', { out_trade_no: 'E2EFAULT0001' }).code, 'then through').toBe(200);
   // The console lists both failed calls.
   await w.open('/dev');
-  await w.expectText('POST /v3/pay/transactions/jsapi');
+  await w.expectText('POST /v3/pay/transactions/native');
 
   // 「商户与应用」 registers a merchant as `merchant add` does: a bad
   // domain is refused and changes nothing; then the credentials, once.
