@@ -149,9 +149,6 @@ pub struct ApiOrder {
     /// JSAPI: the openid (for `appid`) of the one WeChat user who may pay.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer_openid: Option<String>,
-    /// JSAPI: what the merchant's page pays with (`/wechat/pay?prepay_id=…`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prepay_id: Option<String>,
 }
 
 /// A JSAPI order's `prepay_id`: `wx` and 30 hex digits, the same for the
@@ -548,12 +545,15 @@ impl State {
 
     /// The order a JSAPI `prepay_id` stands for.
     pub fn order_by_prepay_id(&self, prepay_id: &str) -> Option<(MerchantId, String)> {
+        // (Derived from the order, not stored: see [`prepay_id`].)
         self.orders
             .iter()
-            .find(|o| {
-                o.api
-                    .as_ref()
-                    .is_some_and(|a| a.prepay_id.as_deref() == Some(prepay_id))
+            .find(|o| match (o.merchant, o.api.as_ref()) {
+                (MerchantId::Registered(mchid), Some(api)) => {
+                    api.trade_type == TradeType::Jsapi
+                        && self::prepay_id(mchid, &o.out_trade_no) == prepay_id
+                }
+                _ => false,
             })
             .map(|o| (o.merchant, o.out_trade_no.clone()))
     }
@@ -676,9 +676,6 @@ impl State {
             time_expire: request.time_expire.clone(),
             attempts: Vec::new(),
             acknowledged_at: None,
-            prepay_id: payer_openid
-                .as_ref()
-                .map(|_| prepay_id(signer, out_trade_no)),
             payer_openid,
         };
         if let Some(order) = self.order(id, out_trade_no) {
@@ -718,20 +715,14 @@ impl State {
             ("total".to_owned(), total.to_string()),
             ("time_expire".to_owned(), rfc3339_cst(expires_at)),
         ];
-        self.orders.push(Order {
-            merchant: id,
-            out_trade_no: out_trade_no.to_owned(),
-            description: description.to_owned(),
-            amount: Fen::new(total),
-            created_at: now,
-            expires_at,
-            state: OrderState::Notpay,
-            paid: None,
-            refunds: Vec::new(),
-            notifications: 0,
-            fulfilled_at: None,
-            api: Some(api),
-        });
+        self.orders.push(Order::placed(
+            id,
+            out_trade_no.to_owned(),
+            description.to_owned(),
+            Fen::new(total),
+            (now, expires_at),
+            Some(api),
+        ));
         let answer = match trade_type {
             TradeType::Native => (
                 "code_url",
@@ -777,7 +768,8 @@ impl State {
         self.api_fault(now, Endpoint::QueryOrder, signer)?;
         self.caller(signer, mchid)?;
         let order = self.api_order(signer, out_trade_no, now)?;
-        Ok(self.transaction(signer, &order))
+        let api = order.api.as_ref().ok_or_else(ApiError::order_not_exist)?;
+        Ok(self.transaction(signer, &order, api))
     }
 
     /// `GET /v3/pay/transactions/id/{transaction_id}?mchid=…`: only a paid
@@ -804,7 +796,8 @@ impl State {
             .map(|o| o.out_trade_no.clone())
             .ok_or_else(ApiError::order_not_exist)?;
         let order = self.api_order(signer, &out_trade_no, now)?;
-        Ok(self.transaction(signer, &order))
+        let api = order.api.as_ref().ok_or_else(ApiError::order_not_exist)?;
+        Ok(self.transaction(signer, &order, api))
     }
 
     /// `POST /v3/pay/transactions/out-trade-no/{out_trade_no}/close`
@@ -969,7 +962,7 @@ impl State {
                     url: api.notify_url.clone(),
                     id: format!("EV-{}", paid.transaction_id),
                     create_time: rfc3339_cst(paid.at),
-                    transaction: self.transaction(mchid, order),
+                    transaction: self.transaction(mchid, order, api),
                     attempt: api.attempts.len() + 1,
                 })
             })
@@ -1024,7 +1017,6 @@ impl State {
             api.acknowledged_at = Some(at);
             order.fulfilled_at = Some(at);
         }
-        order.notifications = order.notifications.saturating_add(1);
         let attempt = api.attempts.len();
         let fields = vec![
             ("mchid".to_owned(), mchid.to_string()),
@@ -1042,18 +1034,7 @@ impl State {
     }
 
     /// An order as WeChat Pay reports it to `signer`.
-    fn transaction(&self, signer: Mchid, order: &Order) -> Transaction {
-        let api = order.api.clone().unwrap_or_else(|| ApiOrder {
-            appid: String::new(),
-            trade_type: TradeType::Native,
-            notify_url: String::new(),
-            attach: None,
-            time_expire: None,
-            attempts: Vec::new(),
-            acknowledged_at: None,
-            payer_openid: None,
-            prepay_id: None,
-        });
+    fn transaction(&self, signer: Mchid, order: &Order, api: &ApiOrder) -> Transaction {
         let paid = order.paid.as_ref();
         let payer = paid.and_then(|p| {
             self.wechat
@@ -1061,7 +1042,7 @@ impl State {
                 .map(|openid| Payer { openid })
         });
         Transaction {
-            appid: api.appid,
+            appid: api.appid.clone(),
             mchid: signer.to_string(),
             out_trade_no: order.out_trade_no.clone(),
             transaction_id: paid.map(|p| p.transaction_id.clone()),
@@ -1069,7 +1050,7 @@ impl State {
             trade_state: order.state.as_str(),
             trade_state_desc: state_desc(order.state),
             bank_type: paid.map(|_| "OTHERS"),
-            attach: api.attach.unwrap_or_default(),
+            attach: api.attach.clone().unwrap_or_default(),
             success_time: paid.map(|p| rfc3339_cst(p.at)),
             payer,
             amount: AmountOut {

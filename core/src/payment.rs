@@ -94,6 +94,31 @@ pub struct Order {
 }
 
 impl Order {
+    /// A new order, waiting for payment (`NOTPAY`) until `expires_at`.
+    pub(crate) fn placed(
+        merchant: MerchantId,
+        out_trade_no: String,
+        description: String,
+        amount: Fen,
+        (created_at, expires_at): (Timestamp, Timestamp),
+        api: Option<crate::payapi::ApiOrder>,
+    ) -> Order {
+        Order {
+            merchant,
+            out_trade_no,
+            description,
+            amount,
+            created_at,
+            expires_at,
+            state: OrderState::Notpay,
+            paid: None,
+            refunds: Vec::new(),
+            notifications: 0,
+            fulfilled_at: None,
+            api,
+        }
+    }
+
     /// An open order whose time (`time_expire`) ran out closes.
     fn close_if_expired(&mut self, now: Timestamp) {
         let open = matches!(
@@ -412,20 +437,14 @@ impl State {
             ("time_expire".to_owned(), expires_at.as_millis().to_string()),
         ];
         self.send(now, Endpoint::UnifiedOrder, &fields)?;
-        self.orders.push(Order {
+        self.orders.push(Order::placed(
             merchant,
-            out_trade_no: out_trade_no.clone(),
-            description: parts.join("，"),
+            out_trade_no.clone(),
+            parts.join("，"),
             amount,
-            created_at: now,
-            expires_at,
-            state: OrderState::Notpay,
-            paid: None,
-            refunds: Vec::new(),
-            notifications: 0,
-            fulfilled_at: None,
-            api: None,
-        });
+            (now, expires_at),
+            None,
+        ));
         self.sim.record(
             now,
             Endpoint::UnifiedOrder,

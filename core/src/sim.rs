@@ -201,18 +201,25 @@ impl Faults {
 }
 
 fn parse_field(typed: &str, field: FaultField) -> Result<u32, FaultsError> {
-    let refused = FaultsError::OutOfRange { field };
+    whole_number(typed, field.max()).ok_or(FaultsError::OutOfRange { field })
+}
+
+/// A whole number from 0 to `max` as typed: digits only (full-width ones
+/// too), surrounding spaces ignored.
+fn whole_number(typed: &str, max: u32) -> Option<u32> {
     let half = to_half_width(typed);
     let digits = half.trim();
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(refused);
+        return None;
     }
     // All digits: only a number too large for u32 fails to parse.
-    digits
-        .parse::<u32>()
-        .ok()
-        .filter(|n| *n <= field.max())
-        .ok_or(refused)
+    digits.parse::<u32>().ok().filter(|n| *n <= max)
+}
+
+/// The console's notification delay as typed: whole seconds, 0 to
+/// [`MAX_NOTIFY_DELAY_SECS`]; `None` for anything else.
+pub fn parse_notify_delay(typed: &str) -> Option<u32> {
+    whole_number(typed, MAX_NOTIFY_DELAY_SECS)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -198,6 +198,35 @@ impl World {
         at(self.now)
     }
 
+    /// An ICBC debit card in the demo wallet owner's name, and `yuan`
+    /// topped up from it (nothing for `"0"`).
+    pub fn top_up(&mut self, yuan: &str) -> crate::card::CardId {
+        let name = self.demo.wallet.real_name.as_str().to_owned();
+        let number = test_card_number("622202", "0012345678");
+        let now = self.tick(1);
+        let card = NewCard {
+            number: &number,
+            holder: &name,
+            expiry: "",
+            cvv: "",
+        };
+        let card = self
+            .state
+            .add_card(card, now)
+            .unwrap_or_else(|e| panic!("{e}"));
+        if yuan != "0" {
+            let now = self.tick(1);
+            let top_up = self
+                .state
+                .prepare(MovementForm::TopUp { card, amount: yuan }, now)
+                .unwrap_or_else(|e| panic!("{e}"));
+            self.state
+                .commit("fund", &top_up, now)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        card
+    }
+
     /// The WeChat user logged in to the simulated WeChat.
     pub fn wechat_user(&self) -> crate::wechat::WeChatId {
         self.state

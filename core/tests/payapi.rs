@@ -5,9 +5,7 @@
 
 #![allow(clippy::unwrap_used)] // Test setup: a failure here is the test failing.
 
-use qianbao_core::card::{test_card_number, NewCard};
 use qianbao_core::merchant::{Mchid, MerchantId};
-use qianbao_core::movement::MovementForm;
 use qianbao_core::payapi::{
     AmountIn, NativeOrderRequest, RefundAmountIn, RefundRequest, RegisteredMerchant,
 };
@@ -17,33 +15,7 @@ use qianbao_core::testkit::*;
 fn funded() -> World {
     let mut w = World::new();
     assert_eq!(w.bind(), Ok(()));
-    let name = w.demo.wallet.real_name.as_str().to_owned();
-    let number = test_card_number("622202", "0012345678");
-    let now = w.tick(1);
-    let card = w
-        .state
-        .add_card(
-            NewCard {
-                number: &number,
-                holder: &name,
-                expiry: "",
-                cvv: "",
-            },
-            now,
-        )
-        .unwrap();
-    let now = w.tick(1);
-    let top_up = w
-        .state
-        .prepare(
-            MovementForm::TopUp {
-                card,
-                amount: "500",
-            },
-            now,
-        )
-        .unwrap();
-    w.state.commit("fund", &top_up, now).unwrap();
+    w.top_up("500");
     w
 }
 
@@ -578,4 +550,11 @@ fn frequency_limited_on_demand_meets_only_a_merchants_calls() {
         .unwrap();
     assert_eq!(qianbao_core::sim::parse_count("９９"), Ok(99));
     assert!(qianbao_core::sim::parse_count("100").is_err());
+    assert_eq!(
+        qianbao_core::sim::parse_notify_delay(" ３６００ "),
+        Some(3600)
+    );
+    for bad in ["3601", "-1", "1.5", "", "30s"] {
+        assert_eq!(qianbao_core::sim::parse_notify_delay(bad), None, "{bad:?}");
+    }
 }

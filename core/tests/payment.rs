@@ -4,7 +4,6 @@
 //! requests, and a property test that any interleaving keeps the books.
 
 use proptest::prelude::*;
-use qianbao_core::card::{test_card_number, NewCard};
 use qianbao_core::error::{Guidance, UserError};
 use qianbao_core::ledger::LedgerAccount;
 use qianbao_core::merchant::MerchantId;
@@ -19,29 +18,7 @@ use qianbao_core::testkit::*;
 fn funded(yuan: &str) -> World {
     let mut w = World::new();
     assert_eq!(w.bind(), Ok(()));
-    let name = w.demo.wallet.real_name.as_str().to_owned();
-    let number = test_card_number("622202", "0012345678");
-    let now = w.tick(1);
-    let card = w.state.add_card(
-        NewCard {
-            number: &number,
-            holder: &name,
-            expiry: "",
-            cvv: "",
-        },
-        now,
-    );
-    let card = card.unwrap_or_else(|e| panic!("{e}"));
-    if yuan != "0" {
-        let now = w.tick(1);
-        let top_up = w
-            .state
-            .prepare(MovementForm::TopUp { card, amount: yuan }, now);
-        let top_up = top_up.unwrap_or_else(|e| panic!("{e}"));
-        w.state
-            .commit("fund", &top_up, now)
-            .unwrap_or_else(|e| panic!("{e}"));
-    }
+    w.top_up(yuan);
     w
 }
 

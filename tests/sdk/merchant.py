@@ -30,19 +30,22 @@ from wechatpy.oauth import WeChatOAuth
 from wechatpayv3 import WeChatPay, WeChatPayType
 
 
-def client(credentials, url, notify_url=None):
-    c = json.load(open(credentials))
-    pay = WeChatPay(
+def client(c, url, **overrides):
+    """The SDK for merchant `c` (the credentials `merchant add` printed), in
+    微信支付公钥 mode unless `overrides` say otherwise, its gateway `url`."""
+    args = dict(
         wechatpay_type=WeChatPayType.NATIVE,
         mchid=c["mchid"],
         private_key=c["merchant_private_key_pem"],
         cert_serial_no=c["merchant_serial_no"],
         appid=c["appid"],
         apiv3_key=c["apiv3_key"],
-        notify_url=notify_url,
+        notify_url=None,
         public_key=c["platform_public_key_pem"],
         public_key_id=c["platform_serial_no"],
     )
+    args.update(overrides)
+    pay = WeChatPay(**args)
     pay._core._gate_way = url
     return pay
 
@@ -128,7 +131,7 @@ def oauth(credentials, url, name, kwargs):
 
 if __name__ == "__main__":
     credentials, url, command = sys.argv[1:4]
-    pay = client(credentials, url)
+    pay = client(json.load(open(credentials)), url)
     if command == "oauth":
         oauth(credentials, url, sys.argv[4], json.loads(sys.argv[5]))
     elif command == "call":

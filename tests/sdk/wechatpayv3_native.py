@@ -20,7 +20,8 @@ import time
 import unittest
 
 from cryptography.hazmat.primitives import serialization
-from wechatpayv3 import WeChatPay, WeChatPayType
+
+import merchant  # tests/sdk/merchant.py: the same SDK construction
 
 BINARY = None
 
@@ -70,21 +71,7 @@ class Sandbox:
 
 
 def client(sandbox, c, **overrides):
-    args = dict(
-        wechatpay_type=WeChatPayType.NATIVE,
-        mchid=c["mchid"],
-        private_key=c["merchant_private_key_pem"],
-        cert_serial_no=c["merchant_serial_no"],
-        appid=c["appid"],
-        apiv3_key=c["apiv3_key"],
-        notify_url="http://127.0.0.1:9/notify",
-        public_key=c["platform_public_key_pem"],
-        public_key_id=c["platform_serial_no"],
-    )
-    args.update(overrides)
-    pay = WeChatPay(**args)
-    pay._core._gate_way = sandbox.url
-    return pay
+    return merchant.client(c, sandbox.url, notify_url="http://127.0.0.1:9/notify", **overrides)
 
 
 class NativePayment(unittest.TestCase):

@@ -9,7 +9,7 @@ use crate::store::use_store;
 use leptos::prelude::*;
 use qianbao_core::merchant::MerchantId;
 use qianbao_core::payapi::check_registration;
-use qianbao_core::sim::{parse_count, NotifyPlan, MAX_NOTIFY_DELAY_SECS};
+use qianbao_core::sim::{parse_count, parse_notify_delay, NotifyPlan};
 
 /// One registered merchant, as the console lists it.
 struct Row {
@@ -51,12 +51,7 @@ pub fn Merchants() -> impl IntoView {
     };
     let apply_plan = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let secs = delay
-            .get_untracked()
-            .trim()
-            .parse::<u32>()
-            .ok()
-            .filter(|s| *s <= MAX_NOTIFY_DELAY_SECS);
+        let secs = parse_notify_delay(&delay.get_untracked());
         delay_bad.set(secs.is_none());
         if let Some(delay_secs) = secs {
             let plan = NotifyPlan {
