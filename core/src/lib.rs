@@ -36,6 +36,7 @@
 //! - [`sim`] — the developer console: request log, faults, clock.
 //! - [`sns`] — WeChat's 网页授权 APIs as a merchant's backend calls them.
 //! - [`merchant`] — the demo stores and their products.
+//! - [`order`] — merchant orders: the transition function and the indexes.
 //! - [`payment`] — WeChat Pay orders, the cashier, paying with the wallet.
 //! - [`payapi`] — WeChat Pay API v3 for merchants registered with the sandbox server.
 //! - [`state`] — the one serialisable [`State`], its schema version and migrations.
@@ -59,6 +60,7 @@ pub mod lockout;
 pub mod merchant;
 pub mod money;
 pub mod movement;
+pub mod order;
 pub mod payapi;
 pub mod payment;
 pub mod phone;

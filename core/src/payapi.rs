@@ -14,6 +14,7 @@
 
 use crate::merchant::{Mchid, MerchantId};
 use crate::money::Fen;
+use crate::order::{prepay_id, OrderEvent};
 use crate::payment::{valid_out_trade_no, Order, OrderState, PayError, PayMethod, Refund};
 use crate::sim::Endpoint;
 use crate::state::State;
@@ -149,14 +150,6 @@ pub struct ApiOrder {
     /// JSAPI: the openid (for `appid`) of the one WeChat user who may pay.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer_openid: Option<String>,
-}
-
-/// A JSAPI order's `prepay_id`: `wx` and 30 hex digits, the same for the
-/// same order whenever it is asked for.
-fn prepay_id(mchid: Mchid, out_trade_no: &str) -> String {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(format!("prepay\n{mchid}\n{out_trade_no}").as_bytes());
-    format!("wx{}", &crate::hex::encode(&digest)[..30])
 }
 
 /// One payment notification sent to the merchant's `notify_url`.
@@ -545,16 +538,8 @@ impl State {
 
     /// The order a JSAPI `prepay_id` stands for.
     pub fn order_by_prepay_id(&self, prepay_id: &str) -> Option<(MerchantId, String)> {
-        // (Derived from the order, not stored: see [`prepay_id`].)
         self.orders
-            .iter()
-            .find(|o| match (o.merchant, o.api.as_ref()) {
-                (MerchantId::Registered(mchid), Some(api)) => {
-                    api.trade_type == TradeType::Jsapi
-                        && self::prepay_id(mchid, &o.out_trade_no) == prepay_id
-                }
-                _ => false,
-            })
+            .by_prepay_id(prepay_id)
             .map(|o| (o.merchant, o.out_trade_no.clone()))
     }
 
@@ -715,14 +700,16 @@ impl State {
             ("total".to_owned(), total.to_string()),
             ("time_expire".to_owned(), rfc3339_cst(expires_at)),
         ];
-        self.orders.push(Order::placed(
-            id,
-            out_trade_no.to_owned(),
-            description.to_owned(),
-            Fen::new(total),
-            (now, expires_at),
-            Some(api),
-        ));
+        self.orders
+            .push(Order::placed(
+                id,
+                out_trade_no.to_owned(),
+                description.to_owned(),
+                Fen::new(total),
+                (now, expires_at),
+                Some(api),
+            ))
+            .map_err(|_| ApiError::new(403, "OUT_TRADE_NO_USED", "商户订单号重复"))?;
         let answer = match trade_type {
             TradeType::Native => (
                 "code_url",
@@ -786,13 +773,8 @@ impl State {
         let id = MerchantId::Registered(signer);
         let out_trade_no = self
             .orders
-            .iter()
-            .find(|o| {
-                o.merchant == id
-                    && o.paid
-                        .as_ref()
-                        .is_some_and(|p| p.transaction_id == transaction_id)
-            })
+            .by_transaction(transaction_id)
+            .filter(|o| o.merchant == id)
             .map(|o| o.out_trade_no.clone())
             .ok_or_else(ApiError::order_not_exist)?;
         let order = self.api_order(signer, &out_trade_no, now)?;
@@ -820,14 +802,8 @@ impl State {
             OrderState::Closed => Ok(()),
             OrderState::Notpay | OrderState::Userpaying | OrderState::Payerror => {
                 let id = MerchantId::Registered(signer);
-                if let Some(stored) = self
-                    .orders
-                    .iter_mut()
-                    .find(|o| o.merchant == id && o.out_trade_no == out_trade_no)
-                {
-                    stored.state = OrderState::Closed;
-                }
-                Ok(())
+                self.order_event(id, out_trade_no, OrderEvent::Close)
+                    .map_err(|_| ApiError::order_not_exist())
             }
         }
     }
@@ -848,10 +824,8 @@ impl State {
             (Some(no), _) => no.clone(),
             (None, Some(tx)) => self
                 .orders
-                .iter()
-                .find(|o| {
-                    o.merchant == id && o.paid.as_ref().is_some_and(|p| &p.transaction_id == tx)
-                })
+                .by_transaction(tx)
+                .filter(|o| o.merchant == id)
                 .map(|o| o.out_trade_no.clone())
                 .ok_or_else(|| ApiError::new(404, "RESOURCE_NOT_EXISTS", "订单不存在"))?,
             (None, None) => return Err(required("out_trade_no 或 transaction_id")),
@@ -914,31 +888,15 @@ impl State {
         self.api_fault(now, Endpoint::Refund, signer)?;
         let id = MerchantId::Registered(signer);
         self.orders
-            .iter()
-            .filter(|o| o.merchant == id && o.api.is_some())
-            .find_map(|o| {
+            .by_refund(id, out_refund_no)
+            .filter(|o| o.api.is_some())
+            .and_then(|o| {
                 o.refunds
                     .iter()
                     .find(|r| r.out_refund_no == out_refund_no)
                     .map(|r| refund_view(o, r))
             })
             .ok_or_else(|| ApiError::new(404, "RESOURCE_NOT_EXISTS", "退款单不存在"))
-    }
-
-    /// When `order`'s next notification falls due, if one is owed (the
-    /// first held back by `delay`).
-    fn notification_due_at(order: &Order, delay: Duration) -> Option<Timestamp> {
-        let api = order.api.as_ref()?;
-        let paid = order.paid.as_ref()?;
-        if api.acknowledged_at.is_some() {
-            return None;
-        }
-        match api.attempts.last() {
-            None => Some(paid.at.plus(delay)),
-            Some(last) => NOTIFY_RETRIES
-                .get(api.attempts.len() - 1)
-                .map(|wait| last.at.plus(*wait)),
-        }
     }
 
     /// The payment notifications due at `now`, oldest payment first (the
@@ -948,9 +906,10 @@ impl State {
         let delay = Duration::from_secs(u64::from(plan.delay_secs));
         let mut due: Vec<DueNotification> = self
             .orders
-            .iter()
-            .filter(|o| Self::notification_due_at(o, delay).is_some_and(|at| at <= now))
-            .filter_map(|order| {
+            .notices_due(now, delay)
+            .into_iter()
+            .filter_map(|position| {
+                let order = self.orders.get(position)?;
                 let MerchantId::Registered(mchid) = order.merchant else {
                     return None;
                 };
@@ -979,10 +938,7 @@ impl State {
     /// When the next notification falls due (`None`: none is owed).
     pub fn next_notification_at(&self) -> Option<Timestamp> {
         let delay = Duration::from_secs(u64::from(self.sim.notifications().delay_secs));
-        self.orders
-            .iter()
-            .filter_map(|o| Self::notification_due_at(o, delay))
-            .min()
+        self.orders.next_notice_at(delay)
     }
 
     /// What the merchant answered a notification (`status`: `None` when
@@ -996,33 +952,26 @@ impl State {
         answer: &str,
     ) {
         let id = MerchantId::Registered(mchid);
-        let Some(order) = self
-            .orders
-            .iter_mut()
-            .find(|o| o.merchant == id && o.out_trade_no == out_trade_no)
-        else {
-            return;
-        };
-        let Some(api) = order.api.as_mut() else {
-            return;
-        };
         let answer: String = answer.chars().take(MAX_ANSWER_CHARS).collect();
-        api.attempts.push(NotifyAttempt {
+        let attempt = NotifyAttempt {
             at,
             status,
             answer: answer.clone(),
-        });
-        let acknowledged = matches!(status, Some(200 | 204));
-        if acknowledged && api.acknowledged_at.is_none() {
-            api.acknowledged_at = Some(at);
-            order.fulfilled_at = Some(at);
+        };
+        if self
+            .order_event(id, out_trade_no, OrderEvent::Notified(attempt))
+            .is_err()
+        {
+            return;
         }
-        let attempt = api.attempts.len();
+        let Some(api) = self.order(id, out_trade_no).and_then(|o| o.api.as_ref()) else {
+            return;
+        };
         let fields = vec![
             ("mchid".to_owned(), mchid.to_string()),
             ("out_trade_no".to_owned(), out_trade_no.to_owned()),
             ("notify_url".to_owned(), api.notify_url.clone()),
-            ("attempt".to_owned(), attempt.to_string()),
+            ("attempt".to_owned(), api.attempts.len().to_string()),
         ];
         let status_text = status.map_or_else(|| "no answer".to_owned(), |s| s.to_string());
         let response = vec![

@@ -19,6 +19,8 @@ use crate::error::{Guidance, UserError};
 use crate::ledger::{Actor, Draft, EntryKind, LedgerAccount, LedgerError, Posting};
 use crate::merchant::MerchantId;
 use crate::money::{Fen, MoneyError};
+use crate::order::OrderEvent;
+pub use crate::order::{Order, OrderState, Paid, Refund, MAX_REFUNDS};
 use crate::provider::{MovementKind, Policy};
 use crate::sim::Endpoint;
 use crate::state::State;
@@ -34,31 +36,6 @@ pub const PAY_PASSWORD_LOCK: Duration = crate::lockout::LOCK;
 /// The most of one product in one order.
 pub const MAX_QUANTITY: u32 = 99;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum OrderState {
-    Notpay,
-    Userpaying,
-    Success,
-    Payerror,
-    Closed,
-    Refund,
-}
-
-impl OrderState {
-    /// WeChat's spelling: `NOTPAY`, `USERPAYING`, …
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrderState::Notpay => "NOTPAY",
-            OrderState::Userpaying => "USERPAYING",
-            OrderState::Success => "SUCCESS",
-            OrderState::Payerror => "PAYERROR",
-            OrderState::Closed => "CLOSED",
-            OrderState::Refund => "REFUND",
-        }
-    }
-}
-
 /// How an order was (or is to be) paid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -67,102 +44,6 @@ pub enum PayMethod {
     Wallet(AccountId),
     /// The WeChat user's own 零钱.
     Change,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Order {
-    pub merchant: MerchantId,
-    pub out_trade_no: String,
-    pub description: String,
-    pub amount: Fen,
-    pub created_at: Timestamp,
-    pub expires_at: Timestamp,
-    pub state: OrderState,
-    #[serde(default)]
-    pub paid: Option<Paid>,
-    #[serde(default)]
-    pub refunds: Vec<Refund>,
-    /// Payment notifications the merchant received (repeats included).
-    #[serde(default)]
-    pub notifications: u32,
-    /// When the merchant processed the payment (once, whatever the repeats).
-    #[serde(default)]
-    pub fulfilled_at: Option<Timestamp>,
-    /// A registered merchant's order, placed through the API.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub api: Option<crate::payapi::ApiOrder>,
-}
-
-impl Order {
-    /// A new order, waiting for payment (`NOTPAY`) until `expires_at`.
-    pub(crate) fn placed(
-        merchant: MerchantId,
-        out_trade_no: String,
-        description: String,
-        amount: Fen,
-        (created_at, expires_at): (Timestamp, Timestamp),
-        api: Option<crate::payapi::ApiOrder>,
-    ) -> Order {
-        Order {
-            merchant,
-            out_trade_no,
-            description,
-            amount,
-            created_at,
-            expires_at,
-            state: OrderState::Notpay,
-            paid: None,
-            refunds: Vec::new(),
-            notifications: 0,
-            fulfilled_at: None,
-            api,
-        }
-    }
-
-    /// An open order whose time (`time_expire`) ran out closes.
-    fn close_if_expired(&mut self, now: Timestamp) {
-        let open = matches!(
-            self.state,
-            OrderState::Notpay | OrderState::Userpaying | OrderState::Payerror
-        );
-        if open && now >= self.expires_at {
-            self.state = OrderState::Closed;
-        }
-    }
-
-    /// What is paid and not yet refunded.
-    pub fn refundable(&self) -> Fen {
-        let refunded: i64 = self.refunds.iter().map(|r| r.amount.get()).sum();
-        if self.paid.is_some() {
-            Fen::new(self.amount.get() - refunded)
-        } else {
-            Fen::ZERO
-        }
-    }
-}
-
-/// One refund of an order, back to the method that paid.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Refund {
-    pub out_refund_no: String,
-    pub amount: Fen,
-    pub at: Timestamp,
-    pub entry: u64,
-}
-
-/// Refunds an order may have.
-pub const MAX_REFUNDS: usize = 50;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Paid {
-    pub method: PayMethod,
-    pub payer: WeChatId,
-    pub at: Timestamp,
-    pub transaction_id: String,
-    /// The ledger entry that moved the money.
-    pub entry: u64,
-    /// The pay request's idempotency key.
-    pub key: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -378,24 +259,30 @@ pub fn valid_out_trade_no(no: &str) -> bool {
 
 impl State {
     pub fn orders(&self) -> &[Order] {
+        self.orders.as_slice()
+    }
+
+    /// The orders with their indexes (by transaction, refund number, …).
+    pub fn order_book(&self) -> &crate::order::Orders {
         &self.orders
     }
 
     pub fn order(&self, merchant: MerchantId, out_trade_no: &str) -> Option<&Order> {
-        self.orders
-            .iter()
-            .find(|o| o.merchant == merchant && o.out_trade_no == out_trade_no)
+        self.orders.find(merchant, out_trade_no)
     }
 
-    fn order_mut(
+    /// Applies `event` to `merchant`'s order `out_trade_no`.
+    pub(crate) fn order_event(
         &mut self,
         merchant: MerchantId,
         out_trade_no: &str,
-    ) -> Result<&mut Order, PayError> {
-        self.orders
-            .iter_mut()
-            .find(|o| o.merchant == merchant && o.out_trade_no == out_trade_no)
-            .ok_or(PayError::NoSuchOrder)
+        event: OrderEvent,
+    ) -> Result<(), PayError> {
+        let position = self
+            .orders
+            .position(merchant, out_trade_no)
+            .ok_or(PayError::NoSuchOrder)?;
+        self.orders.apply(position, event)
     }
 
     /// 「去结算」: the merchant places an order for the cart (SKU, quantity).
@@ -437,14 +324,16 @@ impl State {
             ("time_expire".to_owned(), expires_at.as_millis().to_string()),
         ];
         self.send(now, Endpoint::UnifiedOrder, &fields)?;
-        self.orders.push(Order::placed(
-            merchant,
-            out_trade_no.clone(),
-            parts.join("，"),
-            amount,
-            (now, expires_at),
-            None,
-        ));
+        self.orders
+            .push(Order::placed(
+                merchant,
+                out_trade_no.clone(),
+                parts.join("，"),
+                amount,
+                (now, expires_at),
+                None,
+            ))
+            .map_err(|_| PayError::BadNumber)?;
         self.sim.record(
             now,
             Endpoint::UnifiedOrder,
@@ -462,16 +351,17 @@ impl State {
         out_trade_no: &str,
         now: Timestamp,
     ) -> Result<OrderState, PayError> {
-        let order = self.order_mut(merchant, out_trade_no)?;
-        order.close_if_expired(now);
-        Ok(order.state)
+        self.order_event(merchant, out_trade_no, OrderEvent::Expire { now })?;
+        self.order(merchant, out_trade_no)
+            .map(|o| o.state)
+            .ok_or(PayError::NoSuchOrder)
     }
 
     /// A merchant's order list opens: every open order of `merchant` whose
     /// time ran out is closed.
     pub fn refresh_orders(&mut self, merchant: MerchantId, now: Timestamp) {
-        for order in self.orders.iter_mut().filter(|o| o.merchant == merchant) {
-            order.close_if_expired(now);
+        for position in self.orders.expired(now, Some(merchant)) {
+            let _ = self.orders.apply(position, OrderEvent::Expire { now });
         }
     }
 
@@ -482,15 +372,8 @@ impl State {
         out_trade_no: &str,
         now: Timestamp,
     ) -> Result<(), PayError> {
-        match self.refresh_order(merchant, out_trade_no, now)? {
-            OrderState::Notpay => {
-                self.order_mut(merchant, out_trade_no)?.state = OrderState::Userpaying;
-                Ok(())
-            }
-            OrderState::Userpaying | OrderState::Payerror => Ok(()),
-            OrderState::Success | OrderState::Refund => Err(PayError::OrderPaid),
-            OrderState::Closed => Err(PayError::OrderClosed),
-        }
+        self.refresh_order(merchant, out_trade_no, now)?;
+        self.order_event(merchant, out_trade_no, OrderEvent::Open)
     }
 
     /// The user leaves the cashier without paying: back to `NOTPAY`.
@@ -499,11 +382,7 @@ impl State {
         merchant: MerchantId,
         out_trade_no: &str,
     ) -> Result<(), PayError> {
-        let order = self.order_mut(merchant, out_trade_no)?;
-        if order.state == OrderState::Userpaying {
-            order.state = OrderState::Notpay;
-        }
-        Ok(())
+        self.order_event(merchant, out_trade_no, OrderEvent::Leave)
     }
 
     /// The payment methods the cashier lists for the logged-in WeChat user:
@@ -618,8 +497,7 @@ impl State {
         // 「系统繁忙」): the order is then PAYERROR, nothing moved, and paying
         // again works.
         if self.sim.take_busy_fault() {
-            self.order_mut(request.merchant, request.out_trade_no)?
-                .state = OrderState::Payerror;
+            self.order_event(request.merchant, request.out_trade_no, OrderEvent::Fail)?;
             let fields = vec![
                 ("mchid".to_owned(), request.merchant.to_string()),
                 ("out_trade_no".to_owned(), order.out_trade_no.clone()),
@@ -651,9 +529,11 @@ impl State {
             entry,
             key: request.key.to_owned(),
         };
-        let stored = self.order_mut(request.merchant, request.out_trade_no)?;
-        stored.state = OrderState::Success;
-        stored.paid = Some(paid.clone());
+        self.order_event(
+            request.merchant,
+            request.out_trade_no,
+            OrderEvent::Pay(paid.clone()),
+        )?;
         self.pay_preferences.retain(|(user, _)| *user != payer);
         self.pay_preferences.push((payer, method));
         self.notify(request.merchant, request.out_trade_no, now)?;
@@ -669,25 +549,27 @@ impl State {
         out_trade_no: &str,
         now: Timestamp,
     ) -> Result<(), PayError> {
-        let order = self.order_mut(merchant, out_trade_no)?;
+        let order = self
+            .order(merchant, out_trade_no)
+            .ok_or(PayError::NoSuchOrder)?;
         let paid = order.paid.clone().ok_or(PayError::NotPaid)?;
         if order.api.is_some() {
             // A registered merchant's own backend answers its notification:
             // the sandbox server delivers it; nothing is answered for it here.
             return Ok(());
         }
-        order.notifications = order.notifications.saturating_add(1);
         let first = order.fulfilled_at.is_none();
-        if first {
-            order.fulfilled_at = Some(now);
-        }
-        let attempt = order.notifications;
+        let amount = order.amount;
+        self.order_event(merchant, out_trade_no, OrderEvent::Fulfilled { at: now })?;
+        let attempt = self
+            .order(merchant, out_trade_no)
+            .map_or(0, |o| o.notifications);
         let fields = vec![
             ("mchid".to_owned(), merchant.to_string()),
             ("out_trade_no".to_owned(), out_trade_no.to_owned()),
             ("transaction_id".to_owned(), paid.transaction_id),
             ("trade_state".to_owned(), "SUCCESS".to_owned()),
-            ("total".to_owned(), order.amount.get().to_string()),
+            ("total".to_owned(), amount.get().to_string()),
             ("attempt".to_owned(), attempt.to_string()),
         ];
         let handled = if first {
@@ -869,9 +751,7 @@ impl State {
             at: now,
             entry,
         };
-        let stored = self.order_mut(merchant, out_trade_no)?;
-        stored.refunds.push(refund.clone());
-        stored.state = OrderState::Refund;
+        self.order_event(merchant, out_trade_no, OrderEvent::Refund(refund.clone()))?;
         let fields = vec![
             ("out_trade_no".to_owned(), out_trade_no.to_owned()),
             ("out_refund_no".to_owned(), out_refund_no.to_owned()),

@@ -112,7 +112,7 @@ pub struct State {
     pub(crate) wechat: WeChat,
     pub(crate) sim: Sim,
     pub(crate) bindings: Vec<(AccountId, Binding)>,
-    pub(crate) orders: Vec<Order>,
+    pub(crate) orders: crate::order::Orders,
     pub(crate) pay_guards: Vec<PayPasswordGuard>,
     pub(crate) pay_preferences: Vec<(WeChatId, PayMethod)>,
     pub(crate) books: Vec<crate::finance::Book>,
@@ -205,7 +205,7 @@ impl Default for State {
             wechat: WeChat::default(),
             sim: Sim::default(),
             bindings: Vec::new(),
-            orders: Vec::new(),
+            orders: crate::order::Orders::default(),
             pay_guards: Vec::new(),
             pay_preferences: Vec::new(),
             books: Vec::new(),
@@ -311,7 +311,7 @@ impl State {
             wechat: self.wechat.clone(),
             sim: self.sim.clone(),
             bindings: self.bindings.clone(),
-            orders: self.orders.clone(),
+            orders: self.orders.as_slice().to_vec(),
             pay_guards: self.pay_guards.clone(),
             pay_preferences: self.pay_preferences.clone(),
             books: self.books.clone(),
@@ -442,7 +442,7 @@ impl State {
             _ => return Err(corrupt("the history does not match its checksum")),
         }
         let mut state = State::default();
-        state.restore_main(main);
+        state.restore_main(main)?;
         state.ledger = ledger;
         state.revision = revision;
         state.check()?;
@@ -463,11 +463,14 @@ impl State {
     /// Undoes everything since `checkpoint`.
     pub fn restore(&mut self, checkpoint: Checkpoint) {
         let len = checkpoint.main.journal_len;
-        self.restore_main(checkpoint.main);
+        // (The checkpoint was taken of this state: its orders are valid.)
+        let _ = self.restore_main(checkpoint.main);
         self.ledger.truncate(len);
     }
 
-    fn restore_main(&mut self, main: Main) {
+    fn restore_main(&mut self, main: Main) -> Result<(), StateError> {
+        self.orders = crate::order::Orders::from_list(main.orders)
+            .map_err(|_| corrupt("merchant order numbers are invalid or repeated"))?;
         self.schema = main.schema;
         self.accounts = main.accounts;
         self.next_account_id = main.next_account_id;
@@ -479,12 +482,12 @@ impl State {
         self.wechat = main.wechat;
         self.sim = main.sim;
         self.bindings = main.bindings;
-        self.orders = main.orders;
         self.pay_guards = main.pay_guards;
         self.pay_preferences = main.pay_preferences;
         self.books = main.books;
         self.savings = main.savings;
         self.registered = main.registered;
+        Ok(())
     }
 
     /// The invariants a loaded state must hold before it is used.
@@ -595,24 +598,18 @@ impl State {
                 "the books or savings name a missing or repeated account",
             ));
         }
-        let mut numbers: Vec<(MerchantId, &str)> = self
-            .orders
+        // (Repeated numbers were refused when the orders were indexed.)
+        if self
+            .orders()
             .iter()
-            .map(|o| (o.merchant, o.out_trade_no.as_str()))
-            .collect();
-        numbers.sort_unstable();
-        if numbers.windows(2).any(|w| w[0] == w[1])
-            || self
-                .orders
-                .iter()
-                .any(|o| !valid_out_trade_no(&o.out_trade_no))
+            .any(|o| !valid_out_trade_no(&o.out_trade_no))
         {
             return Err(corrupt("merchant order numbers are invalid or repeated"));
         }
         let mut mchids: Vec<_> = self.registered.iter().map(|m| m.mchid).collect();
         mchids.sort_unstable();
         if mchids.windows(2).any(|w| w[0] == w[1])
-            || self.orders.iter().any(|o| match o.merchant {
+            || self.orders().iter().any(|o| match o.merchant {
                 MerchantId::Registered(m) => {
                     o.api.is_none() || self.registered.iter().all(|r| r.mchid != m)
                 }
@@ -623,14 +620,14 @@ impl State {
                 "a registered merchant is repeated, or an order names an unknown one",
             ));
         }
-        if self.orders.iter().any(|o| {
+        if self.orders().iter().any(|o| {
             o.paid
                 .as_ref()
                 .is_some_and(|p| self.ledger.entry(p.entry).is_none())
         }) {
             return Err(corrupt("a paid order names a missing payment"));
         }
-        if self.orders.iter().any(|o| {
+        if self.orders().iter().any(|o| {
             let refunded = o.refunds.iter().try_fold(0i64, |sum, r| {
                 r.amount
                     .is_positive()

@@ -1,0 +1,824 @@
+//! Merchant orders as one aggregate: every order of every merchant, kept in
+//! the order they were placed, each changed only through [`Order::apply`]
+//! (the one transition function, tested as the full table of states and
+//! events), and found through indexes rather than by scanning.
+//!
+//! # States
+//! `NOTPAY → USERPAYING → SUCCESS | PAYERROR | CLOSED`, and `REFUND` after a
+//! refund. An open order (`NOTPAY`, `USERPAYING`, `PAYERROR`) whose time ran
+//! out closes when it is next looked at ([`OrderEvent::Expire`]).
+//!
+//! # Positions and indexes
+//! An order's position in [`Orders`] never changes (orders are never
+//! removed), so it names the order in storage: a save writes the orders it
+//! changed ([`Orders::take_changed`]), not all of them. [`Orders`] keeps
+//! indexes by merchant and `out_trade_no`, by `transaction_id`, by JSAPI
+//! `prepay_id`, by `out_refund_no`, of open orders by expiry, and of the
+//! payment notifications owed by when they fall due; each is brought up to
+//! date whenever an order changes, so a call costs the same with 100 orders
+//! stored as with 100,000.
+
+use crate::merchant::{Mchid, MerchantId};
+use crate::money::Fen;
+use crate::payapi::{ApiOrder, NotifyAttempt, TradeType, NOTIFY_RETRIES};
+use crate::payment::{PayError, PayMethod};
+use crate::time::Timestamp;
+use crate::wechat::WeChatId;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+/// Refunds an order may have.
+pub const MAX_REFUNDS: usize = 50;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum OrderState {
+    Notpay,
+    Userpaying,
+    Success,
+    Payerror,
+    Closed,
+    Refund,
+}
+
+impl OrderState {
+    /// WeChat's spelling: `NOTPAY`, `USERPAYING`, …
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderState::Notpay => "NOTPAY",
+            OrderState::Userpaying => "USERPAYING",
+            OrderState::Success => "SUCCESS",
+            OrderState::Payerror => "PAYERROR",
+            OrderState::Closed => "CLOSED",
+            OrderState::Refund => "REFUND",
+        }
+    }
+
+    /// Waiting to be paid: it can still be paid, or close.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            OrderState::Notpay | OrderState::Userpaying | OrderState::Payerror
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Order {
+    pub merchant: MerchantId,
+    pub out_trade_no: String,
+    pub description: String,
+    pub amount: Fen,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub state: OrderState,
+    #[serde(default)]
+    pub paid: Option<Paid>,
+    #[serde(default)]
+    pub refunds: Vec<Refund>,
+    /// Payment notifications the merchant received (repeats included).
+    #[serde(default)]
+    pub notifications: u32,
+    /// When the merchant processed the payment (once, whatever the repeats).
+    #[serde(default)]
+    pub fulfilled_at: Option<Timestamp>,
+    /// A registered merchant's order, placed through the API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api: Option<ApiOrder>,
+}
+
+/// One refund of an order, back to the method that paid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refund {
+    pub out_refund_no: String,
+    pub amount: Fen,
+    pub at: Timestamp,
+    pub entry: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Paid {
+    pub method: PayMethod,
+    pub payer: WeChatId,
+    pub at: Timestamp,
+    pub transaction_id: String,
+    /// The ledger entry that moved the money.
+    pub entry: u64,
+    /// The pay request's idempotency key.
+    pub key: String,
+}
+
+/// What can happen to an order. Everything that changes one is one of these.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrderEvent {
+    /// The cashier opens: `NOTPAY → USERPAYING`.
+    Open,
+    /// The person leaves the cashier without paying: back to `NOTPAY`.
+    Leave,
+    /// Looked at `now`: an open order whose time ran out closes.
+    Expire { now: Timestamp },
+    /// WeChat Pay could not complete the payment (系统繁忙): `PAYERROR`.
+    Fail,
+    /// Paid: the ledger entry that moved the money is `paid.entry`.
+    Pay(Paid),
+    /// The merchant closes it (`…/close`).
+    Close,
+    /// Money back to the payer.
+    Refund(Refund),
+    /// A demo store processed a payment notification (every repeat counted,
+    /// the first one fulfils).
+    Fulfilled { at: Timestamp },
+    /// A payment notification was sent to a registered merchant's backend,
+    /// with its answer; a 200 or 204 acknowledges it.
+    Notified(NotifyAttempt),
+}
+
+impl Order {
+    /// A new order, waiting for payment (`NOTPAY`) until `expires_at`.
+    pub(crate) fn placed(
+        merchant: MerchantId,
+        out_trade_no: String,
+        description: String,
+        amount: Fen,
+        (created_at, expires_at): (Timestamp, Timestamp),
+        api: Option<ApiOrder>,
+    ) -> Order {
+        Order {
+            merchant,
+            out_trade_no,
+            description,
+            amount,
+            created_at,
+            expires_at,
+            state: OrderState::Notpay,
+            paid: None,
+            refunds: Vec::new(),
+            notifications: 0,
+            fulfilled_at: None,
+            api,
+        }
+    }
+
+    /// What is paid and not yet refunded.
+    pub fn refundable(&self) -> Fen {
+        let refunded: i64 = self.refunds.iter().map(|r| r.amount.get()).sum();
+        if self.paid.is_some() {
+            Fen::new(self.amount.get() - refunded)
+        } else {
+            Fen::ZERO
+        }
+    }
+
+    /// The order as it stands at `now`: an open one past its time is closed
+    /// (what a query shows, without changing what is stored).
+    pub fn at(&self, now: Timestamp) -> Order {
+        let mut order = self.clone();
+        let _ = order.apply(OrderEvent::Expire { now });
+        order
+    }
+
+    /// The one transition function: `event` applied, or why it cannot be
+    /// (and then nothing changed).
+    pub fn apply(&mut self, event: OrderEvent) -> Result<(), PayError> {
+        use OrderState::{Closed, Notpay, Payerror, Refund, Success, Userpaying};
+        match (self.state, event) {
+            (Notpay, OrderEvent::Open) => self.state = Userpaying,
+            (Userpaying | Payerror, OrderEvent::Open) => {}
+            (Success | Refund, OrderEvent::Open | OrderEvent::Pay(_) | OrderEvent::Fail) => {
+                return Err(PayError::OrderPaid)
+            }
+            (Closed, OrderEvent::Open | OrderEvent::Pay(_) | OrderEvent::Fail) => {
+                return Err(PayError::OrderClosed)
+            }
+            (Userpaying, OrderEvent::Leave) => self.state = Notpay,
+            (_, OrderEvent::Leave) => {}
+            (state, OrderEvent::Expire { now }) => {
+                if state.is_open() && now >= self.expires_at {
+                    self.state = Closed;
+                }
+            }
+            (Notpay | Userpaying | Payerror, OrderEvent::Fail) => self.state = Payerror,
+            (Notpay | Userpaying | Payerror, OrderEvent::Pay(paid)) => {
+                self.state = Success;
+                self.paid = Some(paid);
+            }
+            (Notpay | Userpaying | Payerror | Closed, OrderEvent::Close) => self.state = Closed,
+            (Success | Refund, OrderEvent::Close) => return Err(PayError::OrderPaid),
+            (Success | Refund, OrderEvent::Refund(refund)) => {
+                if self.refunds.len() >= MAX_REFUNDS {
+                    return Err(PayError::TooManyRefunds);
+                }
+                let left = self.refundable();
+                if !refund.amount.is_positive() || refund.amount > left {
+                    return Err(PayError::RefundTooMuch { left });
+                }
+                self.refunds.push(refund);
+                self.state = Refund;
+            }
+            (Notpay | Userpaying | Payerror | Closed, OrderEvent::Refund(_)) => {
+                return Err(PayError::NotPaid)
+            }
+            (Success | Refund, OrderEvent::Fulfilled { at }) => {
+                self.notifications = self.notifications.saturating_add(1);
+                self.fulfilled_at.get_or_insert(at);
+            }
+            (Success | Refund, OrderEvent::Notified(attempt)) => {
+                let api = self.api.as_mut().ok_or(PayError::NoSuchOrder)?;
+                let acknowledged = matches!(attempt.status, Some(200 | 204));
+                let at = attempt.at;
+                api.attempts.push(attempt);
+                if acknowledged && api.acknowledged_at.is_none() {
+                    api.acknowledged_at = Some(at);
+                    self.fulfilled_at = Some(at);
+                }
+            }
+            (
+                Notpay | Userpaying | Payerror | Closed,
+                OrderEvent::Fulfilled { .. } | OrderEvent::Notified(_),
+            ) => return Err(PayError::NotPaid),
+        }
+        Ok(())
+    }
+
+    /// When this order's next payment notification falls due, if one is
+    /// owed, not counting a hold on the first one: `(first, at)`.
+    fn notice_due(&self) -> Option<(bool, Timestamp)> {
+        let api = self.api.as_ref()?;
+        let paid = self.paid.as_ref()?;
+        if api.acknowledged_at.is_some() {
+            return None;
+        }
+        match api.attempts.last() {
+            None => Some((true, paid.at)),
+            Some(last) => NOTIFY_RETRIES
+                .get(api.attempts.len() - 1)
+                .map(|wait| (false, last.at.plus(*wait))),
+        }
+    }
+
+    /// A JSAPI order's `prepay_id`, if it is one.
+    fn prepay(&self) -> Option<String> {
+        match (self.merchant, self.api.as_ref()) {
+            (MerchantId::Registered(mchid), Some(api)) if api.trade_type == TradeType::Jsapi => {
+                Some(prepay_id(mchid, &self.out_trade_no))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A JSAPI order's `prepay_id`: `wx` and 30 hex digits, the same for the
+/// same order whenever it is asked for (derived, never stored).
+pub(crate) fn prepay_id(mchid: Mchid, out_trade_no: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("prepay\n{mchid}\n{out_trade_no}").as_bytes());
+    format!("wx{}", &crate::hex::encode(&digest)[..30])
+}
+
+/// A merchant and one of its numbers (`out_trade_no`, `out_refund_no`).
+type Number = (MerchantId, String);
+
+/// Every order, with its indexes (see the module docs).
+#[derive(Debug, Clone, Default)]
+pub struct Orders {
+    list: Vec<Order>,
+    by_number: BTreeMap<Number, usize>,
+    by_transaction: BTreeMap<String, usize>,
+    by_prepay: BTreeMap<String, usize>,
+    by_refund: BTreeMap<Number, usize>,
+    /// Open orders by when their time runs out.
+    open: BTreeSet<(Timestamp, usize)>,
+    /// Paid orders whose first notification is owed, by payment time.
+    first_notice: BTreeSet<(Timestamp, usize)>,
+    /// Notifications owed again (after an attempt that was not
+    /// acknowledged), by when they fall due.
+    next_notice: BTreeSet<(Timestamp, usize)>,
+    /// Positions changed since [`Orders::take_changed`] last looked.
+    changed: BTreeSet<usize>,
+}
+
+impl PartialEq for Orders {
+    fn eq(&self, other: &Self) -> bool {
+        self.list == other.list
+    }
+}
+
+impl Eq for Orders {}
+
+/// What the indexes hold for one order.
+struct Keys {
+    transaction: Option<String>,
+    prepay: Option<String>,
+    refunds: Vec<String>,
+    open: Option<Timestamp>,
+    notice: Option<(bool, Timestamp)>,
+}
+
+impl Keys {
+    fn of(order: &Order) -> Keys {
+        Keys {
+            transaction: order.paid.as_ref().map(|p| p.transaction_id.clone()),
+            prepay: order.prepay(),
+            refunds: order
+                .refunds
+                .iter()
+                .map(|r| r.out_refund_no.clone())
+                .collect(),
+            open: order.state.is_open().then_some(order.expires_at),
+            notice: order.notice_due(),
+        }
+    }
+}
+
+/// Why a list of orders cannot be one merchant's books.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrdersError {
+    /// Two orders of one merchant share an `out_trade_no`.
+    Repeated,
+}
+
+impl Orders {
+    /// The orders in `list`, indexed; refused if a merchant's number repeats.
+    pub fn from_list(list: Vec<Order>) -> Result<Orders, OrdersError> {
+        let mut orders = Orders::default();
+        for order in list {
+            orders.push(order)?;
+        }
+        orders.changed.clear();
+        Ok(orders)
+    }
+
+    pub fn as_slice(&self) -> &[Order] {
+        &self.list
+    }
+
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    pub fn get(&self, position: usize) -> Option<&Order> {
+        self.list.get(position)
+    }
+
+    /// Where `merchant`'s order `out_trade_no` is.
+    pub fn position(&self, merchant: MerchantId, out_trade_no: &str) -> Option<usize> {
+        self.by_number
+            .get(&(merchant, out_trade_no.to_owned()))
+            .copied()
+    }
+
+    pub fn find(&self, merchant: MerchantId, out_trade_no: &str) -> Option<&Order> {
+        self.position(merchant, out_trade_no)
+            .and_then(|p| self.list.get(p))
+    }
+
+    /// The paid order with this `transaction_id`, of whichever merchant.
+    pub fn by_transaction(&self, transaction_id: &str) -> Option<&Order> {
+        self.by_transaction
+            .get(transaction_id)
+            .and_then(|p| self.list.get(*p))
+    }
+
+    /// The JSAPI order this `prepay_id` stands for.
+    pub fn by_prepay_id(&self, prepay_id: &str) -> Option<&Order> {
+        self.by_prepay
+            .get(prepay_id)
+            .and_then(|p| self.list.get(*p))
+    }
+
+    /// `merchant`'s order that has a refund numbered `out_refund_no`.
+    pub fn by_refund(&self, merchant: MerchantId, out_refund_no: &str) -> Option<&Order> {
+        self.by_refund
+            .get(&(merchant, out_refund_no.to_owned()))
+            .and_then(|p| self.list.get(*p))
+    }
+
+    /// Adds a new order at the end; refused if its number is taken.
+    pub(crate) fn push(&mut self, order: Order) -> Result<usize, OrdersError> {
+        let number = (order.merchant, order.out_trade_no.clone());
+        if self.by_number.contains_key(&number) {
+            return Err(OrdersError::Repeated);
+        }
+        let position = self.list.len();
+        self.by_number.insert(number, position);
+        let keys = Keys::of(&order);
+        let merchant = order.merchant;
+        self.list.push(order);
+        self.index(position, merchant, &keys, true);
+        self.changed.insert(position);
+        Ok(position)
+    }
+
+    /// Applies `event` to the order at `position` (see [`Order::apply`]),
+    /// keeping every index true; a refused event changes nothing.
+    pub(crate) fn apply(&mut self, position: usize, event: OrderEvent) -> Result<(), PayError> {
+        let order = self.list.get_mut(position).ok_or(PayError::NoSuchOrder)?;
+        let before = order.clone();
+        order.apply(event)?;
+        if *order == before {
+            // A `Leave` outside the cashier, an `Expire` with time left, a
+            // `Close` of a closed order: nothing to index or to save.
+            return Ok(());
+        }
+        let (merchant, after) = (order.merchant, Keys::of(order));
+        self.index(position, merchant, &Keys::of(&before), false);
+        self.index(position, merchant, &after, true);
+        self.changed.insert(position);
+        Ok(())
+    }
+
+    /// Adds (`add`) or removes one order's index entries.
+    fn index(&mut self, position: usize, merchant: MerchantId, keys: &Keys, add: bool) {
+        fn put<K: Ord>(map: &mut BTreeMap<K, usize>, key: K, position: usize, add: bool) {
+            if add {
+                map.insert(key, position);
+            } else if map.get(&key) == Some(&position) {
+                map.remove(&key);
+            }
+        }
+        fn mark(set: &mut BTreeSet<(Timestamp, usize)>, key: (Timestamp, usize), add: bool) {
+            if add {
+                set.insert(key);
+            } else {
+                set.remove(&key);
+            }
+        }
+        if let Some(tx) = &keys.transaction {
+            put(&mut self.by_transaction, tx.clone(), position, add);
+        }
+        if let Some(prepay) = &keys.prepay {
+            put(&mut self.by_prepay, prepay.clone(), position, add);
+        }
+        for no in &keys.refunds {
+            put(&mut self.by_refund, (merchant, no.clone()), position, add);
+        }
+        if let Some(at) = keys.open {
+            mark(&mut self.open, (at, position), add);
+        }
+        match keys.notice {
+            Some((true, at)) => mark(&mut self.first_notice, (at, position), add),
+            Some((false, at)) => mark(&mut self.next_notice, (at, position), add),
+            None => {}
+        }
+    }
+
+    /// Positions of open orders whose time ran out by `now`, of `merchant`
+    /// (or of every merchant).
+    pub fn expired(&self, now: Timestamp, merchant: Option<MerchantId>) -> Vec<usize> {
+        self.open
+            .range(..=(now, usize::MAX))
+            .map(|(_, p)| *p)
+            .filter(|p| merchant.is_none_or(|m| self.list.get(*p).is_some_and(|o| o.merchant == m)))
+            .collect()
+    }
+
+    /// Orders whose payment notification is due at `now`, the first one
+    /// held back by `delay`; oldest payment first.
+    pub fn notices_due(&self, now: Timestamp, delay: Duration) -> Vec<usize> {
+        let first_by = Timestamp::from_millis(
+            now.as_millis()
+                .saturating_sub(i64::try_from(delay.as_millis()).unwrap_or(i64::MAX)),
+        );
+        let mut due: Vec<usize> = self
+            .first_notice
+            .range(..=(first_by, usize::MAX))
+            .chain(self.next_notice.range(..=(now, usize::MAX)))
+            .map(|(_, p)| *p)
+            .collect();
+        let paid_at = |p: &usize| {
+            self.list
+                .get(*p)
+                .and_then(|o| o.paid.as_ref())
+                .map(|paid| paid.at)
+        };
+        due.sort_by_key(|p| (paid_at(p), *p));
+        due
+    }
+
+    /// When the next notification falls due (the first held back by `delay`).
+    pub fn next_notice_at(&self, delay: Duration) -> Option<Timestamp> {
+        let first = self.first_notice.first().map(|(at, _)| at.plus(delay));
+        let next = self.next_notice.first().map(|(at, _)| *at);
+        first.into_iter().chain(next).min()
+    }
+
+    /// The positions changed since this was last called (a save writes
+    /// these), forgetting them.
+    pub fn take_changed(&mut self) -> BTreeSet<usize> {
+        std::mem::take(&mut self.changed)
+    }
+
+    /// Whether any order changed since [`Orders::take_changed`].
+    pub fn has_changed(&self) -> bool {
+        !self.changed.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::payapi::ApiOrder;
+    use rstest::rstest;
+
+    const PLACED: Timestamp = Timestamp::from_millis(1_000);
+    const EXPIRES: Timestamp = Timestamp::from_millis(10_000);
+
+    fn paid() -> Paid {
+        Paid {
+            method: PayMethod::Change,
+            payer: WeChatId::new(1),
+            at: Timestamp::from_millis(2_000),
+            transaction_id: "42000000000000000007".to_owned(),
+            entry: 7,
+            key: "k".to_owned(),
+        }
+    }
+
+    fn api() -> ApiOrder {
+        ApiOrder {
+            appid: "wx0123456789abcdef".to_owned(),
+            trade_type: TradeType::Native,
+            notify_url: "http://127.0.0.1:3000/notify".to_owned(),
+            attach: None,
+            time_expire: None,
+            attempts: Vec::new(),
+            acknowledged_at: None,
+            payer_openid: None,
+        }
+    }
+
+    /// An order of ¥28.00 in `state`, paid where a paid one would be (and
+    /// refunded ¥10.00 when `REFUND`).
+    fn order(state: &str) -> Order {
+        let mut order = Order::placed(
+            MerchantId::Registered(Mchid::parse("1900000001").unwrap_or_else(|| unreachable!())),
+            "ORDER0001".to_owned(),
+            "latte".to_owned(),
+            Fen::new(2_800),
+            (PLACED, EXPIRES),
+            Some(api()),
+        );
+        order.state = match state {
+            "NOTPAY" => OrderState::Notpay,
+            "USERPAYING" => OrderState::Userpaying,
+            "PAYERROR" => OrderState::Payerror,
+            "CLOSED" => OrderState::Closed,
+            "SUCCESS" => OrderState::Success,
+            "REFUND" => OrderState::Refund,
+            other => unreachable!("no state {other}"),
+        };
+        if matches!(order.state, OrderState::Success | OrderState::Refund) {
+            order.paid = Some(paid());
+        }
+        if order.state == OrderState::Refund {
+            order.refunds.push(refund("R0000001", 1_000));
+        }
+        order
+    }
+
+    fn refund(no: &str, fen: i64) -> Refund {
+        Refund {
+            out_refund_no: no.to_owned(),
+            amount: Fen::new(fen),
+            at: Timestamp::from_millis(3_000),
+            entry: 8,
+        }
+    }
+
+    fn event(name: &str) -> OrderEvent {
+        match name {
+            "Open" => OrderEvent::Open,
+            "Leave" => OrderEvent::Leave,
+            "Expire(early)" => OrderEvent::Expire {
+                now: Timestamp::from_millis(9_999),
+            },
+            "Expire(late)" => OrderEvent::Expire { now: EXPIRES },
+            "Fail" => OrderEvent::Fail,
+            "Pay" => OrderEvent::Pay(paid()),
+            "Close" => OrderEvent::Close,
+            "Refund" => OrderEvent::Refund(refund("R0000002", 1_800)),
+            "Fulfilled" => OrderEvent::Fulfilled {
+                at: Timestamp::from_millis(4_000),
+            },
+            "Notified" => OrderEvent::Notified(NotifyAttempt {
+                at: Timestamp::from_millis(4_000),
+                status: Some(200),
+                answer: String::new(),
+            }),
+            other => unreachable!("no event {other}"),
+        }
+    }
+
+    /// What became of the order, in a few words.
+    fn outcome(mut order: Order, event: OrderEvent) -> String {
+        let before = order.clone();
+        match order.apply(event) {
+            Err(e) => {
+                assert_eq!(order, before, "a refused event changes nothing");
+                format!("Err({e:?})")
+            }
+            Ok(()) if order == before => "unchanged".to_owned(),
+            Ok(()) => {
+                let mut said = order.state.as_str().to_owned();
+                if order.refunds.len() != before.refunds.len() {
+                    said += " +refund";
+                }
+                if order.notifications != before.notifications {
+                    said += " +notified";
+                }
+                if order.api.as_ref().map(|a| a.attempts.len())
+                    != before.api.as_ref().map(|a| a.attempts.len())
+                {
+                    said += " +attempt";
+                }
+                said
+            }
+        }
+    }
+
+    /// The whole state machine: every state (6) under every event (10).
+    #[rstest]
+    #[case("NOTPAY", "Open", "USERPAYING")]
+    #[case("NOTPAY", "Leave", "unchanged")]
+    #[case("NOTPAY", "Expire(early)", "unchanged")]
+    #[case("NOTPAY", "Expire(late)", "CLOSED")]
+    #[case("NOTPAY", "Fail", "PAYERROR")]
+    #[case("NOTPAY", "Pay", "SUCCESS")]
+    #[case("NOTPAY", "Close", "CLOSED")]
+    #[case("NOTPAY", "Refund", "Err(NotPaid)")]
+    #[case("NOTPAY", "Fulfilled", "Err(NotPaid)")]
+    #[case("NOTPAY", "Notified", "Err(NotPaid)")]
+    #[case("USERPAYING", "Open", "unchanged")]
+    #[case("USERPAYING", "Leave", "NOTPAY")]
+    #[case("USERPAYING", "Expire(early)", "unchanged")]
+    #[case("USERPAYING", "Expire(late)", "CLOSED")]
+    #[case("USERPAYING", "Fail", "PAYERROR")]
+    #[case("USERPAYING", "Pay", "SUCCESS")]
+    #[case("USERPAYING", "Close", "CLOSED")]
+    #[case("USERPAYING", "Refund", "Err(NotPaid)")]
+    #[case("USERPAYING", "Fulfilled", "Err(NotPaid)")]
+    #[case("USERPAYING", "Notified", "Err(NotPaid)")]
+    #[case("PAYERROR", "Open", "unchanged")]
+    #[case("PAYERROR", "Leave", "unchanged")]
+    #[case("PAYERROR", "Expire(early)", "unchanged")]
+    #[case("PAYERROR", "Expire(late)", "CLOSED")]
+    #[case("PAYERROR", "Fail", "unchanged")]
+    #[case("PAYERROR", "Pay", "SUCCESS")]
+    #[case("PAYERROR", "Close", "CLOSED")]
+    #[case("PAYERROR", "Refund", "Err(NotPaid)")]
+    #[case("PAYERROR", "Fulfilled", "Err(NotPaid)")]
+    #[case("PAYERROR", "Notified", "Err(NotPaid)")]
+    #[case("CLOSED", "Open", "Err(OrderClosed)")]
+    #[case("CLOSED", "Leave", "unchanged")]
+    #[case("CLOSED", "Expire(early)", "unchanged")]
+    #[case("CLOSED", "Expire(late)", "unchanged")]
+    #[case("CLOSED", "Fail", "Err(OrderClosed)")]
+    #[case("CLOSED", "Pay", "Err(OrderClosed)")]
+    #[case("CLOSED", "Close", "unchanged")]
+    #[case("CLOSED", "Refund", "Err(NotPaid)")]
+    #[case("CLOSED", "Fulfilled", "Err(NotPaid)")]
+    #[case("CLOSED", "Notified", "Err(NotPaid)")]
+    #[case("SUCCESS", "Open", "Err(OrderPaid)")]
+    #[case("SUCCESS", "Leave", "unchanged")]
+    #[case("SUCCESS", "Expire(early)", "unchanged")]
+    #[case("SUCCESS", "Expire(late)", "unchanged")]
+    #[case("SUCCESS", "Fail", "Err(OrderPaid)")]
+    #[case("SUCCESS", "Pay", "Err(OrderPaid)")]
+    #[case("SUCCESS", "Close", "Err(OrderPaid)")]
+    #[case("SUCCESS", "Refund", "REFUND +refund")]
+    #[case("SUCCESS", "Fulfilled", "SUCCESS +notified")]
+    #[case("SUCCESS", "Notified", "SUCCESS +attempt")]
+    #[case("REFUND", "Open", "Err(OrderPaid)")]
+    #[case("REFUND", "Leave", "unchanged")]
+    #[case("REFUND", "Expire(early)", "unchanged")]
+    #[case("REFUND", "Expire(late)", "unchanged")]
+    #[case("REFUND", "Fail", "Err(OrderPaid)")]
+    #[case("REFUND", "Pay", "Err(OrderPaid)")]
+    #[case("REFUND", "Close", "Err(OrderPaid)")]
+    #[case("REFUND", "Refund", "REFUND +refund")]
+    #[case("REFUND", "Fulfilled", "REFUND +notified")]
+    #[case("REFUND", "Notified", "REFUND +attempt")]
+    fn every_state_under_every_event(#[case] from: &str, #[case] on: &str, #[case] to: &str) {
+        assert_eq!(outcome(order(from), event(on)), to);
+    }
+
+    #[test]
+    fn a_refund_is_never_more_than_what_is_left_nor_the_fifty_first() {
+        let mut order = order("SUCCESS");
+        assert_eq!(
+            order.apply(OrderEvent::Refund(refund("R0000009", 2_801))),
+            Err(PayError::RefundTooMuch {
+                left: Fen::new(2_800)
+            })
+        );
+        assert_eq!(
+            order.apply(OrderEvent::Refund(refund("R0000009", 0))),
+            Err(PayError::RefundTooMuch {
+                left: Fen::new(2_800)
+            })
+        );
+        order.amount = Fen::new(100);
+        for i in 0..MAX_REFUNDS {
+            assert_eq!(
+                order.apply(OrderEvent::Refund(refund(&format!("R{i:07}"), 1))),
+                Ok(())
+            );
+        }
+        order.amount = Fen::new(1_000);
+        assert_eq!(
+            order.apply(OrderEvent::Refund(refund("R9999999", 1))),
+            Err(PayError::TooManyRefunds)
+        );
+    }
+
+    #[test]
+    fn the_indexes_follow_every_change() {
+        let mut orders = Orders::default();
+        let mut jsapi = order("NOTPAY");
+        jsapi.out_trade_no = "ORDER0002".to_owned();
+        if let Some(api) = jsapi.api.as_mut() {
+            api.trade_type = TradeType::Jsapi;
+        }
+        let merchant = jsapi.merchant;
+        assert_eq!(orders.push(order("NOTPAY")), Ok(0));
+        assert_eq!(orders.push(jsapi), Ok(1));
+        assert_eq!(orders.push(order("NOTPAY")), Err(OrdersError::Repeated));
+        assert_eq!(orders.take_changed().len(), 2);
+        let prepay = prepay_id(
+            Mchid::parse("1900000001").unwrap_or_else(|| unreachable!()),
+            "ORDER0002",
+        );
+        assert_eq!(
+            orders
+                .by_prepay_id(&prepay)
+                .map(|o| o.out_trade_no.as_str()),
+            Some("ORDER0002")
+        );
+        assert_eq!(orders.expired(EXPIRES, Some(merchant)), vec![0, 1]);
+        // Paid: out of the open index, into the transaction and notice indexes.
+        assert_eq!(orders.apply(0, OrderEvent::Pay(paid())), Ok(()));
+        assert!(orders.take_changed().contains(&0));
+        assert_eq!(orders.expired(EXPIRES, None), vec![1]);
+        assert_eq!(
+            orders
+                .by_transaction("42000000000000000007")
+                .map(|o| o.out_trade_no.as_str()),
+            Some("ORDER0001")
+        );
+        let paid_at = paid().at;
+        assert_eq!(orders.notices_due(paid_at, Duration::ZERO), vec![0]);
+        assert_eq!(
+            orders.notices_due(paid_at, Duration::from_secs(1)),
+            Vec::<usize>::new()
+        );
+        assert_eq!(
+            orders.next_notice_at(Duration::from_secs(1)),
+            Some(paid_at.plus(Duration::from_secs(1)))
+        );
+        // Not acknowledged: owed again on WeChat's schedule.
+        let attempt = NotifyAttempt {
+            at: paid_at,
+            status: Some(500),
+            answer: String::new(),
+        };
+        assert_eq!(orders.apply(0, OrderEvent::Notified(attempt)), Ok(()));
+        assert_eq!(
+            orders.next_notice_at(Duration::ZERO),
+            Some(paid_at.plus(NOTIFY_RETRIES[0]))
+        );
+        assert!(orders.notices_due(paid_at, Duration::ZERO).is_empty());
+        assert_eq!(
+            orders.notices_due(paid_at.plus(NOTIFY_RETRIES[0]), Duration::ZERO),
+            vec![0]
+        );
+        // Refunded: found by its number.
+        assert_eq!(
+            orders.apply(0, OrderEvent::Refund(refund("R0000001", 100))),
+            Ok(())
+        );
+        assert!(orders.by_refund(merchant, "R0000001").is_some());
+        assert!(orders.by_refund(MerchantId::Cafe, "R0000001").is_none());
+        // Nothing moved: nothing to save.
+        assert_eq!(orders.apply(1, OrderEvent::Leave), Ok(()));
+        assert!(orders.take_changed().iter().all(|p| *p == 0));
+        assert_eq!(orders.apply(1, OrderEvent::Expire { now: EXPIRES }), Ok(()));
+        assert!(orders.expired(EXPIRES, None).is_empty());
+        assert_eq!(
+            orders.take_changed().into_iter().collect::<Vec<_>>(),
+            vec![1]
+        );
+        // Rebuilt from the list, the indexes are the same.
+        let rebuilt = Orders::from_list(orders.as_slice().to_vec()).unwrap_or_default();
+        assert_eq!(
+            rebuilt.notices_due(paid_at.plus(NOTIFY_RETRIES[0]), Duration::ZERO),
+            vec![0]
+        );
+        assert!(rebuilt.by_prepay_id(&prepay).is_some());
+        assert!(!rebuilt.has_changed());
+    }
+}
