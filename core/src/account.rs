@@ -331,18 +331,17 @@ impl State {
             .ok_or(AccountError::NotRegistered)?;
         self.check_password(id, password, now)?;
         let two_factor = self.account(id).is_some_and(|a| a.totp.is_some());
-        self.session = Some(if two_factor {
+        self.set_session(Some(if two_factor {
             Session::awaiting_code(id, now)
         } else {
             Session::start(id, now)
-        });
+        }));
         Ok(id)
     }
 
     /// The account whose sign-in waits for its second step, if any.
     pub fn awaiting_login_code(&self) -> Option<&Account> {
-        self.session
-            .as_ref()
+        self.session()
             .filter(|s| s.is_awaiting_code())
             .and_then(|s| self.account(s.account()))
     }
@@ -357,30 +356,29 @@ impl State {
         wall: Timestamp,
     ) -> Result<SecondFactor, AccountError> {
         let session = self
-            .session
-            .as_ref()
+            .session()
             .filter(|s| s.is_awaiting_code())
             .ok_or(AccountError::NotSignedIn)?;
         let id = session.account();
         if now.since(session.last_active()) > SECOND_STEP_WINDOW {
-            self.session = None;
+            self.set_session(None);
             return Err(TotpError::Expired.into());
         }
         let account = self.account_mut(id).ok_or(AccountError::NotSignedIn)?;
         if let Some(until) = account.locked_until(now) {
-            self.session = None;
+            self.set_session(None);
             return Err(AccountError::Locked { until });
         }
         let totp = account.totp.as_mut().ok_or(TotpError::NotEnabled)?;
         match totp.verify(code, wall) {
             Ok(used) => {
                 account.lockout.succeed();
-                self.session = Some(Session::start(id, now));
+                self.set_session(Some(Session::start(id, now)));
                 Ok(used)
             }
             Err(TotpError::Wrong) => match account.count_failure(now) {
                 locked @ AccountError::Locked { .. } => {
-                    self.session = None;
+                    self.set_session(None);
                     Err(locked)
                 }
                 AccountError::WrongPassword { remaining } => {
@@ -453,7 +451,7 @@ impl State {
         match self.check_password(id, current, now) {
             Ok(()) => {}
             Err(locked @ AccountError::Locked { .. }) => {
-                self.session = None;
+                self.set_session(None);
                 return Err(locked);
             }
             Err(other) => return Err(other),
@@ -482,7 +480,7 @@ impl State {
                 Ok(())
             }
             Err(locked @ AccountError::Locked { .. }) => {
-                self.session = None;
+                self.set_session(None);
                 Err(locked)
             }
             Err(other) => Err(other),

@@ -1,4 +1,12 @@
-//! Who is signed in on this browser, and the lock that falls after idle time.
+//! Who is signed in on each browser, and the lock that falls after idle time.
+//!
+//! Sessions belong to clients: a [`ClientId`] names one browser (the static
+//! site has one, [`ClientId::local`], shared by its tabs, so a logout in
+//! one tab reaches the others; the sandbox server gives every browser its
+//! own). A command acts for the client the shell hands in
+//! ([`State::set_client`]); everything below reads and changes that
+//! client's session only, so two people in two browsers are signed in,
+//! locked and signed out on their own. Lockouts stay with the account.
 //!
 //! A session belongs to one account. Every user action *touches* it; when it
 //! has been idle longer than the account's [`IdleLock`] setting, it locks: the
@@ -44,6 +52,60 @@ impl IdleLock {
             Self::FifteenMinutes => Some(Duration::from_secs(15 * 60)),
             Self::Never => None,
         }
+    }
+}
+
+/// The most sessions kept at once (per kind: wallet and WeChat); a new one
+/// beyond this ends the one idle longest.
+pub const MAX_SESSIONS: usize = 1_000;
+
+/// One browser (or other device) acting on the sandbox: 1 to 64 ASCII
+/// letters, digits, `-` or `_`, handed in by the shell.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ClientId(String);
+
+impl ClientId {
+    /// The static site's one client: the browser profile, all its tabs.
+    pub fn local() -> ClientId {
+        ClientId("local".to_owned())
+    }
+
+    pub fn parse(text: &str) -> Option<ClientId> {
+        let ok = (1..=64).contains(&text.len())
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        ok.then(|| ClientId(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Default for ClientId {
+    fn default() -> Self {
+        ClientId::local()
+    }
+}
+
+impl std::fmt::Display for ClientId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for ClientId {
+    type Error = String;
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        ClientId::parse(&text).ok_or_else(|| format!("not a client id: {text:?}"))
+    }
+}
+
+impl From<ClientId> for String {
+    fn from(id: ClientId) -> String {
+        id.0
     }
 }
 
@@ -99,14 +161,60 @@ impl Session {
 }
 
 impl State {
+    /// The client commands act for and views show (see the module docs).
+    pub fn client(&self) -> &ClientId {
+        &self.client
+    }
+
+    /// Acts for `client` from now on: its wallet and WeChat sessions.
+    pub fn set_client(&mut self, client: &ClientId) {
+        if self.client != *client {
+            self.client = client.clone();
+            self.wechat.set_client(client);
+        }
+    }
+
+    /// This client's session.
     pub fn session(&self) -> Option<&Session> {
-        self.session.as_ref()
+        self.sessions.get(&self.client)
+    }
+
+    fn session_mut(&mut self) -> Option<&mut Session> {
+        self.sessions.get_mut(&self.client)
+    }
+
+    /// Starts (`Some`) or ends (`None`) this client's session; beyond
+    /// [`MAX_SESSIONS`], the one idle longest ends.
+    pub(crate) fn set_session(&mut self, session: Option<Session>) {
+        match session {
+            Some(session) => {
+                self.sessions.insert(self.client.clone(), session);
+                if self.sessions.len() > MAX_SESSIONS {
+                    let idlest = self
+                        .sessions
+                        .iter()
+                        .filter(|(client, _)| **client != self.client)
+                        .min_by_key(|(_, s)| s.last_active)
+                        .map(|(client, _)| client.clone());
+                    if let Some(client) = idlest {
+                        self.sessions.remove(&client);
+                    }
+                }
+            }
+            None => {
+                self.sessions.remove(&self.client);
+            }
+        }
+    }
+
+    /// Every client's session (the console, the invariants).
+    pub fn sessions(&self) -> &std::collections::BTreeMap<ClientId, Session> {
+        &self.sessions
     }
 
     /// The account whose session is open and unlocked.
     pub fn signed_in(&self) -> Option<&Account> {
-        self.session
-            .as_ref()
+        self.session()
             .filter(|s| s.is_open())
             .and_then(|s| self.account(s.account))
     }
@@ -127,7 +235,7 @@ impl State {
     /// stored state: `seen`, the last time the person was seen (a click, a
     /// key) in any tab. Noticing activity thus rewrites nothing stored.
     pub fn is_idle_seen(&self, now: Timestamp, seen: Option<Timestamp>) -> bool {
-        let Some(session) = self.session.as_ref().filter(|s| s.is_open()) else {
+        let Some(session) = self.session().filter(|s| s.is_open()) else {
             return false;
         };
         let limit = self
@@ -142,7 +250,7 @@ impl State {
     /// Whether [`State::touch`] at `now` would change anything. Lets the
     /// shell skip a state update (and a storage write) for most events.
     pub fn needs_touch(&self, now: Timestamp) -> bool {
-        self.session.as_ref().is_some_and(|s| {
+        self.session().is_some_and(|s| {
             s.is_open() && (self.is_idle(now) || now.since(s.last_active) >= TOUCH_GRANULARITY)
         })
     }
@@ -152,7 +260,7 @@ impl State {
     pub fn touch(&mut self, now: Timestamp) {
         if self.is_idle(now) {
             self.lock_now();
-        } else if let Some(session) = self.session.as_mut().filter(|s| s.is_open()) {
+        } else if let Some(session) = self.session_mut().filter(|s| s.is_open()) {
             session.last_active = session.last_active.max(now);
         }
     }
@@ -168,7 +276,7 @@ impl State {
         password: &str,
         now: Timestamp,
     ) -> Result<(), AccountError> {
-        match self.session.as_mut().filter(|s| s.account == account) {
+        match self.session_mut().filter(|s| s.account == account) {
             Some(session) if session.is_open() => {
                 session.last_active = session.last_active.max(now);
                 Ok(())
@@ -203,9 +311,9 @@ impl State {
     /// Locks at once (the lock button, or idle). A sign-in still waiting
     /// for its second step is simply abandoned.
     pub fn lock_now(&mut self) {
-        if self.session.as_ref().is_some_and(|s| s.awaiting_code) {
-            self.session = None;
-        } else if let Some(session) = self.session.as_mut() {
+        if self.session().is_some_and(|s| s.awaiting_code) {
+            self.set_session(None);
+        } else if let Some(session) = self.session_mut() {
             session.locked = true;
         }
     }
@@ -214,18 +322,17 @@ impl State {
     /// the lockout; when the account locks, the session ends.
     pub fn unlock(&mut self, password: &str, now: Timestamp) -> Result<(), AccountError> {
         let id = self
-            .session
-            .as_ref()
+            .session()
             .filter(|s| s.locked)
             .map(Session::account)
             .ok_or(AccountError::NotSignedIn)?;
         match self.check_password(id, password, now) {
             Ok(()) => {
-                self.session = Some(Session::start(id, now));
+                self.set_session(Some(Session::start(id, now)));
                 Ok(())
             }
             Err(locked @ AccountError::Locked { .. }) => {
-                self.session = None;
+                self.set_session(None);
                 Err(locked)
             }
             Err(other) => Err(other),
@@ -234,7 +341,7 @@ impl State {
 
     /// 「退出登录」.
     pub fn log_out(&mut self) {
-        self.session = None;
+        self.set_session(None);
     }
 
     /// Changes the signed-in account's idle-lock setting.

@@ -29,7 +29,7 @@ use crate::payapi::RegisteredMerchant;
 use crate::payment::{valid_out_trade_no, Order, PayMethod, PayPasswordGuard};
 use crate::phone::Inbox;
 use crate::security::Hasher;
-use crate::session::Session;
+use crate::session::{ClientId, Session};
 use crate::sim::Sim;
 use crate::verification::Verifications;
 use crate::wechat::{WeChat, WeChatId};
@@ -38,14 +38,14 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 /// The version this build writes.
-pub const SCHEMA_VERSION: u64 = 5;
+pub const SCHEMA_VERSION: u64 = 6;
 
 /// The first version stored sealed (see the module docs).
 const SEALED_SINCE: u64 = 4;
 
 /// A migration from version `n` to `n + 1` is `MIGRATIONS[n - 1]`.
 type Migration = fn(Value) -> Result<Value, StateError>;
-pub const MIGRATIONS: &[Migration] = &[v1_to_v2, v2_to_v3, v3_to_v4, v4_to_v5];
+pub const MIGRATIONS: &[Migration] = &[v1_to_v2, v2_to_v3, v3_to_v4, v4_to_v5, v5_to_v6];
 
 /// Version 2 added bank cards and the ledger: a version-1 copy has neither,
 /// so it gains an empty card list and an empty journal.
@@ -95,6 +95,30 @@ fn v4_to_v5(value: Value) -> Result<Value, StateError> {
     Ok(value)
 }
 
+/// Version 6 keeps a session per client (each browser its own sign-in, see
+/// [`crate::session`]): the one session of a version-5 copy, the wallet's
+/// and WeChat's, becomes the static site's own client's.
+fn v5_to_v6(mut value: Value) -> Result<Value, StateError> {
+    fn per_client(object: &mut serde_json::Map<String, Value>) {
+        let mut sessions = serde_json::Map::new();
+        match object.remove("session") {
+            None | Some(Value::Null) => {}
+            Some(session) => {
+                sessions.insert(ClientId::local().to_string(), session);
+            }
+        }
+        object.insert("sessions".to_owned(), Value::Object(sessions));
+    }
+    let object = value
+        .as_object_mut()
+        .ok_or_else(|| corrupt("top level is not an object"))?;
+    per_client(object);
+    if let Some(wechat) = object.get_mut("wechat").and_then(Value::as_object_mut) {
+        per_client(wechat);
+    }
+    Ok(value)
+}
+
 /// The whole sandbox. Stored as a small main record ([`State::main_json`])
 /// plus the ledger journal in chunks ([`State::chunk_json`]), so that a
 /// commit rewrites the main record and one chunk, whatever the history length.
@@ -103,7 +127,10 @@ pub struct State {
     schema: u64,
     pub(crate) accounts: Vec<Account>,
     pub(crate) next_account_id: u32,
-    pub(crate) session: Option<Session>,
+    /// The client commands act for (never stored: each shell hands in its own).
+    pub(crate) client: ClientId,
+    /// Each client's wallet session.
+    pub(crate) sessions: std::collections::BTreeMap<ClientId, Session>,
     pub(crate) verifications: Verifications,
     pub(crate) inbox: Inbox,
     pub(crate) cards: Vec<Card>,
@@ -130,7 +157,7 @@ struct Main {
     schema: u64,
     accounts: Vec<Account>,
     next_account_id: u32,
-    session: Option<Session>,
+    sessions: std::collections::BTreeMap<ClientId, Session>,
     verifications: Verifications,
     inbox: Inbox,
     cards: Vec<Card>,
@@ -196,7 +223,8 @@ impl Default for State {
             schema: SCHEMA_VERSION,
             accounts: Vec::new(),
             next_account_id: 1,
-            session: None,
+            client: ClientId::local(),
+            sessions: std::collections::BTreeMap::new(),
             verifications: Verifications::default(),
             inbox: Inbox::default(),
             cards: Vec::new(),
@@ -303,7 +331,7 @@ impl State {
             schema: self.schema,
             accounts: self.accounts.clone(),
             next_account_id: self.next_account_id,
-            session: self.session.clone(),
+            sessions: self.sessions.clone(),
             verifications: self.verifications.clone(),
             inbox: self.inbox.clone(),
             cards: self.cards.clone(),
@@ -474,7 +502,7 @@ impl State {
         self.schema = main.schema;
         self.accounts = main.accounts;
         self.next_account_id = main.next_account_id;
-        self.session = main.session;
+        self.sessions = main.sessions;
         self.verifications = main.verifications;
         self.inbox = main.inbox;
         self.cards = main.cards;
@@ -524,11 +552,12 @@ impl State {
             return Err(corrupt("a two-factor setting is malformed"));
         }
         if self
-            .session
-            .as_ref()
-            .is_some_and(|s| self.account(s.account()).is_none())
+            .sessions
+            .values()
+            .any(|s| self.account(s.account()).is_none())
+            || self.sessions.len() > crate::session::MAX_SESSIONS
         {
-            return Err(corrupt("the session names a missing account"));
+            return Err(corrupt("a session names a missing account"));
         }
         if !self.inbox.is_consistent() {
             return Err(corrupt("the phone inbox is inconsistent"));
@@ -714,7 +743,7 @@ mod tests {
     fn schema_is_stamped_and_sealed() {
         let json = State::default().to_json().unwrap_or_default();
         assert!(json.starts_with(r#"{"revision":0,"sha256":""#), "{json}");
-        expect![[r#"{"schema":5,"accounts":[],"next_account_id":1,"session":null,"verifications":{"pending":[]},"inbox":{"messages":[],"next_id":0},"cards":[],"next_card_id":1,"wechat":{"accounts":[],"next_id":0,"session":null,"codes":[],"grants":[],"verified":[]},"sim":{"log":[],"next_log_id":0,"faults":{"network":0,"busy":0,"latency_ms":0},"clock_offset_ms":0},"bindings":[],"orders":[],"pay_guards":[],"pay_preferences":[],"journal_len":0,"journal_digest":"0000000000000000000000000000000000000000000000000000000000000000"}"#]]
+        expect![[r#"{"schema":6,"accounts":[],"next_account_id":1,"sessions":{},"verifications":{"pending":[]},"inbox":{"messages":[],"next_id":0},"cards":[],"next_card_id":1,"wechat":{"accounts":[],"next_id":0,"sessions":{},"codes":[],"grants":[],"verified":[]},"sim":{"log":[],"next_log_id":0,"faults":{"network":0,"busy":0,"latency_ms":0},"clock_offset_ms":0},"bindings":[],"orders":[],"pay_guards":[],"pay_preferences":[],"journal_len":0,"journal_digest":"0000000000000000000000000000000000000000000000000000000000000000"}"#]]
             .assert_eq(&body(&json));
     }
 
@@ -763,14 +792,14 @@ mod tests {
             State::from_json(&bare),
             Err(StateError::Corrupt { .. })
         ));
-        let v3 = bare.replacen(r#""schema":5"#, r#""schema":3"#, 1);
+        let v3 = bare.replacen(r#""schema":6"#, r#""schema":3"#, 1);
         let v3 = match v3.find(r#","journal_digest""#) {
             Some(at) => format!("{}}}", &v3[..at]),
             None => v3,
         };
         assert_eq!(State::from_json(&v3), Ok(sample()));
         // A sealed record never claims an older version.
-        let sealed_v3 = reseal(&json, |b| b.replacen(r#""schema":5"#, r#""schema":3"#, 1));
+        let sealed_v3 = reseal(&json, |b| b.replacen(r#""schema":6"#, r#""schema":3"#, 1));
         assert!(matches!(
             State::from_json(&sealed_v3),
             Err(StateError::Corrupt { .. })
@@ -797,9 +826,10 @@ mod tests {
     #[case("\"login\":{\"phone\":\"1700000", "\"login\":{\"phone\":\"2700000")]
     #[case("$argon2id$", "$plain$")]
     #[case(
-        "\"session\":null",
-        "\"session\":{\"account\":42,\"last_active\":0,\"locked\":false}"
+        "\"sessions\":{}",
+        "\"sessions\":{\"local\":{\"account\":42,\"last_active\":0,\"locked\":false}}"
     )]
+    #[case("\"sessions\":{}", "\"sessions\":{\"no such client!\":{}}")]
     // Found by fuzzing (`state_mutate`): a huge count panicked or aborted.
     #[case("\"journal_len\":0", "\"journal_len\":18446744073709551615")]
     #[case("\"journal_len\":0", "\"journal_len\":100000000000")]
@@ -856,6 +886,33 @@ mod tests {
                 Some(crate::money::Fen::ZERO)
             );
         }
+    }
+
+    #[test]
+    fn a_version_five_session_becomes_the_local_clients() {
+        let json = sample().to_json().unwrap_or_default();
+        let mut v5: Value = serde_json::from_str(&body(&json)).unwrap_or_default();
+        v5["schema"] = Value::from(5);
+        if let Some(main) = v5.as_object_mut() {
+            main.remove("sessions");
+            main.insert(
+                "session".to_owned(),
+                serde_json::json!({"account": 1, "last_active": 0, "locked": false}),
+            );
+        }
+        if let Some(wechat) = v5["wechat"].as_object_mut() {
+            wechat.remove("sessions");
+            wechat.insert("session".to_owned(), Value::Null);
+        }
+        let sealed = reseal(&json, |_| v5.to_string());
+        let state = State::from_json(&sealed).unwrap_or_default();
+        assert_eq!(state.session().map(|s| s.account().get()), Some(1));
+        assert!(state.signed_in().is_some());
+        assert!(state.wechat().signed_in().is_none());
+        // Another client of the same copy is nobody.
+        let mut other = state.clone();
+        other.set_client(&ClientId::parse("browser-2").unwrap_or_default());
+        assert!(other.session().is_none());
     }
 
     #[test]

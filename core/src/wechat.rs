@@ -14,11 +14,13 @@ use crate::error::{Guidance, UserError};
 use crate::identity::{to_half_width, IdentityError, Phone, RealName};
 use crate::lockout::{is_blank, Failure, Lockout};
 use crate::security::{check_policy, Hasher, PasswordError, PasswordHash, SALT_BYTES};
+use crate::session::{ClientId, MAX_SESSIONS};
 use crate::time::Timestamp;
 use crate::verification::VerifyError;
 use rand_core::RngCore;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 pub const CODE_TTL: Duration = Duration::from_secs(5 * 60);
@@ -346,8 +348,13 @@ pub struct UserInfo {
 pub struct WeChat {
     accounts: Vec<WeChatAccount>,
     next_id: u32,
-    /// Who is logged in to WeChat in this browser.
-    session: Option<WeChatId>,
+    /// The client (browser) the calls below act for (never stored; see
+    /// [`crate::session`]).
+    #[serde(skip)]
+    client: ClientId,
+    /// Who is logged in to WeChat in each browser.
+    #[serde(default)]
+    sessions: BTreeMap<ClientId, WeChatId>,
     codes: Vec<AuthCode>,
     grants: Vec<Grant>,
     /// (user, appid) pairs that passed 二次验证 once: later authorizations of
@@ -388,7 +395,21 @@ impl WeChat {
     }
 
     pub fn signed_in(&self) -> Option<&WeChatAccount> {
-        self.session.and_then(|id| self.account(id))
+        self.session().and_then(|id| self.account(id))
+    }
+
+    /// Who is logged in to WeChat in this client's browser.
+    fn session(&self) -> Option<WeChatId> {
+        self.sessions.get(&self.client).copied()
+    }
+
+    pub(crate) fn set_client(&mut self, client: &ClientId) {
+        self.client = client.clone();
+    }
+
+    /// Every browser's WeChat login.
+    pub fn sessions(&self) -> &BTreeMap<ClientId, WeChatId> {
+        &self.sessions
     }
 
     /// WeChat's 「注册」.
@@ -493,17 +514,26 @@ impl WeChat {
             });
         }
         account.lockout.succeed();
-        self.session = Some(account.id);
-        Ok(account.id)
+        let id = account.id;
+        self.sessions.insert(self.client.clone(), id);
+        if self.sessions.len() > MAX_SESSIONS {
+            // The oldest browser's login ends (WeChat's own sessions are
+            // never idle-locked, so "oldest" is the first by name).
+            let other = self.sessions.keys().find(|c| **c != self.client).cloned();
+            if let Some(other) = other {
+                self.sessions.remove(&other);
+            }
+        }
+        Ok(id)
     }
 
     pub fn log_out(&mut self) {
-        self.session = None;
+        self.sessions.remove(&self.client);
     }
 
     /// 「允许第三方应用授权」 for the logged-in WeChat user.
     pub fn set_allow_third_party(&mut self, allow: bool) -> Result<(), WeChatError> {
-        let id = self.session.ok_or(WeChatError::NotLoggedIn)?;
+        let id = self.session().ok_or(WeChatError::NotLoggedIn)?;
         let account = self
             .accounts
             .iter_mut()
@@ -550,12 +580,12 @@ impl WeChat {
 
     /// Whether the logged-in user must pass 二次验证 to authorize `appid`.
     pub fn needs_second_factor(&self, appid: &str) -> bool {
-        self.session
+        self.session()
             .is_some_and(|id| !self.verified.iter().any(|(u, a)| *u == id && a == appid))
     }
 
     pub(crate) fn mark_verified(&mut self, appid: &str) {
-        if let Some(id) = self.session {
+        if let Some(id) = self.session() {
             if !self.verified.iter().any(|(u, a)| *u == id && a == appid) {
                 self.verified.push((id, appid.to_owned()));
             }
@@ -757,13 +787,13 @@ impl WeChat {
     pub fn authorized_apps(&self) -> Vec<&Grant> {
         self.grants
             .iter()
-            .filter(|g| Some(g.user) == self.session && !g.revoked)
+            .filter(|g| Some(g.user) == self.session() && !g.revoked)
             .collect()
     }
 
     /// 「取消授权」 in WeChat's 授权管理.
     pub fn revoke_app(&mut self, appid: &str) -> Result<(), WeChatError> {
-        let user = self.session.ok_or(WeChatError::NotLoggedIn)?;
+        let user = self.session().ok_or(WeChatError::NotLoggedIn)?;
         for grant in self
             .grants
             .iter_mut()
@@ -840,7 +870,8 @@ impl WeChat {
 
     pub(crate) fn is_consistent(&self) -> bool {
         self.accounts.iter().all(WeChatAccount::is_well_formed)
-            && self.session.is_none_or(|id| self.account(id).is_some())
+            && self.sessions.len() <= MAX_SESSIONS
+            && self.sessions.values().all(|id| self.account(*id).is_some())
             && self.grants.iter().all(|g| self.account(g.user).is_some())
     }
 }
