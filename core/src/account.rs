@@ -117,7 +117,7 @@ impl Account {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum AccountError {
     #[error(transparent)]
     Identity(#[from] IdentityError),
@@ -196,7 +196,7 @@ pub struct Registration<'a> {
 }
 
 /// Where a code went, for the "sent to 138****8000" message.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CodeSent {
     pub to: LoginId,
 }

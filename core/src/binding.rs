@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 
 /// Where the sandbox is served: `origin` like `http://127.0.0.1:8080`, and
 /// the base path (`""` at the root, `/qianbao` under a sub-path).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Site {
     pub origin: String,
     pub base: String,
@@ -96,7 +96,7 @@ pub enum Event {
     RevokedSeen { at: Timestamp },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum BindError {
     #[error(transparent)]
     WeChat(#[from] WeChatError),
@@ -114,6 +114,11 @@ pub enum BindError {
     Denied,
     #[error("the WeChat account's real name does not match the wallet's")]
     Mismatch,
+    /// The binding on screen ended, and the wallet was bound again since
+    /// (another tab or browser): what was asked of the old one is not done
+    /// to the new one.
+    #[error("the wallet is now bound to another WeChat account than the one shown")]
+    Changed,
 }
 
 impl UserError for BindError {
@@ -130,6 +135,7 @@ impl UserError for BindError {
             Self::ForgedState => "W-BIND-STATE",
             Self::Denied => "W-BIND-DENIED",
             Self::Mismatch => "W-BIND-MISMATCH",
+            Self::Changed => "W-BIND-CHANGED",
         }
     }
 
@@ -142,6 +148,7 @@ impl UserError for BindError {
                 Guidance::BindAgain
             }
             Self::Mismatch => Guidance::ReenterAndVerify,
+            Self::Changed => Guidance::StartAgain,
         }
     }
 
@@ -609,6 +616,17 @@ impl State {
         });
         revoked?;
         self.transition(me, Event::Unbind { at: now })
+    }
+
+    /// 「解除绑定」 of the binding the person saw (`openid`): if the wallet
+    /// is bound to another WeChat account by now, nothing is ended.
+    pub fn unbind_reviewed(&mut self, openid: &str, now: Timestamp) -> Result<(), BindError> {
+        let me = self.signed_in_id()?;
+        match self.binding(me).bound() {
+            Some(bound) if bound.openid == openid => self.unbind_wechat(now),
+            Some(_) => Err(BindError::Changed),
+            None => Err(BindError::NotBound),
+        }
     }
 
     /// Uses the binding's token, as the wallet does before relying on it:

@@ -89,7 +89,7 @@ pub const BINS: &[(&str, Bank, CardKind)] = &[
     ("625919", Bank::Psbc, CardKind::Credit),
 ];
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum CardError {
     #[error("a card number has 16 to 19 digits")]
     NumberLength,

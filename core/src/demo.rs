@@ -35,7 +35,7 @@ const NICKNAMES: [&str; 6] = [
 const LETTERS: &[u8] = b"abcdefghjkmnpqrstuvwxyz";
 
 /// What the demo screen shows.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DemoWallet {
     pub id: AccountId,
     pub login: LoginId,
@@ -44,7 +44,7 @@ pub struct DemoWallet {
 }
 
 /// A demo WeChat account's credentials.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DemoWeChat {
     pub wxid: String,
     pub phone: String,
@@ -55,7 +55,7 @@ pub struct DemoWeChat {
 }
 
 /// Everything 「一键创建演示账户」 creates.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Demo {
     pub wallet: DemoWallet,
     /// Same real name and phone as the wallet: binding succeeds.
@@ -64,7 +64,7 @@ pub struct Demo {
     pub wechat_mismatch: DemoWeChat,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum DemoError {
     #[error(transparent)]
     Account(#[from] AccountError),

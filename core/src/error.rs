@@ -23,7 +23,9 @@ pub trait UserError: std::error::Error {
 }
 
 /// What the shell meets outside the wallet's rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize,
+)]
 pub enum SiteError {
     /// A part of the site (a world's code) could not be downloaded: the
     /// network failed the first time it was opened (afterwards it is kept

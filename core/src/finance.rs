@@ -42,7 +42,7 @@ pub const MAX_CASH_ENTRIES: usize = 1_000;
 pub const MAX_ACCRUAL_DAYS: i64 = 3_660;
 
 /// Why 记账 or 理财 refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum FinanceError {
     #[error(transparent)]
     Amount(#[from] MoneyError),
@@ -482,7 +482,9 @@ impl State {
                 Err(FinanceError::KeyReused)
             };
         }
-        let checkpoint = self.checkpoint();
+        // Undone if the movement is refused: the interest accrued first
+        // and the savings account opened for it.
+        let (journal_len, savings) = (self.ledger.len(), self.savings.clone());
         if self.savings_next_day(wallet).is_none() {
             self.savings.push((wallet, day_cst(now)));
         }
@@ -516,7 +518,8 @@ impl State {
             Ok(self.ledger.balance(LedgerAccount::Savings(wallet)))
         });
         if result.is_err() {
-            self.restore(checkpoint);
+            self.ledger.truncate(journal_len);
+            self.savings = savings;
         }
         result
     }

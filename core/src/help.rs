@@ -198,6 +198,7 @@ pub const CODES: &[(&str, Topic)] = &[
     ("W-BILL-ACCOUNT", Money),
     ("W-NOTE-LONG", Money),
     ("W-KEY-REUSED", Money),
+    ("W-MOVE-CHANGED", Money),
     ("W-BOOK-ENTRY", Money),
     ("W-BOOK-FULL", Money),
     ("W-SAVINGS-LOW", Money),

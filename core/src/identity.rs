@@ -13,7 +13,7 @@ use crate::error::{Guidance, UserError};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum IdentityError {
     #[error("nothing was entered")]
     Empty,

@@ -288,7 +288,7 @@ pub struct Draft {
     pub postings: Vec<Posting>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum LedgerError {
     #[error("postings do not sum to zero")]
     Unbalanced,

@@ -39,6 +39,8 @@
 //! - [`order`] — merchant orders: the transition function and the indexes.
 //! - [`payment`] — WeChat Pay orders, the cashier, paying with the wallet.
 //! - [`payapi`] — WeChat Pay API v3 for merchants registered with the sandbox server.
+//! - [`commit`] — the one commit protocol every writer of the state follows.
+//! - [`command`] — every change a person makes, as one serialisable `Command`.
 //! - [`state`] — the one serialisable [`State`], its schema version and migrations.
 //! - [`envelope`] — the stored form: what localStorage holds, reading it back, writing a save.
 //! - `testkit` (feature `testkit`) — the world tests, the simulation, the fuzz
@@ -47,6 +49,8 @@
 pub mod account;
 pub mod binding;
 pub mod card;
+pub mod command;
+pub mod commit;
 pub mod demo;
 pub mod envelope;
 pub mod error;

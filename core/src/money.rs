@@ -21,7 +21,7 @@ pub const MAX_INPUT_FEN: i64 = 99_999_999_999;
 #[serde(transparent)]
 pub struct Fen(i64);
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum MoneyError {
     #[error("no amount was entered")]
     Empty,

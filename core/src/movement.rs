@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 /// The longest note a transfer may carry, in characters.
 pub const MAX_NOTE_CHARS: usize = 30;
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum MoveError {
     #[error(transparent)]
     Amount(#[from] MoneyError),
@@ -72,6 +72,11 @@ pub enum MoveError {
         "the wallet is now bound to another WeChat account than the one this was reviewed for"
     )]
     Rebound,
+    /// The form no longer makes the movement that was reviewed (only a
+    /// forged or corrupted submission gets here: a person's own is
+    /// prepared from what they saw).
+    #[error("this is no longer the movement that was reviewed")]
+    Changed,
     #[error(transparent)]
     Remote(#[from] WeChatError),
     #[error("the wallet's provider does not take cards of this bank")]
@@ -91,6 +96,7 @@ impl UserError for MoveError {
             Self::Remote(e) => e.code(),
             Self::NotBound => "W-BIND-NONE",
             Self::Rebound => "W-BIND-CHANGED",
+            Self::Changed => "W-MOVE-CHANGED",
             Self::NotDebit => "W-CARD-NOT-DEBIT",
             Self::CardFunds { .. } => "W-CARD-FUNDS",
             // The wallet's own balance (WeChat Pay's is NOTENOUGH, at the cashier).
@@ -123,7 +129,7 @@ impl UserError for MoveError {
             | Self::PayeeIsSelf
             | Self::BillAccount { .. }
             | Self::NoteTooLong => Guidance::ReenterAndVerify,
-            Self::KeyReused | Self::Rebound => Guidance::StartAgain,
+            Self::KeyReused | Self::Rebound | Self::Changed => Guidance::StartAgain,
             Self::ProviderBank { .. } | Self::NotOffered { .. } => Guidance::ChooseProvider,
         }
     }
@@ -158,14 +164,14 @@ pub enum MovementForm<'a> {
 
 /// A movement that passed every check, ready for the confirmation screen.
 /// Only [`State::prepare`] makes one, so [`State::commit`] never sees raw input.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Prepared {
     by: AccountId,
     amount: Fen,
     what: What,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 enum What {
     TopUp { card: CardId },
     Withdraw { card: CardId },
@@ -228,7 +234,7 @@ impl Prepared {
 }
 
 /// What a committed movement left behind.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Receipt {
     pub entry: u64,
     pub amount: Fen,
@@ -514,6 +520,36 @@ impl State {
                 Err(error.into())
             }
         }
+    }
+
+    /// 「确认」 of what the confirmation screen showed: `form` is prepared
+    /// again on the state as it is now and committed only if it is still
+    /// the movement `reviewed` (a retry of a committed key returns the
+    /// first receipt, as [`State::commit`] does). A movement that no longer
+    /// is what was reviewed moves nothing: 「转入微信零钱」 to a WeChat account
+    /// the wallet is no longer bound to is `W-BIND-CHANGED`.
+    pub fn commit_reviewed(
+        &mut self,
+        key: &str,
+        form: MovementForm<'_>,
+        reviewed: &Prepared,
+        now: Timestamp,
+    ) -> Result<Receipt, MoveError> {
+        let by = self.signed_in_id()?;
+        if by != reviewed.by {
+            return Err(AccountError::NotSignedIn.into());
+        }
+        if self.ledger.by_key(Actor::Wallet(by), key).is_some() {
+            return self.commit(key, reviewed, now);
+        }
+        let fresh = self.prepare(form, now)?;
+        if fresh != *reviewed {
+            return Err(match fresh.what {
+                What::ToWeChat { .. } => MoveError::Rebound,
+                _ => MoveError::Changed,
+            });
+        }
+        self.commit(key, &fresh, now)
     }
 
     /// Step two: posts the movement, once per idempotency key.

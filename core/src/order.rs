@@ -517,6 +517,21 @@ impl Orders {
     pub fn has_changed(&self) -> bool {
         !self.changed.is_empty()
     }
+
+    /// The positions changed and not yet saved.
+    pub fn changed(&self) -> &BTreeSet<usize> {
+        &self.changed
+    }
+
+    /// `saved` were written: they are no longer changed (an order changed
+    /// again since stays so).
+    pub(crate) fn forget_changed(&mut self, saved: &BTreeSet<usize>) {
+        if saved.len() == self.changed.len() {
+            self.changed.clear();
+        } else {
+            self.changed.retain(|p| !saved.contains(p));
+        }
+    }
 }
 
 #[cfg(test)]

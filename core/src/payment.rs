@@ -46,7 +46,7 @@ pub enum PayMethod {
     Change,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum PayError {
     #[error("the cart is empty or holds an unknown product")]
     Cart,

@@ -64,7 +64,9 @@ impl ProviderId {
 }
 
 /// What a wallet can do beyond holding money.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Feature {
     /// 理财: a savings product.
     Wealth,

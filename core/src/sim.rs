@@ -264,6 +264,20 @@ fn is_zero(n: &u32) -> bool {
     *n == 0
 }
 
+/// [`Sim`] as written, field for field: with its log (the browser's one
+/// record) or without it (a server keeps the log as rows of its own).
+#[derive(Serialize)]
+pub(crate) struct SimOut<'a> {
+    log: &'a [LogEntry],
+    next_log_id: u64,
+    faults: Faults,
+    clock_offset_ms: i64,
+    #[serde(skip_serializing_if = "NotifyPlan::is_plain")]
+    notifications: NotifyPlan,
+    #[serde(skip_serializing_if = "is_zero")]
+    limited: u32,
+}
+
 /// A count the console takes (0–[`MAX_FAULTS`], digits as typed).
 pub fn parse_count(typed: &str) -> Result<u32, FaultsError> {
     parse_field(typed, FaultField::Network)
@@ -328,6 +342,36 @@ impl Sim {
 
     pub fn log(&self) -> &[LogEntry] {
         &self.log
+    }
+
+    /// The id the newest log entry has (or had, if the log was cleared).
+    pub fn last_log_id(&self) -> u64 {
+        self.next_log_id
+    }
+
+    pub(crate) fn out(&self, with_log: bool) -> SimOut<'_> {
+        SimOut {
+            log: if with_log { &self.log } else { &[] },
+            // (Kept beside a server's log rows, where it changes with them.)
+            next_log_id: if with_log { self.next_log_id } else { 0 },
+            faults: self.faults,
+            clock_offset_ms: self.clock_offset_ms,
+            notifications: self.notifications,
+            limited: self.limited,
+        }
+    }
+
+    /// The log, read back from a server's rows (oldest first), and the id
+    /// its newest entry had (kept beside the rows).
+    pub(crate) fn restore_log(&mut self, log: Vec<LogEntry>, last_id: u64) -> bool {
+        let ordered = log.windows(2).all(|w| w[0].id < w[1].id)
+            && log.last().is_none_or(|e| e.id <= last_id)
+            && log.len() <= LOG_CAPACITY;
+        if ordered {
+            self.log = log;
+            self.next_log_id = last_id;
+        }
+        ordered
     }
 
     pub fn faults(&self) -> Faults {

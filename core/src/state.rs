@@ -149,6 +149,61 @@ pub struct State {
     pub(crate) registered: Vec<RegisteredMerchant>,
     /// How many times this copy has been saved (see the module docs).
     revision: u64,
+    /// What storage holds of this copy, as far as the next save needs to
+    /// know (see [`crate::commit`]); not part of what the state is.
+    baseline: Baseline,
+}
+
+/// What the last save (or the load) left in storage: the main record's body
+/// as a server keeps it (without the orders and the console's log), the
+/// journal's length and the log's ends. A command that leaves all of them
+/// as they were and changes no order changed nothing.
+#[derive(Debug, Clone)]
+struct Baseline {
+    main: String,
+    journal_len: usize,
+    log_last: u64,
+    log_first: Option<u64>,
+}
+
+impl PartialEq for Baseline {
+    /// Two copies of one state are equal whatever each last saved.
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Baseline {}
+
+/// What changed since the last save: what the next save writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Changes {
+    /// The main record's new body as a server keeps it (without the orders
+    /// and the log), if it changed.
+    pub main: Option<String>,
+    /// The positions of the orders that changed (or are new).
+    pub orders: std::collections::BTreeSet<usize>,
+    /// The journal's new entries are `journal_from..journal_len`.
+    pub journal_from: usize,
+    pub journal_len: usize,
+    /// The console's log entries with an id above this are new.
+    pub log_after: u64,
+    /// The oldest log entry kept (`None`: the log is empty): older ones
+    /// are gone.
+    pub log_first: Option<u64>,
+    /// The id of the newest log entry ever made (kept beside the rows).
+    pub log_last: u64,
+    log_unchanged: bool,
+}
+
+impl Changes {
+    /// Nothing to write.
+    pub fn is_empty(&self) -> bool {
+        self.main.is_none()
+            && self.orders.is_empty()
+            && self.journal_from == self.journal_len
+            && self.log_unchanged
+    }
 }
 
 /// The main record as stored: everything but the journal, which it counts.
@@ -187,6 +242,35 @@ struct Main {
     journal_digest: Option<String>,
 }
 
+/// [`Main`] as written, every field borrowed (a save copies nothing); the
+/// orders are left out of the parts a server keeps (they are rows of their
+/// own) and written in the browser's one record.
+#[derive(Serialize)]
+struct MainOut<'a> {
+    schema: u64,
+    accounts: &'a [Account],
+    next_account_id: u32,
+    sessions: &'a std::collections::BTreeMap<ClientId, Session>,
+    verifications: &'a Verifications,
+    inbox: &'a Inbox,
+    cards: &'a [Card],
+    next_card_id: u32,
+    wechat: &'a WeChat,
+    sim: crate::sim::SimOut<'a>,
+    bindings: &'a [(AccountId, Binding)],
+    orders: &'a [Order],
+    pay_guards: &'a [PayPasswordGuard],
+    pay_preferences: &'a [(WeChatId, PayMethod)],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    books: &'a [crate::finance::Book],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    savings: &'a [(AccountId, i64)],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    registered: &'a [RegisteredMerchant],
+    journal_len: usize,
+    journal_digest: String,
+}
+
 /// The sealed main record, as read: `main` is the exact stored text.
 #[derive(Deserialize)]
 struct Sealed<'a> {
@@ -211,15 +295,9 @@ pub(crate) fn seal_record(revision: u64, body: &str) -> String {
     format!(r#"{{"revision":{revision},"sha256":"{sum}","main":{body}}}"#)
 }
 
-/// What [`State::restore`] needs to undo a command whose result could not be saved.
-#[derive(Debug, Clone)]
-pub struct Checkpoint {
-    main: Main,
-}
-
 impl Default for State {
     fn default() -> Self {
-        Self {
+        let mut state = Self {
             schema: SCHEMA_VERSION,
             accounts: Vec::new(),
             next_account_id: 1,
@@ -240,11 +318,19 @@ impl Default for State {
             savings: Vec::new(),
             registered: Vec::new(),
             revision: 0,
-        }
+            baseline: Baseline {
+                main: String::new(),
+                journal_len: 0,
+                log_last: 0,
+                log_first: None,
+            },
+        };
+        state.baseline.main = state.main_body(false).unwrap_or_default();
+        state
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum StateError {
     #[error("stored data is damaged: {detail}")]
     Corrupt { detail: String },
@@ -326,28 +412,91 @@ impl State {
         &self.ledger
     }
 
-    fn main(&self) -> Main {
-        Main {
+    /// The main record's body: whole (`whole`: the browser's one record),
+    /// or as a server keeps it, without the orders and the console's log
+    /// (rows of their own; see [`State::changes`]).
+    pub fn main_body(&self, whole: bool) -> Result<String, StateError> {
+        let out = MainOut {
             schema: self.schema,
-            accounts: self.accounts.clone(),
+            accounts: &self.accounts,
             next_account_id: self.next_account_id,
-            sessions: self.sessions.clone(),
-            verifications: self.verifications.clone(),
-            inbox: self.inbox.clone(),
-            cards: self.cards.clone(),
+            sessions: &self.sessions,
+            verifications: &self.verifications,
+            inbox: &self.inbox,
+            cards: &self.cards,
             next_card_id: self.next_card_id,
-            wechat: self.wechat.clone(),
-            sim: self.sim.clone(),
-            bindings: self.bindings.clone(),
-            orders: self.orders.as_slice().to_vec(),
-            pay_guards: self.pay_guards.clone(),
-            pay_preferences: self.pay_preferences.clone(),
-            books: self.books.clone(),
-            savings: self.savings.clone(),
-            registered: self.registered.clone(),
+            wechat: &self.wechat,
+            sim: self.sim.out(whole),
+            bindings: &self.bindings,
+            orders: if whole { self.orders.as_slice() } else { &[] },
+            pay_guards: &self.pay_guards,
+            pay_preferences: &self.pay_preferences,
+            books: &self.books,
+            savings: &self.savings,
+            registered: &self.registered,
             journal_len: self.ledger.len(),
-            journal_digest: Some(self.ledger.digest()),
+            journal_digest: self.ledger.digest(),
+        };
+        serde_json::to_string(&out).map_err(|e| StateError::Unwritable {
+            detail: e.to_string(),
+        })
+    }
+
+    /// What changed since the last save or load (see [`crate::commit`]).
+    pub fn changes(&self) -> Result<Changes, StateError> {
+        let main = self.main_body(false)?;
+        let log_first = self.sim.log().first().map(|e| e.id);
+        Ok(Changes {
+            main: (main != self.baseline.main).then_some(main),
+            orders: self.orders.changed().clone(),
+            journal_from: self.baseline.journal_len.min(self.ledger.len()),
+            journal_len: self.ledger.len(),
+            log_after: self.baseline.log_last,
+            log_first,
+            log_last: self.sim.last_log_id(),
+            log_unchanged: self.sim.last_log_id() == self.baseline.log_last
+                && log_first == self.baseline.log_first,
+        })
+    }
+
+    /// `changes` were saved: they are what storage holds now.
+    pub fn mark_saved(&mut self, changes: Changes) {
+        if let Some(main) = changes.main {
+            self.baseline.main = main;
         }
+        self.baseline.journal_len = changes.journal_len;
+        self.baseline.log_last = changes.log_last;
+        self.baseline.log_first = changes.log_first;
+        self.orders.forget_changed(&changes.orders);
+    }
+
+    /// This copy is what storage holds (just read back).
+    pub(crate) fn mark_loaded(&mut self) -> Result<(), StateError> {
+        self.baseline = Baseline {
+            main: self.main_body(false)?,
+            journal_len: self.ledger.len(),
+            log_last: self.sim.last_log_id(),
+            log_first: self.sim.log().first().map(|e| e.id),
+        };
+        self.orders.take_changed();
+        Ok(())
+    }
+
+    /// The console's log entries with an id above `after` (new since a
+    /// save), as a server's rows store them: `(id, text)`.
+    pub fn log_rows_after(&self, after: u64) -> Result<Vec<(u64, String)>, StateError> {
+        self.sim
+            .log()
+            .iter()
+            .filter(|e| e.id > after)
+            .map(|e| {
+                serde_json::to_string(e)
+                    .map(|text| (e.id, text))
+                    .map_err(|e| StateError::Unwritable {
+                        detail: e.to_string(),
+                    })
+            })
+            .collect()
     }
 
     /// How many saves this copy has seen (0 for one never stored).
@@ -377,10 +526,7 @@ impl State {
 
     /// The main record as the save that makes `revision` writes it.
     pub fn main_json_at(&self, revision: u64) -> Result<String, StateError> {
-        let body = serde_json::to_string(&self.main()).map_err(|e| StateError::Unwritable {
-            detail: e.to_string(),
-        })?;
-        Ok(seal_record(revision, &body))
+        Ok(seal_record(revision, &self.main_body(true)?))
     }
 
     /// Journal chunk `index` ([`crate::ledger::CHUNK_ENTRIES`] entries each).
@@ -428,15 +574,7 @@ impl State {
         if found < SEALED_SINCE && sealed {
             return Err(corrupt("a sealed record claims an old version"));
         }
-        let migrated;
-        let current = if found == SCHEMA_VERSION {
-            main
-        } else {
-            let value: Value = serde_json::from_str(main).map_err(|e| corrupt(e.to_string()))?;
-            migrated = migrate(value, found, MIGRATIONS)?.to_string();
-            &migrated
-        };
-        let main: Main = serde_json::from_str(current).map_err(|e| corrupt(e.to_string()))?;
+        let main = parse_main(main, found)?;
         // Not `with_capacity(journal_len)`: the count is untrusted, and a
         // huge one would abort the app before the chunks are even read.
         // Each entry with the JSON it is stored as: the chain hashes that.
@@ -462,9 +600,82 @@ impl State {
             )));
         }
         entries.truncate(main.journal_len);
+        Self::assemble(main, entries, found >= SEALED_SINCE, revision)
+    }
+
+    /// Reads the parts a sandbox server keeps, each a row of its own: the
+    /// main record's body (unsealed: the server's file is its own, not a
+    /// browser's storage), every order in order of placing, and every
+    /// journal entry in order, the console's log entries in order and the id
+    /// of the newest one ever ([`Changes::log_last`]) — checked as
+    /// [`State::from_parts`] checks a browser's copy.
+    pub fn from_rows(
+        main: &str,
+        orders: &[String],
+        journal: &[String],
+        log: &[String],
+        log_last: u64,
+    ) -> Result<Self, StateError> {
+        #[derive(Deserialize)]
+        struct Header {
+            schema: Option<u64>,
+        }
+        let header: Header = serde_json::from_str(main).map_err(|e| corrupt(e.to_string()))?;
+        let found = header.schema.ok_or_else(|| corrupt("no schema version"))?;
+        let mut main = parse_main(main, found)?;
+        if !main.orders.is_empty() {
+            return Err(corrupt("the main record holds orders of its own"));
+        }
+        main.orders = orders
+            .iter()
+            .enumerate()
+            .map(|(i, text)| {
+                serde_json::from_str(text).map_err(|e| corrupt(format!("order {i}: {e}")))
+            })
+            .collect::<Result<_, _>>()?;
+        if journal.len() != main.journal_len {
+            return Err(corrupt(format!(
+                "history has {} of {} entries",
+                journal.len(),
+                main.journal_len
+            )));
+        }
+        let entries = journal
+            .iter()
+            .enumerate()
+            .map(|(i, text)| {
+                serde_json::from_str(text)
+                    .map(|entry| (entry, text.as_str()))
+                    .map_err(|e| corrupt(format!("history entry {i}: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let log = log
+            .iter()
+            .enumerate()
+            .map(|(i, text)| {
+                serde_json::from_str(text).map_err(|e| corrupt(format!("log entry {i}: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if !main.sim.log().is_empty() {
+            return Err(corrupt("the main record holds log entries of its own"));
+        }
+        if !main.sim.restore_log(log, log_last) {
+            return Err(corrupt("the log's entries are out of order or too many"));
+        }
+        Self::assemble(main, entries, true, 0)
+    }
+
+    /// A read record with its journal: replayed, checked, and known as what
+    /// storage holds.
+    fn assemble(
+        main: Main,
+        entries: Vec<(Entry, &str)>,
+        chained: bool,
+        revision: u64,
+    ) -> Result<Self, StateError> {
         let ledger =
             Ledger::replay_stored(entries).map_err(|e| corrupt(format!("history: {e}")))?;
-        match (&main.journal_digest, found >= SEALED_SINCE) {
+        match (&main.journal_digest, chained) {
             (Some(digest), _) if *digest == ledger.digest() => {}
             (None, false) => {} // migrated: the chain starts now
             _ => return Err(corrupt("the history does not match its checksum")),
@@ -474,26 +685,36 @@ impl State {
         state.ledger = ledger;
         state.revision = revision;
         state.check()?;
+        state.mark_loaded()?;
         Ok(state)
     }
 
-    /// Everything needed to undo the next command, journal included.
-    pub fn checkpoint(&self) -> Checkpoint {
-        Checkpoint { main: self.main() }
+    /// Order `position` as a server's row stores it.
+    pub fn order_json(&self, position: usize) -> Result<String, StateError> {
+        let order = self
+            .orders
+            .get(position)
+            .ok_or_else(|| StateError::Unwritable {
+                detail: format!("no order at {position}"),
+            })?;
+        serde_json::to_string(order).map_err(|e| StateError::Unwritable {
+            detail: e.to_string(),
+        })
     }
 
-    /// Whether anything changed since `checkpoint` (a refused command that
-    /// counted nothing leaves the state as it was, and need not be saved).
-    pub fn changed_since(&self, checkpoint: &Checkpoint) -> bool {
-        self.main() != checkpoint.main
-    }
-
-    /// Undoes everything since `checkpoint`.
-    pub fn restore(&mut self, checkpoint: Checkpoint) {
-        let len = checkpoint.main.journal_len;
-        // (The checkpoint was taken of this state: its orders are valid.)
-        let _ = self.restore_main(checkpoint.main);
-        self.ledger.truncate(len);
+    /// Journal entry `index` (from 0) as a server's row stores it: the text
+    /// its checksum chain covers.
+    pub fn entry_json(&self, index: usize) -> Result<String, StateError> {
+        let entry = self
+            .ledger
+            .entries()
+            .get(index)
+            .ok_or_else(|| StateError::Unwritable {
+                detail: format!("no journal entry {index}"),
+            })?;
+        serde_json::to_string(entry).map_err(|e| StateError::Unwritable {
+            detail: e.to_string(),
+        })
     }
 
     fn restore_main(&mut self, main: Main) -> Result<(), StateError> {
@@ -671,6 +892,22 @@ impl State {
     }
 }
 
+/// A main record's body of version `found`, migrated to this build's and
+/// parsed. A current record is parsed straight into `Main`; an older one
+/// goes through a JSON tree for the migration steps and is then parsed the
+/// same way, so there is one typed parser (one copy in the wasm).
+fn parse_main(main: &str, found: u64) -> Result<Main, StateError> {
+    let migrated;
+    let current = if found == SCHEMA_VERSION {
+        main
+    } else {
+        let value: Value = serde_json::from_str(main).map_err(|e| corrupt(e.to_string()))?;
+        migrated = migrate(value, found, MIGRATIONS)?.to_string();
+        &migrated
+    };
+    serde_json::from_str(current).map_err(|e| corrupt(e.to_string()))
+}
+
 /// Brings `value` from version `found` to [`SCHEMA_VERSION`] through `steps`
 /// (`steps[n - 1]` goes from `n` to `n + 1`), stamping each new version.
 fn migrate(mut value: Value, found: u64, steps: &[Migration]) -> Result<Value, StateError> {
@@ -750,7 +987,12 @@ mod tests {
     #[test]
     fn a_refusal_that_counted_nothing_is_no_change() {
         let mut state = sample();
-        let checkpoint = state.checkpoint();
+        let unchanged = |state: &State| state.changes().is_ok_and(|c| c.is_empty());
+        assert!(!unchanged(&state), "never saved");
+        if let Ok(changes) = state.changes() {
+            state.mark_saved(changes);
+        }
+        assert!(unchanged(&state));
         assert!(state
             .log_in(
                 "nobody@example.com",
@@ -758,16 +1000,16 @@ mod tests {
                 Timestamp::from_millis(1)
             )
             .is_err());
-        assert!(!state.changed_since(&checkpoint));
+        assert!(unchanged(&state));
         state.log_out();
         state.lock_now();
-        assert!(!state.changed_since(&checkpoint), "nobody was signed in");
+        assert!(unchanged(&state), "nobody was signed in");
         let _ = state.send_register_code(
             "wang@example.com",
             Timestamp::from_millis(2),
             &mut ChaCha20Rng::seed_from_u64(1),
         );
-        assert!(state.changed_since(&checkpoint));
+        assert!(!unchanged(&state));
     }
 
     #[test]

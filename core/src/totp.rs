@@ -39,7 +39,7 @@ pub const ISSUER: &str = "Qianbao";
 
 const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum TotpError {
     #[error("a code has 6 digits, a recovery code 16 letters and digits")]
     Malformed,
@@ -263,7 +263,7 @@ pub struct Totp {
 }
 
 /// What a successful second step used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SecondFactor {
     Code,
     /// A recovery code; this many remain unused.

@@ -32,7 +32,7 @@ pub enum Purpose {
     WeChatBind,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum VerifyError {
     #[error("a verification code has 6 digits")]
     Format,

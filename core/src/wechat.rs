@@ -66,7 +66,7 @@ impl WeChatId {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum WeChatError {
     #[error("invalid appid")]
     InvalidAppId,

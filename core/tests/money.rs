@@ -705,19 +705,6 @@ thread_local! {
 }
 
 #[test]
-fn a_checkpoint_undoes_a_command() {
-    let mut w = World::new();
-    let before = w.state.clone();
-    let checkpoint = w.state.checkpoint();
-    w.top_up("k", "5").unwrap();
-    let name = w.a.2.clone();
-    w.add_card("622848", &name);
-    assert_ne!(w.state, before);
-    w.state.restore(checkpoint);
-    assert_eq!(w.state, before);
-}
-
-#[test]
 fn dirty_chunks_after_one_commit_are_one() {
     assert_eq!(dirty_chunks(9_999, 10_000).len(), 1);
     assert_eq!(dirty_chunks(99, 100).len(), 1);

@@ -9,11 +9,13 @@
 //! updates: proof that the test can fail.
 
 use proptest::prelude::*;
+use qianbao_core::command::{Commit, Ctx, Form, Request};
+use qianbao_core::commit::{self, Committed};
 use qianbao_core::envelope::{self, Keys, Read, Saved, Stored, StoredSave, Write, HEAD_KEY};
 use qianbao_core::ledger::LedgerAccount;
-use qianbao_core::movement::MovementForm;
 use qianbao_core::provider::ProviderId;
-use qianbao_core::testkit::{apply, at, registered_with_card};
+use qianbao_core::state::{Changes, StateError};
+use qianbao_core::testkit::{apply, at, fast_hasher, registered_with_card};
 use qianbao_core::vault::KdfParams;
 use qianbao_core::State;
 use rand_chacha::rand_core::SeedableRng;
@@ -75,6 +77,64 @@ struct Tab {
     phase: Phase,
     /// Top-ups left to submit: (idempotency key, amount in yuan).
     todo: VecDeque<(String, i64)>,
+}
+
+/// A tab's storage as the commit protocol sees it: it reads the tab's own
+/// copy, and a save's writes are staged, to be applied one per step (so a
+/// crash can fall between any two).
+struct TabStorage<'a> {
+    copy: &'a Stored,
+    saved: &'a mut Saved,
+    keys: &'a Keys,
+    rng: &'a mut ChaCha20Rng,
+    broken: &'a mut Option<String>,
+    staged: Option<(Vec<Write>, Saved)>,
+}
+
+impl TabStorage<'_> {
+    fn read(&mut self, state: &mut State) -> Result<(), StateError> {
+        match envelope::read(self.copy, Some(&self.keys.key)) {
+            Read::Opened {
+                state: read, saved, ..
+            } => {
+                *state = *read;
+                *self.saved = saved;
+                Ok(())
+            }
+            other => {
+                self.broken
+                    .get_or_insert_with(|| format!("storage does not read back: {other:?}"));
+                Err(StateError::Corrupt {
+                    detail: "the tab's copy does not read back".to_owned(),
+                })
+            }
+        }
+    }
+}
+
+impl commit::Storage for TabStorage<'_> {
+    fn refresh(&mut self, state: &mut State) -> Result<(), StateError> {
+        let head = self.copy.get(HEAD_KEY).map(String::as_str);
+        if StoredSave::of(head).is(self.saved) {
+            return Ok(());
+        }
+        self.read(state)
+    }
+
+    fn write(&mut self, state: &mut State, _: &Changes) -> Result<(), StateError> {
+        let head = self.copy.get(HEAD_KEY).map(String::as_str);
+        if !StoredSave::of(head).is(self.saved) {
+            return Err(StateError::Conflict);
+        }
+        let (writes, after) = envelope::write(state, self.saved, Some(self.keys), head, self.rng)?;
+        state.set_revision(after.revision());
+        self.staged = Some((writes, after));
+        Ok(())
+    }
+
+    fn reload(&mut self, state: &mut State) -> Result<(), StateError> {
+        self.read(state)
+    }
 }
 
 struct World {
@@ -213,70 +273,88 @@ impl World {
                 if self.settle && behind && !self.tabs[t].inbox.is_empty() {
                     return;
                 }
-                if !seen.is(&self.tabs[t].saved) {
-                    let Some((state, saved)) = self.read(&self.tabs[t].copy.clone()) else {
-                        return;
-                    };
-                    self.tabs[t].state = state;
-                    self.tabs[t].saved = saved;
-                }
                 let Some((key, yuan)) = self.tabs[t].todo.front().cloned() else {
                     return;
                 };
-                let tab = &mut self.tabs[t];
-                let me = tab
-                    .state
-                    .signed_in()
-                    .map(|a| a.id())
-                    .unwrap_or_else(|| panic!("signed in"));
-                let card = tab
-                    .state
-                    .cards_of(me)
-                    .next()
-                    .map(|c| c.id())
-                    .unwrap_or_else(|| panic!("a card"));
-                let amount = yuan.to_string();
-                let prepared = tab
-                    .state
-                    .prepare(
-                        MovementForm::TopUp {
-                            card,
-                            amount: &amount,
-                        },
-                        at(100),
-                    )
-                    .unwrap_or_else(|e| panic!("{e}"));
-                let checkpoint = tab.state.checkpoint();
-                let receipt = tab
-                    .state
-                    .commit(&key, &prepared, at(100))
-                    .unwrap_or_else(|e| panic!("{e}"));
-                // A retry of a top-up already stored changes nothing and,
-                // as in the store, writes nothing.
-                if !tab.state.changed_since(&checkpoint) {
-                    self.recorded = tab.saved.revision();
-                    tab.phase = Phase::Writing {
-                        writes: VecDeque::new(),
-                        after: tab.saved.clone(),
-                        receipt: receipt.entry,
+                // What the page does: prepare on the state it holds (the
+                // review screen), then 「确认」 — the `Commit` command, run
+                // by the one commit protocol over this tab's storage.
+                let World {
+                    tabs,
+                    keys,
+                    rng,
+                    broken,
+                    ..
+                } = self;
+                let tab = &mut tabs[t];
+                let mut storage = TabStorage {
+                    copy: &tab.copy,
+                    saved: &mut tab.saved,
+                    keys,
+                    rng,
+                    broken,
+                    staged: None,
+                };
+                let committed = commit::run(&mut storage, &mut tab.state, 1, |state| {
+                    let me = state
+                        .signed_in()
+                        .map(|a| a.id())
+                        .unwrap_or_else(|| panic!("signed in"));
+                    let card = state
+                        .cards_of(me)
+                        .next()
+                        .map(|c| c.id())
+                        .unwrap_or_else(|| panic!("a card"));
+                    let form = Form::TopUp {
+                        card,
+                        amount: yuan.to_string(),
                     };
+                    let reviewed = state
+                        .prepare(form.borrowed(), at(100))
+                        .unwrap_or_else(|e| panic!("{e}"));
+                    let command = Commit {
+                        key: key.clone(),
+                        form,
+                        reviewed,
+                    };
+                    let mut ctx = Ctx {
+                        now: at(100),
+                        wall: at(100),
+                        rng: &mut ChaCha20Rng::seed_from_u64(7),
+                        hasher: &fast_hasher(),
+                    };
+                    command.apply(state, &mut ctx)
+                });
+                let staged = storage.staged.take();
+                if self.broken.is_some() {
                     return;
                 }
-                // The save this tab begins, recorded before its first write.
-                self.recorded = tab.saved.revision() + 1;
-                let (writes, after) = envelope::write(
-                    &tab.state,
-                    &tab.saved,
-                    Some(&self.keys),
-                    tab.copy.get(HEAD_KEY).map(String::as_str),
-                    &mut self.rng,
-                )
-                .unwrap_or_else(|e| panic!("{e}"));
-                tab.phase = Phase::Writing {
-                    writes: writes.into(),
-                    after,
-                    receipt: receipt.entry,
+                let receipt = match committed {
+                    Committed::Saved(Ok(receipt)) => receipt,
+                    other => panic!("the top-up was refused: {other:?}"),
                 };
+                let tab = &mut self.tabs[t];
+                match staged {
+                    // A retry of a top-up already stored changes nothing
+                    // and, as in the store, writes nothing.
+                    None => {
+                        self.recorded = tab.saved.revision();
+                        tab.phase = Phase::Writing {
+                            writes: VecDeque::new(),
+                            after: tab.saved.clone(),
+                            receipt: receipt.entry,
+                        };
+                    }
+                    // The save this tab begins, recorded before its first write.
+                    Some((writes, after)) => {
+                        self.recorded = after.revision();
+                        tab.phase = Phase::Writing {
+                            writes: writes.into(),
+                            after,
+                            receipt: receipt.entry,
+                        };
+                    }
+                }
             }
             Phase::Writing {
                 mut writes,

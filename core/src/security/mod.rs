@@ -32,7 +32,7 @@ pub const SALT_BYTES: usize = 16;
 
 const COMMON_PASSWORDS: &str = include_str!("common_passwords.txt");
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum PasswordError {
     #[error("a password needs at least {MIN_PASSWORD_CHARS} characters")]
     TooShort,

@@ -7,6 +7,7 @@ impl Sim {
     /// Makes `person`'s wallet the signed-in one, through the login or the
     /// lock screen as the shell would.
     pub(crate) fn sign_in(&mut self, person: usize) -> Result<AccountId, Outcome> {
+        self.w.state.set_client(&client_of(person));
         let p = &self.w.people[person];
         let Some(id) = p.wallet else {
             return Err(Outcome::Skipped);
@@ -27,7 +28,7 @@ impl Sim {
             _ => {
                 self.w.state.log_out();
                 let result = self.w.state.log_in(&login, &password, now);
-                self.w.proven = None;
+                self.w.set_proven(None);
                 result.or_refuse()?;
                 if self.w.state.awaiting_login_code().is_some() {
                     self.second_step(person)?;
@@ -71,11 +72,18 @@ impl Sim {
         if let (Some(creds), Some(step)) = (p.totp.as_mut(), step) {
             creds.last_step = step;
         }
-        self.w.proven = p.wallet;
+        let wallet = p.wallet;
+        self.w.set_proven(wallet);
     }
 
-    /// Logs `person`'s WeChat account in to the simulated WeChat.
-    pub(crate) fn wechat_in(&mut self, person: usize) -> Result<WeChatCreds, Outcome> {
+    /// Logs `person`'s WeChat account in to the simulated WeChat, in the
+    /// browser of `browser` (whose binding flow it may be).
+    pub(crate) fn wechat_in(
+        &mut self,
+        browser: usize,
+        person: usize,
+    ) -> Result<WeChatCreds, Outcome> {
+        self.w.state.set_client(&client_of(browser));
         let creds = self.w.people[person]
             .wechat
             .clone()
@@ -202,8 +210,66 @@ impl Sim {
         Ok(Outcome::Done)
     }
 
-    /// Runs one operation: counts it, and checks that a refusal moved no money.
+    /// Runs one operation as the store does: through the one commit
+    /// protocol over the disk (`core::commit`), so that what it changed is
+    /// saved, and nothing else. A wrapper (a crash or failure mid-save) sets
+    /// the disk's fault and runs its operation so.
     pub(crate) fn run(&mut self, op: &Op) -> Result<(), String> {
+        if op.is_wrapper() || matches!(op, Op::Crash) {
+            // (These read or fault the disk themselves.)
+            return self.run_op(op);
+        }
+        let sessions = (
+            self.w.state.sessions().clone(),
+            self.w.state.wechat().sessions().clone(),
+        );
+        let mut disk = std::mem::take(&mut self.disk);
+        let mut state = std::mem::take(&mut self.w.state);
+        let committed = commit::run(&mut disk, &mut state, 1, |s| {
+            std::mem::swap(&mut self.w.state, s);
+            let done = self.run_op(op);
+            std::mem::swap(&mut self.w.state, s);
+            done
+        });
+        let expected = std::mem::take(&mut disk.fault);
+        self.disk = disk;
+        self.w.state = state;
+        // Each person uses a browser of their own: a step acts for one of
+        // them, and every other browser's sign-ins stay as they were.
+        let acting = self.w.state.client().clone();
+        let others = |wallet: &BTreeMap<ClientId, Session>,
+                      wechat: &BTreeMap<ClientId, WeChatId>| {
+            let wallet: Vec<_> = wallet.iter().filter(|(c, _)| **c != acting).collect();
+            let wechat: Vec<_> = wechat.iter().filter(|(c, _)| **c != acting).collect();
+            format!("{wallet:?} {wechat:?}")
+        };
+        let before = others(&sessions.0, &sessions.1);
+        let after = others(self.w.state.sessions(), self.w.state.wechat().sessions());
+        ensure(before == after, || {
+            format!(
+                "{} for {acting} changed another browser's sign-in: {before} → {after}",
+                op.name()
+            )
+        })?;
+        if sessions.0.keys().filter(|c| **c != acting).count() > 0 {
+            self.stats
+                .checked("another browser's sign-in stayed as it was");
+        }
+        match committed {
+            // (A faulted step that changed nothing wrote nothing to fail.)
+            Committed::Saved(done) => done,
+            Committed::Unsaved(done, error) => {
+                done?;
+                ensure(expected.is_some(), || {
+                    format!("{} does not save: {error}", op.name())
+                })
+            }
+            Committed::NotRun(error) => Err(format!("the disk does not read: {error}")),
+        }
+    }
+
+    /// Runs one operation: counts it, and checks that a refusal moved no money.
+    pub(crate) fn run_op(&mut self, op: &Op) -> Result<(), String> {
         self.wall += 1_000 * (1 + self.below(20) as i64);
         let before = self.w.state.ledger().len();
         let outcome = self.apply(op)?;
@@ -223,9 +289,13 @@ impl Sim {
 
     /// Reloads the state from the disk, as the shell does at start-up.
     pub(crate) fn reload(&mut self) -> Result<State, String> {
-        self.disk
+        let mut state = self
+            .disk
+            .rows
             .load()
-            .map_err(|e| format!("the stored state does not load: {e}"))
+            .map_err(|e| format!("the stored state does not load: {e}"))?;
+        state.set_client(self.w.state.client());
+        Ok(state)
     }
 
     pub(crate) fn apply(&mut self, op: &Op) -> Result<Outcome, String> {
@@ -484,7 +554,7 @@ impl Sim {
                 Ok(Outcome::Done)
             }
             Op::SetPermission { person, allow } => {
-                or_return!(self.wechat_in(*person));
+                or_return!(self.wechat_in(*person, *person));
                 or_return!(self
                     .w
                     .state
@@ -515,7 +585,7 @@ impl Sim {
                 let Some(url) = self.w.people[*person].flow.url.clone() else {
                     return Ok(Outcome::Skipped);
                 };
-                let creds = or_return!(self.wechat_in(*wechat));
+                let creds = or_return!(self.wechat_in(*person, *wechat));
                 let now = self.now();
                 let mut code = String::new();
                 if self.w.state.wechat().needs_second_factor(QIANBAO_APPID) {
@@ -545,7 +615,7 @@ impl Sim {
                     .or_refuse());
                 self.w.people[*person].flow.redirect = Some(redirect);
                 if *follow {
-                    self.run(&Op::Callback {
+                    self.run_op(&Op::Callback {
                         person: *person,
                         how: Callback::Redirect,
                     })?;
@@ -556,7 +626,7 @@ impl Sim {
                 let Some(url) = self.w.people[*person].flow.url.clone() else {
                     return Ok(Outcome::Skipped);
                 };
-                or_return!(self.wechat_in(*wechat));
+                or_return!(self.wechat_in(*person, *wechat));
                 let now = self.now();
                 let req = Req::from_url(&url);
                 let back = or_return!(self
@@ -597,7 +667,7 @@ impl Sim {
                 }
             }
             Op::RevokeInWeChat { person } => {
-                or_return!(self.wechat_in(*person));
+                or_return!(self.wechat_in(*person, *person));
                 or_return!(self
                     .w
                     .state
@@ -830,46 +900,46 @@ impl Sim {
                 Ok(Outcome::Done)
             }
             Op::Crash => {
-                self.disk
-                    .save(&mut self.w.state)
-                    .map_err(|e| format!("the state does not save: {e}"))?;
+                // Every step is saved as it ends: a reload reads it back.
                 let loaded = self.reload()?;
                 same_state(&loaded, &self.w.state, "the reloaded state")?;
                 self.w.state = loaded;
                 self.stats.checked("reloaded state equals the state saved");
                 Ok(Outcome::Done)
             }
-            Op::CrashMidSave(inner) => {
-                self.disk
-                    .save(&mut self.w.state)
-                    .map_err(|e| format!("the state does not save: {e}"))?;
+            Op::CrashMidSave(inner) | Op::SaveFails(inner) => {
+                let crash = matches!(op, Op::CrashMidSave(_));
                 let before = self.w.clone();
+                self.disk.fault = Some(if crash {
+                    DiskFault::StopAfterChunks
+                } else {
+                    DiskFault::Refuse
+                });
                 self.run(inner)?;
-                self.w.check()?;
-                self.disk
-                    .write_chunks(&self.w.state)
-                    .map_err(|e| format!("a chunk does not save: {e}"))?;
-                let loaded = self.reload()?;
-                same_state(&loaded, &before.state, "after a crash mid-save, the state")?;
-                self.w = before;
-                self.w.state = loaded;
-                self.stats
-                    .checked("crash mid-save reloads the state before the command");
-                Ok(Outcome::Done)
-            }
-            Op::SaveFails(inner) => {
-                let checkpoint = self.w.state.checkpoint();
-                let before = self.w.clone();
-                self.run(inner)?;
-                self.w.check()?;
-                self.w.state.restore(checkpoint);
+                // Whether the command changed anything or not, what is in
+                // memory now is what the disk holds: the state before it.
+                let mut loaded = self.reload()?;
+                loaded.set_client(before.state.client());
                 same_state(
-                    &self.w.state,
+                    &loaded,
                     &before.state,
-                    "after a failed save, the state",
+                    "after a save that did not finish, the disk",
+                )?;
+                let mut after = self.w.state.clone();
+                after.set_client(before.state.client());
+                same_state(
+                    &after,
+                    &before.state,
+                    "after a save that did not finish, the state",
                 )?;
                 self.w = before;
-                self.stats.checked("a failed save restores the checkpoint");
+                self.w.state = loaded;
+                self.w.check()?;
+                self.stats.checked(if crash {
+                    "crash mid-save reloads the state before the command"
+                } else {
+                    "a failed save leaves the state as stored"
+                });
                 Ok(Outcome::Done)
             }
         }

@@ -109,7 +109,7 @@ impl Sim {
             return Ok(Outcome::Skipped);
         };
         let (merchant, no) = (current.merchant, current.out_trade_no.clone());
-        let creds = or_return!(self.wechat_in(payer));
+        let creds = or_return!(self.wechat_in(payer, payer));
         let now = self.now();
         let choice = key;
         let repeat = matches!(choice, PayKey::Repeat);
@@ -594,7 +594,7 @@ impl Sim {
         creds.last_step = step.unwrap_or_default();
         self.w.people[person].totp = Some(creds);
         // Turning it on proves the authenticator in this session.
-        self.w.proven = Some(me);
+        self.w.set_proven(Some(me));
         Ok(Outcome::Done)
     }
 
@@ -614,7 +614,7 @@ impl Sim {
         let now = self.now();
         self.w.state.log_out();
         let result = self.w.state.log_in(&login, &password, now);
-        self.w.proven = None;
+        self.w.set_proven(None);
         or_return!(result.or_refuse());
         let waiting = self.w.state.awaiting_login_code().map(|a| a.id());
         ensure(
@@ -648,7 +648,7 @@ impl Sim {
                 if matches!(how, SecondStep::Reused) {
                     self.w.state.log_out();
                     or_return!(self.w.state.log_in(&login, &password, now).or_refuse());
-                    self.w.proven = None;
+                    self.w.set_proven(None);
                     let again = enter(self, &code);
                     ensure(
                         again == Err(AccountError::SecondFactor(TotpError::Reused))

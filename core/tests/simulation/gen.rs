@@ -39,7 +39,7 @@ impl Sim {
                 people,
                 receipts: Vec::new(),
                 savings: Vec::new(),
-                proven: None,
+                proven: BTreeMap::new(),
                 model: Model::default(),
             },
             disk: Disk::default(),

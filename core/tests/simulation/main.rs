@@ -16,7 +16,9 @@
 //! accounts is zero); nothing that must stay positive goes below zero; no
 //! live WeChat grant lacks a wallet binding and no binding lacks its grant;
 //! each idempotency key and refund number takes effect once; orders move
-//! only along legal transitions and never refund more than was paid.
+//! only along legal transitions and never refund more than was paid; a
+//! step for one browser leaves every other browser's sign-ins as they were;
+//! what is stored reads back as the state in memory.
 //!
 //! A seed reproduces its run exactly: a violation names the seed, the step
 //! and the operation. `cargo test` runs a short version; the long one is
@@ -47,7 +49,7 @@ use qianbao_core::error::UserError;
 
 use qianbao_core::finance::{daily_interest, FinanceError, Spend, MAX_ACCRUAL_DAYS};
 
-use qianbao_core::ledger::{dirty_chunks, Actor, Biller, Entry, EntryKind, LedgerAccount};
+use qianbao_core::ledger::{Actor, Biller, Entry, EntryKind, LedgerAccount};
 
 use qianbao_core::merchant::MerchantId;
 
@@ -63,9 +65,13 @@ use qianbao_core::provider::{Feature, MovementKind, ProviderId};
 
 use qianbao_core::security::Hasher;
 
+use qianbao_core::session::{ClientId, Session};
+
 use qianbao_core::sim::Faults;
 
-use qianbao_core::state::StateError;
+use qianbao_core::commit::{self, Committed};
+
+use qianbao_core::state::{Changes, StateError};
 
 use qianbao_core::time::{day_cst, start_of_day_cst, year_month_cst};
 
@@ -448,13 +454,31 @@ struct Submitted {
     entry: u64,
 }
 
-/// `localStorage` as `web/src/storage.rs` uses it: journal chunks, then the
-/// main record (the commit point).
+/// The storage every step is committed to (see `disk.rs`).
 #[derive(Debug, Default)]
 struct Disk {
-    main: Option<String>,
-    chunks: Vec<String>,
-    saved_len: usize,
+    rows: Rows,
+    /// How the next save stops, when a step asks for it.
+    fault: Option<DiskFault>,
+}
+
+/// What the server's file holds (see `disk.rs`).
+#[derive(Debug, Clone, Default)]
+struct Rows {
+    main: String,
+    orders: BTreeMap<usize, String>,
+    journal: Vec<String>,
+    log: BTreeMap<u64, String>,
+    log_last: u64,
+}
+
+/// A save that does not finish.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DiskFault {
+    /// The process stops before the transaction commits.
+    StopAfterChunks,
+    /// Storage refuses the write (full).
+    Refuse,
 }
 
 /// What the checks have seen so far, so that each step checks only what is
@@ -503,7 +527,8 @@ struct World {
     savings: Vec<SavingsReceipt>,
     /// The account whose current session has passed the second step (or
     /// turned two-step login on): reset by every password login.
-    proven: Option<AccountId>,
+    /// Who passed the second step of a two-step login, in which browser.
+    proven: BTreeMap<ClientId, AccountId>,
     model: Model,
 }
 
@@ -549,6 +574,11 @@ struct Sim {
     stats: Stats,
 }
 
+/// The browser `person` uses: each their own.
+fn client_of(person: usize) -> ClientId {
+    ClientId::parse(&format!("browser-{person}")).unwrap_or_default()
+}
+
 /// Another six digits than `code`: a mistyped code or password.
 fn other_code(code: &str) -> String {
     if code == "147258" { "258147" } else { "147258" }.to_owned()
@@ -559,11 +589,24 @@ fn same_state(found: &State, expected: &State, what: &str) -> Result<(), String>
     if found == expected {
         return Ok(());
     }
-    let part = if found.main_json().ok() != expected.main_json().ok() {
-        "main record"
-    } else {
-        "journal"
-    };
+    let (a, b) = (
+        found.main_json().unwrap_or_default(),
+        expected.main_json().unwrap_or_default(),
+    );
+    if a != b {
+        let at = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+        let show = |t: &str| {
+            t.get(at.saturating_sub(60)..(at + 60).min(t.len()))
+                .unwrap_or("")
+                .to_owned()
+        };
+        return Err(format!(
+            "{what} differs in its main record: {} | {}",
+            show(&a),
+            show(&b)
+        ));
+    }
+    let part = if a != b { "main record" } else { "journal" };
     Err(format!("{what} differs in its {part}"))
 }
 

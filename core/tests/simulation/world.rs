@@ -74,18 +74,32 @@ impl World {
                 )
             })?;
         }
-        if let Some(account) = self.state.signed_in() {
+        // In every browser: whoever is signed in with two-step login on
+        // passed its second step there.
+        for (client, session) in self.state.sessions() {
+            let open = !session.is_locked() && !session.is_awaiting_code();
+            let account = self.state.account(session.account());
+            let two_step = account.is_some_and(|a| a.totp().is_some());
             ensure(
-                account.totp().is_none() || self.proven == Some(account.id()),
+                !open || !two_step || self.proven.get(client) == Some(&session.account()),
                 || {
                     format!(
-                        "wallet {} is signed in with two-step login on, without its second step",
-                        account.id().get()
+                        "wallet {} is signed in at {client} with two-step login on, without its second step",
+                        session.account().get()
                     )
                 },
             )?;
         }
         Ok(())
+    }
+
+    /// Who passed the second step in the browser acting now.
+    pub(crate) fn set_proven(&mut self, who: Option<AccountId>) {
+        let client = self.state.client().clone();
+        match who {
+            Some(account) => self.proven.insert(client, account),
+            None => self.proven.remove(&client),
+        };
     }
 }
 

@@ -1,0 +1,142 @@
+//! The developer console's commands (faults, the clock, the log, the
+//! notification switches) and the simulated phone's.
+
+use super::{Ctx, Request};
+use crate::merchant::MerchantId;
+use crate::payment::PayError;
+use crate::sim::{Faults, NotifyPlan};
+use crate::state::State;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// Nothing a console command can fail with: it only sets what it is told
+/// (already checked by the console's own parsers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Never {}
+
+/// 「应用」 of the fault plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetFaults {
+    pub faults: Faults,
+}
+
+impl Request for SetFaults {
+    type Output = ();
+    type Error = Never;
+    fn apply(&self, state: &mut State, _: &mut Ctx<'_>) -> Result<(), Never> {
+        state.sim_mut().set_faults(self.faults);
+        Ok(())
+    }
+}
+
+/// 「快进」: the simulated clock moves on by `secs` seconds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdvanceClock {
+    pub secs: u64,
+}
+
+impl Request for AdvanceClock {
+    type Output = ();
+    type Error = Never;
+    fn apply(&self, state: &mut State, _: &mut Ctx<'_>) -> Result<(), Never> {
+        state.sim_mut().advance(Duration::from_secs(self.secs));
+        Ok(())
+    }
+}
+
+/// 「恢复真实时间」.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResetClock {}
+
+impl Request for ResetClock {
+    type Output = ();
+    type Error = Never;
+    fn apply(&self, state: &mut State, _: &mut Ctx<'_>) -> Result<(), Never> {
+        state.sim_mut().reset_clock();
+        Ok(())
+    }
+}
+
+/// 「清空日志」.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClearLog {}
+
+impl Request for ClearLog {
+    type Output = ();
+    type Error = Never;
+    fn apply(&self, state: &mut State, _: &mut Ctx<'_>) -> Result<(), Never> {
+        state.sim_mut().clear_log();
+        Ok(())
+    }
+}
+
+/// 「重发通知」 of a demo store's paid order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResendNotify {
+    pub merchant: MerchantId,
+    pub out_trade_no: String,
+}
+
+impl Request for ResendNotify {
+    type Output = ();
+    type Error = PayError;
+    fn apply(&self, state: &mut State, ctx: &mut Ctx<'_>) -> Result<(), PayError> {
+        state.resend_notify(self.merchant, &self.out_trade_no, ctx.now)
+    }
+}
+
+/// `FREQUENCY_LIMITED` on a merchant backend's next `calls` calls.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetLimited {
+    pub calls: u32,
+}
+
+impl Request for SetLimited {
+    type Output = ();
+    type Error = Never;
+    fn apply(&self, state: &mut State, _: &mut Ctx<'_>) -> Result<(), Never> {
+        state.sim_mut().set_limited(self.calls);
+        Ok(())
+    }
+}
+
+/// 「应用通知设置」.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetNotifications {
+    pub plan: NotifyPlan,
+}
+
+impl Request for SetNotifications {
+    type Output = ();
+    type Error = Never;
+    fn apply(&self, state: &mut State, _: &mut Ctx<'_>) -> Result<(), Never> {
+        state.sim_mut().set_notifications(self.plan);
+        Ok(())
+    }
+}
+
+/// The phone's messages are read (its panel or page opened).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarkMessagesRead {}
+
+impl Request for MarkMessagesRead {
+    type Output = ();
+    type Error = Never;
+    fn apply(&self, state: &mut State, _: &mut Ctx<'_>) -> Result<(), Never> {
+        state.inbox_mut().mark_all_read();
+        Ok(())
+    }
+}
+
+/// 「清空」 the phone's messages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClearInbox {}
+
+impl Request for ClearInbox {
+    type Output = ();
+    type Error = Never;
+    fn apply(&self, state: &mut State, _: &mut Ctx<'_>) -> Result<(), Never> {
+        state.inbox_mut().clear();
+        Ok(())
+    }
+}
