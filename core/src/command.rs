@@ -163,3 +163,21 @@ commands! {
     SetFaults, AdvanceClock, ResetClock, ClearLog, ResendNotify, SetLimited,
     SetNotifications, MarkMessagesRead, ClearInbox,
 }
+
+/// What a page sends the sandbox server: a command, and the save the page
+/// holds (so the reply can bring it up to date).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sent {
+    pub since: u64,
+    pub command: Command,
+}
+
+/// The sandbox server's reply: the command's answer, the save that holds
+/// its effect (`seq`), and the saves since the page's (`None`: too many,
+/// the page reads the whole state again).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reply {
+    pub seq: u64,
+    pub answer: Answer,
+    pub deltas: Option<Vec<crate::state::Delta>>,
+}

@@ -103,3 +103,16 @@ pub fn run<S: Storage + ?Sized, T>(
         }
     }
 }
+
+/// [`run`] without type parameters: one copy of the protocol however many
+/// kinds of command and storage use it (the browser reaches it through a
+/// table of functions, so that it arrives with the stored form's code).
+/// The command's result leaves through what the closure captures.
+pub fn run_dyn(
+    storage: &mut dyn Storage,
+    state: &mut State,
+    attempts: usize,
+    command: &mut dyn FnMut(&mut State),
+) -> Committed<()> {
+    run(storage, state, attempts, command)
+}

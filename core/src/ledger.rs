@@ -382,6 +382,26 @@ impl Ledger {
         self.journal.len() as u64 + 1
     }
 
+    /// One more entry as stored (a replica following its writer's saves),
+    /// checked as [`Ledger::replay_stored`] checks each.
+    pub fn append_stored(&mut self, entry: Entry, json: &str) -> Result<(), LedgerError> {
+        let expected = self.next_id();
+        if entry.id != expected {
+            return Err(LedgerError::Sequence {
+                expected,
+                found: entry.id,
+            });
+        }
+        let draft = Draft {
+            at: entry.at,
+            by: entry.by,
+            key: entry.key,
+            kind: entry.kind,
+            postings: entry.postings,
+        };
+        self.post_as(draft, Some(json)).map(|_| ())
+    }
+
     /// Appends `draft` if it is balanced, keeps every constrained account at
     /// or above zero and reuses no key; otherwise changes nothing.
     pub fn post(&mut self, draft: Draft) -> Result<&Entry, LedgerError> {

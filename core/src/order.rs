@@ -398,6 +398,28 @@ impl Orders {
             .and_then(|p| self.list.get(*p))
     }
 
+    /// Puts `order` at `position`, as a writer's save says it is now (a
+    /// replica following the sandbox server): a new one at the end, or one
+    /// already here changed. Refused if that would repeat a number or
+    /// leave a gap.
+    pub(crate) fn put(&mut self, position: usize, order: Order) -> Result<(), OrdersError> {
+        if position == self.list.len() {
+            return self.push(order).map(|_| ());
+        }
+        let Some(old) = self.list.get(position) else {
+            return Err(OrdersError::Repeated);
+        };
+        if (old.merchant, &old.out_trade_no) != (order.merchant, &order.out_trade_no) {
+            return Err(OrdersError::Repeated);
+        }
+        let (merchant, before) = (old.merchant, Keys::of(old));
+        self.index(position, merchant, &before, false);
+        let after = Keys::of(&order);
+        self.list[position] = order;
+        self.index(position, merchant, &after, true);
+        Ok(())
+    }
+
     /// Adds a new order at the end; refused if its number is taken.
     pub(crate) fn push(&mut self, order: Order) -> Result<usize, OrdersError> {
         let number = (order.merchant, order.out_trade_no.clone());

@@ -242,6 +242,40 @@ struct Main {
     journal_digest: Option<String>,
 }
 
+/// What one save of a sandbox server changed, as its pages receive it: the
+/// rows it wrote (see [`Changes`]), numbered by the save (`seq`). A page
+/// holding save `seq - 1` applies it ([`State::apply_delta`]) and holds
+/// save `seq`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delta {
+    pub seq: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub main: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub orders: Vec<(usize, String)>,
+    pub journal_from: usize,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub journal: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub log: Vec<String>,
+    #[serde(default)]
+    pub log_first: Option<u64>,
+    pub log_last: u64,
+}
+
+/// A sandbox server's whole state as a page first reads it: the rows of
+/// save `seq`, and which client the page is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub seq: u64,
+    pub client: ClientId,
+    pub main: String,
+    pub orders: Vec<String>,
+    pub journal: Vec<String>,
+    pub log: Vec<String>,
+    pub log_last: u64,
+}
+
 /// [`Main`] as written, every field borrowed (a save copies nothing); the
 /// orders are left out of the parts a server keeps (they are rows of their
 /// own) and written in the browser's one record.
@@ -689,6 +723,105 @@ impl State {
         Ok(state)
     }
 
+    /// What `changes` wrote, for the pages that follow save `seq`.
+    pub fn delta(&self, changes: &Changes, seq: u64) -> Result<Delta, StateError> {
+        Ok(Delta {
+            seq,
+            main: changes.main.clone(),
+            orders: changes
+                .orders
+                .iter()
+                .map(|p| self.order_json(*p).map(|text| (*p, text)))
+                .collect::<Result<_, _>>()?,
+            journal_from: changes.journal_from,
+            journal: (changes.journal_from..changes.journal_len)
+                .map(|i| self.entry_json(i))
+                .collect::<Result<_, _>>()?,
+            log: self
+                .log_rows_after(changes.log_after)?
+                .into_iter()
+                .map(|(_, text)| text)
+                .collect(),
+            log_first: changes.log_first,
+            log_last: changes.log_last,
+        })
+    }
+
+    /// Brings a page's copy from one save of the sandbox server to the next
+    /// (`delta`). A delta that does not follow from this copy (a journal
+    /// that does not continue it, an order out of place) is refused: the
+    /// page reads the whole state again.
+    pub fn apply_delta(&mut self, delta: &Delta) -> Result<(), StateError> {
+        if delta.journal_from != self.ledger.len() {
+            return Err(StateError::Stale {
+                detail: format!(
+                    "the delta continues the history at {}, this copy has {}",
+                    delta.journal_from,
+                    self.ledger.len()
+                ),
+            });
+        }
+        if let Some(text) = &delta.main {
+            #[derive(Deserialize)]
+            struct Header {
+                schema: Option<u64>,
+            }
+            let header: Header = serde_json::from_str(text).map_err(|e| corrupt(e.to_string()))?;
+            let found = header.schema.ok_or_else(|| corrupt("no schema version"))?;
+            let main = parse_main(text, found)?;
+            let orders = std::mem::take(&mut self.orders);
+            let log = self.sim.log().to_vec();
+            let last = self.sim.last_log_id();
+            self.restore_main(main)?;
+            self.orders = orders;
+            self.sim.restore_log(log, last);
+        }
+        for (position, text) in &delta.orders {
+            let order: Order = serde_json::from_str(text)
+                .map_err(|e| corrupt(format!("order {position}: {e}")))?;
+            self.orders
+                .put(*position, order)
+                .map_err(|_| corrupt(format!("order {position} is out of place")))?;
+        }
+        for text in &delta.journal {
+            let entry: Entry =
+                serde_json::from_str(text).map_err(|e| corrupt(format!("history: {e}")))?;
+            self.ledger
+                .append_stored(entry, text)
+                .map_err(|e| corrupt(format!("history: {e}")))?;
+        }
+        let mut log = self.sim.log().to_vec();
+        for text in &delta.log {
+            let entry: crate::sim::LogEntry =
+                serde_json::from_str(text).map_err(|e| corrupt(format!("log: {e}")))?;
+            if log.last().is_none_or(|last| last.id < entry.id) {
+                log.push(entry);
+            }
+        }
+        let first = delta.log_first.unwrap_or(u64::MAX);
+        log.retain(|e| e.id >= first);
+        let excess = log.len().saturating_sub(crate::sim::LOG_CAPACITY);
+        log.drain(..excess);
+        if !self.sim.restore_log(log, delta.log_last) {
+            return Err(corrupt("the log's entries are out of order"));
+        }
+        self.orders.take_changed();
+        Ok(())
+    }
+
+    /// A page's first copy of a sandbox server's state.
+    pub fn from_snapshot(snapshot: &Snapshot) -> Result<Self, StateError> {
+        let mut state = Self::from_rows(
+            &snapshot.main,
+            &snapshot.orders,
+            &snapshot.journal,
+            &snapshot.log,
+            snapshot.log_last,
+        )?;
+        state.set_client(&snapshot.client);
+        Ok(state)
+    }
+
     /// Order `position` as a server's row stores it.
     pub fn order_json(&self, position: usize) -> Result<String, StateError> {
         let order = self
@@ -729,6 +862,7 @@ impl State {
         self.cards = main.cards;
         self.next_card_id = main.next_card_id;
         self.wechat = main.wechat;
+        self.wechat.set_client(&self.client);
         self.sim = main.sim;
         self.bindings = main.bindings;
         self.pay_guards = main.pay_guards;

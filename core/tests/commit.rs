@@ -10,7 +10,7 @@ use qianbao_core::command::{self, Command, Ctx, Request};
 use qianbao_core::commit::{self, Committed, Storage};
 use qianbao_core::merchant::MerchantId;
 use qianbao_core::session::ClientId;
-use qianbao_core::state::{Changes, StateError};
+use qianbao_core::state::{Changes, Delta, Snapshot, StateError};
 use qianbao_core::testkit::{at, fast_hasher, World};
 use qianbao_core::State;
 use rand_chacha::rand_core::SeedableRng;
@@ -33,6 +33,8 @@ struct Rows {
     written: Vec<(bool, Vec<usize>, usize)>,
     /// The next write fails (a full disk).
     fail_next: bool,
+    /// What each save sends the pages that follow it.
+    deltas: Vec<Delta>,
 }
 
 impl Rows {
@@ -83,6 +85,8 @@ impl Storage for Writer {
         rows.log_last = changes.log_last;
         rows.saves += 1;
         self.seen = rows.saves;
+        let delta = state.delta(changes, rows.saves)?;
+        rows.deltas.push(delta);
         let written = (
             changes.main.is_some(),
             changes.orders.iter().copied().collect(),
@@ -263,4 +267,99 @@ fn two_clients_have_their_own_sessions_on_one_state() {
     // Back in the first browser: still signed in.
     state.set_client(&ClientId::local());
     assert_eq!(state.signed_in().map(|a| a.id()), me);
+}
+
+#[test]
+fn a_page_that_follows_the_deltas_holds_what_storage_holds() {
+    let (mut state, mut writer, rows) = stored_world();
+    // The page reads the whole state once…
+    let snapshot = {
+        let rows = rows.borrow();
+        Snapshot {
+            seq: rows.saves,
+            client: ClientId::parse("page").unwrap_or_default(),
+            main: rows.main.clone(),
+            orders: rows.orders.values().cloned().collect(),
+            journal: rows.journal.clone(),
+            log: rows.log.values().cloned().collect(),
+            log_last: rows.log_last,
+        }
+    };
+    let mut page = State::from_snapshot(&snapshot).unwrap_or_else(|e| panic!("{e}"));
+    // …then the writer places orders, pays one, refunds it, clears the log.
+    for secs in [100, 101] {
+        send(
+            &mut writer,
+            &mut state,
+            command::CreateOrder {
+                merchant: MerchantId::Cafe,
+                cart: vec![("latte".to_owned(), 1)],
+            },
+            secs,
+        );
+    }
+    // A movement: the journal grows by one entry.
+    let me = state
+        .signed_in()
+        .map(|a| a.id())
+        .unwrap_or_else(|| panic!("signed in"));
+    let card = state
+        .cards_of(me)
+        .next()
+        .map(|c| c.id())
+        .unwrap_or_else(|| panic!("a card"));
+    let form = command::Form::TopUp {
+        card,
+        amount: "12".to_owned(),
+    };
+    let reviewed = state
+        .prepare(form.borrowed(), at(101))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let topped = send(
+        &mut writer,
+        &mut state,
+        command::Commit {
+            key: "k1".to_owned(),
+            form,
+            reviewed,
+        },
+        101,
+    );
+    assert!(matches!(topped, Committed::Saved(answer) if answer.contains("Ok")));
+    send(&mut writer, &mut state, command::ClearLog {}, 102);
+    send(
+        &mut writer,
+        &mut state,
+        command::CreateOrder {
+            merchant: MerchantId::Digital,
+            cart: vec![("earbuds".to_owned(), 1)],
+        },
+        103,
+    );
+    // (The page has the saves up to its snapshot's already.)
+    let deltas: Vec<Delta> = rows
+        .borrow()
+        .deltas
+        .iter()
+        .filter(|d| d.seq > snapshot.seq)
+        .cloned()
+        .collect();
+    assert_eq!(deltas.len(), 5);
+    assert_eq!(deltas.iter().map(|d| d.journal.len()).sum::<usize>(), 1);
+    for delta in &deltas {
+        page.apply_delta(delta).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let mut expected = rows.borrow().read().unwrap_or_default();
+    expected.set_client(page.client());
+    assert_eq!(page, expected);
+    assert_eq!(
+        page.sim().log().len(),
+        1,
+        "the clear and the order after it"
+    );
+    // A delta that does not follow (one skipped) is refused.
+    let mut behind = State::from_snapshot(&snapshot).unwrap_or_default();
+    let mut skipped = deltas[1].clone();
+    skipped.journal_from += 1;
+    assert!(behind.apply_delta(&skipped).is_err());
 }

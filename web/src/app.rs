@@ -168,8 +168,10 @@ pub fn App() -> impl IntoView {
     Nav::install();
     view! {
         <Show when=move || !store.unfetched.get() fallback=CodecUnfetched>
-            <Show when=move || store.damaged.with(Option::is_none) fallback=|| stored(StoredScreen::Recovery)>
-                <Frame />
+            <Show when=move || !store.connecting.get() fallback=Connecting>
+                <Show when=move || store.damaged.with(Option::is_none) fallback=|| stored(StoredScreen::Recovery)>
+                    <Frame />
+                </Show>
             </Show>
         </Show>
     }
@@ -193,6 +195,38 @@ fn CodecUnfetched() -> impl IntoView {
                         {move || store.text().retry}
                     </button>
                 </div>
+            </section>
+        </main>
+    }
+}
+
+/// Sandbox mode, before the server's state is here: 「正在连接…」, or the
+/// network error with 「重试」 when the server could not be reached.
+#[component]
+fn Connecting() -> impl IntoView {
+    let store = use_store();
+    let problem = Signal::derive(move || store.connect_error.get());
+    view! {
+        <main id="main">
+            <section class="card">
+                <Show
+                    when=move || store.connect_error.with(Option::is_some)
+                    fallback=move || view! { <p role="status" class="muted">{move || store.text().sandbox_connecting}</p> }
+                >
+                    <ErrorBox problem without_help=true />
+                    <div class="actions">
+                        <button
+                            type="button"
+                            class="button primary"
+                            on:click=move |_| {
+                                store.connect_error.set(None);
+                                crate::sandbox::connect(store);
+                            }
+                        >
+                            {move || store.text().retry}
+                        </button>
+                    </div>
+                </Show>
             </section>
         </main>
     }

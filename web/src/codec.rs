@@ -4,21 +4,30 @@
 //! `split` feature), so that a first visit's first screen does not wait for
 //! it. It is fetched before the first screen when storage holds a wallet,
 //! right after it otherwise, and awaited by every storage operation
-//! (`Store::run` and the others) before it takes the storage lock. A
-//! command's undo point and undo are here too: they compare and rebuild
-//! the whole state, and only a command (which has awaited this) needs them;
-//! so does the wording of what a command reports.
+//! (`Store::run` and the others) before it takes the storage lock. The
+//! commit protocol is here too (finding what a command changed serialises
+//! the main record), and the wording of what a command reports.
 
 use crate::app::Unfetched;
 use crate::i18n::{ErrorText, Locale};
 use crate::store::Problem;
+use qianbao_core::command::{Command, Reply, Sent};
+use qianbao_core::commit;
 use qianbao_core::envelope::{self, ImportError, Keys, Read, Saved, Stored, StoredSave, Write};
 use qianbao_core::lockout::Lockout;
-use qianbao_core::state::{Checkpoint, StateError};
+use qianbao_core::state::{Delta, Snapshot, StateError};
 use qianbao_core::vault::DataKey;
 use qianbao_core::State;
 use rand_chacha::ChaCha20Rng;
 use std::sync::OnceLock;
+
+/// `core::commit::run_dyn`: storage, the state, attempts, the command.
+pub type Commit = fn(
+    &mut dyn commit::Storage,
+    &mut State,
+    usize,
+    &mut dyn FnMut(&mut State),
+) -> commit::Committed<()>;
 
 /// A save's writes and what storage holds once they are applied.
 pub type Planned = Result<(Vec<Write>, Saved), StateError>;
@@ -31,11 +40,18 @@ pub struct Codec {
     head_save: fn(Option<&str>) -> StoredSave,
     pub with_guard: fn(&str, Lockout) -> Result<String, StateError>,
     pub check_import: fn(&str, Option<&DataKey>) -> Result<Stored, ImportError>,
-    /// A command's undo point, whether it changed anything, and the undo
-    /// (comparing and rebuilding the whole state, the journal replayed).
-    pub checkpoint: fn(&State) -> Checkpoint,
-    pub changed_since: fn(&State, &Checkpoint) -> bool,
-    pub restore: fn(&mut State, Checkpoint),
+    /// The one commit protocol (`core::commit`): what a command changed is
+    /// found (serialising the main record) and written through the stored
+    /// form, so it is here with the rest of that code.
+    pub commit: Commit,
+    /// Sandbox mode's wire (`sandbox.rs`): a command as sent, the server's
+    /// reply, its whole state as rows, one save as the events bring it, and
+    /// that save applied to the page's copy.
+    pub command_wire: fn(u64, &Command) -> String,
+    pub read_reply: fn(&str) -> Option<Reply>,
+    pub read_snapshot: fn(&str) -> Result<(State, u64), StateError>,
+    pub read_delta: fn(&str) -> Option<Delta>,
+    pub apply_delta: fn(&mut State, &Delta) -> Result<(), StateError>,
     /// Any problem worded (all of `i18n`'s error wording and guidance): a
     /// problem follows a storage operation, which awaited this module; the
     /// network error that may come first is worded without it.
@@ -63,6 +79,29 @@ fn write(
     envelope::write(state, saved, keys, head, rng)
 }
 
+fn command_wire(since: u64, command: &Command) -> String {
+    let sent = Sent {
+        since,
+        command: command.clone(),
+    };
+    serde_json::to_string(&sent).unwrap_or_default()
+}
+
+fn read_reply(text: &str) -> Option<Reply> {
+    serde_json::from_str(text).ok()
+}
+
+fn read_snapshot(text: &str) -> Result<(State, u64), StateError> {
+    let snapshot: Snapshot = serde_json::from_str(text).map_err(|e| StateError::Corrupt {
+        detail: e.to_string(),
+    })?;
+    Ok((State::from_snapshot(&snapshot)?, snapshot.seq))
+}
+
+fn read_delta(text: &str) -> Option<Delta> {
+    serde_json::from_str(text).ok()
+}
+
 fn word(locale: Locale, problem: &Problem) -> ErrorText {
     crate::i18n::problem(locale, problem, crate::env::clock_time)
 }
@@ -74,9 +113,12 @@ fn table() -> Codec {
         head_save: StoredSave::of,
         with_guard: envelope::with_guard,
         check_import: envelope::check_import,
-        checkpoint: State::checkpoint,
-        changed_since: State::changed_since,
-        restore: State::restore,
+        commit: commit::run_dyn,
+        command_wire,
+        read_reply,
+        read_snapshot,
+        read_delta,
+        apply_delta: State::apply_delta,
         word,
     }
 }

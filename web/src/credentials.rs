@@ -10,7 +10,8 @@
 
 use crate::app::{on_demand, Unfetched};
 use crate::store::{Problem, Store};
-use qianbao_core::account::{AccountId, Registration};
+use qianbao_core::account::AccountId;
+use qianbao_core::command::{CreateDemo, EnterLoginCode, LogIn, Register, Unlock};
 use qianbao_core::demo::Demo;
 use qianbao_core::error::SiteError;
 use qianbao_core::provider::ProviderId;
@@ -60,16 +61,14 @@ on_demand! {
     in credentials: fn register_split(store: Store, form: RegisterForm) -> Pending<AccountId> {
         Box::pin(async move {
             let RegisterForm { login, code, real_name, password, provider } = form;
-            let registration = Registration {
-                login: &login,
-                real_name: &real_name,
-                password: &password,
-                code: &code,
+            let registration = Register {
+                login,
+                real_name,
+                password: password.as_str().into(),
+                code: code.into(),
                 provider,
             };
-            let id = store
-                .run(|s, ctx| s.register(registration, ctx.now, ctx.rng, ctx.hasher))
-                .await?;
+            let id = store.run(registration).await?;
             store.add_key(id, password).await?;
             Ok(id)
         })
@@ -85,7 +84,12 @@ pub async fn log_in(store: Store, login: String, password: String) -> Result<Acc
 on_demand! {
     in credentials: fn log_in_split(store: Store, login: String, password: String) -> Pending<AccountId> {
         Box::pin(async move {
-            let id = store.run(|s, ctx| s.log_in(&login, &password, ctx.now)).await?;
+            let id = store
+                .run(LogIn {
+                    login,
+                    password: password.as_str().into(),
+                })
+                .await?;
             store.add_key(id, password).await?;
             Ok(id)
         })
@@ -101,9 +105,7 @@ pub async fn enter_login_code(store: Store, code: String) -> Result<SecondFactor
 on_demand! {
     in credentials: fn enter_login_code_split(store: Store, code: String) -> Pending<SecondFactor> {
         Box::pin(async move {
-            store
-                .run(|s, ctx| s.enter_login_code(&code, ctx.now, ctx.wall))
-                .await
+            store.run(EnterLoginCode { code: code.into() }).await
         })
     }
 }
@@ -118,9 +120,7 @@ pub async fn create_demo(store: Store) -> Result<(Demo, Result<(), Problem>), Pr
 on_demand! {
     in credentials: fn create_demo_split(store: Store) -> Pending<(Demo, Result<(), Problem>)> {
         Box::pin(async move {
-            let demo = store
-                .run(|s, ctx| s.create_demo(ctx.now, ctx.rng, ctx.hasher))
-                .await?;
+            let demo = store.run(CreateDemo {}).await?;
             let keyed = store
                 .add_key(demo.wallet.id, demo.wallet.password.clone())
                 .await;
@@ -136,7 +136,7 @@ pub async fn unlock_session(store: Store, password: String) -> Result<(), Proble
 
 on_demand! {
     in credentials: fn unlock_session_split(store: Store, password: String) -> Pending<()> {
-        Box::pin(async move { store.run(|s, ctx| s.unlock(&password, ctx.now)).await })
+        Box::pin(async move { store.run(Unlock { password: password.into() }).await })
     }
 }
 

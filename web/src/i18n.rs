@@ -118,8 +118,10 @@ labels! {
             "模拟环境：不涉及真实资金，与腾讯及任何钱包公司无关。",
             "Simulation: no real money; not affiliated with Tencent or any wallet company.";
         sandbox_notice =
-            "沙盒模式：数据保存在提供本页面的沙盒服务器所在的电脑上，未加密；商户的后台通过它的 API 读写同一份数据。",
-            "Sandbox mode: the state is kept, unencrypted, on the machine running the sandbox server that serves this page; merchants' backends read and change the same state through its API.";
+            "沙盒模式：数据保存在提供本页面的沙盒服务器所在的电脑上，未加密；团队成员各用各的浏览器登录，商户的后台通过它的 API 读写同一份数据，页面会随之自动更新。",
+            "Sandbox mode: the state is kept, unencrypted, on the machine running the sandbox server that serves this page; each browser signs in on its own, merchants' backends change the same state through its API, and pages follow by themselves.";
+        /// Sandbox mode, before the server's state has arrived.
+        sandbox_connecting = "正在连接沙盒服务器…", "Connecting to the sandbox server…";
         nav_wallet = "钱包", "Wallet";
         nav_phone = "手机", "Phone";
         worlds = "模拟世界", "Simulated worlds";

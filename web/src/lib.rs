@@ -27,6 +27,7 @@ pub mod lock;
 pub mod offline;
 pub mod pages;
 pub mod router;
+pub mod sandbox;
 pub mod sandbox_api;
 pub mod storage;
 pub mod store;

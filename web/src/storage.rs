@@ -21,13 +21,9 @@
 //! value of the state, [`apply`] performs a save's writes in order.
 //!
 //! **Sandbox mode.** A page served by the sandbox server (`server/`, which
-//! sets the cookie `qianbao-sandbox=1`) keeps the state's keys on that
-//! server instead ([`on_server`]): the same values, moved by synchronous
-//! requests to `/sandbox/v1/…`, so that a merchant's backend and this
-//! page share one state. The server keeps a save only if it follows the
-//! save it holds (else `409`, which is [`StateError::Conflict`]: the store
-//! reads again and runs the command again, as for another tab). The
-//! preferences stay in this browser.
+//! sets the cookie `qianbao-sandbox=1`; [`on_server`]) keeps no state
+//! here: the server alone writes it, and the page follows (`sandbox.rs`).
+//! The preferences stay in this browser.
 
 use crate::components::Guide;
 use crate::i18n::Locale;
@@ -115,72 +111,9 @@ pub fn on_server() -> bool {
     ON_SERVER.with(|on| *on)
 }
 
-/// The sandbox server's side of the state (see the module docs).
-mod server {
-    use qianbao_core::envelope::{self, Stored, Write};
-    use qianbao_core::state::StateError;
-    use web_sys::XmlHttpRequest;
-
-    /// A synchronous request: the store's saves are synchronous, and the
-    /// server is this machine.
-    fn request(method: &str, path: &str, body: Option<&str>) -> Result<(u16, String), StateError> {
-        let failed = |what: &str| StateError::Unwritable {
-            detail: format!("the sandbox server did not answer ({what})"),
-        };
-        let xhr = XmlHttpRequest::new().map_err(|_| failed("no request"))?;
-        xhr.open_with_async(method, path, false)
-            .map_err(|_| failed("open"))?;
-        xhr.send_with_opt_str(body).map_err(|_| failed("network"))?;
-        let status = xhr.status().map_err(|_| failed("status"))?;
-        let text = xhr.response_text().ok().flatten().unwrap_or_default();
-        Ok((status, text))
-    }
-
-    pub fn read() -> Option<Stored> {
-        match request("GET", "/sandbox/v1/store", None) {
-            Ok((200, text)) => envelope::from_wire(&text).map(|writes| {
-                writes
-                    .into_iter()
-                    .filter_map(|w| match w {
-                        Write::Set(key, value) => Some((key, value)),
-                        Write::Remove(_) => None,
-                    })
-                    .collect()
-            }),
-            _ => None,
-        }
-    }
-
-    pub fn head() -> Option<String> {
-        match request("GET", "/sandbox/v1/head", None) {
-            Ok((200, text)) => Some(text),
-            _ => None,
-        }
-    }
-
-    /// A save (`replace`: everything, for an import or a fresh start).
-    pub fn apply(writes: &[Write], replace: bool) -> Result<(), StateError> {
-        let path = if replace {
-            "/sandbox/v1/replace"
-        } else {
-            "/sandbox/v1/store"
-        };
-        match request("POST", path, Some(&envelope::to_wire(writes)))? {
-            (204, _) => Ok(()),
-            (409, _) => Err(StateError::Conflict),
-            (status, why) => Err(StateError::Unwritable {
-                detail: format!("the sandbox server refused the save ({status}: {why})"),
-            }),
-        }
-    }
-}
-
 /// Every stored value of the sandbox's state, whatever its chunk index;
 /// `None` when `localStorage` (or the sandbox server) cannot be used.
 pub fn read() -> Option<Stored> {
-    if on_server() {
-        return server::read();
-    }
     if !available() {
         return None;
     }
@@ -196,8 +129,9 @@ pub fn read() -> Option<Stored> {
 /// Whether any part of the sandbox's state is stored (a wallet, or what is
 /// left of one).
 pub fn holds_state() -> bool {
+    // (In sandbox mode the server holds the state, and this browser none.)
     if on_server() {
-        return head().is_some();
+        return false;
     }
     // The keys alone: reading the values would copy them all into the app
     // once more before the first screen.
@@ -206,17 +140,11 @@ pub fn holds_state() -> bool {
 
 /// The stored head alone (cheap: tells which save storage holds).
 pub fn head() -> Option<String> {
-    if on_server() {
-        return server::head();
-    }
     get(HEAD_KEY)
 }
 
 /// Performs a save's writes, in order (the head last: the commit point).
 pub fn apply(writes: &[Write]) -> Result<(), StateError> {
-    if on_server() {
-        return server::apply(writes, false);
-    }
     for write in writes {
         match write {
             Write::Set(key, value) => set(key, value)?,
@@ -232,24 +160,14 @@ pub fn apply(writes: &[Write]) -> Result<(), StateError> {
 pub fn keep_aside(now: Timestamp) -> Result<String, StateError> {
     let stored = read().unwrap_or_default();
     let key = format!("{DAMAGED_PREFIX}{}", now.as_millis());
-    // (In sandbox mode the copy is kept in this browser.)
     set(&key, &envelope::bundle(&stored))?;
-    if on_server() {
-        server::apply(&[], true)?;
-    } else {
-        remove_state();
-    }
+    remove_state();
     Ok(key)
 }
 
 /// Removes the state (the head first) and its history, whatever their
 /// indexes; damaged copies kept aside, the language and guided mode stay.
 pub fn remove_state() {
-    if on_server() {
-        // Nothing to tell the caller: the next read shows what is stored.
-        let _ = server::apply(&[], true);
-        return;
-    }
     remove(HEAD_KEY);
     for key in keys().into_iter().filter(|k| envelope::is_state_key(k)) {
         remove(&key);
@@ -258,13 +176,6 @@ pub fn remove_state() {
 
 /// Replaces the stored state with `stored` (an import checked by core).
 pub fn replace_state(stored: &Stored) -> Result<(), StateError> {
-    if on_server() {
-        let writes: Vec<Write> = stored
-            .iter()
-            .map(|(k, v)| Write::Set(k.clone(), v.clone()))
-            .collect();
-        return server::apply(&writes, true);
-    }
     remove_state();
     // The head last: a write that fails half-way leaves no head, which
     // reads as damage, never as another wallet.

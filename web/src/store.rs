@@ -28,6 +28,10 @@ use leptos::prelude::*;
 use qianbao_core::account::AccountError;
 use qianbao_core::account::AccountId;
 use qianbao_core::binding::BindError;
+use qianbao_core::command::{
+    ChangePassword, Ctx, LockIfIdle, LockNow, Never, Request, ResumeAfterUnlock,
+};
+use qianbao_core::commit::{self, Committed};
 use qianbao_core::demo::DemoError;
 use qianbao_core::envelope::{
     self, ImportError, Keys, Locked, Read, Saved, StoredSave, UnlockError, Write,
@@ -38,7 +42,7 @@ use qianbao_core::movement::MoveError;
 use qianbao_core::payment::PayError;
 use qianbao_core::security::Hasher;
 use qianbao_core::session::TOUCH_GRANULARITY;
-use qianbao_core::state::StateError;
+use qianbao_core::state::{Changes, StateError};
 use qianbao_core::vault::{DataKey, KdfParams, VaultError};
 use qianbao_core::wechat::WeChatError;
 use qianbao_core::{State, Timestamp};
@@ -47,18 +51,6 @@ use rand_chacha::ChaCha20Rng;
 
 /// How often a command is applied again after other tabs' writes got in its way.
 pub const MAX_ATTEMPTS: usize = 3;
-
-/// What `core` commands get from the browser.
-#[derive(Debug)]
-pub struct Ctx<'a> {
-    /// The simulated time (the console can move it forward).
-    pub now: Timestamp,
-    /// The real time of day, for what must agree with the world outside
-    /// the sandbox: an authenticator app's codes.
-    pub wall: Timestamp,
-    pub rng: &'a mut ChaCha20Rng,
-    pub hasher: &'a Hasher,
-}
 
 /// Anything a command can fail with, as pages show it.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,6 +113,12 @@ impl From<DemoError> for Problem {
     }
 }
 
+impl From<Never> for Problem {
+    fn from(never: Never) -> Self {
+        match never {}
+    }
+}
+
 impl From<StateError> for Problem {
     fn from(e: StateError) -> Self {
         Problem::Storage(e)
@@ -177,6 +175,10 @@ pub struct Store {
     pub locked: RwSignal<Option<Locked>>,
     /// A wallet is stored and the code that reads it could not be fetched.
     pub unfetched: RwSignal<bool>,
+    /// Sandbox mode: the page has not read the server's state yet.
+    pub connecting: RwSignal<bool>,
+    /// Sandbox mode: the server could not be reached at the start.
+    pub connect_error: RwSignal<Option<Problem>>,
 }
 
 /// What a read of storage means for this tab.
@@ -229,7 +231,13 @@ fn codec_missing() -> StateError {
 impl Store {
     /// Reads storage and builds the store. Call once, at start-up.
     pub fn load() -> Self {
-        let found = find(storage::load_session_key().as_ref());
+        // In sandbox mode the state is the server's: read once the page is
+        // up (`sandbox::connect`), nothing from this browser's storage.
+        let found = if storage::on_server() {
+            Found::State(Box::default(), Disk::default())
+        } else {
+            find(storage::load_session_key().as_ref())
+        };
         let store = Self {
             state: RwSignal::new(State::default()),
             locale: RwSignal::new(storage::load_locale()),
@@ -246,6 +254,8 @@ impl Store {
             busy: StoredValue::new(0),
             locked: RwSignal::new(None),
             unfetched: RwSignal::new(false),
+            connecting: RwSignal::new(false),
+            connect_error: RwSignal::new(None),
         };
         store.take(found);
         store
@@ -287,6 +297,9 @@ impl Store {
     pub fn provide(self) {
         provide_context(self);
         PROVIDED.set(Some(self));
+        if storage::on_server() {
+            crate::sandbox::connect(self);
+        }
         Effect::new(move |_| {
             let locale = self.locale.get();
             env::set_document_lang(locale.tag());
@@ -298,9 +311,7 @@ impl Store {
             self.clock.set(now);
             let seen = self.seen();
             if self.state.with_untracked(|s| s.is_idle_seen(now, seen)) {
-                self.update(move |s| {
-                    s.lock_if_idle_seen(now, seen);
-                });
+                self.update(LockIfIdle { seen });
             }
         };
         crate::offline::follow_network(self.online);
@@ -319,7 +330,8 @@ impl Store {
     /// Re-reads storage if it holds another save than this tab last read
     /// or wrote.
     pub fn refresh(&self) {
-        if self.writes_paused() {
+        // (In sandbox mode the server's events bring every save.)
+        if self.writes_paused() || storage::on_server() {
             return;
         }
         let head = storage::head();
@@ -473,13 +485,16 @@ impl Store {
             }
             _ => None,
         };
-        let result = self.apply(|s, ctx| {
-            let changed = s.change_password(&current, &new, &again, ctx.now, ctx.rng, ctx.hasher);
+        let command = ChangePassword {
+            current: current.into(),
+            new: new.into(),
+            again: again.into(),
+        };
+        let result = self.apply_then(&command, |changed| {
             // The save that follows seals the new hash with the new slot.
             if changed.is_ok() && rewrapped.is_some() {
                 self.disk.update_value(|d| d.keys.clone_from(&rewrapped));
             }
-            changed
         });
         if result.is_err() {
             self.disk.update_value(|d| d.keys = before);
@@ -557,8 +572,10 @@ impl Store {
             return Ok(());
         }
         // The same password signs its account in, or unlocks its session.
-        let password = password.to_owned();
-        self.apply(move |s, ctx| s.resume_after_unlock(account, &password, ctx.now))
+        self.apply(&ResumeAfterUnlock {
+            account,
+            password: password.into(),
+        })
     }
 
     /// 「保留副本并重新开始」: every stored value of the state kept aside,
@@ -630,27 +647,36 @@ impl Store {
         i18n::dev::text(self.locale.get())
     }
 
-    /// Runs a `core` command under the storage lock, on the newest stored
-    /// state, and saves its result. On success the result stands; if saving
-    /// fails, the state is restored and the storage error returned. A
-    /// command that fails may still have counted the failure (a wrong
-    /// password): that is saved too.
-    pub async fn run<T, E: Into<Problem>>(
-        &self,
-        command: impl FnMut(&mut State, Ctx<'_>) -> Result<T, E>,
-    ) -> Result<T, Problem> {
+    /// Runs a command (`core::command`): here, under the storage lock, on
+    /// the newest stored state, through the one commit protocol
+    /// (`core::commit`) — its result stands only if what it changed was
+    /// saved; a command that fails may still have counted the failure (a
+    /// wrong password), and that is saved too. In sandbox mode the sandbox
+    /// server runs it.
+    pub async fn run<C>(&self, command: C) -> Result<C::Output, Problem>
+    where
+        C: Request,
+        C::Error: Into<Problem>,
+    {
+        if storage::on_server() {
+            self.busy.update_value(|n| *n += 1);
+            env::set_saving(true);
+            let outcome = crate::sandbox::send(*self, command).await;
+            self.not_busy();
+            return outcome;
+        }
         let held = self.exclusive().await?;
-        let outcome = self.apply(command);
+        let outcome = self.apply(&command);
         self.release(held).await;
         outcome
     }
 
     /// [`Store::run`] from an event handler: `done` gets the result.
-    pub fn dispatch<T: 'static, E: Into<Problem> + 'static>(
-        &self,
-        command: impl FnMut(&mut State, Ctx<'_>) -> Result<T, E> + 'static,
-        done: impl FnOnce(Result<T, Problem>) + 'static,
-    ) {
+    pub fn dispatch<C>(&self, command: C, done: impl FnOnce(Result<C::Output, Problem>) + 'static)
+    where
+        C: Request + 'static,
+        C::Error: Into<Problem>,
+    {
         let store = *self;
         self.spawn(async move { done(store.run(command).await) });
     }
@@ -669,92 +695,106 @@ impl Store {
         });
     }
 
-    /// Runs `command` and saves; the storage lock is held by the caller.
-    /// If another tab's write got in anyway, the command runs again on it.
-    fn apply<T, E: Into<Problem>>(
+    /// Runs `command` and commits it; the storage lock is held by the caller.
+    fn apply<C>(&self, command: &C) -> Result<C::Output, Problem>
+    where
+        C: Request,
+        C::Error: Into<Problem>,
+    {
+        self.apply_then(command, |_| ())
+    }
+
+    /// [`Store::apply`], with `then` seeing the command's result before its
+    /// save (the password change swaps its key slot there).
+    fn apply_then<C>(
         &self,
-        mut command: impl FnMut(&mut State, Ctx<'_>) -> Result<T, E>,
-    ) -> Result<T, Problem> {
+        command: &C,
+        mut then: impl FnMut(&Result<C::Output, C::Error>),
+    ) -> Result<C::Output, Problem>
+    where
+        C: Request,
+        C::Error: Into<Problem>,
+    {
         // Awaited by `exclusive`, which every caller went through.
         let Some(codec) = codec::get() else {
             return Err(Problem::Storage(codec_missing()));
         };
         let hasher = Hasher::standard();
-        let mut outcome = Err(Problem::Storage(StateError::NoRandomness));
         self.refresh();
         let offline = !self.online.get_untracked();
-        self.rng.update_value(|rng| {
-            let Some(rng) = rng.as_mut() else {
-                return;
-            };
-            for _ in 0..MAX_ATTEMPTS {
-                let now = self.now();
-                let mut conflict = false;
-                let mut resync = false;
+        let mut outcome: Option<Result<C::Output, C::Error>> = None;
+        let mut found = None;
+        let committed = self
+            .rng
+            .try_update_value(|rng| {
+                let rng = rng.as_mut()?;
+                let mut committed = None;
                 self.state.update(|state| {
-                    // The browser's network is the simulation's (never stored).
-                    state.sim_mut().set_offline(offline);
-                    let checkpoint = (codec.checkpoint)(state);
-                    let ctx = Ctx {
-                        now,
-                        wall: env::now(),
-                        rng: &mut *rng,
-                        hasher: &hasher,
+                    let mut storage = BrowserStorage {
+                        store: *self,
+                        codec,
+                        found: &mut found,
                     };
-                    let result = command(state, ctx);
-                    // A refusal that counted nothing leaves storage alone.
-                    let saved = if (codec.changed_since)(state, &checkpoint) {
-                        self.save(state)
-                    } else {
-                        Ok(())
+                    let mut run = |s: &mut State| {
+                        // The browser's network is the simulation's (never stored).
+                        s.sim_mut().set_offline(offline);
+                        let mut ctx = Ctx {
+                            now: s.sim().now(env::now()),
+                            wall: env::now(),
+                            rng: &mut *rng,
+                            hasher: &hasher,
+                        };
+                        let result = command.apply(s, &mut ctx);
+                        then(&result);
+                        outcome = Some(result);
                     };
-                    outcome = match (result, saved) {
-                        (Ok(value), Ok(())) => Ok(value),
-                        (_, Err(StateError::Conflict)) => {
-                            (codec.restore)(state, checkpoint);
-                            conflict = true;
-                            Err(Problem::Storage(StateError::Conflict))
-                        }
-                        (Ok(_), Err(error)) => {
-                            (codec.restore)(state, checkpoint);
-                            resync = true;
-                            Err(Problem::Storage(error))
-                        }
-                        (Err(error), saved) => {
-                            resync = saved.is_err();
-                            self.save_error.set(saved.err());
-                            Err(error.into())
-                        }
-                    };
+                    committed = Some((codec.commit)(&mut storage, state, MAX_ATTEMPTS, &mut run));
                 });
-                if resync {
-                    // A save that failed half-way left what an interrupted
-                    // save leaves: read it back so the next save heals it.
-                    self.reload();
-                }
-                if !conflict {
-                    break;
-                }
-                self.reload();
-            }
-        });
+                committed
+            })
+            .flatten();
+        if let Some(found) = found {
+            // Storage held something else than a state to read (locked,
+            // damaged): the screens for it show.
+            self.take(found);
+        }
         self.lock_vault_if_locked();
-        outcome
+        match (committed, outcome) {
+            (None, _) => Err(Problem::Storage(StateError::NoRandomness)),
+            (Some(Committed::NotRun(error)), _) => Err(Problem::Storage(error)),
+            (Some(Committed::Saved(())), Some(result)) => result.map_err(Into::into),
+            (Some(Committed::Saved(())), None) => Err(Problem::Storage(StateError::Unwritable {
+                detail: "the command did not run".to_owned(),
+            })),
+            (Some(Committed::Unsaved((), error)), Some(Ok(_)) | None) => {
+                Err(Problem::Storage(error))
+            }
+            (Some(Committed::Unsaved((), error)), Some(Err(refused))) => {
+                // The refusal stands; what it counted could not be kept.
+                self.save_error.set(Some(error));
+                Err(refused.into())
+            }
+        }
     }
 
-    /// Applies a change that cannot fail (log out, mark messages read) and
-    /// saves it, under the storage lock like [`Store::run`]; a failed save
-    /// shows the storage banner.
-    pub fn update(&self, change: impl FnMut(&mut State) + 'static) {
+    /// Runs a command whose result needs no screen (log out, read messages)
+    /// and saves it, as [`Store::run`] does; a failed save shows the
+    /// storage banner.
+    pub fn update<C>(&self, command: C)
+    where
+        C: Request + 'static,
+        C::Error: Into<Problem>,
+    {
         let store = *self;
         self.spawn(async move {
-            let mut change = change;
-            let result = store
-                .run(move |s, _| {
-                    change(s);
-                    Ok::<(), Problem>(())
-                })
-                .await;
+            let result = if storage::on_server() {
+                // (The answer needs no reading: nothing is shown of it.)
+                crate::sandbox::exchange(store, command.into())
+                    .await
+                    .map(|_| ())
+            } else {
+                store.run(command).await.map(|_| ())
+            };
             store.save_error.set(result.err().and_then(|e| match e {
                 Problem::Storage(e) => Some(e),
                 _ => None,
@@ -766,7 +806,7 @@ impl Store {
     /// asks for the password), and the lock is saved for every tab.
     pub fn lock_now(&self) {
         storage::forget_session_key();
-        self.update(|s| s.lock_now());
+        self.update(LockNow {});
     }
 
     /// Records user activity for the idle lock, apart from the stored state
@@ -839,6 +879,53 @@ impl Store {
         state.set_revision(saved.revision());
         self.disk.update_value(|d| d.saved = saved);
         Ok(())
+    }
+}
+
+/// This tab's storage as the commit protocol sees it (see `core::commit`):
+/// `localStorage` (or the sandbox server's copy of it), read and written
+/// through the stored form's code.
+struct BrowserStorage<'a> {
+    store: Store,
+    codec: &'static codec::Codec,
+    /// What a reload found instead of a state to read (a locked or damaged
+    /// copy), for the store to show once the command is done.
+    found: &'a mut Option<Found>,
+}
+
+impl commit::Storage for BrowserStorage<'_> {
+    fn refresh(&mut self, state: &mut State) -> Result<(), StateError> {
+        if self.store.writes_paused() {
+            return Ok(());
+        }
+        let stored = self.codec.stored_save(storage::head().as_deref());
+        if self.store.disk.with_value(|d| stored.is(&d.saved)) {
+            return Ok(());
+        }
+        self.reload(state)
+    }
+
+    fn write(&mut self, state: &mut State, _: &Changes) -> Result<(), StateError> {
+        self.store.save(state)
+    }
+
+    fn reload(&mut self, state: &mut State) -> Result<(), StateError> {
+        match find(self.store.vault_key().as_ref()) {
+            Found::State(read, disk) => {
+                if let Some(keys) = &disk.keys {
+                    storage::save_session_key(&keys.key);
+                }
+                self.store.disk.set_value(disk);
+                *state = *read;
+                Ok(())
+            }
+            other => {
+                *self.found = Some(other);
+                Err(StateError::Unwritable {
+                    detail: "storage holds no state to read".to_owned(),
+                })
+            }
+        }
     }
 }
 

@@ -166,7 +166,7 @@ fn catalogue() -> Vec<Row> {
             SingleLimit { kind: MovementKind::Transfer, max: FEN },
             DailyLimit { kind: MovementKind::TopUp, max: FEN, left: FEN },
             PayeeNotFound, PayeeIsSelf, BillAccount { biller: Biller::Water },
-            NoteTooLong, KeyReused, NotBound, Rebound, ProviderBank { bank: Bank::Cmb },
+            NoteTooLong, KeyReused, NotBound, Rebound, Changed, ProviderBank { bank: Bank::Cmb },
             NotOffered { feature: Feature::Bills },
         } wraps { Amount, Card, Payee, Account, Ledger, Remote }),
         Problem::Move,
@@ -239,7 +239,7 @@ fn catalogue() -> Vec<Row> {
     rows.extend(problems(
         "BindError",
         every!(BindError {
-            AlreadyBound, NotBound, NotAuthorizing, ForgedState, Denied, Mismatch,
+            AlreadyBound, NotBound, NotAuthorizing, ForgedState, Denied, Mismatch, Changed,
         } wraps { WeChat, Account }),
         Problem::Bind,
     ));

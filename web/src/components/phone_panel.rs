@@ -7,6 +7,7 @@ use crate::components::MessageList;
 use crate::router::Link;
 use crate::store::use_store;
 use leptos::prelude::*;
+use qianbao_core::command::MarkMessagesRead;
 
 crate::app::on_demand! {
     fn messages_world() {
@@ -23,7 +24,7 @@ pub fn PhonePanel() -> impl IntoView {
         let opening = !open.get_untracked();
         open.set(opening);
         if opening && unread() > 0 {
-            store.update(|s| s.inbox_mut().mark_all_read());
+            store.update(MarkMessagesRead {});
         }
     };
     view! {

@@ -115,6 +115,12 @@ pub fn move_error(
                 "The wallet is now bound to another WeChat account; this transfer was not made.",
             )
             .to_owned(),
+        MoveError::Changed => locale
+            .pick(
+                "这笔交易已不是确认时的那一笔，未执行：请重新填写。",
+                "This is no longer the transaction that was confirmed; nothing was moved: fill it in again.",
+            )
+            .to_owned(),
         MoveError::NotDebit => locale
             .pick(
                 "提现只能到借记卡。",

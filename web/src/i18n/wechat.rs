@@ -38,6 +38,8 @@ labels! {
         wechat_registered = "微信账号已注册，请登录。", "WeChat account registered. Please log in.";
         wechat_settings = "设置", "Settings";
         allow_third_party = "允许第三方应用授权", "Allow third-party app authorization";
+        /// A setting on its way to being saved.
+        saving = "正在保存…", "Saving…";
         allow_third_party_hint =
             "关闭后，数字钱包等第三方应用将无法通过微信授权登录或绑定。",
             "When off, third-party apps such as the wallet cannot log in or bind with WeChat.";
@@ -88,6 +90,8 @@ pub fn bind_error(
         BindError::ForgedState => locale.pick("绑定请求校验失败（state 不一致），可能是伪造的请求，已拒绝。",
             "The binding callback failed its check (state mismatch) and may be forged; it was refused.").to_owned(),
         BindError::Denied => locale.pick("你在微信中拒绝了授权，绑定已取消。", "You declined in WeChat; the binding was cancelled.").to_owned(),
+        BindError::Changed => locale.pick("钱包已改绑另一个微信账号，未解除任何绑定：请刷新后再看。",
+            "The wallet is now bound to another WeChat account; no binding was ended: look again after a refresh.").to_owned(),
         BindError::Mismatch => locale.pick("信息不匹配：微信账号的实名信息与数字钱包账户不一致。",
             "Information mismatch: the WeChat account's real name does not match the wallet account's.").to_owned(),
     };

@@ -7,6 +7,7 @@ use crate::sandbox_api;
 use crate::storage;
 use crate::store::use_store;
 use leptos::prelude::*;
+use qianbao_core::command::{SetLimited, SetNotifications};
 use qianbao_core::merchant::MerchantId;
 use qianbao_core::payapi::check_registration;
 use qianbao_core::sim::{parse_count, parse_notify_delay, NotifyPlan};
@@ -44,7 +45,7 @@ pub fn Merchants() -> impl IntoView {
         match parse_count(&limited.get_untracked()) {
             Ok(n) => {
                 limited_bad.set(false);
-                store.update(move |s| s.sim_mut().set_limited(n));
+                store.update(SetLimited { calls: n });
             }
             Err(_) => limited_bad.set(true),
         }
@@ -59,7 +60,7 @@ pub fn Merchants() -> impl IntoView {
                 delay_secs,
                 reorder: reorder.get_untracked(),
             };
-            store.update(move |s| s.sim_mut().set_notifications(plan));
+            store.update(SetNotifications { plan });
         }
     };
     let refused = RwSignal::new(None::<String>);
@@ -100,22 +101,24 @@ pub fn Merchants() -> impl IntoView {
             domain.get_untracked(),
         );
         // The form's rules are core's: a refusal needs no request.
-        let result = match check_registration(&n, &u, &d) {
-            Ok(()) => sandbox_api::register_merchant(&n, &u, &d),
-            Err(error) => Err(error.field().to_owned()),
-        };
-        match result {
-            Ok(json) => {
-                refused.set(None);
-                credentials.set(Some(json));
-                // The server's state has the new merchant: read it again.
-                store.update(|_| ());
-            }
-            Err(field) => {
-                credentials.set(None);
-                refused.set(Some(field));
-            }
+        if let Err(error) = check_registration(&n, &u, &d) {
+            credentials.set(None);
+            refused.set(Some(error.field().to_owned()));
+            return;
         }
+        // (The server's events bring the new merchant to every page.)
+        store.spawn(async move {
+            match sandbox_api::register_merchant(&n, &u, &d).await {
+                Ok(json) => {
+                    refused.set(None);
+                    credentials.set(Some(json));
+                }
+                Err(field) => {
+                    credentials.set(None);
+                    refused.set(Some(field));
+                }
+            }
+        });
     };
     let refusal = move || {
         refused.get().map(|field| {

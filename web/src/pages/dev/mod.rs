@@ -11,6 +11,7 @@ use crate::i18n;
 use crate::storage;
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
+use qianbao_core::command::{AdvanceClock, ClearLog, ResendNotify, ResetClock, SetFaults};
 use qianbao_core::merchant::MerchantId;
 use qianbao_core::sim::{Faults, FaultsError};
 use std::time::Duration;
@@ -51,12 +52,12 @@ pub fn Console() -> impl IntoView {
         match plan {
             Ok(plan) => {
                 faults_error.set(None);
-                store.update(move |s| s.sim_mut().set_faults(plan));
+                store.update(SetFaults { faults: plan });
             }
             Err(e) => faults_error.set(Some(e)),
         }
     };
-    let advance = move |by: Duration| store.update(move |s| s.sim_mut().advance(by));
+    let advance = move |by: Duration| store.update(AdvanceClock { secs: by.as_secs() });
     let clock = move || {
         let now = store.clock.get();
         store.state.with(|s| {
@@ -149,7 +150,7 @@ pub fn Console() -> impl IntoView {
                 <button type="button" class="button" on:click=move |_| advance(Duration::from_secs(30 * 24 * 3600 + 1))>
                     {move || (tw().dev_advance)(if store.locale.get() == i18n::Locale::ZhCn { "30 天" } else { "30 days" })}
                 </button>
-                <button type="button" class="button" on:click=move |_| store.update(|s| s.sim_mut().reset_clock())>
+                <button type="button" class="button" on:click=move |_| store.update(ResetClock {})>
                     {move || tw().dev_clock_reset}
                 </button>
             </div>
@@ -175,7 +176,7 @@ pub fn Console() -> impl IntoView {
 
             <div class="section-head">
                 <h2>{move || tw().dev_log}</h2>
-                <button type="button" class="button" on:click=move |_| store.update(|s| s.sim_mut().clear_log())>
+                <button type="button" class="button" on:click=move |_| store.update(ClearLog {})>
                     {move || tw().dev_clear_log}
                 </button>
             </div>
@@ -205,9 +206,8 @@ pub fn Console() -> impl IntoView {
                                                         type="button"
                                                         class="button"
                                                         on:click=move |_| {
-                                                            let no = no.clone();
                                                             store.dispatch(
-                                                                move |s, ctx| s.resend_notify(merchant, &no, ctx.now),
+                                                                ResendNotify { merchant, out_trade_no: no.clone() },
                                                                 move |result| error.set(result.err()),
                                                             );
                                                         }

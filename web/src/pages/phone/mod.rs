@@ -3,6 +3,7 @@
 use crate::components::MessageList;
 use crate::store::use_store;
 use leptos::prelude::*;
+use qianbao_core::command::{ClearInbox, MarkMessagesRead};
 
 #[component]
 pub fn PhonePage() -> impl IntoView {
@@ -11,7 +12,7 @@ pub fn PhonePage() -> impl IntoView {
     // Reading the inbox here marks everything read.
     Effect::new(move |_| {
         if store.state.with_untracked(|s| s.inbox().unread()) > 0 {
-            store.update(|s| s.inbox_mut().mark_all_read());
+            store.update(MarkMessagesRead {});
         }
     });
     view! {
@@ -19,7 +20,7 @@ pub fn PhonePage() -> impl IntoView {
             <h1>{move || t().phone_title}</h1>
             <p class="muted">{move || t().phone_intro}</p>
             <MessageList />
-            <button type="button" class="secondary" on:click=move |_| store.update(|s| s.inbox_mut().clear())>
+            <button type="button" class="secondary" on:click=move |_| store.update(ClearInbox {})>
                 {move || t().phone_clear}
             </button>
         </section>

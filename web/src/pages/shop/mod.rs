@@ -8,6 +8,7 @@ use crate::pages::wallet::site;
 use crate::router::{use_nav, with_query, Link};
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
+use qianbao_core::command::{CreateOrder, RefreshOrders, RefundOrder};
 use qianbao_core::merchant::{Merchant, MerchantId};
 use qianbao_core::money::Fen;
 use qianbao_core::payment::{cart_total, cashier_path, pay_link, MAX_QUANTITY};
@@ -63,8 +64,15 @@ pub fn Shop(shop: &'static Merchant) -> impl IntoView {
     let place = move || {
         let items = cart.get_untracked();
         once_at_a_time(busy, move || async move {
+            let order_of = items
+                .iter()
+                .map(|(sku, n)| ((*sku).to_owned(), *n))
+                .collect();
             match store
-                .run(|s, ctx| s.create_order(id, &items, ctx.now, ctx.rng))
+                .run(CreateOrder {
+                    merchant: id,
+                    cart: order_of,
+                })
                 .await
             {
                 Ok(no) => {
@@ -150,13 +158,9 @@ pub fn ShopOrders(shop: &'static Merchant) -> impl IntoView {
     let tw = move || store.shop_text();
     // Page entry: orders whose time ran out show as closed.
     let error = RwSignal::new(None::<Problem>);
-    store.dispatch(
-        move |s, ctx| {
-            s.refresh_orders(id, ctx.now);
-            Ok::<(), Problem>(())
-        },
-        move |result| error.set(result.err()),
-    );
+    store.dispatch(RefreshOrders { merchant: id }, move |result| {
+        error.set(result.err())
+    });
     let orders = move || {
         store.state.with(|s| {
             s.orders()
@@ -240,18 +244,20 @@ fn RefundForm(id: MerchantId, out_trade_no: String, left: Fen, whole: bool) -> i
     // one that did not get through sends the same number, so it refunds once.
     let send = move || {
         let (typed, refund_no) = (amount.get_untracked(), number.get_untracked());
-        let out_trade_no = out_trade_no.clone();
-        store.dispatch(
-            move |s, ctx| s.refund_order(id, &out_trade_no, &refund_no, &typed, ctx.now),
-            move |result| match result {
-                Ok(refund) => {
-                    error.set(None);
-                    done.set(Some(refund.amount));
-                    number.set(format!("R{}", &store.new_key()[..16]));
-                }
-                Err(e) => error.set(Some(e)),
-            },
-        );
+        let command = RefundOrder {
+            merchant: id,
+            out_trade_no: out_trade_no.clone(),
+            out_refund_no: refund_no,
+            amount: typed,
+        };
+        store.dispatch(command, move |result| match result {
+            Ok(refund) => {
+                error.set(None);
+                done.set(Some(refund.amount));
+                number.set(format!("R{}", &store.new_key()[..16]));
+            }
+            Err(e) => error.set(Some(e)),
+        });
     };
     let submit = {
         let send = send.clone();

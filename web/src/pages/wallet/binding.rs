@@ -11,6 +11,7 @@ use crate::router::{use_nav, Link};
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
 use qianbao_core::binding::{Binding, EndReason, Site};
+use qianbao_core::command::{CheckBinding, CompleteBinding, StartBinding, UnbindWeChat};
 
 /// Where this sandbox is served, for the redirect URI.
 pub fn site() -> Site {
@@ -29,9 +30,8 @@ pub fn BindButton(#[prop(optional)] label: Option<&'static str>) -> impl IntoVie
     let error = RwSignal::new(None::<Problem>);
     let site = site();
     let start = move |_| {
-        let site = site.clone();
         store.dispatch(
-            move |s, ctx| s.start_binding(&site, ctx.now, ctx.rng),
+            StartBinding { site: site.clone() },
             move |result| match result {
                 Ok(url) => env::assign(&nav.href(&url)),
                 Err(e) => error.set(Some(e)),
@@ -124,19 +124,31 @@ fn BindingsPanel() -> impl IntoView {
     let unbinding = StoredValue::new(false);
     let check = move || {
         unbinding.set_value(false);
-        store.dispatch(
-            |s, ctx| s.check_binding(ctx.now, ctx.rng),
-            move |result| error.set(result.err()),
-        );
+        store.dispatch(CheckBinding {}, move |result| error.set(result.err()));
     };
     check();
     // One unbinding at a time: a second press (a double click on 「重试」)
     // while one runs does nothing.
     let busy = RwSignal::new(false);
+    // The binding on screen when 「解除绑定」 was pressed: only that one is
+    // ended, however late a 「重试」 comes (another tab may have unbound and
+    // bound the wallet again meanwhile: W-BIND-CHANGED).
+    let reviewed = StoredValue::new(None::<String>);
+    let review = move |_| {
+        let shown = store.state.with_untracked(|s| {
+            s.signed_in()
+                .and_then(|a| s.binding(a.id()).bound().map(|b| b.openid.clone()))
+        });
+        reviewed.set_value(shown);
+        confirming.set(true);
+    };
     let unbind = move |()| {
         unbinding.set_value(true);
+        let Some(openid) = reviewed.get_value() else {
+            return;
+        };
         once_at_a_time(busy, move || async move {
-            match store.run(|s, ctx| s.unbind_wechat(ctx.now)).await {
+            match store.run(UnbindWeChat { openid }).await {
                 Ok(()) => {
                     error.set(None);
                     done.set(true);
@@ -170,10 +182,10 @@ fn BindingsPanel() -> impl IntoView {
                             view! {
                                 <div class="actions">
                                     <Link href=Page::ToWeChat.path() class="button">{move || t().wallet.to_wechat_change}</Link>
-                                    <button type="button" class="button danger" data-coach="unbind" on:click=move |_| confirming.set(true)>
+                                    <button type="button" class="button danger" data-coach="unbind" on:click=review>
                                         {move || tw().unbind}
                                     </button>
-                                    <button type="button" class="button" on:click=move |_| confirming.set(true)>
+                                    <button type="button" class="button" on:click=review>
                                         {move || t().revoke}
                                     </button>
                                 </div>
@@ -217,10 +229,9 @@ fn CallbackPanel() -> impl IntoView {
     let outcome = RwSignal::new(None::<Result<(), Problem>>);
     let complete = move || {
         let (code, state) = (code.clone(), state.clone());
-        store.dispatch(
-            move |s, ctx| s.complete_binding(code.as_deref(), &state, ctx.now, ctx.rng),
-            move |result| outcome.set(Some(result)),
-        );
+        store.dispatch(CompleteBinding { code, state }, move |result| {
+            outcome.set(Some(result))
+        });
     };
     // The console's simulated latency: the exchange with WeChat takes this long.
     let latency = store.state.with_untracked(|s| s.sim().faults().latency_ms);

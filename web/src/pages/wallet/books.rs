@@ -8,6 +8,7 @@ use crate::env;
 use crate::i18n::finance::{spend_name, text};
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
+use qianbao_core::command::{AddCash, RemoveCash, SetCategory};
 use qianbao_core::finance::{CashEntry, Spend, MAX_CASH_NOTE_CHARS};
 use qianbao_core::ledger::LedgerAccount;
 use qianbao_core::money::Fen;
@@ -93,7 +94,11 @@ fn BooksPanel() -> impl IntoView {
             spend.get_untracked(),
         );
         store.dispatch(
-            move |s, ctx| s.add_cash(&a, c, &n, ctx.now),
+            AddCash {
+                amount: a,
+                category: c,
+                note: n,
+            },
             move |result| match result {
                 Ok(_) => {
                     amount.set(String::new());
@@ -183,7 +188,7 @@ fn BooksPanel() -> impl IntoView {
                             let change = move |ev: leptos::ev::Event| {
                                 if let Some(chosen) = spend_of(&event_target_value(&ev)) {
                                     store.dispatch(
-                                        move |s, _| s.set_category(id, chosen),
+                                        SetCategory { entry: id, category: chosen },
                                         move |result| error.set(result.err()),
                                     );
                                 }
@@ -252,7 +257,7 @@ fn BooksPanel() -> impl IntoView {
                                         class="button"
                                         on:click=move |_| {
                                             store.dispatch(
-                                                move |s, _| s.remove_cash(id),
+                                                RemoveCash { id },
                                                 move |result| error.set(result.err()),
                                             )
                                         }

@@ -7,7 +7,8 @@ use crate::components::{once_at_a_time, ConfirmBox, ErrorBox};
 use crate::i18n;
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
-use qianbao_core::card::{self, CardId, CardKind, NewCard, BINS, CVV_DIGITS};
+use qianbao_core::card::{self, CardId, CardKind, BINS, CVV_DIGITS};
+use qianbao_core::command::{AddCard, RemoveCard, SetDefaultCard};
 use qianbao_core::money::Fen;
 
 /// 「支付方式管理」: bank cards, and the WeChat binding as a way to pay.
@@ -78,19 +79,15 @@ fn CardList() -> impl IntoView {
         })
     };
     let set_default = move |id: CardId| {
-        store.dispatch(
-            move |s, _| s.set_default_card(id),
-            move |result| error.set(result.err()),
-        );
+        store.dispatch(SetDefaultCard { card: id }, move |result| {
+            error.set(result.err())
+        });
     };
     let remove = move |id: CardId| {
-        store.dispatch(
-            move |s, _| s.remove_card(id),
-            move |result| {
-                removing.set(None);
-                error.set(result.err());
-            },
-        );
+        store.dispatch(RemoveCard { card: id }, move |result| {
+            removing.set(None);
+            error.set(result.err());
+        });
     };
     view! {
         <section class="card">
@@ -176,13 +173,13 @@ fn AddCard() -> impl IntoView {
         // The security code is never kept, not even in the form.
         cvv.set(String::new());
         once_at_a_time(busy, move || async move {
-            let form = NewCard {
-                number: &n,
-                holder: &h,
-                expiry: &e,
-                cvv: &c,
+            let form = AddCard {
+                number: n.into(),
+                holder: h,
+                expiry: e,
+                cvv: c.into(),
             };
-            match store.run(|s, ctx| s.add_card(form, ctx.now)).await {
+            match store.run(form).await {
                 Ok(_) => {
                     error.set(None);
                     added.set(true);

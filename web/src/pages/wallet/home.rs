@@ -9,6 +9,7 @@ use crate::credentials;
 use crate::router::{with_query, Link};
 use crate::store::{use_store, Notice, Problem};
 use leptos::prelude::*;
+use qianbao_core::command::LogOut;
 use qianbao_core::demo::{Demo, DemoWeChat};
 use qianbao_core::movement::HistoryFilter;
 use qianbao_core::provider::Feature;
@@ -269,7 +270,7 @@ pub fn WalletHome() -> impl IntoView {
                 <Link href=Page::Cards.path() class="button" {..} data-coach="cards">{move || t().wallet.cards}</Link>
                 <Link href=Page::Settings.path() class="button" {..} data-coach="settings">{move || t().wallet.settings}</Link>
                 <CoachStart />
-                <button type="button" class="button" on:click=move |_| store.update(|s| s.log_out())>
+                <button type="button" class="button" on:click=move |_| store.update(LogOut {})>
                     {move || t().log_out}
                 </button>
             </div>

@@ -4,6 +4,7 @@ use crate::components::{after_paint, ErrorBox};
 use crate::credentials;
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
+use qianbao_core::command::LogOut;
 
 #[component]
 pub fn LockScreen() -> impl IntoView {
@@ -43,7 +44,7 @@ pub fn LockScreen() -> impl IntoView {
                     <button type="submit" class="button primary" data-coach="unlock" disabled=move || busy.get()>
                         {move || if busy.get() { t().wallet.working } else { t().wallet.unlock }}
                     </button>
-                    <button type="button" class="button" on:click=move |_| store.update(|s| s.log_out())>
+                    <button type="button" class="button" on:click=move |_| store.update(LogOut {})>
                         {move || t().wallet.switch_account}
                     </button>
                 </div>

@@ -10,14 +10,19 @@ use crate::router::Link;
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
 use qianbao_core::card::CardId;
+use qianbao_core::command::{Commit, Form};
 use qianbao_core::ledger::Biller;
-use qianbao_core::movement::{MovementForm, Prepared, Receipt, MAX_NOTE_CHARS};
+use qianbao_core::movement::{Prepared, Receipt, MAX_NOTE_CHARS};
 use qianbao_core::provider::{MovementKind, Policy};
 
 #[derive(Debug, Clone, PartialEq)]
 enum Step {
     Fill,
-    Review { prepared: Prepared, key: String },
+    Review {
+        form: Form,
+        prepared: Prepared,
+        key: String,
+    },
     Done(Receipt),
 }
 
@@ -96,32 +101,37 @@ fn MovementSteps(kind: MovementKind) -> impl IntoView {
             account.get_untracked(),
         );
         let form = match kind {
-            MovementKind::TopUp => MovementForm::TopUp {
+            MovementKind::TopUp => Form::TopUp {
                 card: card_id,
-                amount: &a,
+                amount: a,
             },
-            MovementKind::Withdraw => MovementForm::Withdraw {
+            MovementKind::Withdraw => Form::Withdraw {
                 card: card_id,
-                amount: &a,
+                amount: a,
             },
-            MovementKind::Transfer => MovementForm::Transfer {
-                payee: &p,
-                amount: &a,
-                note: &n,
+            MovementKind::Transfer => Form::Transfer {
+                payee: p,
+                amount: a,
+                note: n,
             },
-            MovementKind::Bill => MovementForm::Bill {
+            MovementKind::Bill => Form::Bill {
                 biller: biller.get_untracked(),
-                account: &acc,
-                amount: &a,
+                account: acc,
+                amount: a,
             },
-            MovementKind::ToWeChat => MovementForm::ToWeChat { amount: &a },
+            MovementKind::ToWeChat => Form::ToWeChat { amount: a },
             // Payments are made at WeChat Pay's cashier, not on this screen.
             MovementKind::Payment => return,
         };
-        match store.state.with_untracked(|s| s.prepare(form, store.now())) {
+        let now = store.now();
+        match store
+            .state
+            .with_untracked(|s| s.prepare(form.borrowed(), now))
+        {
             Ok(prepared) => {
                 error.set(None);
                 step.set(Step::Review {
+                    form,
                     prepared,
                     key: store.new_key(),
                 });
@@ -130,11 +140,21 @@ fn MovementSteps(kind: MovementKind) -> impl IntoView {
         }
     };
     let commit = move || {
-        let Step::Review { prepared, key } = step.get_untracked() else {
+        let Step::Review {
+            form,
+            prepared,
+            key,
+        } = step.get_untracked()
+        else {
             return;
         };
         once_at_a_time(busy, move || async move {
-            match store.run(|s, ctx| s.commit(&key, &prepared, ctx.now)).await {
+            let command = Commit {
+                key,
+                form,
+                reviewed: prepared,
+            };
+            match store.run(command).await {
                 Ok(receipt) => {
                     error.set(None);
                     step.set(Step::Done(receipt));

@@ -8,6 +8,7 @@ use crate::i18n::providers;
 use crate::router::{use_nav, with_query, Link};
 use crate::store::{use_store, Notice, Problem};
 use leptos::prelude::*;
+use qianbao_core::command::SendRegisterCode;
 use qianbao_core::identity::LoginId;
 use qianbao_core::provider::ProviderId;
 use qianbao_core::time::ceil_secs;
@@ -50,10 +51,7 @@ pub fn Register() -> impl IntoView {
     let get_code = move |_| {
         let typed = login.get_untracked();
         store.spawn(async move {
-            match store
-                .run(|s, ctx| s.send_register_code(&typed, ctx.now, ctx.rng))
-                .await
-            {
+            match store.run(SendRegisterCode { login: typed }).await {
                 Ok(sent) => {
                     sent_to.set(Some(sent.to.masked()));
                     error.set(None);

@@ -10,6 +10,7 @@ use crate::i18n::finance::{percent, text};
 use crate::router::Link;
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
+use qianbao_core::command::{AccrueInterest, MoveSavings};
 use qianbao_core::provider::Feature;
 
 #[component]
@@ -44,23 +45,22 @@ fn SavingsPanel() -> impl IntoView {
     let offset = Memo::new(move |_| store.state.with(|s| s.sim().clock_offset()));
     Effect::new(move |_| {
         offset.track();
-        if let (Some(w), true) = (untrack(wallet), untrack(offered)) {
-            store.dispatch(
-                move |s, ctx| s.accrue_interest(w, ctx.now),
-                move |result| {
-                    error.set(result.err());
-                },
-            );
+        if let (Some(_), true) = (untrack(wallet), untrack(offered)) {
+            store.dispatch(AccrueInterest {}, move |result| {
+                error.set(result.err());
+            });
         }
     });
 
     let submit = move |into: bool| {
         let (a, k) = (amount.get_untracked(), key.get_untracked());
         once_at_a_time(busy, move || async move {
-            match store
-                .run(|s, ctx| s.move_savings(&k, &a, into, ctx.now))
-                .await
-            {
+            let command = MoveSavings {
+                key: k,
+                amount: a,
+                into,
+            };
+            match store.run(command).await {
                 Ok(_) => {
                     amount.set(String::new());
                     key.set(store.new_key());

@@ -10,6 +10,7 @@ use crate::i18n::{self, providers, Locale};
 use crate::router::Link;
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
+use qianbao_core::command::{LogOut, SetIdleLock};
 use qianbao_core::provider::ProviderId;
 use qianbao_core::session::IdleLock;
 
@@ -55,10 +56,9 @@ fn SettingsPanel() -> impl IntoView {
             .into_iter()
             .find(|option| option_value(*option) == event_target_value(&ev));
         if let Some(chosen) = chosen {
-            store.dispatch(
-                move |s, _| s.set_idle_lock(chosen),
-                move |result| error.set(result.err()),
-            );
+            store.dispatch(SetIdleLock { idle_lock: chosen }, move |result| {
+                error.set(result.err())
+            });
         }
     };
     let set_locale = move |ev: leptos::ev::Event| {
@@ -139,7 +139,7 @@ fn SettingsPanel() -> impl IntoView {
                     .collect_view()}
             </select>
             <div class="actions">
-                <button type="button" class="button danger" on:click=move |_| store.update(|s| s.log_out())>
+                <button type="button" class="button danger" on:click=move |_| store.update(LogOut {})>
                     {move || t().log_out}
                 </button>
             </div>

@@ -9,6 +9,7 @@ use crate::env;
 use crate::router::use_nav;
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
+use qianbao_core::command::{BeginTotp, ConfirmTotp, DisableTotp, LogOut};
 use qianbao_core::totp::SecondFactor;
 use qianbao_core::verification::CODE_INPUT_CHARS;
 
@@ -37,20 +38,17 @@ pub fn TwoFactorSettings() -> impl IntoView {
     };
     let begin = move |_| {
         code.set(String::new());
-        store.dispatch(
-            |s, ctx| s.begin_totp(ctx.rng),
-            move |result| {
-                error.set(result.err());
-                env::focus_by_id("totp-code");
-            },
-        );
+        store.dispatch(BeginTotp {}, move |result| {
+            error.set(result.err());
+            env::focus_by_id("totp-code");
+        });
     };
     let confirm = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let typed = code.get_untracked();
         code.set(String::new());
         store.dispatch(
-            move |s, ctx| s.confirm_totp(&typed, ctx.wall, ctx.rng),
+            ConfirmTotp { code: typed.into() },
             move |result| match result {
                 Ok(codes) => {
                     recovery.set(codes);
@@ -65,7 +63,9 @@ pub fn TwoFactorSettings() -> impl IntoView {
         let typed = password.get_untracked();
         password.set(String::new());
         store.dispatch(
-            move |s, ctx| s.disable_totp(&typed, ctx.now),
+            DisableTotp {
+                password: typed.into(),
+            },
             move |result| error.set(result.err()),
         );
     };
@@ -169,7 +169,7 @@ pub fn LoginCode(error: RwSignal<Option<Problem>>) -> impl IntoView {
                 <ErrorBox problem=error />
                 <div class="actions">
                     <button type="submit" class="button primary" data-coach="log-in-submit">{move || t().wallet.login_code_submit}</button>
-                    <button type="button" class="button" on:click=move |_| store.update(|s| s.log_out())>
+                    <button type="button" class="button" on:click=move |_| store.update(LogOut {})>
                         {move || t().cancel}
                     </button>
                 </div>

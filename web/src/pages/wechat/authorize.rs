@@ -15,6 +15,9 @@ use crate::router::{use_nav, Link};
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
 use qianbao_core::binding::AuthorizeStep;
+use qianbao_core::command::{
+    ApproveAuthorization, Authorization, DenyAuthorization, SendWeChatCode,
+};
 use qianbao_core::wechat::AuthorizeRequest;
 
 /// The request's parameters, owned.
@@ -35,6 +38,17 @@ impl Params {
             response_type: &self.response_type,
             scope: &self.scope,
             state: &self.state,
+        }
+    }
+
+    /// The request as a command carries it.
+    fn owned(&self) -> Authorization {
+        Authorization {
+            appid: self.appid.clone(),
+            redirect_uri: self.redirect_uri.clone(),
+            response_type: self.response_type.clone(),
+            scope: self.scope.clone(),
+            state: self.state.clone(),
         }
     }
 }
@@ -105,18 +119,12 @@ pub fn Authorize() -> impl IntoView {
         move || {
             let typed = code.get_untracked();
             let (params, site) = (params.clone(), site.clone());
-            store.dispatch(
-                move |s, ctx| {
-                    s.approve_authorization(
-                        &params.request(),
-                        &site,
-                        Some(&typed),
-                        ctx.now,
-                        ctx.rng,
-                    )
-                },
-                leave,
-            );
+            let command = ApproveAuthorization {
+                request: params.owned(),
+                site,
+                second_factor: Some(typed.into()),
+            };
+            store.dispatch(command, leave);
         }
     };
     let allow = {
@@ -143,23 +151,21 @@ pub fn Authorize() -> impl IntoView {
         let site = site.clone();
         move |_| {
             let (params, site) = (params.clone(), site.clone());
-            store.dispatch(
-                move |s, ctx| s.deny_authorization(&params.request(), &site, ctx.now),
-                leave,
-            );
+            let command = DenyAuthorization {
+                request: params.owned(),
+                site,
+            };
+            store.dispatch(command, leave);
         }
     };
     let send_code = move |_| {
-        store.dispatch(
-            |s, ctx| s.send_wechat_code(ctx.now, ctx.rng),
-            move |result| match result {
-                Ok(to) => {
-                    error.set(None);
-                    sent_to.set(Some(to));
-                }
-                Err(e) => error.set(Some(e)),
-            },
-        );
+        store.dispatch(SendWeChatCode {}, move |result| match result {
+            Ok(to) => {
+                error.set(None);
+                sent_to.set(Some(to));
+            }
+            Err(e) => error.set(Some(e)),
+        });
     };
     let confirm = {
         let approve = approve.clone();

@@ -9,8 +9,9 @@ use crate::pages::shop::orders_href;
 use crate::router::{use_nav, Link};
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
+use qianbao_core::command::{CancelPayment, OpenCashier, PayOrder};
 use qianbao_core::merchant::MerchantId;
-use qianbao_core::payment::{CashierView, PayError, PayMethod, PayRequest};
+use qianbao_core::payment::{CashierView, PayError, PayMethod};
 use qianbao_core::wechat::PAY_PASSWORD_DIGITS;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,15 +55,15 @@ pub fn Cashier() -> impl IntoView {
         if logged_in() && !opened.get_untracked() {
             opened.set(true);
             if let Some(m) = merchant {
-                let no = no.clone();
-                store.dispatch(
-                    move |s, ctx| s.open_cashier(m, &no, ctx.now),
-                    move |result| {
-                        if let Err(e) = result {
-                            error.set(Some(e));
-                        }
-                    },
-                );
+                let command = OpenCashier {
+                    merchant: m,
+                    out_trade_no: no.clone(),
+                };
+                store.dispatch(command, move |result| {
+                    if let Err(e) = result {
+                        error.set(Some(e));
+                    }
+                });
             }
         }
     });
@@ -88,15 +89,15 @@ pub fn Cashier() -> impl IntoView {
             let confirming = step.get_untracked() == Step::Confirm;
             let (no, key) = (no.clone(), key.clone());
             once_at_a_time(busy, move || async move {
-                let request = PayRequest {
+                let request = PayOrder {
                     merchant: m,
-                    out_trade_no: &no,
+                    out_trade_no: no,
                     method: chosen,
-                    pay_password: &pp,
-                    wallet_password: confirming.then_some(wp.as_str()),
-                    key: &key,
+                    pay_password: pp.into(),
+                    wallet_password: confirming.then_some(wp.into()),
+                    key,
                 };
-                match store.run(|s, ctx| s.pay_order(request, ctx.now)).await {
+                match store.run(request).await {
                     Ok(_) => {
                         error.set(None);
                         step.set(Step::Paid);
@@ -127,11 +128,11 @@ pub fn Cashier() -> impl IntoView {
         let no = out_trade_no.clone();
         move |_| {
             if let Some(m) = merchant {
-                let no = no.clone();
-                store.dispatch(
-                    move |s, _| s.cancel_payment(m, &no),
-                    move |result| error.set(result.err()),
-                );
+                let command = CancelPayment {
+                    merchant: m,
+                    out_trade_no: no.clone(),
+                };
+                store.dispatch(command, move |result| error.set(result.err()));
             }
             step.set(Step::Choose);
             wallet_password.set(String::new());

@@ -19,8 +19,10 @@ use crate::env;
 use crate::router::{use_nav, Link};
 use crate::store::{use_store, Problem};
 use leptos::prelude::*;
+use qianbao_core::command::{
+    RevokeApp, SetAllowThirdParty, WeChatLogIn, WeChatLogOut, WeChatRegister,
+};
 use qianbao_core::money::Fen;
-use qianbao_core::wechat::NewWeChat;
 
 fn wechat_signed_in(store: crate::store::Store) -> bool {
     store.state.with(|s| s.wechat().signed_in().is_some())
@@ -40,7 +42,10 @@ pub fn WeChatLogin() -> impl IntoView {
         ev.prevent_default();
         let (w, p) = (who.get_untracked(), password.get_untracked());
         store.dispatch(
-            move |s, ctx| s.wechat_mut().log_in(&w, &p, ctx.now),
+            WeChatLogIn {
+                who: w,
+                password: p.into(),
+            },
             move |result| match result {
                 Ok(_) => error.set(None),
                 Err(e) => {
@@ -112,7 +117,7 @@ pub fn WeChatHome() -> impl IntoView {
                     <div class="actions">
                         <Link href=Page::Scan.path() class="button wechat">{t().scan}</Link>
                         <Link href=Page::WeChatSettings.path() class="button">{tw().wechat_settings}</Link>
-                        <button type="button" class="button" on:click=move |_| store.update(|s| s.wechat_mut().log_out())>
+                        <button type="button" class="button" on:click=move |_| store.update(WeChatLogOut {})>
                             {t().log_out}
                         </button>
                     </div>
@@ -149,18 +154,15 @@ pub fn WeChatRegister() -> impl IntoView {
             pay_password.get_untracked(),
         );
         leptos::task::spawn_local(async move {
-            let form = NewWeChat {
-                wxid: &wxid,
-                phone: &phone,
-                nickname: &nickname,
-                real_name: &real_name,
-                password: &password,
-                pay_password: &pay_password,
+            let form = WeChatRegister {
+                wxid,
+                phone,
+                nickname,
+                real_name,
+                password: password.into(),
+                pay_password: pay_password.into(),
             };
-            match store
-                .run(|s, ctx| s.wechat_mut().register(form, ctx.now, ctx.rng, ctx.hasher))
-                .await
-            {
+            match store.run(form).await {
                 Ok(_) => {
                     error.set(None);
                     done.set(true);
@@ -215,12 +217,21 @@ pub fn WeChatSettings() -> impl IntoView {
     };
     let revoking = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<Problem>);
+    // The switch shows a new value only once it is saved: while the save
+    // is on its way it is disabled and says so, and then it shows what the
+    // state holds (the old value, if the save did not happen).
+    let saving = RwSignal::new(false);
+    let switch = NodeRef::<leptos::html::Input>::new();
     let toggle = move |ev: leptos::ev::Event| {
         let on = event_target_checked(&ev);
-        store.dispatch(
-            move |s, _| s.wechat_mut().set_allow_third_party(on),
-            move |result| error.set(result.err()),
-        );
+        saving.set(true);
+        store.dispatch(SetAllowThirdParty { allow: on }, move |result| {
+            error.set(result.err());
+            saving.set(false);
+            if let Some(input) = switch.get_untracked() {
+                input.set_checked(allow());
+            }
+        });
     };
     let grants = move || {
         let locale = store.locale.get();
@@ -240,21 +251,29 @@ pub fn WeChatSettings() -> impl IntoView {
         })
     };
     let revoke = move |appid: String| {
-        store.dispatch(
-            move |s, _| s.wechat_mut().revoke_app(&appid),
-            move |result| {
-                revoking.set(None);
-                error.set(result.err());
-            },
-        );
+        store.dispatch(RevokeApp { appid }, move |result| {
+            revoking.set(None);
+            error.set(result.err());
+        });
     };
     view! {
         <section class="card wechat-world">
             <h1>{move || tw().wechat_settings}</h1>
             <Show when=move || wechat_signed_in(store) fallback=WeChatLogin>
                 <div class="switch-row">
-                    <input id="wx-allow" type="checkbox" role="switch" data-coach="third-party-switch" prop:checked=allow on:change=toggle />
+                    <input
+                        id="wx-allow"
+                        type="checkbox"
+                        role="switch"
+                        data-coach="third-party-switch"
+                        node_ref=switch
+                        prop:checked=allow
+                        disabled=move || saving.get()
+                        aria-busy=move || saving.get().to_string()
+                        on:change=toggle
+                    />
                     <label for="wx-allow">{move || tw().allow_third_party}</label>
+                    {move || saving.get().then(|| view! { <span class="muted" role="status" data-testid="switch-saving">{tw().saving}</span> })}
                 </div>
                 <p class="hint">{move || tw().allow_third_party_hint}</p>
                 <ErrorBox problem=error />
@@ -303,7 +322,7 @@ pub fn WeChatSettings() -> impl IntoView {
                     </ul>
                 </Show>
                 <div class="actions">
-                    <button type="button" class="button" on:click=move |_| store.update(|s| s.wechat_mut().log_out())>
+                    <button type="button" class="button" on:click=move |_| store.update(WeChatLogOut {})>
                         {move || t().log_out}
                     </button>
                 </div>
