@@ -853,7 +853,7 @@ fn json_string(out: &mut String, text: &str) {
 }
 
 /// Why a file offered for import was refused (nothing was changed).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum ImportError {
     #[error("the file is empty")]
     Empty,

@@ -744,6 +744,14 @@ impl State {
             .ok_or_else(ApiError::order_not_exist)
     }
 
+    /// Whether a merchant's call now would meet one of the console's faults
+    /// (and use it up): only a call that may change the state answers it.
+    /// Otherwise a query is a pure read ([`State::api_view_by_out_trade_no`]).
+    pub fn api_faults_pending(&self) -> bool {
+        let faults = self.sim.faults();
+        faults.network > 0 || faults.busy > 0 || self.sim.limited() > 0
+    }
+
     /// `GET /v3/pay/transactions/out-trade-no/{out_trade_no}?mchid=…`.
     pub fn api_query_by_out_trade_no(
         &mut self,
@@ -753,8 +761,26 @@ impl State {
         now: Timestamp,
     ) -> Result<Transaction, ApiError> {
         self.api_fault(now, Endpoint::QueryOrder, signer)?;
+        let _ = self.refresh_order(MerchantId::Registered(signer), out_trade_no, now);
+        self.api_view_by_out_trade_no(signer, mchid, out_trade_no, now)
+    }
+
+    /// [`State::api_query_by_out_trade_no`] when no fault is pending: it
+    /// reads and changes nothing (an order whose time ran out shows as
+    /// closed, as it would be once looked at).
+    pub fn api_view_by_out_trade_no(
+        &self,
+        signer: Mchid,
+        mchid: Option<&str>,
+        out_trade_no: &str,
+        now: Timestamp,
+    ) -> Result<Transaction, ApiError> {
         self.caller(signer, mchid)?;
-        let order = self.api_order(signer, out_trade_no, now)?;
+        let order = self
+            .order(MerchantId::Registered(signer), out_trade_no)
+            .filter(|o| o.api.is_some())
+            .ok_or_else(ApiError::order_not_exist)?
+            .at(now);
         let api = order.api.as_ref().ok_or_else(ApiError::order_not_exist)?;
         Ok(self.transaction(signer, &order, api))
     }
@@ -769,15 +795,24 @@ impl State {
         now: Timestamp,
     ) -> Result<Transaction, ApiError> {
         self.api_fault(now, Endpoint::QueryOrder, signer)?;
+        self.api_view_by_id(signer, mchid, transaction_id, now)
+    }
+
+    /// [`State::api_query_by_id`] when no fault is pending.
+    pub fn api_view_by_id(
+        &self,
+        signer: Mchid,
+        mchid: Option<&str>,
+        transaction_id: &str,
+        now: Timestamp,
+    ) -> Result<Transaction, ApiError> {
         self.caller(signer, mchid)?;
-        let id = MerchantId::Registered(signer);
-        let out_trade_no = self
+        let order = self
             .orders
             .by_transaction(transaction_id)
-            .filter(|o| o.merchant == id)
-            .map(|o| o.out_trade_no.clone())
-            .ok_or_else(ApiError::order_not_exist)?;
-        let order = self.api_order(signer, &out_trade_no, now)?;
+            .filter(|o| o.merchant == MerchantId::Registered(signer) && o.api.is_some())
+            .ok_or_else(ApiError::order_not_exist)?
+            .at(now);
         let api = order.api.as_ref().ok_or_else(ApiError::order_not_exist)?;
         Ok(self.transaction(signer, &order, api))
     }
@@ -886,6 +921,15 @@ impl State {
         now: Timestamp,
     ) -> Result<RefundView, ApiError> {
         self.api_fault(now, Endpoint::Refund, signer)?;
+        self.api_view_refund(signer, out_refund_no)
+    }
+
+    /// [`State::api_query_refund`] when no fault is pending.
+    pub fn api_view_refund(
+        &self,
+        signer: Mchid,
+        out_refund_no: &str,
+    ) -> Result<RefundView, ApiError> {
         let id = MerchantId::Registered(signer);
         self.orders
             .by_refund(id, out_refund_no)

@@ -493,6 +493,21 @@ impl State {
         })
     }
 
+    /// Everything, as changes: what a first save (or one replacing whatever
+    /// storage held) writes.
+    pub fn all_changes(&self) -> Result<Changes, StateError> {
+        Ok(Changes {
+            main: Some(self.main_body(false)?),
+            orders: (0..self.orders.len()).collect(),
+            journal_from: 0,
+            journal_len: self.ledger.len(),
+            log_after: 0,
+            log_first: self.sim.log().first().map(|e| e.id),
+            log_last: self.sim.last_log_id(),
+            log_unchanged: false,
+        })
+    }
+
     /// `changes` were saved: they are what storage holds now.
     pub fn mark_saved(&mut self, changes: Changes) {
         if let Some(main) = changes.main {

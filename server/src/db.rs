@@ -1,23 +1,32 @@
-//! The sandbox's SQLite file. Four tables:
-//! - `store` — the state, as the same key/value pairs the browser keeps in
-//!   localStorage ([`qianbao_core::envelope`]: the head and the journal
-//!   chunks), never sealed: the sandbox's state is on this machine,
-//!   unencrypted, so the server can read it;
-//! - `platform` — the sandbox's own RSA key (its 微信支付公钥 and its id);
+//! The sandbox's SQLite file: the state as rows, written only where a save
+//! changed it, and the server's own secrets.
+//!
+//! - `main` — one row: the main record's body without the orders and the
+//!   console's log (`qianbao_core::State::main_body`), the number of the
+//!   save that wrote it (`seq`), and the id of the newest log entry ever;
+//! - `orders` — one row per order, by its position (`State::order_json`);
+//! - `journal` — one row per journal entry, by its id (the exact text the
+//!   journal's checksum chain covers);
+//! - `log` — the console's log, one row per entry;
+//! - `platform`, `platform_cert` — the sandbox's own key and certificate;
 //! - `merchant_keys` — each registered merchant's certificate serial and
-//!   public key, APIv3 key and AppSecret (the merchant's private key is
-//!   printed once and never kept);
+//!   public key, APIv3 key, AppSecret and how it verifies answers (the
+//!   merchant's private key is printed once and never kept);
 //! - `nonces` — each signed request's nonce, refused if seen again.
 //!
-//! A command runs inside one IMMEDIATE transaction ([`Db::begin`]): it
-//! reads the newest save and writes the next with the write lock held, and
-//! [`Db::save`] still checks the stored head is the save it read. Two
-//! writers (the server and the `merchant add` command, two servers, a
-//! browser's save) never lose each other's records, and never starve
-//! each other out with retries.
+//! A save is one IMMEDIATE transaction ([`Db::begin`] … [`Db::commit`]):
+//! the writer reads which save the file holds, writes the rows that
+//! changed and the next save's number, and commits — with WAL and
+//! `synchronous = FULL`, a committed save survives the process being
+//! killed and the machine losing power. Two processes on one file take
+//! the write lock in turn, and each reads the other's saves before its own.
+//!
+//! A file from before (the whole stored form in one `store` table) is read
+//! once and written as rows.
 
-use qianbao_core::envelope::{self, Saved, Stored, StoredSave, Write};
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use qianbao_core::envelope::{self, Read, Stored};
+use qianbao_core::state::{Changes, State, StateError};
+use rusqlite::{params, Connection, OptionalExtension};
 use std::path::Path;
 use std::time::Duration;
 
@@ -25,9 +34,10 @@ use std::time::Duration;
 pub enum DbError {
     #[error("SQLite: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    /// Another writer saved since this one read.
-    #[error("the stored state changed since it was read")]
-    Conflict,
+    #[error("the stored state cannot be read: {0}")]
+    State(#[from] StateError),
+    #[error("the stored state is sealed with a wallet password: it is a browser's copy, not a sandbox's")]
+    Sealed,
 }
 
 /// The platform's key pair and the id it is published under.
@@ -48,6 +58,32 @@ pub struct CertRow {
     pub not_after: i64,
 }
 
+/// How a merchant's backend verifies the sandbox's answers: with the
+/// 微信支付公钥 (its id is `Wechatpay-Serial`) or with the platform
+/// certificate (its serial).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    PublicKey,
+    Certificate,
+}
+
+impl Mode {
+    fn as_str(self) -> &'static str {
+        match self {
+            Mode::PublicKey => "public_key",
+            Mode::Certificate => "certificate",
+        }
+    }
+
+    fn parse(text: &str) -> Mode {
+        if text == "certificate" {
+            Mode::Certificate
+        } else {
+            Mode::PublicKey
+        }
+    }
+}
+
 /// What the sandbox keeps of a merchant's secrets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MerchantKeys {
@@ -56,6 +92,7 @@ pub struct MerchantKeys {
     pub serial_no: String,
     pub public_key_pem: String,
     pub apiv3_key: String,
+    pub mode: Mode,
 }
 
 #[derive(Debug)]
@@ -64,11 +101,15 @@ pub struct Db {
 }
 
 const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS store (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS saved (
+CREATE TABLE IF NOT EXISTS main (
     id INTEGER PRIMARY KEY CHECK (id = 1),
-    save TEXT NOT NULL
+    body TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    log_last INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS orders (pos INTEGER PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS journal (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS log (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS platform (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     public_key_id TEXT NOT NULL,
@@ -97,6 +138,13 @@ CREATE TABLE IF NOT EXISTS nonces (
 );
 ";
 
+/// The state as a file holds it, with the number of its save.
+#[derive(Debug)]
+pub struct Loaded {
+    pub state: State,
+    pub seq: u64,
+}
+
 impl Db {
     /// Opens (creating if needed) the file at `path`.
     pub fn open(path: &Path) -> Result<Db, DbError> {
@@ -106,78 +154,113 @@ impl Db {
         Self::init(conn)
     }
 
-    /// A database in memory (tests).
-    pub fn memory() -> Result<Db, DbError> {
-        Self::init(Connection::open_in_memory()?)
-    }
-
     fn init(conn: Connection) -> Result<Db, DbError> {
-        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.busy_timeout(Duration::from_secs(30))?;
         conn.execute_batch(SCHEMA)?;
-        Ok(Db { conn })
+        // Added after the first sandbox: how the merchant verifies answers.
+        let has_mode = conn
+            .prepare("SELECT mode FROM merchant_keys LIMIT 0")
+            .is_ok();
+        if !has_mode {
+            conn.execute_batch(
+                "ALTER TABLE merchant_keys ADD COLUMN mode TEXT NOT NULL DEFAULT 'public_key'",
+            )?;
+        }
+        let mut db = Db { conn };
+        db.migrate_store()?;
+        Ok(db)
     }
 
-    /// Every stored value of the state, by key.
-    pub fn stored(&self) -> Result<Stored, DbError> {
-        let mut statement = self.conn.prepare("SELECT key, value FROM store")?;
-        let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
-        Ok(rows.collect::<Result<Stored, _>>()?)
-    }
-
-    /// The stored head, if any.
-    pub fn head(&self) -> Result<Option<String>, DbError> {
-        Ok(self
+    /// A file of the first sandbox kept the whole stored form in `store`:
+    /// read it once (it is the browser's form, unsealed) and write it as
+    /// rows.
+    fn migrate_store(&mut self) -> Result<(), DbError> {
+        let old: bool = self
             .conn
             .query_row(
-                "SELECT value FROM store WHERE key = ?1",
-                [envelope::HEAD_KEY],
-                |row| row.get(0),
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'store'",
+                [],
+                |row| row.get::<_, i64>(0),
             )
-            .optional()?)
+            .map(|n| n > 0)?;
+        if !old || self.seq()?.is_some() {
+            return Ok(());
+        }
+        let stored: Stored = {
+            let mut statement = self.conn.prepare("SELECT key, value FROM store")?;
+            let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            rows.collect::<Result<Stored, _>>()?
+        };
+        let state = match envelope::read(&stored, None) {
+            Read::Fresh => return Ok(()),
+            Read::Opened {
+                state, keys: None, ..
+            } => *state,
+            Read::Opened { keys: Some(_), .. } | Read::Locked(_) => return Err(DbError::Sealed),
+            Read::Damaged(error) => return Err(error.into()),
+        };
+        self.begin()?;
+        let written = self.write_all(&state, 1);
+        match written.and_then(|()| {
+            Ok(self
+                .conn
+                .execute_batch("DROP TABLE store; DROP TABLE IF EXISTS saved")?)
+        }) {
+            Ok(()) => self.commit(),
+            Err(error) => {
+                self.rollback();
+                Err(error)
+            }
+        }
     }
 
-    /// Which save the store holds, as the head names it (`rev.tag`), kept
-    /// beside it by every save so that telling whether it changed does not
-    /// read and parse the head (the main record, which grows with the
-    /// orders). `None` for a file from before it was kept.
-    pub fn saved_marker(&self) -> Result<Option<String>, DbError> {
-        Ok(self
+    /// Which save the file holds (`None`: nothing is stored yet).
+    pub fn seq(&self) -> Result<Option<u64>, DbError> {
+        let seq: Option<i64> = self
             .conn
-            .query_row("SELECT save FROM saved WHERE id = 1", [], |row| row.get(0))
-            .optional()?)
+            .query_row("SELECT seq FROM main WHERE id = 1", [], |row| row.get(0))
+            .optional()?;
+        Ok(seq.map(|s| u64::try_from(s).unwrap_or(0)))
     }
 
-    /// The save the stored head names, by its marker when kept.
-    pub fn stored_save(&self) -> Result<StoredSave, DbError> {
-        Ok(match self.saved_marker()? {
-            Some(marker) => marker
-                .split_once('.')
-                .and_then(|(rev, tag)| {
-                    Some(envelope::SaveId {
-                        rev: rev.parse().ok()?,
-                        tag: u32::from_str_radix(tag, 16).ok()?,
-                    })
-                })
-                .map_or(StoredSave::Unreadable, StoredSave::Save),
-            None => StoredSave::of(self.head()?.as_deref()),
+    /// Reads the whole state (the start, or another process saved).
+    pub fn load(&self) -> Result<Loaded, DbError> {
+        let main: Option<(String, i64, i64)> = self
+            .conn
+            .query_row(
+                "SELECT body, seq, log_last FROM main WHERE id = 1",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .optional()?;
+        let Some((body, seq, log_last)) = main else {
+            return Ok(Loaded {
+                state: State::default(),
+                seq: 0,
+            });
+        };
+        let column = |sql: &str| -> Result<Vec<String>, DbError> {
+            let mut statement = self.conn.prepare(sql)?;
+            let rows = statement.query_map([], |row| row.get(0))?;
+            Ok(rows.collect::<Result<Vec<String>, _>>()?)
+        };
+        let orders = column("SELECT body FROM orders ORDER BY pos")?;
+        let journal = column("SELECT body FROM journal ORDER BY id")?;
+        let log = column("SELECT body FROM log ORDER BY id")?;
+        let state = State::from_rows(
+            &body,
+            &orders,
+            &journal,
+            &log,
+            u64::try_from(log_last).unwrap_or(0),
+        )?;
+        Ok(Loaded {
+            state,
+            seq: u64::try_from(seq).unwrap_or(0),
         })
     }
 
-    fn set_marker(conn: &Connection, save: Option<envelope::SaveId>) -> Result<(), DbError> {
-        match save {
-            Some(save) => conn.execute(
-                "INSERT INTO saved (id, save) VALUES (1, ?1)
-                 ON CONFLICT (id) DO UPDATE SET save = excluded.save",
-                [save.to_string()],
-            )?,
-            None => conn.execute("DELETE FROM saved", [])?,
-        };
-        Ok(())
-    }
-
-    /// Takes the database's write lock until [`Db::commit`] or
-    /// [`Db::rollback`]: a command reads the newest save and writes the
-    /// next one with no other writer in between (in this or any process).
+    /// Takes the file's write lock until [`Db::commit`] or [`Db::rollback`].
     pub fn begin(&mut self) -> Result<(), DbError> {
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
         Ok(())
@@ -195,96 +278,80 @@ impl Db {
         }
     }
 
-    /// Applies a save's writes inside the transaction [`Db::begin`]
-    /// started, if storage still holds the save `over` names; with `keys`,
-    /// stores a new merchant's keys with them.
-    pub fn save(
-        &mut self,
-        over: &Saved,
-        writes: &[Write],
-        after: &Saved,
-        keys: Option<&MerchantKeys>,
-    ) -> Result<(), DbError> {
-        if !self.stored_save()?.is(over) {
-            return Err(DbError::Conflict);
-        }
-        Self::set_marker(&self.conn, after.save())?;
-        for write in writes {
-            match write {
-                Write::Set(key, value) => self.conn.execute(
-                    "INSERT INTO store (key, value) VALUES (?1, ?2)
-                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    params![key, value],
-                )?,
-                Write::Remove(key) => self
-                    .conn
-                    .execute("DELETE FROM store WHERE key = ?1", [key])?,
-            };
-        }
-        if let Some(k) = keys {
+    /// Writes `changes` of `state` as save `seq` (inside the transaction).
+    pub fn write(&mut self, state: &State, changes: &Changes, seq: u64) -> Result<(), DbError> {
+        let main = match &changes.main {
+            Some(body) => body.clone(),
+            None => self
+                .conn
+                .query_row("SELECT body FROM main WHERE id = 1", [], |row| row.get(0))
+                .optional()?
+                .map_or_else(|| state.main_body(false), Ok)?,
+        };
+        let seq = i64::try_from(seq).unwrap_or(i64::MAX);
+        let log_last = i64::try_from(changes.log_last).unwrap_or(i64::MAX);
+        if changes.main.is_some() {
             self.conn.execute(
-                "INSERT INTO merchant_keys (mchid, appsecret, serial_no, public_key_pem, apiv3_key)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
-                    k.mchid,
-                    k.appsecret,
-                    k.serial_no,
-                    k.public_key_pem,
-                    k.apiv3_key
-                ],
+                "INSERT INTO main (id, body, seq, log_last) VALUES (1, ?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET body = excluded.body, seq = excluded.seq,
+                 log_last = excluded.log_last",
+                params![main, seq, log_last],
             )?;
+        } else {
+            let updated = self.conn.execute(
+                "UPDATE main SET seq = ?1, log_last = ?2 WHERE id = 1",
+                params![seq, log_last],
+            )?;
+            if updated == 0 {
+                self.conn.execute(
+                    "INSERT INTO main (id, body, seq, log_last) VALUES (1, ?1, ?2, ?3)",
+                    params![main, seq, log_last],
+                )?;
+            }
         }
+        {
+            let mut put = self.conn.prepare_cached(
+                "INSERT INTO orders (pos, body) VALUES (?1, ?2)
+                 ON CONFLICT (pos) DO UPDATE SET body = excluded.body",
+            )?;
+            for position in &changes.orders {
+                let body = state.order_json(*position)?;
+                put.execute(params![i64::try_from(*position).unwrap_or(i64::MAX), body])?;
+            }
+        }
+        {
+            let mut put = self
+                .conn
+                .prepare_cached("INSERT INTO journal (id, body) VALUES (?1, ?2)")?;
+            for index in changes.journal_from..changes.journal_len {
+                let body = state.entry_json(index)?;
+                put.execute(params![i64::try_from(index + 1).unwrap_or(i64::MAX), body])?;
+            }
+        }
+        {
+            let mut put = self
+                .conn
+                .prepare_cached("INSERT OR REPLACE INTO log (id, body) VALUES (?1, ?2)")?;
+            for (id, body) in state.log_rows_after(changes.log_after)? {
+                put.execute(params![i64::try_from(id).unwrap_or(i64::MAX), body])?;
+            }
+        }
+        let first = changes
+            .log_first
+            .map_or(i64::MAX, |id| i64::try_from(id).unwrap_or(i64::MAX));
+        self.conn
+            .prepare_cached("DELETE FROM log WHERE id < ?1")?
+            .execute([first])?;
         Ok(())
     }
 
-    /// Applies `writes` in one transaction if `check` accepts what storage
-    /// would hold before and after them (the browser's saves, checked by
-    /// the sandbox).
-    pub fn save_checked<E: From<DbError>>(
-        &mut self,
-        writes: &[Write],
-        check: impl FnOnce(&Stored, &Stored) -> Result<(), E>,
-    ) -> Result<(), E> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(DbError::from)?;
-        let before: Stored = {
-            let mut statement = tx
-                .prepare("SELECT key, value FROM store")
-                .map_err(DbError::from)?;
-            let rows = statement
-                .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
-                .map_err(DbError::from)?;
-            rows.collect::<Result<Stored, _>>().map_err(DbError::from)?
-        };
-        let mut after = before.clone();
-        for write in writes {
-            match write {
-                Write::Set(key, value) => {
-                    after.insert(key.clone(), value.clone());
-                }
-                Write::Remove(key) => {
-                    after.remove(key);
-                }
-            }
-        }
-        check(&before, &after)?;
-        let save = match StoredSave::of(after.get(envelope::HEAD_KEY).map(String::as_str)) {
-            StoredSave::Save(save) => Some(save),
-            StoredSave::Nothing | StoredSave::Unreadable => None,
-        };
-        Self::set_marker(&tx, save)?;
-        tx.execute("DELETE FROM store", []).map_err(DbError::from)?;
-        for (key, value) in &after {
-            tx.execute(
-                "INSERT INTO store (key, value) VALUES (?1, ?2)",
-                params![key, value],
-            )
-            .map_err(DbError::from)?;
-        }
-        tx.commit().map_err(DbError::from)?;
-        Ok(())
+    /// Writes the whole of `state` as save `seq`, replacing what the file
+    /// held (inside the transaction): an import, a fresh start, a seed.
+    pub fn write_all(&mut self, state: &State, seq: u64) -> Result<(), DbError> {
+        self.conn.execute_batch(
+            "DELETE FROM main; DELETE FROM orders; DELETE FROM journal; DELETE FROM log",
+        )?;
+        self.write(state, &state.all_changes()?, seq)
     }
 
     /// A row made once (id 1 of `table`): read it, or make it and keep the
@@ -357,42 +424,80 @@ impl Db {
         )
     }
 
-    pub fn merchant_keys(&self, mchid: &str) -> Result<Option<MerchantKeys>, DbError> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT mchid, appsecret, serial_no, public_key_pem, apiv3_key
-                 FROM merchant_keys WHERE mchid = ?1",
-                [mchid],
-                |row| {
-                    Ok(MerchantKeys {
-                        mchid: row.get(0)?,
-                        appsecret: row.get(1)?,
-                        serial_no: row.get(2)?,
-                        public_key_pem: row.get(3)?,
-                        apiv3_key: row.get(4)?,
-                    })
-                },
-            )
-            .optional()?)
+    /// Every merchant's keys (read once at start, then kept in memory).
+    pub fn all_merchant_keys(&self) -> Result<Vec<MerchantKeys>, DbError> {
+        let mut statement = self.conn.prepare(
+            "SELECT mchid, appsecret, serial_no, public_key_pem, apiv3_key, mode FROM merchant_keys",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok(MerchantKeys {
+                mchid: row.get(0)?,
+                appsecret: row.get(1)?,
+                serial_no: row.get(2)?,
+                public_key_pem: row.get(3)?,
+                apiv3_key: row.get(4)?,
+                mode: Mode::parse(&row.get::<_, String>(5)?),
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
-    /// Records a request's nonce; `false` if `mchid` used it before
-    /// (nonces older than `forget_before` are forgotten first: their
-    /// timestamps are refused anyway).
-    pub fn first_use_of_nonce(
-        &mut self,
-        mchid: &str,
-        nonce: &str,
-        at: i64,
-        forget_before: i64,
-    ) -> Result<bool, DbError> {
-        self.conn
-            .execute("DELETE FROM nonces WHERE at < ?1", [forget_before])?;
-        let inserted = self.conn.execute(
-            "INSERT OR IGNORE INTO nonces (mchid, nonce, at) VALUES (?1, ?2, ?3)",
-            params![mchid, nonce, at],
+    /// A new merchant's keys (inside the save that registers it).
+    pub fn insert_merchant_keys(&mut self, k: &MerchantKeys) -> Result<(), DbError> {
+        self.conn.execute(
+            "INSERT INTO merchant_keys (mchid, appsecret, serial_no, public_key_pem, apiv3_key, mode)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                k.mchid,
+                k.appsecret,
+                k.serial_no,
+                k.public_key_pem,
+                k.apiv3_key,
+                k.mode.as_str()
+            ],
         )?;
+        Ok(())
+    }
+
+    /// How a merchant verifies answers, as its last call showed.
+    pub fn set_mode(&mut self, mchid: &str, mode: Mode) -> Result<(), DbError> {
+        self.conn.execute(
+            "UPDATE merchant_keys SET mode = ?2 WHERE mchid = ?1",
+            params![mchid, mode.as_str()],
+        )?;
+        Ok(())
+    }
+
+    /// Forgets every merchant's keys (the console's fresh start).
+    pub fn clear_merchant_keys(&mut self) -> Result<(), DbError> {
+        self.conn.execute("DELETE FROM merchant_keys", [])?;
+        Ok(())
+    }
+
+    /// Records a request's nonce; `false` if `mchid` used it before.
+    pub fn spend_nonce(&mut self, mchid: &str, nonce: &str, at: i64) -> Result<bool, DbError> {
+        let inserted = self
+            .conn
+            .prepare_cached("INSERT OR IGNORE INTO nonces (mchid, nonce, at) VALUES (?1, ?2, ?3)")?
+            .execute(params![mchid, nonce, at])?;
         Ok(inserted == 1)
+    }
+
+    /// Forgets nonces older than `before` (their timestamps are refused anyway).
+    pub fn forget_nonces(&mut self, before: i64) -> Result<(), DbError> {
+        self.conn
+            .prepare_cached("DELETE FROM nonces WHERE at < ?1")?
+            .execute([before])?;
+        Ok(())
+    }
+
+    /// Nonces used at or after `since`: a restarted server refuses them again.
+    pub fn recent_nonces(&self, since: i64) -> Result<Vec<(String, String, i64)>, DbError> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT mchid, nonce, at FROM nonces WHERE at >= ?1")?;
+        let rows =
+            statement.query_map([since], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 }

@@ -14,6 +14,12 @@ pub const RSA_BITS: usize = 2048;
 #[error("RSA key: {0}")]
 pub struct KeyError(String);
 
+impl KeyError {
+    pub fn new(why: impl Into<String>) -> KeyError {
+        KeyError(why.into())
+    }
+}
+
 /// A new RSA-2048 key pair.
 pub fn generate(rng: &mut (impl RngCore + CryptoRng)) -> Result<RsaPrivateKey, KeyError> {
     RsaPrivateKey::new(rng, RSA_BITS).map_err(|e| KeyError(e.to_string()))

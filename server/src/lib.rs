@@ -1,29 +1,35 @@
 //! # Qianbao Sandbox
 //!
-//! The native server a merchant's own backend calls: WeChat Pay API v3,
-//! signed and verified as the real one, over the same [`qianbao_core`]
-//! rules and state the browser's cashier pays from. `core` decides every
-//! answer; this crate only moves bytes, keeps the state in SQLite and does
-//! the cryptography.
+//! The native server a team shares: the built site (every browser its own
+//! person), WeChat Pay API v3 and 网页授权 for the merchants' own backends
+//! — signed and verified as the real ones — over the same
+//! [`qianbao_core`] rules the browser runs. `core` decides every answer;
+//! this crate moves bytes, keeps the state in SQLite and does the
+//! cryptography.
 //!
-//! - [`db`] — the SQLite file: the stored state (the same head and journal
-//!   chunks the browser keeps in localStorage, unsealed), the platform key,
-//!   each merchant's keys, the nonces seen.
-//! - [`keys`] — RSA-2048 keys, serial numbers and secrets for a new merchant.
-//! - [`signing`] — `WECHATPAY2-SHA256-RSA2048`: the request's
-//!   `Authorization` and the response's `Wechatpay-*` headers.
-//! - [`sandbox`] — one state, one writer: a command runs on the newest
-//!   stored state and is saved over exactly the save it read.
-//! - [`api`] — the HTTP routes: `/v3/…`, the browser's `/sandbox/v1/…`
-//!   and the built site.
+//! - [`sandbox`] — the one writer (every change, batched, one durable save
+//!   each batch, through `core::commit`) and the readers' copy.
+//! - [`db`] — the SQLite file: the state as rows, the keys, the nonces.
+//! - [`api`] — the router, and WeChat Pay API v3: one handler per endpoint,
+//!   the caller as the [`api::Signed`] extractor, answers signed by a layer.
+//! - [`pages`] — the pages' `/sandbox/v1/…`: the state, commands, events,
+//!   and the console's import, export and reset.
+//! - [`oauth`] — 网页授权: `/connect/oauth2/authorize` and `/sns/…`.
 //! - [`notify`] — payment notifications to the merchant's `notify_url`:
 //!   encrypted, signed, retried on WeChat Pay's schedule.
+//! - [`site`] — the built site (inside the binary, or `--dist`) and each
+//!   browser's client cookie.
+//! - [`signing`], [`keys`] — `WECHATPAY2-SHA256-RSA2048` (ring) and the keys
+//!   the sandbox makes (RustCrypto `rsa`).
 
 pub mod api;
 pub mod db;
 pub mod keys;
 pub mod notify;
+pub mod oauth;
+pub mod pages;
 pub mod sandbox;
 pub mod signing;
+pub mod site;
 
 pub use sandbox::Sandbox;

@@ -2,12 +2,13 @@
 //!
 //! ```text
 //! qianbao-sandbox serve [--addr 127.0.0.1:8090] [--db qianbao-sandbox.db] [--dist dist]
+//! (the site is built into the binary; `--dist` serves another)
 //! qianbao-sandbox merchant add --name … --notify-url … --redirect-domain … [--db …]
 //! ```
 
 use clap::{Parser, Subcommand};
 use qianbao_core::binding::Site;
-use qianbao_sandbox::db::Db;
+use qianbao_sandbox::site::Files;
 use qianbao_sandbox::{api, notify, Sandbox};
 use std::io::Write;
 use std::net::SocketAddr;
@@ -35,7 +36,7 @@ enum Command {
         /// The SQLite file that keeps the sandbox's state.
         #[arg(long, default_value = "qianbao-sandbox.db")]
         db: PathBuf,
-        /// The built site (`trunk build --release`); without it only the API answers.
+        /// A built site to serve instead of the one built into this binary.
         #[arg(long)]
         dist: Option<PathBuf>,
         /// The address people and backends reach this server at (default: http://ADDR).
@@ -90,6 +91,30 @@ fn fail(message: impl std::fmt::Display) -> ExitCode {
     ExitCode::FAILURE
 }
 
+/// Until Ctrl-C or SIGTERM.
+async fn shutdown() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(terminate) => terminate,
+                Err(_) => {
+                    let _ = interrupt.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
@@ -103,14 +128,11 @@ fn main() -> ExitCode {
                     public_url,
                 },
         } => {
-            let opened = Db::open(&db)
-                .map_err(|e| e.to_string())
-                .and_then(|db| Sandbox::open(db, site_of(&public_url)).map_err(|e| e.to_string()));
-            let mut sandbox = match opened {
+            let sandbox = match Sandbox::open(&db, site_of(&public_url)) {
                 Ok(sandbox) => sandbox,
                 Err(e) => return fail(e),
             };
-            match sandbox.register(&name, &notify_url, &redirect_domain) {
+            match sandbox.register_blocking(name, notify_url, redirect_domain) {
                 Ok(credentials) => {
                     let json = serde_json::to_string_pretty(&credentials).unwrap_or_default();
                     match writeln!(std::io::stdout(), "{json}") {
@@ -128,13 +150,14 @@ fn main() -> ExitCode {
             public_url,
         } => {
             let site = site_of(&public_url.unwrap_or_else(|| format!("http://{addr}")));
-            let sandbox = match Db::open(&db)
-                .map_err(|e| e.to_string())
-                .and_then(|db| Sandbox::open(db, site).map_err(|e| e.to_string()))
-            {
+            let sandbox = match Sandbox::open(&db, site) {
                 Ok(sandbox) => sandbox,
                 Err(e) => return fail(e),
             };
+            if let Err(e) = sandbox.watch(&db) {
+                return fail(e);
+            }
+            let files = dist.map(Files::Dir).or_else(Files::embedded);
             let runtime = match tokio::runtime::Runtime::new() {
                 Ok(runtime) => runtime,
                 Err(e) => return fail(e),
@@ -144,19 +167,20 @@ fn main() -> ExitCode {
                     Ok(listener) => listener,
                     Err(e) => return fail(format!("cannot listen on {addr}: {e}")),
                 };
+                let serving = match &files {
+                    Some(Files::Embedded) => "the site built into this binary".to_owned(),
+                    Some(Files::Dir(dir)) => format!("the site in {}", dir.display()),
+                    None => "no site (build one: trunk build --release)".to_owned(),
+                };
                 let _ = writeln!(
                     std::io::stderr(),
-                    "qianbao-sandbox: serving on http://{addr} (state in {})",
+                    "qianbao-sandbox: serving on http://{addr} (state in {}; {serving})",
                     db.display()
                 );
-                let shared = api::Shared::new(sandbox);
-                tokio::spawn(notify::notifier(shared.clone()));
-                let app = api::router(shared, dist);
-                let shutdown = async {
-                    let _ = tokio::signal::ctrl_c().await;
-                };
+                tokio::spawn(notify::notifier(sandbox.clone()));
+                let app = api::router(sandbox, files);
                 match axum::serve(listener, app)
-                    .with_graceful_shutdown(shutdown)
+                    .with_graceful_shutdown(shutdown())
                     .await
                 {
                     Ok(()) => ExitCode::SUCCESS,

@@ -7,7 +7,6 @@
 //! ([`qianbao_core::payapi::NOTIFY_RETRIES`], on the sandbox's clock).
 //! Which notifications are due, and what each answer means, `core` says.
 
-use crate::api::Shared;
 use crate::keys;
 use crate::sandbox::{Sandbox, SignedHeaders};
 use aes_gcm::aead::{Aead, KeyInit, Payload};
@@ -79,7 +78,7 @@ pub struct Prepared {
 
 /// Encrypts and signs `due`; `None` if the merchant has no APIv3 key.
 pub fn prepare(sandbox: &Sandbox, due: DueNotification) -> Option<Prepared> {
-    let apiv3_key = sandbox.apiv3_key(due.mchid).ok().flatten()?;
+    let apiv3_key = sandbox.merchant(due.mchid)?.apiv3_key;
     let plaintext = serde_json::to_vec(&due.transaction).ok()?;
     let nonce = keys::nonce(&mut OsRng)[..12].to_owned();
     let ciphertext = encrypt(&apiv3_key, &nonce, "transaction", &plaintext)?;
@@ -132,66 +131,64 @@ pub fn send(prepared: &Prepared) -> (Option<u16>, String) {
     }
 }
 
-/// Sends every notification that is due, records each answer, and sleeps
-/// until the next one is due or the state changes; forever.
-pub async fn notifier(shared: Shared) {
+/// Sends every notification that is due — read from the saved state, the
+/// ones due together at once — records each answer through the writer, and
+/// sleeps until the next one is due or a save is made; forever.
+pub async fn notifier(sandbox: Sandbox) {
     loop {
-        let due = shared
-            .with(|s| s.run(|state, now| state.due_notifications(now)))
-            .await;
-        for due in due.and_then(Result::ok).unwrap_or_default() {
-            let unsent = due.clone();
-            let prepared = shared.with(move |s| prepare(s, due)).await.flatten();
-            let (due, status, answer) = match prepared {
-                Some(prepared) => {
-                    let sent = tokio::task::spawn_blocking(move || {
-                        let answer = send(&prepared);
-                        (prepared, answer)
-                    })
-                    .await;
-                    match sent {
-                        Ok((prepared, (status, answer))) => (prepared.due, status, answer),
-                        Err(_) => (unsent, None, "the sandbox could not send it".to_owned()),
+        let due = sandbox
+            .read(|state| state.due_notifications(state.sim().now(crate::sandbox::wall_clock())));
+        let sends = due.into_iter().map(|due| {
+            let sandbox = sandbox.clone();
+            async move {
+                let unsent = due.clone();
+                let prepared = prepare(&sandbox, due);
+                let (due, status, answer) = match prepared {
+                    Some(prepared) => {
+                        let sent = tokio::task::spawn_blocking(move || {
+                            let answer = send(&prepared);
+                            (prepared, answer)
+                        })
+                        .await;
+                        match sent {
+                            Ok((prepared, (status, answer))) => (prepared.due, status, answer),
+                            Err(_) => (unsent, None, "the sandbox could not send it".to_owned()),
+                        }
                     }
-                }
-                // Counted as an attempt, so that the schedule moves on.
-                None => (
-                    unsent,
-                    None,
-                    "the sandbox has no APIv3 key for this merchant".to_owned(),
-                ),
-            };
-            let _ = shared
-                .with(move |s| {
-                    s.run(|state, now| {
+                    // Counted as an attempt, so that the schedule moves on.
+                    None => (
+                        unsent,
+                        None,
+                        "the sandbox has no APIv3 key for this merchant".to_owned(),
+                    ),
+                };
+                let _ = sandbox
+                    .write(None, move |state, tx| {
                         state.record_notification(
                             due.mchid,
                             &due.out_trade_no,
-                            now,
+                            tx.now,
                             status,
                             &answer,
                         );
                     })
-                })
-                .await;
-        }
-        let wait = shared
-            .with(|s| {
-                s.run(|state, now| {
-                    state.next_notification_at().map(|at| {
-                        Duration::from_millis(
-                            u64::try_from((at.as_millis() - now.as_millis()).max(0)).unwrap_or(0),
-                        )
-                    })
+                    .await;
+            }
+        });
+        futures_util::future::join_all(sends).await;
+        let wait = sandbox
+            .read(|state| {
+                let now = state.sim().now(crate::sandbox::wall_clock());
+                state.next_notification_at().map(|at| {
+                    Duration::from_millis(
+                        u64::try_from((at.as_millis() - now.as_millis()).max(0)).unwrap_or(0),
+                    )
                 })
             })
-            .await
-            .and_then(Result::ok)
-            .flatten()
             .unwrap_or(MAX_SLEEP)
             .clamp(MIN_SLEEP, MAX_SLEEP);
         tokio::select! {
-            () = shared.wake.notified() => {}
+            () = sandbox.saved() => {}
             () = tokio::time::sleep(wait) => {}
         }
     }

@@ -9,12 +9,9 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use qianbao_core::binding::Site;
-use qianbao_sandbox::db::Db;
-use qianbao_sandbox::keys;
 use qianbao_sandbox::sandbox::{wall_clock, Credentials};
-use qianbao_sandbox::signing;
+use qianbao_sandbox::signing::{self, SigningKey};
 use qianbao_sandbox::{api, Sandbox};
-use rsa::RsaPrivateKey;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -41,13 +38,13 @@ fn temp_db(name: &str) -> PathBuf {
 
 struct Client {
     credentials: Credentials,
-    key: RsaPrivateKey,
+    key: SigningKey,
     nonce: AtomicU64,
 }
 
 impl Client {
     fn new(credentials: Credentials) -> Client {
-        let key = keys::read_private(&credentials.merchant_private_key_pem).unwrap();
+        let key = SigningKey::from_pem(&credentials.merchant_private_key_pem).unwrap();
         Client {
             credentials,
             key,
@@ -77,7 +74,7 @@ impl Client {
             nonce,
             timestamp,
             serial: self.credentials.merchant_serial_no.clone(),
-            signature: signing::sign(&self.key, &message),
+            signature: self.key.sign(&message),
         }
     }
 }
@@ -123,7 +120,7 @@ async fn send(app: &axum::Router, request: Request<Body>) -> (StatusCode, Value)
 }
 
 fn open(path: &Path) -> Sandbox {
-    Sandbox::open(Db::open(path).unwrap(), site()).unwrap()
+    Sandbox::open(path, site()).unwrap()
 }
 
 fn order_body(client: &Client, out_trade_no: &str, total: i64) -> String {
@@ -140,32 +137,31 @@ fn order_body(client: &Client, out_trade_no: &str, total: i64) -> String {
 
 const NATIVE: &str = "/v3/pay/transactions/native";
 
-/// The sandbox's revision: it moves with every save.
-fn revision(shared: &api::Shared) -> u64 {
-    shared
-        .sandbox
-        .lock()
-        .unwrap()
-        .run(|s, _| s.revision())
+/// Which save the sandbox holds: it moves with every save that changed
+/// the state.
+fn revision(sandbox: &Sandbox) -> u64 {
+    sandbox.seq()
+}
+
+async fn register(sandbox: &Sandbox, name: &str) -> Credentials {
+    sandbox
+        .register(
+            name.to_owned(),
+            "http://127.0.0.1:9/notify".to_owned(),
+            "127.0.0.1:9".to_owned(),
+        )
+        .await
         .unwrap()
 }
 
 #[tokio::test]
 async fn forged_replayed_stale_and_malformed_requests_change_nothing() {
     let path = temp_db("hostile");
-    let mut sandbox = open(&path);
-    let client = Client::new(
-        sandbox
-            .register("甲商户", "http://127.0.0.1:9/notify", "127.0.0.1:9")
-            .unwrap(),
-    );
-    let other = Client::new(
-        sandbox
-            .register("乙商户", "http://127.0.0.1:9/notify", "127.0.0.1:9")
-            .unwrap(),
-    );
-    let shared = api::Shared::new(sandbox);
-    let app = api::router(shared.clone(), None);
+    let sandbox = open(&path);
+    let client = Client::new(register(&sandbox, "甲商户").await);
+    let other = Client::new(register(&sandbox, "乙商户").await);
+    let shared = sandbox.clone();
+    let app = api::router(sandbox, None);
     let before = revision(&shared);
 
     let good = client.signed("POST", NATIVE, &order_body(&client, "HOSTILE0001", 100));
@@ -195,7 +191,7 @@ async fn forged_replayed_stale_and_malformed_requests_change_nothing() {
         &stale.nonce,
         stale.body.as_bytes(),
     );
-    stale.signature = signing::sign(&client.key, &message);
+    stale.signature = client.key.sign(&message);
     cases.push((
         "a timestamp ten minutes old",
         stale.request(),
@@ -332,24 +328,13 @@ async fn forged_replayed_stale_and_malformed_requests_change_nothing() {
 #[tokio::test]
 async fn two_merchants_many_concurrent_calls_and_two_processes_lose_nothing() {
     let path = temp_db("concurrent");
-    let mut first = open(&path);
-    let a = Arc::new(Client::new(
-        first
-            .register("甲", "http://127.0.0.1:9/n", "127.0.0.1:9")
-            .unwrap(),
-    ));
-    let b = Arc::new(Client::new(
-        first
-            .register("乙", "http://127.0.0.1:9/n", "127.0.0.1:9")
-            .unwrap(),
-    ));
-    // A second process on the same file: every save is checked against
-    // the other's, and a command that finds a newer save runs again.
+    let first = open(&path);
+    let a = Arc::new(Client::new(register(&first, "甲").await));
+    let b = Arc::new(Client::new(register(&first, "乙").await));
+    // A second process on the same file: each reads the other's saves as
+    // it takes the file's write lock, before saving its own.
     let second = open(&path);
-    let apps = [
-        api::router(api::Shared::new(first), None),
-        api::router(api::Shared::new(second), None),
-    ];
+    let apps = [api::router(first, None), api::router(second, None)];
     const EACH: usize = 24;
     let mut tasks = Vec::new();
     for i in 0..EACH {
@@ -373,8 +358,8 @@ async fn two_merchants_many_concurrent_calls_and_two_processes_lose_nothing() {
     for task in tasks {
         task.await.unwrap();
     }
-    let mut check = open(&path);
-    let orders = check.run(|s, _| s.orders().to_vec()).unwrap();
+    let check = open(&path);
+    let orders = check.read(|s| s.orders().to_vec());
     assert_eq!(orders.len(), 2 * EACH, "every order kept, each once");
     for (n, client) in [&a, &b].into_iter().enumerate() {
         for i in 0..EACH {

@@ -10,8 +10,10 @@
 
 use crate::app::{on_demand, Unfetched};
 use crate::store::{Problem, Store};
-use qianbao_core::account::AccountId;
-use qianbao_core::command::{CreateDemo, EnterLoginCode, LogIn, Register, Unlock};
+use qianbao_core::account::{AccountId, CodeSent};
+use qianbao_core::command::{
+    CreateDemo, EnterLoginCode, LogIn, Register, SendRegisterCode, Unlock,
+};
 use qianbao_core::demo::Demo;
 use qianbao_core::error::SiteError;
 use qianbao_core::provider::ProviderId;
@@ -72,6 +74,17 @@ on_demand! {
             store.add_key(id, password).await?;
             Ok(id)
         })
+    }
+}
+
+/// 「获取验证码」 on the registration form: where the code went.
+pub async fn send_register_code(store: Store, login: String) -> Result<CodeSent, Problem> {
+    run(send_register_code_split(store, login)).await
+}
+
+on_demand! {
+    in credentials: fn send_register_code_split(store: Store, login: String) -> Pending<CodeSent> {
+        Box::pin(async move { store.run(SendRegisterCode { login }).await })
     }
 }
 

@@ -8,7 +8,6 @@ use crate::i18n::providers;
 use crate::router::{use_nav, with_query, Link};
 use crate::store::{use_store, Notice, Problem};
 use leptos::prelude::*;
-use qianbao_core::command::SendRegisterCode;
 use qianbao_core::identity::LoginId;
 use qianbao_core::provider::ProviderId;
 use qianbao_core::time::ceil_secs;
@@ -51,7 +50,7 @@ pub fn Register() -> impl IntoView {
     let get_code = move |_| {
         let typed = login.get_untracked();
         store.spawn(async move {
-            match store.run(SendRegisterCode { login: typed }).await {
+            match crate::credentials::send_register_code(store, typed).await {
                 Ok(sent) => {
                     sent_to.set(Some(sent.to.masked()));
                     error.set(None);

@@ -1,0 +1,239 @@
+//! What the pages and the developer console ask of the sandbox server,
+//! under `/sandbox/v1/` (see `web/src/sandbox.rs` for the page's side):
+//!
+//! - `GET state` — the whole saved state as rows, and which client the
+//!   asking browser is;
+//! - `POST command` — a page's command (`core::command::Sent`), applied by
+//!   the writer for that browser's client on the same path as a merchant
+//!   backend's calls; the reply carries its answer and the saves since the
+//!   page's;
+//! - `GET events` — every save from now on (server-sent events);
+//! - the console's explicit actions: `POST merchants` (register one),
+//!   `GET export`, `POST import` (checked exactly as a load would check it)
+//!   and `POST reset`.
+//!
+//! No route takes a stored state from a page but the console's import.
+
+use crate::api::plain;
+use crate::sandbox::{Sandbox, SandboxError};
+use crate::site::Client;
+use axum::extract::{Form, Query, State};
+use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use futures_util::stream::{self, Stream};
+use qianbao_core::command::{Ctx, Reply, Sent};
+use qianbao_core::envelope::{self, ImportError, Read, Saved, Stored};
+use qianbao_core::State as World;
+use serde::Deserialize;
+use std::convert::Infallible;
+use std::sync::Arc;
+use tokio::sync::broadcast;
+
+const JSON: &str = "application/json; charset=utf-8";
+const TEXT: &str = "text/plain; charset=utf-8";
+
+pub fn routes() -> Router<Sandbox> {
+    Router::new()
+        .route("/sandbox/v1/state", get(state))
+        .route("/sandbox/v1/command", post(command))
+        .route("/sandbox/v1/events", get(events))
+        .route("/sandbox/v1/merchants", post(register_merchant))
+        .route("/sandbox/v1/export", get(export))
+        .route(
+            "/sandbox/v1/import",
+            post(import).layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),
+        )
+        .route("/sandbox/v1/reset", post(reset))
+}
+
+fn unavailable(error: &dyn std::fmt::Display) -> Response {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "qianbao-sandbox: {error}");
+    plain(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "the sandbox cannot answer now",
+        TEXT,
+    )
+}
+
+/// `GET /sandbox/v1/state`.
+async fn state(State(sandbox): State<Sandbox>, Client(client): Client) -> Response {
+    let snapshot = tokio::task::spawn_blocking(move || sandbox.snapshot(&client)).await;
+    match snapshot {
+        Ok(Ok(snapshot)) => match serde_json::to_string(&snapshot) {
+            Ok(json) => plain(StatusCode::OK, json, JSON),
+            Err(error) => unavailable(&error),
+        },
+        Ok(Err(error)) => unavailable(&error),
+        Err(error) => unavailable(&error),
+    }
+}
+
+/// `POST /sandbox/v1/command`.
+async fn command(
+    State(sandbox): State<Sandbox>,
+    Client(client): Client,
+    Json(sent): Json<Sent>,
+) -> Response {
+    let Sent { since, command } = sent;
+    let applied = sandbox
+        .write(None, move |state, tx| {
+            let mut ctx = Ctx {
+                now: tx.now,
+                wall: tx.wall,
+                rng: &mut *tx.rng,
+                hasher: tx.hasher,
+            };
+            command.apply(state, &client, &mut ctx)
+        })
+        .await;
+    match applied {
+        Ok((answer, seq)) => {
+            let deltas = sandbox
+                .deltas(since, seq)
+                .map(|found| found.iter().map(|d| (**d).clone()).collect());
+            let reply = Reply {
+                seq,
+                answer,
+                deltas,
+            };
+            match serde_json::to_string(&reply) {
+                Ok(json) => plain(StatusCode::OK, json, JSON),
+                Err(error) => unavailable(&error),
+            }
+        }
+        Err(error) => unavailable(&error),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct Since {
+    #[serde(default)]
+    since: u64,
+}
+
+/// `GET /sandbox/v1/events?since=…`: the saves the page has not seen (or
+/// `resync`, if they are no longer kept), then every save as it is made.
+async fn events(
+    State(sandbox): State<Sandbox>,
+    Query(Since { since }): Query<Since>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    // Subscribed before looking back, so no save falls between the two.
+    let live = sandbox.subscribe();
+    let now = sandbox.seq();
+    let missed: Vec<Arc<String>> = match sandbox.deltas(since, now) {
+        Some(found) => found
+            .iter()
+            .map(|d| Arc::new(serde_json::to_string(&**d).unwrap_or_default()))
+            .collect(),
+        None => vec![Arc::new("resync".to_owned())],
+    };
+    let missed = stream::iter(
+        missed
+            .into_iter()
+            .map(|data| Ok(Event::default().data(data.as_str()))),
+    );
+    let live = stream::unfold(live, |mut live| async move {
+        let data = match live.recv().await {
+            Ok(data) => data,
+            // Too slow a reader: it reads everything again.
+            Err(broadcast::error::RecvError::Lagged(_)) => Arc::new("resync".to_owned()),
+            Err(broadcast::error::RecvError::Closed) => return None,
+        };
+        Some((Ok(Event::default().data(data.as_str())), live))
+    });
+    use futures_util::StreamExt as _;
+    Sse::new(missed.chain(live)).keep_alive(KeepAlive::default())
+}
+
+#[derive(Deserialize)]
+struct Registration {
+    name: String,
+    notify_url: String,
+    redirect_domain: String,
+}
+
+/// `POST /sandbox/v1/merchants` (a form: `name`, `notify_url`,
+/// `redirect_domain`): the console's 「注册商户」, as `merchant add`. 200
+/// with the credentials' JSON, or 400 with the refused field's name.
+async fn register_merchant(
+    State(sandbox): State<Sandbox>,
+    Form(form): Form<Registration>,
+) -> Response {
+    match sandbox
+        .register(form.name, form.notify_url, form.redirect_domain)
+        .await
+    {
+        Ok(credentials) => {
+            let json = serde_json::to_string_pretty(&credentials).unwrap_or_default();
+            plain(StatusCode::OK, json, JSON)
+        }
+        Err(SandboxError::Register(error)) => plain(StatusCode::BAD_REQUEST, error.field(), TEXT),
+        Err(error) => {
+            let _ = unavailable(&error);
+            plain(StatusCode::INTERNAL_SERVER_ERROR, "server", TEXT)
+        }
+    }
+}
+
+/// `GET /sandbox/v1/export`: the saved state in the stored form the
+/// console's import reads (unsealed).
+async fn export(State(sandbox): State<Sandbox>) -> Response {
+    let written = sandbox
+        .read(|state| envelope::write(state, &Saved::default(), None, None, &mut rand_core::OsRng));
+    match written {
+        Ok((writes, _)) => {
+            let mut stored = Stored::new();
+            for write in writes {
+                if let envelope::Write::Set(key, value) = write {
+                    stored.insert(key, value);
+                }
+            }
+            plain(StatusCode::OK, envelope::bundle(&stored), JSON)
+        }
+        Err(error) => unavailable(&error),
+    }
+}
+
+/// `POST /sandbox/v1/import`: a file checked exactly as a load checks a
+/// stored copy replaces the state (every page reads it again); a bad one
+/// changes nothing, and the answer says why (`ImportError` as JSON).
+async fn import(State(sandbox): State<Sandbox>, text: String) -> Response {
+    let refuse = |error: ImportError| {
+        plain(
+            StatusCode::BAD_REQUEST,
+            serde_json::to_string(&error).unwrap_or_default(),
+            JSON,
+        )
+    };
+    let stored = match envelope::check_import(&text, None) {
+        Ok(stored) => stored,
+        Err(error) => return refuse(error),
+    };
+    let state = match envelope::read(&stored, None) {
+        Read::Opened {
+            state, keys: None, ..
+        } => *state,
+        Read::Fresh => World::default(),
+        // A browser's sealed copy: its password is not the sandbox's.
+        Read::Opened { keys: Some(_), .. } | Read::Locked(_) => {
+            return refuse(ImportError::OtherKey)
+        }
+        Read::Damaged(error) => return refuse(ImportError::Damaged(error)),
+    };
+    match sandbox.replace(state).await {
+        Ok(_) => StatusCode::NO_CONTENT.into_response(),
+        Err(error) => unavailable(&error),
+    }
+}
+
+/// `POST /sandbox/v1/reset`: a fresh start (merchants and their keys too).
+async fn reset(State(sandbox): State<Sandbox>) -> Response {
+    match sandbox.replace(World::default()).await {
+        Ok(_) => StatusCode::NO_CONTENT.into_response(),
+        Err(error) => unavailable(&error),
+    }
+}
