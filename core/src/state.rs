@@ -160,7 +160,9 @@ pub struct State {
 /// as they were and changes no order changed nothing.
 #[derive(Debug, Clone)]
 struct Baseline {
-    main: String,
+    /// `None`: nothing saved yet — what a fresh state's body would be
+    /// (found when first needed, so that making a state writes nothing).
+    main: Option<String>,
     journal_len: usize,
     log_last: u64,
     log_first: Option<u64>,
@@ -331,7 +333,7 @@ pub(crate) fn seal_record(revision: u64, body: &str) -> String {
 
 impl Default for State {
     fn default() -> Self {
-        let mut state = Self {
+        Self {
             schema: SCHEMA_VERSION,
             accounts: Vec::new(),
             next_account_id: 1,
@@ -353,14 +355,12 @@ impl Default for State {
             registered: Vec::new(),
             revision: 0,
             baseline: Baseline {
-                main: String::new(),
+                main: None,
                 journal_len: 0,
                 log_last: 0,
                 log_first: None,
             },
-        };
-        state.baseline.main = state.main_body(false).unwrap_or_default();
-        state
+        }
     }
 }
 
@@ -480,8 +480,12 @@ impl State {
     pub fn changes(&self) -> Result<Changes, StateError> {
         let main = self.main_body(false)?;
         let log_first = self.sim.log().first().map(|e| e.id);
+        let before = match &self.baseline.main {
+            Some(before) => *before != main,
+            None => State::default().main_body(false)? != main,
+        };
         Ok(Changes {
-            main: (main != self.baseline.main).then_some(main),
+            main: before.then_some(main),
             orders: self.orders.changed().clone(),
             journal_from: self.baseline.journal_len.min(self.ledger.len()),
             journal_len: self.ledger.len(),
@@ -511,7 +515,7 @@ impl State {
     /// `changes` were saved: they are what storage holds now.
     pub fn mark_saved(&mut self, changes: Changes) {
         if let Some(main) = changes.main {
-            self.baseline.main = main;
+            self.baseline.main = Some(main);
         }
         self.baseline.journal_len = changes.journal_len;
         self.baseline.log_last = changes.log_last;
@@ -522,7 +526,7 @@ impl State {
     /// This copy is what storage holds (just read back).
     pub(crate) fn mark_loaded(&mut self) -> Result<(), StateError> {
         self.baseline = Baseline {
-            main: self.main_body(false)?,
+            main: Some(self.main_body(false)?),
             journal_len: self.ledger.len(),
             log_last: self.sim.last_log_id(),
             log_first: self.sim.log().first().map(|e| e.id),

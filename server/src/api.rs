@@ -532,7 +532,7 @@ async fn certificates(
     let system = || PayFailure::for_signer(signer)(ApiError::system());
     let merchant = sandbox.merchant(signer).ok_or_else(system)?;
     let cert = sandbox.certificate().clone();
-    let nonce = crate::keys::nonce(&mut rand_core::OsRng)[..12].to_owned();
+    let nonce = crate::keys::with_rng(crate::keys::nonce)[..12].to_owned();
     let ciphertext = crate::notify::encrypt(
         &merchant.apiv3_key,
         &nonce,

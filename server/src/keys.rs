@@ -130,3 +130,15 @@ pub fn app_secret(rng: &mut impl RngCore) -> String {
 pub fn nonce(rng: &mut impl RngCore) -> String {
     random_text(rng, ALNUM, 32)
 }
+
+/// A generator of this thread's, seeded from the system's (a nonce per
+/// answer would otherwise cost a system call per character).
+pub fn with_rng<T>(f: impl FnOnce(&mut rand_chacha::ChaCha20Rng) -> T) -> T {
+    use rand_chacha::rand_core::SeedableRng;
+    thread_local! {
+        static RNG: std::cell::RefCell<rand_chacha::ChaCha20Rng> =
+            std::cell::RefCell::new(rand_chacha::ChaCha20Rng::from_rng(rand_core::OsRng)
+                .unwrap_or_else(|_| rand_chacha::ChaCha20Rng::from_entropy()));
+    }
+    RNG.with(|rng| f(&mut rng.borrow_mut()))
+}

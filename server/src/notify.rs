@@ -14,7 +14,6 @@ use aes_gcm::{Aes256Gcm, Nonce};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use qianbao_core::payapi::DueNotification;
-use rand_core::OsRng;
 use serde::Serialize;
 use std::io::Read;
 use std::time::Duration;
@@ -80,7 +79,7 @@ pub struct Prepared {
 pub fn prepare(sandbox: &Sandbox, due: DueNotification) -> Option<Prepared> {
     let apiv3_key = sandbox.merchant(due.mchid)?.apiv3_key;
     let plaintext = serde_json::to_vec(&due.transaction).ok()?;
-    let nonce = keys::nonce(&mut OsRng)[..12].to_owned();
+    let nonce = keys::with_rng(keys::nonce)[..12].to_owned();
     let ciphertext = encrypt(&apiv3_key, &nonce, "transaction", &plaintext)?;
     let body = serde_json::to_vec(&Body {
         id: &due.id,

@@ -320,6 +320,11 @@ impl Sandbox {
             state: loaded.state,
             seq: loaded.seq,
             hasher: Hasher::standard(),
+            rng: {
+                use rand_chacha::rand_core::SeedableRng;
+                rand_chacha::ChaCha20Rng::from_rng(OsRng)
+                    .map_err(|e| SandboxError::Key(KeyError::new(e.to_string())))?
+            },
             inner: Arc::downgrade(&inner),
             batches: 0,
         };
@@ -538,7 +543,7 @@ impl Sandbox {
     /// Signs `body`, naming `serial` (the public key's id or the certificate's).
     pub fn sign_as(&self, body: &[u8], serial: String) -> SignedHeaders {
         let timestamp = (wall_clock().as_millis() / 1000).to_string();
-        let nonce = keys::nonce(&mut OsRng);
+        let nonce = keys::with_rng(keys::nonce);
         let message = signing::response_message(&timestamp, &nonce, body);
         SignedHeaders {
             signature: self.inner.platform.key.sign(&message),
@@ -667,6 +672,8 @@ struct Writer {
     state: State,
     seq: u64,
     hasher: Hasher,
+    /// The commands' randomness (codes, tokens, numbers), seeded from the system's.
+    rng: rand_chacha::ChaCha20Rng,
     inner: std::sync::Weak<Inner>,
     batches: u64,
 }
@@ -813,16 +820,16 @@ impl Writer {
             delta: None,
         };
         let hasher = &self.hasher;
+        let rng = &mut self.rng;
         let committed = commit::run(&mut storage, &mut self.state, 1, |state| {
             // A server is never the browser's offline switch.
             state.sim_mut().set_offline(false);
             for (run, reply) in spent.drain(..) {
                 let wall = wall_clock();
-                let mut rng = OsRng;
                 let mut tx = Tx {
                     now: state.sim().now(wall),
                     wall,
-                    rng: &mut rng,
+                    rng: &mut *rng,
                     hasher,
                     keys: Vec::new(),
                     modes: Vec::new(),
@@ -877,7 +884,9 @@ impl Writer {
 
     /// The readers' copy and every page follow `delta`.
     fn publish(&self, inner: &Inner, delta: Delta) {
-        let json = if delta.orders.len() + delta.journal.len() > 1_000 {
+        let json = if inner.events.receiver_count() == 0
+            || delta.orders.len() + delta.journal.len() > 1_000
+        {
             String::new()
         } else {
             serde_json::to_string(&delta).unwrap_or_default()

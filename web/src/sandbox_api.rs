@@ -3,6 +3,38 @@
 //! from the server: see `storage::on_server`). The state itself follows the
 //! server through `sandbox.rs`.
 
+use crate::store::Problem;
+use qianbao_core::envelope::ImportError;
+use qianbao_core::error::SiteError;
+
+/// `GET /sandbox/v1/export`: the server's state as the import reads it.
+pub async fn export() -> Result<String, Problem> {
+    match crate::sandbox::request("GET", "/sandbox/v1/export", None).await {
+        Ok((200, text)) => Ok(text),
+        _ => Err(Problem::Site(SiteError::Unreachable)),
+    }
+}
+
+/// `POST /sandbox/v1/import`: checked by the server as a load would; a
+/// refusal says why and changes nothing.
+pub async fn import(text: &str) -> Result<(), Problem> {
+    match crate::sandbox::request("POST", "/sandbox/v1/import", Some(text)).await {
+        Ok((204, _)) => Ok(()),
+        Ok((400, why)) => Err(Problem::Import(
+            serde_json::from_str(&why).unwrap_or(ImportError::NotAnExport),
+        )),
+        _ => Err(Problem::Site(SiteError::Unreachable)),
+    }
+}
+
+/// `POST /sandbox/v1/reset`: a fresh start of the whole sandbox.
+pub async fn reset() -> Result<(), Problem> {
+    match crate::sandbox::request("POST", "/sandbox/v1/reset", None).await {
+        Ok((204, _)) => Ok(()),
+        _ => Err(Problem::Site(SiteError::Unreachable)),
+    }
+}
+
 /// Why a registration did not happen: the refused field (`name`,
 /// `notify_url`, `redirect_domain`, `full`), or `server`.
 pub type Refused = String;

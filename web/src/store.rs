@@ -594,6 +594,13 @@ impl Store {
     /// it replaces the stored state (the page reloads); a bad one changes
     /// nothing and says why.
     pub async fn import(&self, text: String) -> Result<(), Problem> {
+        if storage::on_server() {
+            // The sandbox server checks it as a load would, and replaces its
+            // state for every page.
+            return crate::sandbox_api::import(&text)
+                .await
+                .map(|()| env::reload());
+        }
         let held = self.exclusive().await?;
         let result = codec::get()
             .ok_or(Problem::Storage(codec_missing()))
@@ -608,6 +615,12 @@ impl Store {
     /// The console's reset: the state and its history removed (the page
     /// reloads); damaged copies kept aside and preferences stay.
     pub async fn reset(&self) {
+        if storage::on_server() {
+            if crate::sandbox_api::reset().await.is_ok() {
+                env::reload();
+            }
+            return;
+        }
         let Ok(held) = self.exclusive().await else {
             return;
         };

@@ -93,7 +93,18 @@ pub fn Console() -> impl IntoView {
         })
     };
     let export = move |_| {
-        env::download("qianbao-export.json", &storage::export_bundle());
+        if storage::on_server() {
+            store.spawn(async move {
+                match crate::sandbox_api::export().await {
+                    Ok(bundle) => {
+                        env::download("qianbao-export.json", &bundle);
+                    }
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        } else {
+            let _ = env::download("qianbao-export.json", &storage::export_bundle());
+        }
     };
     let import = move |ev: leptos::ev::Event| {
         let Some(input) = ev
