@@ -246,8 +246,14 @@ impl State {
             code,
             purpose: Purpose::Register,
         };
-        self.inbox
-            .deliver(login.as_str(), channel, Sender::Wallet, body, now);
+        self.inbox.deliver(
+            login.as_str(),
+            channel,
+            Sender::Wallet,
+            body,
+            now,
+            &self.client,
+        );
         Ok(CodeSent { to: login })
     }
 

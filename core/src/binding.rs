@@ -395,8 +395,14 @@ impl State {
             code,
             purpose: Purpose::WeChatBind,
         };
-        self.inbox
-            .deliver(phone.as_str(), Channel::Sms, Sender::WeChat, body, now);
+        self.inbox.deliver(
+            phone.as_str(),
+            Channel::Sms,
+            Sender::WeChat,
+            body,
+            now,
+            &self.client,
+        );
         Ok(phone.masked())
     }
 

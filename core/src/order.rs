@@ -296,6 +296,8 @@ pub struct Orders {
     next_notice: BTreeSet<(Timestamp, usize)>,
     /// Positions changed since [`Orders::take_changed`] last looked.
     changed: BTreeSet<usize>,
+    /// How many orders each merchant has.
+    counts: BTreeMap<MerchantId, usize>,
 }
 
 impl PartialEq for Orders {
@@ -428,6 +430,7 @@ impl Orders {
         }
         let position = self.list.len();
         self.by_number.insert(number, position);
+        *self.counts.entry(order.merchant).or_default() += 1;
         let keys = Keys::of(&order);
         let merchant = order.merchant;
         self.list.push(order);
@@ -487,6 +490,33 @@ impl Orders {
             Some((false, at)) => mark(&mut self.next_notice, (at, position), add),
             None => {}
         }
+    }
+
+    /// How many orders `merchant` has.
+    pub fn count(&self, merchant: MerchantId) -> usize {
+        self.counts.get(&merchant).copied().unwrap_or(0)
+    }
+
+    /// `merchant`'s newest `n` orders, newest first.
+    pub fn newest(&self, merchant: MerchantId, n: usize) -> Vec<&Order> {
+        self.list
+            .iter()
+            .rev()
+            .filter(|o| o.merchant == merchant)
+            .take(n)
+            .collect()
+    }
+
+    /// `merchant`'s `n` most recently paid orders, the newest payment first
+    /// (transaction ids grow with the ledger).
+    pub fn newest_paid(&self, merchant: MerchantId, n: usize) -> Vec<&Order> {
+        self.by_transaction
+            .values()
+            .rev()
+            .filter_map(|p| self.list.get(*p))
+            .filter(|o| o.merchant == merchant)
+            .take(n)
+            .collect()
     }
 
     /// Positions of open orders whose time ran out by `now`, of `merchant`

@@ -438,6 +438,16 @@ impl State {
         &self.inbox
     }
 
+    /// What this client's phone shows, newest first.
+    pub fn phone(&self) -> impl Iterator<Item = &crate::phone::Message> + '_ {
+        self.inbox.shown_to(&self.client)
+    }
+
+    /// Unread messages on this client's phone.
+    pub fn phone_unread(&self) -> usize {
+        self.inbox.unread(&self.client)
+    }
+
     pub fn inbox_mut(&mut self) -> &mut Inbox {
         &mut self.inbox
     }

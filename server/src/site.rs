@@ -76,7 +76,16 @@ fn content_type(path: &str) -> &'static str {
 
 /// `GET` of anything not the API: the file, or the app (`index.html`).
 pub async fn serve(files: Files, request: Request) -> Response {
+    let method = request.method();
+    if method != axum::http::Method::GET && method != axum::http::Method::HEAD {
+        // The site is read, never written: a page that posts anything
+        // (a stored state, as the first sandbox took) is refused.
+        return StatusCode::METHOD_NOT_ALLOWED.into_response();
+    }
     let path = request.uri().path();
+    if path.starts_with("/sandbox/") {
+        return StatusCode::NOT_FOUND.into_response();
+    }
     let path = if path == "/" { "/index.html" } else { path };
     let (path, body) = match files.get(path).await {
         Some(body) => (path, body),

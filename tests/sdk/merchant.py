@@ -10,6 +10,14 @@ as a command for other tests to drive (tests/e2e/specs/sandbox.test.mjs):
         the first FAIL_FIRST ones, then 200; one JSON line per attempt.
         Its GET /oauth/callback is the app's 网页授权 redirect_uri: each
         visit is a line with the `code` (or none, on 拒绝) and `state`.
+    merchant.py CREDENTIALS.json SANDBOX_URL load CLIENTS PREFIX
+        CLIENTS threads, each with an SDK client of its own, creating a
+        native order and querying it, over and over, until a line `stop`
+        arrives on stdin. A call that gets no answer (the sandbox down) is
+        sent again, the same request, until one comes: a client that
+        retries. One line per order whose creation was answered 200
+        ({"event": "created", "no": …}), one per query that did not show
+        the order as created, then {"event": "done", …} with the counts.
     merchant.py CREDENTIALS.json SANDBOX_URL oauth NAME '{"kwarg": …}'
         One call of the community SDK `wechatpy`'s WeChatOAuth (its
         API_BASE_URL and OAUTH_BASE_URL pointed at the sandbox):
@@ -50,8 +58,14 @@ def client(c, url, **overrides):
     return pay
 
 
+EMITTING = threading.Lock()
+
+
 def emit(value):
-    print(json.dumps(value, ensure_ascii=False), flush=True)
+    """One JSON line, whole, whichever thread prints it."""
+    line = json.dumps(value, ensure_ascii=False)
+    with EMITTING:
+        print(line, flush=True)
 
 
 def call(pay, name, kwargs):
@@ -114,6 +128,61 @@ def listen(pay, port, fail_first):
     server.serve_forever()
 
 
+def load(c, url, clients, prefix):
+    stop = threading.Event()
+    counts = {"created": 0, "queried": 0, "retried": 0, "wrong": 0}
+    lock = threading.Lock()
+
+    def answered(call):
+        """The call's answer, sent again while none comes."""
+        while True:
+            try:
+                return call()
+            except Exception:  # no answer: connection refused or reset
+                with lock:
+                    counts["retried"] += 1
+                if stop.is_set() and counts["retried"] > 10_000:
+                    raise
+                threading.Event().wait(0.05)
+
+    def worker(t):
+        pay = client(c, url)
+        i = 0
+        while not stop.is_set():
+            no = f"{prefix}{t:02d}X{i:06d}"
+            i += 1
+            code, body = answered(lambda: pay.pay(
+                description="团队压测", out_trade_no=no, amount={"total": 100},
+                notify_url="http://127.0.0.1:9/notify"))
+            if code != 200:
+                with lock:
+                    counts["wrong"] += 1
+                emit({"event": "refused", "no": no, "code": code, "body": str(body)[:200]})
+                continue
+            emit({"event": "created", "no": no})
+            code, body = answered(lambda: pay.query(out_trade_no=no))
+            state = json.loads(body).get("trade_state") if code == 200 else None
+            with lock:
+                counts["created"] += 1
+                counts["queried"] += 1
+                if state != "NOTPAY":
+                    counts["wrong"] += 1
+            if state != "NOTPAY":
+                emit({"event": "query", "no": no, "code": code, "state": state})
+
+    threads = [threading.Thread(target=worker, args=(t,)) for t in range(clients)]
+    for thread in threads:
+        thread.start()
+    emit({"event": "loading", "clients": clients})
+    for line in sys.stdin:
+        if line.strip() == "stop":
+            break
+    stop.set()
+    for thread in threads:
+        thread.join()
+    emit({"event": "done", **counts})
+
+
 def oauth(credentials, url, name, kwargs):
     c = json.load(open(credentials))
     client = WeChatOAuth(c["appid"], kwargs.pop("secret", c["appsecret"]),
@@ -136,6 +205,8 @@ if __name__ == "__main__":
         oauth(credentials, url, sys.argv[4], json.loads(sys.argv[5]))
     elif command == "call":
         call(pay, sys.argv[4], json.loads(sys.argv[5]))
+    elif command == "load":
+        load(json.load(open(credentials)), url, int(sys.argv[4]), sys.argv[5])
     elif command == "listen":
         listen(pay, int(sys.argv[4]), int(sys.argv[5]) if len(sys.argv) > 5 else 0)
     else:

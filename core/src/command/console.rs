@@ -123,7 +123,8 @@ impl Request for MarkMessagesRead {
     type Output = ();
     type Error = Never;
     fn apply(&self, state: &mut State, _: &mut Ctx<'_>) -> Result<(), Never> {
-        state.inbox_mut().mark_all_read();
+        let client = state.client().clone();
+        state.inbox_mut().mark_all_read(&client);
         Ok(())
     }
 }
@@ -136,7 +137,8 @@ impl Request for ClearInbox {
     type Output = ();
     type Error = Never;
     fn apply(&self, state: &mut State, _: &mut Ctx<'_>) -> Result<(), Never> {
-        state.inbox_mut().clear();
+        let client = state.client().clone();
+        state.inbox_mut().clear(&client);
         Ok(())
     }
 }

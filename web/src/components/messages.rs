@@ -22,8 +22,7 @@ pub fn MessageList() -> impl IntoView {
         let locale = store.locale.get();
         store.state.with(|state| {
             state
-                .inbox()
-                .newest_first()
+                .phone()
                 .map(|m| MessageRow {
                     id: m.id,
                     channel: i18n::channel(locale, m.channel),
@@ -37,7 +36,7 @@ pub fn MessageList() -> impl IntoView {
     };
     view! {
         <Show
-            when=move || store.state.with(|s| s.inbox().newest_first().next().is_some())
+            when=move || store.state.with(|s| s.phone().next().is_some())
             fallback=move || view! { <p class="muted">{move || store.text().phone_empty}</p> }
         >
             <ol class="messages" aria-live="polite">

@@ -19,7 +19,7 @@ crate::app::on_demand! {
 pub fn PhonePanel() -> impl IntoView {
     let store = use_store();
     let open = RwSignal::new(false);
-    let unread = move || store.state.with(|s| s.inbox().unread());
+    let unread = move || store.state.with(|s| s.phone_unread());
     let toggle = move |_| {
         let opening = !open.get_untracked();
         open.set(opening);

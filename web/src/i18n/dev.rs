@@ -76,7 +76,8 @@ labels! {
             "沙盒服务器没有完成注册，请查看它的日志后重试。",
             "The sandbox server did not complete the registration: look at its log and try again.";
         dev_merchant_orders: fn(usize) -> String =
-            |n| format!("API 订单 {n} 笔"), |n| format!("{n} API orders");
+            |n| format!("API 订单 {n} 笔（下面是最近付款的和最近下单的各至多 10 笔）"),
+            |n| format!("{n} API orders (below, up to 10 paid last and 10 placed last)");
         dev_order_notified: fn(usize, bool) -> String =
             |n, ok| format!("通知 {n} 次{}", if ok { "，商户已确认" } else { "" }),
             |n, ok| format!("notified {n} times{}", if ok { ", acknowledged" } else { "" });

@@ -19,9 +19,15 @@ struct Row {
     appid: String,
     notify_url: String,
     redirect_domain: String,
-    /// (out_trade_no, state, notifications sent, acknowledged)
+    /// How many API orders the merchant has.
+    count: usize,
+    /// The ones shown: (out_trade_no, state, notifications sent, acknowledged)
     orders: Vec<(String, &'static str, usize, bool)>,
 }
+
+/// Of a merchant's orders, the console shows this many paid last and this
+/// many placed last.
+const SHOWN: usize = 10;
 
 #[component]
 pub fn Merchants() -> impl IntoView {
@@ -75,20 +81,29 @@ pub fn Merchants() -> impl IntoView {
                     appid: m.appid.clone(),
                     notify_url: m.notify_url.clone(),
                     redirect_domain: m.redirect_domain.clone(),
-                    orders: s
-                        .orders()
-                        .iter()
-                        .filter(|o| o.merchant == MerchantId::Registered(m.mchid))
-                        .filter_map(|o| {
-                            let api = o.api.as_ref()?;
-                            Some((
-                                o.out_trade_no.clone(),
-                                o.state.as_str(),
-                                api.attempts.len(),
-                                api.acknowledged_at.is_some(),
-                            ))
-                        })
-                        .collect(),
+                    count: s.order_book().count(MerchantId::Registered(m.mchid)),
+                    // The latest payments, then the latest orders placed: a
+                    // few of each, however many the merchant has (a load
+                    // test's thousands would bury the ones a person paid).
+                    orders: {
+                        let id = MerchantId::Registered(m.mchid);
+                        let paid = s.order_book().newest_paid(id, SHOWN);
+                        let placed = s.order_book().newest(id, SHOWN);
+                        let mut seen = std::collections::BTreeSet::new();
+                        paid.into_iter()
+                            .chain(placed)
+                            .filter(|o| seen.insert(o.out_trade_no.clone()))
+                            .filter_map(|o| {
+                                let api = o.api.as_ref()?;
+                                Some((
+                                    o.out_trade_no.clone(),
+                                    o.state.as_str(),
+                                    api.attempts.len(),
+                                    api.acknowledged_at.is_some(),
+                                ))
+                            })
+                            .collect()
+                    },
                 })
                 .collect::<Vec<_>>()
         })
@@ -139,7 +154,7 @@ pub fn Merchants() -> impl IntoView {
         <Show when=move || !rows().is_empty() fallback=move || view! { <p class="muted">{move || tw().dev_merchants_none}</p> }>
             <ul class="merchants" data-testid="merchants">
                 {move || rows().into_iter().map(|row| {
-                    let orders = row.orders.len();
+                    let orders = row.count;
                     let mchid = row.mchid.clone();
                     view! {
                         <li data-mchid=mchid>

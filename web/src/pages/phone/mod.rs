@@ -11,7 +11,7 @@ pub fn PhonePage() -> impl IntoView {
     let t = move || store.text();
     // Reading the inbox here marks everything read.
     Effect::new(move |_| {
-        if store.state.with_untracked(|s| s.inbox().unread()) > 0 {
+        if store.state.with_untracked(|s| s.phone_unread()) > 0 {
             store.update(MarkMessagesRead {});
         }
     });
