@@ -34,10 +34,6 @@ cargo test -p qianbao-core --locked
 step "sandbox server (WeChat Pay API v3: forged, replayed and malformed calls; concurrency)"
 cargo test -p qianbao-sandbox --locked
 
-step "a merchant's backend with the community SDK wechatpayv3 2.0.4 against the sandbox"
-cargo build -p qianbao-sandbox --locked
-tests/sdk/.venv/bin/python tests/sdk/wechatpayv3_native.py target/debug/qianbao-sandbox
-
 step "the error catalogue (snapshot: web/tests/catalogue.txt)"
 cargo test -p qianbao-web --test catalogue --locked
 
@@ -49,6 +45,12 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 step "release build (trunk, offline), at the root and under a sub-path"
 trunk build --release --offline
 trunk build --release --offline --public-url /qianbao/ --dist "$PWD/target/dist-subpath"
+
+step "the sandbox server, with the site just built inside it (one binary)"
+cargo build -p qianbao-sandbox --locked
+
+step "a merchant's backend with the community SDK wechatpayv3 2.0.4 against the sandbox"
+tests/sdk/.venv/bin/python tests/sdk/wechatpayv3_native.py target/debug/qianbao-sandbox
 
 step "end-to-end tests (playwright-core + /usr/bin/chromium)"
 (cd tests/e2e && QIANBAO_DIST="$PWD/../../dist" QIANBAO_SUBPATH_DIST="$PWD/../../target/dist-subpath" npm test)

@@ -709,3 +709,128 @@ fn a_transfer_to_change_reviewed_for_one_wechat_account_never_reaches_another() 
             .balance(LedgerAccount::WeChatChange(second)),
     );
 }
+
+/// Bound to the demo's WeChat, then unbound and bound again to a second
+/// WeChat account of the same real name (as another tab or browser would).
+fn rebound_elsewhere(w: &mut World) -> (String, String) {
+    use qianbao_core::wechat::NewWeChat;
+    assert_eq!(w.bind(), Ok(()));
+    let first = match w.binding() {
+        Binding::Bound(b) => b.openid,
+        other => panic!("not bound: {other:?}"),
+    };
+    let now = w.tick(1);
+    assert_eq!(w.state.unbind_wechat(now), Ok(()));
+    let name = w.demo.wallet.real_name.as_str().to_owned();
+    let other = NewWeChat {
+        wxid: "second_account",
+        phone: "13900139000",
+        nickname: "另一个",
+        real_name: &name,
+        password: "Another2026x",
+        pay_password: "135790",
+    };
+    let now = w.tick(1);
+    let mut rng = ChaCha20Rng::seed_from_u64(8);
+    w.state
+        .wechat_mut()
+        .register(other, now, &mut rng, &fast_hasher())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let url = w.start();
+    w.state.wechat_mut().log_out();
+    let now = w.tick(1);
+    w.state
+        .wechat_mut()
+        .log_in("second_account", "Another2026x", now)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let redirect = w.approve(&url).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(w.callback(&redirect), Ok(()));
+    let second = match w.binding() {
+        Binding::Bound(b) => b.openid,
+        other => panic!("not bound: {other:?}"),
+    };
+    assert_ne!(first, second);
+    (first, second)
+}
+
+fn run<C: qianbao_core::command::Request>(
+    w: &mut World,
+    command: &C,
+) -> Result<C::Output, C::Error> {
+    let now = w.tick(1);
+    let mut ctx = qianbao_core::command::Ctx {
+        now,
+        wall: now,
+        rng: &mut w.rng,
+        hasher: &fast_hasher(),
+    };
+    command.apply(&mut w.state, &mut ctx)
+}
+
+#[test]
+fn a_late_unbinding_of_a_binding_that_ended_ends_nothing_newer() {
+    use qianbao_core::command::UnbindWeChat;
+    let mut w = World::new();
+    let (first, second) = rebound_elsewhere(&mut w);
+    // The 「重试」 of an unbinding shown before the wallet was bound again.
+    let stale = UnbindWeChat { openid: first };
+    let before = w.state.clone();
+    let refused = run(&mut w, &stale);
+    assert_eq!(refused, Err(BindError::Changed));
+    assert_eq!(refused.map_err(|e| e.code()), Err("W-BIND-CHANGED"));
+    assert!(w.state == before, "the new binding stands, nothing logged");
+    assert!(w.live_grant());
+    // The binding on screen now is the one that ends.
+    assert_eq!(run(&mut w, &UnbindWeChat { openid: second }), Ok(()));
+    assert!(!w.live_grant());
+    assert_eq!(
+        run(
+            &mut w,
+            &UnbindWeChat {
+                openid: "o-none".to_owned()
+            }
+        ),
+        Err(BindError::NotBound)
+    );
+}
+
+#[test]
+fn a_commit_is_prepared_again_and_refused_if_it_is_not_what_was_reviewed() {
+    use qianbao_core::command::{Commit, Form};
+    use qianbao_core::movement::MoveError;
+    let mut w = World::new();
+    let card = w.top_up("100");
+    let now = w.tick(1);
+    // Reviewed: a top-up of ¥10 from this card; sent: one from another card
+    // (a forged or mixed-up submission).
+    let reviewed = w
+        .state
+        .prepare(
+            qianbao_core::movement::MovementForm::TopUp { card, amount: "10" },
+            now,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let forged = Commit {
+        key: "k1".to_owned(),
+        form: Form::TopUp {
+            card,
+            amount: "11".to_owned(),
+        },
+        reviewed: reviewed.clone(),
+    };
+    let before = w.state.ledger().len();
+    assert_eq!(run(&mut w, &forged).err(), Some(MoveError::Changed));
+    assert_eq!(w.state.ledger().len(), before, "nothing moved");
+    let honest = Commit {
+        key: "k2".to_owned(),
+        form: Form::TopUp {
+            card,
+            amount: "10".to_owned(),
+        },
+        reviewed,
+    };
+    let receipt = run(&mut w, &honest).unwrap_or_else(|e| panic!("{e}"));
+    // Sent again (a 「重试」): the first receipt, nothing more.
+    assert_eq!(run(&mut w, &honest), Ok(receipt));
+    assert_eq!(w.state.ledger().len(), before + 1);
+}
