@@ -9,8 +9,12 @@
 //! [`ApiOrder`] beside them (its app, notify URL, `attach`), so the cashier,
 //! the ledger, refunds and the console treat them like the demo stores'.
 //!
-//! Errors are [`ApiError`]: the HTTP status, WeChat Pay's `code` and a
+//! Errors are [`ApiError`], one variant per WeChat Pay code, with its HTTP status and a
 //! `message` in WeChat's words. A refused call changes nothing.
+
+mod error;
+
+pub use error::{ApiError, Invalid, Resource, SignProblem};
 
 use crate::merchant::{Mchid, MerchantId};
 use crate::money::Fen;
@@ -72,53 +76,6 @@ impl RegisterError {
             Self::RedirectDomain => "redirect_domain",
             Self::Full => "full",
         }
-    }
-}
-
-/// WeChat Pay's answer to a call it refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{status} {code}: {message}")]
-pub struct ApiError {
-    pub status: u16,
-    pub code: &'static str,
-    pub message: String,
-}
-
-impl ApiError {
-    pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            code,
-            message: message.into(),
-        }
-    }
-
-    pub fn param(message: impl Into<String>) -> Self {
-        Self::new(400, "PARAM_ERROR", message)
-    }
-
-    pub fn sign() -> Self {
-        Self::new(401, "SIGN_ERROR", "签名错误，请检查后再试")
-    }
-
-    pub fn order_not_exist() -> Self {
-        Self::new(404, "ORDER_NOT_EXIST", "订单不存在")
-    }
-
-    /// The console's network failure: the call never reached WeChat Pay
-    /// (the server answers a gateway timeout with no body).
-    pub fn unreachable() -> Self {
-        Self::new(504, "NETWORK", "网络请求失败")
-    }
-
-    /// The console's 「系统繁忙」, or any answer WeChat Pay cannot give now.
-    pub fn system() -> Self {
-        Self::new(500, "SYSTEM_ERROR", "系统繁忙，请稍后重试")
-    }
-
-    /// The body's JSON could not be read.
-    pub fn unreadable(detail: &str) -> Self {
-        Self::param(format!("请求体不是合法的 JSON：{detail}"))
     }
 }
 
@@ -382,11 +339,6 @@ fn chars_within(text: &str, max: usize) -> bool {
     text.chars().count() <= max
 }
 
-/// `field` was missing.
-fn required(field: &str) -> ApiError {
-    ApiError::param(format!("缺少必填参数 {field}"))
-}
-
 impl State {
     /// The merchants registered with the sandbox server, oldest first.
     pub fn registered_merchants(&self) -> &[RegisteredMerchant] {
@@ -470,11 +422,7 @@ impl State {
             let answer = vec![("code".to_owned(), "FREQUENCY_LIMITED".to_owned())];
             let code = Some("FREQUENCY_LIMITED".to_owned());
             self.sim.record(now, endpoint, fields, answer, code);
-            return Err(ApiError::new(
-                429,
-                "FREQUENCY_LIMITED",
-                "请求过于频繁，请稍后再试",
-            ));
+            return Err(ApiError::FrequencyLimited);
         } else if self.sim.take_busy_fault() {
             crate::sim::Fault::Busy
         } else {
@@ -484,8 +432,8 @@ impl State {
         let fields = vec![("mchid".to_owned(), signer.to_string())];
         self.sim.record_failure(now, endpoint, fields, &error);
         Err(match error {
-            crate::wechat::WeChatError::Network => ApiError::unreachable(),
-            _ => ApiError::system(),
+            crate::wechat::WeChatError::Network => ApiError::Unreachable,
+            _ => ApiError::System,
         })
     }
 
@@ -494,9 +442,9 @@ impl State {
     fn caller(&self, signer: Mchid, named: Option<&str>) -> Result<&RegisteredMerchant, ApiError> {
         let merchant = self
             .registered_merchant(signer)
-            .ok_or_else(|| ApiError::new(400, "MCH_NOT_EXISTS", "商户号不存在"))?;
+            .ok_or(ApiError::MchNotExists)?;
         match named {
-            None => Err(required("mchid")),
+            None => Err(ApiError::required("mchid")),
             Some(named) if named == signer.to_string() => Ok(merchant),
             Some(_) => Err(ApiError::param("mchid 与签名的商户号不一致")),
         }
@@ -572,26 +520,25 @@ impl State {
         };
         self.api_fault(now, endpoint, signer)?;
         let merchant = self.caller(signer, request.mchid.as_deref())?.clone();
-        let appid = request.appid.as_deref().ok_or_else(|| required("appid"))?;
+        let appid = request
+            .appid
+            .as_deref()
+            .ok_or_else(|| ApiError::required("appid"))?;
         if appid != merchant.appid {
-            return Err(ApiError::new(
-                400,
-                "APPID_MCHID_NOT_MATCH",
-                "appid和mch_id不匹配",
-            ));
+            return Err(ApiError::AppidMchidNotMatch);
         }
         let description = request
             .description
             .as_deref()
             .filter(|d| !d.trim().is_empty())
-            .ok_or_else(|| required("description"))?;
+            .ok_or_else(|| ApiError::required("description"))?;
         if !chars_within(description, MAX_DESCRIPTION_CHARS) {
             return Err(ApiError::param("description 超过 127 个字符"));
         }
         let out_trade_no = request
             .out_trade_no
             .as_deref()
-            .ok_or_else(|| required("out_trade_no"))?;
+            .ok_or_else(|| ApiError::required("out_trade_no"))?;
         if !valid_out_trade_no(out_trade_no) {
             return Err(ApiError::param(
                 "out_trade_no 须为 6–32 个数字、大小写字母或 _-|*",
@@ -600,7 +547,7 @@ impl State {
         let notify_url = request
             .notify_url
             .as_deref()
-            .ok_or_else(|| required("notify_url"))?;
+            .ok_or_else(|| ApiError::required("notify_url"))?;
         if !valid_url(notify_url) {
             return Err(ApiError::param("notify_url 须为 http(s) 地址"));
         }
@@ -609,8 +556,13 @@ impl State {
                 return Err(ApiError::param("attach 超过 128 个字符"));
             }
         }
-        let amount = request.amount.as_ref().ok_or_else(|| required("amount"))?;
-        let total = amount.total.ok_or_else(|| required("amount.total"))?;
+        let amount = request
+            .amount
+            .as_ref()
+            .ok_or_else(|| ApiError::required("amount"))?;
+        let total = amount
+            .total
+            .ok_or_else(|| ApiError::required("amount.total"))?;
         if !(1..=MAX_TOTAL).contains(&total) {
             return Err(ApiError::param(
                 "amount.total 须为 1 到 100000000 之间的整数（分）",
@@ -637,17 +589,13 @@ impl State {
                     .payer
                     .as_ref()
                     .and_then(|p| p.openid.as_deref())
-                    .ok_or_else(|| required("payer.openid"))?;
+                    .ok_or_else(|| ApiError::required("payer.openid"))?;
                 let known =
                     self.wechat.accounts().iter().any(|a| {
                         self.wechat.openid_for_app(appid, a.id()).as_deref() == Some(openid)
                     });
                 if !known {
-                    return Err(ApiError::new(
-                        400,
-                        "OPENID_MISMATCH",
-                        "openid 不是此 appid 下的用户",
-                    ));
+                    return Err(ApiError::OpenidMismatch);
                 }
                 Some(openid.to_owned())
             }
@@ -683,15 +631,13 @@ impl State {
             }) && order.amount.get() == total
                 && order.description == description;
             if !same {
-                return Err(ApiError::new(403, "OUT_TRADE_NO_USED", "商户订单号重复"));
+                return Err(ApiError::OutTradeNoUsed);
             }
             return match self.refresh_order(id, out_trade_no, now) {
                 Ok(OrderState::Notpay | OrderState::Userpaying | OrderState::Payerror) => Ok(()),
-                Ok(OrderState::Closed) => Err(ApiError::new(400, "ORDER_CLOSED", "订单已关闭")),
-                Ok(OrderState::Success | OrderState::Refund) => {
-                    Err(ApiError::new(400, "ORDERPAID", "该订单已支付"))
-                }
-                Err(_) => Err(ApiError::order_not_exist()),
+                Ok(OrderState::Closed) => Err(ApiError::OrderClosed),
+                Ok(OrderState::Success | OrderState::Refund) => Err(ApiError::OrderPaid),
+                Err(_) => Err(ApiError::OrderNotExist),
             };
         }
         let fields = vec![
@@ -709,7 +655,7 @@ impl State {
                 (now, expires_at),
                 Some(api),
             ))
-            .map_err(|_| ApiError::new(403, "OUT_TRADE_NO_USED", "商户订单号重复"))?;
+            .map_err(|_| ApiError::OutTradeNoUsed)?;
         let answer = match trade_type {
             TradeType::Native => (
                 "code_url",
@@ -737,11 +683,11 @@ impl State {
     ) -> Result<Order, ApiError> {
         let id = MerchantId::Registered(signer);
         self.refresh_order(id, out_trade_no, now)
-            .map_err(|_| ApiError::order_not_exist())?;
+            .map_err(|_| ApiError::OrderNotExist)?;
         self.order(id, out_trade_no)
             .filter(|o| o.api.is_some())
             .cloned()
-            .ok_or_else(ApiError::order_not_exist)
+            .ok_or(ApiError::OrderNotExist)
     }
 
     /// Whether a merchant's call now would meet one of the console's faults
@@ -779,9 +725,9 @@ impl State {
         let order = self
             .order(MerchantId::Registered(signer), out_trade_no)
             .filter(|o| o.api.is_some())
-            .ok_or_else(ApiError::order_not_exist)?
+            .ok_or(ApiError::OrderNotExist)?
             .at(now);
-        let api = order.api.as_ref().ok_or_else(ApiError::order_not_exist)?;
+        let api = order.api.as_ref().ok_or(ApiError::OrderNotExist)?;
         Ok(self.transaction(signer, &order, api))
     }
 
@@ -811,9 +757,9 @@ impl State {
             .orders
             .by_transaction(transaction_id)
             .filter(|o| o.merchant == MerchantId::Registered(signer) && o.api.is_some())
-            .ok_or_else(ApiError::order_not_exist)?
+            .ok_or(ApiError::OrderNotExist)?
             .at(now);
-        let api = order.api.as_ref().ok_or_else(ApiError::order_not_exist)?;
+        let api = order.api.as_ref().ok_or(ApiError::OrderNotExist)?;
         Ok(self.transaction(signer, &order, api))
     }
 
@@ -831,14 +777,12 @@ impl State {
         self.caller(signer, mchid)?;
         let order = self.api_order(signer, out_trade_no, now)?;
         match order.state {
-            OrderState::Success | OrderState::Refund => {
-                Err(ApiError::new(400, "ORDERPAID", "订单已支付，不能关闭"))
-            }
+            OrderState::Success | OrderState::Refund => Err(ApiError::OrderPaid),
             OrderState::Closed => Ok(()),
             OrderState::Notpay | OrderState::Userpaying | OrderState::Payerror => {
                 let id = MerchantId::Registered(signer);
                 self.order_event(id, out_trade_no, OrderEvent::Close)
-                    .map_err(|_| ApiError::order_not_exist())
+                    .map_err(|_| ApiError::OrderNotExist)
             }
         }
     }
@@ -853,7 +797,7 @@ impl State {
     ) -> Result<RefundView, ApiError> {
         self.api_fault(now, Endpoint::Refund, signer)?;
         self.registered_merchant(signer)
-            .ok_or_else(|| ApiError::new(400, "MCH_NOT_EXISTS", "商户号不存在"))?;
+            .ok_or(ApiError::MchNotExists)?;
         let id = MerchantId::Registered(signer);
         let out_trade_no = match (&request.out_trade_no, &request.transaction_id) {
             (Some(no), _) => no.clone(),
@@ -862,13 +806,13 @@ impl State {
                 .by_transaction(tx)
                 .filter(|o| o.merchant == id)
                 .map(|o| o.out_trade_no.clone())
-                .ok_or_else(|| ApiError::new(404, "RESOURCE_NOT_EXISTS", "订单不存在"))?,
-            (None, None) => return Err(required("out_trade_no 或 transaction_id")),
+                .ok_or(ApiError::ResourceNotExists(Resource::Order))?,
+            (None, None) => return Err(ApiError::required("out_trade_no 或 transaction_id")),
         };
         let out_refund_no = request
             .out_refund_no
             .as_deref()
-            .ok_or_else(|| required("out_refund_no"))?;
+            .ok_or_else(|| ApiError::required("out_refund_no"))?;
         if !valid_out_trade_no(out_refund_no) {
             return Err(ApiError::param(
                 "out_refund_no 须为 6–32 个数字、大小写字母或 _-|*",
@@ -886,9 +830,16 @@ impl State {
         {
             return Err(ApiError::param("reason 超过 80 个字符"));
         }
-        let amount = request.amount.as_ref().ok_or_else(|| required("amount"))?;
-        let refund = amount.refund.ok_or_else(|| required("amount.refund"))?;
-        let total = amount.total.ok_or_else(|| required("amount.total"))?;
+        let amount = request
+            .amount
+            .as_ref()
+            .ok_or_else(|| ApiError::required("amount"))?;
+        let refund = amount
+            .refund
+            .ok_or_else(|| ApiError::required("amount.refund"))?;
+        let total = amount
+            .total
+            .ok_or_else(|| ApiError::required("amount.total"))?;
         if amount.currency.as_deref().is_some_and(|c| c != "CNY") {
             return Err(ApiError::param("amount.currency 只支持 CNY"));
         }
@@ -899,7 +850,7 @@ impl State {
             .order(id, &out_trade_no)
             .filter(|o| o.api.is_some())
             .cloned()
-            .ok_or_else(|| ApiError::new(404, "RESOURCE_NOT_EXISTS", "订单不存在"))?;
+            .ok_or(ApiError::ResourceNotExists(Resource::Order))?;
         if order.amount.get() != total {
             return Err(ApiError::param("amount.total 与订单金额不一致"));
         }
@@ -909,7 +860,7 @@ impl State {
         let order = self
             .order(id, &out_trade_no)
             .cloned()
-            .ok_or_else(|| ApiError::new(404, "RESOURCE_NOT_EXISTS", "订单不存在"))?;
+            .ok_or(ApiError::ResourceNotExists(Resource::Order))?;
         Ok(refund_view(&order, &done))
     }
 
@@ -940,7 +891,7 @@ impl State {
                     .find(|r| r.out_refund_no == out_refund_no)
                     .map(|r| refund_view(o, r))
             })
-            .ok_or_else(|| ApiError::new(404, "RESOURCE_NOT_EXISTS", "退款单不存在"))
+            .ok_or(ApiError::ResourceNotExists(Resource::Refund))
     }
 
     /// The payment notifications due at `now`, oldest payment first (the
@@ -1071,18 +1022,15 @@ fn state_desc(state: OrderState) -> &'static str {
 /// A refund the cashier's rules refused, as WeChat Pay's refund API says it.
 fn refund_error(error: &PayError) -> ApiError {
     match error {
-        PayError::NoSuchOrder => ApiError::new(404, "RESOURCE_NOT_EXISTS", "订单不存在"),
-        PayError::NotPaid => ApiError::new(400, "INVALID_REQUEST", "订单未支付，不能退款"),
-        PayError::RefundTooMuch { .. } => {
-            ApiError::new(403, "NOT_ENOUGH", "退款金额超过订单可退金额")
-        }
-        PayError::TooManyRefunds => ApiError::new(403, "INVALID_REQUEST", "一笔订单最多退款 50 次"),
-        PayError::RefundNoReused => {
-            ApiError::new(400, "INVALID_REQUEST", "out_refund_no 已用于另一金额的退款")
-        }
+        PayError::NoSuchOrder => ApiError::ResourceNotExists(Resource::Order),
+        PayError::NotPaid => ApiError::InvalidRequest(Invalid::NotPaid),
+        PayError::RefundTooMuch { .. } => ApiError::NotEnough,
+        PayError::TooManyRefunds => ApiError::InvalidRequest(Invalid::TooManyRefunds),
+        PayError::RefundNoReused => ApiError::InvalidRequest(Invalid::RefundNoReused),
         PayError::BadNumber => ApiError::param("out_refund_no 格式错误"),
-        PayError::WeChat(_) => ApiError::system(),
-        _ => ApiError::new(400, "INVALID_REQUEST", error.to_string()),
+        // The refund's own rules are above; anything else (the ledger, a
+        // fault) is the sandbox failing, not the merchant's call.
+        _ => ApiError::System,
     }
 }
 

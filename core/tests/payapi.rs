@@ -165,7 +165,7 @@ fn a_registered_merchants_order_is_paid_at_the_cashier_queried_and_refunded() {
         .state
         .api_close_order(m.mchid, Some(&m.mchid.to_string()), "API0000001", now)
         .unwrap_err();
-    assert_eq!(error.code, "ORDERPAID");
+    assert_eq!(error.code(), "ORDERPAID");
 
     // Refunds: part, the same number again (once), too much, the rest.
     let before = w.state.balance(w.me());
@@ -200,12 +200,12 @@ fn a_registered_merchants_order_is_paid_at_the_cashier_queried_and_refunded() {
             now,
         )
         .unwrap_err();
-    assert_eq!((too_much.status, too_much.code), (403, "NOT_ENOUGH"));
+    assert_eq!((too_much.status(), too_much.code()), (403, "NOT_ENOUGH"));
     let wrong_total = w
         .state
         .api_refund(m.mchid, &refund("API0000001", "RAPI000003", 1, 1_999), now)
         .unwrap_err();
-    assert_eq!(wrong_total.code, "PARAM_ERROR");
+    assert_eq!(wrong_total.code(), "PARAM_ERROR");
     w.state
         .api_refund(
             m.mchid,
@@ -260,7 +260,7 @@ fn an_order_closes_at_its_time_expire_and_one_merchant_never_sees_anothers() {
         .state
         .api_query_by_out_trade_no(b.mchid, Some(&b.mchid.to_string()), "EXP0000001", now)
         .unwrap_err();
-    assert_eq!(other.code, "ORDER_NOT_EXIST");
+    assert_eq!(other.code(), "ORDER_NOT_EXIST");
     // A time_expire in the past, or not RFC 3339, is refused.
     for bad in [
         qianbao_core::time::rfc3339_cst(now),
@@ -276,7 +276,7 @@ fn an_order_closes_at_its_time_expire_and_one_merchant_never_sees_anothers() {
                 now,
             )
             .unwrap_err();
-        assert_eq!(error.code, "PARAM_ERROR");
+        assert_eq!(error.code(), "PARAM_ERROR");
         assert_eq!(w.state, before);
     }
     assert!(w.round_trips());
@@ -372,7 +372,7 @@ fn a_merchants_app_authorizes_on_its_own_domain_and_its_openid_is_the_payers() {
         w.state
             .api_jsapi_order(m.mchid, &request, now)
             .unwrap_err()
-            .code,
+            .code(),
         "OPENID_MISMATCH"
     );
     w.wechat_log_in(true);
@@ -443,12 +443,12 @@ fn the_consoles_faults_meet_a_merchants_calls_first_and_change_nothing_else() {
         .state
         .api_native_order(m.mchid, &request, &site, now)
         .unwrap_err();
-    assert_eq!((network.status, network.code), (504, "NETWORK"));
+    assert_eq!((network.status(), network.code()), (504, "NETWORK"));
     let busy = w
         .state
         .api_native_order(m.mchid, &request, &site, now)
         .unwrap_err();
-    assert_eq!((busy.status, busy.code), (500, "SYSTEM_ERROR"));
+    assert_eq!((busy.status(), busy.code()), (500, "SYSTEM_ERROR"));
     assert!(w.state.orders().is_empty(), "neither placed an order");
     let failures = w
         .state
@@ -542,7 +542,10 @@ fn frequency_limited_on_demand_meets_only_a_merchants_calls() {
         .state
         .api_native_order(m.mchid, &request, &site, now)
         .unwrap_err();
-    assert_eq!((limited.status, limited.code), (429, "FREQUENCY_LIMITED"));
+    assert_eq!(
+        (limited.status(), limited.code()),
+        (429, "FREQUENCY_LIMITED")
+    );
     assert!(w.state.orders().is_empty());
     assert_eq!(w.state.sim().limited(), 0);
     w.state

@@ -27,7 +27,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::Router;
 use qianbao_core::merchant::Mchid;
-use qianbao_core::payapi::{ApiError, NativeOrderRequest, RefundRequest};
+use qianbao_core::payapi::{ApiError, NativeOrderRequest, RefundRequest, SignProblem};
 use qianbao_core::state::State as World;
 use qianbao_core::time::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -117,12 +117,12 @@ struct Unreachable;
 impl IntoResponse for PayFailure {
     fn into_response(self) -> Response {
         let body = serde_json::to_vec(&ErrorBody {
-            code: self.error.code,
-            message: &self.error.message,
+            code: self.error.code(),
+            message: &self.error.message(),
         })
         .unwrap_or_default();
         let status =
-            StatusCode::from_u16(self.error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            StatusCode::from_u16(self.error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, body).into_response();
         if status == StatusCode::GATEWAY_TIMEOUT {
             response.extensions_mut().insert(Unreachable);
@@ -139,11 +139,11 @@ impl IntoResponse for PayFailure {
 fn failure(signer: Mchid) -> impl Fn(SandboxError) -> PayFailure {
     move |error| {
         let error = match error {
-            SandboxError::Replay => replayed(),
+            SandboxError::Replay => ApiError::Sign(SignProblem::Replayed),
             other => {
                 use std::io::Write as _;
                 let _ = writeln!(std::io::stderr(), "qianbao-sandbox: {other}");
-                ApiError::system()
+                ApiError::System
             }
         };
         PayFailure {
@@ -153,15 +153,11 @@ fn failure(signer: Mchid) -> impl Fn(SandboxError) -> PayFailure {
     }
 }
 
-fn replayed() -> ApiError {
-    ApiError::new(401, "SIGN_ERROR", "重复的请求：该 nonce_str 已使用过")
-}
-
 /// A JSON answer for `signer`.
 fn answer<T: Serialize>(signer: Mchid, value: &T) -> Response {
     let mut response = match serde_json::to_vec(value) {
         Ok(body) => (StatusCode::OK, body).into_response(),
-        Err(_) => return PayFailure::for_signer(signer)(ApiError::system()).into_response(),
+        Err(_) => return PayFailure::for_signer(signer)(ApiError::System).into_response(),
     };
     response.extensions_mut().insert(Signer(signer));
     response
@@ -255,35 +251,33 @@ fn authenticate(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<(Mchid, Nonce), PayFailure> {
-    let refuse = |message: &str| PayFailure::from(ApiError::new(401, "SIGN_ERROR", message));
+    let refuse = |problem| PayFailure::from(ApiError::Sign(problem));
     let header = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| refuse("缺少 Authorization 请求头"))?;
+        .ok_or_else(|| refuse(SignProblem::Missing))?;
     let Authorization {
         mchid,
         nonce_str,
         signature,
         timestamp,
         serial_no,
-    } = signing::parse_authorization(header).ok_or_else(|| {
-        refuse("Http头Authorization值格式错误，请参考《微信支付商户REST API签名规则》")
-    })?;
-    let signer = Mchid::parse(&mchid).ok_or_else(|| refuse("商户号格式错误"))?;
+    } = signing::parse_authorization(header).ok_or_else(|| refuse(SignProblem::Malformed))?;
+    let signer = Mchid::parse(&mchid).ok_or_else(|| refuse(SignProblem::BadMchid))?;
     let merchant = sandbox
         .merchant(signer)
-        .ok_or_else(|| refuse("商户号不存在"))?;
+        .ok_or_else(|| refuse(SignProblem::UnknownMerchant))?;
     if serial_no != merchant.serial_no {
-        return Err(refuse("商户证书序列号有误"));
+        return Err(refuse(SignProblem::WrongSerial));
     }
     let now = wall_clock().as_millis() / 1000;
     let at: i64 = timestamp
         .parse()
         .ok()
         .filter(|t: &i64| (t - now).abs() <= signing::MAX_SKEW_SECS)
-        .ok_or_else(|| refuse("请求的时间戳与当前时间相差超过 5 分钟"))?;
+        .ok_or_else(|| refuse(SignProblem::Stale))?;
     if nonce_str.is_empty() || nonce_str.len() > 64 {
-        return Err(refuse("nonce_str 须为 1–64 个字符"));
+        return Err(refuse(SignProblem::BadNonce));
     }
     let message = signing::request_message(
         method.as_str(),
@@ -293,7 +287,7 @@ fn authenticate(
         body,
     );
     if !merchant.key.verify(&message, &signature) {
-        return Err(refuse("签名错误，请检查后再试"));
+        return Err(refuse(SignProblem::Invalid));
     }
     Ok((
         signer,
@@ -319,7 +313,9 @@ async fn change<T: Serialize + Send + 'static>(
 ) -> Result<T, PayFailure> {
     let signer = signed.signer;
     if sandbox.seen_nonce(&signed.nonce) {
-        return Err(PayFailure::for_signer(signer)(replayed()));
+        return Err(PayFailure::for_signer(signer)(ApiError::Sign(
+            SignProblem::Replayed,
+        )));
     }
     let (result, _) = sandbox
         .write(Some(signed.nonce), move |state, tx| call(state, tx.now))
@@ -339,7 +335,9 @@ async fn query<T: Serialize + Send + 'static>(
 ) -> Result<T, PayFailure> {
     let signer = signed.signer;
     if !sandbox.spend_read_nonce(signed.nonce.clone()) {
-        return Err(PayFailure::for_signer(signer)(replayed()));
+        return Err(PayFailure::for_signer(signer)(ApiError::Sign(
+            SignProblem::Replayed,
+        )));
     }
     let read = sandbox.read(|state| {
         (!state.api_faults_pending()).then(|| view(state, state.sim().now(wall_clock())))
@@ -482,7 +480,7 @@ async fn query_refund(
 
 /// Any other `/v3/` path: WeChat's `404 NOT_FOUND` (to a signed call).
 async fn unknown(signed: Signed) -> PayFailure {
-    PayFailure::for_signer(signed.signer)(ApiError::new(404, "NOT_FOUND", "请求的资源不存在"))
+    PayFailure::for_signer(signed.signer)(ApiError::NotFound)
 }
 
 /// A plain answer to a page or the console, never cached.
@@ -527,9 +525,11 @@ async fn certificates(
 ) -> Result<Response, PayFailure> {
     let signer = signed.signer;
     if !sandbox.spend_read_nonce(signed.nonce) {
-        return Err(PayFailure::for_signer(signer)(replayed()));
+        return Err(PayFailure::for_signer(signer)(ApiError::Sign(
+            SignProblem::Replayed,
+        )));
     }
-    let system = || PayFailure::for_signer(signer)(ApiError::system());
+    let system = || PayFailure::for_signer(signer)(ApiError::System);
     let merchant = sandbox.merchant(signer).ok_or_else(system)?;
     let cert = sandbox.certificate().clone();
     let nonce = crate::keys::with_rng(crate::keys::nonce)[..12].to_owned();

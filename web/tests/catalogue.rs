@@ -21,6 +21,7 @@ use qianbao_core::identity::IdentityError;
 use qianbao_core::ledger::{Biller, LedgerAccount, LedgerError};
 use qianbao_core::money::{Fen, MoneyError};
 use qianbao_core::movement::MoveError;
+use qianbao_core::payapi::ApiError;
 use qianbao_core::payment::PayError;
 use qianbao_core::provider::{Feature, MovementKind};
 use qianbao_core::security::PasswordError;
@@ -329,6 +330,21 @@ fn the_error_catalogue() {
     out.push_str("\n# Guidance\n");
     for (name, (zh, en)) in guidance {
         writeln!(out, "\n{name}\n  zh: {zh}\n  en: {en}").unwrap();
+    }
+    out.push_str(
+        "\n# WeChat Pay API v3: what a merchant's backend is answered\n\
+         # (HTTP status, {code, message} in WeChat's words, what it means)\n",
+    );
+    for e in ApiError::every() {
+        writeln!(
+            out,
+            "\n{} {}  [{e:?}]\n  message: {}\n  en: {}",
+            e.status(),
+            e.code(),
+            e.message(),
+            e.meaning()
+        )
+        .unwrap();
     }
     expect_file!["catalogue.txt"].assert_eq(&out);
 }
