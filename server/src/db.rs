@@ -138,6 +138,17 @@ CREATE TABLE IF NOT EXISTS nonces (
 );
 ";
 
+/// One save's rows, as stored.
+#[derive(Debug)]
+pub struct Rows {
+    pub seq: u64,
+    pub main: String,
+    pub orders: Vec<String>,
+    pub journal: Vec<String>,
+    pub log: Vec<String>,
+    pub log_last: u64,
+}
+
 /// The state as a file holds it, with the number of its save.
 #[derive(Debug)]
 pub struct Loaded {
@@ -258,6 +269,44 @@ impl Db {
             state,
             seq: u64::try_from(seq).unwrap_or(0),
         })
+    }
+
+    /// The rows of the newest save of the file at `path`, read in one read
+    /// transaction of a connection of their own — the writer never waits
+    /// for it (WAL) — as a page's first snapshot carries them (`None`:
+    /// nothing is stored yet).
+    pub fn rows(path: &Path) -> Result<Option<Rows>, DbError> {
+        let mut conn = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(Duration::from_secs(30))?;
+        let tx = conn.transaction()?;
+        let main: Option<(String, i64, i64)> = tx
+            .query_row(
+                "SELECT body, seq, log_last FROM main WHERE id = 1",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .optional()?;
+        let Some((main, seq, log_last)) = main else {
+            return Ok(None);
+        };
+        let column = |sql: &str| -> Result<Vec<String>, DbError> {
+            let mut statement = tx.prepare(sql)?;
+            let rows = statement.query_map([], |row| row.get(0))?;
+            Ok(rows.collect::<Result<Vec<String>, _>>()?)
+        };
+        let rows = Rows {
+            seq: u64::try_from(seq).unwrap_or(0),
+            main,
+            orders: column("SELECT body FROM orders ORDER BY pos")?,
+            journal: column("SELECT body FROM journal ORDER BY id")?,
+            log: column("SELECT body FROM log ORDER BY id")?,
+            log_last: u64::try_from(log_last).unwrap_or(0),
+        };
+        tx.finish()?;
+        Ok(Some(rows))
     }
 
     /// Takes the file's write lock until [`Db::commit`] or [`Db::rollback`].

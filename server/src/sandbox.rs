@@ -209,6 +209,8 @@ impl Nonces {
 #[derive(Debug)]
 struct Inner {
     site: Site,
+    /// The file (a page's snapshot is read from it).
+    path: std::path::PathBuf,
     jobs: Mutex<mpsc::Sender<Job>>,
     replica: RwLock<Replica>,
     recent: Mutex<VecDeque<Arc<Delta>>>,
@@ -302,6 +304,7 @@ impl Sandbox {
         let (events, _) = broadcast::channel(RECENT);
         let inner = Arc::new(Inner {
             site,
+            path: path.to_owned(),
             jobs: Mutex::new(sender),
             replica: RwLock::new(Replica {
                 state: loaded.state.clone(),
@@ -560,24 +563,31 @@ impl Sandbox {
     }
 
     /// The whole saved state for a page that is `client`.
-    pub fn snapshot(&self, client: &ClientId) -> Result<Snapshot, StateError> {
+    pub fn snapshot(&self, client: &ClientId) -> Result<Snapshot, SandboxError> {
+        // The rows as the file holds them: already the text a page reads,
+        // and read without holding the readers' copy, which the writer
+        // updates after every save.
+        if let Some(rows) = Db::rows(&self.inner.path)? {
+            return Ok(Snapshot {
+                seq: rows.seq,
+                client: client.clone(),
+                main: rows.main,
+                orders: rows.orders,
+                journal: rows.journal,
+                log: rows.log,
+                log_last: rows.log_last,
+            });
+        }
+        // Nothing stored yet: the empty state.
         let replica = read(&self.inner.replica);
         let state = &replica.state;
         Ok(Snapshot {
             seq: replica.seq,
             client: client.clone(),
-            main: state.main_body(false)?,
-            orders: (0..state.orders().len())
-                .map(|p| state.order_json(p))
-                .collect::<Result<_, _>>()?,
-            journal: (0..state.ledger().len())
-                .map(|i| state.entry_json(i))
-                .collect::<Result<_, _>>()?,
-            log: state
-                .log_rows_after(0)?
-                .into_iter()
-                .map(|(_, text)| text)
-                .collect(),
+            main: state.main_body(false).map_err(DbError::State)?,
+            orders: Vec::new(),
+            journal: Vec::new(),
+            log: Vec::new(),
             log_last: state.sim().last_log_id(),
         })
     }
