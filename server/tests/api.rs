@@ -9,6 +9,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use qianbao_core::binding::Site;
+use qianbao_core::session::ClientId;
+use qianbao_core::state::State;
 use qianbao_sandbox::sandbox::{wall_clock, Credentials};
 use qianbao_sandbox::signing::{self, SigningKey};
 use qianbao_sandbox::{api, Sandbox};
@@ -385,5 +387,15 @@ async fn two_merchants_many_concurrent_calls_and_two_processes_lose_nothing() {
             (404, Some("ORDER_NOT_EXIST"))
         );
     }
+    // A page opening now reads the file's rows: the state both processes
+    // saved, at the file's save.
+    let page = check.snapshot(&ClientId::local()).unwrap();
+    assert_eq!(page.seq, check.seq());
+    assert_eq!(page.orders.len(), 2 * EACH);
+    let seen = State::from_snapshot(&page).unwrap();
+    assert_eq!(
+        seen.main_body(true).unwrap(),
+        check.read(|s| s.main_body(true)).unwrap()
+    );
     let _ = std::fs::remove_file(&path);
 }
