@@ -25,10 +25,13 @@ pub enum Topic {
     Money,
     /// The data kept in this browser.
     Storage,
+    /// What the sandbox server's WeChat Pay API v3 answers a merchant's
+    /// backend (the console's log shows the same codes).
+    MerchantApi,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 8] = [
+    pub const ALL: [Topic; 9] = [
         Self::BindErrors,
         Self::Pay,
         Self::Unbind,
@@ -37,6 +40,7 @@ impl Topic {
         Self::Account,
         Self::Money,
         Self::Storage,
+        Self::MerchantApi,
     ];
 
     /// The entry's path segment: `/help/<slug>`.
@@ -50,6 +54,7 @@ impl Topic {
             Self::Account => "account",
             Self::Money => "money",
             Self::Storage => "storage",
+            Self::MerchantApi => "merchant-api",
         }
     }
 
@@ -71,7 +76,7 @@ pub fn topic_of(code: &str) -> Option<Topic> {
     CODES.iter().find(|(c, _)| *c == code).map(|(_, t)| *t)
 }
 
-use Topic::{Account, BindErrors, Choose, Money, Pay, Security, Storage, Unbind};
+use Topic::{Account, BindErrors, Choose, MerchantApi, Money, Pay, Security, Storage, Unbind};
 
 /// Every error code, with the entry that explains it.
 pub const CODES: &[(&str, Topic)] = &[
@@ -126,6 +131,20 @@ pub const CODES: &[(&str, Topic)] = &[
     ("W-REFUND-COUNT", Pay),
     ("W-REFUND-NO-REUSED", Pay),
     ("W-SCAN-INVALID", Pay),
+    // The sandbox server's WeChat Pay API v3, to a merchant's backend (the
+    // payment codes above are its too).
+    ("SIGN_ERROR", MerchantApi),
+    ("MCH_NOT_EXISTS", MerchantApi),
+    ("APPID_MCHID_NOT_MATCH", MerchantApi),
+    ("OUT_TRADE_NO_USED", MerchantApi),
+    ("ORDER_NOT_EXIST", MerchantApi),
+    ("RESOURCE_NOT_EXISTS", MerchantApi),
+    ("INVALID_REQUEST", MerchantApi),
+    ("NOT_ENOUGH", MerchantApi),
+    ("FREQUENCY_LIMITED", MerchantApi),
+    ("SYSTEM_ERROR", MerchantApi),
+    ("NETWORK", MerchantApi),
+    ("NOT_FOUND", MerchantApi),
     // 三、3: bound or not.
     ("W-BIND-NONE", Unbind),
     ("W-BIND-CHANGED", Unbind),

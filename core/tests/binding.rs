@@ -630,7 +630,6 @@ fn a_transfer_to_change_reviewed_for_one_wechat_account_never_reaches_another() 
     use qianbao_core::card::{test_card_number, NewCard};
     use qianbao_core::ledger::LedgerAccount;
     use qianbao_core::movement::{MoveError, MovementForm};
-    use qianbao_core::wechat::NewWeChat;
     let mut w = World::new();
     let name = w.demo.wallet.real_name.as_str().to_owned();
     let number = test_card_number("622202", "0012345678");
@@ -668,33 +667,9 @@ fn a_transfer_to_change_reviewed_for_one_wechat_account_never_reaches_another() 
         .unwrap_or_else(|e| panic!("{e}"));
     // Meanwhile: unbound, and bound to another WeChat account of the same
     // real name.
-    let now = w.tick(1);
-    assert_eq!(w.state.unbind_wechat(now), Ok(()));
-    let now = w.tick(1);
-    let other = NewWeChat {
-        wxid: "second_account",
-        phone: "13900139000",
-        nickname: "另一个",
-        real_name: &name,
-        password: "Another2026x",
-        pay_password: "135790",
-    };
-    let mut rng = ChaCha20Rng::seed_from_u64(7);
-    let second = w
-        .state
-        .wechat_mut()
-        .register(other, now, &mut rng, &fast_hasher())
-        .unwrap_or_else(|e| panic!("{e}"));
-    let url = w.start();
-    w.state.wechat_mut().log_out();
-    let now = w.tick(1);
-    w.state
-        .wechat_mut()
-        .log_in("second_account", "Another2026x", now)
-        .unwrap_or_else(|e| panic!("{e}"));
-    let redirect = w.approve(&url).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(w.callback(&redirect), Ok(()));
-    assert_eq!(w.wechat_user(), second);
+    bind_again_elsewhere(&mut w);
+    let second = w.wechat_user();
+    assert_ne!(first, second);
     let before = w.state.clone();
     let now = w.tick(1);
     assert_eq!(
@@ -711,14 +686,25 @@ fn a_transfer_to_change_reviewed_for_one_wechat_account_never_reaches_another() 
 }
 
 /// Bound to the demo's WeChat, then unbound and bound again to a second
-/// WeChat account of the same real name (as another tab or browser would).
+/// WeChat account of the same real name (as another tab or browser would):
+/// the two openids.
 fn rebound_elsewhere(w: &mut World) -> (String, String) {
-    use qianbao_core::wechat::NewWeChat;
     assert_eq!(w.bind(), Ok(()));
-    let first = match w.binding() {
+    let openid = |w: &World| match w.binding() {
         Binding::Bound(b) => b.openid,
         other => panic!("not bound: {other:?}"),
     };
+    let first = openid(w);
+    bind_again_elsewhere(w);
+    let second = openid(w);
+    assert_ne!(first, second);
+    (first, second)
+}
+
+/// From a binding: unbound, then bound to a second WeChat account of the
+/// same real name, registered and signed in for it.
+fn bind_again_elsewhere(w: &mut World) {
+    use qianbao_core::wechat::NewWeChat;
     let now = w.tick(1);
     assert_eq!(w.state.unbind_wechat(now), Ok(()));
     let name = w.demo.wallet.real_name.as_str().to_owned();
@@ -745,12 +731,6 @@ fn rebound_elsewhere(w: &mut World) -> (String, String) {
         .unwrap_or_else(|e| panic!("{e}"));
     let redirect = w.approve(&url).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(w.callback(&redirect), Ok(()));
-    let second = match w.binding() {
-        Binding::Bound(b) => b.openid,
-        other => panic!("not bound: {other:?}"),
-    };
-    assert_ne!(first, second);
-    (first, second)
 }
 
 fn run<C: qianbao_core::command::Request>(

@@ -149,6 +149,33 @@ pub struct Rows {
     pub log_last: u64,
 }
 
+/// The newest save's rows on `conn` (`None`: nothing is stored yet).
+fn read_rows(conn: &Connection) -> Result<Option<Rows>, DbError> {
+    let main: Option<(String, i64, i64)> = conn
+        .query_row(
+            "SELECT body, seq, log_last FROM main WHERE id = 1",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .optional()?;
+    let Some((main, seq, log_last)) = main else {
+        return Ok(None);
+    };
+    let column = |sql: &str| -> Result<Vec<String>, DbError> {
+        let mut statement = conn.prepare(sql)?;
+        let rows = statement.query_map([], |row| row.get(0))?;
+        Ok(rows.collect::<Result<Vec<String>, _>>()?)
+    };
+    Ok(Some(Rows {
+        seq: u64::try_from(seq).unwrap_or(0),
+        main,
+        orders: column("SELECT body FROM orders ORDER BY pos")?,
+        journal: column("SELECT body FROM journal ORDER BY id")?,
+        log: column("SELECT body FROM log ORDER BY id")?,
+        log_last: u64::try_from(log_last).unwrap_or(0),
+    }))
+}
+
 /// The state as a file holds it, with the number of its save.
 #[derive(Debug)]
 pub struct Loaded {
@@ -236,38 +263,22 @@ impl Db {
 
     /// Reads the whole state (the start, or another process saved).
     pub fn load(&self) -> Result<Loaded, DbError> {
-        let main: Option<(String, i64, i64)> = self
-            .conn
-            .query_row(
-                "SELECT body, seq, log_last FROM main WHERE id = 1",
-                [],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-            )
-            .optional()?;
-        let Some((body, seq, log_last)) = main else {
+        let Some(rows) = read_rows(&self.conn)? else {
             return Ok(Loaded {
                 state: State::default(),
                 seq: 0,
             });
         };
-        let column = |sql: &str| -> Result<Vec<String>, DbError> {
-            let mut statement = self.conn.prepare(sql)?;
-            let rows = statement.query_map([], |row| row.get(0))?;
-            Ok(rows.collect::<Result<Vec<String>, _>>()?)
-        };
-        let orders = column("SELECT body FROM orders ORDER BY pos")?;
-        let journal = column("SELECT body FROM journal ORDER BY id")?;
-        let log = column("SELECT body FROM log ORDER BY id")?;
         let state = State::from_rows(
-            &body,
-            &orders,
-            &journal,
-            &log,
-            u64::try_from(log_last).unwrap_or(0),
+            &rows.main,
+            &rows.orders,
+            &rows.journal,
+            &rows.log,
+            rows.log_last,
         )?;
         Ok(Loaded {
             state,
-            seq: u64::try_from(seq).unwrap_or(0),
+            seq: rows.seq,
         })
     }
 
@@ -282,31 +293,9 @@ impl Db {
         )?;
         conn.busy_timeout(Duration::from_secs(30))?;
         let tx = conn.transaction()?;
-        let main: Option<(String, i64, i64)> = tx
-            .query_row(
-                "SELECT body, seq, log_last FROM main WHERE id = 1",
-                [],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-            )
-            .optional()?;
-        let Some((main, seq, log_last)) = main else {
-            return Ok(None);
-        };
-        let column = |sql: &str| -> Result<Vec<String>, DbError> {
-            let mut statement = tx.prepare(sql)?;
-            let rows = statement.query_map([], |row| row.get(0))?;
-            Ok(rows.collect::<Result<Vec<String>, _>>()?)
-        };
-        let rows = Rows {
-            seq: u64::try_from(seq).unwrap_or(0),
-            main,
-            orders: column("SELECT body FROM orders ORDER BY pos")?,
-            journal: column("SELECT body FROM journal ORDER BY id")?,
-            log: column("SELECT body FROM log ORDER BY id")?,
-            log_last: u64::try_from(log_last).unwrap_or(0),
-        };
+        let rows = read_rows(&tx)?;
         tx.finish()?;
-        Ok(Some(rows))
+        Ok(rows)
     }
 
     /// Takes the file's write lock until [`Db::commit`] or [`Db::rollback`].

@@ -33,6 +33,8 @@ pub fn title(locale: Locale, topic: Topic) -> &'static str {
         (Locale::En, Topic::Money) => "Cards, amounts and limits",
         (Locale::ZhCn, Topic::Storage) => "本机数据",
         (Locale::En, Topic::Storage) => "Data on this device",
+        (Locale::ZhCn, Topic::MerchantApi) => "商户后台：微信支付 API 的错误",
+        (Locale::En, Topic::MerchantApi) => "Merchant backends: WeChat Pay API errors",
     }
 }
 
@@ -191,6 +193,28 @@ pub fn entry(locale: Locale, topic: Topic) -> Entry {
                 "When storage is full, nothing is done and nothing saved is lost; export from the developer console, then clear.",
             ],
             closing: "This is a simulation: no real money is involved.",
+        },
+        (Locale::ZhCn, Topic::MerchantApi) => Entry {
+            intro: "沙箱服务器（qianbao-sandbox）按微信支付 API v3 的规则回答商户后台，错误为 HTTP 状态码加 {code, message}：",
+            points: &[
+                "SIGN_ERROR（401）：Authorization 缺失或格式不对、商户证书序列号不对、时间戳与当前相差超过 5 分钟、nonce_str 重复使用，或签名不对——签名串为请求方法、带查询参数的 URL、时间戳、随机串和原样的请求体，各占一行并以换行结尾。",
+                "MCH_NOT_EXISTS、APPID_MCHID_NOT_MATCH：签名的商户号未在本沙箱注册（qianbao-sandbox merchant add），或 appid 不是该商户的应用。",
+                "OUT_TRADE_NO_USED（403）：这个商户订单号已用于字段不同的订单；同一请求重发会得到同一结果。ORDER_NOT_EXIST、RESOURCE_NOT_EXISTS（404）：本商户没有这个订单或退款单。",
+                "INVALID_REQUEST、NOT_ENOUGH：退款的订单未支付、退款超过 50 次、out_refund_no 已用于其他金额，或退款金额超过可退金额。",
+                "FREQUENCY_LIMITED（429）、SYSTEM_ERROR（500）、NETWORK（504，无响应体）：由开发者控制台的故障计划按次注入；请用同一订单号重试。",
+            ],
+            closing: "每次调用及其结果都记录在开发者控制台（/dev）的日志中；完整列表见错误目录。",
+        },
+        (Locale::En, Topic::MerchantApi) => Entry {
+            intro: "The sandbox server (qianbao-sandbox) answers a merchant's backend by WeChat Pay API v3's rules; an error is an HTTP status with {code, message}:",
+            points: &[
+                "SIGN_ERROR (401): the Authorization header is missing or malformed, the certificate serial is wrong, the timestamp is more than 5 minutes off, the nonce_str was used before, or the signature is wrong — it signs the method, the URL with its query, the timestamp, the nonce and the exact body, one per line, each ending in a newline.",
+                "MCH_NOT_EXISTS, APPID_MCHID_NOT_MATCH: the signing merchant is not registered with this sandbox (qianbao-sandbox merchant add), or the appid is not its app.",
+                "OUT_TRADE_NO_USED (403): the number already names an order with other fields; the same request sent again gets the same answer. ORDER_NOT_EXIST, RESOURCE_NOT_EXISTS (404): this merchant has no such order or refund.",
+                "INVALID_REQUEST, NOT_ENOUGH: the refunded order is not paid, it has had 50 refunds, the out_refund_no was used for another amount, or the refund is more than what is left.",
+                "FREQUENCY_LIMITED (429), SYSTEM_ERROR (500), NETWORK (504, no body): injected call by call by the developer console's fault plan; retry with the same order number.",
+            ],
+            closing: "Every call and its answer is in the developer console's log (/dev); the error catalogue lists them all.",
         },
     }
 }
