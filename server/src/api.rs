@@ -98,6 +98,11 @@ impl PayFailure {
             signer: Some(signer),
         }
     }
+
+    /// A nonce this merchant already used.
+    fn replayed(signer: Mchid) -> PayFailure {
+        PayFailure::for_signer(signer)(ApiError::Sign(SignProblem::Replayed))
+    }
 }
 
 #[derive(Serialize)]
@@ -313,9 +318,7 @@ async fn change<T: Serialize + Send + 'static>(
 ) -> Result<T, PayFailure> {
     let signer = signed.signer;
     if sandbox.seen_nonce(&signed.nonce) {
-        return Err(PayFailure::for_signer(signer)(ApiError::Sign(
-            SignProblem::Replayed,
-        )));
+        return Err(PayFailure::replayed(signer));
     }
     let (result, _) = sandbox
         .write(Some(signed.nonce), move |state, tx| call(state, tx.now))
@@ -335,9 +338,7 @@ async fn query<T: Serialize + Send + 'static>(
 ) -> Result<T, PayFailure> {
     let signer = signed.signer;
     if !sandbox.spend_read_nonce(signed.nonce.clone()) {
-        return Err(PayFailure::for_signer(signer)(ApiError::Sign(
-            SignProblem::Replayed,
-        )));
+        return Err(PayFailure::replayed(signer));
     }
     let read = sandbox.read(|state| {
         (!state.api_faults_pending()).then(|| view(state, state.sim().now(wall_clock())))
@@ -525,9 +526,7 @@ async fn certificates(
 ) -> Result<Response, PayFailure> {
     let signer = signed.signer;
     if !sandbox.spend_read_nonce(signed.nonce) {
-        return Err(PayFailure::for_signer(signer)(ApiError::Sign(
-            SignProblem::Replayed,
-        )));
+        return Err(PayFailure::replayed(signer));
     }
     let system = || PayFailure::for_signer(signer)(ApiError::System);
     let merchant = sandbox.merchant(signer).ok_or_else(system)?;
