@@ -101,7 +101,7 @@ pub fn next_step(state: &State, tour: Tour, since: Timestamp, now: Timestamp) ->
             Binding::Unbound | Binding::Ended { .. } => Step::StartBinding,
         },
         Tour::Pay => {
-            let paid_by_wallet = state.orders().iter().any(|o| {
+            let paid_by_wallet = state.orders().any(|o| {
                 o.paid
                     .as_ref()
                     .is_some_and(|p| p.method == PayMethod::Wallet(me) && p.at >= since)
@@ -113,7 +113,7 @@ pub fn next_step(state: &State, tour: Tour, since: Timestamp, now: Timestamp) ->
                 return Step::BindFirst;
             }
             // The newest order of this tour still waiting to be paid.
-            let open = state.orders().iter().rev().find(|o| {
+            let open = state.orders().rev().find(|o| {
                 o.created_at >= since
                     && now < o.expires_at
                     && matches!(

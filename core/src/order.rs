@@ -25,8 +25,10 @@ use crate::payment::{PayError, PayMethod};
 use crate::time::Timestamp;
 use crate::wechat::WeChatId;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
-use std::time::Duration;
+
+mod book;
+
+pub use book::{Orders, OrdersError, WINDOW};
 
 /// Refunds an order may have.
 pub const MAX_REFUNDS: usize = 50;
@@ -276,326 +278,16 @@ pub(crate) fn prepay_id(mchid: Mchid, out_trade_no: &str) -> String {
     format!("wx{}", &crate::hex::encode(&digest)[..30])
 }
 
-/// A merchant and one of its numbers (`out_trade_no`, `out_refund_no`).
-type Number = (MerchantId, String);
-
-/// Every order, with its indexes (see the module docs).
-#[derive(Debug, Clone, Default)]
-pub struct Orders {
-    list: Vec<Order>,
-    by_number: BTreeMap<Number, usize>,
-    by_transaction: BTreeMap<String, usize>,
-    by_prepay: BTreeMap<String, usize>,
-    by_refund: BTreeMap<Number, usize>,
-    /// Open orders by when their time runs out.
-    open: BTreeSet<(Timestamp, usize)>,
-    /// Paid orders whose first notification is owed, by payment time.
-    first_notice: BTreeSet<(Timestamp, usize)>,
-    /// Notifications owed again (after an attempt that was not
-    /// acknowledged), by when they fall due.
-    next_notice: BTreeSet<(Timestamp, usize)>,
-    /// Positions changed since [`Orders::take_changed`] last looked.
-    changed: BTreeSet<usize>,
-    /// How many orders each merchant has.
-    counts: BTreeMap<MerchantId, usize>,
-}
-
-impl PartialEq for Orders {
-    fn eq(&self, other: &Self) -> bool {
-        self.list == other.list
-    }
-}
-
-impl Eq for Orders {}
-
-/// What the indexes hold for one order.
-struct Keys {
-    transaction: Option<String>,
-    prepay: Option<String>,
-    refunds: Vec<String>,
-    open: Option<Timestamp>,
-    notice: Option<(bool, Timestamp)>,
-}
-
-impl Keys {
-    fn of(order: &Order) -> Keys {
-        Keys {
-            transaction: order.paid.as_ref().map(|p| p.transaction_id.clone()),
-            prepay: order.prepay(),
-            refunds: order
-                .refunds
-                .iter()
-                .map(|r| r.out_refund_no.clone())
-                .collect(),
-            open: order.state.is_open().then_some(order.expires_at),
-            notice: order.notice_due(),
-        }
-    }
-}
-
-/// Why a list of orders cannot be one merchant's books.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OrdersError {
-    /// Two orders of one merchant share an `out_trade_no`.
-    Repeated,
-}
-
-impl Orders {
-    /// The orders in `list`, indexed; refused if a merchant's number repeats.
-    pub fn from_list(list: Vec<Order>) -> Result<Orders, OrdersError> {
-        let mut orders = Orders::default();
-        for order in list {
-            orders.push(order)?;
-        }
-        orders.changed.clear();
-        Ok(orders)
-    }
-
-    pub fn as_slice(&self) -> &[Order] {
-        &self.list
-    }
-
-    pub fn len(&self) -> usize {
-        self.list.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.list.is_empty()
-    }
-
-    pub fn get(&self, position: usize) -> Option<&Order> {
-        self.list.get(position)
-    }
-
-    /// Where `merchant`'s order `out_trade_no` is.
-    pub fn position(&self, merchant: MerchantId, out_trade_no: &str) -> Option<usize> {
-        self.by_number
-            .get(&(merchant, out_trade_no.to_owned()))
-            .copied()
-    }
-
-    pub fn find(&self, merchant: MerchantId, out_trade_no: &str) -> Option<&Order> {
-        self.position(merchant, out_trade_no)
-            .and_then(|p| self.list.get(p))
-    }
-
-    /// The paid order with this `transaction_id`, of whichever merchant.
-    pub fn by_transaction(&self, transaction_id: &str) -> Option<&Order> {
-        self.by_transaction
-            .get(transaction_id)
-            .and_then(|p| self.list.get(*p))
-    }
-
-    /// The JSAPI order this `prepay_id` stands for.
-    pub fn by_prepay_id(&self, prepay_id: &str) -> Option<&Order> {
-        self.by_prepay
-            .get(prepay_id)
-            .and_then(|p| self.list.get(*p))
-    }
-
-    /// `merchant`'s order that has a refund numbered `out_refund_no`.
-    pub fn by_refund(&self, merchant: MerchantId, out_refund_no: &str) -> Option<&Order> {
-        self.by_refund
-            .get(&(merchant, out_refund_no.to_owned()))
-            .and_then(|p| self.list.get(*p))
-    }
-
-    /// Puts `order` at `position`, as a writer's save says it is now (a
-    /// replica following the sandbox server): a new one at the end, or one
-    /// already here changed. Refused if that would repeat a number or
-    /// leave a gap.
-    pub(crate) fn put(&mut self, position: usize, order: Order) -> Result<(), OrdersError> {
-        if position == self.list.len() {
-            return self.push(order).map(|_| ());
-        }
-        let Some(old) = self.list.get(position) else {
-            return Err(OrdersError::Repeated);
-        };
-        if (old.merchant, &old.out_trade_no) != (order.merchant, &order.out_trade_no) {
-            return Err(OrdersError::Repeated);
-        }
-        let (merchant, before) = (old.merchant, Keys::of(old));
-        self.index(position, merchant, &before, false);
-        let after = Keys::of(&order);
-        self.list[position] = order;
-        self.index(position, merchant, &after, true);
-        Ok(())
-    }
-
-    /// Adds a new order at the end; refused if its number is taken.
-    pub(crate) fn push(&mut self, order: Order) -> Result<usize, OrdersError> {
-        let number = (order.merchant, order.out_trade_no.clone());
-        if self.by_number.contains_key(&number) {
-            return Err(OrdersError::Repeated);
-        }
-        let position = self.list.len();
-        self.by_number.insert(number, position);
-        *self.counts.entry(order.merchant).or_default() += 1;
-        let keys = Keys::of(&order);
-        let merchant = order.merchant;
-        self.list.push(order);
-        self.index(position, merchant, &keys, true);
-        self.changed.insert(position);
-        Ok(position)
-    }
-
-    /// Applies `event` to the order at `position` (see [`Order::apply`]),
-    /// keeping every index true; a refused event changes nothing.
-    pub(crate) fn apply(&mut self, position: usize, event: OrderEvent) -> Result<(), PayError> {
-        let order = self.list.get_mut(position).ok_or(PayError::NoSuchOrder)?;
-        let before = order.clone();
-        order.apply(event)?;
-        if *order == before {
-            // A `Leave` outside the cashier, an `Expire` with time left, a
-            // `Close` of a closed order: nothing to index or to save.
-            return Ok(());
-        }
-        let (merchant, after) = (order.merchant, Keys::of(order));
-        self.index(position, merchant, &Keys::of(&before), false);
-        self.index(position, merchant, &after, true);
-        self.changed.insert(position);
-        Ok(())
-    }
-
-    /// Adds (`add`) or removes one order's index entries.
-    fn index(&mut self, position: usize, merchant: MerchantId, keys: &Keys, add: bool) {
-        fn put<K: Ord>(map: &mut BTreeMap<K, usize>, key: K, position: usize, add: bool) {
-            if add {
-                map.insert(key, position);
-            } else if map.get(&key) == Some(&position) {
-                map.remove(&key);
-            }
-        }
-        fn mark(set: &mut BTreeSet<(Timestamp, usize)>, key: (Timestamp, usize), add: bool) {
-            if add {
-                set.insert(key);
-            } else {
-                set.remove(&key);
-            }
-        }
-        if let Some(tx) = &keys.transaction {
-            put(&mut self.by_transaction, tx.clone(), position, add);
-        }
-        if let Some(prepay) = &keys.prepay {
-            put(&mut self.by_prepay, prepay.clone(), position, add);
-        }
-        for no in &keys.refunds {
-            put(&mut self.by_refund, (merchant, no.clone()), position, add);
-        }
-        if let Some(at) = keys.open {
-            mark(&mut self.open, (at, position), add);
-        }
-        match keys.notice {
-            Some((true, at)) => mark(&mut self.first_notice, (at, position), add),
-            Some((false, at)) => mark(&mut self.next_notice, (at, position), add),
-            None => {}
-        }
-    }
-
-    /// How many orders `merchant` has.
-    pub fn count(&self, merchant: MerchantId) -> usize {
-        self.counts.get(&merchant).copied().unwrap_or(0)
-    }
-
-    /// `merchant`'s newest `n` orders, newest first.
-    pub fn newest(&self, merchant: MerchantId, n: usize) -> Vec<&Order> {
-        self.list
-            .iter()
-            .rev()
-            .filter(|o| o.merchant == merchant)
-            .take(n)
-            .collect()
-    }
-
-    /// `merchant`'s `n` most recently paid orders, the newest payment first
-    /// (transaction ids grow with the ledger).
-    pub fn newest_paid(&self, merchant: MerchantId, n: usize) -> Vec<&Order> {
-        self.by_transaction
-            .values()
-            .rev()
-            .filter_map(|p| self.list.get(*p))
-            .filter(|o| o.merchant == merchant)
-            .take(n)
-            .collect()
-    }
-
-    /// Positions of open orders whose time ran out by `now`, of `merchant`
-    /// (or of every merchant).
-    pub fn expired(&self, now: Timestamp, merchant: Option<MerchantId>) -> Vec<usize> {
-        self.open
-            .range(..=(now, usize::MAX))
-            .map(|(_, p)| *p)
-            .filter(|p| merchant.is_none_or(|m| self.list.get(*p).is_some_and(|o| o.merchant == m)))
-            .collect()
-    }
-
-    /// Orders whose payment notification is due at `now`, the first one
-    /// held back by `delay`; oldest payment first.
-    pub fn notices_due(&self, now: Timestamp, delay: Duration) -> Vec<usize> {
-        let first_by = Timestamp::from_millis(
-            now.as_millis()
-                .saturating_sub(i64::try_from(delay.as_millis()).unwrap_or(i64::MAX)),
-        );
-        let mut due: Vec<usize> = self
-            .first_notice
-            .range(..=(first_by, usize::MAX))
-            .chain(self.next_notice.range(..=(now, usize::MAX)))
-            .map(|(_, p)| *p)
-            .collect();
-        let paid_at = |p: &usize| {
-            self.list
-                .get(*p)
-                .and_then(|o| o.paid.as_ref())
-                .map(|paid| paid.at)
-        };
-        due.sort_by_key(|p| (paid_at(p), *p));
-        due
-    }
-
-    /// When the next notification falls due (the first held back by `delay`).
-    pub fn next_notice_at(&self, delay: Duration) -> Option<Timestamp> {
-        let first = self.first_notice.first().map(|(at, _)| at.plus(delay));
-        let next = self.next_notice.first().map(|(at, _)| *at);
-        first.into_iter().chain(next).min()
-    }
-
-    /// The positions changed since this was last called (a save writes
-    /// these), forgetting them.
-    pub fn take_changed(&mut self) -> BTreeSet<usize> {
-        std::mem::take(&mut self.changed)
-    }
-
-    /// Whether any order changed since [`Orders::take_changed`].
-    pub fn has_changed(&self) -> bool {
-        !self.changed.is_empty()
-    }
-
-    /// The positions changed and not yet saved.
-    pub fn changed(&self) -> &BTreeSet<usize> {
-        &self.changed
-    }
-
-    /// `saved` were written: they are no longer changed (an order changed
-    /// again since stays so).
-    pub(crate) fn forget_changed(&mut self, saved: &BTreeSet<usize>) {
-        if saved.len() == self.changed.len() {
-            self.changed.clear();
-        } else {
-            self.changed.retain(|p| !saved.contains(p));
-        }
-    }
-}
-
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::payapi::ApiOrder;
     use rstest::rstest;
 
-    const PLACED: Timestamp = Timestamp::from_millis(1_000);
-    const EXPIRES: Timestamp = Timestamp::from_millis(10_000);
+    pub(crate) const PLACED: Timestamp = Timestamp::from_millis(1_000);
+    pub(crate) const EXPIRES: Timestamp = Timestamp::from_millis(10_000);
 
-    fn paid() -> Paid {
+    pub(crate) fn paid() -> Paid {
         Paid {
             method: PayMethod::Change,
             payer: WeChatId::new(1),
@@ -606,7 +298,7 @@ mod tests {
         }
     }
 
-    fn api() -> ApiOrder {
+    pub(crate) fn api() -> ApiOrder {
         ApiOrder {
             appid: "wx0123456789abcdef".to_owned(),
             trade_type: TradeType::Native,
@@ -621,7 +313,7 @@ mod tests {
 
     /// An order of ¥28.00 in `state`, paid where a paid one would be (and
     /// refunded ¥10.00 when `REFUND`).
-    fn order(state: &str) -> Order {
+    pub(crate) fn order(state: &str) -> Order {
         let mut order = Order::placed(
             MerchantId::Registered(Mchid::parse("1900000001").unwrap_or_else(|| unreachable!())),
             "ORDER0001".to_owned(),
@@ -648,7 +340,7 @@ mod tests {
         order
     }
 
-    fn refund(no: &str, fen: i64) -> Refund {
+    pub(crate) fn refund(no: &str, fen: i64) -> Refund {
         Refund {
             out_refund_no: no.to_owned(),
             amount: Fen::new(fen),
@@ -801,91 +493,5 @@ mod tests {
             order.apply(OrderEvent::Refund(refund("R9999999", 1))),
             Err(PayError::TooManyRefunds)
         );
-    }
-
-    #[test]
-    fn the_indexes_follow_every_change() {
-        let mut orders = Orders::default();
-        let mut jsapi = order("NOTPAY");
-        jsapi.out_trade_no = "ORDER0002".to_owned();
-        if let Some(api) = jsapi.api.as_mut() {
-            api.trade_type = TradeType::Jsapi;
-        }
-        let merchant = jsapi.merchant;
-        assert_eq!(orders.push(order("NOTPAY")), Ok(0));
-        assert_eq!(orders.push(jsapi), Ok(1));
-        assert_eq!(orders.push(order("NOTPAY")), Err(OrdersError::Repeated));
-        assert_eq!(orders.take_changed().len(), 2);
-        let prepay = prepay_id(
-            Mchid::parse("1900000001").unwrap_or_else(|| unreachable!()),
-            "ORDER0002",
-        );
-        assert_eq!(
-            orders
-                .by_prepay_id(&prepay)
-                .map(|o| o.out_trade_no.as_str()),
-            Some("ORDER0002")
-        );
-        assert_eq!(orders.expired(EXPIRES, Some(merchant)), vec![0, 1]);
-        // Paid: out of the open index, into the transaction and notice indexes.
-        assert_eq!(orders.apply(0, OrderEvent::Pay(paid())), Ok(()));
-        assert!(orders.take_changed().contains(&0));
-        assert_eq!(orders.expired(EXPIRES, None), vec![1]);
-        assert_eq!(
-            orders
-                .by_transaction("42000000000000000007")
-                .map(|o| o.out_trade_no.as_str()),
-            Some("ORDER0001")
-        );
-        let paid_at = paid().at;
-        assert_eq!(orders.notices_due(paid_at, Duration::ZERO), vec![0]);
-        assert_eq!(
-            orders.notices_due(paid_at, Duration::from_secs(1)),
-            Vec::<usize>::new()
-        );
-        assert_eq!(
-            orders.next_notice_at(Duration::from_secs(1)),
-            Some(paid_at.plus(Duration::from_secs(1)))
-        );
-        // Not acknowledged: owed again on WeChat's schedule.
-        let attempt = NotifyAttempt {
-            at: paid_at,
-            status: Some(500),
-            answer: String::new(),
-        };
-        assert_eq!(orders.apply(0, OrderEvent::Notified(attempt)), Ok(()));
-        assert_eq!(
-            orders.next_notice_at(Duration::ZERO),
-            Some(paid_at.plus(NOTIFY_RETRIES[0]))
-        );
-        assert!(orders.notices_due(paid_at, Duration::ZERO).is_empty());
-        assert_eq!(
-            orders.notices_due(paid_at.plus(NOTIFY_RETRIES[0]), Duration::ZERO),
-            vec![0]
-        );
-        // Refunded: found by its number.
-        assert_eq!(
-            orders.apply(0, OrderEvent::Refund(refund("R0000001", 100))),
-            Ok(())
-        );
-        assert!(orders.by_refund(merchant, "R0000001").is_some());
-        assert!(orders.by_refund(MerchantId::Cafe, "R0000001").is_none());
-        // Nothing moved: nothing to save.
-        assert_eq!(orders.apply(1, OrderEvent::Leave), Ok(()));
-        assert!(orders.take_changed().iter().all(|p| *p == 0));
-        assert_eq!(orders.apply(1, OrderEvent::Expire { now: EXPIRES }), Ok(()));
-        assert!(orders.expired(EXPIRES, None).is_empty());
-        assert_eq!(
-            orders.take_changed().into_iter().collect::<Vec<_>>(),
-            vec![1]
-        );
-        // Rebuilt from the list, the indexes are the same.
-        let rebuilt = Orders::from_list(orders.as_slice().to_vec()).unwrap_or_default();
-        assert_eq!(
-            rebuilt.notices_due(paid_at.plus(NOTIFY_RETRIES[0]), Duration::ZERO),
-            vec![0]
-        );
-        assert!(rebuilt.by_prepay_id(&prepay).is_some());
-        assert!(!rebuilt.has_changed());
     }
 }

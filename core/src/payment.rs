@@ -258,8 +258,10 @@ pub fn valid_out_trade_no(no: &str) -> bool {
 }
 
 impl State {
-    pub fn orders(&self) -> &[Order] {
-        self.orders.as_slice()
+    /// Every order this copy holds, in the order they were placed (a
+    /// page's copy of a sandbox server: its window, see [`crate::order`]).
+    pub fn orders(&self) -> impl DoubleEndedIterator<Item = &Order> {
+        self.orders.iter()
     }
 
     /// The orders with their indexes (by transaction, refund number, …).

@@ -39,7 +39,7 @@ use serde_json::Value;
 
 mod rows;
 
-pub use rows::{Delta, Snapshot};
+pub use rows::{Delta, HeldOrder, Snapshot};
 
 /// The version this build writes.
 pub const SCHEMA_VERSION: u64 = 6;
@@ -264,7 +264,7 @@ struct MainOut<'a> {
     wechat: &'a WeChat,
     sim: crate::sim::SimOut<'a>,
     bindings: &'a [(AccountId, Binding)],
-    orders: &'a [Order],
+    orders: Vec<&'a Order>,
     pay_guards: &'a [PayPasswordGuard],
     pay_preferences: &'a [(WeChatId, PayMethod)],
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
@@ -442,7 +442,11 @@ impl State {
             wechat: &self.wechat,
             sim: self.sim.out(whole),
             bindings: &self.bindings,
-            orders: if whole { self.orders.as_slice() } else { &[] },
+            orders: if whole {
+                self.orders.iter().collect()
+            } else {
+                Vec::new()
+            },
             pay_guards: &self.pay_guards,
             pay_preferences: &self.pay_preferences,
             books: &self.books,
@@ -482,7 +486,7 @@ impl State {
     pub fn all_changes(&self) -> Result<Changes, StateError> {
         Ok(Changes {
             main: Some(self.main_body(false)?),
-            orders: (0..self.orders.len()).collect(),
+            orders: self.orders.positioned().map(|(p, _)| p).collect(),
             journal_from: 0,
             journal_len: self.ledger.len(),
             log_after: 0,
@@ -793,17 +797,13 @@ impl State {
             ));
         }
         // (Repeated numbers were refused when the orders were indexed.)
-        if self
-            .orders()
-            .iter()
-            .any(|o| !valid_out_trade_no(&o.out_trade_no))
-        {
+        if self.orders().any(|o| !valid_out_trade_no(&o.out_trade_no)) {
             return Err(corrupt("merchant order numbers are invalid or repeated"));
         }
         let mut mchids: Vec<_> = self.registered.iter().map(|m| m.mchid).collect();
         mchids.sort_unstable();
         if mchids.windows(2).any(|w| w[0] == w[1])
-            || self.orders().iter().any(|o| match o.merchant {
+            || self.orders().any(|o| match o.merchant {
                 MerchantId::Registered(m) => {
                     o.api.is_none() || self.registered.iter().all(|r| r.mchid != m)
                 }
@@ -814,14 +814,14 @@ impl State {
                 "a registered merchant is repeated, or an order names an unknown one",
             ));
         }
-        if self.orders().iter().any(|o| {
+        if self.orders().any(|o| {
             o.paid
                 .as_ref()
                 .is_some_and(|p| self.ledger.entry(p.entry).is_none())
         }) {
             return Err(corrupt("a paid order names a missing payment"));
         }
-        if self.orders().iter().any(|o| {
+        if self.orders().any(|o| {
             let refunded = o.refunds.iter().try_fold(0i64, |sum, r| {
                 r.amount
                     .is_positive()

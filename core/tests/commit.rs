@@ -86,7 +86,8 @@ impl Storage for Writer {
         rows.saves += 1;
         self.seen = rows.saves;
         let delta = state.delta(changes, rows.saves)?;
-        rows.deltas.push(delta);
+        rows.deltas
+            .push(state.page_delta(&delta, &std::collections::BTreeSet::new()));
         let written = (
             changes.main.is_some(),
             changes.orders.iter().copied().collect(),
@@ -189,7 +190,11 @@ fn a_command_writes_the_orders_and_entries_it_changed_and_nothing_else() {
     );
     assert_eq!(rows.borrow().log.len(), 3);
     // Opening the second one's cashier changes that order alone.
-    let second = state.orders()[1].out_trade_no.clone();
+    let second = state
+        .order_book()
+        .get(1)
+        .map(|o| o.out_trade_no.clone())
+        .unwrap_or_default();
     let opened = send(
         &mut writer,
         &mut state,
@@ -227,8 +232,8 @@ fn another_writers_save_is_read_and_the_command_runs_again() {
     }
     // The second writer's first attempt met the first one's save: it read
     // it and placed its order after it.
-    assert_eq!(second.orders().len(), 2);
-    assert_eq!(rows.borrow().read().map(|s| s.orders().len()), Ok(2));
+    assert_eq!(second.order_book().len(), 2);
+    assert_eq!(rows.borrow().read().map(|s| s.order_book().len()), Ok(2));
 }
 
 #[test]
@@ -247,7 +252,7 @@ fn a_save_that_fails_leaves_the_copy_as_storage_holds_it() {
     );
     assert!(matches!(failed, Committed::Unsaved(_, StateError::Full)));
     assert!(
-        state.orders().is_empty(),
+        state.order_book().is_empty(),
         "the order is gone from memory too"
     );
     assert_eq!(Ok(&state), before.as_ref());
@@ -273,17 +278,13 @@ fn two_clients_have_their_own_sessions_on_one_state() {
 fn a_page_that_follows_the_deltas_holds_what_storage_holds() {
     let (mut state, mut writer, rows) = stored_world();
     // The page reads the whole state once…
-    let snapshot = {
+    let snapshot: Snapshot = {
         let rows = rows.borrow();
-        Snapshot {
-            seq: rows.saves,
-            client: ClientId::parse("page").unwrap_or_default(),
-            main: rows.main.clone(),
-            orders: rows.orders.values().cloned().collect(),
-            journal: rows.journal.clone(),
-            log: rows.log.values().cloned().collect(),
-            log_last: rows.log_last,
-        }
+        let stored = rows.read().unwrap_or_else(|e| panic!("{e}"));
+        let client = ClientId::parse("page").unwrap_or_default();
+        stored
+            .snapshot(rows.saves, &client, &[])
+            .unwrap_or_else(|e| panic!("{e}"))
     };
     let mut page = State::from_snapshot(&snapshot).unwrap_or_else(|e| panic!("{e}"));
     // …then the writer places orders, pays one, refunds it, clears the log.

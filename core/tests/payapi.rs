@@ -449,7 +449,7 @@ fn the_consoles_faults_meet_a_merchants_calls_first_and_change_nothing_else() {
         .api_native_order(m.mchid, &request, &site, now)
         .unwrap_err();
     assert_eq!((busy.status(), busy.code()), (500, "SYSTEM_ERROR"));
-    assert!(w.state.orders().is_empty(), "neither placed an order");
+    assert!(w.state.orders().next().is_none(), "neither placed an order");
     let failures = w
         .state
         .sim()
@@ -461,7 +461,7 @@ fn the_consoles_faults_meet_a_merchants_calls_first_and_change_nothing_else() {
     w.state
         .api_native_order(m.mchid, &request, &site, now)
         .unwrap();
-    assert_eq!(w.state.orders().len(), 1);
+    assert_eq!(w.state.orders().count(), 1);
 }
 
 #[test]
@@ -546,7 +546,7 @@ fn frequency_limited_on_demand_meets_only_a_merchants_calls() {
         (limited.status(), limited.code()),
         (429, "FREQUENCY_LIMITED")
     );
-    assert!(w.state.orders().is_empty());
+    assert!(w.state.orders().next().is_none());
     assert_eq!(w.state.sim().limited(), 0);
     w.state
         .api_native_order(m.mchid, &request, &site, now)
@@ -560,4 +560,105 @@ fn frequency_limited_on_demand_meets_only_a_merchants_calls() {
     for bad in ["3601", "-1", "1.5", "", "30s"] {
         assert_eq!(qianbao_core::sim::parse_notify_delay(bad), None, "{bad:?}");
     }
+}
+
+/// A page of a sandbox server holds a window of its orders: however many a
+/// merchant's backend places, the page reads and follows the same few, and
+/// what it shows of them — counts, the newest orders, the newest payments,
+/// an order someone has open at the cashier, one it asked for — is the
+/// server's.
+#[test]
+fn a_page_holds_a_window_of_a_busy_merchants_orders_and_shows_what_the_server_holds() {
+    use qianbao_core::order::WINDOW;
+    use qianbao_core::session::ClientId;
+    use qianbao_core::state::{HeldOrder, State};
+    let mut w = funded();
+    let m = register(&mut w, "沙盒小店", "shop.example:8443");
+    let id = MerchantId::Registered(m.mchid);
+    let site = site();
+    let seq = std::cell::Cell::new(1);
+    let first = w.state.all_changes().unwrap();
+    w.state.mark_saved(first);
+    let client = ClientId::parse("page").unwrap();
+    let mut page =
+        State::from_snapshot(&w.state.snapshot(seq.get(), &client, &[]).unwrap()).unwrap();
+    // Each step is a save: the page receives what it holds of it.
+    let save = |w: &mut World, page: &mut State, step: &mut dyn FnMut(&mut World)| {
+        let before = w.state.order_book().window();
+        step(w);
+        let changes = w.state.changes().unwrap();
+        seq.set(seq.get() + 1);
+        let full = w.state.delta(&changes, seq.get()).unwrap();
+        w.state.mark_saved(changes);
+        let sent = w.state.page_delta(&full, &before);
+        assert!(sent.orders.len() <= full.orders.len());
+        page.apply_delta(&sent).unwrap();
+    };
+    let no = |i: usize| format!("BUSY{i:06}");
+    let place = |w: &mut World, i: usize| {
+        let now = w.tick(1);
+        let request = native(&m.appid, m.mchid, &no(i), 100 + i as i64, None);
+        w.state
+            .api_native_order(m.mchid, &request, &site, now)
+            .unwrap();
+    };
+    for i in 0..300 {
+        save(&mut w, &mut page, &mut |w| place(w, i));
+        if i % 50 == 7 {
+            // An old order paid: the newest payment, whatever its age.
+            save(&mut w, &mut page, &mut |w| {
+                pay(w, id, &no(i / 2), &format!("key{i}"));
+            });
+        }
+    }
+    // Opened at the cashier, then left: the page sees both.
+    save(&mut w, &mut page, &mut |w| {
+        let now = w.tick(1);
+        w.state.open_cashier(id, &no(5), now).unwrap();
+    });
+    assert_eq!(
+        page.order(id, &no(5)).map(|o| o.state),
+        Some(OrderState::Userpaying)
+    );
+    save(&mut w, &mut page, &mut |w| {
+        w.state.cancel_payment(id, &no(5)).unwrap();
+    });
+    assert_eq!(
+        page.order(id, &no(5)).map(|o| o.state),
+        Some(OrderState::Notpay)
+    );
+    let (book, seen) = (w.state.order_book(), page.order_book());
+    assert_eq!((seen.len(), seen.count(id)), (book.len(), 300));
+    assert_eq!(seen.newest(id, WINDOW), book.newest(id, WINDOW));
+    assert_eq!(seen.newest_paid(id, WINDOW), book.newest_paid(id, WINDOW));
+    assert_eq!(book.newest_paid(id, WINDOW).len(), 6);
+    assert!(
+        seen.held() <= 4 * WINDOW + 6,
+        "the page holds {}",
+        seen.held()
+    );
+    // An order outside the window, asked for (the cashier's), is held, and
+    // a save older than what was read does not overwrite it.
+    assert!(page.order(id, &no(40)).is_none());
+    let position = book.position(id, &no(40)).unwrap();
+    let held: HeldOrder = w.state.held_order(seq.get(), position).unwrap();
+    page.hold_order(&held).unwrap();
+    assert_eq!(page.order(id, &no(40)), w.state.order(id, &no(40)));
+    for i in 300..400 {
+        save(&mut w, &mut page, &mut |w| place(w, i));
+    }
+    assert_eq!(page.order(id, &no(40)), w.state.order(id, &no(40)));
+    // Read again, the page keeps what it asked for; the rest is the window.
+    let again = w.state.snapshot(seq.get(), &client, &[position]).unwrap();
+    assert!(again.orders.len() <= 2 * WINDOW + 1);
+    let reread = State::from_snapshot(&again).unwrap();
+    assert_eq!(reread.order(id, &no(40)), w.state.order(id, &no(40)));
+    assert_eq!(
+        reread.order_book().newest(id, WINDOW),
+        w.state.order_book().newest(id, WINDOW)
+    );
+    assert_eq!(
+        reread.main_body(false).unwrap(),
+        w.state.main_body(false).unwrap()
+    );
 }

@@ -906,7 +906,7 @@ fn a_merchant_request_or_a_notification_that_does_not_get_through_changes_nothin
     assert_eq!(paid.state, OrderState::Refund);
     assert_eq!(paid.notifications, 2);
     assert_eq!(w.state.balance(w.me()), Fen::from_yuan(100));
-    assert_eq!(w.state.orders().len(), 2);
+    assert_eq!(w.state.orders().count(), 2);
 }
 
 /// Regression (found while building the simulation test): order numbers are

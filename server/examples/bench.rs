@@ -246,7 +246,7 @@ fn main() {
         let seeded = seeding.elapsed();
         // What a page opening the sandbox downloads first.
         let at = Instant::now();
-        let snapshot = sandbox.snapshot(&ClientId::local()).unwrap();
+        let snapshot = sandbox.snapshot(&ClientId::local(), &[]).unwrap();
         let page_bytes = serde_json::to_string(&snapshot).unwrap().len();
         let page_ms = at.elapsed().as_secs_f64() * 1000.0;
         // As a sandbox that has run a while: the seed's log folded into the file.

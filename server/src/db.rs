@@ -140,7 +140,7 @@ CREATE TABLE IF NOT EXISTS nonces (
 
 /// One save's rows, as stored.
 #[derive(Debug)]
-pub struct Rows {
+struct Rows {
     pub seq: u64,
     pub main: String,
     pub orders: Vec<String>,
@@ -280,22 +280,6 @@ impl Db {
             state,
             seq: rows.seq,
         })
-    }
-
-    /// The rows of the newest save of the file at `path`, read in one read
-    /// transaction of a connection of their own — the writer never waits
-    /// for it (WAL) — as a page's first snapshot carries them (`None`:
-    /// nothing is stored yet).
-    pub fn rows(path: &Path) -> Result<Option<Rows>, DbError> {
-        let mut conn = Connection::open_with_flags(
-            path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        conn.busy_timeout(Duration::from_secs(30))?;
-        let tx = conn.transaction()?;
-        let rows = read_rows(&tx)?;
-        tx.finish()?;
-        Ok(rows)
     }
 
     /// Takes the file's write lock until [`Db::commit`] or [`Db::rollback`].

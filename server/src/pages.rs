@@ -1,8 +1,11 @@
 //! What the pages and the developer console ask of the sandbox server,
 //! under `/sandbox/v1/` (see `web/src/sandbox.rs` for the page's side):
 //!
-//! - `GET state` — the whole saved state as rows, and which client the
-//!   asking browser is;
+//! - `GET state?hold=…` — the saved state as rows, with the page's window
+//!   of the orders (and those at the positions it holds), and which client
+//!   the asking browser is;
+//! - `GET order?prepay_id=…` or `?mch=…&out_trade_no=…` — one order a page
+//!   asks for outside its window (the cashier's);
 //! - `POST command` — a page's command (`core::command::Sent`), applied by
 //!   the writer for that browser's client on the same path as a merchant
 //!   backend's calls; the reply carries its answer and the saves since the
@@ -15,7 +18,7 @@
 //! No route takes a stored state from a page but the console's import.
 
 use crate::api::plain;
-use crate::sandbox::{Sandbox, SandboxError};
+use crate::sandbox::{Sandbox, SandboxError, Wanted};
 use crate::site::Client;
 use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
@@ -26,6 +29,7 @@ use axum::{Json, Router};
 use futures_util::stream::{self, Stream};
 use qianbao_core::command::{Ctx, Reply, Sent};
 use qianbao_core::envelope::{self, ImportError, Read, Saved, Stored};
+use qianbao_core::merchant::MerchantId;
 use qianbao_core::State as World;
 use serde::Deserialize;
 use std::convert::Infallible;
@@ -38,6 +42,7 @@ const TEXT: &str = "text/plain; charset=utf-8";
 pub fn routes() -> Router<Sandbox> {
     Router::new()
         .route("/sandbox/v1/state", get(state))
+        .route("/sandbox/v1/order", get(order))
         .route("/sandbox/v1/command", post(command))
         .route("/sandbox/v1/events", get(events))
         .route("/sandbox/v1/merchants", post(register_merchant))
@@ -59,9 +64,36 @@ fn unavailable(error: &dyn std::fmt::Display) -> Response {
     )
 }
 
-/// `GET /sandbox/v1/state`.
-async fn state(State(sandbox): State<Sandbox>, Client(client): Client) -> Response {
-    let snapshot = tokio::task::spawn_blocking(move || sandbox.snapshot(&client)).await;
+#[derive(Debug, Deserialize)]
+struct Hold {
+    /// Positions of orders the page holds outside its window, `,`-separated.
+    #[serde(default)]
+    hold: String,
+}
+
+/// The most orders a page can ask to keep holding.
+const MAX_HELD: usize = 64;
+
+/// `GET /sandbox/v1/state?hold=…`.
+async fn state(
+    State(sandbox): State<Sandbox>,
+    Client(client): Client,
+    Query(Hold { hold }): Query<Hold>,
+) -> Response {
+    let Some(hold) = hold
+        .split(',')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.parse::<usize>().ok())
+        .collect::<Option<Vec<_>>>()
+        .filter(|held| held.len() <= MAX_HELD)
+    else {
+        return plain(
+            StatusCode::BAD_REQUEST,
+            "hold: positions, comma-separated",
+            TEXT,
+        );
+    };
+    let snapshot = tokio::task::spawn_blocking(move || sandbox.snapshot(&client, &hold)).await;
     match snapshot {
         Ok(Ok(snapshot)) => match serde_json::to_string(&snapshot) {
             Ok(json) => plain(StatusCode::OK, json, JSON),
@@ -69,6 +101,47 @@ async fn state(State(sandbox): State<Sandbox>, Client(client): Client) -> Respon
         },
         Ok(Err(error)) => unavailable(&error),
         Err(error) => unavailable(&error),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct OrderQuery {
+    prepay_id: Option<String>,
+    mch: Option<String>,
+    out_trade_no: Option<String>,
+}
+
+/// `GET /sandbox/v1/order?prepay_id=…` (or `?mch=…&out_trade_no=…`): the
+/// order as the server's last save holds it (`core::state::HeldOrder`), or
+/// 404.
+async fn order(State(sandbox): State<Sandbox>, Query(query): Query<OrderQuery>) -> Response {
+    let wanted = match query {
+        OrderQuery {
+            prepay_id: Some(id),
+            ..
+        } => Wanted::Prepay(id),
+        OrderQuery {
+            mch: Some(mch),
+            out_trade_no: Some(no),
+            ..
+        } => match MerchantId::parse(&mch) {
+            Some(merchant) => Wanted::Number(merchant, no),
+            None => return plain(StatusCode::NOT_FOUND, "no such order", TEXT),
+        },
+        _ => {
+            return plain(
+                StatusCode::BAD_REQUEST,
+                "prepay_id, or mch and out_trade_no",
+                TEXT,
+            )
+        }
+    };
+    match sandbox.held_order(&wanted) {
+        Some(held) => match serde_json::to_string(&held) {
+            Ok(json) => plain(StatusCode::OK, json, JSON),
+            Err(error) => unavailable(&error),
+        },
+        None => plain(StatusCode::NOT_FOUND, "no such order", TEXT),
     }
 }
 

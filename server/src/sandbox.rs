@@ -36,14 +36,15 @@ use crate::signing::{self, BadKey, SigningKey, VerifyingKey};
 use qianbao_core::binding::Site;
 use qianbao_core::commit::{self, Committed};
 use qianbao_core::merchant::Mchid;
+use qianbao_core::merchant::MerchantId;
 use qianbao_core::payapi::RegisterError;
 use qianbao_core::security::Hasher;
 use qianbao_core::session::ClientId;
-use qianbao_core::state::{Changes, Delta, Snapshot, State, StateError};
+use qianbao_core::state::{Changes, Delta, HeldOrder, Snapshot, State, StateError};
 use qianbao_core::time::Timestamp;
 use rand_core::{OsRng, RngCore};
 use serde::Serialize;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
@@ -209,8 +210,6 @@ impl Nonces {
 #[derive(Debug)]
 struct Inner {
     site: Site,
-    /// The file (a page's snapshot is read from it).
-    path: std::path::PathBuf,
     jobs: Mutex<mpsc::Sender<Job>>,
     replica: RwLock<Replica>,
     recent: Mutex<VecDeque<Arc<Delta>>>,
@@ -304,7 +303,6 @@ impl Sandbox {
         let (events, _) = broadcast::channel(RECENT);
         let inner = Arc::new(Inner {
             site,
-            path: path.to_owned(),
             jobs: Mutex::new(sender),
             replica: RwLock::new(Replica {
                 state: loaded.state.clone(),
@@ -562,34 +560,28 @@ impl Sandbox {
         self.inner.saved.notified().await;
     }
 
-    /// The whole saved state for a page that is `client`.
-    pub fn snapshot(&self, client: &ClientId) -> Result<Snapshot, SandboxError> {
-        // The rows as the file holds them: already the text a page reads,
-        // and read without holding the readers' copy, which the writer
-        // updates after every save.
-        if let Some(rows) = Db::rows(&self.inner.path)? {
-            return Ok(Snapshot {
-                seq: rows.seq,
-                client: client.clone(),
-                main: rows.main,
-                orders: rows.orders,
-                journal: rows.journal,
-                log: rows.log,
-                log_last: rows.log_last,
-            });
-        }
-        // Nothing stored yet: the empty state.
+    /// The saved state as a page that is `client` first reads it: its
+    /// window of the orders, and the orders at `hold` it asked for (see
+    /// `qianbao_core::order::Orders::window`) — the same size whatever the
+    /// number of orders.
+    pub fn snapshot(&self, client: &ClientId, hold: &[usize]) -> Result<Snapshot, SandboxError> {
         let replica = read(&self.inner.replica);
-        let state = &replica.state;
-        Ok(Snapshot {
-            seq: replica.seq,
-            client: client.clone(),
-            main: state.main_body(false).map_err(DbError::State)?,
-            orders: Vec::new(),
-            journal: Vec::new(),
-            log: Vec::new(),
-            log_last: state.sim().last_log_id(),
-        })
+        Ok(replica
+            .state
+            .snapshot(replica.seq, client, hold)
+            .map_err(DbError::State)?)
+    }
+
+    /// The order a page asks for (the cashier's: one outside its window),
+    /// by its JSAPI `prepay_id` or by merchant and `out_trade_no`.
+    pub fn held_order(&self, wanted: &Wanted) -> Option<HeldOrder> {
+        let replica = read(&self.inner.replica);
+        let book = replica.state.order_book();
+        let position = match wanted {
+            Wanted::Prepay(id) => book.prepay_position(id),
+            Wanted::Number(merchant, no) => book.position(*merchant, no),
+        }?;
+        replica.state.held_order(replica.seq, position).ok()
     }
 
     /// The saves after `since` up to `until` (`None`: not all of them are
@@ -686,6 +678,13 @@ struct Writer {
     rng: rand_chacha::ChaCha20Rng,
     inner: std::sync::Weak<Inner>,
     batches: u64,
+}
+
+/// An order a page asks for.
+#[derive(Debug)]
+pub enum Wanted {
+    Prepay(String),
+    Number(MerchantId, String),
 }
 
 /// The file as the commit protocol sees it, inside the writer's
@@ -829,6 +828,9 @@ impl Writer {
             seq: self.seq,
             delta: None,
         };
+        // The pages' window before the save: an order that leaves it by
+        // changing is sent to them as it is now.
+        let before = self.state.order_book().window();
         let hasher = &self.hasher;
         let rng = &mut self.rng;
         let committed = commit::run(&mut storage, &mut self.state, 1, |state| {
@@ -869,7 +871,7 @@ impl Writer {
                 self.seq = seq;
                 inner.file_seq.store(seq, Ordering::Relaxed);
                 if let Some(delta) = delta {
-                    self.publish(inner, delta);
+                    self.publish(inner, delta, &before);
                 }
                 for (value, reply) in values {
                     reply(Ok((value, seq)));
@@ -892,15 +894,11 @@ impl Writer {
         }
     }
 
-    /// The readers' copy and every page follow `delta`.
-    fn publish(&self, inner: &Inner, delta: Delta) {
-        let json = if inner.events.receiver_count() == 0
-            || delta.orders.len() + delta.journal.len() > 1_000
-        {
-            String::new()
-        } else {
-            serde_json::to_string(&delta).unwrap_or_default()
-        };
+    /// The readers' copy follows `delta` (every row the save wrote), and
+    /// every page what it holds of it (`before`: the pages' window before
+    /// the save).
+    fn publish(&self, inner: &Inner, delta: Delta, before: &BTreeSet<usize>) {
+        let page = self.state.page_delta(&delta, before);
         {
             let mut replica = write(&inner.replica);
             if replica.seq + 1 == delta.seq && replica.state.apply_delta(&delta).is_ok() {
@@ -910,9 +908,15 @@ impl Writer {
                 replica.seq = self.seq;
             }
         }
+        let delta = page;
         // A save of thousands of rows (a seed, an import) is no delta to
-        // send: a page reads the whole state instead.
+        // send: a page reads its state instead.
         let huge = delta.orders.len() + delta.journal.len() > 1_000;
+        let json = if inner.events.receiver_count() == 0 || huge {
+            String::new()
+        } else {
+            serde_json::to_string(&delta).unwrap_or_default()
+        };
         {
             let mut recent = lock(&inner.recent);
             if huge {

@@ -9,6 +9,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use qianbao_core::binding::Site;
+use qianbao_core::merchant::MerchantId;
+use qianbao_core::order::{Order, WINDOW};
 use qianbao_core::session::ClientId;
 use qianbao_core::state::State;
 use qianbao_sandbox::sandbox::{wall_clock, Credentials};
@@ -361,7 +363,7 @@ async fn two_merchants_many_concurrent_calls_and_two_processes_lose_nothing() {
         task.await.unwrap();
     }
     let check = open(&path);
-    let orders = check.read(|s| s.orders().to_vec());
+    let orders: Vec<_> = check.read(|s| s.orders().cloned().collect());
     assert_eq!(orders.len(), 2 * EACH, "every order kept, each once");
     for (n, client) in [&a, &b].into_iter().enumerate() {
         for i in 0..EACH {
@@ -387,15 +389,33 @@ async fn two_merchants_many_concurrent_calls_and_two_processes_lose_nothing() {
             (404, Some("ORDER_NOT_EXIST"))
         );
     }
-    // A page opening now reads the file's rows: the state both processes
-    // saved, at the file's save.
-    let page = check.snapshot(&ClientId::local()).unwrap();
+    // A page opening now reads the state both processes saved, at the
+    // file's save: its window of the orders (each merchant's newest), the
+    // counts of all of them, and everything else whole.
+    let page = check.snapshot(&ClientId::local(), &[]).unwrap();
     assert_eq!(page.seq, check.seq());
-    assert_eq!(page.orders.len(), 2 * EACH);
+    assert_eq!(page.orders_len, 2 * EACH);
+    assert_eq!(
+        page.orders.len(),
+        2 * WINDOW,
+        "{EACH} each, {WINDOW} each held"
+    );
     let seen = State::from_snapshot(&page).unwrap();
     assert_eq!(
-        seen.main_body(true).unwrap(),
-        check.read(|s| s.main_body(true)).unwrap()
+        seen.main_body(false).unwrap(),
+        check.read(|s| s.main_body(false)).unwrap()
     );
+    for client in [&a, &b] {
+        let merchant = MerchantId::parse(client.mchid()).unwrap();
+        let newest = |s: &State| -> Vec<Order> {
+            s.order_book()
+                .newest(merchant, WINDOW)
+                .into_iter()
+                .cloned()
+                .collect()
+        };
+        assert_eq!(seen.order_book().count(merchant), EACH);
+        assert_eq!(newest(&seen), check.read(newest));
+    }
     let _ = std::fs::remove_file(&path);
 }

@@ -15,7 +15,7 @@ use qianbao_core::command::{Command, Reply, Sent};
 use qianbao_core::commit;
 use qianbao_core::envelope::{self, ImportError, Keys, Read, Saved, Stored, StoredSave, Write};
 use qianbao_core::lockout::Lockout;
-use qianbao_core::state::{Delta, Snapshot, StateError};
+use qianbao_core::state::{Delta, HeldOrder, Snapshot, StateError};
 use qianbao_core::vault::DataKey;
 use qianbao_core::State;
 use rand_chacha::ChaCha20Rng;
@@ -52,6 +52,8 @@ pub struct Codec {
     pub read_snapshot: fn(&str) -> Result<(State, u64), StateError>,
     pub read_delta: fn(&str) -> Option<Delta>,
     pub apply_delta: fn(&mut State, &Delta) -> Result<(), StateError>,
+    /// An order the page asked for (`core::state::HeldOrder`'s JSON), held.
+    pub hold_order: fn(&mut State, &str) -> Result<(), StateError>,
     /// Any problem worded (all of `i18n`'s error wording and guidance): a
     /// problem follows a storage operation, which awaited this module; the
     /// network error that may come first is worded without it.
@@ -102,6 +104,13 @@ fn read_delta(text: &str) -> Option<Delta> {
     serde_json::from_str(text).ok()
 }
 
+fn hold_order(state: &mut State, text: &str) -> Result<(), StateError> {
+    let held: HeldOrder = serde_json::from_str(text).map_err(|e| StateError::Corrupt {
+        detail: e.to_string(),
+    })?;
+    state.hold_order(&held)
+}
+
 fn word(locale: Locale, problem: &Problem) -> ErrorText {
     crate::i18n::problem(locale, problem, crate::env::clock_time)
 }
@@ -119,6 +128,7 @@ fn table() -> Codec {
         read_snapshot,
         read_delta,
         apply_delta: State::apply_delta,
+        hold_order,
         word,
     }
 }

@@ -10,7 +10,13 @@
 //!   ([`send`]);
 //! - `GET /sandbox/v1/events` (server-sent events) brings every other save
 //!   — another person's command, a merchant backend's call, a notification
-//!   attempt — as it is made, so an open page follows without a reload.
+//!   attempt — as it is made, so an open page follows without a reload;
+//!   the saves that arrive together are applied together, the page drawn
+//!   once for all of them;
+//! - the page holds a window of the server's orders, the same few whatever
+//!   their number (`core::order::Orders::window`); the cashier reads the
+//!   one it is for first ([`hold`], `GET /sandbox/v1/order`), and the page
+//!   keeps it through a reload of its state.
 //!
 //! Every request is asynchronous. Their code — and all reading and writing
 //! of JSON, through the stored form's module — is a module of its own in
@@ -23,7 +29,7 @@ use leptos::prelude::*;
 use qianbao_core::command::{read_answer, Command, Request};
 use qianbao_core::error::SiteError;
 use qianbao_core::state::StateError;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use wasm_bindgen::{JsCast, JsValue};
@@ -35,6 +41,8 @@ thread_local! {
     static SEQ: Cell<u64> = const { Cell::new(0) };
     /// Whether the page follows the server's events yet.
     static FOLLOWING: Cell<bool> = const { Cell::new(false) };
+    /// Saves the events brought that are not applied yet.
+    static ARRIVED: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
 }
 
 fn unreachable() -> Problem {
@@ -112,10 +120,18 @@ fn follow(store: Store, codec: &codec::Codec, deltas: &[qianbao_core::state::Del
     ok
 }
 
-/// Reads the whole state (the page's start, or a copy that fell behind).
+/// Reads the state again (the page's start, or a copy that fell behind),
+/// with the orders it holds outside its window.
 async fn load(store: Store) -> Result<(), Problem> {
     let codec = codec::ready().await.map_err(|Unfetched| unreachable())?;
-    let (status, text) = request("GET", "/sandbox/v1/state", None)
+    let held: Vec<String> = store.state.with_untracked(|s| {
+        s.order_book()
+            .held_positions()
+            .map(|p| p.to_string())
+            .collect()
+    });
+    let path = format!("/sandbox/v1/state?hold={}", held.join(","));
+    let (status, text) = request("GET", &path, None)
         .await
         .map_err(|()| unreachable())?;
     if status != 200 {
@@ -169,16 +185,13 @@ fn listen(store: Store) {
             let Some(text) = event.data().as_string() else {
                 return;
             };
-            let Some(codec) = codec::get() else {
-                return;
-            };
-            let fits = (codec.read_delta)(&text)
-                .is_some_and(|delta| follow(store, codec, std::slice::from_ref(&delta)));
-            if !fits {
-                // A save missed (the connection was down for long): all again.
-                leptos::task::spawn_local(async move {
-                    let _ = load(store).await;
-                });
+            let first = ARRIVED.with_borrow_mut(|arrived| {
+                arrived.push(text);
+                arrived.len() == 1
+            });
+            if first {
+                // The saves arriving meanwhile are applied with this one.
+                later(move || apply_arrived(store));
             }
         },
     );
@@ -186,6 +199,65 @@ fn listen(store: Store) {
     // Both live as long as the page.
     on_message.forget();
     std::mem::forget(source);
+}
+
+/// Runs `f` once the events already queued have been delivered (a task,
+/// not a microtask).
+fn later(f: impl FnOnce() + 'static) {
+    let callback = wasm_bindgen::closure::Closure::once_into_js(f);
+    if let Some(window) = web_sys::window() {
+        let _ = window.set_timeout_with_callback(callback.unchecked_ref());
+    }
+}
+
+/// Applies the saves that arrived, all at once.
+fn apply_arrived(store: Store) {
+    let arrived = ARRIVED.with_borrow_mut(std::mem::take);
+    let Some(codec) = codec::get() else {
+        return;
+    };
+    let deltas: Option<Vec<_>> = arrived
+        .iter()
+        .map(|text| (codec.read_delta)(text))
+        .collect();
+    let fits = deltas.is_some_and(|deltas| follow(store, codec, &deltas));
+    if !fits {
+        // A save missed (the connection was down for long, or the page
+        // fell behind): the state again.
+        leptos::task::spawn_local(async move {
+            let _ = load(store).await;
+        });
+    }
+}
+
+/// Makes sure the page holds the order `query` names (`prepay_id=…`, or
+/// `mch=…&out_trade_no=…`), reading it from the server if it is outside
+/// the page's window; `false` if the server has no such order.
+pub async fn hold(store: Store, query: String) -> Result<bool, Problem> {
+    match hold_split(store, query).await {
+        Ok(pending) => pending.await,
+        Err(Unfetched) => Err(unreachable()),
+    }
+}
+
+on_demand! {
+    in sandbox: fn hold_split(store: Store, query: String) -> Pending<bool> {
+        Box::pin(async move {
+            let codec = codec::ready().await.map_err(|Unfetched| unreachable())?;
+            let (status, text) = request("GET", &format!("/sandbox/v1/order?{query}"), None)
+                .await
+                .map_err(|()| unreachable())?;
+            match status {
+                200 => {
+                    let mut held = Ok(());
+                    store.state.update(|state| held = (codec.hold_order)(state, &text));
+                    held.map(|()| true).map_err(Problem::Storage)
+                }
+                404 | 400 => Ok(false),
+                _ => Err(unreachable()),
+            }
+        })
+    }
 }
 
 /// A form posted to the sandbox server (the console's): its status and text.

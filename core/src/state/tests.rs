@@ -186,7 +186,7 @@ fn refunds_never_exceed_the_payment(#[case] amounts: &[i64], #[case] loads: bool
     assert_eq!(loaded.is_ok(), loads, "{loaded:?}");
     if let Ok(state) = loaded {
         assert_eq!(
-            state.orders().first().map(|o| o.refundable()),
+            state.orders().next().map(|o| o.refundable()),
             Some(crate::money::Fen::ZERO)
         );
     }

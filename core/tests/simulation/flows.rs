@@ -90,7 +90,7 @@ impl Sim {
     pub(crate) fn order_ref(&self, index: usize) -> Option<(MerchantId, String)> {
         self.w
             .state
-            .orders()
+            .order_book()
             .get(index)
             .map(|o| (o.merchant, o.out_trade_no.clone()))
     }
@@ -105,7 +105,7 @@ impl Sim {
         wrong_password: bool,
         confirm: Confirm,
     ) -> Result<Outcome, String> {
-        let Some(current) = self.w.state.orders().get(order).cloned() else {
+        let Some(current) = self.w.state.order_book().get(order).cloned() else {
             return Ok(Outcome::Skipped);
         };
         let (merchant, no) = (current.merchant, current.out_trade_no.clone());
@@ -248,7 +248,7 @@ impl Sim {
         amount: RefundAmount,
         number: RefundNo,
     ) -> Result<Outcome, String> {
-        let Some(current) = self.w.state.orders().get(order).cloned() else {
+        let Some(current) = self.w.state.order_book().get(order).cloned() else {
             return Ok(Outcome::Skipped);
         };
         let left = current.refundable().get();

@@ -497,7 +497,7 @@ impl Sim {
             Cancel,
         }
         let now = self.now();
-        let orders = self.w.state.orders();
+        let orders: Vec<_> = self.w.state.orders().collect();
         let count = orders.len();
         let open: Vec<usize> = (0..count)
             .filter(|&i| {
@@ -594,7 +594,7 @@ impl Sim {
                 let covers = self
                     .w
                     .state
-                    .orders()
+                    .order_book()
                     .get(order)
                     .is_some_and(|o| o.amount <= change);
                 let change_weight = match (offered, covers) {

@@ -68,7 +68,7 @@ impl Model {
     }
 
     pub(crate) fn learn_orders(&mut self, state: &State) -> Result<(), String> {
-        let orders = state.orders();
+        let orders = state.order_book();
         ensure(orders.len() >= self.orders.len(), || {
             format!("orders vanished: {} → {}", self.orders.len(), orders.len())
         })?;
@@ -367,7 +367,7 @@ impl Model {
     /// Orders: legal transitions, exactly one payment entry of the order's
     /// amount once paid, refunds as in the journal and never above the payment.
     pub(crate) fn check_orders(&mut self, state: &State) -> Result<(), String> {
-        for (order, model) in state.orders().iter().zip(self.orders.iter_mut()) {
+        for (order, model) in state.order_book().iter().zip(self.orders.iter_mut()) {
             if !model.differs(order) {
                 continue;
             }

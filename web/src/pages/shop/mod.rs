@@ -163,10 +163,9 @@ pub fn ShopOrders(shop: &'static Merchant) -> impl IntoView {
     });
     let orders = move || {
         store.state.with(|s| {
-            s.orders()
-                .iter()
-                .rev()
-                .filter(|o| o.merchant == id)
+            s.order_book()
+                .newest(id, usize::MAX)
+                .into_iter()
                 .map(|o| OrderRow {
                     out_trade_no: o.out_trade_no.clone(),
                     description: o.description.clone(),

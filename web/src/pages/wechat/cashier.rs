@@ -2,6 +2,10 @@
 //! and amount, the user's payment methods (every bound digital wallet, only
 //! while bound), the 6-digit payment password and 「确认支付」; for flagged
 //! merchants the wallet's extra confirmation; then 「支付成功」.
+//!
+//! In sandbox mode the page holds a window of the server's orders (see
+//! `web/src/sandbox.rs`): an order of a merchant's backend outside it is
+//! read from the server first, the screen saying so meanwhile.
 
 use super::WeChatLogin;
 use crate::components::{once_at_a_time, ErrorBox};
@@ -23,6 +27,59 @@ enum Step {
 
 #[component]
 pub fn Cashier() -> impl IntoView {
+    let store = use_store();
+    let nav = use_nav();
+    let tw = move || store.wechat_text();
+    let failed = RwSignal::new(None::<Problem>);
+    let ready = RwSignal::new(true);
+    if crate::storage::on_server() {
+        let encode = |v: &str| String::from(js_sys::encode_uri_component(v));
+        let (prepay, mch, no) = untrack(|| {
+            (
+                nav.query("prepay_id"),
+                nav.query("mch"),
+                nav.query("out_trade_no"),
+            )
+        });
+        let held = store.state.with_untracked(|s| match (&prepay, &mch, &no) {
+            (Some(id), _, _) => s.order_by_prepay_id(id).is_some(),
+            (None, Some(m), Some(no)) => {
+                MerchantId::parse(m).is_some_and(|m| s.order(m, no).is_some())
+            }
+            _ => true,
+        });
+        let query = match (prepay, mch, no) {
+            (Some(id), _, _) => format!("prepay_id={}", encode(&id)),
+            (None, Some(m), Some(no)) => format!("mch={}&out_trade_no={}", encode(&m), encode(&no)),
+            _ => String::new(),
+        };
+        if !held {
+            ready.set(false);
+            store.spawn(async move {
+                match crate::sandbox::hold(store, query).await {
+                    Ok(_) => ready.set(true),
+                    Err(problem) => failed.set(Some(problem)),
+                }
+            });
+        }
+    }
+    view! {
+        <Show when=move || ready.get() fallback=move || view! {
+            <section class="card wechat-world cashier">
+                <h1>{move || tw().cashier_title}</h1>
+                {move || match failed.get() {
+                    None => view! { <p class="muted" role="status">{tw().cashier_reading}</p> }.into_any(),
+                    Some(problem) => view! { <ErrorBox problem=Signal::stored(Some(problem)) /> }.into_any(),
+                }}
+            </section>
+        }>
+            <CashierScreen />
+        </Show>
+    }
+}
+
+#[component]
+fn CashierScreen() -> impl IntoView {
     let store = use_store();
     let nav = use_nav();
     let t = move || store.text();
