@@ -140,7 +140,6 @@ pub const CODES: &[(&str, Topic)] = &[
     ("ORDER_NOT_EXIST", MerchantApi),
     ("RESOURCE_NOT_EXISTS", MerchantApi),
     ("INVALID_REQUEST", MerchantApi),
-    ("NOT_ENOUGH", MerchantApi),
     ("FREQUENCY_LIMITED", MerchantApi),
     ("SYSTEM_ERROR", MerchantApi),
     ("NETWORK", MerchantApi),

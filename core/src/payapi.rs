@@ -294,6 +294,19 @@ fn chars_within(text: &str, max: usize) -> bool {
     text.chars().count() <= max
 }
 
+/// API v3 takes the characters UTF-8 writes in one to three bytes: none
+/// from the supplementary planes (an emoji, say).
+fn v3_characters(text: &str) -> bool {
+    text.chars().all(|c| c.len_utf8() <= 3)
+}
+
+/// `field` holds a character API v3 does not take.
+fn not_v3_characters(field: &str) -> ApiError {
+    ApiError::param(format!(
+        "{field} 含有 API v3 不支持的字符（UTF-8 四字节字符，如 emoji）"
+    ))
+}
+
 impl State {
     /// The merchants registered with the sandbox server, oldest first.
     pub fn registered_merchants(&self) -> &[RegisteredMerchant] {
@@ -490,6 +503,9 @@ impl State {
         if !chars_within(description, MAX_DESCRIPTION_CHARS) {
             return Err(ApiError::param("description 超过 127 个字符"));
         }
+        if !v3_characters(description) {
+            return Err(not_v3_characters("description"));
+        }
         let out_trade_no = request
             .out_trade_no
             .as_deref()
@@ -509,6 +525,9 @@ impl State {
         if let Some(attach) = &request.attach {
             if !chars_within(attach, MAX_ATTACH_CHARS) {
                 return Err(ApiError::param("attach 超过 128 个字符"));
+            }
+            if !v3_characters(attach) {
+                return Err(not_v3_characters("attach"));
             }
         }
         let amount = request

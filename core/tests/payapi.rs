@@ -200,7 +200,11 @@ fn a_registered_merchants_order_is_paid_at_the_cashier_queried_and_refunded() {
             now,
         )
         .unwrap_err();
-    assert_eq!((too_much.status(), too_much.code()), (403, "NOT_ENOUGH"));
+    // WeChat's INVALID_REQUEST (its NOT_ENOUGH is the merchant's balance).
+    assert_eq!(
+        (too_much.status(), too_much.code(), &*too_much.message()),
+        (400, "INVALID_REQUEST", "申请退款金额超过订单可退金额")
+    );
     let wrong_total = w
         .state
         .api_refund(m.mchid, &refund("API0000001", "RAPI000003", 1, 1_999), now)
@@ -228,6 +232,48 @@ fn a_registered_merchants_order_is_paid_at_the_cashier_queried_and_refunded() {
     );
     // The stored form keeps all of it.
     assert!(w.round_trips());
+}
+
+/// API v3 takes characters of one to three UTF-8 bytes: an emoji (four)
+/// in a description, an attach or a refund's reason is refused as
+/// PARAM_ERROR and changes nothing; 「咖啡」 and 「☕」 (three) pass.
+#[test]
+fn a_four_byte_character_is_refused_where_api_v3_takes_text() {
+    let mut w = funded();
+    let m = register(&mut w, "表情小店", "shop.example:8443");
+    let site = site();
+    let now = w.tick(1);
+    let order = |w: &mut World, no: &str, description: &str, attach: &str| {
+        let mut request = native(&m.appid, m.mchid, no, 2_000, None);
+        request.description = Some(description.to_owned());
+        request.attach = Some(attach.to_owned());
+        let before = w.state.clone();
+        let result = w.state.api_native_order(m.mchid, &request, &site, now);
+        if result.is_err() {
+            assert_eq!(w.state, before, "a refusal changes nothing");
+        }
+        result
+            .map(|_| ())
+            .map_err(|e| (e.code(), e.message().into_owned()))
+    };
+    let refused = order(&mut w, "EMOJI00001", "拿铁😀", "ok");
+    assert!(
+        matches!(&refused, Err((code, message)) if *code == "PARAM_ERROR" && message.starts_with("description")),
+        "{refused:?}"
+    );
+    let refused = order(&mut w, "EMOJI00002", "拿铁", "🎉");
+    assert!(
+        matches!(&refused, Err((code, message)) if *code == "PARAM_ERROR" && message.starts_with("attach")),
+        "{refused:?}"
+    );
+    assert_eq!(order(&mut w, "EMOJI00003", "咖啡 ☕ Latte", "é"), Ok(()));
+    pay(&mut w, MerchantId::Registered(m.mchid), "EMOJI00003", "k1");
+    let mut request = refund("EMOJI00003", "REMOJI0001", 100, 2_000);
+    request.reason = Some("不想要了🙁".to_owned());
+    let error = w.state.api_refund(m.mchid, &request, now).unwrap_err();
+    assert_eq!(error.code(), "PARAM_ERROR");
+    request.reason = Some("不想要了".to_owned());
+    assert!(w.state.api_refund(m.mchid, &request, now).is_ok());
 }
 
 #[test]

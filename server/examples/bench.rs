@@ -248,6 +248,7 @@ fn main() {
         let at = Instant::now();
         let snapshot = sandbox.snapshot(&ClientId::local(), &[]).unwrap();
         let page_bytes = serde_json::to_string(&snapshot).unwrap().len();
+        let page_orders = snapshot.orders.len();
         let page_ms = at.elapsed().as_secs_f64() * 1000.0;
         // As a sandbox that has run a while: the seed's log folded into the file.
         rusqlite::Connection::open(&path)
@@ -272,10 +273,11 @@ fn main() {
             results.push((size, clients, run));
         }
         println!(
-            "{:>8} (seeded in {:.1} s; a page's first snapshot {:.1} MB, built in {page_ms:.0} ms)",
+            "{:>8} (seeded in {:.1} s; a page's first snapshot {:.1} KB, {} orders of {size}, built in {page_ms:.1} ms)",
             "",
             seeded.as_secs_f64(),
-            page_bytes as f64 / 1e6
+            page_bytes as f64 / 1e3,
+            page_orders
         );
         server.abort();
         drop(sandbox);

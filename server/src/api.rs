@@ -239,12 +239,27 @@ impl FromRequest<Sandbox> for Signed {
             .get("wechatpay-serial")
             .and_then(|v| v.to_str().ok());
         sandbox.note_mode(signer, named);
+        // API v3 takes JSON only: a body sent as a form or as text is
+        // refused however well it is signed.
+        if parts.method == Method::POST && !is_json(&parts.headers) {
+            return Err(ApiError::param("Content-Type 须为 application/json").into());
+        }
         Ok(Signed {
             signer,
             nonce,
             body,
         })
     }
+}
+
+/// Whether the request says its body is JSON (`application/json`, with
+/// parameters or not).
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
 }
 
 /// Checks who is calling; the merchant and the call's nonce, or WeChat's

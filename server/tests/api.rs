@@ -289,6 +289,25 @@ async fn forged_replayed_stale_and_malformed_requests_change_nothing() {
             "PARAM_ERROR",
         ));
     }
+    // Signed right, but not sent as JSON: API v3 takes application/json only.
+    for kind in ["text/plain", "application/x-www-form-urlencoded", ""] {
+        let mut request = client
+            .signed("POST", NATIVE, &order_body(&client, "HOSTILE0008", 100))
+            .request();
+        if kind.is_empty() {
+            request.headers_mut().remove("content-type");
+        } else {
+            request
+                .headers_mut()
+                .insert("content-type", kind.parse().unwrap());
+        }
+        cases.push((
+            "a signed body not sent as JSON",
+            request,
+            400,
+            "PARAM_ERROR",
+        ));
+    }
     let huge = format!(r#"{{"description": "{}"}}"#, "x".repeat(api::MAX_BODY));
     cases.push((
         "a body over 64 KB",

@@ -74,16 +74,24 @@ pub enum Invalid {
     TooManyRefunds,
     /// The `out_refund_no` names a refund of another amount.
     RefundNoReused,
+    /// More than what is left to refund on the order.
+    RefundTooMuch,
 }
 
 impl Invalid {
-    pub const ALL: [Self; 3] = [Self::NotPaid, Self::TooManyRefunds, Self::RefundNoReused];
+    pub const ALL: [Self; 4] = [
+        Self::NotPaid,
+        Self::TooManyRefunds,
+        Self::RefundNoReused,
+        Self::RefundTooMuch,
+    ];
 
     fn message(self) -> &'static str {
         match self {
             Self::NotPaid => "订单未支付，不能退款",
             Self::TooManyRefunds => "一笔订单最多退款 50 次",
             Self::RefundNoReused => "out_refund_no 已用于另一金额的退款",
+            Self::RefundTooMuch => "申请退款金额超过订单可退金额",
         }
     }
 }
@@ -115,8 +123,6 @@ pub enum ApiError {
     ResourceNotExists(Resource),
     /// `400 INVALID_REQUEST` (`403` for the refund count).
     InvalidRequest(Invalid),
-    /// `403 NOT_ENOUGH`: more than what is left to refund.
-    NotEnough,
     /// `429 FREQUENCY_LIMITED`: the console's 「频率限制」.
     FrequencyLimited,
     /// `500 SYSTEM_ERROR`: the console's 「系统繁忙」, or anything the
@@ -153,11 +159,11 @@ impl ApiError {
             | Self::OpenidMismatch
             | Self::OrderClosed
             | Self::OrderPaid
-            | Self::InvalidRequest(Invalid::NotPaid | Invalid::RefundNoReused) => 400,
+            | Self::InvalidRequest(
+                Invalid::NotPaid | Invalid::RefundNoReused | Invalid::RefundTooMuch,
+            ) => 400,
             Self::Sign(_) => 401,
-            Self::OutTradeNoUsed
-            | Self::NotEnough
-            | Self::InvalidRequest(Invalid::TooManyRefunds) => 403,
+            Self::OutTradeNoUsed | Self::InvalidRequest(Invalid::TooManyRefunds) => 403,
             Self::OrderNotExist | Self::ResourceNotExists(_) | Self::NotFound => 404,
             Self::FrequencyLimited => 429,
             Self::System => 500,
@@ -178,7 +184,6 @@ impl ApiError {
             Self::OrderNotExist => "ORDER_NOT_EXIST",
             Self::ResourceNotExists(_) => "RESOURCE_NOT_EXISTS",
             Self::InvalidRequest(_) => "INVALID_REQUEST",
-            Self::NotEnough => "NOT_ENOUGH",
             Self::FrequencyLimited => "FREQUENCY_LIMITED",
             Self::System => "SYSTEM_ERROR",
             Self::Unreachable => "NETWORK",
@@ -226,7 +231,9 @@ impl ApiError {
             Self::InvalidRequest(Invalid::RefundNoReused) => {
                 "This out_refund_no was used for a refund of another amount."
             }
-            Self::NotEnough => "The refund is more than what is left to refund on the order.",
+            Self::InvalidRequest(Invalid::RefundTooMuch) => {
+                "The refund is more than what is left to refund on the order (WeChat's NOT_ENOUGH is the merchant's own balance)."
+            }
             Self::FrequencyLimited => "Too many requests (the console's rate limit); retry later.",
             Self::System => "WeChat Pay is busy (or the console's 系统繁忙); retry with the same request.",
             Self::Unreachable => {
@@ -253,7 +260,6 @@ impl ApiError {
         ]);
         all.extend(Invalid::ALL.map(Self::InvalidRequest));
         all.extend([
-            Self::NotEnough,
             Self::FrequencyLimited,
             Self::System,
             Self::Unreachable,
@@ -277,7 +283,6 @@ impl ApiError {
             Self::ResourceNotExists(Resource::Order) => "订单不存在",
             Self::ResourceNotExists(Resource::Refund) => "退款单不存在",
             Self::InvalidRequest(why) => why.message(),
-            Self::NotEnough => "退款金额超过订单可退金额",
             Self::FrequencyLimited => "请求过于频繁，请稍后再试",
             Self::System => "系统繁忙，请稍后重试",
             Self::Unreachable => "网络请求失败",
@@ -307,11 +312,10 @@ mod tests {
             ApiError::OrderNotExist => 8,
             ApiError::ResourceNotExists(_) => 9,
             ApiError::InvalidRequest(_) => 10,
-            ApiError::NotEnough => 11,
-            ApiError::FrequencyLimited => 12,
-            ApiError::System => 13,
-            ApiError::Unreachable => 14,
-            ApiError::NotFound => 15,
+            ApiError::FrequencyLimited => 11,
+            ApiError::System => 12,
+            ApiError::Unreachable => 13,
+            ApiError::NotFound => 14,
         }
     }
 
@@ -319,7 +323,7 @@ mod tests {
     fn every_lists_each_variant_and_each_reason() {
         let all = ApiError::every();
         let variants: BTreeSet<usize> = all.iter().map(variant).collect();
-        assert_eq!(variants, (0..16).collect());
+        assert_eq!(variants, (0..15).collect());
         let distinct: BTreeSet<String> = all.iter().map(|e| format!("{e:?}")).collect();
         assert_eq!(distinct.len(), all.len());
         for e in &all {

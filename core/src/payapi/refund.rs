@@ -2,7 +2,10 @@
 //! merchant's refunds, through the cashier's refund rules
 //! ([`State::refund_fen`]), answered with WeChat Pay's fields.
 
-use super::{chars_within, valid_url, ApiError, Invalid, Resource, MAX_TOTAL};
+use super::{
+    chars_within, not_v3_characters, v3_characters, valid_url, ApiError, Invalid, Resource,
+    MAX_TOTAL,
+};
 use crate::merchant::{Mchid, MerchantId};
 use crate::money::Fen;
 use crate::payment::{valid_out_trade_no, Order, PayError, PayMethod, Refund};
@@ -102,6 +105,9 @@ impl State {
         {
             return Err(ApiError::param("reason 超过 80 个字符"));
         }
+        if request.reason.as_deref().is_some_and(|r| !v3_characters(r)) {
+            return Err(not_v3_characters("reason"));
+        }
         let amount = request
             .amount
             .as_ref()
@@ -172,7 +178,7 @@ fn refund_error(error: &PayError) -> ApiError {
     match error {
         PayError::NoSuchOrder => ApiError::ResourceNotExists(Resource::Order),
         PayError::NotPaid => ApiError::InvalidRequest(Invalid::NotPaid),
-        PayError::RefundTooMuch { .. } => ApiError::NotEnough,
+        PayError::RefundTooMuch { .. } => ApiError::InvalidRequest(Invalid::RefundTooMuch),
         PayError::TooManyRefunds => ApiError::InvalidRequest(Invalid::TooManyRefunds),
         PayError::RefundNoReused => ApiError::InvalidRequest(Invalid::RefundNoReused),
         PayError::BadNumber => ApiError::param("out_refund_no 格式错误"),
