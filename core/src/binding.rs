@@ -192,6 +192,9 @@ pub enum AuthorizeStep {
         app: wechat::App,
         second_factor: bool,
     },
+    /// `snsapi_base` (the openid only): WeChat authorizes it silently —
+    /// no consent screen, no 二次验证 — and goes straight back to the app.
+    Silent { app: wechat::App },
 }
 
 impl AuthorizeStep {
@@ -201,7 +204,7 @@ impl AuthorizeStep {
             Self::Unreachable => Some(WeChatError::Network),
             Self::BadRequest(e) => Some(e.clone()),
             Self::PermissionOff => Some(WeChatError::ThirdPartyOff),
-            Self::LogIn | Self::Consent { .. } => None,
+            Self::LogIn | Self::Consent { .. } | Self::Silent { .. } => None,
         }
     }
 }
@@ -369,6 +372,7 @@ impl State {
         match self.wechat.signed_in() {
             None => AuthorizeStep::LogIn,
             Some(user) if !user.allows_third_party() => AuthorizeStep::PermissionOff,
+            Some(_) if request.scope == wechat::SCOPE_BASE => AuthorizeStep::Silent { app },
             Some(_) => AuthorizeStep::Consent {
                 second_factor: self.wechat.needs_second_factor(&app.appid),
                 app,
@@ -406,8 +410,9 @@ impl State {
         Ok(phone.masked())
     }
 
-    /// 「允许」 (and 二次验证 when needed): a code for the app; returns the
-    /// redirect URL back to it.
+    /// 「允许」 (and 二次验证 when needed), or a silent `snsapi_base`
+    /// authorization: a code for the app; returns the redirect URL back to
+    /// it.
     pub fn approve_authorization(
         &mut self,
         request: &AuthorizeRequest<'_>,
@@ -422,7 +427,7 @@ impl State {
             return Err(WeChatError::ThirdPartyOff.into());
         }
         let phone = user.phone().clone();
-        if self.wechat.needs_second_factor(&app.appid) {
+        if request.scope != wechat::SCOPE_BASE && self.wechat.needs_second_factor(&app.appid) {
             self.verifications
                 .check(
                     phone.as_str(),
@@ -568,7 +573,7 @@ impl State {
             let response = pairs(&[
                 ("openid", &info.openid),
                 ("nickname", &info.nickname),
-                ("headimgurl", &info.headimgurl),
+                ("headimgurl", &wechat::avatar_path(info.avatar)),
                 ("unionid", &info.unionid),
             ]);
             Ok((info, response))
@@ -591,7 +596,7 @@ impl State {
             openid: info.openid,
             unionid: info.unionid,
             nickname: info.nickname,
-            avatar: info.headimgurl,
+            avatar: wechat::avatar_emoji(info.avatar).to_owned(),
             masked_wxid: info.masked_wxid,
             bound_at: now,
             via_state: String::new(),

@@ -120,6 +120,15 @@ pub struct LogEntry {
     pub error: Option<String>,
 }
 
+/// What 「应用」 changes of the fault plan: the fields the person changed
+/// (`None`: as the plan has it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FaultChange {
+    pub network: Option<u32>,
+    pub busy: Option<u32>,
+    pub latency_ms: Option<u32>,
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Faults {
     /// The next this-many requests fail as if the network were down.
@@ -188,6 +197,36 @@ impl Faults {
             busy: parse_field(busy, FaultField::Busy)?,
             latency_ms: parse_field(latency_ms, FaultField::Latency)?,
         })
+    }
+
+    /// The console's fields as typed, against the plan they showed
+    /// (`shown`): each checked as [`Faults::parse`] checks it (one bad
+    /// field, and nothing changes); the fields that differ from what was
+    /// shown are the change — the others stay as the plan has them when it
+    /// is made, whoever set them.
+    pub fn change(
+        shown: Faults,
+        network: &str,
+        busy: &str,
+        latency_ms: &str,
+    ) -> Result<FaultChange, FaultsError> {
+        let typed = Faults::parse(network, busy, latency_ms)?;
+        let changed = |typed: u32, shown: u32| (typed != shown).then_some(typed);
+        Ok(FaultChange {
+            network: changed(typed.network, shown.network),
+            busy: changed(typed.busy, shown.busy),
+            latency_ms: changed(typed.latency_ms, shown.latency_ms),
+        })
+    }
+
+    /// This plan with `change` made.
+    pub fn with(self, change: FaultChange) -> Faults {
+        Faults {
+            network: change.network.unwrap_or(self.network),
+            busy: change.busy.unwrap_or(self.busy),
+            latency_ms: change.latency_ms.unwrap_or(self.latency_ms),
+        }
+        .capped()
     }
 
     /// The same plan held within the limits.
@@ -604,6 +643,44 @@ mod tests {
                 busy: MAX_FAULTS,
                 latency_ms: MAX_LATENCY_MS
             }
+        );
+    }
+
+    /// 「应用」 changes only what the person changed: setting 系统繁忙 alone
+    /// leaves 网络失败 as the plan has it (another person's 2), and a bad
+    /// field anywhere changes nothing.
+    #[test]
+    fn a_fault_change_is_the_fields_that_differ_from_what_was_shown() {
+        let shown = Faults {
+            network: 0,
+            busy: 0,
+            latency_ms: 100,
+        };
+        let change = Faults::change(shown, "0", "1", "100");
+        assert_eq!(
+            change,
+            Ok(FaultChange {
+                busy: Some(1),
+                ..FaultChange::default()
+            })
+        );
+        let now = Faults {
+            network: 2,
+            ..shown
+        };
+        assert_eq!(
+            change.map(|c| now.with(c)),
+            Ok(Faults {
+                network: 2,
+                busy: 1,
+                latency_ms: 100
+            })
+        );
+        assert!(Faults::change(shown, "x", "1", "100").is_err());
+        assert_eq!(
+            Faults::change(shown, " ０ ", "0", "100"),
+            Ok(FaultChange::default()),
+            "as typed, full-width and spaced, the same value is no change"
         );
     }
 

@@ -6,7 +6,7 @@
 //! meeting its faults like every request. The AppSecret is the server's to
 //! check (it keeps the secrets); everything else is decided here.
 
-use crate::binding::request;
+use crate::binding::{request, Site};
 use crate::sim::Endpoint;
 use crate::state::State;
 use crate::time::Timestamp;
@@ -137,11 +137,13 @@ impl State {
         })
     }
 
-    /// `GET /sns/userinfo?access_token&openid&lang`.
+    /// `GET /sns/userinfo?access_token&openid&lang`; `headimgurl` is the
+    /// avatar's URL on `site` (the sandbox serves it).
     pub fn sns_userinfo(
         &mut self,
         access_token: &str,
         openid: &str,
+        site: &Site,
         now: Timestamp,
     ) -> Result<UserInfoAnswer, WeChatError> {
         let fields = pairs(&[
@@ -159,7 +161,7 @@ impl State {
                 province: String::new(),
                 city: String::new(),
                 country: String::new(),
-                headimgurl: info.headimgurl,
+                headimgurl: crate::wechat::avatar_url(site, info.avatar),
                 privilege: Vec::new(),
                 unionid: info.unionid,
             };

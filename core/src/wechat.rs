@@ -241,6 +241,32 @@ pub struct WeChatAccount {
 }
 
 /// The avatars a simulated account can have (emoji, so nothing is fetched).
+/// The sizes a `headimgurl` ends in, as WeChat's do (0 is 640 × 640).
+pub const AVATAR_SIZES: [u16; 5] = [0, 46, 64, 96, 132];
+
+/// Where avatar `index` is served at 132 × 132 (`GET …/sandbox/v1/avatar/
+/// {index}/{size}`, any of [`AVATAR_SIZES`]), under the site's path.
+pub fn avatar_path(index: u8) -> String {
+    format!(
+        "/sandbox/v1/avatar/{}/132",
+        usize::from(index) % AVATARS.len()
+    )
+}
+
+/// `/sns/userinfo`'s `headimgurl`: a URL, as WeChat gives (never the
+/// emoji a page shows).
+pub fn avatar_url(site: &crate::binding::Site, index: u8) -> String {
+    format!("{}{}{}", site.origin, site.base, avatar_path(index))
+}
+
+/// The emoji a page shows for avatar `index`.
+pub fn avatar_emoji(index: u8) -> &'static str {
+    AVATARS[usize::from(index) % AVATARS.len()]
+}
+
+/// The scope that gives the openid only, authorized silently.
+pub const SCOPE_BASE: &str = "snsapi_base";
+
 pub const AVATARS: [&str; 8] = ["🐼", "🦊", "🐯", "🐨", "🐸", "🐧", "🦁", "🐰"];
 
 impl WeChatAccount {
@@ -257,7 +283,7 @@ impl WeChatAccount {
         &self.nickname
     }
     pub fn avatar(&self) -> &'static str {
-        AVATARS[usize::from(self.avatar) % AVATARS.len()]
+        avatar_emoji(self.avatar)
     }
     pub fn real_name(&self) -> &RealName {
         &self.real_name
@@ -338,7 +364,8 @@ pub struct Tokens {
 pub struct UserInfo {
     pub openid: String,
     pub nickname: String,
-    pub headimgurl: String,
+    /// Which of [`AVATARS`]: `headimgurl` is [`avatar_url`] of it.
+    pub avatar: u8,
     pub unionid: String,
     pub masked_wxid: String,
 }
@@ -715,7 +742,7 @@ impl WeChat {
         Ok(UserInfo {
             openid: grant.openid.clone(),
             nickname: user.nickname.clone(),
-            headimgurl: user.avatar().to_owned(),
+            avatar: user.avatar,
             unionid: user.unionid.clone(),
             masked_wxid: user.masked_wxid(),
         })

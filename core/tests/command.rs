@@ -14,7 +14,7 @@ use qianbao_core::movement::{MovementForm, Prepared};
 use qianbao_core::payment::PayMethod;
 use qianbao_core::provider::ProviderId;
 use qianbao_core::session::{ClientId, IdleLock};
-use qianbao_core::sim::{Faults, NotifyPlan};
+use qianbao_core::sim::{FaultChange, NotifyPlan};
 use qianbao_core::testkit::{at, fast_hasher, World};
 use qianbao_core::Timestamp;
 use rand_chacha::rand_core::SeedableRng;
@@ -281,16 +281,21 @@ fn command() -> impl Strategy<Value = Command> {
         .into()),
     ];
     let console = prop_oneof![
-        (any::<u32>(), any::<u32>(), any::<u32>()).prop_map(|(network, busy, latency_ms)| {
-            SetFaults {
-                faults: Faults {
-                    network,
-                    busy,
-                    latency_ms,
-                },
-            }
-            .into()
-        }),
+        (
+            any::<Option<u32>>(),
+            any::<Option<u32>>(),
+            any::<Option<u32>>()
+        )
+            .prop_map(|(network, busy, latency_ms)| {
+                SetFaults {
+                    change: FaultChange {
+                        network,
+                        busy,
+                        latency_ms,
+                    },
+                }
+                .into()
+            }),
         any::<u64>().prop_map(|secs| AdvanceClock { secs }.into()),
         Just(ResetClock {}.into()),
         Just(ClearLog {}.into()),

@@ -373,13 +373,21 @@ fn a_merchants_app_authorizes_on_its_own_domain_and_its_openid_is_the_payers() {
             .err(),
         Some(qianbao_core::wechat::WeChatError::CodeUsed)
     );
+    let site = site();
     let info = w
         .state
-        .sns_userinfo(&tokens.access_token, &tokens.openid, now)
+        .sns_userinfo(&tokens.access_token, &tokens.openid, &site, now)
         .unwrap();
     assert_eq!(info.nickname, w.demo.wechat.nickname);
+    // headimgurl is a URL (the sandbox serves the image), as WeChat's is.
+    assert!(
+        info.headimgurl
+            .starts_with("http://127.0.0.1:8080/sandbox/v1/avatar/")
+            && info.headimgurl.ends_with("/132"),
+        "{}",
+        info.headimgurl
+    );
     // The openid the app was given is the one its payments name.
-    let site = site();
     w.state
         .api_native_order(
             m.mchid,
@@ -451,11 +459,29 @@ fn a_merchants_app_authorizes_on_its_own_domain_and_its_openid_is_the_payers() {
         state: "S2",
     };
     let now = w.tick(1);
+    // Silent, as WeChat's 静默授权: no consent screen.
+    assert!(matches!(
+        w.state.authorize_step(&request, &site.host(), true),
+        qianbao_core::binding::AuthorizeStep::Silent { .. }
+    ));
     let redirect = w
         .state
         .approve_authorization(&request, &site, None, now, &mut w.rng)
         .unwrap();
     let code = param(&redirect, "code").unwrap();
+    // A first authorization of another app, silent too: no 二次验证.
+    let other = register(&mut w, "静默小店", "other.example");
+    let first = qianbao_core::wechat::AuthorizeRequest {
+        appid: &other.appid,
+        redirect_uri: "https://other.example/cb",
+        ..request
+    };
+    let now = w.tick(1);
+    assert!(w.state.wechat().needs_second_factor(&other.appid));
+    let silent = w
+        .state
+        .approve_authorization(&first, &site, None, now, &mut w.rng);
+    assert!(silent.is_ok_and(|url| url.starts_with("https://other.example/cb?code=")));
     let base = w
         .state
         .sns_access_token(&m.appid, &code, now, &mut w.rng)
@@ -466,7 +492,7 @@ fn a_merchants_app_authorizes_on_its_own_domain_and_its_openid_is_the_payers() {
     );
     assert_eq!(
         w.state
-            .sns_userinfo(&base.access_token, &base.openid, now)
+            .sns_userinfo(&base.access_token, &base.openid, &site, now)
             .err(),
         Some(qianbao_core::wechat::WeChatError::Unauthorized)
     );

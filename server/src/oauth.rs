@@ -4,6 +4,8 @@
 //! the merchant's backend with WeChat's fields or `{errcode, errmsg}`.
 //! Every `/sns/` call is logged in the console and meets its faults, so it
 //! is the writer's job; the AppSecret is checked first, from memory.
+//! `/sns/userinfo`'s `headimgurl` is a URL of the avatar's image, served
+//! here as WeChat's CDN serves one (`/sandbox/v1/avatar/{index}/{size}`).
 
 use crate::sandbox::Sandbox;
 use axum::body::Body;
@@ -14,7 +16,7 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use qianbao_core::sns;
-use qianbao_core::wechat::WeChatError;
+use qianbao_core::wechat::{WeChatError, AVATARS, AVATAR_SIZES};
 use serde::Serialize;
 
 pub fn routes() -> Router<Sandbox> {
@@ -24,6 +26,38 @@ pub fn routes() -> Router<Sandbox> {
         .route("/sns/oauth2/refresh_token", get(sns_refresh_token))
         .route("/sns/userinfo", get(sns_userinfo))
         .route("/sns/auth", get(sns_auth))
+        .route("/sandbox/v1/avatar/{index}/{size}", get(avatar))
+}
+
+/// `GET /sandbox/v1/avatar/{index}/{size}`: avatar `index` as an image of
+/// `size` × `size` pixels (0 is 640), one of WeChat's sizes; else 404.
+async fn avatar(
+    axum::extract::Path((index, size)): axum::extract::Path<(String, String)>,
+) -> Response {
+    let index = index.parse::<usize>().ok().filter(|i| *i < AVATARS.len());
+    let size = size
+        .parse::<u16>()
+        .ok()
+        .filter(|s| AVATAR_SIZES.contains(s));
+    let (Some(index), Some(size)) = (index, size) else {
+        let mut response = Response::new(Body::from("no such avatar"));
+        *response.status_mut() = StatusCode::NOT_FOUND;
+        return response;
+    };
+    let px = if size == 0 { 640 } else { size };
+    let svg = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{px}" height="{px}" viewBox="0 0 100 100"><rect width="100" height="100" fill="#e7f6ec"/><text x="50" y="54" font-size="62" text-anchor="middle" dominant-baseline="middle">{}</text></svg>"##,
+        AVATARS[index]
+    );
+    let mut response = Response::new(Body::from(svg));
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("image/svg+xml"));
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=86400"),
+    );
+    response
 }
 
 /// `GET /connect/oauth2/authorize?…`: WeChat's authorize page, which is the
@@ -121,9 +155,10 @@ async fn sns_refresh_token(State(sandbox): State<Sandbox>, params: Params) -> Re
 async fn sns_userinfo(State(sandbox): State<Sandbox>, params: Params) -> Response {
     let get = |k: &str| params.get(k).cloned().unwrap_or_default();
     let (token, openid) = (get("access_token"), get("openid"));
+    let site = sandbox.site().clone();
     let answer = sandbox
         .write(None, move |state, tx| {
-            state.sns_userinfo(&token, &openid, tx.now)
+            state.sns_userinfo(&token, &openid, &site, tx.now)
         })
         .await;
     match answer {

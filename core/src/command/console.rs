@@ -4,7 +4,7 @@
 use super::{Ctx, Request};
 use crate::merchant::MerchantId;
 use crate::payment::PayError;
-use crate::sim::{Faults, NotifyPlan};
+use crate::sim::{FaultChange, NotifyPlan};
 use crate::state::State;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -14,17 +14,19 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Never {}
 
-/// 「应用」 of the fault plan.
+/// 「应用」 of the fault plan: the fields the person changed, over the plan
+/// as it is now (another person's change to another field stays).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SetFaults {
-    pub faults: Faults,
+    pub change: FaultChange,
 }
 
 impl Request for SetFaults {
     type Output = ();
     type Error = Never;
     fn apply(&self, state: &mut State, _: &mut Ctx<'_>) -> Result<(), Never> {
-        state.sim_mut().set_faults(self.faults);
+        let now = state.sim().faults();
+        state.sim_mut().set_faults(now.with(self.change));
         Ok(())
     }
 }

@@ -265,6 +265,12 @@ test("网页授权 for a merchant's app with wechatpy: 允许, tokens, userinfo;
   const { openid, access_token: accessToken, refresh_token: refreshToken } = tokens.ok;
   const info = oauth('get_user_info', { openid, access_token: accessToken });
   expect([info.ok?.openid, info.ok?.nickname], JSON.stringify(info)).toEqual([openid, demo.wechat.nickname]);
+  // headimgurl is a URL, as WeChat's is: an image a backend can show or fetch.
+  const avatar = info.ok.headimgurl;
+  expect(avatar.startsWith(`${s.url}/sandbox/v1/avatar/`) && avatar.endsWith('/132'), avatar).toBe(true);
+  const image = await fetch(avatar);
+  expect([image.status, image.headers.get('content-type')], avatar).toEqual([200, 'image/svg+xml']);
+  expect((await image.text()).includes('width="132"'), 'a 132 px image').toBe(true);
   expect(oauth('check_access_token', { openid, access_token: accessToken }).ok, '/sns/auth').toBe(true);
   expect(oauth('get_user_info', { openid: `o${'y'.repeat(27)}`, access_token: accessToken }), 'another openid')
     .toEqual({ errcode: 40003, errmsg: 'invalid openid' });
@@ -301,6 +307,15 @@ test("网页授权 for a merchant's app with wechatpy: 允许, tokens, userinfo;
   const denied = await s.notes.next((v) => v.event === 'oauth' && v.state === 'STATE0002');
   expect(denied.code, 'no code on 拒绝').toBe(null);
 
+  // snsapi_base is authorized silently (静默授权): no consent screen, the
+  // person is sent straight back with a code; the token names the openid only.
+  await w.page.goto(oauth('authorize_url', { redirect_uri: callback, state: 'STATE0004', scope: 'snsapi_base' }).ok);
+  await w.page.waitForURL(/\/oauth\/callback\?code=[^&]+&state=STATE0004$/);
+  const silent = await s.notes.next((v) => v.event === 'oauth' && v.state === 'STATE0004');
+  expect(typeof silent.code, 'a code without 「允许」').toBe('string');
+  const base = oauth('fetch_access_token', { code: silent.code });
+  expect([base.ok?.scope, base.ok?.openid], JSON.stringify(base)).toEqual(['snsapi_base', openid]);
+
   // A code not exchanged within five minutes of the sandbox's clock is invalid.
   await w.page.goto(authorize('STATE0003'));
   await allow(w);
@@ -326,6 +341,24 @@ test("the console's faults meet a merchant backend's calls too: no answer, then 
   const through = order();
   expect(through.code, JSON.stringify(through)).toBe(200);
   expect(backend('query', { out_trade_no: 'E2EFAULT0001' }).body.trade_state, 'one order, placed once').toBe('NOTPAY');
+  // The form shows the plan as it is, and 「应用」 changes only what was
+  // changed: a teammate sets two network failures while this page is open;
+  // setting 系统繁忙 alone here leaves them.
+  await w.open('/dev');
+  const field = (label) => w.field(label);
+  expect(await field('接下来 N 次请求网络失败').inputValue(), 'the current plan, not a default').toBe('0');
+  const mate = await person();
+  await mate.injectFaults({ network: 2, busy: 0 });
+  await w.page.getByTestId('faults').filter({ hasText: '网络失败 2 次' }).waitFor();
+  expect(await field('接下来 N 次请求网络失败').inputValue(), 'an untouched field follows the plan').toBe('2');
+  await field('接下来 N 次请求返回系统繁忙（-1）').fill('1');
+  await w.button('应用').click();
+  await w.page.getByTestId('faults').filter({ hasText: '当前：网络失败 2 次，系统繁忙 1 次' }).waitFor();
+  await mate.open('/dev');
+  await mate.expectText('当前：网络失败 2 次，系统繁忙 1 次');
+  await mate.injectFaults({ network: 0, busy: 0 });
+  await w.page.getByTestId('faults').filter({ hasText: '当前：网络失败 0 次，系统繁忙 0 次' }).waitFor();
+  await mate.close();
   // FREQUENCY_LIMITED on demand, for a backend's back-off.
   await w.open('/dev');
   await w.field('接下来 N 次商户后台调用返回 FREQUENCY_LIMITED（429）').fill('1');

@@ -33,26 +33,45 @@ struct LogRow {
 pub fn Console() -> impl IntoView {
     let store = use_store();
     let tw = move || store.dev_text();
-    let network = RwSignal::new(String::from("1"));
-    let busy = RwSignal::new(String::from("0"));
-    let latency = RwSignal::new(String::from("0"));
     let error = RwSignal::new(None::<Problem>);
     let faults_error = RwSignal::new(None::<FaultsError>);
     let imported = RwSignal::new(false);
     let confirming_reset = RwSignal::new(false);
 
+    // The form shows the plan as it is; a field the person has not edited
+    // follows it (a request spends a fault, another person sets one), and
+    // 「应用」 sends only the fields they changed.
     let faults = move || store.state.with(|s| s.sim().faults());
+    let shown = RwSignal::new(untrack(faults));
+    let network = RwSignal::new(shown.get_untracked().network.to_string());
+    let busy = RwSignal::new(shown.get_untracked().busy.to_string());
+    let latency = RwSignal::new(shown.get_untracked().latency_ms.to_string());
+    Effect::new(move |_| {
+        let now = faults();
+        let before = shown.get_untracked();
+        for (field, was, is) in [
+            (network, before.network, now.network),
+            (busy, before.busy, now.busy),
+            (latency, before.latency_ms, now.latency_ms),
+        ] {
+            if field.get_untracked() == was.to_string() {
+                field.set(is.to_string());
+            }
+        }
+        shown.set(now);
+    });
     let apply_faults = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let plan = Faults::parse(
+        let change = Faults::change(
+            shown.get_untracked(),
             &network.get_untracked(),
             &busy.get_untracked(),
             &latency.get_untracked(),
         );
-        match plan {
-            Ok(plan) => {
+        match change {
+            Ok(change) => {
                 faults_error.set(None);
-                store.update(SetFaults { faults: plan });
+                store.update(SetFaults { change });
             }
             Err(e) => faults_error.set(Some(e)),
         }

@@ -4,7 +4,9 @@
 //! domain → 10003), asks the user to log in to WeChat if needed, stops with
 //! guidance when 「允许第三方应用授权」 is off, shows the consent screen
 //! (「允许」/「拒绝」), runs 二次验证 on a first binding, and sends the
-//! browser back to the app with `code` and `state` (or `state` alone).
+//! browser back to the app with `code` and `state` (or `state` alone). A
+//! `snsapi_base` request (the openid only) is authorized silently, as
+//! WeChat does: no consent screen, straight back to the app.
 
 use super::WeChatLogin;
 use crate::app::Page;
@@ -127,6 +129,24 @@ pub fn Authorize() -> impl IntoView {
             store.dispatch(command, leave);
         }
     };
+    // `snsapi_base`: approved as soon as the user is logged in, once.
+    let silent_started = StoredValue::new(false);
+    {
+        let params = params.clone();
+        let site = site.clone();
+        Effect::new(move |_| {
+            if matches!(gate.get(), AuthorizeStep::Silent { .. }) && !silent_started.get_value() {
+                silent_started.set_value(true);
+                step.set(Step::Leaving);
+                let command = ApproveAuthorization {
+                    request: params.owned(),
+                    site: site.clone(),
+                    second_factor: None,
+                };
+                store.dispatch(command, leave);
+            }
+        });
+    }
     let allow = {
         let approve = approve.clone();
         move |_| {
@@ -213,6 +233,13 @@ pub fn Authorize() -> impl IntoView {
                                 <Link href=Page::WeChatSettings.path() class="button primary" {..} data-coach="open-wechat-settings">{tw().open_wechat_settings}</Link>
                                 <a href=retry_href.clone() class="button">{tw().back_to_authorize}</a>
                             </div>
+                        }
+                        .into_any();
+                    }
+                    AuthorizeStep::Silent { .. } => {
+                        return view! {
+                            <ErrorBox problem=error />
+                            {move || error.get().is_none().then(|| view! { <p role="status">{tw().redirecting}</p> })}
                         }
                         .into_any();
                     }
