@@ -262,7 +262,7 @@ impl Order {
     /// A JSAPI order's `prepay_id`, if it is one.
     fn prepay(&self) -> Option<String> {
         match (self.merchant, self.api.as_ref()) {
-            (MerchantId::Registered(mchid), Some(api)) if api.trade_type == TradeType::Jsapi => {
+            (MerchantId::Registered(mchid), Some(api)) if api.trade_type != TradeType::Native => {
                 Some(prepay_id(mchid, &self.out_trade_no))
             }
             _ => None,

@@ -81,13 +81,19 @@ impl RegisterError {
     }
 }
 
-/// How an order is paid: a QR code (`code_url`) or inside WeChat (`prepay_id`).
+/// How an order is paid: a QR code (`code_url`), inside WeChat
+/// (`prepay_id`), or from a phone's browser (H5: `h5_url`, WeChat's
+/// `MWEB`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum TradeType {
     Native,
     Jsapi,
+    Mweb,
 }
+
+/// `scene_info.h5_info.type`: where the H5 page runs.
+pub const H5_TYPES: [&str; 3] = ["iOS", "Android", "Wap"];
 
 /// What a registered merchant's order carries beyond an [`Order`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -175,7 +181,27 @@ pub struct PayerIn {
     pub openid: Option<String>,
 }
 
-/// The body of `POST /v3/pay/transactions/native` (and `/jsapi`, with `payer`).
+/// `scene_info` of an order (H5's is required).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct SceneInfoIn {
+    pub payer_client_ip: Option<String>,
+    #[serde(default)]
+    pub h5_info: Option<H5InfoIn>,
+}
+
+/// `scene_info.h5_info`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct H5InfoIn {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub app_name: Option<String>,
+    pub app_url: Option<String>,
+    pub bundle_id: Option<String>,
+    pub package_name: Option<String>,
+}
+
+/// The body of `POST /v3/pay/transactions/native` (and `/jsapi`, with
+/// `payer`; `/h5`, with `scene_info`).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct NativeOrderRequest {
     pub appid: Option<String>,
@@ -189,6 +215,15 @@ pub struct NativeOrderRequest {
     /// JSAPI only: the WeChat user (openid for `appid`) who pays.
     #[serde(default)]
     pub payer: Option<PayerIn>,
+    /// Required for H5: the payer's IP and where the page runs.
+    #[serde(default)]
+    pub scene_info: Option<SceneInfoIn>,
+}
+
+/// `{"h5_url": …}`: the page a phone's browser opens to pay.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct H5OrderCreated {
+    pub h5_url: String,
 }
 
 /// `{"prepay_id": …}`: what a JSAPI order is paid with.
@@ -292,6 +327,60 @@ pub fn check_registration(
 
 fn chars_within(text: &str, max: usize) -> bool {
     text.chars().count() <= max
+}
+
+/// An H5 order's `scene_info`: the payer's IP address and
+/// `h5_info.type` (`iOS`, `Android` or `Wap`).
+fn check_h5_scene(scene: Option<&SceneInfoIn>) -> Result<(), ApiError> {
+    let scene = scene.ok_or_else(|| ApiError::required("scene_info"))?;
+    let ip = scene
+        .payer_client_ip
+        .as_deref()
+        .ok_or_else(|| ApiError::required("scene_info.payer_client_ip"))?;
+    if ip.parse::<std::net::IpAddr>().is_err() {
+        return Err(ApiError::param(
+            "scene_info.payer_client_ip 须为 IPv4 或 IPv6 地址",
+        ));
+    }
+    let h5 = scene
+        .h5_info
+        .as_ref()
+        .ok_or_else(|| ApiError::required("scene_info.h5_info"))?;
+    let kind = h5
+        .kind
+        .as_deref()
+        .ok_or_else(|| ApiError::required("scene_info.h5_info.type"))?;
+    if !H5_TYPES.contains(&kind) {
+        return Err(ApiError::param(
+            "scene_info.h5_info.type 须为 iOS、Android 或 Wap",
+        ));
+    }
+    for (field, value) in [
+        ("app_name", &h5.app_name),
+        ("app_url", &h5.app_url),
+        ("bundle_id", &h5.bundle_id),
+        ("package_name", &h5.package_name),
+    ] {
+        if let Some(value) = value {
+            if !chars_within(value, 128) || !v3_characters(value) {
+                return Err(ApiError::param(format!(
+                    "scene_info.h5_info.{field} 须为 1–128 个字符"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Where an H5 order is paid: the cashier, opened by its `prepay_id` (as
+/// WeChat's `h5_url` carries one).
+pub fn h5_url(site: &crate::binding::Site, mchid: Mchid, out_trade_no: &str) -> String {
+    format!(
+        "{}{}/wechat/pay?prepay_id={}",
+        site.origin,
+        site.base,
+        prepay_id(mchid, out_trade_no)
+    )
 }
 
 /// API v3 takes the characters UTF-8 writes in one to three bytes: none
@@ -452,6 +541,24 @@ impl State {
         })
     }
 
+    /// `POST /v3/pay/transactions/h5`: as native, for a page in a phone's
+    /// browser; `scene_info` names the payer's IP and `h5_info.type`. The
+    /// `h5_url` opens the cashier (the merchant may add `&redirect_url=…`
+    /// on its registered domain, where the cashier returns).
+    pub fn api_h5_order(
+        &mut self,
+        signer: Mchid,
+        request: &NativeOrderRequest,
+        site: &crate::binding::Site,
+        now: Timestamp,
+    ) -> Result<H5OrderCreated, ApiError> {
+        self.api_order_create(signer, TradeType::Mweb, request, now)?;
+        let no = request.out_trade_no.as_deref().unwrap_or_default();
+        Ok(H5OrderCreated {
+            h5_url: h5_url(site, signer, no),
+        })
+    }
+
     /// The order a JSAPI `prepay_id` stands for.
     pub fn order_by_prepay_id(&self, prepay_id: &str) -> Option<(MerchantId, String)> {
         self.orders
@@ -485,6 +592,7 @@ impl State {
         let endpoint = match trade_type {
             TradeType::Native => Endpoint::NativeOrder,
             TradeType::Jsapi => Endpoint::UnifiedOrder,
+            TradeType::Mweb => Endpoint::H5Order,
         };
         self.api_fault(now, endpoint, signer)?;
         let merchant = self.caller(signer, request.mchid.as_deref())?.clone();
@@ -556,8 +664,11 @@ impl State {
                 at
             }
         };
+        if trade_type == TradeType::Mweb {
+            check_h5_scene(request.scene_info.as_ref())?;
+        }
         let payer_openid = match trade_type {
-            TradeType::Native => None,
+            TradeType::Native | TradeType::Mweb => None,
             TradeType::Jsapi => {
                 let openid = request
                     .payer
@@ -636,6 +747,10 @@ impl State {
                 format!("/wechat/pay?mch={id}&out_trade_no={out_trade_no}"),
             ),
             TradeType::Jsapi => ("prepay_id", prepay_id(signer, out_trade_no)),
+            TradeType::Mweb => (
+                "h5_url",
+                format!("/wechat/pay?prepay_id={}", prepay_id(signer, out_trade_no)),
+            ),
         };
         self.sim.record(
             now,

@@ -57,6 +57,9 @@ pub enum Endpoint {
     /// `POST /v3/pay/transactions/native` — a merchant's backend places a
     /// QR-code order (the sandbox server).
     NativeOrder,
+    /// `POST /v3/pay/transactions/h5` — an order paid from a phone's
+    /// browser (the sandbox server).
+    H5Order,
     /// `GET /v3/pay/transactions/out-trade-no/{out_trade_no}` (or `/id/…`):
     /// a merchant's backend asks for an order (the sandbox server).
     QueryOrder,
@@ -79,6 +82,7 @@ impl Endpoint {
             | Endpoint::ToChange
             | Endpoint::UnifiedOrder
             | Endpoint::NativeOrder
+            | Endpoint::H5Order
             | Endpoint::Notify
             | Endpoint::Refund
             | Endpoint::Pay
@@ -98,6 +102,7 @@ impl Endpoint {
             Endpoint::ToChange => "/pay/transfer_to_balance",
             Endpoint::UnifiedOrder => "/v3/pay/transactions/jsapi",
             Endpoint::NativeOrder => "/v3/pay/transactions/native",
+            Endpoint::H5Order => "/v3/pay/transactions/h5",
             Endpoint::Notify => "(merchant) notify_url",
             Endpoint::Refund => "/v3/refund/domestic/refunds",
             Endpoint::Pay => "/v3/pay/transactions/jsapi (confirm)",

@@ -63,6 +63,7 @@ fn native(
             currency: Some("CNY".to_owned()),
         }),
         payer: None,
+        scene_info: None,
     }
 }
 
@@ -231,6 +232,107 @@ fn a_registered_merchants_order_is_paid_at_the_cashier_queried_and_refunded() {
         OrderState::Refund
     );
     // The stored form keeps all of it.
+    assert!(w.round_trips());
+}
+
+/// H5 (`/v3/pay/transactions/h5`): `scene_info` with the payer's IP and
+/// `h5_info.type` is required and checked; the `h5_url` opens the cashier by
+/// the order's `prepay_id`, anyone may pay it there, and it is queried
+/// (`trade_type` MWEB), refunded and closed as a native order is.
+#[test]
+fn an_h5_order_needs_its_scene_and_is_paid_at_the_cashier_its_h5_url_opens() {
+    use qianbao_core::payapi::{H5InfoIn, SceneInfoIn};
+    let mut w = funded();
+    let m = register(&mut w, "手机小店", "shop.example:8443");
+    let id = MerchantId::Registered(m.mchid);
+    let site = site();
+    let now = w.tick(1);
+    let scene = |ip: Option<&str>, kind: Option<&str>| SceneInfoIn {
+        payer_client_ip: ip.map(str::to_owned),
+        h5_info: kind.map(|k| H5InfoIn {
+            kind: Some(k.to_owned()),
+            app_name: Some("手机小店".to_owned()),
+            app_url: Some("https://shop.example:8443".to_owned()),
+            bundle_id: None,
+            package_name: None,
+        }),
+    };
+    let h5 = |no: &str, scene: Option<SceneInfoIn>| {
+        let mut request = native(&m.appid, m.mchid, no, 1_200, None);
+        request.scene_info = scene;
+        request
+    };
+    for (why, scene) in [
+        ("no scene_info", None),
+        ("no payer_client_ip", Some(scene(None, Some("Wap")))),
+        ("not an IP", Some(scene(Some("shop.example"), Some("Wap")))),
+        ("no h5_info", Some(scene(Some("203.0.113.7"), None))),
+        (
+            "an unknown type",
+            Some(scene(Some("203.0.113.7"), Some("Desktop"))),
+        ),
+    ] {
+        let before = w.state.clone();
+        let error = w
+            .state
+            .api_h5_order(m.mchid, &h5("H5ORDER001", scene), &site, now)
+            .unwrap_err();
+        assert_eq!(error.code(), "PARAM_ERROR", "{why}: {error}");
+        assert_eq!(w.state, before, "{why} changed the state");
+    }
+    let created = w
+        .state
+        .api_h5_order(
+            m.mchid,
+            &h5("H5ORDER001", Some(scene(Some("2001:db8::7"), Some("iOS")))),
+            &site,
+            now,
+        )
+        .unwrap();
+    let prepay = created
+        .h5_url
+        .strip_prefix("http://127.0.0.1:8080/wechat/pay?prepay_id=")
+        .unwrap_or_else(|| panic!("{}", created.h5_url));
+    assert_eq!(
+        w.state.order_by_prepay_id(prepay),
+        Some((id, "H5ORDER001".to_owned()))
+    );
+    pay(&mut w, id, "H5ORDER001", "h5-key");
+    let query = w
+        .state
+        .api_query_by_out_trade_no(m.mchid, Some(&m.mchid.to_string()), "H5ORDER001", now)
+        .unwrap();
+    assert_eq!(
+        serde_json::to_value(&query).unwrap()["trade_type"],
+        serde_json::json!("MWEB")
+    );
+    assert_eq!(query.trade_state, "SUCCESS");
+    assert!(w
+        .state
+        .api_refund(
+            m.mchid,
+            &refund("H5ORDER001", "RH5ORDER01", 200, 1_200),
+            now
+        )
+        .is_ok());
+    w.state
+        .api_h5_order(
+            m.mchid,
+            &h5(
+                "H5ORDER002",
+                Some(scene(Some("203.0.113.7"), Some("Android"))),
+            ),
+            &site,
+            now,
+        )
+        .unwrap();
+    w.state
+        .api_close_order(m.mchid, Some(&m.mchid.to_string()), "H5ORDER002", now)
+        .unwrap();
+    assert_eq!(
+        w.state.order(id, "H5ORDER002").map(|o| o.state),
+        Some(OrderState::Closed)
+    );
     assert!(w.round_trips());
 }
 

@@ -232,6 +232,7 @@ fn main() {
                 currency: None,
             }),
             payer: None,
+            scene_info: None,
         };
         let seeding = Instant::now();
         sandbox

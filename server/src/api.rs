@@ -41,6 +41,7 @@ pub fn router(sandbox: Sandbox, files: Option<Files>) -> Router {
     let v3 = Router::new()
         .route("/v3/pay/transactions/native", post(native_order))
         .route("/v3/pay/transactions/jsapi", post(jsapi_order))
+        .route("/v3/pay/transactions/h5", post(h5_order))
         .route(
             "/v3/pay/transactions/out-trade-no/{out_trade_no}",
             get(query_by_out_trade_no),
@@ -397,6 +398,19 @@ async fn jsapi_order(
         parse(&signed.body).map_err(PayFailure::for_signer(signer))?;
     let created = change(&sandbox, signed, move |state, now| {
         state.api_jsapi_order(signer, &request, now)
+    })
+    .await?;
+    Ok(answer(signer, &created))
+}
+
+/// `POST /v3/pay/transactions/h5` → `h5_url`.
+async fn h5_order(State(sandbox): State<Sandbox>, signed: Signed) -> Result<Response, PayFailure> {
+    let signer = signed.signer;
+    let request: NativeOrderRequest =
+        parse(&signed.body).map_err(PayFailure::for_signer(signer))?;
+    let site = sandbox.site().clone();
+    let created = change(&sandbox, signed, move |state, now| {
+        state.api_h5_order(signer, &request, &site, now)
     })
     .await?;
     Ok(answer(signer, &created))

@@ -12,6 +12,7 @@ its `Wechatpay-Signature` verified by the SDK against the platform key.
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -20,6 +21,7 @@ import time
 import unittest
 
 from cryptography.hazmat.primitives import serialization
+from wechatpayv3 import WeChatPayType
 
 import merchant  # tests/sdk/merchant.py: the same SDK construction
 
@@ -138,6 +140,23 @@ class NativePayment(unittest.TestCase):
         code, body = self.pay.refund(out_refund_no="RSDK000002", out_trade_no="NOSUCHORDER1",
                                      amount={"refund": 1, "total": 1, "currency": "CNY"})
         self.assertEqual((code, json.loads(body)["code"]), (404, "RESOURCE_NOT_EXISTS"), body)
+
+    def test_h5_order_needs_its_scene_and_is_queried_as_mweb(self):
+        scene = {"payer_client_ip": "203.0.113.7", "h5_info": {"type": "Wap", "app_name": "沙盒", "app_url": "https://shop.example"}}
+        code, body = self.pay.pay(description="手机网页下单", out_trade_no="SDK20261207H", amount={"total": 300},
+                                  pay_type=WeChatPayType.H5, scene_info=scene)
+        self.assertEqual(code, 200, body)
+        h5_url = json.loads(body)["h5_url"]
+        self.assertRegex(h5_url, rf"^{re.escape(self.sandbox.url)}/wechat/pay\?prepay_id=wx[0-9a-f]{{30}}$")
+        code, body = self.pay.query(out_trade_no="SDK20261207H")
+        self.assertEqual((code, json.loads(body)["trade_type"], json.loads(body)["trade_state"]), (200, "MWEB", "NOTPAY"), body)
+        for bad in [{"h5_info": {"type": "Wap"}}, {"payer_client_ip": "not-an-ip", "h5_info": {"type": "Wap"}},
+                    {"payer_client_ip": "203.0.113.7", "h5_info": {"type": "PC"}}]:
+            code, body = self.pay.pay(description="手机网页下单", out_trade_no="SDK20261207I", amount={"total": 300},
+                                      pay_type=WeChatPayType.H5, scene_info=bad)
+            self.assertEqual((code, json.loads(body)["code"]), (400, "PARAM_ERROR"), body)
+        code, body = self.pay.query(out_trade_no="SDK20261207I")
+        self.assertEqual((code, json.loads(body)["code"]), (404, "ORDER_NOT_EXIST"), body)
 
     def test_bad_amounts_and_another_merchants_order(self):
         for total in (0, -1):

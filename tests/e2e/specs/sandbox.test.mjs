@@ -299,6 +299,20 @@ test("网页授权 for a merchant's app with wechatpy: 允许, tokens, userinfo;
   await w.expectText('支付成功');
   const paid = backend('query', { out_trade_no: 'E2EJSAPI0001' });
   expect([paid.body.trade_state, paid.body.trade_type, paid.body.payer?.openid]).toEqual(['SUCCESS', 'JSAPI', openid]);
+  // H5: the h5_url a phone's browser opens is the cashier, for whoever pays.
+  const h5 = backend('pay', {
+    description: '手机网页下单', out_trade_no: 'E2EH5ORDER01', amount: { total: 450 }, pay_type: 'H5', notify_url: notify,
+    scene_info: { payer_client_ip: '203.0.113.7', h5_info: { type: 'Wap', app_name: '沙盒咖啡馆' } },
+  });
+  expect(h5.code, JSON.stringify(h5)).toBe(200);
+  await w.page.goto(h5.body.h5_url);
+  await w.page.getByTestId('pay-amount').waitFor();
+  expect(await w.page.getByTestId('pay-amount').innerText()).toBe('¥4.50');
+  await w.field('支付密码').fill(demo.wechat.payPassword);
+  await w.button('确认支付').click();
+  await w.expectText('支付成功');
+  const h5paid = backend('query', { out_trade_no: 'E2EH5ORDER01' });
+  expect([h5paid.body.trade_state, h5paid.body.trade_type, h5paid.body.payer?.openid]).toEqual(['SUCCESS', 'MWEB', openid]);
 
   // 「拒绝」: back to the merchant's page with its state and no code.
   await w.page.goto(authorize('STATE0002'));
