@@ -559,26 +559,32 @@ async fn certificates(
     }
     let system = || PayFailure::for_signer(signer)(ApiError::System);
     let merchant = sandbox.merchant(signer).ok_or_else(system)?;
-    let cert = sandbox.certificate().clone();
-    let nonce = crate::keys::with_rng(crate::keys::nonce)[..12].to_owned();
-    let ciphertext = crate::notify::encrypt(
-        &merchant.apiv3_key,
-        &nonce,
-        "certificate",
-        cert.pem.as_bytes(),
-    )
-    .ok_or_else(system)?;
     let time = |ms| qianbao_core::time::rfc3339_cst(Timestamp::from_millis(ms));
-    let entry = CertificateEntry {
-        serial_no: cert.serial,
-        effective_time: time(cert.not_before),
-        expire_time: time(cert.not_after),
-        encrypt_certificate: EncryptedCertificate {
-            algorithm: "AEAD_AES_256_GCM",
-            nonce,
-            associated_data: "certificate",
-            ciphertext,
-        },
-    };
-    Ok(answer(signer, &Certificates { data: vec![entry] }))
+    // Every valid certificate: two while the platform key is rotated.
+    let data = sandbox
+        .certificates()
+        .into_iter()
+        .map(|cert| {
+            let nonce = crate::keys::with_rng(crate::keys::nonce)[..12].to_owned();
+            let ciphertext = crate::notify::encrypt(
+                &merchant.apiv3_key,
+                &nonce,
+                "certificate",
+                cert.pem.as_bytes(),
+            )?;
+            Some(CertificateEntry {
+                serial_no: cert.serial,
+                effective_time: time(cert.not_before),
+                expire_time: time(cert.not_after),
+                encrypt_certificate: EncryptedCertificate {
+                    algorithm: "AEAD_AES_256_GCM",
+                    nonce,
+                    associated_data: "certificate",
+                    ciphertext,
+                },
+            })
+        })
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(system)?;
+    Ok(answer(signer, &Certificates { data }))
 }

@@ -58,6 +58,46 @@ pub struct CertRow {
     pub not_after: i64,
 }
 
+/// Where a platform key is in a rotation (see `sandbox::Rotation`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Published (listed by `/v3/certificates`), not yet signing.
+    Next,
+    /// Signing answers and notifications.
+    Active,
+    /// Replaced, still listed and still valid until retired.
+    Retiring,
+    /// Gone.
+    Retired,
+}
+
+impl Stage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Next => "next",
+            Stage::Active => "active",
+            Stage::Retiring => "retiring",
+            Stage::Retired => "retired",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Stage> {
+        [Stage::Next, Stage::Active, Stage::Retiring, Stage::Retired]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
+/// One platform key: its 微信支付公钥 (id and PEM), its certificate, and
+/// where it is in a rotation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlatformKeyRow {
+    pub key: PlatformRow,
+    pub cert: CertRow,
+    pub stage: Stage,
+}
+
 /// How a merchant's backend verifies the sandbox's answers: with the
 /// 微信支付公钥 (its id is `Wechatpay-Serial`) or with the platform
 /// certificate (its serial).
@@ -122,6 +162,17 @@ CREATE TABLE IF NOT EXISTS platform_cert (
     pem TEXT NOT NULL,
     not_before INTEGER NOT NULL,
     not_after INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS platform_keys (
+    public_key_id TEXT PRIMARY KEY,
+    private_key_pem TEXT NOT NULL,
+    public_key_pem TEXT NOT NULL,
+    cert_serial TEXT NOT NULL,
+    cert_pem TEXT NOT NULL,
+    not_before INTEGER NOT NULL,
+    not_after INTEGER NOT NULL,
+    stage TEXT NOT NULL,
+    made INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS merchant_keys (
     mchid TEXT PRIMARY KEY,
@@ -444,6 +495,75 @@ impl Db {
             },
             make,
         )
+    }
+
+    /// The platform keys not retired, oldest first; the first key (`platform`
+    /// and `platform_cert`) is the active one of a file that never rotated.
+    pub fn platform_keys(&self, made: i64) -> Result<Vec<PlatformKeyRow>, DbError> {
+        self.conn.execute(
+            "INSERT OR IGNORE INTO platform_keys
+               (public_key_id, private_key_pem, public_key_pem, cert_serial, cert_pem,
+                not_before, not_after, stage, made)
+             SELECT p.public_key_id, p.private_key_pem, p.public_key_pem, c.serial, c.pem,
+                    c.not_before, c.not_after, 'active', ?1
+             FROM platform p, platform_cert c
+             WHERE p.id = 1 AND c.id = 1 AND NOT EXISTS (SELECT 1 FROM platform_keys)",
+            params![made],
+        )?;
+        let mut statement = self.conn.prepare(
+            "SELECT public_key_id, private_key_pem, public_key_pem, cert_serial, cert_pem,
+                    not_before, not_after, stage
+             FROM platform_keys WHERE stage <> 'retired' ORDER BY made, public_key_id",
+        )?;
+        let rows = statement.query_map([], |row| {
+            let stage: String = row.get(7)?;
+            Ok(PlatformKeyRow {
+                key: PlatformRow {
+                    public_key_id: row.get(0)?,
+                    private_key_pem: row.get(1)?,
+                    public_key_pem: row.get(2)?,
+                },
+                cert: CertRow {
+                    serial: row.get(3)?,
+                    pem: row.get(4)?,
+                    not_before: row.get(5)?,
+                    not_after: row.get(6)?,
+                },
+                stage: Stage::parse(&stage).unwrap_or(Stage::Retired),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// A platform key made by a rotation (inside the writer's transaction).
+    pub fn insert_platform_key(&mut self, row: &PlatformKeyRow, made: i64) -> Result<(), DbError> {
+        self.conn.execute(
+            "INSERT INTO platform_keys
+               (public_key_id, private_key_pem, public_key_pem, cert_serial, cert_pem,
+                not_before, not_after, stage, made)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                row.key.public_key_id,
+                row.key.private_key_pem,
+                row.key.public_key_pem,
+                row.cert.serial,
+                row.cert.pem,
+                row.cert.not_before,
+                row.cert.not_after,
+                row.stage.as_str(),
+                made
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// A platform key moves on in its rotation.
+    pub fn set_platform_stage(&mut self, public_key_id: &str, stage: Stage) -> Result<(), DbError> {
+        self.conn.execute(
+            "UPDATE platform_keys SET stage = ?2 WHERE public_key_id = ?1",
+            params![public_key_id, stage.as_str()],
+        )?;
+        Ok(())
     }
 
     /// Every merchant's keys (read once at start, then kept in memory).

@@ -111,9 +111,15 @@ pub fn serial_no(rng: &mut impl RngCore) -> String {
     random_text(rng, HEX_UPPER, 40)
 }
 
+/// How every 微信支付公钥's id begins.
+pub const PUBLIC_KEY_ID_PREFIX: &str = "PUB_KEY_ID_";
+
 /// The id of a 微信支付公钥: `PUB_KEY_ID_` and 32 digits.
 pub fn public_key_id(rng: &mut impl RngCore) -> String {
-    format!("PUB_KEY_ID_{}", random_text(rng, b"0123456789", 32))
+    format!(
+        "{PUBLIC_KEY_ID_PREFIX}{}",
+        random_text(rng, b"0123456789", 32)
+    )
 }
 
 /// The APIv3 key: 32 letters and digits (it is the AES-256 key as text).

@@ -15,6 +15,8 @@
 //! - [`pages`] — the pages' `/sandbox/v1/…`: the state, commands, events,
 //!   and the console's import, export and reset.
 //! - [`oauth`] — 网页授权: `/connect/oauth2/authorize` and `/sns/…`.
+//! - [`platform`] — the platform's keys (微信支付公钥 and certificate) and
+//!   their rotation: two valid at once, then the old one retired.
 //! - [`notify`] — payment notifications to the merchant's `notify_url`:
 //!   encrypted, signed, retried on WeChat Pay's schedule.
 //! - [`site`] — the built site (inside the binary, or `--dist`) and each
@@ -28,6 +30,7 @@ pub mod keys;
 pub mod notify;
 pub mod oauth;
 pub mod pages;
+pub mod platform;
 pub mod sandbox;
 pub mod signing;
 pub mod site;

@@ -11,6 +11,8 @@
 //!   backend's calls; the reply carries its answer and the saves since the
 //!   page's;
 //! - `GET events` — every save from now on (server-sent events);
+//! - `GET platform`, `POST platform` (`step=start|switch|retire`): the
+//!   platform keys and their rotation (`crate::platform`);
 //! - the console's explicit actions: `POST merchants` (register one),
 //!   `GET export`, `POST import` (checked exactly as a load would check it)
 //!   and `POST reset`.
@@ -18,6 +20,7 @@
 //! No route takes a stored state from a page but the console's import.
 
 use crate::api::plain;
+use crate::platform::Rotation;
 use crate::sandbox::{Sandbox, SandboxError, Wanted};
 use crate::site::Client;
 use axum::extract::{Form, Query, State};
@@ -46,6 +49,7 @@ pub fn routes() -> Router<Sandbox> {
         .route("/sandbox/v1/command", post(command))
         .route("/sandbox/v1/events", get(events))
         .route("/sandbox/v1/merchants", post(register_merchant))
+        .route("/sandbox/v1/platform", get(platform_keys).post(rotate))
         .route("/sandbox/v1/export", get(export))
         .route(
             "/sandbox/v1/import",
@@ -220,6 +224,35 @@ async fn events(
     });
     use futures_util::StreamExt as _;
     Sse::new(missed.chain(live)).keep_alive(KeepAlive::default())
+}
+
+/// `GET /sandbox/v1/platform`: the valid platform keys (`{"keys": […]}`).
+async fn platform_keys(State(sandbox): State<Sandbox>) -> Response {
+    keys_answer(&sandbox)
+}
+
+fn keys_answer(sandbox: &Sandbox) -> Response {
+    let keys = serde_json::json!({ "keys": sandbox.platform_keys() });
+    plain(StatusCode::OK, keys.to_string(), JSON)
+}
+
+#[derive(Deserialize)]
+struct Step {
+    step: Rotation,
+}
+
+/// `POST /sandbox/v1/platform` (a form: `step`): one step of the rotation;
+/// the keys after it, or 409 with `{code, message}` when it cannot be
+/// taken now.
+async fn rotate(State(sandbox): State<Sandbox>, Form(Step { step }): Form<Step>) -> Response {
+    match sandbox.rotate(step).await {
+        Ok(()) => keys_answer(&sandbox),
+        Err(SandboxError::Rotation(why)) => {
+            let body = serde_json::json!({ "code": why.code(), "message": why.to_string() });
+            plain(StatusCode::CONFLICT, body.to_string(), JSON)
+        }
+        Err(error) => unavailable(&error),
+    }
 }
 
 #[derive(Deserialize)]

@@ -32,7 +32,8 @@
 
 use crate::db::{CertRow, Db, DbError, MerchantKeys, Mode, PlatformRow};
 use crate::keys::{self, KeyError};
-use crate::signing::{self, BadKey, SigningKey, VerifyingKey};
+use crate::platform::{self, KeyWrite, PlanError, Rotation, RotationError};
+use crate::signing::{self, BadKey, VerifyingKey};
 use qianbao_core::binding::Site;
 use qianbao_core::commit::{self, Committed};
 use qianbao_core::merchant::Mchid;
@@ -71,6 +72,8 @@ pub enum SandboxError {
     Unsaved,
     #[error("this request was sent before (the nonce is spent)")]
     Replay,
+    #[error(transparent)]
+    Rotation(RotationError),
 }
 
 /// What `qianbao-sandbox merchant add` prints: everything a merchant's
@@ -117,6 +120,7 @@ pub struct Tx<'a> {
     pub hasher: &'a Hasher,
     keys: Vec<MerchantKeys>,
     modes: Vec<(String, Mode)>,
+    platform: Vec<KeyWrite>,
 }
 
 impl std::fmt::Debug for Tx<'_> {
@@ -131,6 +135,11 @@ impl Tx<'_> {
     /// A new merchant's keys, stored with the save that registers it.
     pub fn store_keys(&mut self, keys: MerchantKeys) {
         self.keys.push(keys);
+    }
+
+    /// A step of the platform keys' rotation, saved with this save.
+    fn store_platform(&mut self, writes: Vec<KeyWrite>) {
+        self.platform.extend(writes);
     }
 }
 
@@ -171,15 +180,8 @@ pub struct Merchant {
     pub apiv3_key: String,
     pub appsecret: String,
     pub mode: Mode,
-}
-
-/// The platform's key, read once.
-#[derive(Debug)]
-struct Platform {
-    public_key_id: String,
-    public_key_pem: String,
-    key: SigningKey,
-    cert: CertRow,
+    /// The platform public key id its calls last named (public-key mode).
+    pub named_key: Option<String>,
 }
 
 /// The readers' copy and which save it is.
@@ -215,7 +217,7 @@ struct Inner {
     recent: Mutex<VecDeque<Arc<Delta>>>,
     events: broadcast::Sender<Arc<String>>,
     saved: Notify,
-    platform: Platform,
+    platform: platform::Keys,
     merchants: RwLock<HashMap<Mchid, Merchant>>,
     nonces: Mutex<Nonces>,
     /// The save the file held when last looked at (by the poller).
@@ -241,6 +243,7 @@ fn merchant_of(keys: &MerchantKeys) -> Result<(Mchid, Merchant), SandboxError> {
             apiv3_key: keys.apiv3_key.clone(),
             appsecret: keys.appsecret.clone(),
             mode: keys.mode,
+            named_key: None,
         },
     ))
 }
@@ -272,7 +275,7 @@ impl Sandbox {
             })
         })?;
         let private = keys::read_private(&row.private_key_pem)?;
-        let cert = db.platform_cert(|| {
+        db.platform_cert(|| {
             let (serial, pem, not_before, not_after) =
                 keys::platform_certificate(&private, wall_clock(), &mut OsRng)?;
             Ok(CertRow {
@@ -282,12 +285,7 @@ impl Sandbox {
                 not_after,
             })
         })?;
-        let platform = Platform {
-            key: SigningKey::from_pem(&row.private_key_pem)?,
-            public_key_id: row.public_key_id,
-            public_key_pem: row.public_key_pem,
-            cert,
-        };
+        let platform = platform::Keys::new(db.platform_keys(wall_clock().as_millis())?)?;
         let loaded = db.load()?;
         let merchants = db
             .all_merchant_keys()?
@@ -479,7 +477,7 @@ impl Sandbox {
         keys.mchid = mchid.to_string();
         let (_, merchant) = merchant_of(&keys)?;
         write(&self.inner.merchants).insert(mchid, merchant);
-        let platform = &self.inner.platform;
+        let (platform_serial_no, platform_public_key_pem) = self.inner.platform.public_key();
         Ok(Credentials {
             appid,
             appsecret: keys.appsecret,
@@ -487,8 +485,8 @@ impl Sandbox {
             merchant_serial_no: keys.serial_no,
             merchant_private_key_pem: made.private_pem,
             apiv3_key: keys.apiv3_key,
-            platform_serial_no: platform.public_key_id.clone(),
-            platform_public_key_pem: platform.public_key_pem.clone(),
+            platform_serial_no,
+            platform_public_key_pem,
         })
     }
 
@@ -509,35 +507,73 @@ impl Sandbox {
         self.merchant(mchid).map(|m| m.appsecret)
     }
 
-    /// The platform certificate's serial, PEM and validity.
-    pub fn certificate(&self) -> &CertRow {
-        &self.inner.platform.cert
+    /// The valid platform certificates (two during a rotation).
+    pub fn certificates(&self) -> Vec<CertRow> {
+        self.inner.platform.certificates()
+    }
+
+    /// The platform keys, for the console.
+    pub fn platform_keys(&self) -> Vec<platform::KeyView> {
+        self.inner.platform.views()
+    }
+
+    /// One step of the platform keys' rotation (see `platform`), saved
+    /// before it takes effect.
+    pub async fn rotate(&self, step: Rotation) -> Result<(), SandboxError> {
+        let platform = &self.inner.platform;
+        let inner = Arc::clone(&self.inner);
+        let now = wall_clock().as_millis();
+        let planned = tokio::task::spawn_blocking(move || inner.platform.plan(step, now))
+            .await
+            .map_err(|_| SandboxError::Unsaved)?;
+        let writes = match planned {
+            Ok(writes) => writes,
+            Err(PlanError::Rotation(why)) => return Err(SandboxError::Rotation(why)),
+            Err(PlanError::Key(error)) => return Err(SandboxError::Key(error)),
+        };
+        let saved = writes.clone();
+        self.write(None, move |_, tx| tx.store_platform(saved))
+            .await?;
+        platform.apply(writes)?;
+        Ok(())
     }
 
     /// Notes how `mchid` verifies answers: with the 微信支付公钥 when its
-    /// call named it in `Wechatpay-Serial`, else with the certificate —
-    /// kept with the merchant's keys, so a restart remembers it.
+    /// call named one in `Wechatpay-Serial` (and which), else with the
+    /// certificate — the mode kept with the merchant's keys, so a restart
+    /// remembers it.
     pub fn note_mode(&self, mchid: Mchid, named_serial: Option<&str>) {
-        let mode = if named_serial == Some(self.inner.platform.public_key_id.as_str()) {
+        // A public key id, valid or not (a retired one is answered with the
+        // key signing now, as WeChat Pay answers).
+        let named = named_serial.filter(|id| id.starts_with(keys::PUBLIC_KEY_ID_PREFIX));
+        let mode = if named.is_some() {
             Mode::PublicKey
         } else {
             Mode::Certificate
         };
         let changed = write(&self.inner.merchants)
             .get_mut(&mchid)
-            .is_some_and(|m| std::mem::replace(&mut m.mode, mode) != mode);
+            .is_some_and(|m| {
+                if named.is_some() {
+                    m.named_key = named.map(str::to_owned);
+                }
+                std::mem::replace(&mut m.mode, mode) != mode
+            });
         if changed {
             let id = mchid.to_string();
             let _ = self.send(job(None, move |_, tx| tx.modes.push((id, mode)), |_| ()));
         }
     }
 
-    /// What an answer to (or a notification for) `mchid` is signed under.
+    /// What an answer to (or a notification for) `mchid` is signed under:
+    /// the signing key's certificate, or the public key the merchant names
+    /// while it is valid (see `platform`).
     pub fn serial_for(&self, mchid: Option<Mchid>) -> String {
         let platform = &self.inner.platform;
-        match mchid.and_then(|m| self.merchant(m)).map(|m| m.mode) {
-            Some(Mode::Certificate) => platform.cert.serial.clone(),
-            _ => platform.public_key_id.clone(),
+        match mchid.and_then(|m| self.merchant(m)) {
+            Some(m) if m.mode == Mode::Certificate => platform.active_serial(),
+            Some(m) => platform.public_key_id_for(m.named_key.as_deref()),
+            None => platform.public_key_id_for(None),
         }
     }
 
@@ -547,7 +583,7 @@ impl Sandbox {
         let nonce = keys::with_rng(keys::nonce);
         let message = signing::response_message(&timestamp, &nonce, body);
         SignedHeaders {
-            signature: self.inner.platform.key.sign(&message),
+            signature: self.inner.platform.sign(&serial, &message),
             timestamp,
             nonce,
             serial,
@@ -823,6 +859,7 @@ impl Writer {
         let mut values = Vec::new();
         let mut side_keys = Vec::new();
         let mut side_modes = Vec::new();
+        let mut side_platform = Vec::new();
         let mut storage = FileStorage {
             db: &mut self.db,
             seq: self.seq,
@@ -845,10 +882,12 @@ impl Writer {
                     hasher,
                     keys: Vec::new(),
                     modes: Vec::new(),
+                    platform: Vec::new(),
                 };
                 values.push((run(state, &mut tx), reply));
                 side_keys.append(&mut tx.keys);
                 side_modes.append(&mut tx.modes);
+                side_platform.append(&mut tx.platform);
             }
         });
         let delta = storage.delta.take();
@@ -861,6 +900,13 @@ impl Writer {
                     side_modes
                         .iter()
                         .try_for_each(|(mchid, mode)| self.db.set_mode(mchid, *mode))
+                })
+                .and_then(|()| {
+                    let made = wall_clock().as_millis();
+                    side_platform.iter().try_for_each(|write| match write {
+                        KeyWrite::Insert(row) => self.db.insert_platform_key(row, made),
+                        KeyWrite::Stage(id, stage) => self.db.set_platform_stage(id, *stage),
+                    })
                 })
                 .and_then(|()| self.db.commit()),
             Committed::Unsaved((), error) | Committed::NotRun(error) => Err(DbError::State(error)),

@@ -19,6 +19,9 @@ import sys
 import tempfile
 import time
 import unittest
+import urllib.error
+import urllib.parse
+import urllib.request
 
 from cryptography.hazmat.primitives import serialization
 from wechatpayv3 import WeChatPayType
@@ -221,6 +224,108 @@ class NativePayment(unittest.TestCase):
         code, body = self.pay.query(out_trade_no="SDK20261202Z")
         self.assertEqual(code, 200, body)
         self.assertEqual(json.loads(body)["amount"]["total"], 42)
+
+
+def cert_mode(sandbox, c):
+    """The SDK without the 微信支付公钥: it downloads the platform
+    certificates (put off until its gateway points at the sandbox)."""
+    from wechatpayv3.core import Core
+    fetch = Core._init_certificates
+    Core._init_certificates = lambda core: None
+    try:
+        pay = client(sandbox, c, public_key=None, public_key_id=None)
+    finally:
+        Core._init_certificates = fetch
+    pay._core._init_certificates()
+    return pay
+
+
+class PlatformRotation(unittest.TestCase):
+    """The platform key rotated as WeChat Pay rotates it: a new one
+    published beside the old, then signing, then the old one retired; an
+    SDK on certificates follows by itself, one on the 微信支付公钥 keeps
+    working with the key it names until that key is retired."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.TemporaryDirectory()
+        cls.sandbox = Sandbox(os.path.join(cls.dir.name, "rotation.db"))
+        cls.a = cls.sandbox.merchant_add("轮换商户")
+        cls.sandbox.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sandbox.stop()
+        cls.dir.cleanup()
+
+    def step(self, name):
+        request = urllib.request.Request(f"{self.sandbox.url}/sandbox/v1/platform",
+                                         data=urllib.parse.urlencode({"step": name}).encode(), method="POST")
+        try:
+            with urllib.request.urlopen(request) as answer:
+                return answer.status, json.loads(answer.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
+
+    def keys(self):
+        with urllib.request.urlopen(f"{self.sandbox.url}/sandbox/v1/platform") as answer:
+            return json.loads(answer.read())["keys"]
+
+    def works(self, pay, no):
+        code, body = pay.pay(description="轮换", out_trade_no=no, amount={"total": 1})
+        self.assertEqual(code, 200, body)
+        code, body = pay.query(out_trade_no=no)
+        self.assertEqual(code, 200, body)
+
+    def test_a_rotation_from_start_to_retire(self):
+        old = client(self.sandbox, self.a)
+        cert = cert_mode(self.sandbox, self.a)
+        self.assertEqual(len(cert._core._certificates), 1)
+        self.works(old, "ROTATE0001")
+        self.works(cert, "ROTATE0002")
+        # Out of order: nothing to switch to, nothing to retire.
+        self.assertEqual(self.step("switch")[0], 409)
+        self.assertEqual(self.step("switch")[1]["code"], "NOTHING_TO_SWITCH")
+        self.assertEqual(self.step("retire")[1]["code"], "NOTHING_TO_RETIRE")
+        # 1. A new key published: both listed, the old one still signing.
+        status, body = self.step("start")
+        self.assertEqual(status, 200, body)
+        self.assertEqual([k["stage"] for k in body["keys"]], ["active", "next"])
+        self.assertEqual(self.step("start")[1]["code"], "ROTATION_UNDER_WAY")
+        new_key = body["keys"][1]
+        self.assertRegex(new_key["public_key_id"], r"^PUB_KEY_ID_\d{32}$")
+        self.assertNotEqual(new_key["public_key_id"], self.a["platform_serial_no"])
+        cert._core._update_certificates()
+        self.assertEqual(len(cert._core._certificates), 2, "/v3/certificates lists both")
+        self.works(old, "ROTATE0003")
+        self.works(cert, "ROTATE0004")
+        # 2. Switched: the new key signs; a backend naming the old key id
+        # still gets answers it can verify, one on certificates fetches the
+        # new certificate by itself, one given the new key works.
+        status, body = self.step("switch")
+        self.assertEqual([k["stage"] for k in body["keys"]], ["retiring", "active"])
+        self.works(old, "ROTATE0005")
+        cert._core._certificates = cert._core._certificates[:1]
+        self.works(cert, "ROTATE0006")
+        new = client(self.sandbox, self.a, public_key=new_key["public_key_pem"], public_key_id=new_key["public_key_id"])
+        self.works(new, "ROTATE0007")
+        # 3. The old key retired: gone from the list; a backend still on it
+        # cannot verify the answers any more.
+        status, body = self.step("retire")
+        self.assertEqual([k["stage"] for k in body["keys"]], ["active"])
+        self.assertEqual(self.keys()[0]["public_key_id"], new_key["public_key_id"])
+        cert._core._update_certificates()
+        self.assertEqual(len(cert._core._certificates), 1)
+        self.assertEqual(hex(cert._core._certificates[0].serial_number)[2:].upper(), new_key["serial_no"])
+        self.works(new, "ROTATE0008")
+        self.works(cert, "ROTATE0009")
+        with self.assertRaises(Exception):
+            old.query(out_trade_no="ROTATE0001")
+        # Kept across a restart; a new merchant gets the new key.
+        self.sandbox.stop()
+        self.sandbox.start()
+        self.works(new, "ROTATE0010")
+        self.assertEqual(self.sandbox.merchant_add("轮换之后")["platform_serial_no"], new_key["public_key_id"])
 
 
 if __name__ == "__main__":

@@ -57,3 +57,48 @@ pub async fn register_merchant(
         _ => Err(server()),
     }
 }
+
+/// A platform key as `GET /sandbox/v1/platform` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct PlatformKey {
+    pub public_key_id: String,
+    pub public_key_pem: String,
+    pub serial_no: String,
+    /// `next`, `active` or `retiring`.
+    pub stage: String,
+}
+
+#[derive(serde::Deserialize)]
+struct PlatformKeys {
+    keys: Vec<PlatformKey>,
+}
+
+#[derive(serde::Deserialize)]
+struct Refusal {
+    code: String,
+}
+
+/// `GET /sandbox/v1/platform`: the valid platform keys.
+pub async fn platform_keys() -> Result<Vec<PlatformKey>, String> {
+    match crate::sandbox::request("GET", "/sandbox/v1/platform", None).await {
+        Ok((200, text)) => serde_json::from_str::<PlatformKeys>(&text)
+            .map(|k| k.keys)
+            .map_err(|_| "server".to_owned()),
+        _ => Err("server".to_owned()),
+    }
+}
+
+/// `POST /sandbox/v1/platform` (`step`: `start`, `switch` or `retire`): the
+/// keys after it, or why it was refused (the code, or `server`).
+pub async fn rotate(step: &str) -> Result<Vec<PlatformKey>, String> {
+    let body = format!("step={step}");
+    match crate::sandbox::request_form("/sandbox/v1/platform", &body).await {
+        Ok((200, text)) => serde_json::from_str::<PlatformKeys>(&text)
+            .map(|k| k.keys)
+            .map_err(|_| "server".to_owned()),
+        Ok((409, text)) => Err(serde_json::from_str::<Refusal>(&text)
+            .map(|r| r.code)
+            .unwrap_or_else(|_| "server".to_owned())),
+        _ => Err("server".to_owned()),
+    }
+}

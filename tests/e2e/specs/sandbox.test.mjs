@@ -410,5 +410,23 @@ test("the console's faults meet a merchant backend's calls too: no answer, then 
   await w.button('应用通知设置').click();
   await w.page.getByTestId('notify-plan').filter({ hasText: '当前：重复发送，延迟 30 秒，按付款顺序' }).waitFor();
   await w.screenshot('93-sandbox-merchants');
+
+  // 「平台证书与微信支付公钥」: a rotation's three steps, in order (out of
+  // order is refused and says why); the backend, verifying with the public
+  // key it was given, verifies every answer until its key is retired.
+  const keys = w.page.getByTestId('platform-keys');
+  await keys.locator('[data-stage=active]').waitFor();
+  await w.button('停用旧密钥').click();
+  await w.expectText('没有要停用的旧密钥：请先切换到新密钥。');
+  await w.button('发布新密钥').click();
+  await keys.locator('[data-stage=next]').waitFor();
+  expect(backend('query', { out_trade_no: 'E2EFAULT0001' }).code, 'published: still the old key').toBe(200);
+  await w.button('切换到新密钥').click();
+  await keys.locator('[data-stage=retiring]').waitFor();
+  expect(backend('query', { out_trade_no: 'E2EFAULT0001' }).code, 'switched: its key still named').toBe(200);
+  await w.screenshot('93b-sandbox-platform-keys');
+  await w.button('停用旧密钥').click();
+  await keys.locator('[data-stage=retiring]').waitFor({ state: 'detached' });
+  expect(await keys.locator('li[data-stage]').count(), 'one key left').toBe(1);
   await w.close();
 });

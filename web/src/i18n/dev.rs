@@ -61,6 +61,21 @@ labels! {
         dev_notify_url = "支付通知地址（notify_url）", "Payment notification URL (notify_url)";
         dev_redirect_domain = "网页授权域名（主机[:端口]）", "Web authorization domain (host[:port])";
         dev_register = "注册商户", "Register the merchant";
+        dev_platform = "平台证书与微信支付公钥", "Platform certificates and WeChat Pay public keys";
+        dev_platform_intro =
+            "像微信支付一样轮换平台密钥：先发布新的（两个同时有效，旧的仍在签名），再切换（新的签名；按公钥 ID 验签的后台仍收到它所用公钥的签名），最后停用旧的。",
+            "Rotate the platform key as WeChat Pay does: publish a new one (both valid, the old one still signing), switch (the new one signs; a backend that verifies by public key id still gets answers signed with the key it names), then retire the old one.";
+        dev_stage_active = "签名中", "Signing";
+        dev_stage_next = "已发布，尚未签名", "Published, not signing yet";
+        dev_stage_retiring = "已被替换，停用前仍有效", "Replaced, valid until retired";
+        dev_public_key = "公钥（PEM）", "Public key (PEM)";
+        dev_rotate_start = "发布新密钥", "Publish a new key";
+        dev_rotate_switch = "切换到新密钥", "Switch to the new key";
+        dev_rotate_retire = "停用旧密钥", "Retire the old key";
+        dev_rotate_under_way = "轮换进行中：请先切换到新密钥，或停用旧密钥。", "A rotation is under way: switch to the new key, or retire the old one, first.";
+        dev_rotate_nothing_to_switch = "没有可切换的新密钥：请先发布新密钥。", "There is no new key to switch to: publish one first.";
+        dev_rotate_nothing_to_retire = "没有要停用的旧密钥：请先切换到新密钥。", "There is no old key to retire: switch to the new key first.";
+        dev_rotate_failed = "沙盒服务器暂时无法完成，请重试。", "The sandbox server could not do it now; try again.";
         dev_credentials =
             "请立即保存以下凭据：商户私钥只显示这一次，沙盒不保存它。",
             "Save these credentials now: the merchant's private key is shown only this once; the sandbox does not keep it.";

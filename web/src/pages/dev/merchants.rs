@@ -217,6 +217,7 @@ pub fn Merchants() -> impl IntoView {
                     <p role="status">{move || tw().dev_credentials}</p>
                     <pre class="credentials" data-testid="credentials">{json}</pre>
                 })}
+                <super::platform::PlatformKeys />
             }
             .into_any()
         } else {

@@ -4,6 +4,7 @@
 //! export, import (validated: a bad file changes nothing), reset.
 
 mod merchants;
+mod platform;
 
 use crate::components::{ConfirmBox, ErrorBox, WordedErrorBox};
 use crate::env;
