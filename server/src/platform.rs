@@ -15,11 +15,15 @@
 //! At most two keys are valid at once. Every change is saved by the writer
 //! (in the save that answers it) before memory follows.
 
-use crate::db::{CertRow, PlatformKeyRow, PlatformRow, Stage};
+use crate::db::{CertRow, Mode, PlatformKeyRow, PlatformRow, Stage};
 use crate::keys::{self, KeyError};
+use crate::sandbox::{job, wall_clock, write, Sandbox, SandboxError, SignedHeaders};
+use crate::signing;
 use crate::signing::{BadKey, SigningKey};
+use qianbao_core::merchant::Mchid;
 use rand_core::OsRng;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use std::sync::{PoisonError, RwLock};
 
 /// One step of a rotation.
@@ -258,4 +262,89 @@ fn made(now_ms: i64) -> Result<PlatformKeyRow, KeyError> {
         },
         stage: Stage::Next,
     })
+}
+
+impl Sandbox {
+    /// The valid platform certificates (two during a rotation).
+    pub fn certificates(&self) -> Vec<CertRow> {
+        self.inner.platform.certificates()
+    }
+
+    /// The platform keys, for the console.
+    pub fn platform_keys(&self) -> Vec<KeyView> {
+        self.inner.platform.views()
+    }
+
+    /// One step of the platform keys' rotation (see `platform`), saved
+    /// before it takes effect.
+    pub async fn rotate(&self, step: Rotation) -> Result<(), SandboxError> {
+        let platform = &self.inner.platform;
+        let inner = Arc::clone(&self.inner);
+        let now = wall_clock().as_millis();
+        let planned = tokio::task::spawn_blocking(move || inner.platform.plan(step, now))
+            .await
+            .map_err(|_| SandboxError::Unsaved)?;
+        let writes = match planned {
+            Ok(writes) => writes,
+            Err(PlanError::Rotation(why)) => return Err(SandboxError::Rotation(why)),
+            Err(PlanError::Key(error)) => return Err(SandboxError::Key(error)),
+        };
+        let saved = writes.clone();
+        self.write(None, move |_, tx| tx.store_platform(saved))
+            .await?;
+        platform.apply(writes)?;
+        Ok(())
+    }
+
+    /// Notes how `mchid` verifies answers: with the 微信支付公钥 when its
+    /// call named one in `Wechatpay-Serial` (and which), else with the
+    /// certificate — the mode kept with the merchant's keys, so a restart
+    /// remembers it.
+    pub fn note_mode(&self, mchid: Mchid, named_serial: Option<&str>) {
+        // A public key id, valid or not (a retired one is answered with the
+        // key signing now, as WeChat Pay answers).
+        let named = named_serial.filter(|id| id.starts_with(keys::PUBLIC_KEY_ID_PREFIX));
+        let mode = if named.is_some() {
+            Mode::PublicKey
+        } else {
+            Mode::Certificate
+        };
+        let changed = write(&self.inner.merchants)
+            .get_mut(&mchid)
+            .is_some_and(|m| {
+                if named.is_some() {
+                    m.named_key = named.map(str::to_owned);
+                }
+                std::mem::replace(&mut m.mode, mode) != mode
+            });
+        if changed {
+            let id = mchid.to_string();
+            let _ = self.send(job(None, move |_, tx| tx.modes.push((id, mode)), |_| ()));
+        }
+    }
+
+    /// What an answer to (or a notification for) `mchid` is signed under:
+    /// the signing key's certificate, or the public key the merchant names
+    /// while it is valid (see `platform`).
+    pub fn serial_for(&self, mchid: Option<Mchid>) -> String {
+        let platform = &self.inner.platform;
+        match mchid.and_then(|m| self.merchant(m)) {
+            Some(m) if m.mode == Mode::Certificate => platform.active_serial(),
+            Some(m) => platform.public_key_id_for(m.named_key.as_deref()),
+            None => platform.public_key_id_for(None),
+        }
+    }
+
+    /// Signs `body`, naming `serial` (the public key's id or the certificate's).
+    pub fn sign_as(&self, body: &[u8], serial: String) -> SignedHeaders {
+        let timestamp = (wall_clock().as_millis() / 1000).to_string();
+        let nonce = keys::with_rng(keys::nonce);
+        let message = signing::response_message(&timestamp, &nonce, body);
+        SignedHeaders {
+            signature: self.inner.platform.sign(&serial, &message),
+            timestamp,
+            nonce,
+            serial,
+        }
+    }
 }

@@ -32,7 +32,7 @@
 
 use crate::db::{CertRow, Db, DbError, MerchantKeys, Mode, PlatformRow};
 use crate::keys::{self, KeyError};
-use crate::platform::{self, KeyWrite, PlanError, Rotation, RotationError};
+use crate::platform::{self, KeyWrite, RotationError};
 use crate::signing::{self, BadKey, VerifyingKey};
 use qianbao_core::binding::Site;
 use qianbao_core::commit::{self, Committed};
@@ -119,7 +119,7 @@ pub struct Tx<'a> {
     pub rng: &'a mut dyn RngCore,
     pub hasher: &'a Hasher,
     keys: Vec<MerchantKeys>,
-    modes: Vec<(String, Mode)>,
+    pub(crate) modes: Vec<(String, Mode)>,
     platform: Vec<KeyWrite>,
 }
 
@@ -138,7 +138,7 @@ impl Tx<'_> {
     }
 
     /// A step of the platform keys' rotation, saved with this save.
-    fn store_platform(&mut self, writes: Vec<KeyWrite>) {
+    pub(crate) fn store_platform(&mut self, writes: Vec<KeyWrite>) {
         self.platform.extend(writes);
     }
 }
@@ -158,7 +158,7 @@ pub struct Nonce {
     pub at_secs: i64,
 }
 
-enum Job {
+pub(crate) enum Job {
     Run {
         nonce: Option<Nonce>,
         run: Run,
@@ -210,15 +210,15 @@ impl Nonces {
 }
 
 #[derive(Debug)]
-struct Inner {
+pub(crate) struct Inner {
     site: Site,
     jobs: Mutex<mpsc::Sender<Job>>,
     replica: RwLock<Replica>,
     recent: Mutex<VecDeque<Arc<Delta>>>,
     events: broadcast::Sender<Arc<String>>,
     saved: Notify,
-    platform: platform::Keys,
-    merchants: RwLock<HashMap<Mchid, Merchant>>,
+    pub(crate) platform: platform::Keys,
+    pub(crate) merchants: RwLock<HashMap<Mchid, Merchant>>,
     nonces: Mutex<Nonces>,
     /// The save the file held when last looked at (by the poller).
     file_seq: AtomicU64,
@@ -227,7 +227,7 @@ struct Inner {
 /// The sandbox: cheap to clone, shared by every request.
 #[derive(Debug, Clone)]
 pub struct Sandbox {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
 fn merchant_of(keys: &MerchantKeys) -> Result<(Mchid, Merchant), SandboxError> {
@@ -252,7 +252,7 @@ fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
     lock.read().unwrap_or_else(PoisonError::into_inner)
 }
 
-fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+pub(crate) fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
     lock.write().unwrap_or_else(PoisonError::into_inner)
 }
 
@@ -399,7 +399,7 @@ impl Sandbox {
         receiver.recv().unwrap_or(Err(SandboxError::Unsaved))
     }
 
-    fn send(&self, job: Job) -> Result<(), SandboxError> {
+    pub(crate) fn send(&self, job: Job) -> Result<(), SandboxError> {
         lock(&self.inner.jobs)
             .send(job)
             .map_err(|_| SandboxError::Unsaved)
@@ -507,89 +507,6 @@ impl Sandbox {
         self.merchant(mchid).map(|m| m.appsecret)
     }
 
-    /// The valid platform certificates (two during a rotation).
-    pub fn certificates(&self) -> Vec<CertRow> {
-        self.inner.platform.certificates()
-    }
-
-    /// The platform keys, for the console.
-    pub fn platform_keys(&self) -> Vec<platform::KeyView> {
-        self.inner.platform.views()
-    }
-
-    /// One step of the platform keys' rotation (see `platform`), saved
-    /// before it takes effect.
-    pub async fn rotate(&self, step: Rotation) -> Result<(), SandboxError> {
-        let platform = &self.inner.platform;
-        let inner = Arc::clone(&self.inner);
-        let now = wall_clock().as_millis();
-        let planned = tokio::task::spawn_blocking(move || inner.platform.plan(step, now))
-            .await
-            .map_err(|_| SandboxError::Unsaved)?;
-        let writes = match planned {
-            Ok(writes) => writes,
-            Err(PlanError::Rotation(why)) => return Err(SandboxError::Rotation(why)),
-            Err(PlanError::Key(error)) => return Err(SandboxError::Key(error)),
-        };
-        let saved = writes.clone();
-        self.write(None, move |_, tx| tx.store_platform(saved))
-            .await?;
-        platform.apply(writes)?;
-        Ok(())
-    }
-
-    /// Notes how `mchid` verifies answers: with the 微信支付公钥 when its
-    /// call named one in `Wechatpay-Serial` (and which), else with the
-    /// certificate — the mode kept with the merchant's keys, so a restart
-    /// remembers it.
-    pub fn note_mode(&self, mchid: Mchid, named_serial: Option<&str>) {
-        // A public key id, valid or not (a retired one is answered with the
-        // key signing now, as WeChat Pay answers).
-        let named = named_serial.filter(|id| id.starts_with(keys::PUBLIC_KEY_ID_PREFIX));
-        let mode = if named.is_some() {
-            Mode::PublicKey
-        } else {
-            Mode::Certificate
-        };
-        let changed = write(&self.inner.merchants)
-            .get_mut(&mchid)
-            .is_some_and(|m| {
-                if named.is_some() {
-                    m.named_key = named.map(str::to_owned);
-                }
-                std::mem::replace(&mut m.mode, mode) != mode
-            });
-        if changed {
-            let id = mchid.to_string();
-            let _ = self.send(job(None, move |_, tx| tx.modes.push((id, mode)), |_| ()));
-        }
-    }
-
-    /// What an answer to (or a notification for) `mchid` is signed under:
-    /// the signing key's certificate, or the public key the merchant names
-    /// while it is valid (see `platform`).
-    pub fn serial_for(&self, mchid: Option<Mchid>) -> String {
-        let platform = &self.inner.platform;
-        match mchid.and_then(|m| self.merchant(m)) {
-            Some(m) if m.mode == Mode::Certificate => platform.active_serial(),
-            Some(m) => platform.public_key_id_for(m.named_key.as_deref()),
-            None => platform.public_key_id_for(None),
-        }
-    }
-
-    /// Signs `body`, naming `serial` (the public key's id or the certificate's).
-    pub fn sign_as(&self, body: &[u8], serial: String) -> SignedHeaders {
-        let timestamp = (wall_clock().as_millis() / 1000).to_string();
-        let nonce = keys::with_rng(keys::nonce);
-        let message = signing::response_message(&timestamp, &nonce, body);
-        SignedHeaders {
-            signature: self.inner.platform.sign(&serial, &message),
-            timestamp,
-            nonce,
-            serial,
-        }
-    }
-
     /// Waits until the next save (or returns at once if one was made since
     /// the last wait: one waiter, the notifier).
     pub async fn saved(&self) {
@@ -647,7 +564,7 @@ impl Sandbox {
 }
 
 /// A job running `f`, whose result goes to `reply` (as `T`).
-fn job<T: Send + 'static>(
+pub(crate) fn job<T: Send + 'static>(
     nonce: Option<Nonce>,
     f: impl FnOnce(&mut State, &mut Tx<'_>) -> T + Send + 'static,
     reply: impl FnOnce(Result<(T, u64), SandboxError>) + Send + 'static,
