@@ -12,10 +12,12 @@
 //! Errors are [`ApiError`], one variant per WeChat Pay code, with its HTTP status and a
 //! `message` in WeChat's words. A refused call changes nothing.
 
+mod bridge;
 mod error;
 mod h5;
 mod refund;
 
+pub use bridge::{BrandPayRequest, BridgeError};
 pub use error::{ApiError, Invalid, Resource, SignProblem};
 pub use h5::{h5_url, H5InfoIn, H5OrderCreated, SceneInfoIn, H5_TYPES};
 pub use refund::{RefundAmountIn, RefundAmountOut, RefundRequest, RefundView};

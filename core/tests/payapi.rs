@@ -520,6 +520,72 @@ fn a_merchants_app_authorizes_on_its_own_domain_and_its_openid_is_the_payers() {
         w.state.order_by_prepay_id(&prepay),
         Some((id, "JSAPI00001".to_owned()))
     );
+    // The JS bridge's getBrandWCPayRequest: checked against the app and the
+    // order; paySign signs appId, timeStamp, nonceStr, package, one a line.
+    {
+        use qianbao_core::payapi::{BrandPayRequest, BridgeError};
+        let brand = |app: &str, package: &str, sign_type: &str| BrandPayRequest {
+            app_id: Some(app.to_owned()),
+            time_stamp: Some("1765100000".to_owned()),
+            nonce_str: Some("5K8264ILTKCH16CQ2502SI8ZNMTM67VS".to_owned()),
+            package: Some(package.to_owned()),
+            sign_type: Some(sign_type.to_owned()),
+            pay_sign: Some("c2lnbmF0dXJl".to_owned()),
+        };
+        let package = format!("prepay_id={prepay}");
+        let good = brand(&m.appid, &package, "RSA");
+        assert_eq!(
+            good.message().unwrap(),
+            format!(
+                "{}\n1765100000\n5K8264ILTKCH16CQ2502SI8ZNMTM67VS\n{package}\n",
+                m.appid
+            )
+        );
+        assert_eq!(
+            w.state.bridge_order(&good, now),
+            Ok((m.mchid, prepay.clone()))
+        );
+        let other = register(&mut w, "另一小店", "other.example");
+        for (why, request, refused) in [
+            (
+                "MD5",
+                brand(&m.appid, &package, "MD5"),
+                BridgeError::SignType,
+            ),
+            (
+                "no prepay_id=",
+                brand(&m.appid, &prepay, "RSA"),
+                BridgeError::Package,
+            ),
+            (
+                "an unknown app",
+                brand("wx0000000000000000", &package, "RSA"),
+                BridgeError::UnknownApp,
+            ),
+            (
+                "another app",
+                brand(&other.appid, &package, "RSA"),
+                BridgeError::OtherApp,
+            ),
+            (
+                "no such order",
+                brand(&m.appid, "prepay_id=wx0", "RSA"),
+                BridgeError::NoSuchOrder,
+            ),
+            (
+                "no paySign",
+                BrandPayRequest {
+                    pay_sign: None,
+                    ..good.clone()
+                },
+                BridgeError::Missing("paySign"),
+            ),
+        ] {
+            assert_eq!(w.state.bridge_order(&request, now), Err(refused), "{why}");
+        }
+        let late = now.plus(std::time::Duration::from_secs(3 * 3600));
+        assert_eq!(w.state.bridge_order(&good, late), Err(BridgeError::Closed));
+    }
     request.out_trade_no = Some("JSAPI00002".to_owned());
     request.payer = Some(qianbao_core::payapi::PayerIn {
         openid: Some("o_not_a_user_of_this_app".to_owned()),

@@ -65,7 +65,8 @@ pub fn router(sandbox: Sandbox, files: Option<Files>) -> Router {
     let router = Router::new()
         .merge(v3)
         .merge(crate::pages::routes())
-        .merge(crate::oauth::routes());
+        .merge(crate::oauth::routes())
+        .merge(crate::bridge::routes());
     let router = match files {
         Some(files) => router.fallback(move |request: Request| site::serve(files.clone(), request)),
         None => router,

@@ -15,6 +15,9 @@
 //! - [`pages`] — the pages' `/sandbox/v1/…`: the state, commands, events,
 //!   and the console's import, export and reset.
 //! - [`oauth`] — 网页授权: `/connect/oauth2/authorize` and `/sns/…`.
+//! - [`bridge`] — the JS bridge for a merchant's own pages
+//!   (`getBrandWCPayRequest`, `wx.chooseWXPay`): `paySign` checked, the
+//!   cashier opened, WeChat's result returned.
 //! - [`platform`] — the platform's keys (微信支付公钥 and certificate) and
 //!   their rotation: two valid at once, then the old one retired.
 //! - [`notify`] — payment notifications to the merchant's `notify_url`:
@@ -25,6 +28,7 @@
 //!   the sandbox makes (RustCrypto `rsa`).
 
 pub mod api;
+pub mod bridge;
 pub mod db;
 pub mod keys;
 pub mod notify;

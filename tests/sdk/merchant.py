@@ -10,6 +10,11 @@ as a command for other tests to drive (tests/e2e/specs/sandbox.test.mjs):
         the first FAIL_FIRST ones, then 200; one JSON line per attempt.
         Its GET /oauth/callback is the app's 网页授权 redirect_uri: each
         visit is a line with the `code` (or none, on 拒绝) and `state`.
+        Its GET /jsapi is the merchant's own page, with the sandbox's JS
+        bridge (/sandbox/v1/jsbridge.js) in it.
+    merchant.py CREDENTIALS.json SANDBOX_URL paysign '["appId", "timeStamp", "nonceStr", "package"]'
+        The paySign the SDK makes for the JS bridge (SHA256-RSA by the
+        merchant's key); prints {"paySign": …}.
     merchant.py CREDENTIALS.json SANDBOX_URL load CLIENTS PREFIX
         CLIENTS threads, each with an SDK client of its own, creating a
         native order and querying it, over and over, until a line `stop`
@@ -81,7 +86,13 @@ def call(pay, name, kwargs):
     emit({"code": code, "body": body})
 
 
-def listen(pay, port, fail_first):
+JSAPI_PAGE = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>商户的公众号页面</title>
+<script src="{sandbox}/sandbox/v1/jsbridge.js"></script></head>
+<body><h1>商户的公众号页面</h1><p id="result"></p></body></html>"""
+
+
+def listen(pay, port, fail_first, sandbox_url=""):
     lock = threading.Lock()
     seen = {"n": 0}
 
@@ -111,6 +122,15 @@ def listen(pay, port, fail_first):
 
         def do_GET(self):
             url = urlparse(self.path)
+            if url.path == "/jsapi":
+                # The merchant's own page, with the sandbox's JS bridge in it.
+                page = JSAPI_PAGE.replace("{sandbox}", sandbox_url).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(page)))
+                self.end_headers()
+                self.wfile.write(page)
+                return
             query = {k: v[0] for k, v in parse_qs(url.query).items()}
             emit({"event": "oauth", "path": url.path, "code": query.get("code"), "state": query.get("state")})
             answer = "授权结果已收到".encode()
@@ -208,6 +228,9 @@ if __name__ == "__main__":
     elif command == "load":
         load(json.load(open(credentials)), url, int(sys.argv[4]), sys.argv[5])
     elif command == "listen":
-        listen(pay, int(sys.argv[4]), int(sys.argv[5]) if len(sys.argv) > 5 else 0)
+        listen(pay, int(sys.argv[4]), int(sys.argv[5]) if len(sys.argv) > 5 else 0, url)
+    elif command == "paysign":
+        # The paySign a merchant's backend gives its page for the JS bridge.
+        emit({"paySign": pay.sign(json.loads(sys.argv[4]))})
     else:
         sys.exit(f"unknown command {command}")

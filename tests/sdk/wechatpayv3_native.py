@@ -316,7 +316,7 @@ class PlatformRotation(unittest.TestCase):
         self.assertEqual(self.keys()[0]["public_key_id"], new_key["public_key_id"])
         cert._core._update_certificates()
         self.assertEqual(len(cert._core._certificates), 1)
-        self.assertEqual(hex(cert._core._certificates[0].serial_number)[2:].upper(), new_key["serial_no"])
+        self.assertEqual(cert._core._certificates[0].serial_number, int(new_key["serial_no"], 16))
         self.works(new, "ROTATE0008")
         self.works(cert, "ROTATE0009")
         with self.assertRaises(Exception):

@@ -21,7 +21,7 @@ use qianbao_core::identity::IdentityError;
 use qianbao_core::ledger::{Biller, LedgerAccount, LedgerError};
 use qianbao_core::money::{Fen, MoneyError};
 use qianbao_core::movement::MoveError;
-use qianbao_core::payapi::ApiError;
+use qianbao_core::payapi::{ApiError, BridgeError};
 use qianbao_core::payment::PayError;
 use qianbao_core::provider::{Feature, MovementKind};
 use qianbao_core::security::PasswordError;
@@ -340,6 +340,20 @@ fn the_error_catalogue() {
             out,
             "\n{} {}  [{e:?}]\n  message: {}\n  en: {}",
             e.status(),
+            e.code(),
+            e.message(),
+            e.meaning()
+        )
+        .unwrap();
+    }
+    out.push_str(
+        "\n# The JS bridge: getBrandWCPayRequest's get_brand_wcpay_request:fail\n\
+         # (code, err_desc in WeChat's words, what it means)\n",
+    );
+    for e in BridgeError::every() {
+        writeln!(
+            out,
+            "\n{}  [{e:?}]\n  err_desc: {}\n  en: {}",
             e.code(),
             e.message(),
             e.meaning()

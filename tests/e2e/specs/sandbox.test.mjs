@@ -299,6 +299,48 @@ test("网页授权 for a merchant's app with wechatpy: 允许, tokens, userinfo;
   await w.expectText('支付成功');
   const paid = backend('query', { out_trade_no: 'E2EJSAPI0001' });
   expect([paid.body.trade_state, paid.body.trade_type, paid.body.payer?.openid]).toEqual(['SUCCESS', 'JSAPI', openid]);
+  // The JS bridge on the merchant's own page: getBrandWCPayRequest with the
+  // paySign its backend's SDK made opens the cashier; paid there, the page
+  // hears :ok and the backend is notified. A wrong paySign is :fail with
+  // 「支付验证签名失败」, and nothing opens; closed unpaid, :cancel.
+  const bridged = jsapi('E2EJSAPI0003', openid);
+  expect(bridged.code, JSON.stringify(bridged)).toBe(200);
+  const brand = (prepay, sign = true) => {
+    const params = {
+      appId: s.merchant.appid, timeStamp: String(Math.floor(Date.now() / 1000)), nonceStr: `N${Date.now()}`,
+      package: `prepay_id=${prepay}`, signType: 'RSA',
+    };
+    const signed = JSON.parse(execFileSync(PYTHON, [MERCHANT, s.credentials, s.url, 'paysign',
+      JSON.stringify([params.appId, params.timeStamp, params.nonceStr, params.package])], { encoding: 'utf8' }));
+    return { ...params, paySign: sign ? signed.paySign : signed.paySign.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) };
+  };
+  const invoke = (params) => w.page.evaluate((p) => new Promise((resolve) => {
+    window.WeixinJSBridge.invoke('getBrandWCPayRequest', p, resolve);
+  }), params);
+  await w.page.goto(`http://127.0.0.1:${s.notifyPort}/jsapi`);
+  await w.page.waitForFunction(() => typeof window.WeixinJSBridge === 'object');
+  const wrong = await invoke(brand(bridged.body.prepay_id, false));
+  expect(wrong, 'a wrong paySign').toEqual({ err_msg: 'get_brand_wcpay_request:fail', err_desc: '支付验证签名失败', err_code: 'JSAPI_PAY_SIGN' });
+  const opened = w.page.waitForEvent('popup');
+  const result = invoke(brand(bridged.body.prepay_id));
+  const popup = await opened;
+  await popup.getByTestId('pay-amount').waitFor();
+  expect(await popup.getByTestId('pay-amount').innerText()).toBe('¥9.90');
+  await popup.getByLabel('支付密码', { exact: true }).fill(demo.wechat.payPassword);
+  await popup.getByRole('button', { name: '确认支付' }).click();
+  expect(await result, 'the page hears the payment').toEqual({ err_msg: 'get_brand_wcpay_request:ok' });
+  const note = await s.notes.next((v) => v.event === 'notification' && v.notification?.resource?.out_trade_no === 'E2EJSAPI0003');
+  expect(note.verified, 'notified, verified by the SDK').toBe(true);
+  expect(await invoke(brand(bridged.body.prepay_id)), 'paid already').toEqual({ err_msg: 'get_brand_wcpay_request:fail', err_desc: '该订单已支付', err_code: 'JSAPI_ORDER_PAID' });
+  await popup.close();
+  const unpaid = jsapi('E2EJSAPI0004', openid);
+  const reopened = w.page.waitForEvent('popup');
+  const cancelled = invoke(brand(unpaid.body.prepay_id));
+  const second = await reopened;
+  await second.getByRole('button', { name: '取消支付' }).click();
+  expect(await cancelled, 'cancelled in the cashier').toEqual({ err_msg: 'get_brand_wcpay_request:cancel' });
+  expect(backend('query', { out_trade_no: 'E2EJSAPI0004' }).body.trade_state, 'not paid').toBe('NOTPAY');
+
   // H5: the h5_url a phone's browser opens is the cashier, for whoever pays.
   const h5 = backend('pay', {
     description: '手机网页下单', out_trade_no: 'E2EH5ORDER01', amount: { total: 450 }, pay_type: 'H5', notify_url: notify,

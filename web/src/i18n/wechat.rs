@@ -7,6 +7,8 @@ labels! {
     pub struct WeChatText, ZH_CN, EN {
         cashier_title = "微信支付", "WeChat Pay";
         cashier_reading = "正在读取订单…", "Reading the order…";
+        bridge_cancel = "取消支付", "Cancel payment";
+        bridge_done = "完成", "Done";
         pay_with = "支付方式", "Pay with";
         wallet_method: fn(&str) -> String =
             |balance| format!("数字钱包（余额 {balance}）"),

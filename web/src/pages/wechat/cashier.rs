@@ -95,6 +95,9 @@ fn CashierScreen() -> impl IntoView {
             untrack(|| nav.query("out_trade_no")).unwrap_or_default(),
         ),
     };
+    // Opened by the JS bridge for a merchant's page (`bridge=1`): the page
+    // learns how the payment ended.
+    let bridge = untrack(|| nav.query("bridge")).as_deref() == Some("1");
     let step = RwSignal::new(Step::Choose);
     let method = RwSignal::new(None::<PayMethod>);
     let pay_password = RwSignal::new(String::new());
@@ -158,6 +161,9 @@ fn CashierScreen() -> impl IntoView {
                     Ok(_) => {
                         error.set(None);
                         step.set(Step::Paid);
+                        if bridge {
+                            report_to_opener("ok");
+                        }
                     }
                     Err(Problem::Pay(PayError::NeedsConfirmation)) => {
                         error.set(None);
@@ -179,6 +185,23 @@ fn CashierScreen() -> impl IntoView {
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             pay();
+        }
+    };
+    // The bridge's 「取消支付」: the order back to NOTPAY, the page told
+    // `cancel`, the window closed.
+    let leave = {
+        let no = out_trade_no.clone();
+        move || {
+            if let Some(m) = merchant {
+                let command = CancelPayment {
+                    merchant: m,
+                    out_trade_no: no.clone(),
+                };
+                store.dispatch(command, move |_| {
+                    report_to_opener("cancel");
+                    close_window();
+                });
+            }
         }
     };
     let cancel = {
@@ -212,6 +235,7 @@ fn CashierScreen() -> impl IntoView {
             <Show when=logged_in fallback=WeChatLogin>
                 {
                     let submit = submit.clone();
+                    let leave = leave.clone();
                     let cancel = cancel.clone();
                     let back = back.clone();
                     move || match order() {
@@ -226,6 +250,7 @@ fn CashierScreen() -> impl IntoView {
                                     {header}
                                     <h2 class="success" role="status">{tw().pay_success}</h2>
                                     {back.clone().map(|href| view! { <Link href=href class="button primary">{t().back_to_merchant}</Link> })}
+                                    {bridge.then(|| view! { <button type="button" class="button primary" on:click=move |_| close_window()>{tw().bridge_done}</button> })}
                                 }
                                 .into_any(),
                                 Step::Confirm => view! {
@@ -280,6 +305,10 @@ fn CashierScreen() -> impl IntoView {
                                         <input id="pay-password" type="password" inputmode="numeric" maxlength=PAY_PASSWORD_DIGITS autocomplete="off" bind:value=pay_password />
                                         <ErrorBox problem=error retry />
                                         <button type="submit" class="button wechat" data-coach="confirm-pay">{tw().confirm_pay}</button>
+                                        {bridge.then(|| {
+                                            let leave = leave.clone();
+                                            view! { <button type="button" class="button" on:click=move |_| leave()>{tw().bridge_cancel}</button> }
+                                        })}
                                     </form>
                                 }
                                 .into_any(),
@@ -289,5 +318,31 @@ fn CashierScreen() -> impl IntoView {
                 }
             </Show>
         </section>
+    }
+}
+
+/// In the JS bridge's window: tells the merchant's page (the opener) how
+/// the payment ended (`ok`, `cancel`), as `getBrandWCPayRequest` reports it.
+fn report_to_opener(result: &str) {
+    use wasm_bindgen::JsCast;
+    // (The merchant's page is of another origin: its window is no
+    // `instanceof Window` here, but takes postMessage.)
+    let Some(opener) = web_sys::window()
+        .and_then(|w| w.opener().ok())
+        .filter(|o| !o.is_null() && !o.is_undefined())
+        .map(|o| o.unchecked_into::<web_sys::Window>())
+    else {
+        return;
+    };
+    let message = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&message, &"qianbao".into(), &"getBrandWCPayRequest".into());
+    let _ = js_sys::Reflect::set(&message, &"result".into(), &result.into());
+    let _ = opener.post_message(&message, "*");
+}
+
+/// Closes the JS bridge's window (the merchant's page carries on).
+fn close_window() {
+    if let Some(window) = web_sys::window() {
+        let _ = window.close();
     }
 }
