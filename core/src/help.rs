@@ -118,6 +118,7 @@ pub const CODES: &[(&str, Topic)] = &[
     ("W-PAY-CART", Pay),
     ("W-PAY-METHOD", Pay),
     ("OPENID_MISMATCH", Pay),
+    ("W-H5-REDIRECT", Pay),
     ("W-PAY-CONFIRM", Pay),
     ("WX-PAY-PASSWORD-EMPTY", Pay),
     ("WX-PAY-PASSWORD", Pay),

@@ -72,6 +72,10 @@ pub enum PayError {
     OtherPayer,
     #[error("this merchant asks the wallet to confirm the payment again")]
     NeedsConfirmation,
+    /// An H5 payment's `redirect_url` is not on the merchant's registered
+    /// domain (WeChat: 「商家参数格式有误」).
+    #[error("the page to return to is not on the merchant's registered domain")]
+    RedirectDomain,
     #[error("above the single payment limit")]
     Limit { max: Fen },
     #[error("above the daily payment limit")]
@@ -114,6 +118,7 @@ impl UserError for PayError {
             // WeChat Pay's own name for it.
             Self::OtherPayer => "OPENID_MISMATCH",
             Self::NeedsConfirmation => "W-PAY-CONFIRM",
+            Self::RedirectDomain => "W-H5-REDIRECT",
             Self::Limit { .. } => "W-LIMIT-SINGLE",
             Self::DailyLimit { .. } => "W-LIMIT-DAILY",
             Self::NotPaid => "ORDERNOTPAID",
@@ -142,6 +147,7 @@ impl UserError for PayError {
             Self::MethodUnavailable => Guidance::BindAgain,
             Self::OtherPayer => Guidance::LogInAgain,
             Self::NeedsConfirmation => Guidance::ReenterAndVerify,
+            Self::RedirectDomain => Guidance::RestartOrContactSupport,
             Self::Limit { .. } | Self::DailyLimit { .. } => Guidance::WithinLimits,
             Self::TooManyRefunds | Self::RefundNoReused => Guidance::StartAgain,
             Self::RefundTooMuch { .. } => Guidance::SmallerAmount,

@@ -297,6 +297,23 @@ fn an_h5_order_needs_its_scene_and_is_paid_at_the_cashier_its_h5_url_opens() {
         w.state.order_by_prepay_id(prepay),
         Some((id, "H5ORDER001".to_owned()))
     );
+    // The cashier returns to a redirect_url on the merchant's domain only.
+    assert_eq!(
+        w.state
+            .h5_return(id, "H5ORDER001", "https://shop.example:8443/paid?o=1"),
+        Ok("https://shop.example:8443/paid?o=1".to_owned())
+    );
+    for foreign in [
+        "https://evil.example/paid",
+        "https://shop.example/paid",
+        "javascript:alert(1)",
+    ] {
+        assert_eq!(
+            w.state.h5_return(id, "H5ORDER001", foreign),
+            Err(qianbao_core::payment::PayError::RedirectDomain),
+            "{foreign}"
+        );
+    }
     pay(&mut w, id, "H5ORDER001", "h5-key");
     let query = w
         .state

@@ -278,7 +278,7 @@ fn catalogue() -> Vec<Row> {
         every!(PayError {
             Cart, NoSuchOrder, OrderPaid, OrderClosed, NotEnough { balance: FEN },
             ChangeNotEnough { balance: FEN }, PayPasswordEmpty, PayPassword { remaining: 2 },
-            PayPasswordLocked { until: UNTIL }, MethodUnavailable, OtherPayer, NeedsConfirmation,
+            PayPasswordLocked { until: UNTIL }, MethodUnavailable, OtherPayer, NeedsConfirmation, RedirectDomain,
             Limit { max: FEN }, DailyLimit { max: FEN, left: FEN }, NotPaid,
             RefundTooMuch { left: FEN }, TooManyRefunds, RefundNoReused, BadNumber, NotAPayCode,
         } wraps { WeChat, Account, Money, Ledger }),

@@ -1,11 +1,13 @@
 //! `POST /v3/pay/transactions/h5`: an order paid from a phone's browser.
 //! Its `scene_info` (the payer's IP, `h5_info.type`) is required and
-//! checked; the `h5_url` opens the cashier by the order's `prepay_id`; the
-//! rest (query, close, refunds) is a native order's.
+//! checked; the `h5_url` opens the cashier by the order's `prepay_id`, and
+//! returns to the `redirect_url` the merchant may add, on its registered
+//! domain; the rest (query, close, refunds) is a native order's.
 
 use super::{chars_within, v3_characters, ApiError, NativeOrderRequest, TradeType};
-use crate::merchant::Mchid;
+use crate::merchant::{Mchid, MerchantId};
 use crate::order::prepay_id;
+use crate::payment::PayError;
 use crate::state::State;
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -93,6 +95,42 @@ pub fn h5_url(site: &crate::binding::Site, mchid: Mchid, out_trade_no: &str) -> 
 }
 
 impl State {
+    /// Where the cashier of H5 order `out_trade_no` returns: the
+    /// `redirect_url` the merchant added to its `h5_url`, if it is an
+    /// http(s) URL on the merchant's registered domain (as WeChat checks
+    /// the H5 domain); else WeChat's 「商家参数格式有误」.
+    pub fn h5_return(
+        &self,
+        merchant: MerchantId,
+        out_trade_no: &str,
+        redirect_url: &str,
+    ) -> Result<String, PayError> {
+        let order = self
+            .order(merchant, out_trade_no)
+            .ok_or(PayError::NoSuchOrder)?;
+        let h5 = order
+            .api
+            .as_ref()
+            .is_some_and(|a| a.trade_type == TradeType::Mweb);
+        let domain = match merchant {
+            MerchantId::Registered(mchid) => self
+                .registered_merchant(mchid)
+                .map(|m| m.redirect_domain.clone()),
+            _ => None,
+        };
+        let web = redirect_url.starts_with("https://") || redirect_url.starts_with("http://");
+        match domain {
+            Some(domain)
+                if h5
+                    && web
+                    && crate::wechat::redirect_host(redirect_url).as_deref() == Some(&domain) =>
+            {
+                Ok(redirect_url.to_owned())
+            }
+            _ => Err(PayError::RedirectDomain),
+        }
+    }
+
     /// `POST /v3/pay/transactions/h5`: as native, for a page in a phone's
     /// browser; `scene_info` names the payer's IP and `h5_info.type`. The
     /// `h5_url` opens the cashier (the merchant may add `&redirect_url=…`

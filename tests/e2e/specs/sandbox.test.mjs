@@ -347,7 +347,11 @@ test("网页授权 for a merchant's app with wechatpy: 允许, tokens, userinfo;
     scene_info: { payer_client_ip: '203.0.113.7', h5_info: { type: 'Wap', app_name: '沙盒咖啡馆' } },
   });
   expect(h5.code, JSON.stringify(h5)).toBe(200);
-  await w.page.goto(h5.body.h5_url);
+  // A redirect_url off the merchant's domain: WeChat's 「商家参数格式有误」.
+  await w.page.goto(`${h5.body.h5_url}&redirect_url=${encodeURIComponent('http://evil.example/paid')}`);
+  await w.expectText('商家参数格式有误');
+  const back = `http://127.0.0.1:${s.notifyPort}/h5/paid?order=E2EH5ORDER01`;
+  await w.page.goto(`${h5.body.h5_url}&redirect_url=${encodeURIComponent(back)}`);
   await w.page.getByTestId('pay-amount').waitFor();
   expect(await w.page.getByTestId('pay-amount').innerText()).toBe('¥4.50');
   await w.field('支付密码').fill(demo.wechat.payPassword);
@@ -355,6 +359,9 @@ test("网页授权 for a merchant's app with wechatpy: 允许, tokens, userinfo;
   await w.expectText('支付成功');
   const h5paid = backend('query', { out_trade_no: 'E2EH5ORDER01' });
   expect([h5paid.body.trade_state, h5paid.body.trade_type, h5paid.body.payer?.openid]).toEqual(['SUCCESS', 'MWEB', openid]);
+  // 「返回商家」: back to the merchant's page, which queries the order.
+  await w.page.getByRole('link', { name: '返回商家' }).click();
+  await w.page.waitForURL(back);
 
   // 「拒绝」: back to the merchant's page with its state and no code.
   await w.page.goto(authorize('STATE0002'));

@@ -9,6 +9,7 @@ labels! {
         cashier_reading = "正在读取订单…", "Reading the order…";
         bridge_cancel = "取消支付", "Cancel payment";
         bridge_done = "完成", "Done";
+        h5_back = "返回商家", "Back to the merchant";
         pay_with = "支付方式", "Pay with";
         wallet_method: fn(&str) -> String =
             |balance| format!("数字钱包（余额 {balance}）"),
@@ -229,6 +230,12 @@ pub fn pay_error(
             .pick(
                 "该支付方式不可用（钱包未绑定或已解除绑定）。",
                 "This payment method is not available (the wallet is not bound).",
+            )
+            .to_owned(),
+        PayError::RedirectDomain => locale
+            .pick(
+                "商家参数格式有误，请联系商家解决：返回页面（redirect_url）不在商户登记的域名下。",
+                "The merchant's parameters are wrong; contact the merchant: the page to return to (redirect_url) is not on its registered domain.",
             )
             .to_owned(),
         PayError::OtherPayer => locale

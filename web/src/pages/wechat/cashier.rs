@@ -98,6 +98,17 @@ fn CashierScreen() -> impl IntoView {
     // Opened by the JS bridge for a merchant's page (`bridge=1`): the page
     // learns how the payment ended.
     let bridge = untrack(|| nav.query("bridge")).as_deref() == Some("1");
+    // An H5 order's `redirect_url` (the merchant added it to its h5_url):
+    // where the cashier returns, if it is on the merchant's domain.
+    let h5_return = untrack(|| nav.query("redirect_url")).map(|url| {
+        merchant.ok_or(PayError::NoSuchOrder).and_then(|m| {
+            store
+                .state
+                .with_untracked(|s| s.h5_return(m, &out_trade_no, &url))
+        })
+    });
+    let h5_refused = h5_return.clone().and_then(Result::err);
+    let h5_return = h5_return.and_then(Result::ok);
     let step = RwSignal::new(Step::Choose);
     let method = RwSignal::new(None::<PayMethod>);
     let pay_password = RwSignal::new(String::new());
@@ -238,8 +249,11 @@ fn CashierScreen() -> impl IntoView {
                     let leave = leave.clone();
                     let cancel = cancel.clone();
                     let back = back.clone();
+                    let h5_return = h5_return.clone();
+                    let h5_refused = h5_refused.clone();
                     move || match order() {
                         None => view! { <ErrorBox problem=Signal::stored(Some(Problem::Pay(PayError::NoSuchOrder))) /> }.into_any(),
+                        Some(_) if h5_refused.is_some() => view! { <ErrorBox problem=Signal::stored(h5_refused.clone().map(Problem::Pay)) /> }.into_any(),
                         Some((amount, description)) => {
                             let header = view! {
                                 <p class="muted">{merchant_name()} " · " {description}</p>
@@ -251,6 +265,7 @@ fn CashierScreen() -> impl IntoView {
                                     <h2 class="success" role="status">{tw().pay_success}</h2>
                                     {back.clone().map(|href| view! { <Link href=href class="button primary">{t().back_to_merchant}</Link> })}
                                     {bridge.then(|| view! { <button type="button" class="button primary" on:click=move |_| close_window()>{tw().bridge_done}</button> })}
+                                    {h5_return.clone().map(|href| view! { <a href=href class="button primary">{tw().h5_back}</a> })}
                                 }
                                 .into_any(),
                                 Step::Confirm => view! {
