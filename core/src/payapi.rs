@@ -19,7 +19,7 @@ mod refund;
 
 pub use bridge::{BrandPayRequest, BridgeError};
 pub use error::{ApiError, Invalid, Resource, SignProblem};
-pub use h5::{h5_url, H5InfoIn, H5OrderCreated, SceneInfoIn, H5_TYPES};
+pub use h5::{h5_url, prepay_cashier_url, H5InfoIn, H5OrderCreated, SceneInfoIn, H5_TYPES};
 pub use refund::{RefundAmountIn, RefundAmountOut, RefundRequest, RefundView};
 
 use crate::merchant::{Mchid, MerchantId};

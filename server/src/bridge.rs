@@ -15,7 +15,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use qianbao_core::payapi::{BrandPayRequest, BridgeError};
+use qianbao_core::payapi::{prepay_cashier_url, BrandPayRequest, BridgeError};
 
 const SCRIPT: &str = include_str!("../assets/jsbridge.js");
 
@@ -78,11 +78,7 @@ async fn pay(State(sandbox): State<Sandbox>, body: String) -> Response {
     if !signed {
         return refuse(BridgeError::PaySign);
     }
-    let site = sandbox.site();
-    let cashier = format!(
-        "{}{}/wechat/pay?prepay_id={prepay}&bridge=1",
-        site.origin, site.base
-    );
+    let cashier = format!("{}&bridge=1", prepay_cashier_url(sandbox.site(), &prepay));
     any_origin(plain(
         StatusCode::OK,
         serde_json::json!({ "cashier": cashier }).to_string(),

@@ -14,7 +14,8 @@
 //!
 //! An order only ever enters the window by changing (a new order, a
 //! payment, a cashier opened), so a page that receives, with each save, the
-//! changed orders that are in the window after it ([`Orders::window_of`])
+//! changed orders that are in the window before or after it
+//! ([`Orders::sent_to_pages`])
 //! holds the window at every save; what leaves it the page drops itself
 //! ([`Orders::trim`]), by the same rule over the orders it holds. A page
 //! may hold an order outside the window too (one it asked for, for the
@@ -412,14 +413,13 @@ impl Orders {
         window
     }
 
-    /// Of `positions` (a save's changed orders), those a page holds after it.
-    pub fn window_of<'a>(&'a self, positions: impl IntoIterator<Item = &'a usize>) -> Vec<usize> {
-        let window = self.window();
-        positions
-            .into_iter()
-            .filter(|p| window.contains(p))
-            .copied()
-            .collect()
+    /// The positions whose changes a page receives with a save: the
+    /// window after it, and `before` (the window before it: an order that
+    /// left it by changing is sent as it is now).
+    pub fn sent_to_pages(&self, before: &BTreeSet<usize>) -> BTreeSet<usize> {
+        let mut sent = self.window();
+        sent.extend(before);
+        sent
     }
 
     /// A page holds `order`, read at the server's save `seq`, outside its
@@ -693,6 +693,7 @@ mod tests {
             books.apply(p, OrderEvent::Pay(paid))
         };
         for round in 0..200usize {
+            let before = server.window();
             // New orders of two merchants, an old one paid, one opened.
             let mut changed = BTreeSet::new();
             for k in 0..3 {
@@ -706,7 +707,8 @@ mod tests {
                 assert_eq!(server.apply(round + 1, OrderEvent::Open), Ok(()));
             }
             changed.extend(server.take_changed());
-            for p in server.window_of(&changed) {
+            let sent = server.sent_to_pages(&before);
+            for p in changed.iter().copied().filter(|p| sent.contains(p)) {
                 let order = server.get(p).cloned().unwrap_or_else(|| unreachable!());
                 assert_eq!(page.put(p, order), Ok(()));
             }

@@ -86,11 +86,15 @@ pub(super) fn check_scene(scene: Option<&SceneInfoIn>) -> Result<(), ApiError> {
 /// Where an H5 order is paid: the cashier, opened by its `prepay_id` (as
 /// WeChat's `h5_url` carries one).
 pub fn h5_url(site: &crate::binding::Site, mchid: Mchid, out_trade_no: &str) -> String {
+    prepay_cashier_url(site, &prepay_id(mchid, out_trade_no))
+}
+
+/// The cashier of the order `prepay_id` stands for (H5's `h5_url`, the JS
+/// bridge's window).
+pub fn prepay_cashier_url(site: &crate::binding::Site, prepay_id: &str) -> String {
     format!(
-        "{}{}/wechat/pay?prepay_id={}",
-        site.origin,
-        site.base,
-        prepay_id(mchid, out_trade_no)
+        "{}{}/wechat/pay?prepay_id={prepay_id}",
+        site.origin, site.base
     )
 }
 

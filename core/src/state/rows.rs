@@ -164,12 +164,12 @@ impl State {
     /// before the save: an order that left it by changing, such as one
     /// closed at the cashier, is sent as it is now).
     pub fn page_delta(&self, full: &Delta, before: &BTreeSet<usize>) -> Delta {
-        let window = self.orders.window();
+        let sent = self.orders.sent_to_pages(before);
         Delta {
             orders: full
                 .orders
                 .iter()
-                .filter(|(p, _)| window.contains(p) || before.contains(p))
+                .filter(|(p, _)| sent.contains(p))
                 .cloned()
                 .collect(),
             ..full.clone()
