@@ -161,7 +161,7 @@ commands! {
     CreateOrder, RefreshOrders, RefundOrder, OpenCashier, PayOrder, CancelPayment,
     // The developer console and the phone.
     SetFaults, AdvanceClock, ResetClock, ClearLog, ResendNotify, SetLimited,
-    SetNotifications, MarkMessagesRead, ClearInbox,
+    SetNotifications, MarkMessagesRead, ClearInbox, DecideRefund, HoldRefunds,
 }
 
 /// What a page sends the sandbox server: a command, and the save the page

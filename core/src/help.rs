@@ -131,6 +131,8 @@ pub const CODES: &[(&str, Topic)] = &[
     ("W-REFUND-AMOUNT", Pay),
     ("W-REFUND-COUNT", Pay),
     ("W-REFUND-NO-REUSED", Pay),
+    ("W-REFUND-NONE", Pay),
+    ("W-REFUND-ENDED", Pay),
     ("W-SCAN-INVALID", Pay),
     // The sandbox server's WeChat Pay API v3, to a merchant's backend (the
     // payment codes above are its too).

@@ -67,6 +67,9 @@ pub enum LedgerAccount {
     Savings(AccountId),
     /// Where the provider pays savings interest from (outside the sandbox).
     InterestPool,
+    /// WeChat Pay's refunds under way: taken from the merchant, not yet
+    /// with the payer (`PROCESSING`, `ABNORMAL`).
+    Refunding,
 }
 
 impl LedgerAccount {
@@ -93,6 +96,7 @@ impl fmt::Display for LedgerAccount {
             LedgerAccount::Merchant(m) => write!(f, "m:{m}"),
             LedgerAccount::Savings(id) => write!(f, "s:{}", id.get()),
             LedgerAccount::InterestPool => f.write_str("interest"),
+            LedgerAccount::Refunding => f.write_str("refunding"),
         }
     }
 }
@@ -106,6 +110,9 @@ impl FromStr for LedgerAccount {
         }
         if s == "interest" {
             return Ok(LedgerAccount::InterestPool);
+        }
+        if s == "refunding" {
+            return Ok(LedgerAccount::Refunding);
         }
         let (kind, rest) = s.split_once(':').ok_or_else(bad)?;
         match kind {
@@ -212,8 +219,21 @@ pub enum EntryKind {
         merchant: MerchantId,
         out_trade_no: String,
     },
-    /// A merchant's refund of a payment.
+    /// A merchant's refund of a payment, reaching the payer.
     Refund {
+        merchant: MerchantId,
+        out_trade_no: String,
+        out_refund_no: String,
+    },
+    /// A merchant backend's refund accepted (`PROCESSING`): from the
+    /// merchant to [`LedgerAccount::Refunding`].
+    RefundAccepted {
+        merchant: MerchantId,
+        out_trade_no: String,
+        out_refund_no: String,
+    },
+    /// A refund under way closed (`CLOSED`): back to the merchant.
+    RefundClosed {
         merchant: MerchantId,
         out_trade_no: String,
         out_refund_no: String,
@@ -240,6 +260,8 @@ impl EntryKind {
             EntryKind::ToWeChat => Some(MovementKind::ToWeChat),
             EntryKind::Payment { .. } => Some(MovementKind::Payment),
             EntryKind::Refund { .. }
+            | EntryKind::RefundAccepted { .. }
+            | EntryKind::RefundClosed { .. }
             | EntryKind::SavingsIn
             | EntryKind::SavingsOut
             | EntryKind::Interest { .. } => None,

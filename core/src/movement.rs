@@ -778,7 +778,10 @@ impl HistoryKind {
             EntryKind::Refund { .. } => Some(HistoryKind::Refund),
             EntryKind::SavingsIn => Some(HistoryKind::SavingsIn),
             EntryKind::SavingsOut => Some(HistoryKind::SavingsOut),
-            EntryKind::Interest { .. } => None,
+            // (Neither touches a wallet: the merchant's side of a refund.)
+            EntryKind::Interest { .. }
+            | EntryKind::RefundAccepted { .. }
+            | EntryKind::RefundClosed { .. } => None,
         }
     }
 }
@@ -885,7 +888,11 @@ impl State {
                     _ => None,
                 },
             }),
-            EntryKind::SavingsIn | EntryKind::SavingsOut | EntryKind::Interest { .. } => None,
+            EntryKind::SavingsIn
+            | EntryKind::SavingsOut
+            | EntryKind::Interest { .. }
+            | EntryKind::RefundAccepted { .. }
+            | EntryKind::RefundClosed { .. } => None,
         }
     }
 

@@ -27,8 +27,12 @@ use crate::wechat::WeChatId;
 use serde::{Deserialize, Serialize};
 
 mod book;
+mod refund;
 
 pub use book::{Orders, OrdersError, WINDOW};
+pub use refund::{
+    ApiRefund, RefundEvent, RefundEventError, RefundNotice, RefundStatus, REFUND_PROCESSING,
+};
 
 /// Refunds an order may have.
 pub const MAX_REFUNDS: usize = 50;
@@ -96,7 +100,13 @@ pub struct Refund {
     pub out_refund_no: String,
     pub amount: Fen,
     pub at: Timestamp,
+    /// The ledger entry that took the money from the merchant.
     pub entry: u64,
+    #[serde(default, skip_serializing_if = "refund::is_success")]
+    pub status: RefundStatus,
+    /// A merchant backend's refund (the sandbox server's API).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api: Option<ApiRefund>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,6 +138,11 @@ pub enum OrderEvent {
     Close,
     /// Money back to the payer.
     Refund(Refund),
+    /// A merchant backend's refund moved on (see [`RefundEvent`]).
+    RefundChanged {
+        out_refund_no: String,
+        event: RefundEvent,
+    },
     /// A demo store processed a payment notification (every repeat counted,
     /// the first one fulfils).
     Fulfilled { at: Timestamp },
@@ -164,7 +179,12 @@ impl Order {
 
     /// What is paid and not yet refunded.
     pub fn refundable(&self) -> Fen {
-        let refunded: i64 = self.refunds.iter().map(|r| r.amount.get()).sum();
+        let refunded: i64 = self
+            .refunds
+            .iter()
+            .filter(|r| r.holds_money())
+            .map(|r| r.amount.get())
+            .sum();
         if self.paid.is_some() {
             Fen::new(self.amount.get() - refunded)
         } else {
@@ -220,6 +240,25 @@ impl Order {
             }
             (Notpay | Userpaying | Payerror | Closed, OrderEvent::Refund(_)) => {
                 return Err(PayError::NotPaid)
+            }
+            (
+                _,
+                OrderEvent::RefundChanged {
+                    out_refund_no,
+                    event,
+                },
+            ) => {
+                let refund = self
+                    .refunds
+                    .iter_mut()
+                    .find(|r| r.out_refund_no == out_refund_no)
+                    .ok_or(PayError::NoSuchRefund)?;
+                refund.apply(event).map_err(|e| match e {
+                    RefundEventError::NotApi => PayError::NoSuchRefund,
+                    RefundEventError::Final | RefundEventError::NothingOwed => {
+                        PayError::RefundEnded
+                    }
+                })?;
             }
             (Success | Refund, OrderEvent::Fulfilled { at }) => {
                 self.notifications = self.notifications.saturating_add(1);
@@ -346,6 +385,8 @@ pub(crate) mod tests {
             amount: Fen::new(fen),
             at: Timestamp::from_millis(3_000),
             entry: 8,
+            status: RefundStatus::Success,
+            api: None,
         }
     }
 

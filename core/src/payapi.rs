@@ -20,7 +20,10 @@ mod refund;
 pub use bridge::{BrandPayRequest, BridgeError};
 pub use error::{ApiError, Invalid, Resource, SignProblem};
 pub use h5::{h5_url, prepay_cashier_url, H5InfoIn, H5OrderCreated, SceneInfoIn, H5_TYPES};
-pub use refund::{RefundAmountIn, RefundAmountOut, RefundRequest, RefundView};
+pub use refund::{
+    RefundAmountIn, RefundAmountOut, RefundRequest, RefundResource, RefundResourceAmount,
+    RefundView,
+};
 
 use crate::merchant::{Mchid, MerchantId};
 use crate::money::Fen;
@@ -153,7 +156,7 @@ pub const NOTIFY_RETRIES: [Duration; 15] = [
 /// The most of a merchant's answer kept with an attempt.
 pub const MAX_ANSWER_CHARS: usize = 200;
 
-/// A payment notification to send now.
+/// A notification to send now: a payment's or a refund's.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DueNotification {
     pub mchid: Mchid,
@@ -161,12 +164,45 @@ pub struct DueNotification {
     pub url: String,
     /// The notification's id (`EV-…`): the same for every attempt.
     pub id: String,
-    /// Its `create_time`: when the payment succeeded.
+    /// Its `create_time`: when the payment succeeded (the refund ended).
     pub create_time: String,
-    /// The `resource` before encryption.
-    pub transaction: Transaction,
+    /// What it tells, before encryption.
+    pub event: NoticeEvent,
     /// 1 for the first attempt.
     pub attempt: usize,
+}
+
+/// What a notification tells: its `resource`, and the names around it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoticeEvent {
+    /// `TRANSACTION.SUCCESS`.
+    Transaction(Transaction),
+    /// `REFUND.SUCCESS`, `REFUND.ABNORMAL` or `REFUND.CLOSED`.
+    Refund(RefundResource),
+}
+
+impl NoticeEvent {
+    /// `event_type`, `summary`, and the resource's `original_type` (also
+    /// its `associated_data`).
+    pub fn names(&self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            NoticeEvent::Transaction(_) => ("TRANSACTION.SUCCESS", "支付成功", "transaction"),
+            NoticeEvent::Refund(r) => {
+                let (event, summary) = crate::order::RefundStatus::parse(r.refund_status)
+                    .and_then(|s| s.event())
+                    .unwrap_or(("REFUND.SUCCESS", "退款成功"));
+                (event, summary, "refund")
+            }
+        }
+    }
+
+    /// The refund it tells of, if it is a refund's.
+    pub fn out_refund_no(&self) -> Option<&str> {
+        match self {
+            NoticeEvent::Transaction(_) => None,
+            NoticeEvent::Refund(r) => Some(&r.out_refund_no),
+        }
+    }
 }
 
 /// `amount` of a request: fen, and the currency (only `CNY`).
@@ -780,7 +816,8 @@ impl State {
         }
     }
 
-    /// The payment notifications due at `now`, oldest payment first (the
+    /// The notifications due at `now`: payments', oldest payment first,
+    /// then refunds' (the
     /// newest first with the console's 「乱序」; each twice with 「重复」).
     pub fn due_notifications(&self, now: Timestamp) -> Vec<DueNotification> {
         let plan = self.sim.notifications();
@@ -802,11 +839,12 @@ impl State {
                     url: api.notify_url.clone(),
                     id: format!("EV-{}", paid.transaction_id),
                     create_time: rfc3339_cst(paid.at),
-                    transaction: self.transaction(mchid, order, api),
+                    event: NoticeEvent::Transaction(self.transaction(mchid, order, api)),
                     attempt: api.attempts.len() + 1,
                 })
             })
             .collect();
+        due.extend(self.due_refund_notices(now));
         if plan.reorder {
             due.reverse();
         }

@@ -88,6 +88,10 @@ pub enum PayError {
     TooManyRefunds,
     #[error("the refund number was already used for another amount")]
     RefundNoReused,
+    #[error("no refund of this merchant has this number")]
+    NoSuchRefund,
+    #[error("this refund has already ended (SUCCESS or CLOSED)")]
+    RefundEnded,
     #[error("a merchant number has 6 to 32 letters, digits or _-|*")]
     BadNumber,
     #[error("this code is not a WeChat Pay order of this site")]
@@ -125,6 +129,8 @@ impl UserError for PayError {
             Self::RefundTooMuch { .. } => "W-REFUND-AMOUNT",
             Self::TooManyRefunds => "W-REFUND-COUNT",
             Self::RefundNoReused => "W-REFUND-NO-REUSED",
+            Self::NoSuchRefund => "W-REFUND-NONE",
+            Self::RefundEnded => "W-REFUND-ENDED",
             Self::BadNumber => "PARAM_ERROR",
             Self::NotAPayCode => "W-SCAN-INVALID",
             Self::WeChat(e) => e.code(),
@@ -138,7 +144,9 @@ impl UserError for PayError {
         match self {
             Self::Cart => Guidance::StartAgain,
             Self::NoSuchOrder | Self::OrderClosed => Guidance::OrderAgain,
-            Self::OrderPaid | Self::NotPaid => Guidance::CheckOrder,
+            Self::OrderPaid | Self::NotPaid | Self::NoSuchRefund | Self::RefundEnded => {
+                Guidance::CheckOrder
+            }
             Self::NotEnough { .. } => Guidance::TopUpWalletOrOtherMethod,
             Self::ChangeNotEnough { .. } => Guidance::TopUpChangeOrOtherMethod,
             Self::PayPasswordEmpty => Guidance::EnterPassword,
@@ -634,7 +642,11 @@ impl State {
     }
 
     /// Who pays and from which ledger account, for a method.
-    fn method_accounts(&self, method: PayMethod, payer: WeChatId) -> (Actor, LedgerAccount) {
+    pub(crate) fn method_accounts(
+        &self,
+        method: PayMethod,
+        payer: WeChatId,
+    ) -> (Actor, LedgerAccount) {
         match method {
             PayMethod::Wallet(wallet) => (Actor::Wallet(wallet), LedgerAccount::Wallet(wallet)),
             PayMethod::Change => (
@@ -691,10 +703,14 @@ impl State {
             return Err(PayError::BadNumber);
         }
         let amount = Fen::parse_positive(amount)?;
-        self.refund_fen(merchant, out_trade_no, out_refund_no, amount, now)
+        self.refund_fen(merchant, out_trade_no, out_refund_no, amount, now, None)
     }
 
-    /// [`State::refund_order`] of an amount already read.
+    /// [`State::refund_order`] of an amount already read. A merchant
+    /// backend's refund (`api`) is accepted `PROCESSING`: the money leaves
+    /// the merchant for [`LedgerAccount::Refunding`] and reaches the payer
+    /// when it succeeds ([`State::end_refund`]); a demo store's reaches
+    /// the payer at once.
     pub(crate) fn refund_fen(
         &mut self,
         merchant: MerchantId,
@@ -702,6 +718,7 @@ impl State {
         out_refund_no: &str,
         amount: Fen,
         now: Timestamp,
+        api: Option<crate::order::ApiRefund>,
     ) -> Result<Refund, PayError> {
         if !valid_out_trade_no(out_refund_no) || amount <= Fen::ZERO {
             return Err(PayError::BadNumber);
@@ -738,15 +755,34 @@ impl State {
             return Err(PayError::RefundTooMuch { left });
         }
         let (actor, destination) = self.method_accounts(paid.method, paid.payer);
+        let (merchant_, out_trade_no_, out_refund_no_) =
+            (merchant, out_trade_no.to_owned(), out_refund_no.to_owned());
+        let (kind, destination, status) = if api.is_some() {
+            (
+                EntryKind::RefundAccepted {
+                    merchant: merchant_,
+                    out_trade_no: out_trade_no_,
+                    out_refund_no: out_refund_no_,
+                },
+                LedgerAccount::Refunding,
+                crate::order::RefundStatus::Processing,
+            )
+        } else {
+            (
+                EntryKind::Refund {
+                    merchant: merchant_,
+                    out_trade_no: out_trade_no_,
+                    out_refund_no: out_refund_no_,
+                },
+                destination,
+                crate::order::RefundStatus::Success,
+            )
+        };
         let draft = Draft {
             at: now,
             by: actor,
             key: None,
-            kind: EntryKind::Refund {
-                merchant,
-                out_trade_no: out_trade_no.to_owned(),
-                out_refund_no: out_refund_no.to_owned(),
-            },
+            kind,
             postings: vec![
                 Posting(LedgerAccount::Merchant(merchant), Fen::new(-amount.get())),
                 Posting(destination, amount),
@@ -758,6 +794,8 @@ impl State {
             amount,
             at: now,
             entry,
+            status,
+            api,
         };
         self.order_event(merchant, out_trade_no, OrderEvent::Refund(refund.clone()))?;
         let fields = vec![
@@ -770,7 +808,7 @@ impl State {
             now,
             Endpoint::Refund,
             fields,
-            vec![("status".to_owned(), "SUCCESS".to_owned())],
+            vec![("status".to_owned(), status.as_str().to_owned())],
             None,
         );
         Ok(refund)

@@ -65,6 +65,11 @@ pub enum Endpoint {
     QueryOrder,
     /// `POST /v3/pay/transactions/out-trade-no/{out_trade_no}/close`.
     CloseOrder,
+    /// A refund under way ends (`SUCCESS`, `ABNORMAL`, `CLOSED`): on the
+    /// sandbox's clock, or decided in the console.
+    RefundResult,
+    /// The refund notification WeChat Pay sends the merchant.
+    RefundNotify,
 }
 
 impl Endpoint {
@@ -78,12 +83,14 @@ impl Endpoint {
             | Endpoint::CheckToken
             | Endpoint::CheckRealName
             | Endpoint::QueryOrder => "GET",
+            Endpoint::RefundResult => "—",
             Endpoint::Revoke
             | Endpoint::ToChange
             | Endpoint::UnifiedOrder
             | Endpoint::NativeOrder
             | Endpoint::H5Order
             | Endpoint::Notify
+            | Endpoint::RefundNotify
             | Endpoint::Refund
             | Endpoint::Pay
             | Endpoint::CloseOrder => "POST",
@@ -108,6 +115,8 @@ impl Endpoint {
             Endpoint::Pay => "/v3/pay/transactions/jsapi (confirm)",
             Endpoint::QueryOrder => "/v3/pay/transactions/out-trade-no/{out_trade_no}",
             Endpoint::CloseOrder => "/v3/pay/transactions/out-trade-no/{out_trade_no}/close",
+            Endpoint::RefundResult => "(WeChat Pay) refund result",
+            Endpoint::RefundNotify => "(merchant) refund notify_url",
         }
     }
 }
@@ -302,6 +311,15 @@ pub struct Sim {
     /// server's API) answer `429 FREQUENCY_LIMITED`.
     #[serde(default, skip_serializing_if = "is_zero")]
     limited: u32,
+    /// A merchant backend's refunds stay `PROCESSING` until the console
+    /// (or a test helper) decides them, instead of succeeding by
+    /// themselves after [`crate::order::REFUND_PROCESSING`].
+    #[serde(default, skip_serializing_if = "is_false")]
+    hold_refunds: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -320,6 +338,8 @@ pub(crate) struct SimOut<'a> {
     notifications: NotifyPlan,
     #[serde(skip_serializing_if = "is_zero")]
     limited: u32,
+    #[serde(skip_serializing_if = "is_false")]
+    hold_refunds: bool,
 }
 
 /// A count the console takes (0–[`MAX_FAULTS`], digits as typed).
@@ -370,6 +390,15 @@ impl Sim {
         limited
     }
 
+    /// Whether refunds wait for the console to decide them.
+    pub fn hold_refunds(&self) -> bool {
+        self.hold_refunds
+    }
+
+    pub fn set_hold_refunds(&mut self, hold: bool) {
+        self.hold_refunds = hold;
+    }
+
     /// How payment notifications are sent.
     pub fn notifications(&self) -> NotifyPlan {
         self.notifications
@@ -402,6 +431,7 @@ impl Sim {
             clock_offset_ms: self.clock_offset_ms,
             notifications: self.notifications,
             limited: self.limited,
+            hold_refunds: self.hold_refunds,
         }
     }
 

@@ -764,7 +764,8 @@ impl State {
                 LedgerAccount::Merchant(_) => false,
                 LedgerAccount::BankReserve
                 | LedgerAccount::Biller(_)
-                | LedgerAccount::InterestPool => false,
+                | LedgerAccount::InterestPool
+                | LedgerAccount::Refunding => false,
             })
         });
         if dangling {

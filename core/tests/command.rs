@@ -9,8 +9,9 @@ use qianbao_core::card::CardId;
 use qianbao_core::command::*;
 use qianbao_core::finance::Spend;
 use qianbao_core::ledger::Biller;
-use qianbao_core::merchant::MerchantId;
+use qianbao_core::merchant::{Mchid, MerchantId};
 use qianbao_core::movement::{MovementForm, Prepared};
+use qianbao_core::order::RefundStatus;
 use qianbao_core::payment::PayMethod;
 use qianbao_core::provider::ProviderId;
 use qianbao_core::session::{ClientId, IdleLock};
@@ -319,6 +320,20 @@ fn command() -> impl Strategy<Value = Command> {
         ),
         Just(MarkMessagesRead {}.into()),
         Just(ClearInbox {}.into()),
+        (1_000_000_000u64..9_999_999_999, text(), 0..4usize).prop_filter_map(
+            "a 商户号",
+            |(n, out_refund_no, status)| {
+                Some(
+                    DecideRefund {
+                        mchid: Mchid::parse(&n.to_string())?,
+                        out_refund_no,
+                        status: RefundStatus::ALL[status],
+                    }
+                    .into(),
+                )
+            }
+        ),
+        any::<bool>().prop_map(|hold| HoldRefunds { hold }.into()),
     ];
     prop_oneof![wallet, money, wechat, shop, console]
 }

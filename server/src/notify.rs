@@ -1,7 +1,8 @@
-//! Payment notifications, as WeChat Pay sends them: a `POST` of JSON to the
-//! order's `notify_url`, whose `resource` is the transaction encrypted with
-//! `AEAD_AES_256_GCM` under the merchant's APIv3 key (associated data
-//! `transaction`, a 12-character nonce), signed with the platform key like
+//! Payment and refund notifications, as WeChat Pay sends them: a `POST` of
+//! JSON to the order's (or refund's) `notify_url`, whose `resource` is the
+//! transaction (or refund) encrypted with `AEAD_AES_256_GCM` under the
+//! merchant's APIv3 key (associated data `transaction` or `refund`, a
+//! 12-character nonce), signed with the platform key like
 //! any answer. A `200` or `204` acknowledges it; anything else, or no
 //! answer within [`TIMEOUT`], is tried again on WeChat's schedule
 //! ([`qianbao_core::payapi::NOTIFY_RETRIES`], on the sandbox's clock).
@@ -13,7 +14,7 @@ use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use qianbao_core::payapi::DueNotification;
+use qianbao_core::payapi::{DueNotification, NoticeEvent};
 use serde::Serialize;
 use std::io::Read;
 use std::time::Duration;
@@ -78,20 +79,25 @@ pub struct Prepared {
 /// Encrypts and signs `due`; `None` if the merchant has no APIv3 key.
 pub fn prepare(sandbox: &Sandbox, due: DueNotification) -> Option<Prepared> {
     let apiv3_key = sandbox.merchant(due.mchid)?.apiv3_key;
-    let plaintext = serde_json::to_vec(&due.transaction).ok()?;
+    let plaintext = match &due.event {
+        NoticeEvent::Transaction(transaction) => serde_json::to_vec(transaction),
+        NoticeEvent::Refund(refund) => serde_json::to_vec(refund),
+    }
+    .ok()?;
+    let (event_type, summary, original_type) = due.event.names();
     let nonce = keys::with_rng(keys::nonce)[..12].to_owned();
-    let ciphertext = encrypt(&apiv3_key, &nonce, "transaction", &plaintext)?;
+    let ciphertext = encrypt(&apiv3_key, &nonce, original_type, &plaintext)?;
     let body = serde_json::to_vec(&Body {
         id: &due.id,
         create_time: &due.create_time,
         resource_type: "encrypt-resource",
-        event_type: "TRANSACTION.SUCCESS",
-        summary: "支付成功",
+        event_type,
+        summary,
         resource: Resource {
-            original_type: "transaction",
+            original_type,
             algorithm: "AEAD_AES_256_GCM",
             ciphertext,
-            associated_data: "transaction",
+            associated_data: original_type,
             nonce,
         },
     })
@@ -130,11 +136,24 @@ pub fn send(prepared: &Prepared) -> (Option<u16>, String) {
     }
 }
 
-/// Sends every notification that is due — read from the saved state, the
+/// Ends the refunds whose time came (`PROCESSING` → `SUCCESS`), then sends
+/// every notification that is due — read from the saved state, the
 /// ones due together at once — records each answer through the writer, and
 /// sleeps until the next one is due or a save is made; forever.
 pub async fn notifier(sandbox: Sandbox) {
     loop {
+        // Refunds whose time came end first: their notifications are due.
+        let settling = sandbox.read(|state| {
+            let now = state.sim().now(crate::sandbox::wall_clock());
+            state.next_settle_at().is_some_and(|at| at <= now)
+        });
+        if settling {
+            let _ = sandbox
+                .write(None, |state, tx| {
+                    state.settle_refunds(tx.now);
+                })
+                .await;
+        }
         let due = sandbox
             .read(|state| state.due_notifications(state.sim().now(crate::sandbox::wall_clock())));
         let sends = due.into_iter().map(|due| {
@@ -162,14 +181,16 @@ pub async fn notifier(sandbox: Sandbox) {
                     ),
                 };
                 let _ = sandbox
-                    .write(None, move |state, tx| {
-                        state.record_notification(
+                    .write(None, move |state, tx| match due.event.out_refund_no() {
+                        Some(refund) => state
+                            .record_refund_notification(due.mchid, refund, tx.now, status, &answer),
+                        None => state.record_notification(
                             due.mchid,
                             &due.out_trade_no,
                             tx.now,
                             status,
                             &answer,
-                        );
+                        ),
                     })
                     .await;
             }
@@ -178,7 +199,12 @@ pub async fn notifier(sandbox: Sandbox) {
         let wait = sandbox
             .read(|state| {
                 let now = state.sim().now(crate::sandbox::wall_clock());
-                state.next_notification_at().map(|at| {
+                let next = state
+                    .next_notification_at()
+                    .into_iter()
+                    .chain(state.next_settle_at())
+                    .min();
+                next.map(|at| {
                     Duration::from_millis(
                         u64::try_from((at.as_millis() - now.as_millis()).max(0)).unwrap_or(0),
                     )

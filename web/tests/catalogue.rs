@@ -280,7 +280,7 @@ fn catalogue() -> Vec<Row> {
             ChangeNotEnough { balance: FEN }, PayPasswordEmpty, PayPassword { remaining: 2 },
             PayPasswordLocked { until: UNTIL }, MethodUnavailable, OtherPayer, NeedsConfirmation, RedirectDomain,
             Limit { max: FEN }, DailyLimit { max: FEN, left: FEN }, NotPaid,
-            RefundTooMuch { left: FEN }, TooManyRefunds, RefundNoReused, BadNumber, NotAPayCode,
+            RefundTooMuch { left: FEN }, TooManyRefunds, RefundNoReused, NoSuchRefund, RefundEnded, BadNumber, NotAPayCode,
         } wraps { WeChat, Account, Money, Ledger }),
         Problem::Pay,
     ));

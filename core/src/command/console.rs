@@ -2,7 +2,8 @@
 //! notification switches) and the simulated phone's.
 
 use super::{Ctx, Request};
-use crate::merchant::MerchantId;
+use crate::merchant::{Mchid, MerchantId};
+use crate::order::RefundStatus;
 use crate::payment::PayError;
 use crate::sim::{FaultChange, NotifyPlan};
 use crate::state::State;
@@ -84,6 +85,40 @@ impl Request for ResendNotify {
     type Error = PayError;
     fn apply(&self, state: &mut State, ctx: &mut Ctx<'_>) -> Result<(), PayError> {
         state.resend_notify(self.merchant, &self.out_trade_no, ctx.now)
+    }
+}
+
+/// 「退款成功」, 「退款异常」, 「退款关闭」: the console decides how a
+/// merchant backend's refund under way ends (what it ended as: `SUCCESS`
+/// becomes `ABNORMAL` when the payer's account is gone).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecideRefund {
+    pub mchid: Mchid,
+    pub out_refund_no: String,
+    pub status: RefundStatus,
+}
+
+impl Request for DecideRefund {
+    type Output = RefundStatus;
+    type Error = PayError;
+    fn apply(&self, state: &mut State, ctx: &mut Ctx<'_>) -> Result<RefundStatus, PayError> {
+        state.end_refund(self.mchid, &self.out_refund_no, self.status, ctx.now)
+    }
+}
+
+/// 「退款停在处理中」: a merchant backend's refunds wait for the console
+/// (`hold`) or succeed by themselves on the sandbox's clock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HoldRefunds {
+    pub hold: bool,
+}
+
+impl Request for HoldRefunds {
+    type Output = ();
+    type Error = Never;
+    fn apply(&self, state: &mut State, _: &mut Ctx<'_>) -> Result<(), Never> {
+        state.sim_mut().set_hold_refunds(self.hold);
+        Ok(())
     }
 }
 

@@ -7,8 +7,9 @@
 //! holds only the orders a person can see or act on ([`Orders::window`]):
 //! every order of a demo store (placed by people, from pages), each
 //! registered merchant's newest [`WINDOW`] orders and newest [`WINDOW`]
-//! payments, and every order someone has open at the cashier
-//! (`USERPAYING`). Whatever the number of orders a merchant's backend
+//! payments, every order someone has open at the cashier
+//! (`USERPAYING`), and the newest [`WINDOW`] with a refund under way
+//! (`PROCESSING`, `ABNORMAL`: the console decides them). Whatever the number of orders a merchant's backend
 //! places, a page's copy, its first read and each save it follows stay the
 //! same size.
 //!
@@ -62,6 +63,12 @@ pub struct Orders {
     /// Notifications owed again (after an attempt that was not
     /// acknowledged), by when they fall due.
     next_notice: BTreeSet<(Timestamp, usize)>,
+    /// Orders with a refund under way (`PROCESSING`, `ABNORMAL`).
+    refunding: BTreeSet<usize>,
+    /// `PROCESSING` refunds by when they reach the payer by themselves.
+    settling: BTreeSet<(Timestamp, usize)>,
+    /// Refund notifications owed, by when they fall due.
+    refund_notice: BTreeSet<(Timestamp, usize)>,
     /// Orders a page asked for, outside the window, and the server's save
     /// each was read at ([`Orders::hold`]).
     held: BTreeMap<usize, u64>,
@@ -88,6 +95,9 @@ struct Keys {
     paying: bool,
     open: Option<Timestamp>,
     notice: Option<(bool, Timestamp)>,
+    refunding: bool,
+    settles: Vec<Timestamp>,
+    refund_notices: Vec<Timestamp>,
 }
 
 impl Keys {
@@ -104,6 +114,17 @@ impl Keys {
             paying: order.state == OrderState::Userpaying,
             open: order.state.is_open().then_some(order.expires_at),
             notice: order.notice_due(),
+            refunding: order.refunds.iter().any(|r| r.status.is_open()),
+            settles: order
+                .refunds
+                .iter()
+                .filter_map(|r| r.settles_at())
+                .collect(),
+            refund_notices: order
+                .refunds
+                .iter()
+                .filter_map(|r| r.notice_due())
+                .collect(),
         }
     }
 }
@@ -336,6 +357,15 @@ impl Orders {
             Some((false, at)) => mark(&mut self.next_notice, (at, position), add),
             None => {}
         }
+        if keys.refunding {
+            mark(&mut self.refunding, position, add);
+        }
+        for at in &keys.settles {
+            mark(&mut self.settling, (*at, position), add);
+        }
+        for at in &keys.refund_notices {
+            mark(&mut self.refund_notice, (*at, position), add);
+        }
     }
 
     /// How many orders `merchant` has (a window: on the server).
@@ -401,6 +431,7 @@ impl Orders {
     /// newest [`WINDOW`] paid, and every order open at the cashier.
     pub fn window(&self) -> BTreeSet<usize> {
         let mut window = self.paying.clone();
+        window.extend(self.refunding.iter().rev().take(WINDOW));
         for merchant in self.counts.keys() {
             match merchant {
                 MerchantId::Registered(_) => {
@@ -515,11 +546,43 @@ impl Orders {
         due
     }
 
+    /// Orders with a `PROCESSING` refund that reaches the payer by `now`,
+    /// the soonest first.
+    pub fn refunds_settling(&self, now: Timestamp) -> Vec<usize> {
+        let mut seen = BTreeSet::new();
+        self.settling
+            .range(..=(now, usize::MAX))
+            .map(|(_, p)| *p)
+            .filter(|p| seen.insert(*p))
+            .collect()
+    }
+
+    /// When the next `PROCESSING` refund reaches the payer by itself.
+    pub fn next_settle_at(&self) -> Option<Timestamp> {
+        self.settling.first().map(|(at, _)| *at)
+    }
+
+    /// Orders with a refund notification due at `now`, the oldest due first.
+    pub fn refund_notices_due(&self, now: Timestamp) -> Vec<usize> {
+        let mut seen = BTreeSet::new();
+        self.refund_notice
+            .range(..=(now, usize::MAX))
+            .map(|(_, p)| *p)
+            .filter(|p| seen.insert(*p))
+            .collect()
+    }
+
+    /// Orders with a refund under way, the newest first.
+    pub fn refunding(&self) -> impl Iterator<Item = &Order> {
+        self.refunding.iter().rev().filter_map(|p| self.get(*p))
+    }
+
     /// When the next notification falls due (the first held back by `delay`).
     pub fn next_notice_at(&self, delay: Duration) -> Option<Timestamp> {
         let first = self.first_notice.first().map(|(at, _)| at.plus(delay));
         let next = self.next_notice.first().map(|(at, _)| *at);
-        first.into_iter().chain(next).min()
+        let refund = self.refund_notice.first().map(|(at, _)| *at);
+        first.into_iter().chain(next).chain(refund).min()
     }
 
     /// The positions changed since this was last called (a save writes

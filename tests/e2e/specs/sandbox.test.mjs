@@ -190,11 +190,14 @@ test("a merchant backend's native order: paid in the browser, notified (retried)
   expect(second.notification.id, 'the same notification').toBe(first.notification.id);
 
   // (Five minutes on, the wallet has locked itself for being idle.)
-  await w.open('/');
-  await w.expectText('钱包已锁定');
-  await w.field('密码').fill(demo.password);
-  await w.button('解锁').click();
-  await w.page.getByTestId('balance').waitFor();
+  const unlock = async () => {
+    await w.open('/');
+    await w.expectText('钱包已锁定');
+    await w.field('密码').fill(demo.password);
+    await w.button('解锁').click();
+    await w.page.getByTestId('balance').waitFor();
+  };
+  await unlock();
 
   const queried = backend('query', { out_trade_no: 'E2ESANDBOX01' });
   expect([queried.code, queried.body.trade_state, queried.body.amount.payer_total]).toEqual([200, 'SUCCESS', 2500]);
@@ -204,14 +207,48 @@ test("a merchant backend's native order: paid in the browser, notified (retried)
   const refunded = backend('refund', {
     out_refund_no: 'E2EREFUND01', out_trade_no: 'E2ESANDBOX01', amount: { refund: 1000, total: 2500, currency: 'CNY' },
   });
-  expect([refunded.code, refunded.body.status, refunded.body.amount.refund], JSON.stringify(refunded)).toEqual([200, 'SUCCESS', 1000]);
-  const refund = backend('query_refund', { out_refund_no: 'E2EREFUND01' });
-  expect([refund.code, refund.body.status]).toEqual([200, 'SUCCESS']);
+  // Accepted, PROCESSING: the money has left the merchant, not yet reached
+  // the wallet; it does on the sandbox's clock, and the backend is told.
+  expect([refunded.code, refunded.body.status, refunded.body.amount.refund], JSON.stringify(refunded)).toEqual([200, 'PROCESSING', 1000]);
+  expect(refunded.body.success_time, 'no success_time before success').toBe(undefined);
   expect(backend('query', { out_trade_no: 'E2ESANDBOX01' }).body.trade_state).toBe('REFUND');
+  await w.open('/dev');
+  await w.button('快进 5 分钟').click();
+  const refundTold = (type, no) => s.notes.next((v) => v.event === 'notification' && v.notification?.event_type === type && v.notification.resource.out_refund_no === no);
+  const succeeded = await refundTold('REFUND.SUCCESS', 'E2EREFUND01');
+  expect([succeeded.verified, succeeded.answered], 'the SDK verified and decrypted it').toEqual([true, 200]);
+  const told = succeeded.notification.resource;
+  expect([told.refund_status, told.amount.refund, told.amount.total, told.mchid, told.out_trade_no, told.transaction_id],
+    'the decrypted refund').toEqual(['SUCCESS', 1000, 2500, s.merchant.mchid, 'E2ESANDBOX01', resource.transaction_id]);
+  expect(typeof told.success_time, 'success_time').toBe('string');
+  const refund = backend('query_refund', { out_refund_no: 'E2EREFUND01' });
+  expect([refund.code, refund.body.status, refund.body.refund_id]).toEqual([200, 'SUCCESS', told.refund_id]);
 
-  // The wallet shows the payment and the refund the backend made.
-  await w.open('/');
-  expect(await w.balance(), 'wallet: 100 − 25 + 10').toBe('¥85.00');
+  // The console holds the next refund PROCESSING; the person decides it:
+  // 「退款异常」 (told ABNORMAL), then 「退款成功」 (told SUCCESS).
+  await w.page.getByLabel('新退款停在处理中（PROCESSING），由我在此决定结果').check();
+  await w.button('应用退款设置').click();
+  await w.page.getByTestId('refund-hold').getByText('退款停在处理中，等待决定').waitFor();
+  expect(backend('refund', {
+    out_refund_no: 'E2EREFUND02', out_trade_no: 'E2ESANDBOX01', amount: { refund: 500, total: 2500, currency: 'CNY' },
+  }).body.status).toBe('PROCESSING');
+  const held = w.page.locator('[data-refund=E2EREFUND02][data-status=PROCESSING]');
+  await held.waitFor();
+  await w.button('快进 5 分钟').click();
+  await w.page.getByText(/快进了 15 分钟/).waitFor();
+  expect(backend('query_refund', { out_refund_no: 'E2EREFUND02' }).body.status, 'held').toBe('PROCESSING');
+  await held.getByRole('button', { name: '退款异常' }).click();
+  expect((await refundTold('REFUND.ABNORMAL', 'E2EREFUND02')).notification.summary).toBe('退款异常');
+  expect(backend('query_refund', { out_refund_no: 'E2EREFUND02' }).body.status).toBe('ABNORMAL');
+  const abnormal = w.page.locator('[data-refund=E2EREFUND02][data-status=ABNORMAL]');
+  await w.screenshot('92-sandbox-refund-abnormal');
+  await abnormal.getByRole('button', { name: '退款成功' }).click();
+  await refundTold('REFUND.SUCCESS', 'E2EREFUND02');
+  await w.page.locator('[data-refund=E2EREFUND02][data-status=SUCCESS]').waitFor();
+
+  // The wallet shows the payment and the refunds the backend made.
+  await unlock();
+  expect(await w.balance(), 'wallet: 100 − 25 + 10 + 5').toBe('¥90.00');
   // The console shows both attempts with the merchant's answers, and the
   // merchant with its order under 「商户与应用」.
   await w.open('/dev');

@@ -97,6 +97,19 @@ labels! {
             |n, ok| format!("通知 {n} 次{}", if ok { "，商户已确认" } else { "" }),
             |n, ok| format!("notified {n} times{}", if ok { ", acknowledged" } else { "" });
         dev_resend_notify = "重发通知", "Send the notification again";
+        dev_refunds = "退款", "Refunds";
+        dev_refunds_intro =
+            "商户后台申请的退款先是 PROCESSING（处理中），约 10 秒（模拟时钟）后自动 SUCCESS；也可以在这里让它退款成功、退款异常（ABNORMAL）或退款关闭（CLOSED）。每个结果都会发送退款通知（REFUND.SUCCESS / REFUND.ABNORMAL / REFUND.CLOSED）到退款的 notify_url，未确认时按微信的频率重试。",
+            "A refund a merchant's backend asks for is PROCESSING first and SUCCESS by itself about 10 seconds later (on the simulated clock); here you can make it succeed, become ABNORMAL or CLOSED instead. Each outcome is notified (REFUND.SUCCESS / REFUND.ABNORMAL / REFUND.CLOSED) to the refund's notify_url, retried on WeChat's schedule until acknowledged.";
+        dev_refunds_hold = "新退款停在处理中（PROCESSING），由我在此决定结果", "Keep new refunds PROCESSING until I decide them here";
+        dev_refunds_apply = "应用退款设置", "Apply to refunds";
+        dev_refunds_hold_now: fn(bool) -> String =
+            |h| format!("当前：{}", if h { "退款停在处理中，等待决定" } else { "退款约 10 秒后自动成功" }),
+            |h| format!("Now: {}", if h { "refunds wait PROCESSING for a decision" } else { "refunds succeed by themselves after about 10 seconds" });
+        dev_refunds_none = "还没有商户后台的退款。", "No refunds from a merchant's backend yet.";
+        dev_refund_success = "退款成功", "Refund succeeds";
+        dev_refund_abnormal = "退款异常", "Refund abnormal";
+        dev_refund_closed = "退款关闭", "Refund closed";
     }
 }
 

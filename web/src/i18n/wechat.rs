@@ -272,6 +272,18 @@ pub fn pay_error(
                 "This refund number was already used for another amount.",
             )
             .to_owned(),
+        PayError::NoSuchRefund => locale
+            .pick(
+                "找不到这笔退款（退款单号不属于该商户）。",
+                "No refund of this merchant has this number.",
+            )
+            .to_owned(),
+        PayError::RefundEnded => locale
+            .pick(
+                "这笔退款已结束（退款成功或已关闭），结果不能再改。",
+                "This refund has already ended (succeeded or closed); its outcome cannot change.",
+            )
+            .to_owned(),
         PayError::NotAPayCode => locale
             .pick(
                 "这不是本站的微信支付订单二维码。",

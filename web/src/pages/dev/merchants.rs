@@ -201,6 +201,7 @@ pub fn Merchants() -> impl IntoView {
             let p = plan();
             (tw().dev_notify_now)(p.duplicate, p.delay_secs, p.reorder)
         }}</p>
+        <super::refunds::Refunds />
         {if on_server {
             view! {
                 <form class="form" on:submit=register>

@@ -5,6 +5,7 @@
 
 mod merchants;
 mod platform;
+mod refunds;
 
 use crate::components::{ConfirmBox, ErrorBox, WordedErrorBox};
 use crate::env;
