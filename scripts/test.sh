@@ -52,5 +52,8 @@ cargo build -p qianbao-sandbox --locked
 step "a merchant's backend with the community SDK wechatpayv3 2.0.4 against the sandbox"
 tests/sdk/.venv/bin/python tests/sdk/wechatpayv3_native.py target/debug/qianbao-sandbox
 
+step "a merchant backend's CI suite: the SDK and the sandbox's test helpers, no browser"
+tests/sdk/.venv/bin/python tests/sdk/merchant_ci.py target/debug/qianbao-sandbox
+
 step "end-to-end tests (playwright-core + /usr/bin/chromium)"
 (cd tests/e2e && QIANBAO_DIST="$PWD/../../dist" QIANBAO_SUBPATH_DIST="$PWD/../../target/dist-subpath" npm test)

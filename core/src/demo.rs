@@ -94,6 +94,19 @@ impl State {
         })
     }
 
+    /// A WeChat account of its own on an unused demo number (the sandbox's
+    /// test helpers' test person).
+    pub(crate) fn demo_person(
+        &mut self,
+        now: Timestamp,
+        rng: &mut impl RngCore,
+        hasher: &Hasher,
+    ) -> Result<DemoWeChat, DemoError> {
+        let phone = self.unused_demo_phone(rng)?.as_str().to_owned();
+        let name = OTHER_NAMES[usize::try_from(rng.next_u32()).unwrap_or(0) % OTHER_NAMES.len()];
+        Ok(self.demo_wechat(&phone, name, now, rng, hasher)?)
+    }
+
     fn demo_wechat(
         &mut self,
         phone: &str,

@@ -232,6 +232,9 @@ pub enum EntryKind {
         out_trade_no: String,
         out_refund_no: String,
     },
+    /// The sandbox's test helpers put money in a test person's 零钱 (from
+    /// the bank, as a card's opening balance comes).
+    TestFunds,
     /// A refund under way closed (`CLOSED`): back to the merchant.
     RefundClosed {
         merchant: MerchantId,
@@ -262,6 +265,7 @@ impl EntryKind {
             EntryKind::Refund { .. }
             | EntryKind::RefundAccepted { .. }
             | EntryKind::RefundClosed { .. }
+            | EntryKind::TestFunds
             | EntryKind::SavingsIn
             | EntryKind::SavingsOut
             | EntryKind::Interest { .. } => None,

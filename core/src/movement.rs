@@ -781,7 +781,8 @@ impl HistoryKind {
             // (Neither touches a wallet: the merchant's side of a refund.)
             EntryKind::Interest { .. }
             | EntryKind::RefundAccepted { .. }
-            | EntryKind::RefundClosed { .. } => None,
+            | EntryKind::RefundClosed { .. }
+            | EntryKind::TestFunds => None,
         }
     }
 }
@@ -892,7 +893,8 @@ impl State {
             | EntryKind::SavingsOut
             | EntryKind::Interest { .. }
             | EntryKind::RefundAccepted { .. }
-            | EntryKind::RefundClosed { .. } => None,
+            | EntryKind::RefundClosed { .. }
+            | EntryKind::TestFunds => None,
         }
     }
 

@@ -15,11 +15,13 @@
 mod bridge;
 mod error;
 mod h5;
+mod helpers;
 mod refund;
 
 pub use bridge::{BrandPayRequest, BridgeError};
 pub use error::{ApiError, Invalid, Resource, SignProblem};
 pub use h5::{h5_url, prepay_cashier_url, H5InfoIn, H5OrderCreated, SceneInfoIn, H5_TYPES};
+pub use helpers::{HelperPaid, HelperPayRequest, PersonRequest, TestPerson};
 pub use refund::{
     RefundAmountIn, RefundAmountOut, RefundRequest, RefundResource, RefundResourceAmount,
     RefundView,

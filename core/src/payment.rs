@@ -404,9 +404,14 @@ impl State {
     /// The payment methods the cashier lists for the logged-in WeChat user:
     /// every wallet bound to them (only while the binding is live), then 零钱.
     pub fn pay_methods(&self) -> Vec<PayMethod> {
-        let Some(user) = self.wechat.signed_in().map(|a| a.id()) else {
-            return Vec::new();
-        };
+        match self.wechat.signed_in() {
+            Some(user) => self.pay_methods_of(user.id()),
+            None => Vec::new(),
+        }
+    }
+
+    /// The payment methods WeChat Pay's cashier offers `user`.
+    pub fn pay_methods_of(&self, user: WeChatId) -> Vec<PayMethod> {
         self.bindings
             .iter()
             .filter_map(|(account, binding)| match binding {
@@ -478,13 +483,38 @@ impl State {
             .filter(|m| self.pay_methods().contains(m))
             .ok_or(PayError::MethodUnavailable)?;
         self.check_pay_password(payer, request.pay_password, now)?;
-        let (actor, source) = self.method_accounts(method, payer);
         if let PayMethod::Wallet(wallet) = method {
             if self.needs_extra_confirmation(request.merchant, order.amount, method) {
                 let typed = request.wallet_password.ok_or(PayError::NeedsConfirmation)?;
                 self.check_password(wallet, typed, now)?;
             }
         }
+        self.complete_payment(&order, payer, method, request.key, now)
+    }
+
+    /// What follows the person's secrets at the cashier, for `payer`'s
+    /// payment of `order` with `method`: the method's limits and balance,
+    /// WeChat Pay's own failure (the console's 「系统繁忙」: `PAYERROR`),
+    /// then the one ledger entry, `SUCCESS` and the notification. Shared by
+    /// 「确认支付」 and the sandbox's test helpers.
+    pub(crate) fn complete_payment(
+        &mut self,
+        order: &Order,
+        payer: WeChatId,
+        method: PayMethod,
+        key: &str,
+        now: Timestamp,
+    ) -> Result<Paid, PayError> {
+        let merchant = order.merchant;
+        let request = PayRequest {
+            merchant,
+            out_trade_no: &order.out_trade_no,
+            method: Some(method),
+            pay_password: "",
+            wallet_password: None,
+            key,
+        };
+        let (actor, source) = self.method_accounts(method, payer);
         let limit = match method {
             PayMethod::Wallet(wallet) => self.provider_of(wallet).policy,
             // 零钱 follows WeChat's own limits.

@@ -70,6 +70,9 @@ pub enum Endpoint {
     RefundResult,
     /// The refund notification WeChat Pay sends the merchant.
     RefundNotify,
+    /// `POST /sandbox/v1/test-helpers/…`: a merchant's test suite asks the
+    /// sandbox to act as a person would (or to move its clock).
+    TestHelper,
 }
 
 impl Endpoint {
@@ -91,6 +94,7 @@ impl Endpoint {
             | Endpoint::H5Order
             | Endpoint::Notify
             | Endpoint::RefundNotify
+            | Endpoint::TestHelper
             | Endpoint::Refund
             | Endpoint::Pay
             | Endpoint::CloseOrder => "POST",
@@ -117,6 +121,7 @@ impl Endpoint {
             Endpoint::CloseOrder => "/v3/pay/transactions/out-trade-no/{out_trade_no}/close",
             Endpoint::RefundResult => "(WeChat Pay) refund result",
             Endpoint::RefundNotify => "(merchant) refund notify_url",
+            Endpoint::TestHelper => "/sandbox/v1/test-helpers",
         }
     }
 }

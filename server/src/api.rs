@@ -66,7 +66,8 @@ pub fn router(sandbox: Sandbox, files: Option<Files>) -> Router {
         .merge(v3)
         .merge(crate::pages::routes())
         .merge(crate::oauth::routes())
-        .merge(crate::bridge::routes());
+        .merge(crate::bridge::routes())
+        .merge(crate::helpers::routes());
     let router = match files {
         Some(files) => router.fallback(move |request: Request| site::serve(files.clone(), request)),
         None => router,

@@ -148,3 +148,13 @@ pub fn with_rng<T>(f: impl FnOnce(&mut rand_chacha::ChaCha20Rng) -> T) -> T {
     }
     RNG.with(|rng| f(&mut rng.borrow_mut()))
 }
+
+/// A merchant's test-helpers token: `qbth_`, its 商户号, `_` and 40 hex
+/// digits of SHA-256 over the APIv3 key — only who holds the key's
+/// credentials has it, and nothing more is stored.
+pub fn helper_token(mchid: qianbao_core::merchant::Mchid, apiv3_key: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("qianbao test helpers\n{mchid}\n{apiv3_key}").as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("qbth_{mchid}_{}", &hex[..40])
+}

@@ -20,8 +20,10 @@
 //!   cashier opened, WeChat's result returned.
 //! - [`platform`] — the platform's keys (微信支付公钥 and certificate) and
 //!   their rotation: two valid at once, then the old one retired.
-//! - [`notify`] — payment notifications to the merchant's `notify_url`:
+//! - [`notify`] — payment and refund notifications to the `notify_url`:
 //!   encrypted, signed, retried on WeChat Pay's schedule.
+//! - [`helpers`] — the test helpers for a merchant backend's CI: a test
+//!   person, paying (or failing) as them, the clock, a refund's outcome.
 //! - [`site`] — the built site (inside the binary, or `--dist`) and each
 //!   browser's client cookie.
 //! - [`signing`], [`keys`] — `WECHATPAY2-SHA256-RSA2048` (ring) and the keys
@@ -30,6 +32,7 @@
 pub mod api;
 pub mod bridge;
 pub mod db;
+pub mod helpers;
 pub mod keys;
 pub mod notify;
 pub mod oauth;

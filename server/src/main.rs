@@ -4,6 +4,7 @@
 //! qianbao-sandbox serve [--addr 127.0.0.1:8090] [--db qianbao-sandbox.db] [--dist dist]
 //! (the site is built into the binary; `--dist` serves another)
 //! qianbao-sandbox merchant add --name … --notify-url … --redirect-domain … [--db …]
+//! qianbao-sandbox trigger --url http://127.0.0.1:8090 --token TOKEN people|pay|clock|refund 'JSON'
 //! ```
 
 use clap::{Parser, Subcommand};
@@ -47,6 +48,24 @@ enum Command {
     Merchant {
         #[command(subcommand)]
         command: MerchantCommand,
+    },
+    /// One test helper of a running sandbox, for a merchant backend's CI:
+    /// `people '{"change":10000}'`, `pay '{"out_trade_no":"…","openid":"…"}'`
+    /// (`"outcome"`: SUCCESS, PAYERROR, CANCEL), `clock '{"advance_secs":900}'`,
+    /// `refund '{"out_refund_no":"…","status":"ABNORMAL"}'`. Prints the
+    /// answer's JSON; fails if the sandbox refused.
+    Trigger {
+        /// The running sandbox.
+        #[arg(long, default_value = "http://127.0.0.1:8090")]
+        url: String,
+        /// The merchant's `test_helpers_token` (printed by `merchant add`).
+        #[arg(long, env = "QIANBAO_TEST_HELPERS_TOKEN")]
+        token: String,
+        /// people, pay, clock or refund.
+        helper: String,
+        /// The helper's JSON body.
+        #[arg(default_value = "{}")]
+        body: String,
     },
 }
 
@@ -115,9 +134,48 @@ async fn shutdown() {
     }
 }
 
+/// `trigger`: one `POST /sandbox/v1/test-helpers/{helper}`.
+fn trigger(url: &str, token: &str, helper: &str, body: &str) -> ExitCode {
+    if !["people", "pay", "clock", "refund"].contains(&helper) {
+        return fail(format!(
+            "no test helper {helper:?}: people, pay, clock or refund"
+        ));
+    }
+    let endpoint = format!(
+        "{}/sandbox/v1/test-helpers/{helper}",
+        url.trim_end_matches('/')
+    );
+    let sent = ureq::post(&endpoint)
+        .set("Authorization", &format!("Bearer {token}"))
+        .set("Content-Type", "application/json")
+        .send_string(body);
+    let (ok, response) = match sent {
+        Ok(response) => (true, response),
+        Err(ureq::Error::Status(_, response)) => (false, response),
+        Err(ureq::Error::Transport(e)) => return fail(format!("{endpoint}: {e}")),
+    };
+    let text = response.into_string().unwrap_or_default();
+    let printed = if ok {
+        writeln!(std::io::stdout(), "{text}")
+    } else {
+        writeln!(std::io::stderr(), "{text}")
+    };
+    match (ok, printed) {
+        (true, Ok(())) => ExitCode::SUCCESS,
+        (true, Err(e)) => fail(e),
+        (false, _) => ExitCode::FAILURE,
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Trigger {
+            url,
+            token,
+            helper,
+            body,
+        } => trigger(&url, &token, &helper, &body),
         Command::Merchant {
             command:
                 MerchantCommand::Add {

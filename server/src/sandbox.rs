@@ -89,6 +89,9 @@ pub struct Credentials {
     /// The 微信支付公钥's id (`PUB_KEY_ID_…`), sent as `Wechatpay-Serial`.
     pub platform_serial_no: String,
     pub platform_public_key_pem: String,
+    /// `Authorization: Bearer …` for the test helpers
+    /// (`/sandbox/v1/test-helpers/…`, `qianbao-sandbox trigger`).
+    pub test_helpers_token: String,
 }
 
 /// The headers that sign a response or a notification.
@@ -484,6 +487,7 @@ impl Sandbox {
             mchid: keys.mchid,
             merchant_serial_no: keys.serial_no,
             merchant_private_key_pem: made.private_pem,
+            test_helpers_token: keys::helper_token(mchid, &keys.apiv3_key),
             apiv3_key: keys.apiv3_key,
             platform_serial_no,
             platform_public_key_pem,
