@@ -52,7 +52,7 @@ cargo build -p qianbao-sandbox --locked
 step "a merchant's backend with the community SDK wechatpayv3 2.0.4 against the sandbox"
 tests/sdk/.venv/bin/python tests/sdk/wechatpayv3_native.py target/debug/qianbao-sandbox
 
-step "a merchant backend's CI suite: the SDK and the sandbox's test helpers, no browser"
+step "a merchant backend's CI suite (the SDK and the test helpers, no browser), and 「接入检查」 of three backends"
 tests/sdk/.venv/bin/python tests/sdk/merchant_ci.py target/debug/qianbao-sandbox
 
 step "end-to-end tests (playwright-core + /usr/bin/chromium)"

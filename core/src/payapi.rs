@@ -13,12 +13,14 @@
 //! `message` in WeChat's words. A refused call changes nothing.
 
 mod bridge;
+mod check;
 mod error;
 mod h5;
 mod helpers;
 mod refund;
 
 pub use bridge::{BrandPayRequest, BridgeError};
+pub use check::{CheckReport, Probe, ProbeResult};
 pub use error::{ApiError, Invalid, Resource, SignProblem};
 pub use h5::{h5_url, prepay_cashier_url, H5InfoIn, H5OrderCreated, SceneInfoIn, H5_TYPES};
 pub use helpers::{HelperPaid, HelperPayRequest, PersonRequest, TestPerson};
@@ -904,7 +906,7 @@ impl State {
     }
 
     /// An order as WeChat Pay reports it to `signer`.
-    fn transaction(&self, signer: Mchid, order: &Order, api: &ApiOrder) -> Transaction {
+    pub(crate) fn transaction(&self, signer: Mchid, order: &Order, api: &ApiOrder) -> Transaction {
         let paid = order.paid.as_ref();
         let payer = paid.and_then(|p| {
             self.wechat

@@ -73,6 +73,8 @@ pub enum Endpoint {
     /// `POST /sandbox/v1/test-helpers/…`: a merchant's test suite asks the
     /// sandbox to act as a person would (or to move its clock).
     TestHelper,
+    /// 「接入检查」: a probe sent to a merchant's notify URL, asked for.
+    Check,
 }
 
 impl Endpoint {
@@ -95,6 +97,7 @@ impl Endpoint {
             | Endpoint::Notify
             | Endpoint::RefundNotify
             | Endpoint::TestHelper
+            | Endpoint::Check
             | Endpoint::Refund
             | Endpoint::Pay
             | Endpoint::CloseOrder => "POST",
@@ -122,6 +125,7 @@ impl Endpoint {
             Endpoint::RefundResult => "(WeChat Pay) refund result",
             Endpoint::RefundNotify => "(merchant) refund notify_url",
             Endpoint::TestHelper => "/sandbox/v1/test-helpers",
+            Endpoint::Check => "(merchant) notify_url — 接入检查",
         }
     }
 }

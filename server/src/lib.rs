@@ -18,6 +18,8 @@
 //! - [`bridge`] — the JS bridge for a merchant's own pages
 //!   (`getBrandWCPayRequest`, `wx.chooseWXPay`): `paySign` checked, the
 //!   cashier opened, WeChat's result returned.
+//! - [`check`] — 「接入检查」: probes (forged, stale, unknown serial,
+//!   tampered, repeated) to a merchant's notify URL, and what it answered.
 //! - [`platform`] — the platform's keys (微信支付公钥 and certificate) and
 //!   their rotation: two valid at once, then the old one retired.
 //! - [`notify`] — payment and refund notifications to the `notify_url`:
@@ -31,6 +33,7 @@
 
 pub mod api;
 pub mod bridge;
+pub mod check;
 pub mod db;
 pub mod helpers;
 pub mod keys;

@@ -4,6 +4,7 @@
 //! qianbao-sandbox serve [--addr 127.0.0.1:8090] [--db qianbao-sandbox.db] [--dist dist]
 //! (the site is built into the binary; `--dist` serves another)
 //! qianbao-sandbox merchant add --name … --notify-url … --redirect-domain … [--db …]
+//! qianbao-sandbox check --url http://127.0.0.1:8090 --mchid 19…
 //! qianbao-sandbox trigger --url http://127.0.0.1:8090 --token TOKEN people|pay|clock|refund 'JSON'
 //! ```
 
@@ -48,6 +49,16 @@ enum Command {
     Merchant {
         #[command(subcommand)]
         command: MerchantCommand,
+    },
+    /// 「接入检查」 of a running sandbox: probes sent to the merchant's
+    /// notify URL (a forged signature, a stale timestamp, an unknown
+    /// serial, a tampered ciphertext, a repeat…); prints the report's JSON
+    /// and fails unless the backend answered every probe rightly.
+    Check {
+        #[arg(long, default_value = "http://127.0.0.1:8090")]
+        url: String,
+        #[arg(long)]
+        mchid: String,
     },
     /// One test helper of a running sandbox, for a merchant backend's CI:
     /// `people '{"change":10000}'`, `pay '{"out_trade_no":"…","openid":"…"}'`
@@ -167,9 +178,30 @@ fn trigger(url: &str, token: &str, helper: &str, body: &str) -> ExitCode {
     }
 }
 
+/// `check`: `POST /sandbox/v1/check`, the report printed.
+fn check(url: &str, mchid: &str) -> ExitCode {
+    let endpoint = format!("{}/sandbox/v1/check", url.trim_end_matches('/'));
+    let response = match ureq::post(&endpoint).send_form(&[("mchid", mchid)]) {
+        Ok(response) => response,
+        Err(ureq::Error::Status(status, response)) => {
+            let text = response.into_string().unwrap_or_default();
+            return fail(format!("{endpoint}: {status} {text}"));
+        }
+        Err(ureq::Error::Transport(e)) => return fail(format!("{endpoint}: {e}")),
+    };
+    let text = response.into_string().unwrap_or_default();
+    let passed =
+        serde_json::from_str::<qianbao_core::payapi::CheckReport>(&text).is_ok_and(|r| r.passed());
+    if writeln!(std::io::stdout(), "{text}").is_err() || !passed {
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Check { url, mchid } => check(&url, &mchid),
         Command::Trigger {
             url,
             token,

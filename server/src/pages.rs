@@ -15,7 +15,9 @@
 //!   platform keys and their rotation (`crate::platform`);
 //! - the console's explicit actions: `POST merchants` (register one),
 //!   `GET export`, `POST import` (checked exactly as a load would check it)
-//!   and `POST reset`.
+//!   and `POST reset`;
+//! - `POST check` (`mchid`): 「接入检查」, the probes sent to the
+//!   merchant's notify URL (`crate::check`), the report back.
 //!
 //! No route takes a stored state from a page but the console's import.
 
@@ -56,6 +58,36 @@ pub fn routes() -> Router<Sandbox> {
             post(import).layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),
         )
         .route("/sandbox/v1/reset", post(reset))
+        .route("/sandbox/v1/check", post(check))
+}
+
+#[derive(Deserialize)]
+struct CheckForm {
+    mchid: String,
+}
+
+/// `POST /sandbox/v1/check` (a form: `mchid`): 「接入检查」 — the probes
+/// sent to the merchant's registered notify URL now; the report
+/// (`core::payapi::CheckReport`), or 404 for no such merchant.
+async fn check(
+    State(sandbox): State<Sandbox>,
+    Form(CheckForm { mchid }): Form<CheckForm>,
+) -> Response {
+    let Some(mchid) = qianbao_core::merchant::Mchid::parse(&mchid) else {
+        return plain(StatusCode::NOT_FOUND, "no such merchant", TEXT);
+    };
+    let report = tokio::task::spawn_blocking(move || crate::check::run(&sandbox, mchid)).await;
+    match report {
+        Ok(Ok(report)) => match serde_json::to_string(&report) {
+            Ok(json) => plain(StatusCode::OK, json, JSON),
+            Err(error) => unavailable(&error),
+        },
+        Ok(Err(crate::check::CheckError::NoSuchMerchant)) => {
+            plain(StatusCode::NOT_FOUND, "no such merchant", TEXT)
+        }
+        Ok(Err(error)) => unavailable(&error),
+        Err(error) => unavailable(&error),
+    }
 }
 
 fn unavailable(error: &dyn std::fmt::Display) -> Response {

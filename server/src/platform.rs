@@ -337,7 +337,13 @@ impl Sandbox {
 
     /// Signs `body`, naming `serial` (the public key's id or the certificate's).
     pub fn sign_as(&self, body: &[u8], serial: String) -> SignedHeaders {
-        let timestamp = (wall_clock().as_millis() / 1000).to_string();
+        self.sign_at(body, serial, wall_clock().as_millis() / 1000)
+    }
+
+    /// [`Sandbox::sign_as`] with the `Wechatpay-Timestamp` given (the
+    /// integration check's stale probe).
+    pub fn sign_at(&self, body: &[u8], serial: String, unix_secs: i64) -> SignedHeaders {
+        let timestamp = unix_secs.to_string();
         let nonce = keys::with_rng(keys::nonce);
         let message = signing::response_message(&timestamp, &nonce, body);
         SignedHeaders {

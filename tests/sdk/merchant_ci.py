@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import unittest
 import urllib.error
 import urllib.request
@@ -233,6 +234,105 @@ class MerchantCI(unittest.TestCase):
                                  capture_output=True, text=True)
         self.assertEqual(refused.returncode, 1)
         self.assertIn("UNAUTHORIZED", refused.stderr)
+
+
+class Probed:
+    """A merchant backend's notify_url for 「接入检查」, in one of three
+    ways: `naive` acknowledges everything; `sdk` verifies with the SDK's
+    own `callback` only; `verifying` also refuses a timestamp more than
+    five minutes off, as WeChat's docs ask (wechatpayv3's callback does
+    not look at it)."""
+
+    def __init__(self, way, port):
+        self.way = way
+        self.pay = None
+        probed = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                headers = {k: v for k, v in self.headers.items()}
+                status = 200
+                if probed.way != "naive":
+                    try:
+                        ok = probed.pay.callback(headers, body) is not None
+                    except Exception:  # the SDK raises on what it cannot read
+                        ok = False
+                    stamp = int(headers.get("Wechatpay-Timestamp", "0") or 0)
+                    if probed.way == "verifying" and abs(time.time() - stamp) > 300:
+                        ok = False
+                    status = 200 if ok else 401
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+class IntegrationCheck(unittest.TestCase):
+    """「接入检查」 against three backends written for the test: the report
+    tells them apart, probe by probe."""
+
+    WRONG = {"signtest", "forged", "stale", "unknown_serial", "tampered"}
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.TemporaryDirectory()
+        cls.sandbox = Sandbox(os.path.join(cls.dir.name, "check.db"))
+        cls.backends = {}
+        for way in ("naive", "sdk", "verifying"):
+            port = free_port()
+            out = subprocess.run(
+                [wechatpayv3_native.BINARY, "merchant", "add", "--name", f"{way} 商户",
+                 "--notify-url", f"http://127.0.0.1:{port}/notify", "--redirect-domain", "127.0.0.1:9",
+                 "--db", cls.sandbox.db, "--public-url", cls.sandbox.url],
+                check=True, capture_output=True, text=True)
+            backend = Probed(way, port)
+            backend.credentials = json.loads(out.stdout)
+            backend.pay = merchant.client(backend.credentials, cls.sandbox.url)
+            cls.backends[way] = backend
+        cls.sandbox.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        for backend in cls.backends.values():
+            backend.server.shutdown()
+        cls.sandbox.stop()
+        cls.dir.cleanup()
+
+    def check(self, way):
+        done = subprocess.run(
+            [wechatpayv3_native.BINARY, "check", "--url", self.sandbox.url,
+             "--mchid", self.backends[way].credentials["mchid"]],
+            capture_output=True, text=True)
+        report = json.loads(done.stdout)
+        failed = {p["probe"] for p in report["probes"] if not p["passed"]}
+        return done.returncode, failed, report
+
+    def test_a_backend_that_verifies_everything_passes(self):
+        code, failed, report = self.check("verifying")
+        self.assertEqual((code, failed), (0, set()), report)
+        answers = {p["probe"]: p["status"] for p in report["probes"]}
+        self.assertEqual((answers["valid"], answers["duplicate"], answers["forged"]), (200, 200, 401))
+
+    def test_a_backend_that_verifies_nothing_fails_every_wrong_probe(self):
+        code, failed, report = self.check("naive")
+        self.assertEqual((code, failed), (1, self.WRONG), report)
+
+    def test_the_sdks_callback_alone_takes_a_stale_notification(self):
+        code, failed, report = self.check("sdk")
+        self.assertEqual((code, failed), (1, {"stale"}), report)
+
+    def test_no_probe_for_a_merchant_that_is_not_there(self):
+        done = subprocess.run(
+            [wechatpayv3_native.BINARY, "check", "--url", self.sandbox.url, "--mchid", "1900000000"],
+            capture_output=True, text=True)
+        self.assertEqual(done.returncode, 1)
+        self.assertIn("404", done.stderr)
 
 
 if __name__ == "__main__":

@@ -102,3 +102,14 @@ pub async fn rotate(step: &str) -> Result<Vec<PlatformKey>, String> {
         _ => Err("server".to_owned()),
     }
 }
+
+/// `POST /sandbox/v1/check` (`mchid`): 「接入检查」 — the probes sent to
+/// the merchant's notify URL, and the report (`Err`: the server did not
+/// run it).
+pub async fn check(mchid: &str) -> Result<qianbao_core::payapi::CheckReport, ()> {
+    let body = format!("mchid={mchid}");
+    match crate::sandbox::request_form("/sandbox/v1/check", &body).await {
+        Ok((200, text)) => serde_json::from_str(&text).map_err(|_| ()),
+        _ => Err(()),
+    }
+}

@@ -40,8 +40,9 @@ export class Wallet {
     await this.page.locator('main').waitFor();
   }
 
-  async screenshot(name) {
-    await this.page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  async screenshot(name, locator) {
+    if (locator) await locator.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+    else await this.page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
   }
 
   field(label) {

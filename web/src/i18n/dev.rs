@@ -97,6 +97,24 @@ labels! {
             |n, ok| format!("通知 {n} 次{}", if ok { "，商户已确认" } else { "" }),
             |n, ok| format!("notified {n} times{}", if ok { ", acknowledged" } else { "" });
         dev_resend_notify = "重发通知", "Send the notification again";
+        dev_check = "接入检查", "Integration check";
+        dev_check_running = "正在检查…", "Checking…";
+        dev_check_failed = "沙盒服务器没有完成检查，请重试。", "The sandbox server did not complete the check; try again.";
+        dev_check_verdict: fn(bool, &str) -> String =
+            |ok, url| if ok { format!("通过：{url} 对每个探测都做出了正确的应答。") } else { format!("未通过：{url} 接受了不该接受的通知，或拒绝了正确的通知（见下表 ✗）。") },
+            |ok, url| if ok { format!("Passed: {url} answered every probe rightly.") } else { format!("Failed: {url} accepted a notification it should refuse, or refused a right one (✗ below).") };
+        dev_check_probe = "探测", "Probe";
+        dev_check_expected = "应当", "Should";
+        dev_check_answered = "应答", "Answered";
+        dev_check_ack = "确认（2xx）", "acknowledge (2xx)";
+        dev_check_refuse = "拒绝（非 2xx）", "refuse (not 2xx)";
+        dev_probe_valid = "正确的通知", "A right notification";
+        dev_probe_duplicate = "同一通知重发", "The same notification again";
+        dev_probe_signtest = "WECHATPAY/SIGNTEST/ 签名探测", "A WECHATPAY/SIGNTEST/ signature";
+        dev_probe_forged = "伪造的签名", "A forged signature";
+        dev_probe_stale = "一小时前的时间戳", "A timestamp an hour old";
+        dev_probe_unknown_serial = "未知的证书序列号或公钥 ID", "An unknown serial or public key id";
+        dev_probe_tampered = "被篡改的密文", "A tampered ciphertext";
         dev_refunds = "退款", "Refunds";
         dev_refunds_intro =
             "商户后台申请的退款先是 PROCESSING（处理中），约 10 秒（模拟时钟）后自动 SUCCESS；也可以在这里让它退款成功、退款异常（ABNORMAL）或退款关闭（CLOSED）。每个结果都会发送退款通知（REFUND.SUCCESS / REFUND.ABNORMAL / REFUND.CLOSED）到退款的 notify_url，未确认时按微信的频率重试。",

@@ -70,6 +70,7 @@ pub fn Merchants() -> impl IntoView {
         }
     };
     let refused = RwSignal::new(None::<String>);
+    let checks = super::check::Checks::default();
 
     let rows = move || {
         store.state.with(|s| {
@@ -156,6 +157,7 @@ pub fn Merchants() -> impl IntoView {
                 {move || rows().into_iter().map(|row| {
                     let orders = row.count;
                     let mchid = row.mchid.clone();
+                    let check_mchid = row.mchid.clone();
                     view! {
                         <li data-mchid=mchid>
                             <strong>{row.name}</strong>
@@ -165,6 +167,7 @@ pub fn Merchants() -> impl IntoView {
                                 <li><code>"notify_url"</code>" = " <code>{row.notify_url}</code></li>
                                 <li><code>"redirect_domain"</code>" = " <code>{row.redirect_domain}</code></li>
                             </ul>
+                            {on_server.then(|| view! { <super::check::Check mchid=check_mchid checks=checks /> })}
                             <p class="muted">{move || (tw().dev_merchant_orders)(orders)}</p>
                             <ul>
                                 {row.orders.into_iter().map(|(no, state, sent, ok)| {

@@ -3,6 +3,7 @@
 //! range and changes nothing), the simulated clock, and the sandbox's data —
 //! export, import (validated: a bad file changes nothing), reset.
 
+mod check;
 mod merchants;
 mod platform;
 mod refunds;
