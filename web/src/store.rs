@@ -671,16 +671,19 @@ impl Store {
         C: Request,
         C::Error: Into<Problem>,
     {
-        if storage::on_server() {
+        let outcome = if storage::on_server() {
             self.busy.update_value(|n| *n += 1);
             env::set_saving(true);
             let outcome = crate::sandbox::send(*self, command).await;
             self.not_busy();
-            return outcome;
-        }
-        let held = self.exclusive().await?;
-        let outcome = self.apply(&command);
-        self.release(held).await;
+            outcome
+        } else {
+            let held = self.exclusive().await?;
+            let outcome = self.apply(&command);
+            self.release(held).await;
+            outcome
+        };
+        settle().await;
         outcome
     }
 
@@ -962,4 +965,18 @@ pub fn use_store() -> Store {
     use_context::<Store>()
         .or_else(|| PROVIDED.get())
         .unwrap_or_else(|| expect_context::<Store>())
+}
+
+/// Lets what a state change re-renders run before its caller goes on. A
+/// command's result often replaces the screen that sent it (「解锁」 leaves
+/// the lock screen, 「登录」 navigates); the caller then tidies that screen
+/// (clears the password, ends "working"). Done in the same turn as the
+/// change, those writes wake the old screen's effects, which may then run
+/// after the re-render disposed their signals: CI once saw three such
+/// panics ("a reactive value that has already been disposed", from a
+/// `busy` button, its label and a password field) in the sandbox e2e test.
+/// After this, the old screen is gone and writing to its signals does
+/// nothing.
+pub async fn settle() {
+    leptos::task::tick().await;
 }

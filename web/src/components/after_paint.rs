@@ -35,7 +35,9 @@ pub fn once_at_a_time<F: Future<Output = ()> + 'static>(
 fn run<F: Future<Output = ()> + 'static>(busy: RwSignal<bool>, work: impl FnOnce() -> F + 'static) {
     leptos::task::spawn_local(async move {
         work().await;
-        // The page may have gone (a successful login navigates away).
+        // The page may have gone (a successful login navigates away): let
+        // the navigation re-render first (see `store::settle`).
+        crate::store::settle().await;
         let _ = busy.try_set(false);
     });
 }
