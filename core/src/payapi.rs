@@ -12,6 +12,7 @@
 //! Errors are [`ApiError`], one variant per WeChat Pay code, with its HTTP status and a
 //! `message` in WeChat's words. A refused call changes nothing.
 
+mod bill;
 mod bridge;
 mod check;
 mod error;
@@ -19,6 +20,7 @@ mod h5;
 mod helpers;
 mod refund;
 
+pub use bill::{BillAsk, BillType};
 pub use bridge::{BrandPayRequest, BridgeError};
 pub use check::{CheckReport, Probe, ProbeResult};
 pub use error::{ApiError, Invalid, Resource, SignProblem};

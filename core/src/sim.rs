@@ -75,6 +75,8 @@ pub enum Endpoint {
     TestHelper,
     /// 「接入检查」: a probe sent to a merchant's notify URL, asked for.
     Check,
+    /// `GET /v3/bill/tradebill`: a merchant's backend asks for a day's bill.
+    TradeBill,
 }
 
 impl Endpoint {
@@ -87,7 +89,8 @@ impl Endpoint {
             | Endpoint::UserInfo
             | Endpoint::CheckToken
             | Endpoint::CheckRealName
-            | Endpoint::QueryOrder => "GET",
+            | Endpoint::QueryOrder
+            | Endpoint::TradeBill => "GET",
             Endpoint::RefundResult => "—",
             Endpoint::Revoke
             | Endpoint::ToChange
@@ -126,6 +129,7 @@ impl Endpoint {
             Endpoint::RefundNotify => "(merchant) refund notify_url",
             Endpoint::TestHelper => "/sandbox/v1/test-helpers",
             Endpoint::Check => "(merchant) notify_url — 接入检查",
+            Endpoint::TradeBill => "/v3/bill/tradebill",
         }
     }
 }

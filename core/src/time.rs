@@ -102,6 +102,38 @@ pub fn rfc3339_cst(at: Timestamp) -> String {
     format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}+08:00")
 }
 
+/// A CST calendar date written `yyyy-MM-DD` (as WeChat Pay's `bill_date`),
+/// as days since 1970-01-01; `None` for anything else.
+pub fn parse_date_cst(text: &str) -> Option<i64> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let number = |from: usize, len: usize| -> Option<i64> {
+        let part = text.get(from..from + len)?;
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())
+            .flatten()
+    };
+    let year = number(0, 4)?;
+    let month = u32::try_from(number(5, 2)?).ok()?;
+    let day = u32::try_from(number(8, 2)?).ok()?;
+    if !(1..=12).contains(&month) || day == 0 {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    (civil_from_days(days) == (year, month, day)).then_some(days)
+}
+
+/// `at` as WeChat Pay's bills write times: `yyyy-MM-DD HH:mm:ss`, Beijing.
+pub fn date_time_cst(at: Timestamp) -> String {
+    let (year, month, day) = date_cst(at);
+    let of_day = at.0.saturating_add(CST_OFFSET_MS).rem_euclid(DAY_MS) / 1000;
+    let (h, m, s) = (of_day / 3600, of_day / 60 % 60, of_day % 60);
+    format!("{year:04}-{month:02}-{day:02} {h:02}:{m:02}:{s:02}")
+}
+
 /// Reads an RFC 3339 time with an offset (`…+08:00`, `…Z`, fractions of a
 /// second allowed and dropped). `None` for anything else.
 pub fn parse_rfc3339(text: &str) -> Option<Timestamp> {
@@ -204,6 +236,29 @@ mod tests {
     fn plus_saturates() {
         let end = Timestamp::from_millis(i64::MAX - 1).plus(Duration::from_secs(5));
         assert_eq!(end.as_millis(), i64::MAX);
+    }
+
+    #[test]
+    fn bill_dates_read_as_beijing_days() {
+        let at = Timestamp::from_millis(1_764_655_509_000); // 2025-12-02 14:05:09 CST
+        assert_eq!(parse_date_cst("2025-12-02"), Some(day_cst(at)));
+        assert_eq!(date_time_cst(at), "2025-12-02 14:05:09");
+        assert_eq!(
+            parse_date_cst("2024-02-29").map(|d| d + 1),
+            parse_date_cst("2024-03-01")
+        );
+        for bad in [
+            "2025-02-29",
+            "2025-13-01",
+            "2025-12-00",
+            "2025-1-02",
+            "2025/12/02",
+            "2025-12-02 ",
+            "",
+            "２０２５-12-02",
+        ] {
+            assert_eq!(parse_date_cst(bad), None, "{bad}");
+        }
     }
 
     #[test]

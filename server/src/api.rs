@@ -57,6 +57,7 @@ pub fn router(sandbox: Sandbox, files: Option<Files>) -> Router {
             get(query_refund),
         )
         .route("/v3/certificates", get(certificates))
+        .merge(crate::bill::signed_routes())
         .route("/v3/{*rest}", any(unknown))
         .layer(middleware::from_fn_with_state(
             sandbox.clone(),
@@ -67,7 +68,8 @@ pub fn router(sandbox: Sandbox, files: Option<Files>) -> Router {
         .merge(crate::pages::routes())
         .merge(crate::oauth::routes())
         .merge(crate::bridge::routes())
-        .merge(crate::helpers::routes());
+        .merge(crate::helpers::routes())
+        .merge(crate::bill::routes());
     let router = match files {
         Some(files) => router.fallback(move |request: Request| site::serve(files.clone(), request)),
         None => router,
@@ -95,7 +97,7 @@ impl From<ApiError> for PayFailure {
 }
 
 impl PayFailure {
-    fn for_signer(signer: Mchid) -> impl Fn(ApiError) -> PayFailure {
+    pub(crate) fn for_signer(signer: Mchid) -> impl Fn(ApiError) -> PayFailure {
         move |error| PayFailure {
             error,
             signer: Some(signer),
@@ -162,7 +164,7 @@ fn failure(signer: Mchid) -> impl Fn(SandboxError) -> PayFailure {
 }
 
 /// A JSON answer for `signer`.
-fn answer<T: Serialize>(signer: Mchid, value: &T) -> Response {
+pub(crate) fn answer<T: Serialize>(signer: Mchid, value: &T) -> Response {
     let mut response = match serde_json::to_vec(value) {
         Ok(body) => (StatusCode::OK, body).into_response(),
         Err(_) => return PayFailure::for_signer(signer)(ApiError::System).into_response(),
@@ -348,7 +350,7 @@ async fn change<T: Serialize + Send + 'static>(
 /// A query: read from the saved state — unless the console has a fault
 /// waiting for the next call, which the query then meets (and uses up), as
 /// a call that changes the state.
-async fn query<T: Serialize + Send + 'static>(
+pub(crate) async fn query<T: Serialize + Send + 'static>(
     sandbox: &Sandbox,
     signed: Signed,
     view: impl FnOnce(&World, Timestamp) -> Result<T, ApiError>,

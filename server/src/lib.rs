@@ -32,6 +32,7 @@
 //!   the sandbox makes (RustCrypto `rsa`).
 
 pub mod api;
+pub mod bill;
 pub mod bridge;
 pub mod check;
 pub mod db;

@@ -236,6 +236,153 @@ class MerchantCI(unittest.TestCase):
         self.assertIn("UNAUTHORIZED", refused.stderr)
 
 
+class Bills(unittest.TestCase):
+    """下载账单 as a backend reconciles: a day of payments and partial
+    refunds, the bill asked for once the day's bill is made (09:00 the next
+    day, on the sandbox's clock), downloaded with a signed request, checked
+    against its SHA-1 and against what the backend's own queries say."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.TemporaryDirectory()
+        cls.sandbox = Sandbox(os.path.join(cls.dir.name, "bills.db"))
+        cls.port = free_port()
+        cls.notify_url = f"http://127.0.0.1:{cls.port}/notify"
+        cls.c = MerchantCI.add.__func__(cls, "账单商户")
+        cls.other = MerchantCI.add.__func__(cls, "别家商户")
+        cls.sandbox.start()
+        cls.pay = merchant.client(cls.c, cls.sandbox.url, notify_url=cls.notify_url)
+        cls.stranger = merchant.client(cls.other, cls.sandbox.url)
+        cls.backend = Backend(cls.pay, cls.port)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.backend.server.shutdown()
+        cls.sandbox.stop()
+        cls.dir.cleanup()
+
+    helper = MerchantCI.helper
+    person = MerchantCI.person
+    order = MerchantCI.order
+    paid = MerchantCI.paid
+    state = MerchantCI.state
+
+    def refunded(self, no, out_refund_no, amount, total):
+        code, body = self.pay.refund(out_refund_no=out_refund_no, out_trade_no=no,
+                                     amount={"refund": amount, "total": total, "currency": "CNY"})
+        self.assertEqual(code, 200, body)
+        status, ended = self.helper("refund", {"out_refund_no": out_refund_no, "status": "SUCCESS"})
+        self.assertEqual((status, ended["status"]), (200, "SUCCESS"), ended)
+        self.backend.next("REFUND.SUCCESS", out_refund_no)
+        code, body = self.pay.query_refund(out_refund_no=out_refund_no)
+        return json.loads(body)
+
+    def bill(self, query):
+        code, body = self.pay._core.request(f"/v3/bill/tradebill?{query}")
+        return code, json.loads(body)
+
+    def download(self, answer, client=None):
+        code, content = (client or self.pay).download_bill(answer["download_url"])
+        return code, content
+
+    def lines(self, content, gzipped):
+        import gzip
+        import hashlib
+        raw = gzip.decompress(content) if gzipped else content
+        text = raw.decode("utf-8")
+        rows = text.rstrip("\n").split("\n")
+        return hashlib.sha1(raw).hexdigest(), rows[0].split(","), [r.split(",") for r in rows[1:]]
+
+    def test_a_days_bill_reconciles_to_the_fen(self):
+        self.paid("BILL000001", 2500)
+        self.paid("BILL000002", 1999)
+        self.order("BILL000003", 800)  # never paid: not in the bill
+        day = self.state("BILL000001")["success_time"][:10]
+        one = self.refunded("BILL000001", "RBILL00011", 1000, 2500)
+        two = self.refunded("BILL000002", "RBILL00021", 500, 1999)
+        # The day's bill is not made until 09:00 the next day.
+        self.assertEqual(self.bill(f"bill_date={day}"), (400, {"code": "STATEMENT_CREATING", "message": "账单生成中"}))
+        status, _ = self.helper("clock", {"advance_secs": 33 * 3600})
+        self.assertEqual(status, 200)
+
+        code, body = self.pay.trade_bill(bill_date=day)  # the SDK's default: ALL, GZIP
+        self.assertEqual(code, 200, body)
+        answer = json.loads(body)
+        self.assertEqual(answer["hash_type"], "SHA1")
+        code, content = self.download(answer)
+        self.assertEqual(code, 200, content)
+        digest, header, rows = self.lines(content, gzipped=True)
+        self.assertEqual(digest, answer["hash_value"], "the file is the one the hash names")
+        self.assertEqual(len(header), 27)
+        self.assertEqual(header[:6] + header[-4:], ["交易时间", "公众账号ID", "商户号", "特约商户号", "设备号", "微信订单号",
+                                                    "费率", "订单金额", "申请退款金额", "费率备注"])
+        details, totals = rows[:-2], rows[-1]
+        self.assertEqual(rows[-2][0], "总交易单数")
+        self.assertTrue(all(f.startswith("`") for r in details + [totals] for f in r))
+        cells = [[f[1:] for f in r] for r in details]
+        col = {name: i for i, name in enumerate(header)}
+        by = {(r[col["商户订单号"]], r[col["交易状态"]]): r for r in cells}
+        self.assertEqual(sorted(by), [("BILL000001", "REFUND"), ("BILL000001", "SUCCESS"),
+                                      ("BILL000002", "REFUND"), ("BILL000002", "SUCCESS")])
+        for no, total in (("BILL000001", "25.00"), ("BILL000002", "19.99")):
+            queried = self.state(no)
+            row = by[(no, "SUCCESS")]
+            self.assertEqual([row[col["微信订单号"]], row[col["用户标识"]], row[col["应结订单金额"]], row[col["订单金额"]],
+                              row[col["商户号"]], row[col["交易类型"]]],
+                             [queried["transaction_id"], queried["payer"]["openid"], total, total,
+                              self.c["mchid"], "NATIVE"])
+        for no, refund, amount in (("BILL000001", one, "10.00"), ("BILL000002", two, "5.00")):
+            row = by[(no, "REFUND")]
+            self.assertEqual([row[col["微信退款单号"]], row[col["商户退款单号"]], row[col["退款金额"]],
+                              row[col["申请退款金额"]], row[col["应结订单金额"]], row[col["退款状态"]]],
+                             [refund["refund_id"], refund["out_refund_no"], amount, amount, "0.00", "SUCCESS"])
+        # The totals are the rows': 44.99 settled, 15.00 refunded.
+        self.assertEqual([f[1:] for f in totals], ["4", "44.99", "15.00", "0.00", "0.00000", "44.99", "15.00"])
+
+        # SUCCESS (unzipped): the payments only; REFUND: the refunds, with
+        # when each was asked for and when it succeeded.
+        code, answer = self.bill(f"bill_date={day}&bill_type=SUCCESS")
+        self.assertEqual(code, 200, answer)
+        _, content = self.download(answer)
+        digest, header, rows = self.lines(content, gzipped=False)
+        self.assertEqual((digest, len(header), len(rows)), (answer["hash_value"], 20, 4))
+        code, answer = self.bill(f"bill_date={day}&bill_type=REFUND")
+        _, content = self.download(answer)
+        _, header, rows = self.lines(content, gzipped=False)
+        self.assertEqual((header[14:16], len(rows), rows[-1][2]), (["退款申请时间", "退款成功时间"], 4, "`15.00"))
+
+        # Another merchant cannot download it; an altered URL is refused;
+        # so is one asked for more than five minutes ago.
+        code, answer = self.bill(f"bill_date={day}")
+        code, content = self.download(answer, client=self.stranger)
+        self.assertEqual((code, json.loads(content)["code"]), (403, "NO_AUTH"))
+        altered = dict(answer, download_url=answer["download_url"][:-1] + ("0" if answer["download_url"][-1] != "0" else "1"))
+        code, content = self.download(altered)
+        self.assertEqual((code, json.loads(content)["code"]), (400, "INVALID_REQUEST"))
+        try:
+            urllib.request.urlopen(answer["download_url"])
+            self.fail("an unsigned download was answered")
+        except urllib.error.HTTPError as error:
+            self.assertEqual(error.code, 401)
+        self.helper("clock", {"advance_secs": 6 * 60})
+        code, content = self.download(answer)
+        self.assertEqual((code, json.loads(content)["code"]), (400, "INVALID_REQUEST"))
+
+    def test_days_without_a_bill(self):
+        cst = datetime.timezone(datetime.timedelta(hours=8))
+        today = datetime.datetime.now(cst).date()
+        ago = (today - datetime.timedelta(days=3)).isoformat()
+        code, body = self.bill(f"bill_date={ago}")
+        self.assertEqual((code, body["code"]), (400, "NO_STATEMENT_EXIST"))
+        for query, expected in ((f"bill_date={(today + datetime.timedelta(days=9)).isoformat()}", "INVALID_REQUEST"),
+                                (f"bill_date={(today - datetime.timedelta(days=200)).isoformat()}", "INVALID_REQUEST"),
+                                ("bill_date=2026-13-01", "PARAM_ERROR"), ("bill_type=ALL", "PARAM_ERROR"),
+                                (f"bill_date={ago}&bill_type=ALL_SPECIAL", "PARAM_ERROR"),
+                                (f"bill_date={ago}&tar_type=None", "PARAM_ERROR")):
+            code, body = self.bill(query)
+            self.assertEqual((code, body["code"]), (400, expected), query)
+
+
 class Probed:
     """A merchant backend's notify_url for 「接入检查」, in one of three
     ways: `naive` acknowledges everything; `sdk` verifies with the SDK's

@@ -22,10 +22,10 @@
 //! may hold an order outside the window too (one it asked for, for the
 //! cashier: [`Orders::hold`]).
 
-use super::{Order, OrderEvent, OrderState};
+use super::{Order, OrderEvent, OrderState, Refund};
 use crate::merchant::MerchantId;
 use crate::payment::PayError;
-use crate::time::Timestamp;
+use crate::time::{day_cst, Timestamp};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
@@ -69,6 +69,8 @@ pub struct Orders {
     settling: BTreeSet<(Timestamp, usize)>,
     /// Refund notifications owed, by when they fall due.
     refund_notice: BTreeSet<(Timestamp, usize)>,
+    /// Orders by merchant and the Beijing days of their bill rows.
+    billed: BTreeSet<(MerchantId, i64, usize)>,
     /// Orders a page asked for, outside the window, and the server's save
     /// each was read at ([`Orders::hold`]).
     held: BTreeMap<usize, u64>,
@@ -98,6 +100,9 @@ struct Keys {
     refunding: bool,
     settles: Vec<Timestamp>,
     refund_notices: Vec<Timestamp>,
+    /// The Beijing days its bill rows fall on: its payment's, and each
+    /// successful refund's.
+    billed: Vec<i64>,
 }
 
 impl Keys {
@@ -124,6 +129,14 @@ impl Keys {
                 .refunds
                 .iter()
                 .filter_map(|r| r.notice_due())
+                .collect(),
+            billed: order
+                .paid
+                .as_ref()
+                .map(|p| p.at)
+                .into_iter()
+                .chain(order.refunds.iter().filter_map(Refund::succeeded_at))
+                .map(day_cst)
                 .collect(),
         }
     }
@@ -366,6 +379,9 @@ impl Orders {
         for at in &keys.refund_notices {
             mark(&mut self.refund_notice, (*at, position), add);
         }
+        for day in &keys.billed {
+            mark(&mut self.billed, (merchant, *day, position), add);
+        }
     }
 
     /// How many orders `merchant` has (a window: on the server).
@@ -416,6 +432,15 @@ impl Orders {
     pub fn newest(&self, merchant: MerchantId, n: usize) -> Vec<&Order> {
         self.newest_positions(merchant, n)
             .filter_map(|p| self.get(p))
+            .collect()
+    }
+
+    /// `merchant`'s orders with a bill row on Beijing day `day` (paid, or
+    /// refunded successfully, that day), in order of placing.
+    pub fn billed_on(&self, merchant: MerchantId, day: i64) -> Vec<&Order> {
+        self.billed
+            .range((merchant, day, 0)..=(merchant, day, usize::MAX))
+            .filter_map(|&(_, _, position)| self.get(position))
             .collect()
     }
 

@@ -200,6 +200,16 @@ impl Refund {
         Ok(())
     }
 
+    /// When it succeeded (its `success_time`), if it has.
+    pub fn succeeded_at(&self) -> Option<Timestamp> {
+        (self.status == RefundStatus::Success).then(|| {
+            self.api
+                .as_ref()
+                .and_then(|a| a.decided_at)
+                .unwrap_or(self.at)
+        })
+    }
+
     /// When it reaches the payer by itself, if it is `PROCESSING`.
     pub fn settles_at(&self) -> Option<Timestamp> {
         let api = self.api.as_ref()?;

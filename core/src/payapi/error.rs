@@ -76,14 +76,21 @@ pub enum Invalid {
     RefundNoReused,
     /// More than what is left to refund on the order.
     RefundTooMuch,
+    /// A bill's `bill_date` in the future, or more than three months ago.
+    BillDate,
+    /// A bill's download URL that is not one the sandbox gave, or whose
+    /// five minutes are over.
+    BillUrl,
 }
 
 impl Invalid {
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 6] = [
         Self::NotPaid,
         Self::TooManyRefunds,
         Self::RefundNoReused,
         Self::RefundTooMuch,
+        Self::BillDate,
+        Self::BillUrl,
     ];
 
     fn message(self) -> &'static str {
@@ -92,6 +99,8 @@ impl Invalid {
             Self::TooManyRefunds => "一笔订单最多退款 50 次",
             Self::RefundNoReused => "out_refund_no 已用于另一金额的退款",
             Self::RefundTooMuch => "申请退款金额超过订单可退金额",
+            Self::BillDate => "请检查bill_date，并重新调用",
+            Self::BillUrl => "请按第一步申请账单的API指引，重新获取账单地址后再请求",
         }
     }
 }
@@ -133,6 +142,13 @@ pub enum ApiError {
     Unreachable,
     /// `404 NOT_FOUND`: no such API.
     NotFound,
+    /// `400 NO_STATEMENT_EXIST`: no payment or refund that day.
+    NoStatementExist,
+    /// `400 STATEMENT_CREATING`: the day's bill is not made yet (it is from
+    /// 09:00 the next day, Beijing time).
+    StatementCreating,
+    /// `403 NO_AUTH`: a bill's download URL another merchant asked for.
+    NoAuth,
 }
 
 impl ApiError {
@@ -159,11 +175,19 @@ impl ApiError {
             | Self::OpenidMismatch
             | Self::OrderClosed
             | Self::OrderPaid
+            | Self::NoStatementExist
+            | Self::StatementCreating
             | Self::InvalidRequest(
-                Invalid::NotPaid | Invalid::RefundNoReused | Invalid::RefundTooMuch,
+                Invalid::NotPaid
+                | Invalid::RefundNoReused
+                | Invalid::RefundTooMuch
+                | Invalid::BillDate
+                | Invalid::BillUrl,
             ) => 400,
             Self::Sign(_) => 401,
-            Self::OutTradeNoUsed | Self::InvalidRequest(Invalid::TooManyRefunds) => 403,
+            Self::OutTradeNoUsed | Self::NoAuth | Self::InvalidRequest(Invalid::TooManyRefunds) => {
+                403
+            }
             Self::OrderNotExist | Self::ResourceNotExists(_) | Self::NotFound => 404,
             Self::FrequencyLimited => 429,
             Self::System => 500,
@@ -188,6 +212,9 @@ impl ApiError {
             Self::System => "SYSTEM_ERROR",
             Self::Unreachable => "NETWORK",
             Self::NotFound => "NOT_FOUND",
+            Self::NoStatementExist => "NO_STATEMENT_EXIST",
+            Self::StatementCreating => "STATEMENT_CREATING",
+            Self::NoAuth => "NO_AUTH",
         }
     }
 
@@ -240,6 +267,17 @@ impl ApiError {
                 "No answer at all (the console's network failure): the call may not have arrived; retry with the same out_trade_no."
             }
             Self::NotFound => "No such API.",
+            Self::InvalidRequest(Invalid::BillDate) => {
+                "bill_date is in the future or more than three months ago."
+            }
+            Self::InvalidRequest(Invalid::BillUrl) => {
+                "Not a download URL the sandbox gave, or its 5 minutes are over: apply for the bill again."
+            }
+            Self::NoStatementExist => "No payment or refund of this merchant on that day.",
+            Self::StatementCreating => {
+                "The day's bill is made from 09:00 the next day (Beijing time); ask again later."
+            }
+            Self::NoAuth => "The download URL was given to another merchant.",
         }
     }
 
@@ -264,6 +302,9 @@ impl ApiError {
             Self::System,
             Self::Unreachable,
             Self::NotFound,
+            Self::NoStatementExist,
+            Self::StatementCreating,
+            Self::NoAuth,
         ]);
         all
     }
@@ -287,6 +328,9 @@ impl ApiError {
             Self::System => "系统繁忙，请稍后重试",
             Self::Unreachable => "网络请求失败",
             Self::NotFound => "请求的资源不存在",
+            Self::NoStatementExist => "账单文件不存在",
+            Self::StatementCreating => "账单生成中",
+            Self::NoAuth => "权限异常",
         };
         text.into()
     }
@@ -316,6 +360,9 @@ mod tests {
             ApiError::System => 12,
             ApiError::Unreachable => 13,
             ApiError::NotFound => 14,
+            ApiError::NoStatementExist => 15,
+            ApiError::StatementCreating => 16,
+            ApiError::NoAuth => 17,
         }
     }
 
@@ -323,7 +370,7 @@ mod tests {
     fn every_lists_each_variant_and_each_reason() {
         let all = ApiError::every();
         let variants: BTreeSet<usize> = all.iter().map(variant).collect();
-        assert_eq!(variants, (0..15).collect());
+        assert_eq!(variants, (0..18).collect());
         let distinct: BTreeSet<String> = all.iter().map(|e| format!("{e:?}")).collect();
         assert_eq!(distinct.len(), all.len());
         for e in &all {

@@ -494,7 +494,7 @@ fn refund_view(order: &Order, refund: &Refund) -> RefundView {
         .map(|p| p.transaction_id.clone())
         .unwrap_or_default();
     RefundView {
-        refund_id: format!("5030{:016}", refund.entry),
+        refund_id: refund_id(refund),
         out_refund_no: refund.out_refund_no.clone(),
         transaction_id,
         out_trade_no: order.out_trade_no.clone(),
@@ -503,15 +503,7 @@ fn refund_view(order: &Order, refund: &Refund) -> RefundView {
             Some(PayMethod::Wallet(_)) => "支付用户数字钱包",
             _ => "支付用户零钱",
         },
-        success_time: (refund.status == RefundStatus::Success).then(|| {
-            rfc3339_cst(
-                refund
-                    .api
-                    .as_ref()
-                    .and_then(|a| a.decided_at)
-                    .unwrap_or(refund.at),
-            )
-        }),
+        success_time: refund.succeeded_at().map(rfc3339_cst),
         create_time: rfc3339_cst(refund.at),
         status: refund.status.as_str(),
         funds_account: "AVAILABLE",
@@ -526,4 +518,10 @@ fn refund_view(order: &Order, refund: &Refund) -> RefundView {
             currency: "CNY",
         },
     }
+}
+
+/// WeChat Pay's `refund_id` of `refund` (from the ledger entry that took
+/// the money from the merchant: one per refund, for ever).
+pub(crate) fn refund_id(refund: &Refund) -> String {
+    format!("5030{:016}", refund.entry)
 }

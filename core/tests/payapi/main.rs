@@ -12,6 +12,7 @@ use qianbao_core::payapi::{
 use qianbao_core::payment::{OrderState, PayRequest};
 use qianbao_core::testkit::*;
 
+mod bills;
 mod refunds;
 
 fn funded() -> World {
