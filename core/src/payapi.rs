@@ -66,6 +66,47 @@ pub struct RegisteredMerchant {
     /// The host (and port) 网页授权 may redirect to.
     pub redirect_domain: String,
     pub registered_at: Timestamp,
+    /// Faults its own next calls meet (a test helper sets them), before
+    /// the console's, which every merchant's calls meet.
+    #[serde(default, skip_serializing_if = "MerchantFaults::is_none")]
+    pub faults: MerchantFaults,
+}
+
+/// How many of one merchant's next calls fail, and how: no answer at all
+/// (`network`), `429 FREQUENCY_LIMITED` (`limited`), `500 SYSTEM_ERROR`
+/// (`busy`) — met in that order, each call one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MerchantFaults {
+    #[serde(default)]
+    pub network: u32,
+    #[serde(default)]
+    pub limited: u32,
+    #[serde(default)]
+    pub busy: u32,
+}
+
+impl MerchantFaults {
+    /// The most of each one helper call sets.
+    pub const MAX: u32 = 100;
+
+    pub fn is_none(&self) -> bool {
+        *self == MerchantFaults::default()
+    }
+
+    /// The fault the next call meets, used up.
+    fn take(&mut self) -> Option<ApiError> {
+        let (count, error) = if self.network > 0 {
+            (&mut self.network, ApiError::Unreachable)
+        } else if self.limited > 0 {
+            (&mut self.limited, ApiError::FrequencyLimited)
+        } else if self.busy > 0 {
+            (&mut self.busy, ApiError::System)
+        } else {
+            return None;
+        };
+        *count -= 1;
+        Some(error)
+    }
 }
 
 /// Why a registration was refused (said to the developer who ran
@@ -416,6 +457,7 @@ impl State {
             notify_url: notify_url.to_owned(),
             redirect_domain: redirect_domain.to_ascii_lowercase(),
             registered_at: now,
+            faults: MerchantFaults::default(),
         };
         self.wechat.register_app(crate::wechat::App {
             appid: merchant.appid.clone().into(),
@@ -436,6 +478,21 @@ impl State {
         endpoint: Endpoint,
         signer: Mchid,
     ) -> Result<(), ApiError> {
+        let own = self
+            .registered
+            .iter_mut()
+            .find(|m| m.mchid == signer)
+            .and_then(|m| m.faults.take());
+        if let Some(error) = own {
+            let fields = vec![
+                ("mchid".to_owned(), signer.to_string()),
+                ("fault".to_owned(), "test-helpers/faults".to_owned()),
+            ];
+            let answer = vec![("code".to_owned(), error.code().to_owned())];
+            self.sim
+                .record(now, endpoint, fields, answer, Some(error.code().to_owned()));
+            return Err(error);
+        }
         let fault = if self.sim.take_network_fault() {
             crate::sim::Fault::Network
         } else if self.sim.take_limited() {
@@ -728,9 +785,47 @@ impl State {
     /// Whether a merchant's call now would meet one of the console's faults
     /// (and use it up): only a call that may change the state answers it.
     /// Otherwise a query is a pure read ([`State::api_view_by_out_trade_no`]).
-    pub fn api_faults_pending(&self) -> bool {
+    pub fn api_faults_pending(&self, signer: Mchid) -> bool {
         let faults = self.sim.faults();
-        faults.network > 0 || faults.busy > 0 || self.sim.limited() > 0
+        faults.network > 0
+            || faults.busy > 0
+            || self.sim.limited() > 0
+            || self
+                .registered_merchant(signer)
+                .is_some_and(|m| !m.faults.is_none())
+    }
+
+    /// The test helper `faults`: `mchid`'s own next calls meet `faults`
+    /// (replacing what was left of the last ones), logged.
+    pub fn helper_faults(
+        &mut self,
+        mchid: Mchid,
+        faults: MerchantFaults,
+        now: Timestamp,
+    ) -> Result<MerchantFaults, ApiError> {
+        if [faults.network, faults.limited, faults.busy]
+            .iter()
+            .any(|n| *n > MerchantFaults::MAX)
+        {
+            return Err(ApiError::param(
+                "network、limited、busy 须为 0 到 100 之间的整数",
+            ));
+        }
+        let merchant = self
+            .registered
+            .iter_mut()
+            .find(|m| m.mchid == mchid)
+            .ok_or(ApiError::MchNotExists)?;
+        merchant.faults = faults;
+        let counts = |f: MerchantFaults| {
+            vec![
+                ("network".to_owned(), f.network.to_string()),
+                ("limited".to_owned(), f.limited.to_string()),
+                ("busy".to_owned(), f.busy.to_string()),
+            ]
+        };
+        self.log_helper(now, mchid, "faults", counts(faults), counts(faults));
+        Ok(faults)
     }
 
     /// `GET /v3/pay/transactions/out-trade-no/{out_trade_no}?mchid=…`.

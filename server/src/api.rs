@@ -361,7 +361,7 @@ pub(crate) async fn query<T: Serialize + Send + 'static>(
         return Err(PayFailure::replayed(signer));
     }
     let read = sandbox.read(|state| {
-        (!state.api_faults_pending()).then(|| view(state, state.sim().now(wall_clock())))
+        (!state.api_faults_pending(signer)).then(|| view(state, state.sim().now(wall_clock())))
     });
     let result = match read {
         Some(result) => result,

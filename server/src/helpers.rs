@@ -10,7 +10,11 @@
 //! - `clock` `{"advance_secs"}` — the sandbox's clock moves on (orders
 //!   expire, notifications and refunds fall due);
 //! - `refund` `{"out_refund_no", "status"}` — a refund under way ends as
-//!   `SUCCESS`, `ABNORMAL` or `CLOSED`.
+//!   `SUCCESS`, `ABNORMAL` or `CLOSED`;
+//! - `faults` `{"network", "limited", "busy"}` — the merchant's own next
+//!   calls get no answer, `429 FREQUENCY_LIMITED` or `500 SYSTEM_ERROR`
+//!   (the console's faults meet every merchant's: on a shared sandbox,
+//!   one team's CI needs its own).
 //!
 //! Only the merchant's own operator may call them: `Authorization: Bearer
 //! TOKEN`, the `test_helpers_token` that `merchant add` printed — derived
@@ -28,7 +32,7 @@ use axum::Router;
 use qianbao_core::error::UserError;
 use qianbao_core::merchant::Mchid;
 use qianbao_core::order::RefundStatus;
-use qianbao_core::payapi::{ApiError, HelperPayRequest, PersonRequest};
+use qianbao_core::payapi::{ApiError, HelperPayRequest, MerchantFaults, PersonRequest};
 use qianbao_core::payment::PayError;
 use serde::Deserialize;
 use std::time::Duration;
@@ -45,6 +49,7 @@ pub fn routes() -> Router<Sandbox> {
         .route("/sandbox/v1/test-helpers/pay", post(pay))
         .route("/sandbox/v1/test-helpers/clock", post(clock))
         .route("/sandbox/v1/test-helpers/refund", post(refund))
+        .route("/sandbox/v1/test-helpers/faults", post(faults))
 }
 
 fn answer(status: StatusCode, body: &serde_json::Value) -> Response {
@@ -266,6 +271,27 @@ async fn refund(
             };
             refused(status, error.code(), &error.to_string())
         }
+        Err(error) => unsaved(&error),
+    }
+}
+
+async fn faults(
+    State(sandbox): State<Sandbox>,
+    headers: HeaderMap,
+    bytes: axum::body::Bytes,
+) -> Response {
+    let (mchid, faults) = match called::<MerchantFaults>(&sandbox, &headers, &bytes) {
+        Ok(called) => called,
+        Err(refusal) => return refusal.answer(),
+    };
+    let set = sandbox
+        .write(None, move |state, tx| {
+            state.helper_faults(mchid, faults, tx.now)
+        })
+        .await;
+    match set {
+        Ok((Ok(faults), _)) => answer(StatusCode::OK, &serde_json::json!(faults)),
+        Ok((Err(error), _)) => api_refused(&error),
         Err(error) => unsaved(&error),
     }
 }

@@ -224,6 +224,21 @@ class MerchantCI(unittest.TestCase):
         self.assertEqual((status, body["code"]), (404, "ORDER_NOT_EXIST"))
         self.assertEqual(self.state("CI00000008")["trade_state"], "NOTPAY")
 
+    def test_faults_of_its_own_meet_only_this_merchants_calls(self):
+        self.order("CI00000009")
+        stranger = merchant.client(self.other, self.sandbox.url)
+        status, set_ = self.helper("faults", {"network": 1, "limited": 1, "busy": 1})
+        self.assertEqual((status, set_), (200, {"network": 1, "limited": 1, "busy": 1}), set_)
+        # Another merchant's calls (on the same sandbox) meet none of them.
+        code, body = stranger.query(out_trade_no="CI00000009")
+        self.assertEqual((code, json.loads(body)["code"]), (404, "ORDER_NOT_EXIST"))
+        answers = [self.pay.query(out_trade_no="CI00000009") for _ in range(4)]
+        self.assertEqual([code for code, _ in answers], [504, 429, 500, 200], answers)
+        self.assertFalse(answers[0][1], "no answer at all")
+        self.assertEqual([json.loads(b)["code"] for _, b in answers[1:3]], ["FREQUENCY_LIMITED", "SYSTEM_ERROR"])
+        status, body = self.helper("faults", {"busy": 101})
+        self.assertEqual((status, body["code"]), (400, "PARAM_ERROR"))
+
     def test_the_command_line_triggers_the_same_helpers(self):
         cli = [wechatpayv3_native.BINARY, "trigger", "--url", self.sandbox.url]
         done = subprocess.run(cli + ["--token", self.c["test_helpers_token"], "people", '{"change": 100}'],
