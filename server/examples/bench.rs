@@ -10,6 +10,10 @@
 //!    `core` (one job of the writer), not through the API: requests per
 //!    second and each kind's p50/p99.
 //!
+//! 3. a day's bill (`api_trade_bill`, ALL) with 50 of the seeded orders
+//!    paid that day, at each size: its cost is the day's lines, not the
+//!    orders stored.
+//!
 //! The clients sign every request before the clock starts, so the figures
 //! are the server's (on the same machine, a client's own signing would take
 //! the cores the server answers with). Prints the figures and the targets'
@@ -19,8 +23,11 @@
 
 use qianbao_core::binding::Site;
 use qianbao_core::merchant::Mchid;
-use qianbao_core::payapi::{AmountIn, NativeOrderRequest};
+use qianbao_core::payapi::{
+    AmountIn, BillAsk, BillType, HelperPayRequest, NativeOrderRequest, PersonRequest,
+};
 use qianbao_core::session::ClientId;
+use qianbao_core::time::day_cst;
 use qianbao_sandbox::sandbox::{wall_clock, Credentials};
 use qianbao_sandbox::signing::{self, SigningKey, VerifyingKey};
 use qianbao_sandbox::{api, Sandbox};
@@ -280,6 +287,49 @@ fn main() {
             page_bytes as f64 / 1e3,
             page_orders
         );
+        // A day's bill: 50 seeded orders paid, the clock past 09:00 the next
+        // day (after the figures above: the jump ends the others' time).
+        let (day, _) = sandbox
+            .write_blocking(move |state, tx| {
+                let change = PersonRequest {
+                    change: Some(100_000),
+                };
+                let person = state
+                    .helper_person(mchid, &change, tx.now, &mut tx.rng, tx.hasher)
+                    .unwrap();
+                for i in 0..size.min(50) {
+                    let paid = HelperPayRequest {
+                        out_trade_no: Some(format!("SEED{i:08}")),
+                        openid: Some(person.openid.clone()),
+                        outcome: None,
+                    };
+                    state.helper_pay(mchid, &paid, tx.now).unwrap();
+                }
+                state.sim_mut().advance(Duration::from_secs(34 * 3600));
+                day_cst(tx.now)
+            })
+            .unwrap();
+        let ((lines, bill_ms), _) = sandbox
+            .write_blocking(move |state, _| {
+                let ask = BillAsk {
+                    day,
+                    kind: BillType::All,
+                    gzip: false,
+                };
+                let now = state.sim().now(wall_clock());
+                let at = Instant::now();
+                let mut lines = 0;
+                for _ in 0..20 {
+                    lines = state
+                        .api_trade_bill(mchid, ask, now)
+                        .unwrap()
+                        .lines()
+                        .count();
+                }
+                (lines, at.elapsed().as_secs_f64() * 1000.0 / 20.0)
+            })
+            .unwrap();
+        println!("{:>8} (a day's bill, {lines} lines: {bill_ms:.2} ms)", "");
         server.abort();
         drop(sandbox);
         for suffix in ["", "-wal", "-shm"] {

@@ -269,6 +269,21 @@ test("a merchant backend's native order: paid in the browser, notified (retried)
     ['valid', 'true'], ['duplicate', 'true'], ['signtest', 'true'], ['forged', 'true'],
     ['stale', 'false'], ['unknown_serial', 'true'], ['tampered', 'true'],
   ]);
+  // The merchant's own faults (a test helper), shown under it until its
+  // calls meet them — the page follows by itself.
+  const faults = await fetch(`${s.url}/sandbox/v1/test-helpers/faults`, {
+    method: 'POST', body: JSON.stringify({ busy: 1 }),
+    headers: { Authorization: `Bearer ${s.merchant.test_helpers_token}`, 'Content-Type': 'application/json' },
+  });
+  expect(faults.status, 'faults set').toBe(200);
+  const own = w.page.locator(`[data-mchid="${s.merchant.mchid}"] [data-testid=own-faults]`);
+  await own.waitFor();
+  expect(await own.innerText()).toContain('SYSTEM_ERROR 1 次');
+  await w.screenshot('95-sandbox-own-faults', own);
+  const busy = backend('query', { out_trade_no: 'E2ESANDBOX01' });
+  expect([busy.code, busy.body.code], JSON.stringify(busy)).toEqual([500, 'SYSTEM_ERROR']);
+  await own.waitFor({ state: 'detached' });
+  expect(backend('query', { out_trade_no: 'E2ESANDBOX01' }).code, 'then answered').toBe(200);
   await w.screenshot('93-sandbox-check', w.page.locator(`[data-mchid="${s.merchant.mchid}"]`));
   await w.page.setViewportSize({ width: 375, height: 800 });
   await w.screenshot('94-sandbox-check-phone', w.page.getByTestId('check-report'));

@@ -93,6 +93,9 @@ labels! {
         dev_merchant_orders: fn(usize) -> String =
             |n| format!("API 订单 {n} 笔（下面是最近付款的和最近下单的各至多 10 笔）"),
             |n| format!("{n} API orders (below, up to 10 paid last and 10 placed last)");
+        dev_merchant_faults: fn(u32, u32, u32) -> String =
+            |n, l, b| format!("此商户自己的故障（测试助手 faults）：接下来网络失败 {n} 次、FREQUENCY_LIMITED {l} 次、SYSTEM_ERROR {b} 次"),
+            |n, l, b| format!("This merchant's own faults (test helper faults): next {n} network failures, {l} FREQUENCY_LIMITED, {b} SYSTEM_ERROR");
         dev_order_notified: fn(usize, bool) -> String =
             |n, ok| format!("通知 {n} 次{}", if ok { "，商户已确认" } else { "" }),
             |n, ok| format!("notified {n} times{}", if ok { ", acknowledged" } else { "" });

@@ -9,7 +9,7 @@ use crate::store::use_store;
 use leptos::prelude::*;
 use qianbao_core::command::{SetLimited, SetNotifications};
 use qianbao_core::merchant::MerchantId;
-use qianbao_core::payapi::check_registration;
+use qianbao_core::payapi::{check_registration, MerchantFaults};
 use qianbao_core::sim::{parse_count, parse_notify_delay, NotifyPlan};
 
 /// One registered merchant, as the console lists it.
@@ -21,6 +21,8 @@ struct Row {
     redirect_domain: String,
     /// How many API orders the merchant has.
     count: usize,
+    /// What its own next calls meet (the test helper `faults`).
+    faults: MerchantFaults,
     /// The ones shown: (out_trade_no, state, notifications sent, acknowledged)
     orders: Vec<(String, &'static str, usize, bool)>,
 }
@@ -83,6 +85,7 @@ pub fn Merchants() -> impl IntoView {
                     notify_url: m.notify_url.clone(),
                     redirect_domain: m.redirect_domain.clone(),
                     count: s.order_book().count(MerchantId::Registered(m.mchid)),
+                    faults: m.faults,
                     // The latest payments, then the latest orders placed: a
                     // few of each, however many the merchant has (a load
                     // test's thousands would bury the ones a person paid).
@@ -168,6 +171,10 @@ pub fn Merchants() -> impl IntoView {
                                 <li><code>"redirect_domain"</code>" = " <code>{row.redirect_domain}</code></li>
                             </ul>
                             {on_server.then(|| view! { <super::check::Check mchid=check_mchid checks=checks /> })}
+                            {(!row.faults.is_none()).then(|| {
+                                let f = row.faults;
+                                view! { <p class="hint" data-testid="own-faults">{move || (tw().dev_merchant_faults)(f.network, f.limited, f.busy)}</p> }
+                            })}
                             <p class="muted">{move || (tw().dev_merchant_orders)(orders)}</p>
                             <ul>
                                 {row.orders.into_iter().map(|(no, state, sent, ok)| {
