@@ -25,7 +25,7 @@ pub use bridge::{BrandPayRequest, BridgeError};
 pub use check::{CheckReport, Probe, ProbeResult};
 pub use error::{ApiError, Invalid, Resource, SignProblem};
 pub use h5::{h5_url, prepay_cashier_url, H5InfoIn, H5OrderCreated, SceneInfoIn, H5_TYPES};
-pub use helpers::{HelperPaid, HelperPayRequest, PersonRequest, TestPerson};
+pub use helpers::{HelperPaid, HelperPayRequest, MerchantFaults, PersonRequest, TestPerson};
 pub use refund::{
     RefundAmountIn, RefundAmountOut, RefundRequest, RefundResource, RefundResourceAmount,
     RefundView,
@@ -70,43 +70,6 @@ pub struct RegisteredMerchant {
     /// the console's, which every merchant's calls meet.
     #[serde(default, skip_serializing_if = "MerchantFaults::is_none")]
     pub faults: MerchantFaults,
-}
-
-/// How many of one merchant's next calls fail, and how: no answer at all
-/// (`network`), `429 FREQUENCY_LIMITED` (`limited`), `500 SYSTEM_ERROR`
-/// (`busy`) — met in that order, each call one.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MerchantFaults {
-    #[serde(default)]
-    pub network: u32,
-    #[serde(default)]
-    pub limited: u32,
-    #[serde(default)]
-    pub busy: u32,
-}
-
-impl MerchantFaults {
-    /// The most of each one helper call sets.
-    pub const MAX: u32 = 100;
-
-    pub fn is_none(&self) -> bool {
-        *self == MerchantFaults::default()
-    }
-
-    /// The fault the next call meets, used up.
-    fn take(&mut self) -> Option<ApiError> {
-        let (count, error) = if self.network > 0 {
-            (&mut self.network, ApiError::Unreachable)
-        } else if self.limited > 0 {
-            (&mut self.limited, ApiError::FrequencyLimited)
-        } else if self.busy > 0 {
-            (&mut self.busy, ApiError::System)
-        } else {
-            return None;
-        };
-        *count -= 1;
-        Some(error)
-    }
 }
 
 /// Why a registration was refused (said to the developer who ran
@@ -793,39 +756,6 @@ impl State {
             || self
                 .registered_merchant(signer)
                 .is_some_and(|m| !m.faults.is_none())
-    }
-
-    /// The test helper `faults`: `mchid`'s own next calls meet `faults`
-    /// (replacing what was left of the last ones), logged.
-    pub fn helper_faults(
-        &mut self,
-        mchid: Mchid,
-        faults: MerchantFaults,
-        now: Timestamp,
-    ) -> Result<MerchantFaults, ApiError> {
-        if [faults.network, faults.limited, faults.busy]
-            .iter()
-            .any(|n| *n > MerchantFaults::MAX)
-        {
-            return Err(ApiError::param(
-                "network、limited、busy 须为 0 到 100 之间的整数",
-            ));
-        }
-        let merchant = self
-            .registered
-            .iter_mut()
-            .find(|m| m.mchid == mchid)
-            .ok_or(ApiError::MchNotExists)?;
-        merchant.faults = faults;
-        let counts = |f: MerchantFaults| {
-            vec![
-                ("network".to_owned(), f.network.to_string()),
-                ("limited".to_owned(), f.limited.to_string()),
-                ("busy".to_owned(), f.busy.to_string()),
-            ]
-        };
-        self.log_helper(now, mchid, "faults", counts(faults), counts(faults));
-        Ok(faults)
     }
 
     /// `GET /v3/pay/transactions/out-trade-no/{out_trade_no}?mchid=…`.

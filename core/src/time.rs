@@ -102,6 +102,16 @@ pub fn rfc3339_cst(at: Timestamp) -> String {
     format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}+08:00")
 }
 
+/// The number the `len` ASCII digits of `text` from `from` make (`None`
+/// unless all are digits).
+fn digits(text: &str, from: usize, len: usize) -> Option<i64> {
+    let part = text.get(from..from + len)?;
+    part.bytes()
+        .all(|c| c.is_ascii_digit())
+        .then(|| part.parse().ok())
+        .flatten()
+}
+
 /// A CST calendar date written `yyyy-MM-DD` (as WeChat Pay's `bill_date`),
 /// as days since 1970-01-01; `None` for anything else.
 pub fn parse_date_cst(text: &str) -> Option<i64> {
@@ -109,16 +119,9 @@ pub fn parse_date_cst(text: &str) -> Option<i64> {
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    let number = |from: usize, len: usize| -> Option<i64> {
-        let part = text.get(from..from + len)?;
-        part.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| part.parse().ok())
-            .flatten()
-    };
-    let year = number(0, 4)?;
-    let month = u32::try_from(number(5, 2)?).ok()?;
-    let day = u32::try_from(number(8, 2)?).ok()?;
+    let year = digits(text, 0, 4)?;
+    let month = u32::try_from(digits(text, 5, 2)?).ok()?;
+    let day = u32::try_from(digits(text, 8, 2)?).ok()?;
     if !(1..=12).contains(&month) || day == 0 {
         return None;
     }
@@ -138,13 +141,7 @@ pub fn date_time_cst(at: Timestamp) -> String {
 /// second allowed and dropped). `None` for anything else.
 pub fn parse_rfc3339(text: &str) -> Option<Timestamp> {
     let b = text.as_bytes();
-    let digits = |from: usize, len: usize| -> Option<i64> {
-        let part = text.get(from..from + len)?;
-        part.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| part.parse().ok())
-            .flatten()
-    };
+    let digits = |from: usize, len: usize| digits(text, from, len);
     let sep = |at: usize, c: &[u8]| b.get(at).is_some_and(|x| c.contains(x));
     if !(sep(4, b"-") && sep(7, b"-") && sep(10, b"Tt") && sep(13, b":") && sep(16, b":")) {
         return None;

@@ -167,14 +167,7 @@ impl Token {
         };
         let mchid = Mchid::parse(mchid)?;
         let key = sandbox.merchant(mchid)?.apiv3_key;
-        let expected = mac(&key, payload);
-        let same = expected.len() == tag.len()
-            && expected
-                .bytes()
-                .zip(tag.bytes())
-                .fold(0u8, |d, (a, b)| d | (a ^ b))
-                == 0;
-        if !same {
+        if !crate::keys::same_secret(&mac(&key, payload), tag) {
             return None;
         }
         Some(Token {

@@ -124,13 +124,7 @@ fn operator(sandbox: &Sandbox, headers: &HeaderMap) -> Result<Mchid, Refusal> {
         .ok_or(Refusal::Unauthorized)?;
     let merchant = sandbox.merchant(mchid).ok_or(Refusal::Unauthorized)?;
     let expected = helper_token(mchid, &merchant.apiv3_key);
-    let same = expected.len() == token.len()
-        && expected
-            .bytes()
-            .zip(token.bytes())
-            .fold(0u8, |d, (a, b)| d | (a ^ b))
-            == 0;
-    if same {
+    if crate::keys::same_secret(&expected, token) {
         Ok(mchid)
     } else {
         Err(Refusal::Unauthorized)

@@ -158,3 +158,9 @@ pub fn helper_token(mchid: qianbao_core::merchant::Mchid, apiv3_key: &str) -> St
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     format!("qbth_{mchid}_{}", &hex[..40])
 }
+
+/// Whether two secrets are equal, in time that does not depend on where
+/// they differ (a token, a MAC).
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
+}

@@ -303,3 +303,75 @@ impl State {
         self.helper_log(now, mchid, helper, request, response);
     }
 }
+
+/// How many of one merchant's next calls fail, and how: no answer at all
+/// (`network`), `429 FREQUENCY_LIMITED` (`limited`), `500 SYSTEM_ERROR`
+/// (`busy`) — met in that order, each call one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MerchantFaults {
+    #[serde(default)]
+    pub network: u32,
+    #[serde(default)]
+    pub limited: u32,
+    #[serde(default)]
+    pub busy: u32,
+}
+
+impl MerchantFaults {
+    /// The most of each one helper call sets.
+    pub const MAX: u32 = 100;
+
+    pub fn is_none(&self) -> bool {
+        *self == MerchantFaults::default()
+    }
+
+    /// The fault the next call meets, used up.
+    pub(super) fn take(&mut self) -> Option<ApiError> {
+        let (count, error) = if self.network > 0 {
+            (&mut self.network, ApiError::Unreachable)
+        } else if self.limited > 0 {
+            (&mut self.limited, ApiError::FrequencyLimited)
+        } else if self.busy > 0 {
+            (&mut self.busy, ApiError::System)
+        } else {
+            return None;
+        };
+        *count -= 1;
+        Some(error)
+    }
+}
+
+impl State {
+    /// The test helper `faults`: `mchid`'s own next calls meet `faults`
+    /// (replacing what was left of the last ones), logged.
+    pub fn helper_faults(
+        &mut self,
+        mchid: Mchid,
+        faults: MerchantFaults,
+        now: Timestamp,
+    ) -> Result<MerchantFaults, ApiError> {
+        if [faults.network, faults.limited, faults.busy]
+            .iter()
+            .any(|n| *n > MerchantFaults::MAX)
+        {
+            return Err(ApiError::param(
+                "network、limited、busy 须为 0 到 100 之间的整数",
+            ));
+        }
+        let merchant = self
+            .registered
+            .iter_mut()
+            .find(|m| m.mchid == mchid)
+            .ok_or(ApiError::MchNotExists)?;
+        merchant.faults = faults;
+        let counts = |f: MerchantFaults| {
+            vec![
+                ("network".to_owned(), f.network.to_string()),
+                ("limited".to_owned(), f.limited.to_string()),
+                ("busy".to_owned(), f.busy.to_string()),
+            ]
+        };
+        self.log_helper(now, mchid, "faults", counts(faults), counts(faults));
+        Ok(faults)
+    }
+}
